@@ -1,0 +1,87 @@
+package dev.orca.testsupport;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee11.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jgit.errors.RepositoryNotFoundException;
+import org.eclipse.jgit.http.server.GitServlet;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+
+/**
+ * A real git server for tests: JGit's smart-HTTP servlet in Jetty on 127.0.0.1, serving every
+ * repository made with {@link #createRepository}. Clients clone and fetch it like any remote.
+ */
+public final class GitServer implements AutoCloseable {
+
+  private final Path root;
+  private final Server server;
+
+  private GitServer(Path root, Server server) {
+    this.root = root;
+    this.server = server;
+  }
+
+  public static GitServer start() {
+    try {
+      Path root = Files.createTempDirectory("orca-git-server");
+      GitServlet servlet = new GitServlet();
+      servlet.setRepositoryResolver((request, name) -> {
+        Path dir = root.resolve(name).normalize();
+        if (!dir.startsWith(root) || !Files.isDirectory(dir.resolve(".git"))) {
+          throw new RepositoryNotFoundException(name);
+        }
+        try {
+          return new FileRepositoryBuilder().setGitDir(dir.resolve(".git").toFile()).setMustExist(true).build();
+        } catch (IOException e) {
+          throw new RepositoryNotFoundException(name, e);
+        }
+      });
+      Server server = new Server();
+      ServerConnector connector = new ServerConnector(server);
+      connector.setHost("127.0.0.1");
+      connector.setPort(0);
+      server.addConnector(connector);
+      ServletContextHandler context = new ServletContextHandler();
+      context.setContextPath("/");
+      context.addServlet(new ServletHolder(servlet), "/git/*");
+      server.setHandler(context);
+      server.start();
+      return new GitServer(root, server);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot start git server: " + e.getMessage(), e);
+    }
+  }
+
+  public int port() {
+    return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+  }
+
+  /** A new repository with a working tree on the server, with one initial commit on main. */
+  public GitRepo createRepository(String name) {
+    if (!name.matches("[A-Za-z0-9._-]+")) {
+      throw new IllegalArgumentException("repository names are plain: " + name);
+    }
+    File dir = root.resolve(name).toFile();
+    return GitRepo.init(dir, "http://127.0.0.1:" + port() + "/git/" + name);
+  }
+
+  @Override
+  public void close() {
+    try {
+      server.stop();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    try (var paths = Files.walk(root)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package dev.orca.testsupport;
+
+import java.util.Map;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+
+/**
+ * One real Kafka broker (KRaft, in this JVM) shared by every test of the run, started on first
+ * use. {@code ORCA_TEST_KAFKA_BOOTSTRAP} points the tests at an external broker instead.
+ */
+public final class SharedKafka {
+
+  private static EmbeddedKafkaKraftBroker broker;
+  private static String external = System.getenv("ORCA_TEST_KAFKA_BOOTSTRAP");
+
+  private SharedKafka() {}
+
+  public static synchronized String bootstrapServers() {
+    if (external != null && !external.isBlank()) {
+      return external;
+    }
+    if (broker == null) {
+      EmbeddedKafkaKraftBroker started = new EmbeddedKafkaKraftBroker(1, 1);
+      started.brokerProperties(Map.of(
+          "group.initial.rebalance.delay.ms", "0",
+          "transaction.state.log.replication.factor", "1",
+          "transaction.state.log.min.isr", "1",
+          "offsets.topic.replication.factor", "1",
+          "auto.create.topics.enable", "false"));
+      started.afterPropertiesSet();
+      Runtime.getRuntime().addShutdownHook(new Thread(started::destroy, "shared-kafka-stop"));
+      broker = started;
+    }
+    return broker.getBrokersAsString();
+  }
+}
