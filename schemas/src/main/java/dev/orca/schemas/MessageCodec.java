@@ -45,8 +45,8 @@ public final class MessageCodec<T extends SpecificRecord> {
   public MessageCodec(Class<? extends T>... types) {
     this.types = Set.of(types);
     for (Class<? extends T> type : types) {
-      trust(type);
       Schema current = SpecificData.get().getSchema(type);
+      trustRecords(current, type.getClassLoader(), new java.util.HashSet<>());
       writers.put(type, new Writer(current, fingerprint(current)));
       register(type, current, current);
       for (Schema released : SchemaHistory.released(current.getFullName())) {
@@ -112,6 +112,28 @@ public final class MessageCodec<T extends SpecificRecord> {
     types.forEach(t -> names.add(t.getSimpleName()));
     names.sort(String::compareTo);
     return names;
+  }
+
+  /** Trusts the generated class of every named type (records, enums) in a schema. */
+  private static void trustRecords(Schema schema, ClassLoader loader, Set<String> seen) {
+    switch (schema.getType()) {
+      case RECORD, ENUM, FIXED -> {
+        if (seen.add(schema.getFullName())) {
+          try {
+            trust(Class.forName(SpecificData.getClassName(schema), false, loader));
+          } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("no generated class for " + schema.getFullName(), e);
+          }
+          if (schema.getType() == Schema.Type.RECORD) {
+            schema.getFields().forEach(f -> trustRecords(f.schema(), loader, seen));
+          }
+        }
+      }
+      case UNION -> schema.getTypes().forEach(t -> trustRecords(t, loader, seen));
+      case ARRAY -> trustRecords(schema.getElementType(), loader, seen);
+      case MAP -> trustRecords(schema.getValueType(), loader, seen);
+      default -> { }
+    }
   }
 
   /** Avro refuses to instantiate classes it was not told to trust; trust exactly ours. */

@@ -50,6 +50,19 @@ class TopicsTest {
   }
 
   @Test
+  void shouldDecodeNestedRecordsWithoutTrustedPackageSettings() {
+    Topic<String, SpecificRecord> events = topics.agentEvents("agent-1");
+    dev.orca.schemas.avro.DeployResult result = dev.orca.schemas.avro.DeployResult.newBuilder()
+        .setDeploymentId("d").setApplicationId("a").setGeneration(1).setSuccess(true)
+        .setHealth(dev.orca.schemas.avro.HealthStatus.HEALTHY)
+        .setContainers(java.util.List.of(dev.orca.schemas.avro.ContainerState.newBuilder()
+            .setName("c").setService("web").setState("running").build()))
+        .setAt(Instant.EPOCH).build();
+    byte[] bytes = events.values().serializer().serialize(events.name(), result);
+    assertThat(events.values().deserializer().deserialize(events.name(), bytes)).isEqualTo(result);
+  }
+
+  @Test
   void shouldRefuseAMessageOfAnotherTopic() {
     Topic<String, SpecificRecord> events = topics.agentEvents("agent-1");
     DeployCommand command = DeployCommand.newBuilder().setDeploymentId("d1").setApplicationId("app")

@@ -1,0 +1,122 @@
+package dev.orca.dispatch;
+
+import dev.orca.schemas.TopicAdmin;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.DefaultProductionExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the dispatch topology (application id {@code <prefix>deploy-dispatcher}, exactly-once)
+ * until closed. Reads deploy-requests and every agent's events topic, writes agent commands and
+ * status. Poison records are logged and skipped; a failure to produce stops it loudly.
+ */
+public final class DeployDispatcher implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(DeployDispatcher.class);
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+  /** New agents' events topics are found through metadata refreshes of the pattern subscription. */
+  private static final String METADATA_MAX_AGE_MS = "3000";
+
+  private final KafkaStreams streams;
+
+  private DeployDispatcher(KafkaStreams streams) {
+    this.streams = streams;
+  }
+
+  /** Creates the shared topics if needed, starts the streams and waits (bounded) until they run. */
+  public static DeployDispatcher start(DispatcherSettings settings) {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.kafkaBootstrap()))) {
+      TopicAdmin.ensure(admin, settings.topics().sharedTopics(), ADMIN_TIMEOUT);
+    }
+    try {
+      Files.createDirectories(settings.stateDir());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create state directory " + settings.stateDir(), e);
+    }
+    KafkaStreams streams = new KafkaStreams(
+        DispatchTopology.build(settings.topics(), Clock.systemUTC(), settings.deployTimeout()),
+        properties(settings));
+    CountDownLatch settled = new CountDownLatch(1);
+    streams.setStateListener((now, before) -> {
+      if (now == KafkaStreams.State.RUNNING || now == KafkaStreams.State.ERROR
+          || now == KafkaStreams.State.PENDING_SHUTDOWN || now == KafkaStreams.State.NOT_RUNNING) {
+        settled.countDown();
+      }
+    });
+    streams.setUncaughtExceptionHandler(e -> {
+      log.error("deploy-dispatcher stops: {}", e.toString(), e);
+      return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    });
+    streams.start();
+    DeployDispatcher dispatcher = new DeployDispatcher(streams);
+    try {
+      if (!settled.await(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) || streams.state() != KafkaStreams.State.RUNNING) {
+        KafkaStreams.State state = streams.state();
+        dispatcher.close();
+        throw new IllegalStateException("deploy-dispatcher did not reach RUNNING within " + START_TIMEOUT + " (" + state + ")");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      dispatcher.close();
+      throw new IllegalStateException("interrupted while starting deploy-dispatcher", e);
+    }
+    log.info("deploy-dispatcher running against {}", settings.kafkaBootstrap());
+    return dispatcher;
+  }
+
+  static Properties properties(DispatcherSettings settings) {
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.topics().prefix() + "deploy-dispatcher");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.kafkaBootstrap());
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir().toAbsolutePath().toString());
+    props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+    props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DefaultProductionExceptionHandler.class);
+    props.put(StreamsConfig.consumerPrefix(ConsumerConfig.METADATA_MAX_AGE_CONFIG), METADATA_MAX_AGE_MS);
+    props.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, METADATA_MAX_AGE_MS);
+    return props;
+  }
+
+  /** True while the streams run or rebalance. */
+  public boolean isRunning() {
+    return streams.state().isRunningOrRebalancing();
+  }
+
+  @Override
+  public void close() {
+    streams.close(CLOSE_TIMEOUT);
+  }
+
+  public static void main(String[] args) throws InterruptedException {
+    DeployDispatcher dispatcher = start(DispatcherSettings.fromEnvironment(System.getenv()));
+    CountDownLatch stopping = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stopping.countDown();
+      dispatcher.close();
+    }, "deploy-dispatcher-stop"));
+    while (!stopping.await(1, TimeUnit.SECONDS)) {
+      if (!dispatcher.isRunning()) {
+        log.error("deploy-dispatcher stopped unexpectedly");
+        System.exit(1);
+      }
+    }
+  }
+}

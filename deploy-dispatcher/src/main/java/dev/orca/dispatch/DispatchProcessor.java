@@ -1,0 +1,141 @@
+package dev.orca.dispatch;
+
+import dev.orca.dispatch.avro.ApplicationState;
+import dev.orca.dispatch.deployment.DeployResults;
+import dev.orca.dispatch.deployment.DeploymentRules;
+import dev.orca.dispatch.removal.RemovalRules;
+import dev.orca.dispatch.state.Effects;
+import dev.orca.dispatch.state.Outbound;
+import dev.orca.schemas.Topics;
+import dev.orca.schemas.avro.DeployRequested;
+import dev.orca.schemas.avro.DeployResult;
+import dev.orca.schemas.avro.HealthReport;
+import dev.orca.schemas.avro.Heartbeat;
+import dev.orca.schemas.avro.RemoveRequested;
+import dev.orca.schemas.avro.RemoveResult;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes each request or agent result to the deploy or removal rules over the application's
+ * stored state, and every second times out what passed its deadline. The agent of a result is
+ * taken from its topic's name; HealthReport and Heartbeat are the projector's, not ours.
+ */
+final class DispatchProcessor implements Processor<String, SpecificRecord, String, Outbound> {
+
+  private static final Logger log = LoggerFactory.getLogger(DispatchProcessor.class);
+  static final Duration PUNCTUATE_EVERY = Duration.ofSeconds(1);
+
+  private final Topics topics;
+  private final Clock clock;
+  private final DeploymentRules deployments;
+  private final DeployResults results = new DeployResults();
+  private final RemovalRules removals = new RemovalRules();
+  private ProcessorContext<String, Outbound> context;
+  private KeyValueStore<String, ApplicationState> store;
+
+  DispatchProcessor(Topics topics, Clock clock, Duration deployTimeout) {
+    this.topics = topics;
+    this.clock = clock;
+    this.deployments = new DeploymentRules(deployTimeout);
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Outbound> context) {
+    this.context = context;
+    this.store = context.getStateStore(DispatchTopology.STATE_STORE);
+    context.schedule(PUNCTUATE_EVERY, PunctuationType.WALL_CLOCK_TIME, at -> expireDeadlines());
+  }
+
+  @Override
+  public void process(Record<String, SpecificRecord> record) {
+    String applicationId = record.key();
+    SpecificRecord message = record.value();
+    if (applicationId == null || message == null) {
+      log.warn("skipping record without key or value on {}", sourceTopic().orElse("?"));
+      return;
+    }
+    if (message instanceof HealthReport || message instanceof Heartbeat) {
+      return; // the projector's business
+    }
+    Instant now = clock.instant();
+    ApplicationState state = store.get(applicationId);
+    ApplicationState next = state;
+    Effects effects = new Effects();
+    if (message instanceof DeployRequested request) {
+      next = deployments.onRequested(state, request, now, effects);
+    } else if (message instanceof RemoveRequested request) {
+      next = removals.onRequested(state, request, now, effects);
+    } else if (message instanceof DeployResult result) {
+      Optional<String> agent = sourceAgent();
+      agent.ifPresent(agentId -> results.onResult(state, agentId, result, now, effects));
+    } else if (message instanceof RemoveResult result) {
+      Optional<String> agent = sourceAgent();
+      if (agent.isPresent()) {
+        next = removals.onResult(state, agent.get(), result, now, effects);
+      }
+    } else {
+      log.warn("skipping unexpected {} on {}", message.getClass().getSimpleName(), sourceTopic().orElse("?"));
+      return;
+    }
+    if (next == null) {
+      store.delete(applicationId);
+    } else if (!effects.outbound().isEmpty() || next != state) {
+      store.put(applicationId, next);
+    }
+    forward(applicationId, effects, now);
+  }
+
+  private void expireDeadlines() {
+    Instant now = clock.instant();
+    List<KeyValue<String, ApplicationState>> expired = new ArrayList<>();
+    List<KeyValue<String, Effects>> outputs = new ArrayList<>();
+    try (KeyValueIterator<String, ApplicationState> all = store.all()) {
+      while (all.hasNext()) {
+        KeyValue<String, ApplicationState> entry = all.next();
+        Effects effects = new Effects();
+        boolean deploymentTimedOut = deployments.onClock(entry.value, now, effects);
+        boolean removalTimedOut = removals.onClock(entry.value, now, effects);
+        if (deploymentTimedOut || removalTimedOut) {
+          expired.add(entry);
+          outputs.add(KeyValue.pair(entry.key, effects));
+        }
+      }
+    }
+    expired.forEach(entry -> store.put(entry.key, entry.value));
+    outputs.forEach(output -> forward(output.key, output.value, now));
+  }
+
+  private void forward(String applicationId, Effects effects, Instant now) {
+    for (Outbound outbound : effects.outbound()) {
+      context.forward(new Record<>(applicationId, outbound, now.toEpochMilli()));
+    }
+  }
+
+  private Optional<String> sourceAgent() {
+    Optional<String> agent = sourceTopic().flatMap(topics::agentOfEventsTopic);
+    if (agent.isEmpty()) {
+      log.warn("skipping agent result from {}: not an agent events topic", sourceTopic().orElse("?"));
+    }
+    return agent;
+  }
+
+  private Optional<String> sourceTopic() {
+    return context.recordMetadata().map(RecordMetadata::topic);
+  }
+}

@@ -1,0 +1,68 @@
+package dev.orca.dispatch;
+
+import dev.orca.dispatch.state.Outbound;
+import dev.orca.dispatch.state.StateSerde;
+import dev.orca.schemas.Topics;
+import java.time.Clock;
+import java.time.Duration;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.TopicNameExtractor;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * deploy-requests and every agent's events topic (by pattern) go through one stateful
+ * processor keyed by application id; its commands go to the agent's commands topic, its events
+ * to status. Both inputs are co-partitioned by application id, so one task owns an application.
+ */
+final class DispatchTopology {
+
+  static final String STATE_STORE = "dispatch-state";
+
+  private DispatchTopology() {}
+
+  static Topology build(Topics topics, Clock clock, Duration deployTimeout) {
+    StreamsBuilder builder = new StreamsBuilder();
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), new StateSerde()));
+
+    KStream<String, SpecificRecord> requests = builder.stream(topics.deployRequests().name(),
+        topics.deployRequests().consumed().withName("deploy-requests"));
+    KStream<String, SpecificRecord> agentEvents = builder.stream(topics.agentEventsPattern(),
+        topics.anyAgentEvents().consumed().withName("agent-events"));
+
+    TopicNameExtractor<String, Outbound> agentCommandsTopic =
+        (applicationId, outbound, context) -> topics.agentCommands(outbound.agentId()).name();
+
+    requests.merge(agentEvents, Named.as("requests-and-results"))
+        .process(() -> new DispatchProcessor(topics, clock, deployTimeout), Named.as("dispatch"), STATE_STORE)
+        .split(Named.as("route-"))
+        .branch((applicationId, outbound) -> outbound.isCommand(), Branched.<String, Outbound>withConsumer(
+            commands -> commands.to(agentCommandsTopic,
+                Produced.with(Serdes.String(), commandSerde(topics)).withName("agent-commands")),
+            "commands"))
+        .defaultBranch(Branched.<String, Outbound>withConsumer(
+            events -> events.mapValues(Outbound::message, Named.as("status-message"))
+                .to(topics.status().name(), topics.status().produced().withName("status")),
+            "status"));
+    return builder.build();
+  }
+
+  /** Writes only the command; the agent id has already chosen the topic. */
+  private static Serde<Outbound> commandSerde(Topics topics) {
+    Serializer<SpecificRecord> commands = topics.agentCommands("any").values().serializer();
+    return Serdes.serdeFrom(
+        (topic, outbound) -> outbound == null ? null : commands.serialize(topic, outbound.message()),
+        (topic, bytes) -> {
+          throw new UnsupportedOperationException("outbound commands are never read back");
+        });
+  }
+}

@@ -1,0 +1,146 @@
+package dev.orca.dispatch.deployment;
+
+import static dev.orca.dispatch.state.Deployments.changed;
+import static dev.orca.dispatch.state.Deployments.inFlight;
+
+import dev.orca.dispatch.avro.ApplicationState;
+import dev.orca.dispatch.avro.Deployment;
+import dev.orca.dispatch.avro.PendingRemoval;
+import dev.orca.dispatch.state.Deployments;
+import dev.orca.dispatch.state.Effects;
+import dev.orca.schemas.avro.ApplicationStatusChanged;
+import dev.orca.schemas.avro.DeployCommand;
+import dev.orca.schemas.avro.DeployRequested;
+import dev.orca.schemas.avro.DeploymentState;
+import dev.orca.schemas.avro.SyncStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a DeployRequested into a deployment (or only a recorded commit, rule 5) and times out
+ * deployments past their deadline (rule 8). Results are handled by {@link DeployResults}.
+ * Works on one application's state, mutating it in place; never touches Kafka.
+ */
+public final class DeploymentRules {
+
+  private static final Logger log = LoggerFactory.getLogger(DeploymentRules.class);
+
+  private final Duration deployTimeout;
+
+  public DeploymentRules(Duration deployTimeout) {
+    this.deployTimeout = deployTimeout;
+  }
+
+  /** Returns the application's state after the request (never null). */
+  public ApplicationState onRequested(ApplicationState state, DeployRequested request, Instant now, Effects effects) {
+    if (state != null && removing(state.getPendingRemoval())) {
+      // Deploying now would bring back the stack the agent is tearing down.
+      log.warn("ignoring deploy request {} for application {}: a removal is in progress",
+          request.getRequestId(), request.getApplicationId());
+      return state;
+    }
+    if (state != null && !request.getComposeChanged() && request.getDeploymentId() == null) {
+      Deployment current = state.getCurrent();
+      if (inFlight(current) && current.getDigest().equals(request.getDigest())) {
+        effects.status(status(request, now).setCommit(request.getCommit())
+            .setCommitMessage(request.getCommitMessage()).build());
+        return state;
+      }
+      if (!inFlight(current) && request.getDigest().equals(state.getLastFinishedDigest())
+          && DeploymentState.SUCCEEDED.name().equals(state.getLastFinishedState())) {
+        effects.status(status(request, now)
+            .setSyncStatus(SyncStatus.SYNCED)
+            .setCommit(request.getCommit())
+            .setCommitMessage(request.getCommitMessage())
+            .setLastSyncedAt(now)
+            .setUpdateLastSyncError(true)
+            .setLastSyncError(null)
+            .build());
+        return state;
+      }
+      // Otherwise the digest's last deployment failed, timed out or is unknown: deploy it again.
+    }
+    return deploy(state, request, now, effects);
+  }
+
+  private ApplicationState deploy(ApplicationState known, DeployRequested request, Instant now, Effects effects) {
+    String applicationId = request.getApplicationId();
+    ApplicationState state = known != null ? known : Deployments.newState(applicationId, request.getAgentId());
+    Deployments.supersedeInFlight(state, now, effects);
+    Deployments.archiveCurrent(state);
+    long generation = state.getGeneration() + 1;
+    String deploymentId = request.getDeploymentId() != null ? request.getDeploymentId() : UUID.randomUUID().toString();
+    Instant deadline = now.plus(deployTimeout);
+    Deployment deployment = Deployment.newBuilder()
+        .setDeploymentId(deploymentId)
+        .setAgentId(request.getAgentId())
+        .setGeneration(generation)
+        .setReason(request.getReason().name())
+        .setActor(request.getActor())
+        .setCommit(request.getCommit())
+        .setCommitMessage(request.getCommitMessage())
+        .setDigest(request.getDigest())
+        .setCompose(request.getCompose())
+        .setStartedAt(now)
+        .setDeadline(deadline)
+        .setState(DeploymentState.IN_PROGRESS.name())
+        .build();
+    state.setAgentId(request.getAgentId());
+    state.setGeneration(generation);
+    state.setCurrent(deployment);
+    state.setPendingRemoval(null);
+
+    effects.command(request.getAgentId(), DeployCommand.newBuilder()
+        .setDeploymentId(deploymentId)
+        .setApplicationId(applicationId)
+        .setGeneration(generation)
+        .setProject(Deployments.project(applicationId))
+        .setCompose(request.getCompose())
+        .setEnv(Map.of())
+        .setDeadline(deadline)
+        .setAt(now)
+        .build());
+    effects.status(changed(applicationId, deployment, now));
+    effects.status(status(request, now)
+        .setSyncStatus(SyncStatus.SYNCING)
+        .setCommit(request.getCommit())
+        .setCommitMessage(request.getCommitMessage())
+        .setDeploymentId(deploymentId)
+        .build());
+    return state;
+  }
+
+  /** Times the current deployment out when its deadline has passed; returns whether it did. */
+  public boolean onClock(ApplicationState state, Instant now, Effects effects) {
+    Deployment current = state.getCurrent();
+    if (!inFlight(current) || now.isBefore(current.getDeadline())) {
+      return false;
+    }
+    String error = "agent did not answer by " + current.getDeadline();
+    Deployments.finish(current, DeploymentState.TIMED_OUT, error, now);
+    state.setLastFinishedDigest(current.getDigest());
+    state.setLastFinishedState(DeploymentState.TIMED_OUT.name());
+    effects.status(changed(state.getApplicationId(), current, now));
+    effects.status(ApplicationStatusChanged.newBuilder()
+        .setApplicationId(state.getApplicationId())
+        .setSyncStatus(SyncStatus.OUT_OF_SYNC)
+        .setUpdateLastSyncError(true)
+        .setLastSyncError("deployment timed out: " + error)
+        .setDeploymentId(current.getDeploymentId())
+        .setAt(now)
+        .build());
+    return true;
+  }
+
+  private static boolean removing(PendingRemoval removal) {
+    return removal != null && DeploymentState.IN_PROGRESS.name().equals(removal.getState());
+  }
+
+  private static ApplicationStatusChanged.Builder status(DeployRequested request, Instant now) {
+    return ApplicationStatusChanged.newBuilder().setApplicationId(request.getApplicationId()).setAt(now);
+  }
+}

@@ -1,0 +1,556 @@
+package dev.orca.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orca.schemas.Topic;
+import dev.orca.schemas.Topics;
+import dev.orca.schemas.avro.ApplicationRemovalFinished;
+import dev.orca.schemas.avro.ApplicationStatusChanged;
+import dev.orca.schemas.avro.DeployCommand;
+import dev.orca.schemas.avro.DeployReason;
+import dev.orca.schemas.avro.DeployRequested;
+import dev.orca.schemas.avro.DeployResult;
+import dev.orca.schemas.avro.DeploymentChanged;
+import dev.orca.schemas.avro.DeploymentState;
+import dev.orca.schemas.avro.FailureKind;
+import dev.orca.schemas.avro.HealthReport;
+import dev.orca.schemas.avro.HealthStatus;
+import dev.orca.schemas.avro.Heartbeat;
+import dev.orca.schemas.avro.RemoveCommand;
+import dev.orca.schemas.avro.RemoveRequested;
+import dev.orca.schemas.avro.RemoveResult;
+import dev.orca.schemas.avro.SyncStatus;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DispatchTopologyTest {
+
+  private static final Instant START = Instant.parse("2026-03-01T10:00:00Z");
+  private static final Duration TIMEOUT = Duration.ofSeconds(300);
+  private static final String APP = "App-1";
+  private static final String AGENT = "agent-a";
+  private static final String OTHER_AGENT = "agent-b";
+
+  private final Topics topics = new Topics("test.", 3, (short) 1);
+  private final TestClock clock = new TestClock(START);
+
+  @TempDir
+  Path stateDir;
+
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, SpecificRecord> requests;
+  private TestInputTopic<String, SpecificRecord> agentEvents;
+  private TestInputTopic<String, SpecificRecord> otherAgentEvents;
+  private TestOutputTopic<String, SpecificRecord> commands;
+  private TestOutputTopic<String, SpecificRecord> otherCommands;
+  private TestOutputTopic<String, SpecificRecord> status;
+
+  @BeforeEach
+  void startDriver() {
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "dispatch-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+    driver = new TopologyTestDriver(DispatchTopology.build(topics, clock, TIMEOUT), props, START);
+    requests = input(topics.deployRequests());
+    agentEvents = input(topics.agentEvents(AGENT));
+    otherAgentEvents = input(topics.agentEvents(OTHER_AGENT));
+    commands = output(topics.agentCommands(AGENT));
+    otherCommands = output(topics.agentCommands(OTHER_AGENT));
+    status = output(topics.status());
+  }
+
+  @AfterEach
+  void closeDriver() {
+    driver.close();
+  }
+
+  @Test
+  void shouldDispatchDeployCommandToTheAgentsTopic() {
+    requests.pipeInput(APP, request("c1", "d1", true).build());
+
+    var sent = commands.readKeyValuesToList();
+    assertThat(sent).hasSize(1);
+    assertThat(sent.get(0).key).isEqualTo(APP);
+    DeployCommand command = (DeployCommand) sent.get(0).value;
+    assertThat(command.getApplicationId()).isEqualTo(APP);
+    assertThat(command.getGeneration()).isEqualTo(1);
+    assertThat(command.getProject()).isEqualTo("orca-app-1");
+    assertThat(command.getCompose()).isEqualTo(compose("d1"));
+    assertThat(command.getEnv()).isEmpty();
+    assertThat(command.getDeadline()).isEqualTo(START.plus(TIMEOUT));
+    assertThat(command.getAt()).isEqualTo(START);
+
+    List<SpecificRecord> events = status.readValuesToList();
+    assertThat(events).hasSize(2);
+    DeploymentChanged started = (DeploymentChanged) events.get(0);
+    assertThat(started.getDeploymentId()).isEqualTo(command.getDeploymentId());
+    assertThat(started.getState()).isEqualTo(DeploymentState.IN_PROGRESS);
+    assertThat(started.getAgentId()).isEqualTo(AGENT);
+    assertThat(started.getGeneration()).isEqualTo(1);
+    assertThat(started.getReason()).isEqualTo(DeployReason.SYNC);
+    assertThat(started.getActor()).isEqualTo("sync-stream");
+    assertThat(started.getCommit()).isEqualTo("c1");
+    assertThat(started.getDigest()).isEqualTo("d1");
+    assertThat(started.getStartedAt()).isEqualTo(START);
+    assertThat(started.getDeadline()).isEqualTo(START.plus(TIMEOUT));
+    assertThat(started.getEndedAt()).isNull();
+    ApplicationStatusChanged syncing = (ApplicationStatusChanged) events.get(1);
+    assertThat(syncing.getSyncStatus()).isEqualTo(SyncStatus.SYNCING);
+    assertThat(syncing.getCommit()).isEqualTo("c1");
+    assertThat(syncing.getCommitMessage()).isEqualTo("message of c1");
+    assertThat(syncing.getDeploymentId()).isEqualTo(command.getDeploymentId());
+    assertThat(events).filteredOn(e -> e instanceof ApplicationStatusChanged s && s.getSyncStatus() == SyncStatus.SYNCING)
+        .hasSize(1);
+    assertNothingMore();
+  }
+
+  @Test
+  void shouldRecordCommitOnlyWhenUnchangedDigestLastSucceeded() {
+    String deploymentId = deploy("c1", "d1");
+    agentEvents.pipeInput(APP, success(deploymentId, HealthStatus.HEALTHY));
+    drain();
+    clock.advance(Duration.ofMinutes(1));
+
+    requests.pipeInput(APP, request("c2", "d1", false).build());
+
+    ApplicationStatusChanged recorded = (ApplicationStatusChanged) single(status.readValuesToList());
+    assertThat(recorded.getSyncStatus()).isEqualTo(SyncStatus.SYNCED);
+    assertThat(recorded.getCommit()).isEqualTo("c2");
+    assertThat(recorded.getCommitMessage()).isEqualTo("message of c2");
+    assertThat(recorded.getLastSyncedAt()).isEqualTo(clock.instant());
+    assertThat(recorded.getUpdateLastSyncError()).isTrue();
+    assertThat(recorded.getLastSyncError()).isNull();
+    assertThat(recorded.getHealthStatus()).isNull();
+    assertThat(recorded.getDeploymentId()).isNull();
+    assertNothingMore();
+  }
+
+  @Test
+  void shouldRecordOnlyTheCommitWhileTheSameDigestIsInFlight() {
+    deploy("c1", "d1");
+
+    requests.pipeInput(APP, request("c2", "d1", false).build());
+
+    ApplicationStatusChanged recorded = (ApplicationStatusChanged) single(status.readValuesToList());
+    assertThat(recorded.getCommit()).isEqualTo("c2");
+    assertThat(recorded.getCommitMessage()).isEqualTo("message of c2");
+    assertThat(recorded.getSyncStatus()).isNull();
+    assertThat(recorded.getUpdateLastSyncError()).isFalse();
+    assertNothingMore();
+  }
+
+  @Test
+  void shouldRedeployUnchangedDigestWhoseLastDeploymentFailed() {
+    String first = deploy("c1", "d1");
+    agentEvents.pipeInput(APP, failure(first, FailureKind.COMPOSE, "port in use"));
+    drain();
+
+    requests.pipeInput(APP, request("c2", "d1", false).build());
+
+    DeployCommand again = (DeployCommand) single(commands.readValuesToList());
+    assertThat(again.getGeneration()).isEqualTo(2);
+    assertThat(again.getDeploymentId()).isNotEqualTo(first);
+    List<SpecificRecord> events = status.readValuesToList();
+    assertThat(events).hasSize(2);
+    assertThat(((DeploymentChanged) events.get(0)).getState()).isEqualTo(DeploymentState.IN_PROGRESS);
+    assertThat(((ApplicationStatusChanged) events.get(1)).getSyncStatus()).isEqualTo(SyncStatus.SYNCING);
+    assertNothingMore();
+  }
+
+  @Test
+  void shouldMarkSyncedAndHealthyOnSuccess() {
+    String deploymentId = deploy("c1", "d1");
+    clock.advance(Duration.ofSeconds(20));
+
+    agentEvents.pipeInput(APP, success(deploymentId, HealthStatus.HEALTHY));
+
+    List<SpecificRecord> events = status.readValuesToList();
+    assertThat(events).hasSize(2);
+    DeploymentChanged succeeded = (DeploymentChanged) events.get(0);
+    assertThat(succeeded.getDeploymentId()).isEqualTo(deploymentId);
+    assertThat(succeeded.getState()).isEqualTo(DeploymentState.SUCCEEDED);
+    assertThat(succeeded.getEndedAt()).isEqualTo(clock.instant());
+    assertThat(succeeded.getError()).isNull();
+    ApplicationStatusChanged synced = (ApplicationStatusChanged) events.get(1);
+    assertThat(synced.getSyncStatus()).isEqualTo(SyncStatus.SYNCED);
+    assertThat(synced.getHealthStatus()).isEqualTo(HealthStatus.HEALTHY);
+    assertThat(synced.getLastSyncedAt()).isEqualTo(clock.instant());
+    assertThat(synced.getUpdateLastSyncError()).isTrue();
+    assertThat(synced.getLastSyncError()).isNull();
+    assertThat(synced.getCompose()).isEqualTo(compose("d1"));
+    assertThat(synced.getComposeDigest()).isEqualTo("d1");
+    assertThat(synced.getDeploymentId()).isEqualTo(deploymentId);
+    assertNothingMore();
+  }
+
+  @Test
+  void shouldMarkOutOfSyncAndUnhealthyOnComposeFailure() {
+    String deploymentId = deploy("c1", "d1");
+
+    agentEvents.pipeInput(APP, failure(deploymentId, FailureKind.COMPOSE, "image not found"));
+
+    List<SpecificRecord> events = status.readValuesToList();
+    assertThat(events).hasSize(2);
+    DeploymentChanged failed = (DeploymentChanged) events.get(0);
+    assertThat(failed.getState()).isEqualTo(DeploymentState.FAILED);
+    assertThat(failed.getError()).isEqualTo("image not found");
+    ApplicationStatusChanged outOfSync = (ApplicationStatusChanged) events.get(1);
+    assertThat(outOfSync.getSyncStatus()).isEqualTo(SyncStatus.OUT_OF_SYNC);
+    assertThat(outOfSync.getHealthStatus()).isEqualTo(HealthStatus.UNHEALTHY);
+    assertThat(outOfSync.getUpdateLastSyncError()).isTrue();
+    assertThat(outOfSync.getLastSyncError()).isEqualTo("image not found");
+    assertThat(outOfSync.getLastSyncedAt()).isNull();
+    assertNothingMore();
+  }
+
+  @Test
+  void shouldLeaveHealthUntouchedOnTransportFailure() {
+    String deploymentId = deploy("c1", "d1");
+
+    agentEvents.pipeInput(APP, failure(deploymentId, FailureKind.TRANSPORT, "docker daemon unreachable"));
+
+    List<SpecificRecord> events = status.readValuesToList();
+    assertThat(events).hasSize(2);
+    assertThat(((DeploymentChanged) events.get(0)).getState()).isEqualTo(DeploymentState.FAILED);
+    ApplicationStatusChanged outOfSync = (ApplicationStatusChanged) events.get(1);
+    assertThat(outOfSync.getSyncStatus()).isEqualTo(SyncStatus.OUT_OF_SYNC);
+    assertThat(outOfSync.getHealthStatus()).isNull();
+    assertThat(outOfSync.getUpdateLastSyncError()).isTrue();
+    assertThat(outOfSync.getLastSyncError()).isEqualTo("docker daemon unreachable");
+    assertNothingMore();
+  }
+
+  @Test
+  void shouldTimeOutDeploymentPastDeadline() {
+    String deploymentId = deploy("c1", "d1");
+    Instant deadline = START.plus(TIMEOUT);
+
+    advance(TIMEOUT.minusSeconds(2));
+    assertThat(status.isEmpty()).isTrue();
+    advance(Duration.ofSeconds(3));
+
+    List<SpecificRecord> events = status.readValuesToList();
+    assertThat(events).hasSize(2);
+    DeploymentChanged timedOut = (DeploymentChanged) events.get(0);
+    assertThat(timedOut.getDeploymentId()).isEqualTo(deploymentId);
+    assertThat(timedOut.getState()).isEqualTo(DeploymentState.TIMED_OUT);
+    assertThat(timedOut.getError()).isEqualTo("agent did not answer by " + deadline);
+    ApplicationStatusChanged outOfSync = (ApplicationStatusChanged) events.get(1);
+    assertThat(outOfSync.getSyncStatus()).isEqualTo(SyncStatus.OUT_OF_SYNC);
+    assertThat(outOfSync.getHealthStatus()).isNull();
+    assertThat(outOfSync.getUpdateLastSyncError()).isTrue();
+    assertThat(outOfSync.getLastSyncError()).isEqualTo("deployment timed out: agent did not answer by " + deadline);
+    advance(Duration.ofMinutes(5));
+    assertNothingMore();
+  }
+
+  @Test
+  void shouldLetALateResultForTheCurrentDeploymentWin() {
+    String deploymentId = deploy("c1", "d1");
+    advance(TIMEOUT.plusSeconds(5));
+    drain();
+
+    agentEvents.pipeInput(APP, success(deploymentId, HealthStatus.HEALTHY));
+
+    List<SpecificRecord> events = status.readValuesToList();
+    assertThat(events).hasSize(2);
+    assertThat(((DeploymentChanged) events.get(0)).getState()).isEqualTo(DeploymentState.SUCCEEDED);
+    assertThat(((ApplicationStatusChanged) events.get(1)).getSyncStatus()).isEqualTo(SyncStatus.SYNCED);
+    assertThat(((ApplicationStatusChanged) events.get(1)).getLastSyncError()).isNull();
+
+    // The late success counts as the digest's last outcome: the next commit only records itself.
+    requests.pipeInput(APP, request("c2", "d1", false).build());
+    assertThat(((ApplicationStatusChanged) single(status.readValuesToList())).getSyncStatus())
+        .isEqualTo(SyncStatus.SYNCED);
+    assertNothingMore();
+  }
+
+  @Test
+  void shouldRecordResultOfSupersededDeploymentInHistoryOnly() {
+    String first = deploy("c1", "d1");
+    String second = deploy("c2", "d2");
+
+    agentEvents.pipeInput(APP, success(first, HealthStatus.HEALTHY));
+
+    DeploymentChanged history = (DeploymentChanged) single(status.readValuesToList());
+    assertThat(history.getDeploymentId()).isEqualTo(first);
+    assertThat(history.getState()).isEqualTo(DeploymentState.SUCCEEDED);
+    assertThat(history.getGeneration()).isEqualTo(1);
+
+    agentEvents.pipeInput(APP, success(first, HealthStatus.HEALTHY));
+    assertThat(status.isEmpty()).isTrue();
+
+    agentEvents.pipeInput(APP, success(second, HealthStatus.HEALTHY));
+    List<SpecificRecord> events = status.readValuesToList();
+    assertThat(events).hasSize(2);
+    assertThat(((ApplicationStatusChanged) events.get(1)).getDeploymentId()).isEqualTo(second);
+    assertNothingMore();
+  }
+
+  @Test
+  void shouldSupersedeInFlightDeployment() {
+    String first = deploy("c1", "d1");
+    clock.advance(Duration.ofSeconds(5));
+
+    requests.pipeInput(APP, request("c2", "d2", true).build());
+
+    DeployCommand command = (DeployCommand) single(commands.readValuesToList());
+    assertThat(command.getGeneration()).isEqualTo(2);
+    List<SpecificRecord> events = status.readValuesToList();
+    assertThat(events).hasSize(3);
+    DeploymentChanged superseded = (DeploymentChanged) events.get(0);
+    assertThat(superseded.getDeploymentId()).isEqualTo(first);
+    assertThat(superseded.getState()).isEqualTo(DeploymentState.SUPERSEDED);
+    assertThat(superseded.getEndedAt()).isEqualTo(clock.instant());
+    DeploymentChanged started = (DeploymentChanged) events.get(1);
+    assertThat(started.getDeploymentId()).isEqualTo(command.getDeploymentId());
+    assertThat(started.getGeneration()).isEqualTo(2);
+    assertThat(started.getState()).isEqualTo(DeploymentState.IN_PROGRESS);
+    assertThat(((ApplicationStatusChanged) events.get(2)).getSyncStatus()).isEqualTo(SyncStatus.SYNCING);
+
+    // The superseded deployment's deadline no longer matters; only the current one times out.
+    advance(TIMEOUT.plusSeconds(1));
+    List<SpecificRecord> timeouts = status.readValuesToList();
+    assertThat(timeouts).hasSize(2);
+    assertThat(((DeploymentChanged) timeouts.get(0)).getDeploymentId()).isEqualTo(command.getDeploymentId());
+    assertNothingMore();
+  }
+
+  @Test
+  void shouldIgnoreResultsFromAnAgentTheApplicationIsNotAssignedTo() {
+    String deploymentId = deploy("c1", "d1");
+
+    otherAgentEvents.pipeInput(APP, success(deploymentId, HealthStatus.HEALTHY));
+    otherAgentEvents.pipeInput(APP, RemoveResult.newBuilder().setRequestId("r1").setApplicationId(APP)
+        .setSuccess(true).setAt(clock.instant()).build());
+
+    assertNothingMore();
+  }
+
+  @Test
+  void shouldUseRequestedDeploymentId() {
+    String first = deploy("c1", "d1");
+    agentEvents.pipeInput(APP, success(first, HealthStatus.HEALTHY));
+    drain();
+
+    requests.pipeInput(APP, request("c1", "d1", false).setReason(DeployReason.MANUAL)
+        .setDeploymentId("manual-42").setActor("alice").build());
+
+    DeployCommand command = (DeployCommand) single(commands.readValuesToList());
+    assertThat(command.getDeploymentId()).isEqualTo("manual-42");
+    List<SpecificRecord> events = status.readValuesToList();
+    assertThat(events).hasSize(2);
+    DeploymentChanged started = (DeploymentChanged) events.get(0);
+    assertThat(started.getDeploymentId()).isEqualTo("manual-42");
+    assertThat(started.getReason()).isEqualTo(DeployReason.MANUAL);
+    assertThat(started.getActor()).isEqualTo("alice");
+    assertThat(((ApplicationStatusChanged) events.get(1)).getDeploymentId()).isEqualTo("manual-42");
+    assertNothingMore();
+  }
+
+  @Test
+  void shouldSendRemoveCommandWithTheSameDeadline() {
+    String deploymentId = deploy("c1", "d1");
+    Instant deadline = START.plusSeconds(60);
+
+    requests.pipeInput(APP, remove("r1", deadline));
+
+    var sent = commands.readKeyValuesToList();
+    assertThat(sent).hasSize(1);
+    assertThat(sent.get(0).key).isEqualTo(APP);
+    RemoveCommand command = (RemoveCommand) sent.get(0).value;
+    assertThat(command.getRequestId()).isEqualTo("r1");
+    assertThat(command.getApplicationId()).isEqualTo(APP);
+    assertThat(command.getProject()).isEqualTo("orca-app-1");
+    assertThat(command.getDeadline()).isEqualTo(deadline);
+    assertThat(command.getAt()).isEqualTo(START);
+    DeploymentChanged superseded = (DeploymentChanged) single(status.readValuesToList());
+    assertThat(superseded.getDeploymentId()).isEqualTo(deploymentId);
+    assertThat(superseded.getState()).isEqualTo(DeploymentState.SUPERSEDED);
+    assertNothingMore();
+  }
+
+  @Test
+  void shouldFinishRemovalOnResult() {
+    deploy("c1", "d1");
+    requests.pipeInput(APP, remove("r1", START.plusSeconds(60)));
+    drain();
+
+    agentEvents.pipeInput(APP, removeResult("r1", true, null));
+
+    ApplicationRemovalFinished finished = (ApplicationRemovalFinished) single(status.readValuesToList());
+    assertThat(finished.getRequestId()).isEqualTo("r1");
+    assertThat(finished.getApplicationId()).isEqualTo(APP);
+    assertThat(finished.getRemoved()).isTrue();
+    assertThat(finished.getTimedOut()).isFalse();
+    assertThat(finished.getError()).isNull();
+
+    // The application's state is gone: nothing times out, a new request starts from generation 1.
+    advance(TIMEOUT.plusSeconds(1));
+    assertThat(status.isEmpty()).isTrue();
+    requests.pipeInput(APP, request("c1", "d1", false).build());
+    assertThat(((DeployCommand) single(commands.readValuesToList())).getGeneration()).isEqualTo(1);
+    drain();
+    assertNothingMore();
+  }
+
+  @Test
+  void shouldReportFailedRemoval() {
+    requests.pipeInput(APP, remove("r1", START.plusSeconds(60)));
+    drain();
+
+    agentEvents.pipeInput(APP, removeResult("r1", false, "compose down failed"));
+
+    ApplicationRemovalFinished finished = (ApplicationRemovalFinished) single(status.readValuesToList());
+    assertThat(finished.getRemoved()).isFalse();
+    assertThat(finished.getTimedOut()).isFalse();
+    assertThat(finished.getError()).isEqualTo("compose down failed");
+    advance(Duration.ofMinutes(2));
+    assertNothingMore();
+  }
+
+  @Test
+  void shouldTimeOutRemoval() {
+    Instant deadline = START.plusSeconds(60);
+    requests.pipeInput(APP, remove("r1", deadline));
+    drain();
+
+    advance(Duration.ofSeconds(59));
+    assertThat(status.isEmpty()).isTrue();
+    advance(Duration.ofSeconds(2));
+
+    ApplicationRemovalFinished timedOut = (ApplicationRemovalFinished) single(status.readValuesToList());
+    assertThat(timedOut.getRemoved()).isFalse();
+    assertThat(timedOut.getTimedOut()).isTrue();
+    assertThat(timedOut.getError()).isEqualTo("agent did not answer by " + deadline);
+
+    agentEvents.pipeInput(APP, removeResult("r1", true, null));
+    ApplicationRemovalFinished late = (ApplicationRemovalFinished) single(status.readValuesToList());
+    assertThat(late.getRemoved()).isTrue();
+    assertThat(late.getTimedOut()).isFalse();
+    assertNothingMore();
+  }
+
+  @Test
+  void shouldSkipPoisonRecords() {
+    byte[] garbage = "not avro".getBytes(StandardCharsets.UTF_8);
+    driver.createInputTopic(topics.deployRequests().name(), new StringSerializer(), new ByteArraySerializer())
+        .pipeInput(APP, garbage);
+    driver.createInputTopic(topics.agentEvents(AGENT).name(), new StringSerializer(), new ByteArraySerializer())
+        .pipeInput(APP, garbage);
+
+    requests.pipeInput(APP, request("c1", "d1", true).build());
+
+    assertThat(single(commands.readValuesToList())).isInstanceOf(DeployCommand.class);
+    assertThat(status.readValuesToList()).hasSize(2);
+    assertNothingMore();
+  }
+
+  @Test
+  void shouldIgnoreHealthReportsAndHeartbeats() {
+    deploy("c1", "d1");
+
+    agentEvents.pipeInput(APP, HealthReport.newBuilder().setApplicationId(APP).setHealth(HealthStatus.HEALTHY)
+        .setAt(clock.instant()).build());
+    agentEvents.pipeInput(AGENT, Heartbeat.newBuilder().setAgentId(AGENT).setDockerAvailable(true)
+        .setAgentVersion("1").setIntervalSeconds(15).setAt(clock.instant()).build());
+
+    assertNothingMore();
+  }
+
+  private String deploy(String commit, String digest) {
+    requests.pipeInput(APP, request(commit, digest, true).build());
+    DeployCommand command = (DeployCommand) commands.readValuesToList().get(0);
+    drain();
+    return command.getDeploymentId();
+  }
+
+  private DeployRequested.Builder request(String commit, String digest, boolean composeChanged) {
+    return DeployRequested.newBuilder()
+        .setRequestId("req-" + commit)
+        .setApplicationId(APP)
+        .setAgentId(AGENT)
+        .setReason(DeployReason.SYNC)
+        .setCommit(commit)
+        .setCommitMessage("message of " + commit)
+        .setCompose(compose(digest))
+        .setDigest(digest)
+        .setComposeChanged(composeChanged)
+        .setActor("sync-stream")
+        .setAt(clock.instant());
+  }
+
+  private RemoveRequested remove(String requestId, Instant deadline) {
+    return RemoveRequested.newBuilder().setRequestId(requestId).setApplicationId(APP).setAgentId(AGENT)
+        .setDeadline(deadline).setActor("alice").setAt(clock.instant()).build();
+  }
+
+  private DeployResult success(String deploymentId, HealthStatus health) {
+    return DeployResult.newBuilder().setDeploymentId(deploymentId).setApplicationId(APP).setGeneration(1)
+        .setSuccess(true).setHealth(health).setAt(clock.instant()).build();
+  }
+
+  private DeployResult failure(String deploymentId, FailureKind kind, String error) {
+    return DeployResult.newBuilder().setDeploymentId(deploymentId).setApplicationId(APP).setGeneration(1)
+        .setSuccess(false).setFailureKind(kind).setError(error).setHealth(HealthStatus.UNKNOWN)
+        .setAt(clock.instant()).build();
+  }
+
+  private RemoveResult removeResult(String requestId, boolean success, String error) {
+    return RemoveResult.newBuilder().setRequestId(requestId).setApplicationId(APP).setSuccess(success)
+        .setError(error).setAt(clock.instant()).build();
+  }
+
+  private static String compose(String digest) {
+    return "services:\n  web:\n    image: busybox # " + digest + "\n";
+  }
+
+  private void advance(Duration duration) {
+    clock.advance(duration);
+    driver.advanceWallClockTime(duration);
+  }
+
+  private void drain() {
+    commands.readValuesToList();
+    otherCommands.readValuesToList();
+    status.readValuesToList();
+  }
+
+  private static SpecificRecord single(List<SpecificRecord> records) {
+    assertThat(records).hasSize(1);
+    return records.get(0);
+  }
+
+  private void assertNothingMore() {
+    assertThat(commands.isEmpty()).as("agent commands").isTrue();
+    assertThat(otherCommands.isEmpty()).as("other agent's commands").isTrue();
+    assertThat(status.isEmpty()).as("status").isTrue();
+  }
+
+  private TestInputTopic<String, SpecificRecord> input(Topic<String, SpecificRecord> topic) {
+    return driver.createInputTopic(topic.name(), topic.keys().serializer(), topic.values().serializer(), START,
+        Duration.ZERO);
+  }
+
+  private TestOutputTopic<String, SpecificRecord> output(Topic<String, SpecificRecord> topic) {
+    return driver.createOutputTopic(topic.name(), topic.keys().deserializer(), topic.values().deserializer());
+  }
+}
