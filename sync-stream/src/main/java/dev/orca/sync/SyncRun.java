@@ -1,0 +1,212 @@
+package dev.orca.sync;
+
+import dev.orca.schemas.avro.ApplicationConfig;
+import dev.orca.schemas.avro.ApplicationStatusChanged;
+import dev.orca.schemas.avro.DeployReason;
+import dev.orca.schemas.avro.DeployRequested;
+import dev.orca.schemas.avro.RepositoryConfig;
+import dev.orca.schemas.avro.RepositoryStatusChanged;
+import dev.orca.schemas.avro.RepositorySyncStatus;
+import dev.orca.schemas.avro.SyncRequested;
+import dev.orca.schemas.avro.SyncStatus;
+import dev.orca.sync.config.ConfigView;
+import dev.orca.sync.detect.ChangeDetector;
+import dev.orca.sync.git.Commit;
+import dev.orca.sync.git.CommitSource;
+import dev.orca.sync.git.GitException;
+import dev.orca.sync.git.GitRemote;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.apache.avro.specific.SpecificRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One sync of one repository: SYNCING, one fetch, one commit per branch, change detection per
+ * application (DeployRequested or an application error), then SUCCESS or FAILED. Branches that
+ * resolve still dispatch when another branch fails; the repository is FAILED all the same.
+ */
+final class SyncRun {
+
+  /** Stays well under Kafka's default 1 MB record limit once wrapped in a DeployRequested. */
+  static final int MAX_COMPOSE_BYTES = 512 * 1024;
+
+  private static final Logger log = LoggerFactory.getLogger(SyncRun.class);
+
+  /** Where a run's records go: key and value, in order. */
+  interface Emitter {
+    void emit(String key, SpecificRecord value);
+  }
+
+  private final CommitSource git;
+  private final ConfigView config;
+  private final ChangeDetector detector;
+  private final Clock clock;
+  private final Emitter out;
+
+  SyncRun(CommitSource git, ConfigView config, ChangeDetector detector, Clock clock, Emitter out) {
+    this.git = git;
+    this.config = config;
+    this.detector = detector;
+    this.clock = clock;
+    this.out = out;
+  }
+
+  void run(SyncRequested request) {
+    Optional<RepositoryConfig> found = config.repository(request.getRepositoryId());
+    if (found.isEmpty()) {
+      log.warn("sync {} dropped: repository {} is unknown", request.getSyncId(), request.getRepositoryId());
+      return;
+    }
+    RepositoryConfig repository = found.get();
+    out.emit(repository.getId(), repositoryStatus(request, RepositorySyncStatus.SYNCING, null));
+
+    Map<String, List<ApplicationConfig>> byBranch = new LinkedHashMap<>();
+    for (ApplicationConfig application : select(request, config.applicationsOf(repository.getId()))) {
+      byBranch.computeIfAbsent(application.getBranch(), b -> new ArrayList<>()).add(application);
+    }
+    List<String> failures = new ArrayList<>();
+    if (!byBranch.isEmpty()) {
+      try (CommitSource.Snapshot snapshot = git.fetch(GitRemote.of(repository))) {
+        for (Map.Entry<String, List<ApplicationConfig>> branch : byBranch.entrySet()) {
+          Commit commit;
+          try {
+            commit = resolve(snapshot, request, branch.getKey());
+          } catch (GitException e) {
+            failures.add(e.getMessage());
+            continue;
+          }
+          for (ApplicationConfig application : branch.getValue()) {
+            syncApplication(request, application, commit, snapshot);
+          }
+        }
+      } catch (GitException e) {
+        failures.add(e.getMessage());
+      }
+    }
+    if (failures.isEmpty()) {
+      out.emit(repository.getId(), repositoryStatus(request, RepositorySyncStatus.SUCCESS, null));
+    } else {
+      String error = String.join("; ", failures);
+      log.info("sync {} of repository {} failed: {}", request.getSyncId(), repository.getId(), error);
+      out.emit(repository.getId(), repositoryStatus(request, RepositorySyncStatus.FAILED, error));
+    }
+  }
+
+  /** All of the repository's applications, or the one asked for, on the branch asked for; never an empty branch. */
+  private static List<ApplicationConfig> select(SyncRequested request, List<ApplicationConfig> applications) {
+    List<ApplicationConfig> selected = new ArrayList<>();
+    for (ApplicationConfig application : applications) {
+      if (application.getBranch() == null || application.getBranch().isBlank()) {
+        continue;
+      }
+      if (request.getApplicationId() != null && !request.getApplicationId().equals(application.getId())) {
+        continue;
+      }
+      if (request.getBranch() != null && !request.getBranch().equals(application.getBranch())) {
+        continue;
+      }
+      selected.add(application);
+    }
+    return selected;
+  }
+
+  /** A static commit applies to the request's branch (to every branch when the request names none). */
+  private static Commit resolve(CommitSource.Snapshot snapshot, SyncRequested request, String branch)
+      throws GitException {
+    boolean staticCommit = request.getCommit() != null && !request.getCommit().isBlank()
+        && (request.getBranch() == null || request.getBranch().equals(branch));
+    return staticCommit ? snapshot.commit(request.getCommit()) : snapshot.latest(branch);
+  }
+
+  private void syncApplication(SyncRequested request, ApplicationConfig application, Commit commit,
+      CommitSource.Snapshot snapshot) {
+    // A deployment id names one application's deployment, so it only counts with applicationId.
+    boolean manual = request.getDeploymentId() != null && request.getApplicationId() != null;
+    String id = application.getId();
+    if (!detector.isNew(id, commit.sha(), manual)) {
+      return;
+    }
+    Optional<byte[]> compose;
+    try {
+      compose = snapshot.read(commit, application.getPath());
+    } catch (GitException e) {
+      out.emit(id, applicationError(id, e.getMessage()));
+      return;
+    }
+    if (compose.isEmpty()) {
+      out.emit(id, applicationError(id, "compose file " + application.getPath() + " not found at " + commit.sha()));
+      return;
+    }
+    byte[] bytes = compose.get();
+    if (bytes.length > MAX_COMPOSE_BYTES) {
+      out.emit(id, applicationError(id, "compose file " + application.getPath() + " at " + commit.sha()
+          + " is larger than " + MAX_COMPOSE_BYTES / 1024 + " KiB"));
+      return;
+    }
+    String digest = sha256(bytes);
+    DeployRequested deploy = DeployRequested.newBuilder()
+        .setRequestId(UUID.randomUUID().toString())
+        .setApplicationId(id)
+        .setAgentId(application.getAgentId())
+        .setReason(manual ? DeployReason.MANUAL : DeployReason.SYNC)
+        .setDeploymentId(manual ? request.getDeploymentId() : null)
+        .setSyncId(request.getSyncId())
+        .setCommit(commit.sha())
+        .setCommitMessage(firstLine(commit.message()))
+        .setCompose(new String(bytes, StandardCharsets.UTF_8))
+        .setDigest(digest)
+        .setComposeChanged(detector.composeChanged(id, digest, manual))
+        .setActor(request.getActor())
+        .setAt(clock.instant())
+        .build();
+    out.emit(id, deploy);
+    detector.sent(id, commit.sha(), digest);
+  }
+
+  private RepositoryStatusChanged repositoryStatus(SyncRequested request, RepositorySyncStatus status, String error) {
+    return RepositoryStatusChanged.newBuilder()
+        .setRepositoryId(request.getRepositoryId())
+        .setSyncId(request.getSyncId())
+        .setStatus(status)
+        .setLastSyncError(error)
+        .setLastSyncedAt(status == RepositorySyncStatus.SUCCESS ? clock.instant() : null)
+        .setAt(clock.instant())
+        .build();
+  }
+
+  private ApplicationStatusChanged applicationError(String applicationId, String error) {
+    return ApplicationStatusChanged.newBuilder()
+        .setApplicationId(applicationId)
+        .setSyncStatus(SyncStatus.OUT_OF_SYNC)
+        .setUpdateLastSyncError(true)
+        .setLastSyncError(error)
+        .setAt(clock.instant())
+        .build();
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return null;
+    }
+    int newline = message.indexOf('\n');
+    return (newline < 0 ? message : message.substring(0, newline)).strip();
+  }
+
+  static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is always available", e);
+    }
+  }
+}

@@ -1,0 +1,30 @@
+package dev.orca.sync;
+
+import dev.orca.schemas.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * sync-stream's configuration. From the environment: {@code ORCA_KAFKA_BOOTSTRAP}
+ * (localhost:9092), the {@code ORCA_TOPIC_*} variables, {@code ORCA_DATA_DIR} (./data; state in
+ * {@code streams/}, mirrors in {@code git-cache/}) and {@code ORCA_ALLOW_LOCAL_GIT} (false).
+ */
+public record SyncStreamSettings(String kafkaBootstrap, Topics topics, Path stateDir, Path gitCacheDir,
+    boolean allowLocalGit, Duration gitTimeout, Duration revisionWait) {
+
+  public static final Duration GIT_TIMEOUT = Duration.ofSeconds(30);
+  public static final Duration REVISION_WAIT = Duration.ofSeconds(10);
+
+  public static SyncStreamSettings fromEnvironment(Map<String, String> env) {
+    Path dataDir = Path.of(env.getOrDefault("ORCA_DATA_DIR", "./data"));
+    return new SyncStreamSettings(
+        env.getOrDefault("ORCA_KAFKA_BOOTSTRAP", "localhost:9092"),
+        Topics.fromEnvironment(env),
+        dataDir.resolve("streams"),
+        dataDir.resolve("git-cache"),
+        Boolean.parseBoolean(env.getOrDefault("ORCA_ALLOW_LOCAL_GIT", "false")),
+        GIT_TIMEOUT,
+        REVISION_WAIT);
+  }
+}

@@ -1,0 +1,4 @@
+package dev.orca.sync.git;
+
+/** A resolved commit: its full SHA and its full message. */
+public record Commit(String sha, String message) {}

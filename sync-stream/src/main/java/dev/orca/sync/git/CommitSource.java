@@ -1,0 +1,30 @@
+package dev.orca.sync.git;
+
+import java.util.Optional;
+
+/**
+ * Where commits and compose files come from. A sync fetches a repository once with
+ * {@link #fetch} and then resolves every branch and reads every file against that snapshot,
+ * so the network is touched once per repository per sync, never per application.
+ */
+public interface CommitSource {
+
+  /** Brings the repository's branches up to date; fails when the remote cannot be reached. */
+  Snapshot fetch(GitRemote remote) throws GitException;
+
+  /** The repository as of one fetch; closing it releases local resources only. */
+  interface Snapshot extends AutoCloseable {
+
+    /** The latest commit of a branch. */
+    Commit latest(String branch) throws GitException;
+
+    /** A commit named by its SHA (a static commit carried by a webhook). */
+    Commit commit(String sha) throws GitException;
+
+    /** A file's bytes at a commit, or empty when there is no file at that path. */
+    Optional<byte[]> read(Commit commit, String path) throws GitException;
+
+    @Override
+    void close();
+  }
+}

@@ -1,0 +1,75 @@
+package dev.orca.sync;
+
+import dev.orca.sync.git.Commit;
+import dev.orca.sync.git.CommitSource;
+import dev.orca.sync.git.GitException;
+import dev.orca.sync.git.GitRemote;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** An in-memory repository behind the {@link CommitSource} seam, counting what the topology asks. */
+final class FakeCommitSource implements CommitSource {
+
+  private final Map<String, Commit> heads = new HashMap<>();
+  private final Map<String, Commit> commits = new HashMap<>();
+  private final Map<String, Map<String, String>> trees = new HashMap<>();
+  private int next = 1;
+  private GitException fetchFailure;
+  int fetches;
+  int branchResolutions;
+
+  /** Commits {@code path = content} on a branch (files of the branch's previous head carry over). */
+  Commit commit(String branch, String path, String content, String message) {
+    Commit previous = heads.get(branch);
+    Map<String, String> tree = new HashMap<>(previous == null ? Map.of() : trees.get(previous.sha()));
+    tree.put(path, content);
+    Commit commit = new Commit(String.format("%040x", next++), message);
+    heads.put(branch, commit);
+    commits.put(commit.sha(), commit);
+    trees.put(commit.sha(), tree);
+    return commit;
+  }
+
+  void failFetches(String message) {
+    fetchFailure = new GitException(message);
+  }
+
+  @Override
+  public Snapshot fetch(GitRemote remote) throws GitException {
+    fetches++;
+    if (fetchFailure != null) {
+      throw fetchFailure;
+    }
+    return new Snapshot() {
+      @Override
+      public Commit latest(String branch) throws GitException {
+        branchResolutions++;
+        Commit head = heads.get(branch);
+        if (head == null) {
+          throw new GitException("branch " + branch + " not found");
+        }
+        return head;
+      }
+
+      @Override
+      public Commit commit(String sha) throws GitException {
+        Commit commit = commits.get(sha);
+        if (commit == null) {
+          throw new GitException("commit " + sha + " not found");
+        }
+        return commit;
+      }
+
+      @Override
+      public Optional<byte[]> read(Commit commit, String path) {
+        String content = trees.get(commit.sha()).get(path);
+        return Optional.ofNullable(content).map(c -> c.getBytes(StandardCharsets.UTF_8));
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+}

@@ -1,0 +1,114 @@
+package dev.orca.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.orca.schemas.Topics;
+import dev.orca.schemas.avro.ApplicationConfig;
+import dev.orca.schemas.avro.DeployRequested;
+import dev.orca.schemas.avro.RepositoryConfig;
+import dev.orca.schemas.avro.RepositoryStatusChanged;
+import dev.orca.schemas.avro.RepositorySyncStatus;
+import dev.orca.schemas.avro.SyncRequested;
+import dev.orca.schemas.avro.SyncTrigger;
+import dev.orca.testsupport.GitRepo;
+import dev.orca.testsupport.GitServer;
+import dev.orca.testsupport.SharedKafka;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SyncStreamIntegrationTest {
+
+  private final Topics topics = new Topics("it-" + UUID.randomUUID() + ".", 3, (short) 1);
+  private final GitServer server = GitServer.start();
+
+  @TempDir
+  Path dataDir;
+
+  private SyncStream stream;
+
+  @AfterEach
+  void stop() {
+    if (stream != null) {
+      stream.close();
+    }
+    server.close();
+  }
+
+  @Test
+  void shouldDeployTheComposeFileAtTheBranchsLatestCommit() throws Exception {
+    GitRepo repo = server.createRepository("shop");
+    String compose = "services:\n  web:\n    image: orca-test/busybox:1\n";
+    String sha = repo.commit("compose.yaml", compose, "add web\n\nwith details");
+    String bootstrap = SharedKafka.bootstrapServers();
+    stream = SyncStream.start(new SyncStreamSettings(bootstrap, topics, dataDir.resolve("streams"),
+        dataDir.resolve("git-cache"), true, Duration.ofSeconds(10), Duration.ofSeconds(10)));
+    await().atMost(Duration.ofSeconds(60)).until(stream::isRunning);
+
+    Instant now = Instant.now();
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new ByteArraySerializer(), new ByteArraySerializer())) {
+      // The request is sent first on purpose: the revision gate must hold it until the config arrives.
+      producer.send(topics.syncRequests().record("repo-1", SyncRequested.newBuilder().setSyncId("sync-1")
+          .setRepositoryId("repo-1").setTrigger(SyncTrigger.MANUAL).setActor("user-1").setMinRevision(2)
+          .setAt(now).build()));
+      producer.flush();
+      producer.send(topics.configRepositories().record("repo-1", RepositoryConfig.newBuilder().setId("repo-1")
+          .setRevision(1).setUrl(repo.url()).setProvider("generic").setAuthMethod("none").setSyncType("manual")
+          .setPollingIntervalSeconds(60).setUpdatedAt(now).build()));
+      producer.send(topics.configApplications().record("app-1", ApplicationConfig.newBuilder().setId("app-1")
+          .setRevision(2).setRepositoryId("repo-1").setAgentId("agent-1").setBranch("main")
+          .setPath("compose.yaml").setUpdatedAt(now).build()));
+    }
+
+    List<SpecificRecord> deploys = new CopyOnWriteArrayList<>();
+    List<SpecificRecord> statuses = new CopyOnWriteArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + UUID.randomUUID(),
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(topics.deployRequests().name(), topics.status().name()));
+      await().atMost(Duration.ofSeconds(60)).until(() -> {
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          if (record.topic().equals(topics.deployRequests().name())) {
+            deploys.add(topics.deployRequests().value(record.value()));
+          } else {
+            statuses.add(topics.status().value(record.value()));
+          }
+        }
+        return !deploys.isEmpty() && statuses.size() >= 2;
+      });
+    }
+
+    assertThat(deploys).singleElement().isInstanceOfSatisfying(DeployRequested.class, deploy -> {
+      assertThat(deploy.getApplicationId()).isEqualTo("app-1");
+      assertThat(deploy.getCommit()).isEqualTo(sha);
+      assertThat(deploy.getCommitMessage()).isEqualTo("add web");
+      assertThat(deploy.getCompose()).isEqualTo(compose);
+      assertThat(deploy.getDigest()).isEqualTo(SyncRun.sha256(compose.getBytes(StandardCharsets.UTF_8)));
+      assertThat(deploy.getComposeChanged()).isTrue();
+      assertThat(deploy.getSyncId()).isEqualTo("sync-1");
+    });
+    assertThat(statuses).extracting(s -> ((RepositoryStatusChanged) s).getStatus())
+        .containsExactly(RepositorySyncStatus.SYNCING, RepositorySyncStatus.SUCCESS);
+    assertThat(dataDir.resolve("git-cache/repo-1.git")).isDirectory();
+  }
+}

@@ -1,0 +1,422 @@
+package dev.orca.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orca.schemas.Topics;
+import dev.orca.schemas.avro.ApplicationConfig;
+import dev.orca.schemas.avro.ApplicationStatusChanged;
+import dev.orca.schemas.avro.DeployReason;
+import dev.orca.schemas.avro.DeployRequested;
+import dev.orca.schemas.avro.RepositoryConfig;
+import dev.orca.schemas.avro.RepositoryStatusChanged;
+import dev.orca.schemas.avro.RepositorySyncStatus;
+import dev.orca.schemas.avro.SyncRequested;
+import dev.orca.schemas.avro.SyncStatus;
+import dev.orca.schemas.avro.SyncTrigger;
+import dev.orca.sync.git.Commit;
+import dev.orca.sync.polling.PollSchedule;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SyncTopologyTest {
+
+  private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+  private static final Duration REVISION_WAIT = Duration.ofSeconds(10);
+  private static final String REPO = "repo-1";
+
+  private final Topics topics = new Topics("test.", 3, (short) 1);
+  private final FakeCommitSource git = new FakeCommitSource();
+  private final MutableClock clock = new MutableClock(START);
+
+  @TempDir
+  Path stateDir;
+
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, RepositoryConfig> repositories;
+  private TestInputTopic<String, ApplicationConfig> applications;
+  private TestInputTopic<String, SyncRequested> syncRequests;
+  private TestOutputTopic<String, SpecificRecord> deployRequests;
+  private TestOutputTopic<String, SpecificRecord> status;
+
+  @BeforeEach
+  void startDriver() {
+    driver = new TopologyTestDriver(SyncTopology.build(topics, git, clock, REVISION_WAIT),
+        SyncStream.streamsProperties("sync-stream-test", "dummy:9092", stateDir), START);
+    repositories = input(topics.configRepositories());
+    applications = input(topics.configApplications());
+    syncRequests = input(topics.syncRequests());
+    deployRequests = driver.createOutputTopic(topics.deployRequests().name(),
+        topics.deployRequests().keys().deserializer(), topics.deployRequests().values().deserializer());
+    status = driver.createOutputTopic(topics.status().name(),
+        topics.status().keys().deserializer(), topics.status().values().deserializer());
+  }
+
+  @AfterEach
+  void closeDriver() {
+    driver.close();
+  }
+
+  @Test
+  void shouldEmitDeployRequestedWhenComposeChanged() {
+    repository(REPO, 1, "manual");
+    application("app-1", REPO, "main", "compose.yaml", 2);
+    Commit first = git.commit("main", "compose.yaml", "services: {a: {image: x:1}}\n", "first\n\nbody");
+
+    SyncRequested request = request(REPO).setActor("user-1").build();
+    syncRequests.pipeInput(REPO, request);
+
+    assertRepositoryStatuses(RepositorySyncStatus.SYNCING, RepositorySyncStatus.SUCCESS);
+    DeployRequested deploy = singleDeploy("app-1");
+    assertThat(deploy.getCommit()).isEqualTo(first.sha());
+    assertThat(deploy.getCommitMessage()).isEqualTo("first");
+    assertThat(deploy.getCompose()).isEqualTo("services: {a: {image: x:1}}\n");
+    assertThat(deploy.getDigest()).isEqualTo(SyncRun.sha256("services: {a: {image: x:1}}\n".getBytes(StandardCharsets.UTF_8)));
+    assertThat(deploy.getComposeChanged()).isTrue();
+    assertThat(deploy.getReason()).isEqualTo(DeployReason.SYNC);
+    assertThat(deploy.getDeploymentId()).isNull();
+    assertThat(deploy.getAgentId()).isEqualTo("agent-1");
+    assertThat(deploy.getSyncId()).isEqualTo(request.getSyncId());
+    assertThat(deploy.getActor()).isEqualTo("user-1");
+    assertThat(deploy.getAt()).isEqualTo(START);
+
+    Commit second = git.commit("main", "compose.yaml", "services: {a: {image: x:2}}\n", "second");
+    syncRequests.pipeInput(REPO, request(REPO).build());
+
+    assertRepositoryStatuses(RepositorySyncStatus.SYNCING, RepositorySyncStatus.SUCCESS);
+    DeployRequested changed = singleDeploy("app-1");
+    assertThat(changed.getCommit()).isEqualTo(second.sha());
+    assertThat(changed.getComposeChanged()).isTrue();
+    assertOutputsEmpty();
+  }
+
+  @Test
+  void shouldMarkComposeUnchangedAtNewCommit() {
+    repository(REPO, 1, "manual");
+    application("app-1", REPO, "main", "compose.yaml", 2);
+    git.commit("main", "compose.yaml", "services: {}\n", "compose");
+    syncRequests.pipeInput(REPO, request(REPO).build());
+    assertRepositoryStatuses(RepositorySyncStatus.SYNCING, RepositorySyncStatus.SUCCESS);
+    singleDeploy("app-1");
+
+    Commit docs = git.commit("main", "README.md", "docs only\n", "docs");
+    syncRequests.pipeInput(REPO, request(REPO).build());
+
+    assertRepositoryStatuses(RepositorySyncStatus.SYNCING, RepositorySyncStatus.SUCCESS);
+    DeployRequested deploy = singleDeploy("app-1");
+    assertThat(deploy.getCommit()).isEqualTo(docs.sha());
+    assertThat(deploy.getCommitMessage()).isEqualTo("docs");
+    assertThat(deploy.getComposeChanged()).isFalse();
+    assertOutputsEmpty();
+  }
+
+  @Test
+  void shouldEmitNothingForACommitAlreadySeen() {
+    repository(REPO, 1, "manual");
+    application("app-1", REPO, "main", "compose.yaml", 2);
+    git.commit("main", "compose.yaml", "services: {}\n", "compose");
+    syncRequests.pipeInput(REPO, request(REPO).build());
+    assertRepositoryStatuses(RepositorySyncStatus.SYNCING, RepositorySyncStatus.SUCCESS);
+    singleDeploy("app-1");
+
+    syncRequests.pipeInput(REPO, request(REPO).build());
+
+    assertRepositoryStatuses(RepositorySyncStatus.SYNCING, RepositorySyncStatus.SUCCESS);
+    assertOutputsEmpty();
+  }
+
+  @Test
+  void shouldDeployAtOnceOnManualDeployEvenWhenUnchanged() {
+    repository(REPO, 1, "manual");
+    application("app-1", REPO, "main", "compose.yaml", 2);
+    application("app-2", REPO, "main", "other.yaml", 3);
+    git.commit("main", "compose.yaml", "services: {}\n", "compose");
+    Commit head = git.commit("main", "other.yaml", "services: {}\n", "other");
+    syncRequests.pipeInput(REPO, request(REPO).build());
+    assertRepositoryStatuses(RepositorySyncStatus.SYNCING, RepositorySyncStatus.SUCCESS);
+    assertThat(deployRequests.readKeyValuesToList()).hasSize(2);
+
+    syncRequests.pipeInput(REPO, request(REPO).setTrigger(SyncTrigger.MANUAL).setApplicationId("app-1")
+        .setDeploymentId("deployment-7").build());
+
+    assertRepositoryStatuses(RepositorySyncStatus.SYNCING, RepositorySyncStatus.SUCCESS);
+    DeployRequested deploy = singleDeploy("app-1");
+    assertThat(deploy.getReason()).isEqualTo(DeployReason.MANUAL);
+    assertThat(deploy.getDeploymentId()).isEqualTo("deployment-7");
+    assertThat(deploy.getComposeChanged()).isTrue();
+    assertThat(deploy.getCommit()).isEqualTo(head.sha());
+    assertOutputsEmpty();
+  }
+
+  @Test
+  void shouldSkipApplicationsWithEmptyBranch() {
+    repository(REPO, 1, "manual");
+    application("app-1", REPO, "main", "compose.yaml", 2);
+    application("app-unbranched", REPO, "", "compose.yaml", 3);
+    git.commit("main", "compose.yaml", "services: {}\n", "compose");
+
+    syncRequests.pipeInput(REPO, request(REPO).setTrigger(SyncTrigger.WEBHOOK).build());
+
+    assertRepositoryStatuses(RepositorySyncStatus.SYNCING, RepositorySyncStatus.SUCCESS);
+    singleDeploy("app-1");
+    assertOutputsEmpty();
+  }
+
+  @Test
+  void shouldMarkRepositoryFailedWhenCommitResolutionFails() {
+    repository(REPO, 1, "manual");
+    application("app-1", REPO, "release", "compose.yaml", 2);
+    git.commit("main", "compose.yaml", "services: {}\n", "compose");
+
+    syncRequests.pipeInput(REPO, request(REPO).build());
+
+    List<RepositoryStatusChanged> statuses = repositoryStatuses(2);
+    assertThat(statuses.get(0).getStatus()).isEqualTo(RepositorySyncStatus.SYNCING);
+    assertThat(statuses.get(1).getStatus()).isEqualTo(RepositorySyncStatus.FAILED);
+    assertThat(statuses.get(1).getLastSyncError()).isEqualTo("branch release not found");
+    assertThat(statuses.get(1).getLastSyncedAt()).isNull();
+    assertOutputsEmpty();
+  }
+
+  @Test
+  void shouldMarkRepositoryFailedWhenFetchFails() {
+    repository(REPO, 1, "manual");
+    application("app-1", REPO, "main", "compose.yaml", 2);
+    git.failFetches("cannot fetch http://git.example/repo: connection refused");
+
+    syncRequests.pipeInput(REPO, request(REPO).build());
+
+    List<RepositoryStatusChanged> statuses = repositoryStatuses(2);
+    assertThat(statuses.get(1).getStatus()).isEqualTo(RepositorySyncStatus.FAILED);
+    assertThat(statuses.get(1).getLastSyncError()).isEqualTo("cannot fetch http://git.example/repo: connection refused");
+    assertOutputsEmpty();
+  }
+
+  @Test
+  void shouldResolveOneCommitPerBranch() {
+    repository(REPO, 1, "manual");
+    application("app-1", REPO, "main", "a.yaml", 2);
+    application("app-2", REPO, "main", "b.yaml", 3);
+    application("app-3", REPO, "dev", "c.yaml", 4);
+    git.commit("main", "a.yaml", "a\n", "a");
+    Commit main = git.commit("main", "b.yaml", "b\n", "b");
+    Commit dev = git.commit("dev", "c.yaml", "c\n", "c");
+
+    syncRequests.pipeInput(REPO, request(REPO).build());
+
+    assertRepositoryStatuses(RepositorySyncStatus.SYNCING, RepositorySyncStatus.SUCCESS);
+    List<KeyValue<String, SpecificRecord>> deploys = deployRequests.readKeyValuesToList();
+    assertThat(deploys).extracting(kv -> kv.key).containsExactlyInAnyOrder("app-1", "app-2", "app-3");
+    assertThat(deploys).extracting(kv -> ((DeployRequested) kv.value).getCommit())
+        .containsExactlyInAnyOrder(main.sha(), main.sha(), dev.sha());
+    assertThat(git.fetches).isEqualTo(1);
+    assertThat(git.branchResolutions).isEqualTo(2);
+    assertOutputsEmpty();
+  }
+
+  @Test
+  void shouldUseTheStaticCommitOfTheRequestForItsBranch() {
+    repository(REPO, 1, "webhook");
+    application("app-1", REPO, "main", "compose.yaml", 2);
+    Commit pushed = git.commit("main", "compose.yaml", "v1\n", "pushed");
+    git.commit("main", "compose.yaml", "v2\n", "later");
+
+    syncRequests.pipeInput(REPO, request(REPO).setTrigger(SyncTrigger.WEBHOOK).setBranch("main")
+        .setCommit(pushed.sha()).build());
+
+    assertRepositoryStatuses(RepositorySyncStatus.SYNCING, RepositorySyncStatus.SUCCESS);
+    DeployRequested deploy = singleDeploy("app-1");
+    assertThat(deploy.getCommit()).isEqualTo(pushed.sha());
+    assertThat(deploy.getCompose()).isEqualTo("v1\n");
+    assertThat(git.branchResolutions).isZero();
+    assertOutputsEmpty();
+  }
+
+  @Test
+  void shouldHoldRequestUntilConfigRevisionArrives() {
+    repository(REPO, 1, "manual");
+    git.commit("main", "compose.yaml", "services: {}\n", "compose");
+
+    syncRequests.pipeInput(REPO, request(REPO).setApplicationId("app-1").setMinRevision(2).build());
+    advance(Duration.ofMillis(400));
+    assertOutputsEmpty();
+
+    application("app-1", REPO, "main", "compose.yaml", 2);
+    advance(Duration.ofMillis(200));
+
+    assertRepositoryStatuses(RepositorySyncStatus.SYNCING, RepositorySyncStatus.SUCCESS);
+    singleDeploy("app-1");
+    advance(Duration.ofSeconds(1));
+    assertOutputsEmpty();
+  }
+
+  @Test
+  void shouldProceedWithWhatItHasOnceTheRevisionWaitIsOver() {
+    repository(REPO, 1, "manual");
+    application("app-1", REPO, "main", "compose.yaml", 2);
+    git.commit("main", "compose.yaml", "services: {}\n", "compose");
+
+    syncRequests.pipeInput(REPO, request(REPO).setMinRevision(99).build());
+    advance(REVISION_WAIT.minusMillis(200));
+    assertOutputsEmpty();
+    advance(Duration.ofMillis(200));
+
+    assertRepositoryStatuses(RepositorySyncStatus.SYNCING, RepositorySyncStatus.SUCCESS);
+    singleDeploy("app-1");
+    assertOutputsEmpty();
+  }
+
+  @Test
+  void shouldDropRequestForUnknownRepositoryAfterTheRevisionWait() {
+    syncRequests.pipeInput("nowhere", request("nowhere").build());
+    advance(REVISION_WAIT);
+    advance(Duration.ofSeconds(1));
+
+    assertThat(git.fetches).isZero();
+    assertOutputsEmpty();
+  }
+
+  @Test
+  void shouldPollRepositoriesOnTheirInterval() {
+    // The driver runs the task of partition 0: only repositories whose id maps there are polled by it.
+    String polled = idInPartition(true);
+    String elsewhere = idInPartition(false);
+    repository(polled, 1, "polling");
+    repository(elsewhere, 2, "polling");
+    application("app-1", polled, "main", "compose.yaml", 3);
+    application("app-2", elsewhere, "main", "compose.yaml", 4);
+    git.commit("main", "compose.yaml", "services: {}\n", "compose");
+
+    advance(Duration.ofSeconds(1));
+
+    List<KeyValue<String, SpecificRecord>> first = status.readKeyValuesToList();
+    assertThat(first).extracting(kv -> kv.key).containsExactly(polled, polled);
+    DeployRequested deploy = singleDeploy("app-1");
+    assertThat(deploy.getActor()).isEqualTo("poller");
+    assertThat(deploy.getReason()).isEqualTo(DeployReason.SYNC);
+
+    advance(Duration.ofSeconds(1));
+    assertOutputsEmpty();
+
+    advance(Duration.ofSeconds(29));
+    assertThat(status.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly(polled, polled);
+    assertThat(git.fetches).isEqualTo(2);
+    assertOutputsEmpty();
+  }
+
+  @Test
+  void shouldReportMissingComposeFileOnTheApplication() {
+    repository(REPO, 1, "manual");
+    application("app-1", REPO, "main", "deploy/compose.yaml", 2);
+    Commit commit = git.commit("main", "compose.yaml", "services: {}\n", "compose");
+
+    syncRequests.pipeInput(REPO, request(REPO).build());
+
+    List<KeyValue<String, SpecificRecord>> events = status.readKeyValuesToList();
+    assertThat(events).extracting(kv -> kv.key).containsExactly(REPO, "app-1", REPO);
+    ApplicationStatusChanged error = (ApplicationStatusChanged) events.get(1).value;
+    assertThat(error.getSyncStatus()).isEqualTo(SyncStatus.OUT_OF_SYNC);
+    assertThat(error.getUpdateLastSyncError()).isTrue();
+    assertThat(error.getLastSyncError()).isEqualTo("compose file deploy/compose.yaml not found at " + commit.sha());
+    assertThat(((RepositoryStatusChanged) events.get(2).value).getStatus()).isEqualTo(RepositorySyncStatus.SUCCESS);
+
+    Commit fixed = git.commit("main", "deploy/compose.yaml", "services: {}\n", "add compose");
+    syncRequests.pipeInput(REPO, request(REPO).build());
+    assertRepositoryStatuses(RepositorySyncStatus.SYNCING, RepositorySyncStatus.SUCCESS);
+    assertThat(singleDeploy("app-1").getCommit()).isEqualTo(fixed.sha());
+    assertOutputsEmpty();
+  }
+
+  @Test
+  void shouldSkipPoisonRecords() {
+    byte[] garbage = "not avro".getBytes(StandardCharsets.UTF_8);
+    driver.createInputTopic(topics.configApplications().name(), new StringSerializer(), new ByteArraySerializer())
+        .pipeInput("app-0", garbage);
+    repository(REPO, 1, "manual");
+    application("app-1", REPO, "main", "compose.yaml", 2);
+    git.commit("main", "compose.yaml", "services: {}\n", "compose");
+
+    driver.createInputTopic(topics.syncRequests().name(), new StringSerializer(), new ByteArraySerializer())
+        .pipeInput(REPO, garbage);
+    syncRequests.pipeInput(REPO, request(REPO).build());
+
+    assertRepositoryStatuses(RepositorySyncStatus.SYNCING, RepositorySyncStatus.SUCCESS);
+    singleDeploy("app-1");
+    assertOutputsEmpty();
+  }
+
+  private <V> TestInputTopic<String, V> input(dev.orca.schemas.Topic<String, V> topic) {
+    return driver.createInputTopic(topic.name(), topic.keys().serializer(), topic.values().serializer());
+  }
+
+  private void advance(Duration duration) {
+    clock.advance(duration);
+    driver.advanceWallClockTime(duration);
+  }
+
+  private void repository(String id, long revision, String syncType) {
+    repositories.pipeInput(id, RepositoryConfig.newBuilder().setId(id).setRevision(revision)
+        .setUrl("https://git.example/" + id + ".git").setProvider("generic").setAuthMethod("none")
+        .setSyncType(syncType).setPollingIntervalSeconds(30).setUpdatedAt(START).build());
+  }
+
+  private void application(String id, String repositoryId, String branch, String path, long revision) {
+    applications.pipeInput(id, ApplicationConfig.newBuilder().setId(id).setRevision(revision)
+        .setRepositoryId(repositoryId).setAgentId("agent-1").setBranch(branch).setPath(path)
+        .setUpdatedAt(START).build());
+  }
+
+  private static SyncRequested.Builder request(String repositoryId) {
+    return SyncRequested.newBuilder().setSyncId(UUID.randomUUID().toString()).setRepositoryId(repositoryId)
+        .setTrigger(SyncTrigger.MANUAL).setActor("user-1").setMinRevision(0).setAt(START);
+  }
+
+  private String idInPartition(boolean partitionZero) {
+    return IntStream.range(0, 1000).mapToObj(i -> "repo-" + i)
+        .filter(id -> (PollSchedule.partitionOf(id, topics.partitions()) == 0) == partitionZero)
+        .findFirst().orElseThrow();
+  }
+
+  private List<RepositoryStatusChanged> repositoryStatuses(int expected) {
+    List<KeyValue<String, SpecificRecord>> events = status.readKeyValuesToList();
+    assertThat(events).hasSize(expected).allSatisfy(kv -> assertThat(kv.value).isInstanceOf(RepositoryStatusChanged.class));
+    return events.stream().map(kv -> (RepositoryStatusChanged) kv.value).toList();
+  }
+
+  private void assertRepositoryStatuses(RepositorySyncStatus... expected) {
+    List<RepositoryStatusChanged> statuses = repositoryStatuses(expected.length);
+    assertThat(statuses).extracting(RepositoryStatusChanged::getStatus).containsExactly(expected);
+    RepositoryStatusChanged last = statuses.get(statuses.size() - 1);
+    if (last.getStatus() == RepositorySyncStatus.SUCCESS) {
+      assertThat(last.getLastSyncError()).isNull();
+      assertThat(last.getLastSyncedAt()).isEqualTo(clock.instant());
+    }
+  }
+
+  private DeployRequested singleDeploy(String applicationId) {
+    List<KeyValue<String, SpecificRecord>> deploys = deployRequests.readKeyValuesToList();
+    assertThat(deploys).hasSize(1);
+    assertThat(deploys.get(0).key).isEqualTo(applicationId);
+    return (DeployRequested) deploys.get(0).value;
+  }
+
+  private void assertOutputsEmpty() {
+    assertThat(deployRequests.isEmpty()).as("deploy-requests is empty").isTrue();
+    assertThat(status.isEmpty()).as("status is empty").isTrue();
+  }
+}
