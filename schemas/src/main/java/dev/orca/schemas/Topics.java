@@ -103,6 +103,11 @@ public final class Topics {
     return partitions;
   }
 
+  /** Replication factor of every topic, Kafka Streams' internal ones included. */
+  public short replicationFactor() {
+    return replicationFactor;
+  }
+
   public Topic<String, RepositoryConfig> configRepositories() {
     return configRepositories;
   }

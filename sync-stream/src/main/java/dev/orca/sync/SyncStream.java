@@ -56,9 +56,11 @@ public final class SyncStream implements AutoCloseable {
       throw new UncheckedIOException("cannot create sync-stream directories", e);
     }
     JGitCommitSource git = new JGitCommitSource(settings.gitCacheDir(), settings.allowLocalGit(), settings.gitTimeout());
+    Properties properties =
+        streamsProperties(settings.topics().prefix() + "sync-stream", settings.kafkaBootstrap(), settings.stateDir());
+    properties.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) settings.topics().replicationFactor());
     KafkaStreams streams = new KafkaStreams(
-        SyncTopology.build(settings.topics(), git, Clock.systemUTC(), settings.revisionWait()),
-        streamsProperties(settings.topics().prefix() + "sync-stream", settings.kafkaBootstrap(), settings.stateDir()));
+        SyncTopology.build(settings.topics(), git, Clock.systemUTC(), settings.revisionWait()), properties);
     SyncStream stream = new SyncStream(streams, git);
     streams.setStateListener((now, before) -> {
       if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {

@@ -1,0 +1,122 @@
+package dev.orca.agent;
+
+import dev.orca.agent.command.CommandLoop;
+import dev.orca.agent.compose.ComposeRuntime;
+import dev.orca.agent.compose.DeploymentsDir;
+import dev.orca.agent.compose.DockerComposeRuntime;
+import dev.orca.agent.events.EventPublisher;
+import dev.orca.agent.health.HealthMonitor;
+import dev.orca.agent.heartbeat.HeartbeatPublisher;
+import java.time.Clock;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running agent: the command loop on its own thread, health and heartbeats on a scheduler,
+ * one producer to {@code agent.<id>.events}. {@link #start} returns at once; {@link #close}
+ * interrupts a command in progress (it is redelivered) and stops within a few seconds.
+ */
+public final class Agent implements AutoCloseable {
+
+  private final AgentSettings settings;
+  private final ComposeRuntime runtime;
+  private final EventPublisher events;
+  private final CommandLoop loop;
+  private final Thread loopThread;
+  private final ScheduledExecutorService scheduler;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private Agent(AgentSettings settings, ComposeRuntime runtime) {
+    this.settings = settings;
+    this.runtime = runtime;
+    String agentId = settings.agentId();
+    this.events = new EventPublisher(settings.kafkaBootstrap(), settings.topics().agentEvents(agentId),
+        settings.topics().prefix() + "agent-" + agentId + "-events");
+    this.loop = new CommandLoop(settings.kafkaBootstrap(), settings.topics().prefix() + "agent-" + agentId,
+        settings.topics().agentCommands(agentId), runtime, new DeploymentsDir(settings.deploymentsDir()), events);
+    this.loopThread = new Thread(loop, "orca-agent-commands");
+    this.scheduler = Executors.newScheduledThreadPool(2, daemonThreads());
+  }
+
+  public static Agent start(AgentSettings settings) {
+    return start(settings, new DockerComposeRuntime(settings.deploymentsDir(), settings.dockerHost()));
+  }
+
+  /** Starts with the given runtime; tests pass a fake one. */
+  static Agent start(AgentSettings settings, ComposeRuntime runtime) {
+    Agent agent = new Agent(settings, runtime);
+    agent.loopThread.start();
+    Clock clock = Clock.systemUTC();
+    agent.scheduler.scheduleAtFixedRate(new HeartbeatPublisher(settings.agentId(), settings.agentVersion(),
+        settings.heartbeatInterval(), runtime, agent.events, clock), 0,
+        settings.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
+    agent.scheduler.scheduleWithFixedDelay(new HealthMonitor(runtime, agent.events, clock),
+        settings.healthInterval().toMillis(), settings.healthInterval().toMillis(), TimeUnit.MILLISECONDS);
+    log().info("Agent {} started: commands from {}, events to {}, deployments in {}, Docker at {}",
+        settings.agentId(), settings.topics().agentCommands(settings.agentId()).name(),
+        settings.topics().agentEvents(settings.agentId()).name(), settings.deploymentsDir(), settings.dockerHost());
+    return agent;
+  }
+
+  public boolean isRunning() {
+    return !closed.get() && loopThread.isAlive();
+  }
+
+  /** Whether the Docker engine answers now. */
+  public boolean dockerAvailable() {
+    return runtime.status().dockerAvailable();
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    loop.stop();
+    scheduler.shutdownNow();
+    try {
+      loopThread.join(5_000);
+      scheduler.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    events.close();
+    runtime.close();
+    log().info("Agent {} stopped", settings.agentId());
+  }
+
+  public static void main(String[] args) throws InterruptedException {
+    // Standalone only (slf4j-simple): the agent at info, the Kafka clients' chatter at warn.
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
+        System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+    System.setProperty("org.slf4j.simpleLogger.log.dev.orca.agent",
+        System.getProperty("org.slf4j.simpleLogger.log.dev.orca.agent", "info"));
+    System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+    Agent agent = start(AgentSettings.fromEnvironment(System.getenv()));
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      agent.close();
+      stopped.countDown();
+    }, "orca-agent-shutdown"));
+    stopped.await();
+  }
+
+  /** Looked up on use, so main() can configure logging before the first logger exists. */
+  private static Logger log() {
+    return LoggerFactory.getLogger(Agent.class);
+  }
+
+  private static ThreadFactory daemonThreads() {
+    return r -> {
+      Thread t = new Thread(r, "orca-agent-reports");
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

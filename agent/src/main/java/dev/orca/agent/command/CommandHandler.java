@@ -1,0 +1,144 @@
+package dev.orca.agent.command;
+
+import dev.orca.agent.compose.ComposeRuntime;
+import dev.orca.agent.compose.DeployOutcome;
+import dev.orca.agent.compose.Names;
+import dev.orca.agent.compose.RemoveOutcome;
+import dev.orca.agent.events.EventPublisher;
+import dev.orca.schemas.avro.DeployCommand;
+import dev.orca.schemas.avro.DeployResult;
+import dev.orca.schemas.avro.FailureKind;
+import dev.orca.schemas.avro.HealthStatus;
+import dev.orca.schemas.avro.PullImagesCommand;
+import dev.orca.schemas.avro.RemoveCommand;
+import dev.orca.schemas.avro.RemoveResult;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.avro.specific.SpecificRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies one command and writes its result synchronously. Deploys older than the last applied
+ * generation, and repeats of the last completed deployment, are skipped without a result;
+ * commands picked up after their deadline are answered as failures without touching the host.
+ */
+final class CommandHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(CommandHandler.class);
+
+  private final ComposeRuntime runtime;
+  private final DeploymentStateStore state;
+  private final EventPublisher events;
+  private final Clock clock;
+
+  CommandHandler(ComposeRuntime runtime, DeploymentStateStore state, EventPublisher events, Clock clock) {
+    this.runtime = runtime;
+    this.state = state;
+    this.events = events;
+    this.clock = clock;
+  }
+
+  void handle(SpecificRecord command) {
+    if (command instanceof DeployCommand deploy) {
+      deploy(deploy);
+    } else if (command instanceof RemoveCommand remove) {
+      remove(remove);
+    } else if (command instanceof PullImagesCommand pull) {
+      log.info("PullImagesCommand {} for {} is not supported yet; ignored", pull.getRequestId(), pull.getApplicationId());
+    } else {
+      log.warn("Ignoring unexpected command {}", command.getClass().getSimpleName());
+    }
+  }
+
+  private void deploy(DeployCommand cmd) {
+    String app = cmd.getApplicationId();
+    Optional<String> refusal = Names.refusal(app, cmd.getProject());
+    if (refusal.isPresent()) {
+      log.warn("Refusing deployment {}: {}", cmd.getDeploymentId(), refusal.get());
+      publish(cmd, DeployOutcome.composeFailure(refusal.get(), HealthStatus.UNKNOWN, List.of()));
+      return;
+    }
+    Optional<DeploymentStateStore.Applied> last = state.read(app);
+    if (last.isPresent() && cmd.getGeneration() < last.get().generation()) {
+      log.info("Skipping deployment {} of {}: generation {} is older than the applied {}",
+          cmd.getDeploymentId(), app, cmd.getGeneration(), last.get().generation());
+      return;
+    }
+    if (last.isPresent() && cmd.getDeploymentId().equals(last.get().deploymentId())) {
+      log.info("Skipping deployment {} of {}: already completed", cmd.getDeploymentId(), app);
+      return;
+    }
+    if (clock.instant().isAfter(cmd.getDeadline())) {
+      publish(cmd, DeployOutcome.transportFailure("command arrived after its deadline"));
+      return;
+    }
+    log.info("Deploying {} (deployment {}, generation {}, project {})",
+        app, cmd.getDeploymentId(), cmd.getGeneration(), cmd.getProject());
+    DeployOutcome outcome = guarded(() -> runtime.deploy(app, cmd.getProject(), cmd.getCompose(), cmd.getEnv(),
+        cmd.getDeadline()), e -> DeployOutcome.transportFailure("agent error: " + e.getMessage()));
+    publish(cmd, outcome);
+    if (outcome.failureKind() != FailureKind.TRANSPORT) {
+      state.write(app, new DeploymentStateStore.Applied(cmd.getDeploymentId(), cmd.getGeneration()));
+    }
+    log.info("Deployment {} of {} ended: {}", cmd.getDeploymentId(), app,
+        outcome.success() ? "ready" : outcome.failureKind() + " " + outcome.error());
+  }
+
+  private void remove(RemoveCommand cmd) {
+    String app = cmd.getApplicationId();
+    Optional<String> refusal = Names.refusal(app, cmd.getProject());
+    RemoveOutcome outcome;
+    if (refusal.isPresent()) {
+      outcome = RemoveOutcome.failed(refusal.get());
+    } else if (clock.instant().isAfter(cmd.getDeadline())) {
+      outcome = RemoveOutcome.failed("removal arrived after its deadline");
+    } else {
+      log.info("Removing {} (request {}, project {})", app, cmd.getRequestId(), cmd.getProject());
+      outcome = guarded(() -> runtime.remove(app, cmd.getProject(), cmd.getDeadline()),
+          e -> RemoveOutcome.failed("agent error: " + e.getMessage()));
+    }
+    checkNotStopping();
+    events.publish(app, RemoveResult.newBuilder().setRequestId(cmd.getRequestId()).setApplicationId(app)
+        .setSuccess(outcome.success()).setError(outcome.error()).setAt(clock.instant()).build());
+    if (outcome.success()) {
+      state.clear(app);
+    }
+    log.info("Removal {} of {} ended: {}", cmd.getRequestId(), app, outcome.success() ? "removed" : outcome.error());
+  }
+
+  private void publish(DeployCommand cmd, DeployOutcome outcome) {
+    checkNotStopping();
+    events.publish(cmd.getApplicationId(), DeployResult.newBuilder()
+        .setDeploymentId(cmd.getDeploymentId())
+        .setApplicationId(cmd.getApplicationId())
+        .setGeneration(cmd.getGeneration())
+        .setSuccess(outcome.success())
+        .setFailureKind(outcome.failureKind())
+        .setError(outcome.error())
+        .setHealth(outcome.health())
+        .setContainers(EventPublisher.containerStates(outcome.containers()))
+        .setAt(clock.instant())
+        .build());
+  }
+
+  /** An interrupted runtime call was cut short by close(); its outcome must not be reported. */
+  private static void checkNotStopping() {
+    if (Thread.currentThread().isInterrupted()) {
+      throw new AgentStoppingException();
+    }
+  }
+
+  private static <T> T guarded(Supplier<T> call, Function<RuntimeException, T> onError) {
+    try {
+      return call.get();
+    } catch (RuntimeException e) {
+      checkNotStopping();
+      log.error("Runtime failed", e);
+      return onError.apply(e);
+    }
+  }
+}

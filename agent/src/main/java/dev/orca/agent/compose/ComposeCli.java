@@ -1,0 +1,122 @@
+package dev.orca.agent.compose;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the host's compose CLI: the {@code docker compose} v2 plugin when present, else
+ * {@code docker-compose} v1. Every run talks to the agent's engine (DOCKER_HOST), is killed at
+ * its deadline and keeps the tail of its output for error messages.
+ */
+final class ComposeCli {
+
+  private static final Logger log = LoggerFactory.getLogger(ComposeCli.class);
+  private static final int TAIL_CHARS = 2000;
+  private static final List<List<String>> CANDIDATES =
+      List.of(List.of("docker", "compose"), List.of("docker-compose"));
+
+  private final String dockerHost;
+  private List<String> command;
+
+  ComposeCli(String dockerHost) {
+    this.dockerHost = dockerHost;
+  }
+
+  /** The compose command, detected on first success and then kept; empty while none is installed. */
+  synchronized Optional<List<String>> command() {
+    if (command == null) {
+      for (List<String> candidate : CANDIDATES) {
+        List<String> probe = new ArrayList<>(candidate);
+        probe.add("version");
+        Result r = execute(probe, Path.of("."), Instant.now().plusSeconds(20));
+        if (r.exitCode() == 0) {
+          command = candidate;
+          log.info("Using '{}' for compose", String.join(" ", candidate));
+          break;
+        }
+      }
+    }
+    return Optional.ofNullable(command);
+  }
+
+  /** Runs compose with {@code args} in {@code workDir}; the caller has checked {@link #command()}. */
+  Result run(List<String> args, Path workDir, Instant deadline) {
+    List<String> full = new ArrayList<>(command().orElseThrow(() -> new IllegalStateException("no compose CLI")));
+    full.addAll(args);
+    return execute(full, workDir, deadline);
+  }
+
+  private Result execute(List<String> commandLine, Path workDir, Instant deadline) {
+    Path output = null;
+    Process process = null;
+    try {
+      output = Files.createTempFile("orca-compose-", ".log");
+      ProcessBuilder builder = new ProcessBuilder(commandLine).directory(workDir.toFile())
+          .redirectErrorStream(true).redirectOutput(output.toFile());
+      builder.environment().put("DOCKER_HOST", dockerHost);
+      process = builder.start();
+      long waitMillis = Math.max(1000, Duration.between(Instant.now(), deadline).toMillis());
+      if (!process.waitFor(waitMillis, TimeUnit.MILLISECONDS)) {
+        stop(process);
+        return new Result(-1, true, tail(output));
+      }
+      return new Result(process.exitValue(), false, tail(output));
+    } catch (IOException e) {
+      return new Result(-1, false, "cannot run " + String.join(" ", commandLine) + ": " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stop(process);
+      return new Result(-1, false, "interrupted: the agent is stopping");
+    } finally {
+      if (output != null) {
+        try {
+          Files.deleteIfExists(output);
+        } catch (IOException e) {
+          log.debug("cannot delete {}", output, e);
+        }
+      }
+    }
+  }
+
+  private static void stop(Process process) {
+    if (process == null) {
+      return;
+    }
+    process.destroy();
+    try {
+      if (!process.waitFor(3, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static String tail(Path output) {
+    try {
+      String text = Files.readString(output, StandardCharsets.UTF_8).strip();
+      return text.length() <= TAIL_CHARS ? text : "..." + text.substring(text.length() - TAIL_CHARS);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Exit code (-1 when it did not finish), whether the deadline killed it, the output's tail. */
+  record Result(int exitCode, boolean timedOut, String output) {
+    boolean succeeded() {
+      return exitCode == 0 && !timedOut;
+    }
+  }
+}

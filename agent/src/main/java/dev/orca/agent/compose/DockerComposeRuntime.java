@@ -1,0 +1,224 @@
+package dev.orca.agent.compose;
+
+import dev.orca.schemas.avro.HealthStatus;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The real runtime: writes {@code <deploymentsDir>/<applicationId>/docker-compose.yml} (with the
+ * agent's labels on every service) and {@code .env}, runs compose, then polls the engine until
+ * every service runs and is healthy or the deadline passes. Health comes from the list API.
+ */
+public final class DockerComposeRuntime implements ComposeRuntime {
+
+  private static final Logger log = LoggerFactory.getLogger(DockerComposeRuntime.class);
+  private static final Duration WARN_EVERY = Duration.ofMinutes(5);
+  private static final Duration READY_POLL = Duration.ofMillis(500);
+  private static final Duration STABLE_FOR = Duration.ofSeconds(1);
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+  private final DeploymentsDir dirs;
+  private final String dockerHost;
+  private final DockerEngine engine;
+  private final ComposeCli cli;
+  private String lastWarning;
+  private Instant lastWarnedAt = Instant.EPOCH;
+
+  public DockerComposeRuntime(Path deploymentsDir, String dockerHost) {
+    this.dirs = new DeploymentsDir(deploymentsDir);
+    this.dockerHost = dockerHost;
+    this.engine = new DockerEngine(dockerHost);
+    this.cli = new ComposeCli(dockerHost);
+  }
+
+  @Override
+  public EngineStatus status() {
+    Optional<String> version = engine.version();
+    Optional<List<String>> compose = cli.command();
+    String message = null;
+    if (version.isEmpty()) {
+      message = "No Docker engine at " + dockerHost + ": this agent cannot deploy until one is running";
+    } else if (compose.isEmpty()) {
+      message = "Neither 'docker compose' nor 'docker-compose' is installed: this agent cannot deploy until one is";
+    }
+    warnIfChanged(message);
+    return new EngineStatus(version.isPresent(), version.orElse(null),
+        compose.map(c -> String.join(" ", c)).orElse(null), message);
+  }
+
+  @Override
+  public DeployOutcome deploy(String applicationId, String project, String compose, Map<String, String> env,
+      Instant deadline) {
+    Optional<String> refusal = Names.refusal(applicationId, project);
+    if (refusal.isPresent()) {
+      return DeployOutcome.composeFailure(refusal.get(), HealthStatus.UNKNOWN, List.of());
+    }
+    ComposeFile file;
+    String envFile;
+    try {
+      file = ComposeFile.parse(compose);
+      envFile = envFile(env);
+    } catch (InvalidComposeFileException e) {
+      return DeployOutcome.composeFailure(e.getMessage(), HealthStatus.UNKNOWN, List.of());
+    }
+    EngineStatus status = status();
+    if (!status.canDeploy()) {
+      return DeployOutcome.transportFailure(status.message());
+    }
+    dirs.writeSecret(applicationId, DeploymentsDir.COMPOSE_FILE, file.withLabels(labels(applicationId)));
+    if (envFile.isEmpty()) {
+      dirs.delete(applicationId, DeploymentsDir.ENV_FILE);
+    } else {
+      dirs.writeSecret(applicationId, DeploymentsDir.ENV_FILE, envFile);
+    }
+    Path dir = dirs.application(applicationId);
+    ComposeCli.Result up = cli.run(List.of("-p", project, "-f", dirs.composeFile(applicationId).toString(),
+        "up", "-d", "--remove-orphans"), dir, deadline);
+    if (!up.succeeded()) {
+      List<Container> containers = containers(applicationId);
+      String what = up.timedOut() ? "docker compose up did not finish by the deadline"
+          : "docker compose up failed (exit " + up.exitCode() + ")";
+      return DeployOutcome.composeFailure(what + ": " + up.output(), Health.of(containers), containers);
+    }
+    return awaitReady(applicationId, file.services(), deadline);
+  }
+
+  /**
+   * Ready means every service runs (healthy where checked) on two observations at least
+   * {@link #STABLE_FOR} apart, so a container that exits right after starting is not "ready".
+   */
+  private DeployOutcome awaitReady(String applicationId, Set<String> services, Instant deadline) {
+    List<Container> readySeen = null;
+    Instant readySince = null;
+    while (true) {
+      List<Container> containers = containers(applicationId);
+      List<String> notReady = Health.notReady(services, containers);
+      Instant now = Instant.now();
+      if (notReady.isEmpty() && containers.equals(readySeen)) {
+        if (!now.isBefore(readySince.plus(STABLE_FOR)) || !now.isBefore(deadline)) {
+          return DeployOutcome.ready(containers);
+        }
+      } else if (notReady.isEmpty()) {
+        readySeen = containers;
+        readySince = now;
+      } else {
+        readySeen = null;
+      }
+      if (!now.isBefore(deadline) || Thread.currentThread().isInterrupted()) {
+        HealthStatus health = Health.of(containers);
+        String what = notReady.isEmpty() ? "not stable yet" : String.join(", ", notReady);
+        return DeployOutcome.composeFailure("containers not ready by deadline: " + what,
+            health == HealthStatus.HEALTHY ? HealthStatus.PROGRESSING : health, containers);
+      }
+      try {
+        Thread.sleep(Math.min(READY_POLL.toMillis(), Duration.between(now, deadline).toMillis()));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public RemoveOutcome remove(String applicationId, String project, Instant deadline) {
+    Optional<String> refusal = Names.refusal(applicationId, project);
+    if (refusal.isPresent()) {
+      return RemoveOutcome.failed(refusal.get());
+    }
+    if (engine.version().isEmpty()) {
+      return RemoveOutcome.failed("No Docker engine at " + dockerHost + ": this agent cannot remove stacks until one is running");
+    }
+    Path file = dirs.composeFile(applicationId);
+    if (Files.exists(file) && cli.command().isPresent()) {
+      ComposeCli.Result down = cli.run(List.of("-p", project, "-f", file.toString(), "down", "--remove-orphans"),
+          dirs.application(applicationId), deadline);
+      if (!down.succeeded()) {
+        log.warn("docker compose down of {} failed, removing its containers by label: {}", applicationId, down.output());
+      }
+    }
+    try {
+      // Also after a successful down: containers of an earlier project name carry the same label.
+      engine.removeStack(applicationId, project);
+      dirs.deleteApplication(applicationId);
+    } catch (RuntimeException e) {
+      return RemoveOutcome.failed("cannot remove " + applicationId + ": " + e.getMessage());
+    }
+    return RemoveOutcome.removed();
+  }
+
+  @Override
+  public Optional<Map<String, List<Container>>> observe() {
+    List<Map.Entry<String, Container>> managed;
+    try {
+      managed = engine.managedContainers();
+    } catch (RuntimeException e) {
+      log.debug("cannot list containers", e);
+      return Optional.empty();
+    }
+    Map<String, List<Container>> byApplication = new TreeMap<>();
+    for (String known : dirs.applications()) {
+      byApplication.put(known, new ArrayList<>());
+    }
+    for (Map.Entry<String, Container> e : managed) {
+      byApplication.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue());
+    }
+    return Optional.of(byApplication);
+  }
+
+  private List<Container> containers(String applicationId) {
+    return engine.containers(Map.of(Names.APPLICATION_LABEL, applicationId));
+  }
+
+  private static Map<String, String> labels(String applicationId) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(Names.APPLICATION_LABEL, applicationId);
+    labels.put(Names.MANAGED_LABEL, Names.MANAGED_VALUE);
+    return labels;
+  }
+
+  private static String envFile(Map<String, String> env) {
+    StringBuilder out = new StringBuilder();
+    for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
+      if (!ENV_NAME.matcher(e.getKey()).matches()) {
+        throw new InvalidComposeFileException("invalid environment variable name '" + e.getKey() + "'");
+      }
+      if (e.getValue().contains("\n") || e.getValue().contains("\r")) {
+        throw new InvalidComposeFileException("environment variable " + e.getKey() + " must be a single line");
+      }
+      out.append(e.getKey()).append('=').append(e.getValue()).append('\n');
+    }
+    return out.toString();
+  }
+
+  private synchronized void warnIfChanged(String message) {
+    Instant now = Instant.now();
+    if (message == null) {
+      if (lastWarning != null) {
+        log.info("Docker is usable again at {}", dockerHost);
+      }
+      lastWarning = null;
+      return;
+    }
+    if (!message.equals(lastWarning) || Duration.between(lastWarnedAt, now).compareTo(WARN_EVERY) >= 0) {
+      log.warn(message);
+      lastWarning = message;
+      lastWarnedAt = now;
+    }
+  }
+
+  @Override
+  public void close() {
+    engine.close();
+  }
+}

@@ -1,0 +1,134 @@
+package dev.orca.agent.compose;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Network;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The Docker engine over docker-java: ping, list containers by label, remove by label. */
+final class DockerEngine implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(DockerEngine.class);
+  static final String SERVICE_LABEL = "com.docker.compose.service";
+  static final String PROJECT_LABEL = "com.docker.compose.project";
+
+  private final DockerClient client;
+
+  DockerEngine(String dockerHost) {
+    DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
+        .withDockerHost(dockerHost).build();
+    ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
+        .dockerHost(config.getDockerHost())
+        .sslConfig(config.getSSLConfig())
+        .connectionTimeout(Duration.ofSeconds(5))
+        .responseTimeout(Duration.ofSeconds(60))
+        .build();
+    this.client = DockerClientImpl.getInstance(config, http);
+  }
+
+  /** The engine's version when it answers a ping, else empty. */
+  Optional<String> version() {
+    try {
+      client.pingCmd().exec();
+      return Optional.ofNullable(client.versionCmd().exec().getVersion());
+    } catch (RuntimeException e) {
+      log.debug("Docker engine did not answer", e);
+      return Optional.empty();
+    }
+  }
+
+  /** Every container (running or not) carrying all of {@code labels}. */
+  List<Container> containers(Map<String, String> labels) {
+    List<Container> result = new ArrayList<>();
+    for (com.github.dockerjava.api.model.Container c
+        : client.listContainersCmd().withShowAll(true).withLabelFilter(labels).exec()) {
+      result.add(toContainer(c));
+    }
+    result.sort((a, b) -> a.name().compareTo(b.name()));
+    return result;
+  }
+
+  /** Application id label of every managed container, paired with the container. */
+  List<Map.Entry<String, Container>> managedContainers() {
+    List<Map.Entry<String, Container>> result = new ArrayList<>();
+    for (com.github.dockerjava.api.model.Container c : client.listContainersCmd().withShowAll(true)
+        .withLabelFilter(Map.of(Names.MANAGED_LABEL, Names.MANAGED_VALUE)).exec()) {
+      String app = c.getLabels() == null ? null : c.getLabels().get(Names.APPLICATION_LABEL);
+      if (app != null) {
+        result.add(Map.entry(app, toContainer(c)));
+      }
+    }
+    return result;
+  }
+
+  /** Force-removes the application's containers, then the networks compose made for the project. */
+  void removeStack(String applicationId, String project) {
+    for (com.github.dockerjava.api.model.Container c : client.listContainersCmd().withShowAll(true)
+        .withLabelFilter(Map.of(Names.APPLICATION_LABEL, applicationId)).exec()) {
+      try {
+        client.removeContainerCmd(c.getId()).withForce(true).withRemoveVolumes(false).exec();
+      } catch (NotFoundException e) {
+        log.debug("container {} already gone", c.getId());
+      }
+    }
+    List<Network> networks = new ArrayList<>(client.listNetworksCmd()
+        .withFilter("label", List.of(PROJECT_LABEL + "=" + project)).exec());
+    for (Network n : client.listNetworksCmd().withNameFilter(project + "_default").exec()) {
+      if ((project + "_default").equals(n.getName()) && networks.stream().noneMatch(x -> x.getId().equals(n.getId()))) {
+        networks.add(n);
+      }
+    }
+    for (Network n : networks) {
+      try {
+        client.removeNetworkCmd(n.getId()).exec();
+      } catch (NotFoundException e) {
+        log.debug("network {} already gone", n.getName());
+      } catch (RuntimeException e) {
+        log.warn("Cannot remove network {} of project {}: {}", n.getName(), project, e.getMessage());
+      }
+    }
+  }
+
+  private static Container toContainer(com.github.dockerjava.api.model.Container c) {
+    String name = c.getNames() == null || c.getNames().length == 0 ? c.getId() : c.getNames()[0].replaceFirst("^/", "");
+    Map<String, String> labels = c.getLabels() == null ? Map.of() : c.getLabels();
+    return new Container(name, labels.getOrDefault(SERVICE_LABEL, name), c.getState(), healthOf(c.getStatus()),
+        c.getImage());
+  }
+
+  /** The list API only shows health inside the status text, e.g. "Up 3 seconds (health: starting)". */
+  static String healthOf(String status) {
+    if (status == null) {
+      return null;
+    }
+    if (status.contains("(health: starting)")) {
+      return "starting";
+    }
+    if (status.contains("(unhealthy)")) {
+      return "unhealthy";
+    }
+    if (status.contains("(healthy)")) {
+      return "healthy";
+    }
+    return null;
+  }
+
+  @Override
+  public void close() {
+    try {
+      client.close();
+    } catch (IOException e) {
+      log.debug("closing the docker client", e);
+    }
+  }
+}

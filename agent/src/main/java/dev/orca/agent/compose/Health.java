@@ -1,0 +1,52 @@
+package dev.orca.agent.compose;
+
+import dev.orca.schemas.avro.HealthStatus;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+
+/** Aggregates container states into an application's health, and says what keeps a deploy from being ready. */
+public final class Health {
+
+  private static final Set<String> BROKEN = Set.of("restarting", "exited", "dead", "paused");
+
+  private Health() {}
+
+  public static HealthStatus of(Collection<Container> containers) {
+    if (containers.isEmpty()) {
+      return HealthStatus.MISSING;
+    }
+    boolean allUp = true;
+    for (Container c : containers) {
+      if (BROKEN.contains(c.state()) || "unhealthy".equals(c.health())) {
+        return HealthStatus.UNHEALTHY;
+      }
+      allUp &= ready(c);
+    }
+    return allUp ? HealthStatus.HEALTHY : HealthStatus.PROGRESSING;
+  }
+
+  /**
+   * Descriptions of what is not ready ("web (exited)", "db (no container)"); empty when every
+   * service has a container and all containers run, healthy where a healthcheck is defined.
+   */
+  public static List<String> notReady(Set<String> services, Collection<Container> containers) {
+    List<String> problems = new ArrayList<>();
+    for (String service : services) {
+      if (containers.stream().noneMatch(c -> service.equals(c.service()))) {
+        problems.add(service + " (no container)");
+      }
+    }
+    for (Container c : containers) {
+      if (!ready(c)) {
+        problems.add(c.service() + " (" + c.state() + (c.health() == null ? "" : ", " + c.health()) + ")");
+      }
+    }
+    return problems;
+  }
+
+  private static boolean ready(Container c) {
+    return "running".equals(c.state()) && (c.health() == null || "healthy".equals(c.health()));
+  }
+}

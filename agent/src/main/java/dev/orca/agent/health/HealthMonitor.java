@@ -1,0 +1,72 @@
+package dev.orca.agent.health;
+
+import dev.orca.agent.compose.ComposeRuntime;
+import dev.orca.agent.compose.Container;
+import dev.orca.agent.compose.Health;
+import dev.orca.agent.events.EventPublisher;
+import dev.orca.schemas.avro.HealthReport;
+import dev.orca.schemas.avro.HealthStatus;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Observes the managed containers once per health interval and writes a {@link HealthReport}
+ * (keyed by application id) for each application whose health or containers changed, and for
+ * every application each {@value #FULL_REPORT_EVERY} intervals. Skips a round when the engine
+ * cannot be reached: nothing is known then, and heartbeats already say so.
+ */
+public final class HealthMonitor implements Runnable {
+
+  static final int FULL_REPORT_EVERY = 12;
+  private static final Logger log = LoggerFactory.getLogger(HealthMonitor.class);
+
+  private final ComposeRuntime runtime;
+  private final EventPublisher events;
+  private final Clock clock;
+  private final Map<String, Snapshot> reported = new HashMap<>();
+  private long round;
+
+  public HealthMonitor(ComposeRuntime runtime, EventPublisher events, Clock clock) {
+    this.runtime = runtime;
+    this.events = events;
+    this.clock = clock;
+  }
+
+  @Override
+  public void run() {
+    try {
+      check();
+    } catch (RuntimeException e) {
+      // A scheduled task that throws is never run again.
+      log.warn("Health check failed: {}", e.getMessage(), e);
+    }
+  }
+
+  synchronized void check() {
+    Optional<Map<String, List<Container>>> observed = runtime.observe();
+    if (observed.isEmpty()) {
+      return;
+    }
+    boolean full = round++ % FULL_REPORT_EVERY == 0;
+    for (Map.Entry<String, List<Container>> e : observed.get().entrySet()) {
+      Snapshot now = new Snapshot(Health.of(e.getValue()), List.copyOf(e.getValue()));
+      if (full || !now.equals(reported.get(e.getKey()))) {
+        events.publishLater(e.getKey(), HealthReport.newBuilder()
+            .setApplicationId(e.getKey())
+            .setHealth(now.health())
+            .setContainers(EventPublisher.containerStates(now.containers()))
+            .setAt(clock.instant())
+            .build());
+        reported.put(e.getKey(), now);
+      }
+    }
+    reported.keySet().retainAll(observed.get().keySet());
+  }
+
+  private record Snapshot(HealthStatus health, List<Container> containers) {}
+}

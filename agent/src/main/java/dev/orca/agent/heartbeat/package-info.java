@@ -1,0 +1,2 @@
+/** The agent's heartbeat: liveness plus whether it can deploy, keyed by agent id. */
+package dev.orca.agent.heartbeat;

@@ -1,0 +1,205 @@
+package dev.orca.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.orca.agent.compose.Container;
+import dev.orca.agent.compose.EngineStatus;
+import dev.orca.schemas.avro.DeployCommand;
+import dev.orca.schemas.avro.DeployResult;
+import dev.orca.schemas.avro.FailureKind;
+import dev.orca.schemas.avro.HealthReport;
+import dev.orca.schemas.avro.HealthStatus;
+import dev.orca.schemas.avro.Heartbeat;
+import dev.orca.schemas.avro.PullImagesCommand;
+import dev.orca.schemas.avro.RemoveCommand;
+import dev.orca.schemas.avro.RemoveResult;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command loop, health and heartbeats against a real broker, with a fake compose runtime. */
+class AgentCommandsIntegrationTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  @TempDir Path deployments;
+  private AgentTopics kafka;
+  private FakeRuntime runtime;
+  private Agent agent;
+
+  @BeforeEach
+  void startAgent() {
+    kafka = new AgentTopics();
+    runtime = new FakeRuntime();
+    agent = Agent.start(settings(), runtime);
+  }
+
+  @AfterEach
+  void stopAgent() {
+    agent.close();
+    kafka.close();
+  }
+
+  @Test
+  void shouldCommitTheOffsetOnlyAfterTheDeployResultWasWritten() {
+    kafka.send("app-1", deploy("d1", "app-1", 1, "c1", inMinutes(5)));
+
+    DeployResult result = kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d1"), WAIT);
+
+    assertThat(result.getSuccess()).isTrue();
+    assertThat(result.getHealth()).isEqualTo(HealthStatus.HEALTHY);
+    assertThat(result.getContainers()).extracting(c -> c.getService()).containsExactly("web");
+    await().atMost(WAIT).until(() -> kafka.committedOffset(groupId()) == 1);
+  }
+
+  @Test
+  void shouldSkipOlderGenerationsAndRepeatedDeploymentsAcrossRestarts() {
+    kafka.send("app-1", deploy("d2", "app-1", 2, "c2", inMinutes(5)));
+    kafka.send("app-1", deploy("d1", "app-1", 1, "c1", inMinutes(5)));
+    kafka.send("app-1", deploy("d2", "app-1", 2, "c2", inMinutes(5)));
+    kafka.send("app-1", deploy("d3", "app-1", 3, "c3", inMinutes(5)));
+    kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d3"), WAIT);
+
+    assertThat(kafka.events(DeployResult.class)).extracting(DeployResult::getDeploymentId).containsExactly("d2", "d3");
+    assertThat(runtime.deployedComposes()).containsExactly("c2", "c3");
+
+    agent.close();
+    FakeRuntime restarted = new FakeRuntime();
+    agent = Agent.start(settings(), restarted);
+    kafka.send("app-1", deploy("d3", "app-1", 3, "c3", inMinutes(5)));
+    kafka.send("app-1", deploy("d4", "app-1", 4, "c4", inMinutes(5)));
+    kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d4"), WAIT);
+
+    assertThat(restarted.deployedComposes()).containsExactly("c4");
+    assertThat(kafka.events(DeployResult.class)).extracting(DeployResult::getDeploymentId)
+        .containsExactly("d2", "d3", "d4");
+  }
+
+  @Test
+  void shouldAnswerFailuresWithoutTouchingTheHostWhenCommandsArriveAfterTheirDeadline() {
+    kafka.send("app-1", deploy("d1", "app-1", 1, "c1", Instant.now().minusSeconds(1)));
+    kafka.send("app-1", remove("r1", "app-1", Instant.now().minusSeconds(1)));
+
+    DeployResult deploy = kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d1"), WAIT);
+    RemoveResult remove = kafka.await(RemoveResult.class, r -> r.getRequestId().equals("r1"), WAIT);
+
+    assertThat(deploy.getSuccess()).isFalse();
+    assertThat(deploy.getFailureKind()).isEqualTo(FailureKind.TRANSPORT);
+    assertThat(deploy.getError()).isEqualTo("command arrived after its deadline");
+    assertThat(remove.getSuccess()).isFalse();
+    assertThat(remove.getError()).isEqualTo("removal arrived after its deadline");
+    assertThat(runtime.calls).isEmpty();
+  }
+
+  @Test
+  void shouldSkipPoisonRecordsAndKeepConsuming() {
+    kafka.sendRaw("app-1", "not avro at all".getBytes());
+    kafka.sendRaw("app-1", new byte[] {(byte) 0xC3, 0x01, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+    kafka.send("app-1", PullImagesCommand.newBuilder().setRequestId("p1").setApplicationId("app-1")
+        .setProject("app-1").setDeadline(inMinutes(5)).setAt(Instant.now()).build());
+    kafka.send("app-1", deploy("d1", "app-1", 1, "c1", inMinutes(5)));
+
+    kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d1"), WAIT);
+
+    await().atMost(WAIT).until(() -> kafka.committedOffset(groupId()) == 4);
+    assertThat(agent.isRunning()).isTrue();
+  }
+
+  @Test
+  void shouldRefuseApplicationIdsAndProjectsThatAreUnsafeInPathsOrCommandLines() {
+    kafka.send("x", deploy("d1", "../etc", 1, "c1", inMinutes(5)));
+    kafka.send("x", DeployCommand.newBuilder(deploy("d2", "app-1", 1, "c1", inMinutes(5))).setProject("Bad;rm").build());
+    kafka.send("x", remove("r1", "a/b", inMinutes(5)));
+
+    DeployResult badId = kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d1"), WAIT);
+    DeployResult badProject = kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d2"), WAIT);
+    RemoveResult badRemove = kafka.await(RemoveResult.class, r -> r.getRequestId().equals("r1"), WAIT);
+
+    assertThat(badId.getSuccess()).isFalse();
+    assertThat(badId.getError()).contains("invalid application id");
+    assertThat(badProject.getError()).contains("invalid compose project name");
+    assertThat(badRemove.getError()).contains("invalid application id");
+    assertThat(runtime.calls).isEmpty();
+  }
+
+  @Test
+  void shouldAnswerEveryRemovalWithSuccessAndForgetTheDeployment() {
+    kafka.send("app-1", deploy("d1", "app-1", 1, "c1", inMinutes(5)));
+    kafka.send("app-1", remove("r1", "app-1", inMinutes(5)));
+    kafka.send("app-1", remove("r2", "app-1", inMinutes(5)));
+    kafka.send("app-1", deploy("d1", "app-1", 1, "c1", inMinutes(5)));
+
+    assertThat(kafka.await(RemoveResult.class, r -> r.getRequestId().equals("r1"), WAIT).getSuccess()).isTrue();
+    assertThat(kafka.await(RemoveResult.class, r -> r.getRequestId().equals("r2"), WAIT).getSuccess()).isTrue();
+    await().atMost(WAIT).until(() -> kafka.events(DeployResult.class).size() == 2);
+    assertThat(runtime.calls).extracting(FakeRuntime.Call::kind).containsExactly("deploy", "remove", "remove", "deploy");
+  }
+
+  @Test
+  void shouldSayInHeartbeatsAndResultsThatDockerIsMissingAndRecoverWhenItAppears() {
+    String missing = "No Docker engine at unix:///nowhere.sock: this agent cannot deploy until one is running";
+    runtime.status = new EngineStatus(false, null, "docker-compose", missing);
+
+    Heartbeat down = kafka.await(Heartbeat.class, h -> !h.getDockerAvailable(), WAIT);
+    kafka.send("app-1", deploy("d1", "app-1", 1, "c1", inMinutes(5)));
+    DeployResult failed = kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d1"), WAIT);
+    runtime.status = new EngineStatus(true, "27.0.0", "docker-compose", null);
+    Heartbeat up = kafka.await(Heartbeat.class, Heartbeat::getDockerAvailable, WAIT);
+
+    assertThat(down.getMessage()).isEqualTo(missing);
+    assertThat(down.getAgentId()).isEqualTo(kafka.agentId);
+    assertThat(down.getIntervalSeconds()).isEqualTo(1);
+    assertThat(failed.getFailureKind()).isEqualTo(FailureKind.TRANSPORT);
+    assertThat(failed.getError()).isEqualTo(missing);
+    assertThat(up.getDockerVersion()).isEqualTo("27.0.0");
+    assertThat(up.getComposeCommand()).isEqualTo("docker-compose");
+    assertThat(agent.isRunning()).isTrue();
+  }
+
+  @Test
+  void shouldReportHealthWhenAnApplicationsContainersChange() {
+    runtime.observed.put("app-1", List.of(new Container("p-web-1", "web", "running", null, "img")));
+    runtime.observed.put("app-2", List.of());
+    kafka.await(HealthReport.class, r -> r.getApplicationId().equals("app-1")
+        && r.getHealth() == HealthStatus.HEALTHY, WAIT);
+    kafka.await(HealthReport.class, r -> r.getApplicationId().equals("app-2")
+        && r.getHealth() == HealthStatus.MISSING, WAIT);
+
+    runtime.observed.put("app-1", List.of(new Container("p-web-1", "web", "exited", null, "img")));
+
+    HealthReport changed = kafka.await(HealthReport.class, r -> r.getApplicationId().equals("app-1")
+        && r.getHealth() == HealthStatus.UNHEALTHY, WAIT);
+    assertThat(changed.getContainers()).extracting(c -> c.getState()).containsExactly("exited");
+  }
+
+  private AgentSettings settings() {
+    return new AgentSettings(kafka.bootstrap(), kafka.topics, kafka.agentId, deployments,
+        "unix:///nowhere.sock", Duration.ofMillis(300), Duration.ofMillis(200), "test");
+  }
+
+  private String groupId() {
+    return "orca.agent-" + kafka.agentId;
+  }
+
+  static DeployCommand deploy(String id, String app, long generation, String compose, Instant deadline) {
+    return DeployCommand.newBuilder().setDeploymentId(id).setApplicationId(app).setGeneration(generation)
+        .setProject(app.toLowerCase()).setCompose(compose).setEnv(Map.of()).setDeadline(deadline)
+        .setAt(Instant.now()).build();
+  }
+
+  static RemoveCommand remove(String id, String app, Instant deadline) {
+    return RemoveCommand.newBuilder().setRequestId(id).setApplicationId(app).setProject(app.toLowerCase())
+        .setDeadline(deadline).setAt(Instant.now()).build();
+  }
+
+  static Instant inMinutes(long minutes) {
+    return Instant.now().plus(Duration.ofMinutes(minutes));
+  }
+}

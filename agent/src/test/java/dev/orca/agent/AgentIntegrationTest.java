@@ -1,0 +1,67 @@
+package dev.orca.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orca.agent.compose.DockerCleanup;
+import dev.orca.schemas.avro.DeployResult;
+import dev.orca.schemas.avro.HealthReport;
+import dev.orca.schemas.avro.HealthStatus;
+import dev.orca.schemas.avro.Heartbeat;
+import dev.orca.schemas.avro.RemoveResult;
+import dev.orca.testsupport.DockerDaemon;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The real agent end to end: real broker, real Docker daemon, real compose CLI. */
+class AgentIntegrationTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final String COMPOSE = """
+      services:
+        web:
+          image: orca-test/busybox:1
+          command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
+          stop_grace_period: 1s
+      """;
+
+  @TempDir Path deployments;
+  private final String app = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
+
+  @AfterEach
+  void cleanUp() {
+    DockerCleanup.removeApplication(app, app);
+  }
+
+  @Test
+  void shouldDeployReportHealthAndRemoveAStackFromItsCommandsTopic() {
+    DockerDaemon.require();
+    try (AgentTopics kafka = new AgentTopics();
+        Agent agent = Agent.start(new AgentSettings(kafka.bootstrap(), kafka.topics, kafka.agentId, deployments,
+            "unix:///var/run/docker.sock", Duration.ofSeconds(2), Duration.ofMillis(500), "test"))) {
+      kafka.send(app, AgentCommandsIntegrationTest.deploy("d1", app, 1, COMPOSE, AgentCommandsIntegrationTest.inMinutes(2)));
+
+      DeployResult deployed = kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d1"), WAIT);
+      HealthReport healthy = kafka.await(HealthReport.class, r -> r.getApplicationId().equals(app)
+          && r.getHealth() == HealthStatus.HEALTHY, WAIT);
+      Heartbeat heartbeat = kafka.await(Heartbeat.class, h -> true, WAIT);
+
+      assertThat(deployed.getSuccess()).as(deployed.getError()).isTrue();
+      assertThat(deployed.getHealth()).isEqualTo(HealthStatus.HEALTHY);
+      assertThat(healthy.getContainers()).extracting(c -> c.getService()).containsExactly("web");
+      assertThat(heartbeat.getDockerAvailable()).isTrue();
+      assertThat(heartbeat.getComposeCommand()).isNotBlank();
+      assertThat(agent.dockerAvailable()).isTrue();
+
+      kafka.send(app, AgentCommandsIntegrationTest.remove("r1", app, AgentCommandsIntegrationTest.inMinutes(2)));
+
+      RemoveResult removed = kafka.await(RemoveResult.class, r -> r.getRequestId().equals("r1"), WAIT);
+      assertThat(removed.getSuccess()).as(removed.getError()).isTrue();
+      assertThat(DockerCleanup.lines("docker", "ps", "-aq", "--filter", "label=orca-cd.application-id=" + app)).isEmpty();
+      assertThat(deployments.resolve(app)).doesNotExist();
+    }
+  }
+}

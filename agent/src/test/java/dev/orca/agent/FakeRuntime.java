@@ -1,0 +1,57 @@
+package dev.orca.agent;
+
+import dev.orca.agent.compose.ComposeRuntime;
+import dev.orca.agent.compose.Container;
+import dev.orca.agent.compose.DeployOutcome;
+import dev.orca.agent.compose.EngineStatus;
+import dev.orca.agent.compose.RemoveOutcome;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A runtime that records what it was asked and answers what the test set. */
+final class FakeRuntime implements ComposeRuntime {
+
+  record Call(String kind, String applicationId, String project, String compose) {}
+
+  final List<Call> calls = new CopyOnWriteArrayList<>();
+  final Map<String, List<Container>> observed = new ConcurrentHashMap<>();
+  volatile EngineStatus status = new EngineStatus(true, "27.0.0", "docker-compose", null);
+
+  @Override
+  public EngineStatus status() {
+    return status;
+  }
+
+  @Override
+  public DeployOutcome deploy(String applicationId, String project, String compose, Map<String, String> env,
+      Instant deadline) {
+    calls.add(new Call("deploy", applicationId, project, compose));
+    if (!status.canDeploy()) {
+      return DeployOutcome.transportFailure(status.message());
+    }
+    List<Container> containers = List.of(new Container(project + "-web-1", "web", "running", null, "img"));
+    return DeployOutcome.ready(containers);
+  }
+
+  @Override
+  public RemoveOutcome remove(String applicationId, String project, Instant deadline) {
+    calls.add(new Call("remove", applicationId, project, null));
+    return RemoveOutcome.removed();
+  }
+
+  @Override
+  public Optional<Map<String, List<Container>>> observe() {
+    return status.dockerAvailable() ? Optional.of(Map.copyOf(observed)) : Optional.empty();
+  }
+
+  List<String> deployedComposes() {
+    return calls.stream().filter(c -> c.kind().equals("deploy")).map(Call::compose).toList();
+  }
+
+  @Override
+  public void close() {}
+}

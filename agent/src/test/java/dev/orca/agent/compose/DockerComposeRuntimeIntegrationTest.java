@@ -1,0 +1,181 @@
+package dev.orca.agent.compose;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orca.schemas.avro.FailureKind;
+import dev.orca.schemas.avro.HealthStatus;
+import dev.orca.testsupport.DockerDaemon;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The real runtime against the real Docker daemon and compose CLI of this host. */
+class DockerComposeRuntimeIntegrationTest {
+
+  static final String WEB = """
+      services:
+        web:
+          image: orca-test/busybox:1
+          command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
+          stop_grace_period: 1s
+      """;
+
+  @TempDir Path deployments;
+  private DockerComposeRuntime runtime;
+  private String app;
+  private String project;
+
+  @BeforeEach
+  void setUp() {
+    DockerDaemon.require();
+    app = "it-" + UUID.randomUUID().toString().substring(0, 8);
+    project = app;
+    runtime = new DockerComposeRuntime(deployments, "unix:///var/run/docker.sock");
+  }
+
+  @AfterEach
+  void cleanUp() {
+    if (runtime != null) {
+      runtime.close();
+      DockerCleanup.removeApplication(app, project);
+    }
+  }
+
+  @Test
+  void shouldRunTheStackWithLabelsAndWriteItsFilesPrivately() throws Exception {
+    DeployOutcome outcome = runtime.deploy(app, project, WEB, Map.of("GREETING", "hello"), in(60));
+
+    assertThat(outcome.success()).as(String.valueOf(outcome.error())).isTrue();
+    assertThat(outcome.health()).isEqualTo(HealthStatus.HEALTHY);
+    assertThat(outcome.containers()).extracting(Container::service, Container::state)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("web", "running"));
+    String container = outcome.containers().get(0).name();
+    assertThat(DockerCleanup.lines("docker", "inspect", "-f",
+        "{{index .Config.Labels \"orca-cd.application-id\"}} {{index .Config.Labels \"managed_by\"}}", container))
+        .containsExactly(app + " orca-cd");
+    Path dir = deployments.resolve(app);
+    assertThat(permissions(dir)).isEqualTo("rwx------");
+    assertThat(permissions(dir.resolve("docker-compose.yml"))).isEqualTo("rw-------");
+    assertThat(permissions(dir.resolve(".env"))).isEqualTo("rw-------");
+    assertThat(Files.readString(dir.resolve(".env"))).isEqualTo("GREETING=hello\n");
+    assertThat(runtime.observe()).hasValueSatisfying(all -> assertThat(all.get(app)).hasSize(1));
+  }
+
+  @Test
+  void shouldReplaceTheStackAndRemoveOrphansOnRedeploy() {
+    assertThat(runtime.deploy(app, project, WEB, Map.of(), in(60)).success()).isTrue();
+    String changed = """
+        services:
+          api:
+            image: orca-test/busybox:1
+            command: ["httpd", "-f", "-p", "8081", "-h", "/www"]
+            stop_grace_period: 1s
+            labels:
+              - team=core
+            healthcheck:
+              test: ["CMD", "true"]
+              interval: 1s
+              timeout: 2s
+              retries: 3
+        """;
+
+    DeployOutcome outcome = runtime.deploy(app, project, changed, Map.of(), in(60));
+
+    assertThat(outcome.success()).as(String.valueOf(outcome.error())).isTrue();
+    assertThat(outcome.containers()).extracting(Container::service, Container::health)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("api", "healthy"));
+    assertThat(DockerCleanup.lines("docker", "inspect", "-f", "{{index .Config.Labels \"team\"}}",
+        outcome.containers().get(0).name())).containsExactly("core");
+    assertThat(Files.exists(deployments.resolve(app).resolve(".env"))).isFalse();
+  }
+
+  @Test
+  void shouldFailAsComposeWhenTheImageDoesNotExist() {
+    String broken = WEB.replace("orca-test/busybox:1", "orca-test/does-not-exist:1");
+
+    DeployOutcome outcome = runtime.deploy(app, project, broken, Map.of(), in(60));
+
+    assertThat(outcome.success()).isFalse();
+    assertThat(outcome.failureKind()).isEqualTo(FailureKind.COMPOSE);
+    assertThat(outcome.error()).startsWith("docker compose up failed").contains("does-not-exist");
+  }
+
+  @Test
+  void shouldFailAsComposeWhenTheFileIsNotACompose() {
+    DeployOutcome invalid = runtime.deploy(app, project, "services: [unclosed", Map.of(), in(60));
+    DeployOutcome noServices = runtime.deploy(app, project, "volumes: {}\n", Map.of(), in(60));
+
+    assertThat(invalid.failureKind()).isEqualTo(FailureKind.COMPOSE);
+    assertThat(invalid.error()).startsWith("compose file is not valid YAML");
+    assertThat(noServices.failureKind()).isEqualTo(FailureKind.COMPOSE);
+    assertThat(noServices.error()).isEqualTo("compose file has no 'services' mapping");
+  }
+
+  @Test
+  void shouldFailWhenContainersAreNotReadyByTheDeadline() {
+    String exits = """
+        services:
+          job:
+            image: orca-test/busybox:1
+            command: ["false"]
+        """;
+
+    DeployOutcome outcome = runtime.deploy(app, project, exits, Map.of(), in(12));
+
+    assertThat(outcome.success()).isFalse();
+    assertThat(outcome.failureKind()).isEqualTo(FailureKind.COMPOSE);
+    assertThat(outcome.error()).startsWith("containers not ready by deadline: job (exited");
+    assertThat(outcome.health()).isEqualTo(HealthStatus.UNHEALTHY);
+  }
+
+  @Test
+  void shouldRemoveTheStackAndItsDirectoryAndSucceedAgain() {
+    assertThat(runtime.deploy(app, project, WEB, Map.of(), in(60)).success()).isTrue();
+
+    assertThat(runtime.remove(app, project, in(60))).isEqualTo(RemoveOutcome.removed());
+
+    assertThat(containers()).isEmpty();
+    assertThat(deployments.resolve(app)).doesNotExist();
+    assertThat(runtime.remove(app, project, in(60))).isEqualTo(RemoveOutcome.removed());
+  }
+
+  @Test
+  void shouldRemoveContainersByLabelWhenTheComposeFileIsGone() {
+    assertThat(runtime.deploy(app, project, WEB, Map.of(), in(60)).success()).isTrue();
+    new DeploymentsDir(deployments).deleteApplication(app);
+    assertThat(runtime.observe()).hasValueSatisfying(all -> assertThat(all.get(app)).hasSize(1));
+
+    assertThat(runtime.remove(app, project, in(60)).success()).isTrue();
+
+    assertThat(containers()).isEmpty();
+    assertThat(DockerCleanup.lines("docker", "network", "ls", "-q", "--filter", "name=" + project + "_default")).isEmpty();
+  }
+
+  @Test
+  void shouldReportMissingForDeployedApplicationsWithoutContainers() {
+    new DeploymentsDir(deployments).writeSecret(app, DeploymentsDir.COMPOSE_FILE, WEB);
+
+    assertThat(runtime.observe()).hasValueSatisfying(all -> assertThat(all.get(app)).isEmpty());
+  }
+
+  private List<String> containers() {
+    return DockerCleanup.lines("docker", "ps", "-aq", "--filter", "label=orca-cd.application-id=" + app);
+  }
+
+  private static Instant in(long seconds) {
+    return Instant.now().plus(Duration.ofSeconds(seconds));
+  }
+
+  private static String permissions(Path path) throws Exception {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
+  }
+}

@@ -1,0 +1,222 @@
+package dev.orca.bench;
+
+import dev.orca.dispatch.DeployDispatcher;
+import dev.orca.dispatch.DispatcherSettings;
+import dev.orca.schemas.Topic;
+import dev.orca.schemas.TopicAdmin;
+import dev.orca.schemas.Topics;
+import dev.orca.schemas.avro.ApplicationConfig;
+import dev.orca.schemas.avro.DeployCommand;
+import dev.orca.schemas.avro.RepositoryConfig;
+import dev.orca.schemas.avro.SyncRequested;
+import dev.orca.schemas.avro.SyncTrigger;
+import dev.orca.sync.SyncStream;
+import dev.orca.sync.SyncStreamSettings;
+import dev.orca.testsupport.GitRepo;
+import dev.orca.testsupport.GitServer;
+import dev.orca.testsupport.SharedKafka;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Latency from an accepted sync request (SyncRequested acknowledged by Kafka) to the
+ * DeployCommand on the agent's topic, through the real sync-stream and deploy-dispatcher, each
+ * sync at a new commit that changes the compose file of a repository on a loopback git server.
+ * Baseline: the produce→consume latency of one Kafka hop on the same broker in the same run.
+ */
+final class SyncToCommandBench {
+
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
+  private final int syncs;
+  private final int warmup;
+  private final int hops;
+
+  SyncToCommandBench(int syncs, int warmup, int hops) {
+    this.syncs = syncs;
+    this.warmup = warmup;
+    this.hops = hops;
+  }
+
+  Result run() throws Exception {
+    String bootstrap = SharedKafka.bootstrapServers();
+    Topics topics = new Topics("bench-" + UUID.randomUUID().toString().substring(0, 8) + ".", 3, (short) 1);
+    String agentId = "bench-agent";
+    Path dataDir = Files.createTempDirectory("orca-bench");
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      List<NewTopic> all = new ArrayList<>(topics.sharedTopics());
+      all.addAll(topics.agentTopics(agentId));
+      all.add(new NewTopic(topics.prefix() + "baseline", 1, (short) 1));
+      TopicAdmin.ensure(admin, all, Duration.ofSeconds(30));
+    }
+    Percentiles baseline = measureKafkaHop(bootstrap, topics.prefix() + "baseline");
+
+    Map<String, String> env = Map.of("ORCA_KAFKA_BOOTSTRAP", bootstrap, "ORCA_DATA_DIR", dataDir.toString(),
+        "ORCA_ALLOW_LOCAL_GIT", "true", "ORCA_TOPIC_PREFIX", topics.prefix());
+    try (GitServer git = GitServer.start();
+         KafkaProducer<byte[], byte[]> producer = producer(bootstrap);
+         KafkaConsumer<byte[], byte[]> commands = consumer(bootstrap)) {
+      GitRepo repo = git.createRepository("bench");
+      repo.commit("compose.yaml", compose(0), "compose 0");
+      String repositoryId = UUID.randomUUID().toString();
+      String applicationId = UUID.randomUUID().toString();
+      Instant now = Instant.now();
+      send(producer, topics.configRepositories(), repositoryId, RepositoryConfig.newBuilder().setId(repositoryId)
+          .setRevision(1).setUrl(repo.url()).setProvider("generic").setAuthMethod("none").setSyncType("manual")
+          .setPollingIntervalSeconds(60).setUpdatedAt(now).build());
+      send(producer, topics.configApplications(), applicationId, ApplicationConfig.newBuilder().setId(applicationId)
+          .setRevision(2).setRepositoryId(repositoryId).setAgentId(agentId).setBranch("main")
+          .setPath("compose.yaml").setUpdatedAt(now).build());
+      Topic<String, SpecificRecord> commandTopic = topics.agentCommands(agentId);
+      commands.subscribe(List.of(commandTopic.name()));
+
+      try (SyncStream sync = SyncStream.start(SyncStreamSettings.fromEnvironment(env));
+           DeployDispatcher dispatcher = DeployDispatcher.start(DispatcherSettings.fromEnvironment(env))) {
+        awaitRunning(sync::isRunning, "sync-stream");
+        awaitRunning(dispatcher::isRunning, "deploy-dispatcher");
+        long[] samples = new long[syncs];
+        for (int i = 1; i <= warmup + syncs; i++) {
+          repo.commit("compose.yaml", compose(i), "compose " + i);
+          SyncRequested request = SyncRequested.newBuilder().setSyncId(UUID.randomUUID().toString())
+              .setRepositoryId(repositoryId).setTrigger(SyncTrigger.MANUAL).setActor("bench")
+              .setMinRevision(2).setAt(Instant.now()).build();
+          send(producer, topics.syncRequests(), repositoryId, request);
+          long accepted = System.nanoTime();
+          awaitCommand(commands, commandTopic, "marker-" + i);
+          long latency = System.nanoTime() - accepted;
+          if (i > warmup) {
+            samples[i - warmup - 1] = latency;
+          }
+        }
+        return new Result(baseline, Percentiles.of(samples));
+      }
+    } finally {
+      deleteRecursively(dataDir);
+    }
+  }
+
+  private Percentiles measureKafkaHop(String bootstrap, String topic) throws Exception {
+    try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap);
+         KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap)) {
+      consumer.subscribe(List.of(topic));
+      consumer.poll(Duration.ofMillis(500));
+      long[] samples = new long[hops];
+      for (int i = 0; i < hops + 50; i++) {
+        byte[] payload = ("hop-" + i).getBytes();
+        long start = System.nanoTime();
+        producer.send(new ProducerRecord<>(topic, payload)).get();
+        boolean seen = false;
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!seen) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("baseline record " + i + " not consumed within " + WAIT);
+          }
+          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+            seen |= new String(r.value()).equals("hop-" + i);
+          }
+        }
+        if (i >= 50) {
+          samples[i - 50] = System.nanoTime() - start;
+        }
+      }
+      return Percentiles.of(samples);
+    }
+  }
+
+  private static void awaitCommand(KafkaConsumer<byte[], byte[]> consumer, Topic<String, SpecificRecord> topic,
+      String marker) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(20))) {
+        if (topic.value(r.value()) instanceof DeployCommand command && command.getCompose().contains(marker)) {
+          return;
+        }
+      }
+    }
+    throw new IllegalStateException("no DeployCommand with " + marker + " within " + WAIT);
+  }
+
+  private static void awaitRunning(java.util.function.BooleanSupplier running, String name) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!running.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(name + " did not reach RUNNING within " + WAIT);
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  private static <V> void send(KafkaProducer<byte[], byte[]> producer, Topic<String, V> topic, String key, V value)
+      throws Exception {
+    producer.send(topic.record(key, value)).get();
+  }
+
+  private static String compose(int i) {
+    return "services:\n  web:\n    image: orca-test/busybox:1\n    command: [\"httpd\", \"-f\", \"-p\", \"8080\"]\n"
+        + "    environment:\n      MARKER: marker-" + i + "\n";
+  }
+
+  private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
+    return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  record Result(Percentiles kafkaHop, Percentiles syncToCommand) {
+    void print(PrintStream out) {
+      out.println();
+      out.printf(Locale.ROOT, "%-44s %8s %10s %10s %10s%n", "metric", "samples", "p50 ms", "p99 ms", "mean ms");
+      row(out, "baseline: one Kafka hop (produce -> consume)", kafkaHop);
+      row(out, "sync accepted -> DeployCommand on agent topic", syncToCommand);
+      out.printf(Locale.ROOT, "%-44s %8s %10.1f %10.1f %10.1f%n", "ratio (pipeline / one hop)", "",
+          syncToCommand.percentileMillis(50) / kafkaHop.percentileMillis(50),
+          syncToCommand.percentileMillis(99) / kafkaHop.percentileMillis(99),
+          syncToCommand.meanMillis() / kafkaHop.meanMillis());
+    }
+
+    private static void row(PrintStream out, String name, Percentiles p) {
+      out.printf(Locale.ROOT, "%-44s %8d %10.2f %10.2f %10.2f%n", name, p.count(),
+          p.percentileMillis(50), p.percentileMillis(99), p.meanMillis());
+    }
+  }
+}
