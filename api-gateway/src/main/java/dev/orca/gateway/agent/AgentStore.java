@@ -1,0 +1,113 @@
+package dev.orca.gateway.agent;
+
+import dev.orca.gateway.outbox.Outbox;
+import dev.orca.schemas.Topics;
+import dev.orca.schemas.avro.AgentConfig;
+import io.r2dbc.spi.Readable;
+import java.time.Instant;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The agents table. Every configuration write takes a new revision and queues the agent's
+ * {@code AgentConfig} snapshot (or its tombstone) in the same transaction.
+ */
+@Component
+class AgentStore {
+
+  private static final String COLUMNS = "id, name, heartbeat_interval_seconds, last_seen, docker_available,"
+      + " docker_version, compose_command, status_message, created_at";
+
+  private final DatabaseClient db;
+  private final Outbox outbox;
+  private final Topics topics;
+
+  AgentStore(DatabaseClient db, Outbox outbox, Topics topics) {
+    this.db = db;
+    this.outbox = outbox;
+    this.topics = topics;
+  }
+
+  Flux<AgentJson> all() {
+    return db.sql("SELECT " + COLUMNS + " FROM agents ORDER BY lower(name)").map(AgentStore::json).all();
+  }
+
+  Mono<AgentJson> find(String id) {
+    return db.sql("SELECT " + COLUMNS + " FROM agents WHERE id = :id").bind("id", id).map(AgentStore::json).one();
+  }
+
+  Mono<Boolean> nameTaken(String name, String exceptId) {
+    return db.sql("SELECT EXISTS (SELECT 1 FROM agents WHERE lower(name) = lower(:name) AND id <> :id) AS taken")
+        .bind("name", name).bind("id", exceptId).map(row -> row.get("taken", Boolean.class)).one();
+  }
+
+  /** Inserts the agent unless its id or name exists; true when it was inserted. */
+  Mono<Boolean> insert(String id, String name) {
+    return outbox.transaction(
+        db.sql("INSERT INTO agents (id, name, revision, created_at, updated_at)"
+                + " VALUES (:id, :name, nextval('config_revision'), now(), now())"
+                + " ON CONFLICT DO NOTHING RETURNING revision, heartbeat_interval_seconds")
+            .bind("id", id).bind("name", name)
+            .map(row -> snapshot(id, row))
+            .one()
+            .flatMap(config -> outbox.append(topics.configAgents(), id, config).thenReturn(true))
+            .defaultIfEmpty(false));
+  }
+
+  /** Renames the agent; false when it does not exist. */
+  Mono<Boolean> rename(String id, String name) {
+    return outbox.transaction(
+        db.sql("UPDATE agents SET name = :name, revision = nextval('config_revision'), updated_at = now()"
+                + " WHERE id = :id RETURNING revision, heartbeat_interval_seconds")
+            .bind("id", id).bind("name", name)
+            .map(row -> snapshot(id, row))
+            .one()
+            .flatMap(config -> outbox.append(topics.configAgents(), id, config).thenReturn(true))
+            .defaultIfEmpty(false));
+  }
+
+  Mono<Long> applicationCount(String id) {
+    return db.sql("SELECT count(*) AS n FROM applications WHERE agent_id = :id")
+        .bind("id", id).map(row -> row.get("n", Long.class)).one();
+  }
+
+  /** Deletes the agent and queues its tombstone; false when it does not exist. */
+  Mono<Boolean> delete(String id) {
+    return outbox.transaction(
+        db.sql("DELETE FROM agents WHERE id = :id").bind("id", id).fetch().rowsUpdated()
+            .flatMap(count -> count == 0 ? Mono.just(false)
+                : outbox.append(topics.configAgents(), id, null).thenReturn(true)));
+  }
+
+  Mono<String> setting(String key) {
+    return db.sql("SELECT value FROM system_settings WHERE key = :key").bind("key", key)
+        .map(row -> row.get("value", String.class)).one();
+  }
+
+  /** Stores the setting unless it exists, and returns the stored value either way. */
+  Mono<String> settingIfAbsent(String key, String value) {
+    return db.sql("INSERT INTO system_settings (key, value) VALUES (:key, :value) ON CONFLICT (key) DO NOTHING")
+        .bind("key", key).bind("value", value).fetch().rowsUpdated()
+        .then(setting(key));
+  }
+
+  private static AgentConfig snapshot(String id, Readable row) {
+    return AgentConfig.newBuilder()
+        .setId(id)
+        .setRevision(row.get("revision", Long.class))
+        .setHeartbeatIntervalSeconds(row.get("heartbeat_interval_seconds", Integer.class))
+        .setUpdatedAt(Instant.now())
+        .build();
+  }
+
+  private static AgentJson json(Readable row) {
+    Instant lastSeen = row.get("last_seen", Instant.class);
+    int interval = row.get("heartbeat_interval_seconds", Integer.class);
+    return new AgentJson(row.get("id", String.class), row.get("name", String.class),
+        AgentStatus.of(lastSeen, interval, Instant.now()), lastSeen, row.get("docker_available", Boolean.class),
+        row.get("docker_version", String.class), row.get("compose_command", String.class),
+        row.get("status_message", String.class), row.get("created_at", Instant.class));
+  }
+}

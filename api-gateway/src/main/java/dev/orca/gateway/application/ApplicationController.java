@@ -1,0 +1,297 @@
+package dev.orca.gateway.application;
+
+import dev.orca.gateway.agent.AgentJson;
+import dev.orca.gateway.agent.AgentViews;
+import dev.orca.gateway.auth.CurrentUser;
+import dev.orca.gateway.crypto.BlindIndex;
+import dev.orca.gateway.kafka.KafkaPublisher;
+import dev.orca.gateway.outbox.Outbox;
+import dev.orca.gateway.repository.RepositoryViews;
+import dev.orca.gateway.system.OrcaProperties;
+import dev.orca.gateway.web.ApiException;
+import dev.orca.schemas.Topics;
+import dev.orca.schemas.avro.RemoveRequested;
+import dev.orca.schemas.avro.SyncRequested;
+import dev.orca.schemas.avro.SyncTrigger;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Mono;
+
+/** {@code /api/v1/applications}: configuration, manual deploy, removal and deployment history. */
+@RestController
+@RequestMapping("/api/v1/applications")
+class ApplicationController {
+
+  /** How long a create waits for its first sync to leave the outbox before answering anyway. */
+  private static final Duration FIRST_SYNC_WAIT = Duration.ofSeconds(5);
+  /** Removal polling with {@code ?wait=true}: interval, and grace after the deadline. */
+  private static final Duration REMOVAL_POLL = Duration.ofMillis(200);
+  private static final Duration REMOVAL_GRACE = Duration.ofSeconds(2);
+
+  private final ApplicationStore store;
+  private final AgentViews agents;
+  private final RepositoryViews repositories;
+  private final BlindIndex blindIndex;
+  private final KafkaPublisher publisher;
+  private final Outbox outbox;
+  private final Topics topics;
+  private final Duration removalTimeout;
+
+  ApplicationController(ApplicationStore store, AgentViews agents, RepositoryViews repositories, BlindIndex blindIndex,
+      KafkaPublisher publisher, Outbox outbox, Topics topics, OrcaProperties properties) {
+    this.store = store;
+    this.agents = agents;
+    this.repositories = repositories;
+    this.blindIndex = blindIndex;
+    this.publisher = publisher;
+    this.outbox = outbox;
+    this.topics = topics;
+    this.removalTimeout = Duration.ofSeconds(properties.deployTimeoutSeconds());
+  }
+
+  record ApplicationBody(String name, String repositoryId, String agentId, String branch, String path) {}
+
+  record RemovalJson(String requestId) {}
+
+  record DeployJson(String deploymentId) {}
+
+  @GetMapping
+  Mono<List<ApplicationJson>> list() {
+    return store.all().map(ApplicationStore.Row::json).collectList();
+  }
+
+  @GetMapping("/{id}")
+  Mono<ApplicationJson> get(@PathVariable String id) {
+    return existing(id).map(ApplicationStore.Row::json);
+  }
+
+  @PostMapping
+  @ResponseStatus(HttpStatus.CREATED)
+  Mono<ApplicationJson> create(@RequestBody ApplicationBody body, @RequestAttribute(CurrentUser.ATTRIBUTE) CurrentUser me) {
+    if (body == null) {
+      throw ApiException.badRequest("a JSON body is required");
+    }
+    String name = name(body.name());
+    UUID repositoryId = reference(body.repositoryId(), "repositoryId");
+    String agentId = required(body.agentId(), "agentId");
+    String branch = branch(body.branch());
+    String path = path(body.path());
+    UUID id = UUID.randomUUID();
+    ApplicationStore.Config config = new ApplicationStore.Config(name, blindIndex.of(name), repositoryId, agentId, branch,
+        path);
+    return checkReferences(config, id)
+        .then(Mono.defer(() -> store.insert(id, config, me.actor())))
+        .onErrorMap(DataIntegrityViolationException.class, e -> duplicate(name))
+        .flatMap(this::afterWrite);
+  }
+
+  @PutMapping("/{id}")
+  Mono<ApplicationJson> update(@PathVariable String id, @RequestBody ApplicationBody body,
+      @RequestAttribute(CurrentUser.ATTRIBUTE) CurrentUser me) {
+    if (body == null) {
+      throw ApiException.badRequest("a JSON body is required");
+    }
+    return existing(id).flatMap(row -> {
+      if (row.removalRequestId() != null) {
+        return Mono.error(ApiException.conflict("application is being removed"));
+      }
+      String name = body.name() == null ? row.name() : name(body.name());
+      UUID repositoryId = body.repositoryId() == null ? row.repositoryId() : reference(body.repositoryId(), "repositoryId");
+      String agentId = body.agentId() == null ? row.agentId() : required(body.agentId(), "agentId");
+      String branch = body.branch() == null ? row.branch() : branch(body.branch());
+      String path = body.path() == null ? row.path() : path(body.path());
+      ApplicationStore.Config config = new ApplicationStore.Config(name, blindIndex.of(name), repositoryId, agentId,
+          branch, path);
+      boolean resync = !repositoryId.equals(row.repositoryId()) || !agentId.equals(row.agentId())
+          || !Objects.equals(branch, row.branch()) || !path.equals(row.path());
+      return checkReferences(config, row.id())
+          .then(Mono.defer(() -> store.update(row.id(), config, resync, me.actor())))
+          .onErrorMap(DataIntegrityViolationException.class, e -> duplicate(name))
+          .flatMap(this::afterWrite);
+    });
+  }
+
+  @DeleteMapping("/{id}")
+  Mono<ResponseEntity<Object>> delete(@PathVariable String id, @RequestParam(defaultValue = "false") boolean wait,
+      @RequestAttribute(CurrentUser.ATTRIBUTE) CurrentUser me) {
+    return existing(id)
+        .flatMap(row -> onlineAgent(row.agentId()).thenReturn(row))
+        .flatMap(row -> {
+          Instant now = Instant.now();
+          if (row.removalRequestId() != null && row.removalDeadline() != null && row.removalDeadline().isAfter(now)) {
+            // Already being removed: answer for the removal in flight rather than start another.
+            return Mono.just(new Removal(row.id(), row.removalRequestId(), row.removalDeadline()));
+          }
+          Removal removal = new Removal(row.id(), UUID.randomUUID().toString(), now.plus(removalTimeout));
+          RemoveRequested request = RemoveRequested.newBuilder()
+              .setRequestId(removal.requestId())
+              .setApplicationId(row.id().toString())
+              .setAgentId(row.agentId())
+              .setDeadline(removal.deadline())
+              .setActor(me.actor())
+              .setAt(now)
+              .build();
+          return store.markRemoval(row.id(), removal.requestId(), removal.deadline())
+              .then(publisher.publish(topics.deployRequests(), row.id().toString(), request))
+              .onErrorResume(e -> store.clearRemoval(row.id(), removal.requestId()).then(Mono.error(e)))
+              .thenReturn(removal);
+        })
+        .flatMap(removal -> wait ? awaitRemoval(removal)
+            : Mono.just(ResponseEntity.status(HttpStatus.ACCEPTED).body(new RemovalJson(removal.requestId()))));
+  }
+
+  @PostMapping("/{id}/deploy")
+  @ResponseStatus(HttpStatus.ACCEPTED)
+  Mono<DeployJson> deploy(@PathVariable String id, @RequestAttribute(CurrentUser.ATTRIBUTE) CurrentUser me) {
+    return existing(id)
+        .flatMap(row -> row.removalRequestId() != null ? Mono.error(ApiException.conflict("application is being removed"))
+            : onlineAgent(row.agentId()).thenReturn(row))
+        .flatMap(row -> {
+          String deploymentId = UUID.randomUUID().toString();
+          SyncRequested request = SyncRequested.newBuilder()
+              .setSyncId(UUID.randomUUID().toString())
+              .setRepositoryId(row.repositoryId().toString())
+              .setTrigger(SyncTrigger.MANUAL)
+              .setApplicationId(row.id().toString())
+              .setDeploymentId(deploymentId)
+              .setActor(me.actor())
+              .setMinRevision(row.revision())
+              .setAt(Instant.now())
+              .build();
+          return publisher.publish(topics.syncRequests(), row.repositoryId().toString(), request)
+              .thenReturn(new DeployJson(deploymentId));
+        });
+  }
+
+  @GetMapping("/{id}/deployments")
+  Mono<List<DeploymentJson>> deployments(@PathVariable String id) {
+    return existing(id).flatMap(row -> store.deployments(row.id()).collectList());
+  }
+
+  private record Removal(UUID applicationId, String requestId, Instant deadline) {}
+
+  /**
+   * Polls the row until the projector deleted it (200), gave up on it (the removal id is
+   * cleared while the row stays: 502 with the recorded error) or the deadline passed (504).
+   */
+  private Mono<ResponseEntity<Object>> awaitRemoval(Removal removal) {
+    Instant giveUp = removal.deadline().plus(REMOVAL_GRACE);
+    return Mono.defer(() -> store.removalState(removal.applicationId())
+            .map(state -> {
+              if (!removal.requestId().equals(state.requestId())) {
+                String error = state.lastSyncError() == null ? "removal failed" : state.lastSyncError();
+                return Mono.just(ResponseEntity.status(HttpStatus.BAD_GATEWAY).<Object>body(Map.of("error", error)));
+              }
+              if (Instant.now().isAfter(giveUp)) {
+                return Mono.just(ResponseEntity.status(HttpStatus.GATEWAY_TIMEOUT)
+                    .<Object>body(Map.of("error", "removal did not finish before its deadline")));
+              }
+              return Mono.<ResponseEntity<Object>>empty();
+            })
+            .defaultIfEmpty(Mono.just(ResponseEntity.ok(Map.of("deleted", true))))
+            .flatMap(answer -> answer))
+        .repeatWhenEmpty(Integer.MAX_VALUE, attempts -> attempts.delayElements(REMOVAL_POLL));
+  }
+
+  private Mono<ApplicationJson> afterWrite(ApplicationStore.Written written) {
+    Mono<Void> published = written.syncSeq() == null ? Mono.empty()
+        : outbox.awaitPublished(written.syncSeq(), FIRST_SYNC_WAIT);
+    return published.thenReturn(written.row().json());
+  }
+
+  /** 404 for an unknown repository or agent, 409 for a name already used on the agent. */
+  private Mono<Void> checkReferences(ApplicationStore.Config config, UUID id) {
+    return repositories.find(config.repositoryId())
+        .switchIfEmpty(Mono.error(() -> ApiException.notFound("repository not found")))
+        .then(agents.find(config.agentId()))
+        .switchIfEmpty(Mono.error(() -> ApiException.notFound("agent not found")))
+        .then(store.nameTaken(config.agentId(), config.nameHash(), id))
+        .flatMap(taken -> taken ? Mono.error(duplicate(config.name())) : Mono.empty());
+  }
+
+  /** The agent, or 409 when it is offline: deploy and delete need it to act. */
+  private Mono<AgentJson> onlineAgent(String agentId) {
+    return agents.find(agentId)
+        .switchIfEmpty(Mono.error(() -> ApiException.conflict("agent " + agentId + " no longer exists")))
+        .flatMap(agent -> agent.online() ? Mono.just(agent)
+            : Mono.error(ApiException.conflict("agent " + agent.name() + " is offline")));
+  }
+
+  private Mono<ApplicationStore.Row> existing(String id) {
+    UUID uuid;
+    try {
+      uuid = UUID.fromString(id);
+    } catch (IllegalArgumentException e) {
+      return Mono.error(ApiException.notFound("application not found"));
+    }
+    return store.find(uuid).switchIfEmpty(Mono.error(() -> ApiException.notFound("application not found")));
+  }
+
+  private static ApiException duplicate(String name) {
+    return ApiException.conflict("an application named " + name + " already exists on this agent");
+  }
+
+  private static String name(String value) {
+    String name = required(value, "name");
+    if (name.length() > 100) {
+      throw ApiException.badRequest("name is too long (at most 100 characters)");
+    }
+    return name;
+  }
+
+  private static String branch(String value) {
+    if (value == null) {
+      return "main";
+    }
+    String branch = value.trim();
+    if (branch.contains("..") || branch.chars().anyMatch(c -> Character.isWhitespace(c) || c == '~' || c == '^'
+        || c == ':' || c == '\\')) {
+      throw ApiException.badRequest("branch is not a valid branch name");
+    }
+    return branch;
+  }
+
+  private static String path(String value) {
+    String path = required(value, "path");
+    while (path.startsWith("./")) {
+      path = path.substring(2);
+    }
+    if (path.isEmpty() || path.startsWith("/") || path.contains("\\") || List.of(path.split("/")).contains("..")) {
+      throw ApiException.badRequest("path must be a relative path inside the repository");
+    }
+    return path;
+  }
+
+  private static UUID reference(String value, String field) {
+    try {
+      return UUID.fromString(required(value, field));
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(field + " is not a valid id");
+    }
+  }
+
+  private static String required(String value, String field) {
+    if (value == null || value.isBlank()) {
+      throw ApiException.badRequest(field + " is required");
+    }
+    return value.trim();
+  }
+}

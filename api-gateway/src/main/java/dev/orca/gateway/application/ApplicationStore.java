@@ -1,0 +1,182 @@
+package dev.orca.gateway.application;
+
+import dev.orca.gateway.crypto.SecretBox;
+import dev.orca.gateway.outbox.Outbox;
+import dev.orca.schemas.Topics;
+import dev.orca.schemas.avro.ApplicationConfig;
+import dev.orca.schemas.avro.SyncRequested;
+import dev.orca.schemas.avro.SyncTrigger;
+import io.r2dbc.spi.Readable;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The applications and deployments tables. A configuration write takes a new revision and
+ * queues the {@code ApplicationConfig} snapshot, plus a {@code SyncRequested} when what the
+ * application deploys changed, in the same transaction: neither can be lost after the commit.
+ */
+@Component
+class ApplicationStore {
+
+  private static final String COLUMNS = "id, name_encrypted, repository_id, agent_id, branch, path, revision,"
+      + " sync_status, health_status, commit_sha, commit_message, last_synced_at, last_sync_error, compose_encrypted,"
+      + " previous_compose_encrypted, removal_request_id, removal_deadline, created_at, updated_at";
+
+  private final DatabaseClient db;
+  private final Outbox outbox;
+  private final Topics topics;
+  private final SecretBox secrets;
+
+  ApplicationStore(DatabaseClient db, Outbox outbox, Topics topics, SecretBox secrets) {
+    this.db = db;
+    this.outbox = outbox;
+    this.topics = topics;
+    this.secrets = secrets;
+  }
+
+  /** What a configuration write sets. */
+  record Config(String name, String nameHash, UUID repositoryId, String agentId, String branch, String path) {}
+
+  record Row(UUID id, String name, UUID repositoryId, String agentId, String branch, String path, long revision,
+      String removalRequestId, Instant removalDeadline, ApplicationJson json) {}
+
+  /** The outcome of a write: the stored row and the outbox seq of the sync it queued, if any. */
+  record Written(Row row, Long syncSeq) {}
+
+  Flux<Row> all() {
+    return db.sql("SELECT " + COLUMNS + " FROM applications ORDER BY created_at").map(this::row).all();
+  }
+
+  Mono<Row> find(UUID id) {
+    return db.sql("SELECT " + COLUMNS + " FROM applications WHERE id = :id").bind("id", id).map(this::row).one();
+  }
+
+  Mono<Boolean> nameTaken(String agentId, String nameHash, UUID exceptId) {
+    return db.sql("SELECT EXISTS (SELECT 1 FROM applications WHERE agent_id = :agent AND name_hash = :hash"
+            + " AND id <> :id) AS taken")
+        .bind("agent", agentId).bind("hash", nameHash).bind("id", exceptId)
+        .map(r -> r.get("taken", Boolean.class)).one();
+  }
+
+  Mono<Written> insert(UUID id, Config c, String actor) {
+    Instant now = Instant.now();
+    return outbox.transaction(
+        db.sql("INSERT INTO applications (id, name_encrypted, name_hash, repository_id, agent_id, branch, path, revision,"
+                + " created_at, updated_at) VALUES (:id, :name, :hash, :repository, :agent, :branch, :path,"
+                + " nextval('config_revision'), :now, :now) RETURNING revision")
+            .bind("id", id).bind("name", secrets.encrypt(c.name())).bind("hash", c.nameHash())
+            .bind("repository", c.repositoryId()).bind("agent", c.agentId()).bind("branch", c.branch())
+            .bind("path", c.path()).bind("now", now)
+            .map(r -> r.get("revision", Long.class)).one()
+            .flatMap(revision -> queue(id, c, revision, now, true, actor)))
+        .flatMap(seq -> find(id).map(row -> new Written(row, seq.orElse(null))));
+  }
+
+  /** Replaces the configuration; empty when the application does not exist. */
+  Mono<Written> update(UUID id, Config c, boolean resync, String actor) {
+    Instant now = Instant.now();
+    return outbox.transaction(
+        db.sql("UPDATE applications SET name_encrypted = :name, name_hash = :hash, repository_id = :repository,"
+                + " agent_id = :agent, branch = :branch, path = :path, revision = nextval('config_revision'),"
+                + " updated_at = :now WHERE id = :id RETURNING revision")
+            .bind("id", id).bind("name", secrets.encrypt(c.name())).bind("hash", c.nameHash())
+            .bind("repository", c.repositoryId()).bind("agent", c.agentId()).bind("branch", c.branch())
+            .bind("path", c.path()).bind("now", now)
+            .map(r -> r.get("revision", Long.class)).one()
+            .flatMap(revision -> queue(id, c, revision, now, resync, actor)))
+        .flatMap(seq -> find(id).map(row -> new Written(row, seq.orElse(null))));
+  }
+
+  /** Queues the snapshot and, when asked, a sync of just this application; returns the sync's outbox seq. */
+  private Mono<Optional<Long>> queue(UUID id, Config c, long revision, Instant now, boolean sync, String actor) {
+    ApplicationConfig snapshot = ApplicationConfig.newBuilder()
+        .setId(id.toString())
+        .setRevision(revision)
+        .setRepositoryId(c.repositoryId().toString())
+        .setAgentId(c.agentId())
+        .setBranch(c.branch())
+        .setPath(c.path())
+        .setUpdatedAt(now)
+        .build();
+    Mono<Long> config = outbox.append(topics.configApplications(), id.toString(), snapshot);
+    if (!sync) {
+      return config.thenReturn(Optional.empty());
+    }
+    SyncRequested request = SyncRequested.newBuilder()
+        .setSyncId(UUID.randomUUID().toString())
+        .setRepositoryId(c.repositoryId().toString())
+        .setTrigger(SyncTrigger.CONFIGURATION)
+        .setApplicationId(id.toString())
+        .setActor(actor)
+        .setMinRevision(revision)
+        .setAt(now)
+        .build();
+    return config.then(outbox.append(topics.syncRequests(), c.repositoryId().toString(), request)).map(Optional::of);
+  }
+
+  /** Marks the removal as requested; false when the application does not exist. */
+  Mono<Boolean> markRemoval(UUID id, String requestId, Instant deadline) {
+    return db.sql("UPDATE applications SET removal_request_id = :request, removal_deadline = :deadline WHERE id = :id")
+        .bind("id", id).bind("request", requestId).bind("deadline", deadline)
+        .fetch().rowsUpdated().map(count -> count > 0);
+  }
+
+  Mono<Void> clearRemoval(UUID id, String requestId) {
+    return db.sql("UPDATE applications SET removal_request_id = NULL, removal_deadline = NULL"
+            + " WHERE id = :id AND removal_request_id = :request")
+        .bind("id", id).bind("request", requestId).fetch().rowsUpdated().then();
+  }
+
+  /** Where a removal stands: empty when the row is gone. */
+  Mono<RemovalState> removalState(UUID id) {
+    return db.sql("SELECT removal_request_id, last_sync_error FROM applications WHERE id = :id").bind("id", id)
+        .map(r -> new RemovalState(r.get("removal_request_id", String.class), r.get("last_sync_error", String.class)))
+        .one();
+  }
+
+  record RemovalState(String requestId, String lastSyncError) {}
+
+  Flux<DeploymentJson> deployments(UUID applicationId) {
+    return db.sql("SELECT * FROM deployments WHERE application_id = :id ORDER BY started_at DESC, generation DESC")
+        .bind("id", applicationId).map(ApplicationStore::deploymentJson).all();
+  }
+
+  Mono<DeploymentJson> deployment(String id) {
+    return db.sql("SELECT * FROM deployments WHERE id = :id").bind("id", id).map(ApplicationStore::deploymentJson).one();
+  }
+
+  private static DeploymentJson deploymentJson(Readable r) {
+    return new DeploymentJson(r.get("id", String.class), r.get("application_id", UUID.class),
+        r.get("agent_id", String.class), r.get("generation", Long.class), lower(r.get("reason", String.class)),
+        r.get("actor", String.class), r.get("commit_sha", String.class), r.get("digest", String.class),
+        lower(r.get("state", String.class)), r.get("error", String.class), r.get("started_at", Instant.class),
+        r.get("ended_at", Instant.class), r.get("deadline", Instant.class), r.get("updated_at", Instant.class));
+  }
+
+  private Row row(Readable r) {
+    UUID id = r.get("id", UUID.class);
+    String name = secrets.decrypt(r.get("name_encrypted", String.class));
+    UUID repositoryId = r.get("repository_id", UUID.class);
+    String agentId = r.get("agent_id", String.class);
+    String branch = r.get("branch", String.class);
+    String path = r.get("path", String.class);
+    ApplicationJson json = new ApplicationJson(id, name, repositoryId, agentId, branch, path,
+        lower(r.get("sync_status", String.class)), lower(r.get("health_status", String.class)),
+        r.get("commit_sha", String.class), r.get("commit_message", String.class), r.get("last_synced_at", Instant.class),
+        r.get("last_sync_error", String.class), secrets.decrypt(r.get("compose_encrypted", String.class)),
+        secrets.decrypt(r.get("previous_compose_encrypted", String.class)), r.get("created_at", Instant.class),
+        r.get("updated_at", Instant.class));
+    return new Row(id, name, repositoryId, agentId, branch, path, r.get("revision", Long.class),
+        r.get("removal_request_id", String.class), r.get("removal_deadline", Instant.class), json);
+  }
+
+  private static String lower(String value) {
+    return value == null ? null : value.toLowerCase(Locale.ROOT);
+  }
+}

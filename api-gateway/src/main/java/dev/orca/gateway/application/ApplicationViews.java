@@ -1,0 +1,26 @@
+package dev.orca.gateway.application;
+
+import java.util.UUID;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+
+/** Read access to applications and deployments for other features (SSE). */
+@Component
+public class ApplicationViews {
+
+  private final ApplicationStore store;
+
+  ApplicationViews(ApplicationStore store) {
+    this.store = store;
+  }
+
+  /** The application as GET returns it, or empty. */
+  public Mono<ApplicationJson> find(UUID id) {
+    return store.find(id).map(ApplicationStore.Row::json);
+  }
+
+  /** One deployment as the history returns it, or empty. */
+  public Mono<DeploymentJson> deployment(String id) {
+    return store.deployment(id);
+  }
+}

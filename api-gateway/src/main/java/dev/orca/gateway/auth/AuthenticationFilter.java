@@ -1,0 +1,112 @@
+package dev.orca.gateway.auth;
+
+import dev.orca.gateway.system.OrcaProperties;
+import dev.orca.gateway.web.ApiException;
+import java.net.URI;
+import java.util.Locale;
+import java.util.Set;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpCookie;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+import reactor.core.publisher.Mono;
+
+/**
+ * Authenticates every {@code /api/v1} request but the public ones, by session cookie or
+ * {@code Authorization: Bearer <api token>}, and puts the {@link CurrentUser} on the exchange.
+ * Cookie-authenticated writes whose {@code Origin} is neither this server nor the public URL are
+ * refused (CSRF); {@code /api/v1/admin} needs the admin role.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 10)
+class AuthenticationFilter implements WebFilter {
+
+  private static final String API = "/api/v1/";
+  private static final Set<HttpMethod> SAFE = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
+
+  private final UserStore users;
+  private final String publicOrigin;
+
+  AuthenticationFilter(UserStore users, OrcaProperties properties) {
+    this.users = users;
+    this.publicOrigin = properties.publicUrl() == null || properties.publicUrl().isBlank()
+        ? null : origin(URI.create(properties.publicUrl().trim()));
+  }
+
+  @Override
+  public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+    ServerHttpRequest request = exchange.getRequest();
+    String path = request.getPath().pathWithinApplication().value();
+    if (!path.startsWith(API) || isPublic(request.getMethod(), path.substring(API.length() - 1))) {
+      return chain.filter(exchange);
+    }
+    return authenticate(request)
+        .switchIfEmpty(Mono.error(() -> new ApiException(HttpStatus.UNAUTHORIZED, "authentication required")))
+        .flatMap(user -> {
+          if (user.viaSession() && !SAFE.contains(request.getMethod()) && !sameOrigin(request)) {
+            return Mono.error(ApiException.forbidden("cross-origin request refused"));
+          }
+          if (path.startsWith(API + "admin") && !user.admin()) {
+            return Mono.error(ApiException.forbidden("administrator role required"));
+          }
+          exchange.getAttributes().put(CurrentUser.ATTRIBUTE, user);
+          return chain.filter(exchange);
+        });
+  }
+
+  static boolean isPublic(HttpMethod method, String route) {
+    if (HttpMethod.GET.equals(method)) {
+      return route.equals("/health") || route.equals("/auth/setup");
+    }
+    if (HttpMethod.POST.equals(method)) {
+      return route.equals("/auth/register") || route.equals("/auth/login") || route.startsWith("/webhooks/")
+          || route.equals("/github-actions");
+    }
+    return false;
+  }
+
+  private Mono<CurrentUser> authenticate(ServerHttpRequest request) {
+    String authorization = request.getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
+    if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      String token = authorization.substring(7).trim();
+      return token.isEmpty() ? Mono.empty() : users.tokenUser(Secrets.sha256(token));
+    }
+    HttpCookie cookie = request.getCookies().getFirst(AuthController.SESSION_COOKIE);
+    if (cookie != null && !cookie.getValue().isEmpty()) {
+      return users.sessionUser(Secrets.sha256(cookie.getValue()));
+    }
+    return Mono.empty();
+  }
+
+  /** An absent Origin is a same-origin or non-browser request; a present one must be ours. */
+  private boolean sameOrigin(ServerHttpRequest request) {
+    String origin = request.getHeaders().getOrigin();
+    if (origin == null) {
+      return true;
+    }
+    String normalised;
+    try {
+      normalised = origin(URI.create(origin.trim()));
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    return normalised.equals(origin(request.getURI())) || normalised.equals(publicOrigin);
+  }
+
+  private static String origin(URI uri) {
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    int port = uri.getPort();
+    if (port == -1) {
+      port = "https".equals(scheme) ? 443 : 80;
+    }
+    String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
+    return scheme + "://" + host + ":" + port;
+  }
+}

@@ -1,0 +1,60 @@
+package dev.orca.gateway.crypto;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The keys Orca derives from {@code APP_SECRET} (HKDF-SHA256, RFC 5869), one per purpose, so a
+ * leak of one derived key says nothing about the others or the secret.
+ */
+public final class Keys {
+
+  private static final int MIN_SECRET_LENGTH = 32;
+  private static final byte[] SALT = "orca-cd/v1".getBytes(StandardCharsets.UTF_8);
+
+  private final byte[] encryption;
+  private final byte[] blindIndex;
+
+  private Keys(byte[] encryption, byte[] blindIndex) {
+    this.encryption = encryption;
+    this.blindIndex = blindIndex;
+  }
+
+  public static Keys fromSecret(String appSecret) {
+    if (appSecret == null || appSecret.length() < MIN_SECRET_LENGTH) {
+      throw new IllegalArgumentException("APP_SECRET must be at least " + MIN_SECRET_LENGTH + " characters");
+    }
+    byte[] ikm = appSecret.getBytes(StandardCharsets.UTF_8);
+    byte[] prk = hmac(SALT, ikm);
+    return new Keys(expand(prk, "encryption"), expand(prk, "blind-index"));
+  }
+
+  SecretKeySpec encryptionKey() {
+    return new SecretKeySpec(encryption, "AES");
+  }
+
+  SecretKeySpec blindIndexKey() {
+    return new SecretKeySpec(blindIndex, "HmacSHA256");
+  }
+
+  /** HKDF-Expand for one 32-byte block: T(1) = HMAC(PRK, info || 0x01). */
+  private static byte[] expand(byte[] prk, String info) {
+    byte[] infoBytes = info.getBytes(StandardCharsets.UTF_8);
+    byte[] input = new byte[infoBytes.length + 1];
+    System.arraycopy(infoBytes, 0, input, 0, infoBytes.length);
+    input[infoBytes.length] = 1;
+    return hmac(prk, input);
+  }
+
+  static byte[] hmac(byte[] key, byte[] data) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      return mac.doFinal(data);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 unavailable", e);
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package dev.orca.gateway.events;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.r2dbc.connection.R2dbcTransactionManager;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Going offline is the absence of heartbeats, so no message announces it: this sweeper writes an
+ * {@code events} row (and NOTIFY) for every agent whose last heartbeat is older than three
+ * intervals. Which silences were announced is kept in memory, so a restarted gateway announces
+ * the offline agents once more, which is harmless.
+ */
+final class AgentLivenessSweeper implements AutoCloseable {
+
+  /** The projector's lock (BatchProjection.EVENTS_LOCK): event appends are serialised. */
+  static final long EVENTS_LOCK = 0x6f72636165L;
+  private static final Logger log = LoggerFactory.getLogger(AgentLivenessSweeper.class);
+
+  private record Silent(String agentId, OffsetDateTime lastSeen) {}
+
+  private final DatabaseClient db;
+  private final TransactionalOperator transaction;
+  private final Duration period;
+  private final Map<String, OffsetDateTime> announced = new ConcurrentHashMap<>();
+  private Disposable loop;
+
+  AgentLivenessSweeper(DatabaseClient db, Duration period) {
+    this.db = db;
+    this.transaction = TransactionalOperator.create(new R2dbcTransactionManager(db.getConnectionFactory()));
+    this.period = period;
+  }
+
+  void start() {
+    loop = Flux.interval(period)
+        .onBackpressureDrop()
+        .concatMap(tick -> sweep().onErrorResume(e -> {
+          log.warn("agent liveness sweep failed: {}", e.toString());
+          return Mono.empty();
+        }), 1)
+        .subscribe();
+  }
+
+  @Override
+  public void close() {
+    if (loop != null) {
+      loop.dispose();
+    }
+  }
+
+  /** One sweep: announces each agent that fell silent since the last one. */
+  Mono<Void> sweep() {
+    return db.sql("SELECT id, last_seen FROM agents WHERE last_seen IS NOT NULL"
+            + " AND last_seen < now() - make_interval(secs => 3 * heartbeat_interval_seconds)")
+        .map(row -> new Silent(row.get("id", String.class), row.get("last_seen", OffsetDateTime.class)))
+        .all()
+        .collectList()
+        .flatMap(silent -> {
+          // Agents heard from again (or deleted) are forgotten, so their next silence is announced.
+          announced.keySet().retainAll(silent.stream().map(Silent::agentId).toList());
+          List<Silent> fresh = silent.stream()
+              .filter(s -> !s.lastSeen().equals(announced.get(s.agentId())))
+              .toList();
+          return fresh.isEmpty() ? Mono.empty() : announce(fresh);
+        });
+  }
+
+  private Mono<Void> announce(List<Silent> agents) {
+    Mono<Long> append = db.sql("SELECT pg_advisory_xact_lock(:lock)").bind("lock", EVENTS_LOCK).then()
+        .thenMany(Flux.fromIterable(agents).concatMap(agent -> db.sql(
+                "INSERT INTO events (entity, entity_id) VALUES ('agent', :id) RETURNING seq")
+            .bind("id", agent.agentId())
+            .map(row -> row.get("seq", Long.class))
+            .one()))
+        .reduce(0L, Math::max)
+        .flatMap(seq -> db.sql("SELECT pg_notify('" + EventFeed.CHANNEL + "', :seq)")
+            .bind("seq", Long.toString(seq)).then().thenReturn(seq));
+    return append.as(transaction::transactional)
+        .doOnSuccess(seq -> agents.forEach(agent -> announced.put(agent.agentId(), agent.lastSeen())))
+        .then();
+  }
+}

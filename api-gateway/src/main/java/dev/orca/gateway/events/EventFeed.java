@@ -1,0 +1,173 @@
+package dev.orca.gateway.events;
+
+import io.r2dbc.postgresql.api.PostgresqlConnection;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.Wrapped;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.r2dbc.core.DatabaseClient;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.util.concurrent.Queues;
+import reactor.util.retry.Retry;
+
+/**
+ * The gateway's one view of new {@code events} rows. A dedicated connection LISTENs on
+ * {@code orca_events} (reconnecting with back-off) and every notification, plus a periodic
+ * safety-net poll, publishes the rows after the last one published to a shared hot flux, in
+ * seq order. A gap in seq (a writer that has not committed yet) is waited for a few seconds,
+ * then skipped, since a rolled-back insert leaves a gap that never fills.
+ */
+final class EventFeed implements AutoCloseable {
+
+  static final String CHANNEL = "orca_events";
+  private static final Logger log = LoggerFactory.getLogger(EventFeed.class);
+  private static final int CLIENT_BUFFER = 4096;
+  /** While a gap is open the table is read again this often, until it fills or expires. */
+  private static final Duration GAP_RECHECK = Duration.ofMillis(200);
+
+  private final ConnectionFactory listenerConnections;
+  private final EventLog events;
+  private final Duration safetyPoll;
+  private final Duration gapWait;
+  private final Sinks.Many<EventRow> published = Sinks.many().multicast().directBestEffort();
+  private final Sinks.One<Long> ready = Sinks.one();
+  private final AtomicBoolean started = new AtomicBoolean();
+  private volatile long lastPublished = -1;
+  private long gapSince;
+  private Disposable loop;
+
+  EventFeed(ConnectionFactory connectionFactory, DatabaseClient db, Duration safetyPoll, Duration gapWait) {
+    this.listenerConnections = unwrap(connectionFactory);
+    this.events = new EventLog(db);
+    this.safetyPoll = safetyPoll;
+    this.gapWait = gapWait;
+  }
+
+  void start() {
+    if (!started.compareAndSet(false, true)) {
+      return;
+    }
+    loop = Flux.merge(notifications(), Flux.interval(Duration.ZERO, safetyPoll).map(tick -> "poll"))
+        .onBackpressureLatest()
+        .concatMap(trigger -> publishNewRows(), 1)
+        .subscribe();
+  }
+
+  @Override
+  public void close() {
+    if (loop != null) {
+      loop.dispose();
+    }
+    published.tryEmitComplete();
+  }
+
+  /**
+   * Rows after {@code lastEventId} (none when null), then live rows, each once and in order.
+   * Live rows are buffered while the missed ones are read from the table; a client too slow to
+   * drain its buffer gets an error and resumes with its Last-Event-ID.
+   */
+  Flux<EventRow> stream(Long lastEventId) {
+    return ready.asMono().flatMapMany(initial -> Flux.defer(() -> {
+      Sinks.Many<EventRow> buffer = Sinks.many().unicast().onBackpressureBuffer(
+          Queues.<EventRow>get(CLIENT_BUFFER).get());
+      Disposable live = published.asFlux().subscribe(row -> {
+        if (buffer.tryEmitNext(row).isFailure()) {
+          buffer.tryEmitError(new IllegalStateException("event stream client is too slow"));
+        }
+      });
+      // Subscribed first, then read the cursor: every row after it arrives live, every row up
+      // to it is in the table.
+      long cursor = lastPublished;
+      Flux<EventRow> missed = lastEventId == null ? Flux.empty() : events.between(lastEventId, cursor);
+      long liveAfter = lastEventId == null ? cursor : Math.max(cursor, lastEventId);
+      return Flux.concat(missed, buffer.asFlux().filter(row -> row.seq() > liveAfter))
+          .doFinally(signal -> live.dispose());
+    }));
+  }
+
+  private Mono<Void> publishNewRows() {
+    return Mono.defer(() -> {
+      if (lastPublished < 0) {
+        return events.maxSeq().doOnNext(seq -> {
+          lastPublished = seq;
+          ready.tryEmitValue(seq);
+        }).then();
+      }
+      return events.page(lastPublished)
+          .expand(rows -> publish(rows) ? events.page(lastPublished) : Mono.empty())
+          .then(Mono.defer(() -> gapSince == 0
+              ? Mono.<Void>empty()
+              : Mono.delay(GAP_RECHECK).then(Mono.defer(this::publishNewRows))));
+    }).onErrorResume(e -> {
+      log.warn("cannot read new events, retrying at the next notification or poll: {}", e.toString());
+      return Mono.empty();
+    });
+  }
+
+  /** Publishes rows in order up to the first unexplained gap; true when a full page went out. */
+  private boolean publish(List<EventRow> rows) {
+    for (EventRow row : rows) {
+      if (row.seq() != lastPublished + 1 && !gapExpired()) {
+        return false;
+      }
+      // Cursor before emission: a client that reads the new cursor replays the row from the
+      // table, one that read the old cursor had subscribed before the row is emitted.
+      lastPublished = row.seq();
+      gapSince = 0;
+      published.tryEmitNext(row);
+    }
+    return rows.size() == EventLog.PAGE;
+  }
+
+  private boolean gapExpired() {
+    long now = System.nanoTime();
+    if (gapSince == 0) {
+      gapSince = now;
+    }
+    return now - gapSince >= gapWait.toNanos();
+  }
+
+  /** One element per notification (and one per (re)connect), from a dedicated LISTEN connection. */
+  private Flux<String> notifications() {
+    return Flux.usingWhen(Mono.from(listenerConnections.create()),
+            connection -> {
+              PostgresqlConnection postgres = unwrap(connection);
+              return postgres.createStatement("LISTEN " + CHANNEL).execute()
+                  .flatMap(result -> result.getRowsUpdated())
+                  .thenMany(Flux.concat(Mono.just("listening"),
+                      postgres.getNotifications().map(notification -> "notified")))
+                  .concatWith(Mono.error(new IllegalStateException("LISTEN connection closed")));
+            },
+            Connection::close)
+        .doOnError(e -> log.warn("LISTEN {} failed, reconnecting: {}", CHANNEL, e.toString()))
+        .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(500))
+            .maxBackoff(Duration.ofSeconds(10)).transientErrors(true));
+  }
+
+  /** A pool would keep the LISTEN connection forever, so it gets a connection of its own. */
+  private static ConnectionFactory unwrap(ConnectionFactory factory) {
+    ConnectionFactory current = factory;
+    while (current instanceof Wrapped<?> wrapped && wrapped.unwrap() instanceof ConnectionFactory inner) {
+      current = inner;
+    }
+    return current;
+  }
+
+  private static PostgresqlConnection unwrap(Connection connection) {
+    Object current = connection;
+    while (!(current instanceof PostgresqlConnection) && current instanceof Wrapped<?> wrapped) {
+      current = wrapped.unwrap();
+    }
+    if (current instanceof PostgresqlConnection postgres) {
+      return postgres;
+    }
+    throw new IllegalStateException("LISTEN needs a PostgreSQL R2DBC connection, got " + connection.getClass());
+  }
+}

@@ -1,0 +1,136 @@
+package dev.orca.gateway.outbox;
+
+import dev.orca.gateway.kafka.KafkaPublisher;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.ReactiveTransactionManager;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Publishes the outbox to the config topics in {@code seq} order: every ~100 ms and right after
+ * a configuration write commits. One thread per gateway, and {@code FOR UPDATE} across gateways,
+ * keep the order; rows are deleted only after Kafka acknowledged them, so a crash repeats a
+ * snapshot (harmless: snapshots are absolute and carry their revision) but never loses one.
+ */
+@Component
+class OutboxRelay implements SmartLifecycle {
+
+  private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
+  private static final int BATCH = 200;
+  private static final Duration BATCH_TIMEOUT = Duration.ofSeconds(30);
+
+  private final DatabaseClient db;
+  private final TransactionalOperator tx;
+  private final KafkaPublisher publisher;
+  private volatile ScheduledExecutorService executor;
+  /** Only the first failure of a streak is a warning; the relay retries ten times a second. */
+  private volatile boolean failing;
+
+  OutboxRelay(DatabaseClient db, ReactiveTransactionManager transactions, KafkaPublisher publisher) {
+    this.db = db;
+    this.tx = TransactionalOperator.create(transactions);
+    this.publisher = publisher;
+  }
+
+  /** Asks for a drain soon; cheap and safe to call from any thread. */
+  void kick() {
+    ScheduledExecutorService running = executor;
+    if (running != null && !running.isShutdown()) {
+      try {
+        running.execute(this::drainSafely);
+      } catch (RejectedExecutionException ignored) {
+        // stopping: the rows stay in the outbox for the next start
+      }
+    }
+  }
+
+  private void drainSafely() {
+    try {
+      while (drainBatch() == BATCH) {
+        // a full batch: more may be waiting
+      }
+      if (failing) {
+        failing = false;
+        LOG.info("outbox relay publishing again");
+      }
+    } catch (RuntimeException e) {
+      if (!failing) {
+        failing = true;
+        LOG.warn("outbox relay cannot publish, retrying until it can: {}", e.getMessage());
+      } else {
+        LOG.debug("outbox relay still cannot publish: {}", e.getMessage());
+      }
+    }
+  }
+
+  /** Publishes one batch and deletes it; returns how many rows it published. */
+  int drainBatch() {
+    Integer published = tx.transactional(
+        db.sql("SELECT seq, topic, key, value FROM outbox ORDER BY seq LIMIT " + BATCH + " FOR UPDATE")
+            .map(row -> new Row(row.get("seq", Long.class), row.get("topic", String.class),
+                row.get("key", String.class), row.get("value", byte[].class)))
+            .all()
+            .collectList()
+            .flatMap(this::publishAndDelete))
+        .block(BATCH_TIMEOUT);
+    return published == null ? 0 : published;
+  }
+
+  private Mono<Integer> publishAndDelete(List<Row> rows) {
+    if (rows.isEmpty()) {
+      return Mono.just(0);
+    }
+    // By seq, not "seq <= last": a row with a lower seq may commit after this batch was read.
+    Long[] seqs = rows.stream().map(Row::seq).toArray(Long[]::new);
+    // concatMap: one record in flight at a time is simple and keeps order even if a send fails.
+    return Flux.fromIterable(rows)
+        .concatMap(row -> publisher.send(new ProducerRecord<>(row.topic(),
+            row.key().getBytes(StandardCharsets.UTF_8), row.value())))
+        .then(db.sql("DELETE FROM outbox WHERE seq = ANY(:seqs)").bind("seqs", seqs).fetch().rowsUpdated())
+        .thenReturn(rows.size());
+  }
+
+  @Override
+  public void start() {
+    executor = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread thread = new Thread(r, "orca-outbox-relay");
+      thread.setDaemon(true);
+      return thread;
+    });
+    executor.scheduleWithFixedDelay(this::drainSafely, 0, 100, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void stop() {
+    ScheduledExecutorService running = executor;
+    if (running != null) {
+      running.shutdown();
+      try {
+        running.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public boolean isRunning() {
+    ScheduledExecutorService running = executor;
+    return running != null && !running.isShutdown();
+  }
+
+  private record Row(long seq, String topic, String key, byte[] value) {}
+}

@@ -1,0 +1,163 @@
+package dev.orca.gateway.projection;
+
+import dev.orca.gateway.crypto.SecretBox;
+import dev.orca.schemas.Topics;
+import dev.orca.schemas.avro.ApplicationRemovalFinished;
+import dev.orca.schemas.avro.ApplicationStatusChanged;
+import dev.orca.schemas.avro.HealthReport;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.r2dbc.core.DatabaseClient;
+import reactor.core.publisher.Mono;
+
+/**
+ * Writes an application's status columns: the non-null parts of ApplicationStatusChanged, the
+ * end of a removal (delete the row and tombstone its config, or record why it failed) and the
+ * health its own agent reports. A row that no longer exists is left alone.
+ */
+final class ApplicationWriter {
+
+  private static final Logger log = LoggerFactory.getLogger(ApplicationWriter.class);
+
+  private final DatabaseClient db;
+  private final SecretBox secrets;
+  private final Topics topics;
+
+  ApplicationWriter(DatabaseClient db, SecretBox secrets, Topics topics) {
+    this.db = db;
+    this.secrets = secrets;
+    this.topics = topics;
+  }
+
+  Mono<Void> apply(ApplicationStatusChanged event, ChangedEntities changes) {
+    Optional<UUID> id = Sql.uuid(event.getApplicationId());
+    if (id.isEmpty()) {
+      log.warn("ignoring ApplicationStatusChanged for malformed application id {}", event.getApplicationId());
+      return Mono.empty();
+    }
+    return db.sql("SELECT compose_digest FROM applications WHERE id = :id FOR UPDATE")
+        .bind("id", id.get())
+        .map(row -> Optional.ofNullable(row.get("compose_digest", String.class)))
+        .one()
+        .flatMap(storedDigest -> update(id.get(), event, storedDigest.orElse(null)))
+        .doOnNext(rows -> changes.changed("application", event.getApplicationId()))
+        .then();
+  }
+
+  private Mono<Long> update(UUID id, ApplicationStatusChanged event, String storedDigest) {
+    Update update = new Update();
+    if (event.getSyncStatus() != null) {
+      update.set("sync_status", Sql.stored(event.getSyncStatus()));
+    }
+    if (event.getHealthStatus() != null) {
+      update.set("health_status", Sql.stored(event.getHealthStatus()));
+    }
+    if (event.getCommit() != null) {
+      update.set("commit_sha", event.getCommit());
+      update.set("commit_message", event.getCommitMessage());
+    }
+    if (event.getLastSyncedAt() != null) {
+      update.set("last_synced_at", event.getLastSyncedAt());
+    }
+    if (event.getUpdateLastSyncError()) {
+      update.set("last_sync_error", event.getLastSyncError());
+    }
+    if (event.getCompose() != null) {
+      String digest = event.getComposeDigest() != null ? event.getComposeDigest() : sha256(event.getCompose());
+      // Only a new digest moves the current file to previous: a replayed event must not
+      // overwrite the previous file with the current one.
+      if (!digest.equals(storedDigest)) {
+        update.setExpression("previous_compose_encrypted", "compose_encrypted");
+        update.set("compose_encrypted", secrets.encrypt(event.getCompose()));
+        update.set("compose_digest", digest);
+      }
+    }
+    if (event.getDeploymentId() != null) {
+      update.set("current_deployment_id", event.getDeploymentId());
+    }
+    update.setExpression("updated_at", "now()");
+    return update.execute(db, "applications", "id", id);
+  }
+
+  Mono<Void> apply(ApplicationRemovalFinished event, ChangedEntities changes) {
+    Optional<UUID> id = Sql.uuid(event.getApplicationId());
+    if (id.isEmpty()) {
+      log.warn("ignoring ApplicationRemovalFinished for malformed application id {}", event.getApplicationId());
+      return Mono.empty();
+    }
+    return event.getRemoved() ? removed(id.get(), event, changes) : notRemoved(id.get(), event, changes);
+  }
+
+  /** The stack is gone: drop the row (its deployments stay) and make the config topic forget it. */
+  private Mono<Void> removed(UUID id, ApplicationRemovalFinished event, ChangedEntities changes) {
+    return db.sql("DELETE FROM applications WHERE id = :id")
+        .bind("id", id)
+        .fetch().rowsUpdated()
+        .filter(rows -> rows > 0)
+        .flatMap(rows -> db.sql("INSERT INTO outbox (topic, key, value) VALUES (:topic, :key, NULL)")
+            .bind("topic", topics.configApplications().name())
+            .bind("key", event.getApplicationId())
+            .fetch().rowsUpdated())
+        .doOnNext(rows -> changes.deleted("application", event.getApplicationId()))
+        .then();
+  }
+
+  private Mono<Void> notRemoved(UUID id, ApplicationRemovalFinished event, ChangedEntities changes) {
+    String error = event.getTimedOut()
+        ? "removal timed out: " + Objects.requireNonNullElse(event.getError(), "no result before the deadline")
+        : "removal failed: " + Objects.requireNonNullElse(event.getError(), "no reason given");
+    // A late answer to an older removal must not cancel a newer one.
+    return db.sql("UPDATE applications SET last_sync_error = :error, removal_request_id = NULL,"
+            + " removal_deadline = NULL, updated_at = now()"
+            + " WHERE id = :id AND (removal_request_id IS NULL OR removal_request_id = :requestId)")
+        .bind("id", id)
+        .bind("error", error)
+        .bind("requestId", event.getRequestId())
+        .fetch().rowsUpdated()
+        .doOnNext(rows -> {
+          if (rows > 0) {
+            changes.changed("application", event.getApplicationId());
+          }
+        })
+        .then();
+  }
+
+  /** Health from an agent's events topic; it only changes applications assigned to that agent. */
+  Mono<Void> apply(String agentId, HealthReport report, ChangedEntities changes) {
+    Optional<UUID> id = Sql.uuid(report.getApplicationId());
+    if (id.isEmpty()) {
+      log.warn("ignoring HealthReport from agent {} for malformed application id {}", agentId,
+          report.getApplicationId());
+      return Mono.empty();
+    }
+    String health = Sql.stored(report.getHealth());
+    return db.sql("UPDATE applications SET health_status = :health, updated_at = now()"
+            + " WHERE id = :id AND agent_id = :agentId AND health_status <> :health")
+        .bind("id", id.get())
+        .bind("agentId", agentId)
+        .bind("health", health)
+        .fetch().rowsUpdated()
+        .doOnNext(rows -> {
+          if (rows > 0) {
+            changes.changed("application", report.getApplicationId());
+          }
+        })
+        .then();
+  }
+
+  private static String sha256(String text) {
+    try {
+      byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(hash);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 unavailable", e);
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package dev.orca.gateway.projection;
+
+import dev.orca.gateway.crypto.SecretBox;
+import dev.orca.schemas.Topics;
+import dev.orca.schemas.avro.ApplicationRemovalFinished;
+import dev.orca.schemas.avro.ApplicationStatusChanged;
+import dev.orca.schemas.avro.DeploymentChanged;
+import dev.orca.schemas.avro.HealthReport;
+import dev.orca.schemas.avro.Heartbeat;
+import dev.orca.schemas.avro.RepositoryStatusChanged;
+import java.util.List;
+import org.apache.avro.specific.SpecificRecord;
+import org.springframework.r2dbc.connection.R2dbcTransactionManager;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Applies one poll batch in one transaction: every record in order, then one {@code events}
+ * row per changed entity and {@code NOTIFY orca_events} with the highest seq (delivered at
+ * commit). Every write is an absolute set, so applying a batch again changes nothing.
+ */
+final class BatchProjection {
+
+  /** Serialises event appends so seq order is commit order for every writer that takes it. */
+  static final long EVENTS_LOCK = 0x6f72636165L;
+
+  private final DatabaseClient db;
+  private final TransactionalOperator transaction;
+  private final RepositoryStatusWriter repositories;
+  private final ApplicationWriter applications;
+  private final DeploymentWriter deployments;
+  private final AgentWriter agents;
+
+  BatchProjection(DatabaseClient db, SecretBox secrets, Topics topics) {
+    this.db = db;
+    this.transaction = TransactionalOperator.create(new R2dbcTransactionManager(db.getConnectionFactory()));
+    this.repositories = new RepositoryStatusWriter(db);
+    this.applications = new ApplicationWriter(db, secrets, topics);
+    this.deployments = new DeploymentWriter(db);
+    this.agents = new AgentWriter(db);
+  }
+
+  /** Completes with the highest events seq written, or 0 when nothing changed. */
+  Mono<Long> apply(List<Projected> batch) {
+    return Mono.defer(() -> {
+      ChangedEntities changes = new ChangedEntities();
+      return Flux.fromIterable(batch)
+          .concatMap(record -> apply(record, changes))
+          .then(Mono.defer(() -> appendEvents(changes)));
+    }).as(transaction::transactional);
+  }
+
+  private Mono<Void> apply(Projected record, ChangedEntities changes) {
+    SpecificRecord message = record.message();
+    if (record.agentId() == null) {
+      if (message instanceof ApplicationStatusChanged event) {
+        return applications.apply(event, changes);
+      } else if (message instanceof RepositoryStatusChanged event) {
+        return repositories.apply(event, changes);
+      } else if (message instanceof DeploymentChanged event) {
+        return deployments.apply(event, changes);
+      } else if (message instanceof ApplicationRemovalFinished event) {
+        return applications.apply(event, changes);
+      }
+    } else if (message instanceof Heartbeat heartbeat) {
+      return agents.apply(record.agentId(), heartbeat, changes);
+    } else if (message instanceof HealthReport report) {
+      return applications.apply(record.agentId(), report, changes);
+    }
+    // DeployResult and RemoveResult reach the database through the dispatcher's status events.
+    return Mono.empty();
+  }
+
+  private Mono<Long> appendEvents(ChangedEntities changes) {
+    List<ChangedEntities.Change> list = changes.list();
+    if (list.isEmpty()) {
+      return Mono.just(0L);
+    }
+    return db.sql("SELECT pg_advisory_xact_lock(:lock)").bind("lock", EVENTS_LOCK).then()
+        .thenMany(Flux.fromIterable(list).concatMap(change -> db.sql(
+                "INSERT INTO events (entity, entity_id, deleted) VALUES (:entity, :id, :deleted) RETURNING seq")
+            .bind("entity", change.entity())
+            .bind("id", change.entityId())
+            .bind("deleted", change.deleted())
+            .map(row -> row.get("seq", Long.class))
+            .one()))
+        .reduce(0L, Math::max)
+        .flatMap(seq -> db.sql("SELECT pg_notify('orca_events', :seq)")
+            .bind("seq", Long.toString(seq))
+            .then()
+            .thenReturn(seq));
+  }
+}

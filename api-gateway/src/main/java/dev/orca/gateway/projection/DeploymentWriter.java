@@ -1,0 +1,58 @@
+package dev.orca.gateway.projection;
+
+import dev.orca.schemas.avro.DeploymentChanged;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.r2dbc.core.DatabaseClient;
+import reactor.core.publisher.Mono;
+
+/**
+ * DeploymentChanged → the whole deployments row, inserted or replaced. History outlives the
+ * application, so the row is written even when the application is already gone.
+ */
+final class DeploymentWriter {
+
+  private static final Logger log = LoggerFactory.getLogger(DeploymentWriter.class);
+
+  private final DatabaseClient db;
+
+  DeploymentWriter(DatabaseClient db) {
+    this.db = db;
+  }
+
+  Mono<Void> apply(DeploymentChanged event, ChangedEntities changes) {
+    var applicationId = Sql.uuid(event.getApplicationId());
+    if (applicationId.isEmpty()) {
+      log.warn("ignoring DeploymentChanged {} for malformed application id {}", event.getDeploymentId(),
+          event.getApplicationId());
+      return Mono.empty();
+    }
+    var spec = db.sql("INSERT INTO deployments (id, application_id, agent_id, generation, reason, actor,"
+            + " commit_sha, digest, state, error, started_at, ended_at, deadline, updated_at)"
+            + " VALUES (:id, :applicationId, :agentId, :generation, :reason, :actor, :commit, :digest, :state,"
+            + " :error, :startedAt, :endedAt, :deadline, :at)"
+            + " ON CONFLICT (id) DO UPDATE SET application_id = EXCLUDED.application_id,"
+            + " agent_id = EXCLUDED.agent_id, generation = EXCLUDED.generation, reason = EXCLUDED.reason,"
+            + " actor = EXCLUDED.actor, commit_sha = EXCLUDED.commit_sha, digest = EXCLUDED.digest,"
+            + " state = EXCLUDED.state, error = EXCLUDED.error, started_at = EXCLUDED.started_at,"
+            + " ended_at = EXCLUDED.ended_at, deadline = EXCLUDED.deadline, updated_at = EXCLUDED.updated_at")
+        .bind("id", event.getDeploymentId())
+        .bind("applicationId", applicationId.get())
+        .bind("agentId", event.getAgentId())
+        .bind("generation", event.getGeneration())
+        .bind("reason", Sql.stored(event.getReason()))
+        .bind("actor", event.getActor())
+        .bind("commit", event.getCommit())
+        .bind("digest", event.getDigest())
+        .bind("state", Sql.stored(event.getState()))
+        .bind("startedAt", event.getStartedAt())
+        .bind("deadline", event.getDeadline())
+        .bind("at", event.getAt());
+    spec = Sql.bind(spec, "error", event.getError(), String.class);
+    spec = Sql.bind(spec, "endedAt", event.getEndedAt(), Instant.class);
+    return spec.fetch().rowsUpdated()
+        .doOnNext(rows -> changes.changed("deployment", event.getDeploymentId()))
+        .then();
+  }
+}

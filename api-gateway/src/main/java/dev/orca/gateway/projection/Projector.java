@@ -1,0 +1,189 @@
+package dev.orca.gateway.projection;
+
+import dev.orca.gateway.crypto.SecretBox;
+import dev.orca.schemas.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.r2dbc.core.DatabaseClient;
+
+/**
+ * Consumes {@code status} and every {@code agent.<id>.events} topic (group
+ * {@code <prefix>projector}, read_committed) on its own thread and projects each poll batch
+ * into PostgreSQL. Offsets are committed only after the batch's transaction committed; when the
+ * database fails the batch is rewound and retried with back-off, so no event is lost.
+ */
+public final class Projector implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Projector.class);
+  private static final Duration POLL = Duration.ofMillis(500);
+  private static final Duration BATCH_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+  private static final long MIN_BACKOFF_MS = 200;
+  private static final long MAX_BACKOFF_MS = 10_000;
+
+  private final Topics topics;
+  private final Map<String, Object> config;
+  private final RecordDecoder decoder;
+  private final BatchProjection projection;
+  private final CountDownLatch stopping = new CountDownLatch(1);
+  private volatile KafkaConsumer<byte[], byte[]> consumer;
+  private volatile boolean running;
+  private Thread thread;
+
+  public Projector(String bootstrapServers, Topics topics, DatabaseClient db, SecretBox secrets) {
+    this.topics = topics;
+    this.decoder = new RecordDecoder(topics);
+    this.projection = new BatchProjection(db, secrets, topics);
+    this.config = new HashMap<>();
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    config.put(ConsumerConfig.GROUP_ID_CONFIG, topics.prefix() + "projector");
+    config.put(ConsumerConfig.CLIENT_ID_CONFIG, topics.prefix() + "projector");
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    // A newly registered agent's events topic is picked up within seconds.
+    config.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 3000);
+    config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+    config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+  }
+
+  public synchronized void start() {
+    if (thread != null) {
+      return;
+    }
+    running = true;
+    consumer = new KafkaConsumer<>(config);
+    thread = new Thread(this::run, "orca-projector");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  public boolean isRunning() {
+    return running;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (thread == null) {
+      return;
+    }
+    running = false;
+    stopping.countDown();
+    consumer.wakeup();
+    try {
+      thread.join(Duration.ofSeconds(30).toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    thread = null;
+  }
+
+  private void run() {
+    Pattern subscription = Pattern.compile(
+        Pattern.quote(topics.status().name()) + "|" + topics.agentEventsPattern().pattern());
+    long backoff = MIN_BACKOFF_MS;
+    KafkaConsumer<byte[], byte[]> kafka = consumer;
+    try {
+      kafka.subscribe(subscription);
+      while (running) {
+        ConsumerRecords<byte[], byte[]> records;
+        try {
+          records = kafka.poll(POLL);
+        } catch (WakeupException e) {
+          break;
+        } catch (KafkaException e) {
+          log.warn("projector poll failed, retrying in {} ms: {}", backoff, e.getMessage());
+          backoff = pause(backoff);
+          continue;
+        }
+        if (records.isEmpty()) {
+          continue;
+        }
+        if (project(records)) {
+          commit(kafka, records);
+          backoff = MIN_BACKOFF_MS;
+        } else {
+          rewind(kafka, records);
+          backoff = pause(backoff);
+        }
+      }
+    } catch (WakeupException e) {
+      // closing
+    } catch (RuntimeException e) {
+      log.error("projector stopped unexpectedly", e);
+    } finally {
+      running = false;
+      kafka.close(CloseOptions.timeout(CLOSE_TIMEOUT));
+    }
+  }
+
+  private boolean project(ConsumerRecords<byte[], byte[]> records) {
+    List<Projected> batch = new ArrayList<>(records.count());
+    for (ConsumerRecord<byte[], byte[]> record : records) {
+      decoder.decode(record).ifPresent(batch::add);
+    }
+    if (batch.isEmpty()) {
+      return true;
+    }
+    try {
+      projection.apply(batch).block(BATCH_TIMEOUT);
+      return true;
+    } catch (RuntimeException e) {
+      log.warn("cannot project a batch of {} records starting at {}, will retry: {}", batch.size(),
+          batch.get(0).where(), e.toString());
+      return false;
+    }
+  }
+
+  private static void commit(KafkaConsumer<byte[], byte[]> kafka, ConsumerRecords<byte[], byte[]> records) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    for (TopicPartition partition : records.partitions()) {
+      List<ConsumerRecord<byte[], byte[]>> list = records.records(partition);
+      offsets.put(partition, new OffsetAndMetadata(list.get(list.size() - 1).offset() + 1));
+    }
+    try {
+      kafka.commitSync(offsets);
+    } catch (WakeupException e) {
+      throw e;
+    } catch (KafkaException e) {
+      // The batch is in the database; whoever owns the partitions now replays it harmlessly.
+      log.warn("cannot commit projector offsets: {}", e.getMessage());
+    }
+  }
+
+  /** Seeks every partition of the batch back to its first record, so the batch is polled again. */
+  private static void rewind(KafkaConsumer<byte[], byte[]> kafka, ConsumerRecords<byte[], byte[]> records) {
+    for (TopicPartition partition : records.partitions()) {
+      kafka.seek(partition, records.records(partition).get(0).offset());
+    }
+  }
+
+  private long pause(long backoff) {
+    try {
+      stopping.await(backoff, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    }
+    return Math.min(backoff * 2, MAX_BACKOFF_MS);
+  }
+}

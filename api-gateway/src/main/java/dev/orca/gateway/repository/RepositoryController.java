@@ -1,0 +1,174 @@
+package dev.orca.gateway.repository;
+
+import dev.orca.gateway.auth.CurrentUser;
+import dev.orca.gateway.crypto.SecretBox;
+import dev.orca.gateway.kafka.KafkaPublisher;
+import dev.orca.gateway.system.OrcaProperties;
+import dev.orca.gateway.web.ApiException;
+import dev.orca.schemas.Topics;
+import dev.orca.schemas.avro.SyncRequested;
+import dev.orca.schemas.avro.SyncTrigger;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Mono;
+
+/** {@code /api/v1/repositories}: configuration and manual sync of git repositories. */
+@RestController
+@RequestMapping("/api/v1/repositories")
+class RepositoryController {
+
+  private final RepositoryStore store;
+  private final RepositoryRules rules;
+  private final SecretBox secrets;
+  private final KafkaPublisher publisher;
+  private final Topics topics;
+
+  RepositoryController(RepositoryStore store, OrcaProperties properties, SecretBox secrets, KafkaPublisher publisher,
+      Topics topics) {
+    this.store = store;
+    this.rules = new RepositoryRules(properties.allowLocalGit());
+    this.secrets = secrets;
+    this.publisher = publisher;
+    this.topics = topics;
+  }
+
+  record SyncJson(String syncId) {}
+
+  @GetMapping
+  Mono<List<RepositoryJson>> list() {
+    return store.all().map(RepositoryStore.Row::json).collectList();
+  }
+
+  @GetMapping("/{id}")
+  Mono<RepositoryJson> get(@PathVariable String id) {
+    return existing(id).map(RepositoryStore.Row::json);
+  }
+
+  @PostMapping
+  @ResponseStatus(HttpStatus.CREATED)
+  Mono<RepositoryJson> create(@RequestBody RepositoryBody body) {
+    RepositoryStore.Config config = validate(body, null);
+    return store.insert(UUID.randomUUID(), config).map(RepositoryStore.Row::json);
+  }
+
+  @PutMapping("/{id}")
+  Mono<RepositoryJson> update(@PathVariable String id, @RequestBody RepositoryBody body) {
+    return existing(id)
+        .flatMap(row -> store.update(row.id(), validate(body, row.config())))
+        .map(RepositoryStore.Row::json);
+  }
+
+  @DeleteMapping("/{id}")
+  @ResponseStatus(HttpStatus.NO_CONTENT)
+  Mono<Void> delete(@PathVariable String id) {
+    return existing(id)
+        .flatMap(row -> store.applicationCount(row.id()).flatMap(count -> count > 0
+            ? Mono.error(ApiException.conflict("repository " + row.config().name() + " is still used by " + count
+                + " application(s)"))
+            : store.delete(row.id())))
+        .then();
+  }
+
+  @PostMapping("/{id}/sync")
+  @ResponseStatus(HttpStatus.ACCEPTED)
+  Mono<SyncJson> sync(@PathVariable String id, @RequestAttribute(CurrentUser.ATTRIBUTE) CurrentUser me) {
+    UUID repositoryId = parse(id);
+    String syncId = UUID.randomUUID().toString();
+    return store.minRevision(repositoryId)
+        .switchIfEmpty(Mono.error(() -> notFound()))
+        .flatMap(minRevision -> publisher.publish(topics.syncRequests(), repositoryId.toString(),
+            SyncRequested.newBuilder()
+                .setSyncId(syncId)
+                .setRepositoryId(repositoryId.toString())
+                .setTrigger(SyncTrigger.MANUAL)
+                .setActor(me.actor())
+                .setMinRevision(minRevision)
+                .setAt(Instant.now())
+                .build()))
+        .thenReturn(new SyncJson(syncId));
+  }
+
+  /**
+   * The configuration this body sets, merged over {@code current} for PUT (absent fields keep
+   * their value); secrets are encrypted here and nowhere else.
+   */
+  private RepositoryStore.Config validate(RepositoryBody body, RepositoryStore.Config current) {
+    if (body == null) {
+      throw ApiException.badRequest("a JSON body is required");
+    }
+    boolean creating = current == null;
+    String name = RepositoryRules.name(pick(body.name(), creating ? null : current.name()));
+    String url = rules.url(pick(body.url(), creating ? null : current.url()));
+    String provider = RepositoryRules.oneOf(body.provider(), RepositoryRules.PROVIDERS, "provider",
+        creating ? "generic" : current.provider());
+    String authMethod = RepositoryRules.oneOf(body.authMethod(), RepositoryRules.AUTH_METHODS, "authMethod",
+        creating ? "none" : current.authMethod());
+    String syncType = RepositoryRules.oneOf(body.syncType(), RepositoryRules.SYNC_TYPES, "syncType",
+        creating ? "manual" : current.syncType());
+    int interval = body.pollingInterval() == null && !creating ? current.pollingInterval()
+        : RepositoryRules.pollingInterval(body.pollingInterval());
+    String username = body.username() != null ? emptyToNull(body.username()) : creating ? null : current.username();
+
+    String secret = body.secret();
+    String secretEncrypted = secret != null ? secrets.encrypt(emptyToNull(secret)) : creating ? null
+        : current.secretEncrypted();
+    String webhook = body.webhookSecret();
+    String webhookEncrypted = webhook != null ? secrets.encrypt(emptyToNull(webhook)) : creating ? null
+        : current.webhookSecretEncrypted();
+
+    if ("none".equals(authMethod)) {
+      secretEncrypted = null;
+    } else if (secretEncrypted == null) {
+      throw ApiException.badRequest("authMethod " + authMethod + " needs "
+          + switch (authMethod) {
+            case "basic" -> "a password";
+            case "ssh" -> "an sshPrivateKey";
+            default -> "a token";
+          });
+    }
+    if ("basic".equals(authMethod) && username == null) {
+      throw ApiException.badRequest("authMethod basic needs a username");
+    }
+    if ("webhook".equals(syncType) && webhookEncrypted == null) {
+      throw ApiException.badRequest("syncType webhook needs a webhookSecret");
+    }
+    return new RepositoryStore.Config(name, url, provider, authMethod, username, secretEncrypted, syncType, interval,
+        webhookEncrypted);
+  }
+
+  private Mono<RepositoryStore.Row> existing(String id) {
+    return store.find(parse(id)).switchIfEmpty(Mono.error(() -> notFound()));
+  }
+
+  private static String pick(String given, String current) {
+    return given != null ? given : current;
+  }
+
+  private static String emptyToNull(String value) {
+    return value == null || value.isEmpty() ? null : value;
+  }
+
+  private static UUID parse(String id) {
+    try {
+      return UUID.fromString(id);
+    } catch (IllegalArgumentException e) {
+      throw notFound();
+    }
+  }
+
+  private static ApiException notFound() {
+    return ApiException.notFound("repository not found");
+  }
+}

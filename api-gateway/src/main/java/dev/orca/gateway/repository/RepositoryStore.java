@@ -1,0 +1,146 @@
+package dev.orca.gateway.repository;
+
+import dev.orca.gateway.outbox.Outbox;
+import dev.orca.schemas.Topics;
+import dev.orca.schemas.avro.RepositoryConfig;
+import io.r2dbc.spi.Readable;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The repositories table. Configuration writes take a new revision and queue the
+ * {@code RepositoryConfig} snapshot (secrets still encrypted) or a tombstone in the same
+ * transaction; status columns belong to the projector and are only read here.
+ */
+@Component
+class RepositoryStore {
+
+  private static final String COLUMNS = "id, name, url, provider, auth_method, username, secret_encrypted, sync_type,"
+      + " polling_interval_seconds, webhook_secret_encrypted, revision, sync_status, last_synced_at, last_sync_error,"
+      + " created_at, updated_at";
+
+  private final DatabaseClient db;
+  private final Outbox outbox;
+  private final Topics topics;
+
+  RepositoryStore(DatabaseClient db, Outbox outbox, Topics topics) {
+    this.db = db;
+    this.outbox = outbox;
+    this.topics = topics;
+  }
+
+  /** The configuration a write sets; secrets as stored (encrypted). */
+  record Config(String name, String url, String provider, String authMethod, String username, String secretEncrypted,
+      String syncType, int pollingInterval, String webhookSecretEncrypted) {}
+
+  record Row(UUID id, Config config, long revision, String syncStatus, Instant lastSyncedAt, String lastSyncError,
+      Instant createdAt, Instant updatedAt) {
+
+    RepositoryJson json() {
+      return new RepositoryJson(id, config.name(), config.url(), config.provider(), config.authMethod(),
+          config.username(), config.syncType(), config.pollingInterval(), syncStatus, lastSyncedAt, lastSyncError,
+          config.secretEncrypted() != null, config.webhookSecretEncrypted() != null, createdAt, updatedAt);
+    }
+  }
+
+  Flux<Row> all() {
+    return db.sql("SELECT " + COLUMNS + " FROM repositories ORDER BY lower(name), created_at")
+        .map(RepositoryStore::row).all();
+  }
+
+  Mono<Row> find(UUID id) {
+    return db.sql("SELECT " + COLUMNS + " FROM repositories WHERE id = :id").bind("id", id)
+        .map(RepositoryStore::row).one();
+  }
+
+  Mono<Row> insert(UUID id, Config config) {
+    // PostgreSQL keeps microseconds: the answer must match what a later GET returns.
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    return outbox.transaction(
+        bindConfig(db.sql("INSERT INTO repositories (id, name, url, provider, auth_method, username, secret_encrypted,"
+                + " sync_type, polling_interval_seconds, webhook_secret_encrypted, revision, created_at, updated_at)"
+                + " VALUES (:id, :name, :url, :provider, :auth, :username, :secret, :sync, :interval, :webhook,"
+                + " nextval('config_revision'), :now, :now) RETURNING revision"), config)
+            .bind("id", id).bind("now", now)
+            .map(r -> r.get("revision", Long.class))
+            .one()
+            .flatMap(revision -> outbox.append(topics.configRepositories(), id.toString(),
+                snapshot(id, revision, config, now)).thenReturn(revision)))
+        .map(revision -> new Row(id, config, revision, "unknown", null, null, now, now));
+  }
+
+  /** Replaces the configuration; empty when the repository does not exist. */
+  Mono<Row> update(UUID id, Config config) {
+    Instant now = Instant.now();
+    return outbox.transaction(
+        bindConfig(db.sql("UPDATE repositories SET name = :name, url = :url, provider = :provider, auth_method = :auth,"
+                + " username = :username, secret_encrypted = :secret, sync_type = :sync,"
+                + " polling_interval_seconds = :interval, webhook_secret_encrypted = :webhook,"
+                + " revision = nextval('config_revision'), updated_at = :now WHERE id = :id RETURNING revision"), config)
+            .bind("id", id).bind("now", now)
+            .map(r -> r.get("revision", Long.class))
+            .one()
+            .flatMap(revision -> outbox.append(topics.configRepositories(), id.toString(),
+                snapshot(id, revision, config, now)).thenReturn(revision)))
+        .then(find(id));
+  }
+
+  Mono<Long> applicationCount(UUID id) {
+    return db.sql("SELECT count(*) AS n FROM applications WHERE repository_id = :id")
+        .bind("id", id).map(row -> row.get("n", Long.class)).one();
+  }
+
+  /** Deletes the repository and queues its tombstone; false when it does not exist. */
+  Mono<Boolean> delete(UUID id) {
+    return outbox.transaction(
+        db.sql("DELETE FROM repositories WHERE id = :id").bind("id", id).fetch().rowsUpdated()
+            .flatMap(count -> count == 0 ? Mono.just(false)
+                : outbox.append(topics.configRepositories(), id.toString(), null).thenReturn(true)));
+  }
+
+  /** The newest configuration revision of the repository and its applications; empty when unknown. */
+  Mono<Long> minRevision(UUID id) {
+    return db.sql("SELECT greatest(r.revision, coalesce((SELECT max(a.revision) FROM applications a"
+            + " WHERE a.repository_id = r.id), 0)) AS min_revision FROM repositories r WHERE r.id = :id")
+        .bind("id", id).map(row -> row.get("min_revision", Long.class)).one();
+  }
+
+  private static DatabaseClient.GenericExecuteSpec bindConfig(DatabaseClient.GenericExecuteSpec spec, Config c) {
+    spec = spec.bind("name", c.name()).bind("url", c.url()).bind("provider", c.provider()).bind("auth", c.authMethod())
+        .bind("sync", c.syncType()).bind("interval", c.pollingInterval());
+    spec = c.username() == null ? spec.bindNull("username", String.class) : spec.bind("username", c.username());
+    spec = c.secretEncrypted() == null ? spec.bindNull("secret", String.class) : spec.bind("secret", c.secretEncrypted());
+    return c.webhookSecretEncrypted() == null ? spec.bindNull("webhook", String.class)
+        : spec.bind("webhook", c.webhookSecretEncrypted());
+  }
+
+  private static RepositoryConfig snapshot(UUID id, long revision, Config c, Instant at) {
+    return RepositoryConfig.newBuilder()
+        .setId(id.toString())
+        .setRevision(revision)
+        .setUrl(c.url())
+        .setProvider(c.provider())
+        .setAuthMethod(c.authMethod())
+        .setUsername(c.username())
+        .setEncryptedSecret(c.secretEncrypted())
+        .setSyncType(c.syncType())
+        .setPollingIntervalSeconds(c.pollingInterval())
+        .setUpdatedAt(at)
+        .build();
+  }
+
+  private static Row row(Readable r) {
+    Config config = new Config(r.get("name", String.class), r.get("url", String.class), r.get("provider", String.class),
+        r.get("auth_method", String.class), r.get("username", String.class), r.get("secret_encrypted", String.class),
+        r.get("sync_type", String.class), r.get("polling_interval_seconds", Integer.class),
+        r.get("webhook_secret_encrypted", String.class));
+    return new Row(r.get("id", UUID.class), config, r.get("revision", Long.class), r.get("sync_status", String.class),
+        r.get("last_synced_at", Instant.class), r.get("last_sync_error", String.class),
+        r.get("created_at", Instant.class), r.get("updated_at", Instant.class));
+  }
+}

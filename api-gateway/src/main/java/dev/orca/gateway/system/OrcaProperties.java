@@ -1,0 +1,66 @@
+package dev.orca.gateway.system;
+
+import java.util.List;
+import java.util.Locale;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Everything the gateway is configured with, bound from {@code orca.*}; environment variables
+ * such as {@code ORCA_KAFKA_BOOTSTRAP} are mapped onto these keys by {@link OrcaEnvironment}.
+ * Construction fails when the app secret is missing or too short, so the gateway never starts
+ * without a usable encryption key.
+ */
+@ConfigurationProperties("orca")
+public record OrcaProperties(
+    @DefaultValue("localhost:9092") String kafkaBootstrap,
+    @DefaultValue("orca.") String topicPrefix,
+    @DefaultValue("3") int topicPartitions,
+    @DefaultValue("1") short topicReplication,
+    String databaseUrl,
+    String appSecret,
+    String publicUrl,
+    @DefaultValue("false") boolean allowLocalGit,
+    @DefaultValue("300") int deployTimeoutSeconds,
+    @DefaultValue LocalAgent localAgent,
+    @DefaultValue Health health) {
+
+  static final int MIN_SECRET_LENGTH = 32;
+
+  public OrcaProperties {
+    if (appSecret == null || appSecret.isBlank()) {
+      throw new IllegalArgumentException("APP_SECRET (orca.app-secret) is required: set it to a random string of at least "
+          + MIN_SECRET_LENGTH + " characters");
+    }
+    if (appSecret.length() < MIN_SECRET_LENGTH) {
+      throw new IllegalArgumentException("APP_SECRET (orca.app-secret) is too short: it needs at least "
+          + MIN_SECRET_LENGTH + " characters");
+    }
+    if (deployTimeoutSeconds < 1) {
+      throw new IllegalArgumentException("orca.deploy-timeout-seconds must be positive");
+    }
+    if (health.requiredGroups() == null) {
+      health = new Health(List.of(topicPrefix + "sync-stream", topicPrefix + "deploy-dispatcher"));
+    }
+  }
+
+  /** Whether the gateway registers the local agent of {@code ./orca up} at start-up. */
+  public record LocalAgent(@DefaultValue("false") boolean enabled) {}
+
+  /**
+   * Consumer groups that must have a live member for the gateway to report itself healthy;
+   * null means the default: the sync-stream and deploy-dispatcher applications.
+   */
+  public record Health(List<String> requiredGroups) {}
+
+  /** Whether the session cookie must be marked Secure. */
+  public boolean httpsPublicUrl() {
+    return publicUrl != null && publicUrl.toLowerCase(Locale.ROOT).startsWith("https://");
+  }
+
+  @Override
+  public String toString() {
+    return "OrcaProperties[kafkaBootstrap=" + kafkaBootstrap + ", topicPrefix=" + topicPrefix + ", publicUrl=" + publicUrl
+        + ", allowLocalGit=" + allowLocalGit + ", deployTimeoutSeconds=" + deployTimeoutSeconds + "]";
+  }
+}

@@ -1,0 +1,38 @@
+package dev.orca.gateway.system;
+
+import dev.orca.gateway.crypto.BlindIndex;
+import dev.orca.gateway.crypto.Keys;
+import dev.orca.gateway.crypto.SecretBox;
+import dev.orca.schemas.Topics;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The topic catalogue and the keys derived from APP_SECRET, shared by every feature. */
+@Configuration(proxyBeanMethods = false)
+class SystemConfiguration {
+
+  @Bean
+  static MigrateBeforeConnecting migrateBeforeConnecting() {
+    return new MigrateBeforeConnecting();
+  }
+
+  @Bean
+  Topics topics(OrcaProperties properties) {
+    return new Topics(properties.topicPrefix(), properties.topicPartitions(), properties.topicReplication());
+  }
+
+  @Bean
+  Keys keys(OrcaProperties properties) {
+    return Keys.fromSecret(properties.appSecret());
+  }
+
+  @Bean
+  SecretBox secretBox(Keys keys) {
+    return new SecretBox(keys);
+  }
+
+  @Bean
+  BlindIndex blindIndex(Keys keys) {
+    return new BlindIndex(keys);
+  }
+}

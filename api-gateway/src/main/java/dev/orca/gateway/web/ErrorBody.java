@@ -1,0 +1,4 @@
+package dev.orca.gateway.web;
+
+/** The body of every error answer. */
+public record ErrorBody(String error) {}

@@ -1,0 +1,152 @@
+package dev.orca.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orca.gateway.crypto.Keys;
+import dev.orca.gateway.crypto.SecretBox;
+import dev.orca.testsupport.SharedKafka;
+import dev.orca.testsupport.SharedPostgres;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpHeaders;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/**
+ * One running gateway shared by every integration test class that extends this (same
+ * configuration, so Spring caches one context): a fresh database, a topic prefix of its own, the
+ * local agent enabled, and a health check that requires the consumer group {@link #PROBE_GROUP}.
+ * Tests keep to their own entities (random names) so they can share it.
+ */
+@SpringBootTest(classes = GatewayApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+public abstract class GatewayTestSupport {
+
+  public static final String APP_SECRET = "test-app-secret-0123456789abcdefghijklmnop";
+  public static final Duration DEADLINE = Duration.ofSeconds(20);
+  public static final String PREFIX = "gw" + UUID.randomUUID().toString().substring(0, 8) + ".";
+  public static final String PROBE_GROUP = PREFIX + "health-probe";
+  public static final String ADMIN_EMAIL = "admin@example.com";
+  public static final String ADMIN_PASSWORD = "Correct-Horse-42";
+  private static final SharedPostgres.Database DATABASE = SharedPostgres.newDatabase();
+  private static String adminBearer;
+
+  @DynamicPropertySource
+  static void gateway(DynamicPropertyRegistry registry) {
+    properties(registry, DATABASE, PREFIX);
+    registry.add("orca.local-agent.enabled", () -> "true");
+    registry.add("orca.health.required-groups", () -> PROBE_GROUP);
+  }
+
+  /** The properties every test gateway needs; the launcher passes the same keys. */
+  public static void properties(DynamicPropertyRegistry registry, SharedPostgres.Database database, String prefix) {
+    registry.add("orca.database-url", () -> databaseUrl(database));
+    registry.add("orca.kafka-bootstrap", SharedKafka::bootstrapServers);
+    registry.add("orca.topic-prefix", () -> prefix);
+    registry.add("orca.topic-partitions", () -> "2");
+    registry.add("orca.app-secret", () -> APP_SECRET);
+    registry.add("orca.deploy-timeout-seconds", () -> "5");
+  }
+
+  public static String databaseUrl(SharedPostgres.Database database) {
+    return "postgresql://" + database.user() + ":" + database.password() + "@" + database.host() + ":"
+        + database.port() + "/" + database.name();
+  }
+
+  @LocalServerPort
+  protected int port;
+
+  protected WebTestClient anonymous() {
+    return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).responseTimeout(DEADLINE).build();
+  }
+
+  /** A client authenticated as the admin with an API token; registers the admin on first use. */
+  protected WebTestClient admin() {
+    synchronized (GatewayTestSupport.class) {
+      if (adminBearer == null) {
+        adminBearer = "Bearer " + createAdminToken(anonymous());
+      }
+    }
+    return anonymous().mutate().defaultHeader(HttpHeaders.AUTHORIZATION, adminBearer).build();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static String createAdminToken(WebTestClient client) {
+    client.post().uri("/api/v1/auth/register")
+        .bodyValue(Map.of("email", ADMIN_EMAIL, "name", "Admin", "password", ADMIN_PASSWORD))
+        .exchange().expectStatus().isCreated();
+    String cookie = client.post().uri("/api/v1/auth/login")
+        .bodyValue(Map.of("email", ADMIN_EMAIL, "password", ADMIN_PASSWORD))
+        .exchange().expectStatus().isOk()
+        .returnResult(Void.class).getResponseCookies().getFirst("orca_session").getValue();
+    Map<String, Object> token = client.post().uri("/api/v1/auth/tokens")
+        .cookie("orca_session", cookie)
+        .bodyValue(Map.of("name", "tests"))
+        .exchange().expectStatus().isCreated()
+        .expectBody(Map.class).returnResult().getResponseBody();
+    return (String) token.get("token");
+  }
+
+  protected static SecretBox secretBox() {
+    return new SecretBox(Keys.fromSecret(APP_SECRET));
+  }
+
+  /** Rows of a query against the test database, for checking what is stored at rest. */
+  protected static List<Map<String, Object>> query(String sql, Object... parameters) {
+    return query(DATABASE, sql, parameters);
+  }
+
+  protected static int update(String sql, Object... parameters) {
+    try (Connection c = connect(DATABASE); PreparedStatement s = prepare(c, sql, parameters)) {
+      return s.executeUpdate();
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static List<Map<String, Object>> query(SharedPostgres.Database database, String sql, Object... parameters) {
+    try (Connection c = connect(database); PreparedStatement s = prepare(c, sql, parameters);
+         ResultSet rs = s.executeQuery()) {
+      List<Map<String, Object>> rows = new ArrayList<>();
+      while (rs.next()) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+          row.put(rs.getMetaData().getColumnLabel(i), rs.getObject(i));
+        }
+        rows.add(row);
+      }
+      return rows;
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  protected static Map<String, Object> single(String sql, Object... parameters) {
+    List<Map<String, Object>> rows = query(sql, parameters);
+    assertThat(rows).hasSize(1);
+    return rows.get(0);
+  }
+
+  private static Connection connect(SharedPostgres.Database database) throws SQLException {
+    return DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
+  }
+
+  private static PreparedStatement prepare(Connection c, String sql, Object... parameters) throws SQLException {
+    PreparedStatement s = c.prepareStatement(sql);
+    for (int i = 0; i < parameters.length; i++) {
+      s.setObject(i + 1, parameters[i]);
+    }
+    return s;
+  }
+}

@@ -1,0 +1,96 @@
+package dev.orca.gateway.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orca.gateway.GatewayTestSupport;
+import dev.orca.gateway.TopicProbe;
+import dev.orca.schemas.Topics;
+import dev.orca.testsupport.SharedKafka;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+class AgentIntegrationTest extends GatewayTestSupport {
+
+  @Autowired
+  Topics topics;
+
+  @Autowired
+  LocalAgent localAgent;
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void shouldRegisterAnAgentWithItsTopicsConfigAndConnectionShownOnce() throws Exception {
+    String name = "host-" + UUID.randomUUID().toString().substring(0, 8);
+    @SuppressWarnings("unchecked") Map<String, Object> created = admin().post().uri("/api/v1/agents").bodyValue(Map.of("name", name))
+        .exchange().expectStatus().isCreated()
+        .expectBody(Map.class).returnResult().getResponseBody();
+    String id = (String) created.get("id");
+    assertThat(UUID.fromString(id)).isNotNull();
+    assertThat(created.get("status")).isEqualTo("offline");
+    assertThat((Map<String, Object>) created.get("connection")).containsEntry("kafkaBootstrap", SharedKafka.bootstrapServers())
+        .containsEntry("topicPrefix", PREFIX).containsEntry("agentId", id)
+        .containsEntry("commandsTopic", topics.agentCommands(id).name())
+        .containsEntry("eventsTopic", topics.agentEvents(id).name());
+
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers()))) {
+      Set<String> names = admin.listTopics().names().get();
+      assertThat(names).contains(topics.agentCommands(id).name(), topics.agentEvents(id).name());
+    }
+    var config = TopicProbe.await(topics.configAgents(), (key, value) -> key.equals(id));
+    assertThat(config.value().getRevision()).isPositive();
+    assertThat(config.value().getHeartbeatIntervalSeconds()).isEqualTo(15);
+
+    admin().get().uri("/api/v1/agents/" + id).exchange().expectStatus().isOk()
+        .expectBody().jsonPath("$.name").isEqualTo(name).jsonPath("$.connection").doesNotExist();
+    admin().post().uri("/api/v1/agents").bodyValue(Map.of("name", name.toUpperCase()))
+        .exchange().expectStatus().isEqualTo(409);
+  }
+
+  @Test
+  void shouldShowAnAgentOnlineWhileItsHeartbeatIsRecent() {
+    String id = (String) admin().post().uri("/api/v1/agents")
+        .bodyValue(Map.of("name", "beat-" + UUID.randomUUID().toString().substring(0, 8)))
+        .exchange().expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody().get("id");
+
+    update("UPDATE agents SET last_seen = ?, docker_available = true, docker_version = '28.2' WHERE id = ?",
+        Timestamp.from(Instant.now()), id);
+    admin().get().uri("/api/v1/agents/" + id).exchange().expectStatus().isOk()
+        .expectBody().jsonPath("$.status").isEqualTo("online").jsonPath("$.dockerVersion").isEqualTo("28.2")
+        .jsonPath("$.dockerAvailable").isEqualTo(true).jsonPath("$.lastSeen").isNotEmpty();
+
+    update("UPDATE agents SET last_seen = ? WHERE id = ?", Timestamp.from(Instant.now().minusSeconds(46)), id);
+    admin().get().uri("/api/v1/agents").exchange().expectStatus().isOk()
+        .expectBody().jsonPath("$[?(@.id == '" + id + "')].status").isEqualTo("offline");
+  }
+
+  @Test
+  void shouldRenameAndDeleteAnUnusedAgentWithATombstone() {
+    String id = (String) admin().post().uri("/api/v1/agents")
+        .bodyValue(Map.of("name", "gone-" + UUID.randomUUID().toString().substring(0, 8)))
+        .exchange().expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody().get("id");
+
+    admin().put().uri("/api/v1/agents/" + id).bodyValue(Map.of("name", "renamed-" + id.substring(0, 8)))
+        .exchange().expectStatus().isOk().expectBody().jsonPath("$.name").isEqualTo("renamed-" + id.substring(0, 8));
+    admin().delete().uri("/api/v1/agents/" + id).exchange().expectStatus().isNoContent();
+    admin().get().uri("/api/v1/agents/" + id).exchange().expectStatus().isNotFound()
+        .expectBody().jsonPath("$.error").isEqualTo("agent not found");
+
+    TopicProbe.await(topics.configAgents(), (key, value) -> key.equals(id) && value == null);
+  }
+
+  @Test
+  void shouldRegisterTheLocalAgentOnceAndKeepItsIdInSystemSettings() {
+    assertThat(localAgent.id()).isNotBlank();
+    assertThat(single("SELECT value FROM system_settings WHERE key = 'local_agent_id'").get("value"))
+        .isEqualTo(localAgent.id());
+    admin().get().uri("/api/v1/agents/" + localAgent.id()).exchange().expectStatus().isOk()
+        .expectBody().jsonPath("$.name").isEqualTo("local");
+  }
+}

@@ -1,0 +1,259 @@
+package dev.orca.gateway.application;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orca.gateway.GatewayTestSupport;
+import dev.orca.gateway.TopicProbe;
+import dev.orca.gateway.crypto.BlindIndex;
+import dev.orca.gateway.crypto.Keys;
+import dev.orca.gateway.system.EntityRenderer;
+import dev.orca.schemas.Topics;
+import dev.orca.schemas.avro.ApplicationConfig;
+import dev.orca.schemas.avro.RemoveRequested;
+import dev.orca.schemas.avro.SyncRequested;
+import dev.orca.schemas.avro.SyncTrigger;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+class ApplicationIntegrationTest extends GatewayTestSupport {
+
+  @Autowired
+  Topics topics;
+
+  @Autowired
+  EntityRenderer renderer;
+
+  private String repositoryId;
+  private String agentId;
+  private String otherAgentId;
+  private String agentName;
+
+  @BeforeEach
+  void entities() {
+    repositoryId = (String) admin().post().uri("/api/v1/repositories")
+        .bodyValue(Map.of("name", "apps", "url", "https://git.example.com/acme/apps.git"))
+        .exchange().expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody().get("id");
+    agentName = "agent-" + UUID.randomUUID().toString().substring(0, 8);
+    agentId = createAgent(agentName);
+    otherAgentId = createAgent("other-" + UUID.randomUUID().toString().substring(0, 8));
+  }
+
+  @Test
+  void shouldCreateAnApplicationAndQueueItsConfigAndFirstSync() {
+    @SuppressWarnings("unchecked") Map<String, Object> created = createApplication("Web", agentId).expectStatus().isCreated()
+        .expectBody(Map.class).returnResult().getResponseBody();
+    String id = (String) created.get("id");
+    assertThat(created).containsEntry("name", "Web").containsEntry("repositoryId", repositoryId)
+        .containsEntry("agentId", agentId).containsEntry("branch", "main").containsEntry("path", "stack/compose.yaml")
+        .containsEntry("syncStatus", "unknown").containsEntry("healthStatus", "unknown")
+        .containsKeys("commit", "commitMessage", "lastSyncedAt", "lastSyncError", "composeFile", "previousComposeFile",
+            "createdAt", "updatedAt");
+
+    ApplicationConfig config = TopicProbe.await(topics.configApplications(), (key, value) -> key.equals(id)).value();
+    assertThat(config.getRepositoryId()).isEqualTo(repositoryId);
+    assertThat(config.getAgentId()).isEqualTo(agentId);
+    assertThat(config.getBranch()).isEqualTo("main");
+    assertThat(config.getPath()).isEqualTo("stack/compose.yaml");
+    SyncRequested sync = TopicProbe.await(topics.syncRequests(),
+        (key, value) -> id.equals(value.getApplicationId()) && value.getTrigger() == SyncTrigger.CONFIGURATION).value();
+    assertThat(sync.getRepositoryId()).isEqualTo(repositoryId);
+    assertThat(sync.getMinRevision()).isEqualTo(config.getRevision());
+    assertThat(single("SELECT revision FROM applications WHERE id = ?", UUID.fromString(id)).get("revision"))
+        .isEqualTo(config.getRevision());
+
+    admin().get().uri("/api/v1/applications/" + id).exchange().expectStatus().isOk()
+        .expectBody().jsonPath("$.name").isEqualTo("Web");
+    Object rendered = renderer.render("application", id).block(DEADLINE);
+    assertThat(rendered).isInstanceOf(ApplicationJson.class);
+    assertThat(((ApplicationJson) rendered).name()).isEqualTo("Web");
+    assertThat(renderer.render("application", UUID.randomUUID().toString()).blockOptional(DEADLINE)).isEmpty();
+    assertThat(renderer.render("repository", repositoryId).block(DEADLINE)).isNotNull();
+    assertThat(renderer.render("agent", agentId).block(DEADLINE)).isNotNull();
+  }
+
+  @Test
+  void shouldKeepNamesUniquePerAgentCaseInsensitivelyAndEncrypted() {
+    String id = (String) createApplication("Shop", agentId).expectStatus().isCreated()
+        .expectBody(Map.class).returnResult().getResponseBody().get("id");
+
+    createApplication("  shop ", agentId).expectStatus().isEqualTo(409)
+        .expectBody().jsonPath("$.error").isEqualTo("an application named shop already exists on this agent");
+    createApplication("SHOP", otherAgentId).expectStatus().isCreated();
+
+    Map<String, Object> row = single("SELECT name_encrypted, name_hash FROM applications WHERE id = ?",
+        UUID.fromString(id));
+    assertThat((String) row.get("name_encrypted")).doesNotContain("Shop");
+    assertThat(secretBox().decrypt((String) row.get("name_encrypted"))).isEqualTo("Shop");
+    assertThat(row.get("name_hash")).isEqualTo(new BlindIndex(Keys.fromSecret(APP_SECRET)).of("shop"));
+  }
+
+  @Test
+  void shouldAnswer404ForUnknownReferencesAnd400ForInvalidFields() {
+    admin().post().uri("/api/v1/applications").bodyValue(Map.of("name", "x", "repositoryId", UUID.randomUUID().toString(),
+        "agentId", agentId, "path", "compose.yaml")).exchange().expectStatus().isNotFound();
+    admin().post().uri("/api/v1/applications").bodyValue(Map.of("name", "x", "repositoryId", repositoryId,
+        "agentId", "no-such-agent", "path", "compose.yaml")).exchange().expectStatus().isNotFound();
+    admin().post().uri("/api/v1/applications").bodyValue(Map.of("name", " ", "repositoryId", repositoryId,
+        "agentId", agentId, "path", "compose.yaml")).exchange().expectStatus().isBadRequest();
+    admin().post().uri("/api/v1/applications").bodyValue(Map.of("name", "x", "repositoryId", repositoryId,
+        "agentId", agentId, "path", "../etc/compose.yaml")).exchange().expectStatus().isBadRequest();
+    admin().get().uri("/api/v1/applications/" + UUID.randomUUID()).exchange().expectStatus().isNotFound()
+        .expectBody().jsonPath("$.error").isEqualTo("application not found");
+  }
+
+  @Test
+  void shouldAnswer409ForDeployAndDeleteWhileTheAgentIsOffline() {
+    String id = (String) createApplication("Offline", agentId).expectStatus().isCreated()
+        .expectBody(Map.class).returnResult().getResponseBody().get("id");
+
+    admin().delete().uri("/api/v1/applications/" + id).exchange().expectStatus().isEqualTo(409)
+        .expectBody().jsonPath("$.error").isEqualTo("agent " + agentName + " is offline");
+    admin().post().uri("/api/v1/applications/" + id + "/deploy").exchange().expectStatus().isEqualTo(409)
+        .expectBody().jsonPath("$.error").isEqualTo("agent " + agentName + " is offline");
+    admin().get().uri("/api/v1/applications/" + id).exchange().expectStatus().isOk();
+  }
+
+  @Test
+  void shouldPublishAManualDeployWithTheDeploymentIdItAnswers() {
+    String id = (String) createApplication("Deployed", agentId).expectStatus().isCreated()
+        .expectBody(Map.class).returnResult().getResponseBody().get("id");
+    markOnline(agentId);
+
+    String deploymentId = (String) admin().post().uri("/api/v1/applications/" + id + "/deploy")
+        .exchange().expectStatus().isAccepted()
+        .expectBody(Map.class).returnResult().getResponseBody().get("deploymentId");
+
+    SyncRequested request = TopicProbe.await(topics.syncRequests(),
+        (key, value) -> deploymentId.equals(value.getDeploymentId())).value();
+    assertThat(request.getApplicationId()).isEqualTo(id);
+    assertThat(request.getTrigger()).isEqualTo(SyncTrigger.MANUAL);
+    assertThat(request.getRepositoryId()).isEqualTo(repositoryId);
+  }
+
+  @Test
+  void shouldPublishRemoveRequestedAndAnswer200WhenTheRowIsGone() throws Exception {
+    String id = (String) createApplication("Removed", agentId).expectStatus().isCreated()
+        .expectBody(Map.class).returnResult().getResponseBody().get("id");
+    markOnline(agentId);
+
+    // Plays the projector: deletes the row once the removal was requested.
+    CompletableFuture<RemoveRequested> projector = CompletableFuture.supplyAsync(() -> {
+      RemoveRequested request = (RemoveRequested) TopicProbe.await(topics.deployRequests(),
+          (key, value) -> value instanceof RemoveRequested r && r.getApplicationId().equals(id)).value();
+      update("DELETE FROM applications WHERE id = ?", UUID.fromString(id));
+      return request;
+    });
+    admin().delete().uri("/api/v1/applications/" + id + "?wait=true").exchange()
+        .expectStatus().isOk().expectBody().jsonPath("$.deleted").isEqualTo(true);
+
+    RemoveRequested request = projector.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+    assertThat(request.getAgentId()).isEqualTo(agentId);
+    assertThat(request.getDeadline()).isAfter(request.getAt());
+    assertThat(Duration.between(request.getAt(), request.getDeadline())).isEqualTo(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void shouldAnswer502WhenTheRemovalFailedAnd202WithoutWaiting() throws Exception {
+    String id = (String) createApplication("Stuck", agentId).expectStatus().isCreated()
+        .expectBody(Map.class).returnResult().getResponseBody().get("id");
+    markOnline(agentId);
+
+    String requestId = (String) admin().delete().uri("/api/v1/applications/" + id).exchange()
+        .expectStatus().isAccepted().expectBody(Map.class).returnResult().getResponseBody().get("requestId");
+    assertThat(single("SELECT removal_request_id FROM applications WHERE id = ?", UUID.fromString(id))
+        .get("removal_request_id")).isEqualTo(requestId);
+    admin().post().uri("/api/v1/applications/" + id + "/deploy").exchange().expectStatus().isEqualTo(409);
+
+    CompletableFuture<Void> projector = CompletableFuture.runAsync(() -> {
+      sleep(500);
+      update("UPDATE applications SET removal_request_id = NULL, last_sync_error = 'compose down failed' WHERE id = ?",
+          UUID.fromString(id));
+    });
+    admin().delete().uri("/api/v1/applications/" + id + "?wait=true").exchange()
+        .expectStatus().isEqualTo(502).expectBody().jsonPath("$.error").isEqualTo("compose down failed");
+    projector.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  @Test
+  void shouldAnswer504WhenTheRemovalOutlivesItsDeadline() {
+    String id = (String) createApplication("Slow", agentId).expectStatus().isCreated()
+        .expectBody(Map.class).returnResult().getResponseBody().get("id");
+    markOnline(agentId);
+
+    // Nobody answers the removal: the wait ends a little after the 5 s deadline of this gateway.
+    admin().delete().uri("/api/v1/applications/" + id + "?wait=true").exchange()
+        .expectStatus().isEqualTo(504).expectBody().jsonPath("$.error").isNotEmpty();
+  }
+
+  @Test
+  void shouldListDeploymentsNewestFirstAndRefuseDeletingUsedRepositoriesAndAgents() {
+    String id = (String) createApplication("History", agentId).expectStatus().isCreated()
+        .expectBody(Map.class).returnResult().getResponseBody().get("id");
+    Instant now = Instant.now();
+    for (int generation = 1; generation <= 2; generation++) {
+      update("INSERT INTO deployments (id, application_id, agent_id, generation, reason, actor, commit_sha, digest, state,"
+              + " started_at, deadline, updated_at) VALUES (?, ?, ?, ?, 'SYNC', 'poller', 'abc', 'sha256:1', ?, ?, ?, ?)",
+          "dep-" + generation + "-" + id, UUID.fromString(id), agentId, generation,
+          generation == 1 ? "SUCCEEDED" : "IN_PROGRESS", Timestamp.from(now.plusSeconds(generation)),
+          Timestamp.from(now.plusSeconds(300)), Timestamp.from(now));
+    }
+
+    admin().get().uri("/api/v1/applications/" + id + "/deployments").exchange().expectStatus().isOk()
+        .expectBody()
+        .jsonPath("$[0].id").isEqualTo("dep-2-" + id)
+        .jsonPath("$[0].state").isEqualTo("in_progress")
+        .jsonPath("$[1].state").isEqualTo("succeeded")
+        .jsonPath("$[1].reason").isEqualTo("sync");
+
+    admin().delete().uri("/api/v1/repositories/" + repositoryId).exchange().expectStatus().isEqualTo(409);
+    admin().delete().uri("/api/v1/agents/" + agentId).exchange().expectStatus().isEqualTo(409);
+  }
+
+  @Test
+  void shouldPublishANewSnapshotAndResyncWhenTheBranchChanges() {
+    String id = (String) createApplication("Moved", agentId).expectStatus().isCreated()
+        .expectBody(Map.class).returnResult().getResponseBody().get("id");
+
+    admin().put().uri("/api/v1/applications/" + id).bodyValue(Map.of("branch", "release"))
+        .exchange().expectStatus().isOk().expectBody().jsonPath("$.branch").isEqualTo("release")
+        .jsonPath("$.name").isEqualTo("Moved");
+
+    var snapshots = TopicProbe.awaitAll(topics.configApplications(), (key, value) -> key.equals(id), 2);
+    assertThat(snapshots.get(1).value().getBranch()).isEqualTo("release");
+    assertThat(snapshots.get(1).value().getRevision()).isGreaterThan(snapshots.get(0).value().getRevision());
+    TopicProbe.await(topics.syncRequests(), (key, value) -> id.equals(value.getApplicationId())
+        && value.getMinRevision() == snapshots.get(1).value().getRevision());
+  }
+
+  private org.springframework.test.web.reactive.server.WebTestClient.ResponseSpec createApplication(String name,
+      String agent) {
+    return admin().post().uri("/api/v1/applications")
+        .bodyValue(Map.of("name", name, "repositoryId", repositoryId, "agentId", agent, "path", "./stack/compose.yaml"))
+        .exchange();
+  }
+
+  private String createAgent(String name) {
+    return (String) admin().post().uri("/api/v1/agents").bodyValue(Map.of("name", name))
+        .exchange().expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody().get("id");
+  }
+
+  private static void markOnline(String agentId) {
+    update("UPDATE agents SET last_seen = ? WHERE id = ?", Timestamp.from(Instant.now()), agentId);
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package dev.orca.gateway.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class OrcaPropertiesTest {
+
+  private static final String SECRET = "0123456789abcdef0123456789abcdef";
+
+  @Test
+  void shouldRefuseAMissingOrShortAppSecretWithAClearMessage() {
+    assertThatThrownBy(() -> properties(null, null)).hasMessageContaining("APP_SECRET").hasMessageContaining("required");
+    assertThatThrownBy(() -> properties("short", null)).hasMessageContaining("APP_SECRET").hasMessageContaining("too short");
+  }
+
+  @Test
+  void shouldRequireTheStreamApplicationsGroupsByDefault() {
+    assertThat(properties(SECRET, null).health().requiredGroups())
+        .containsExactly("acme.sync-stream", "acme.deploy-dispatcher");
+    assertThat(properties(SECRET, List.of()).health().requiredGroups()).isEmpty();
+  }
+
+  @Test
+  void shouldNeverPrintTheSecret() {
+    assertThat(properties(SECRET, null).toString()).doesNotContain(SECRET);
+  }
+
+  private static OrcaProperties properties(String secret, List<String> groups) {
+    return new OrcaProperties("localhost:9092", "acme.", 3, (short) 1, "postgresql://u:p@db/orca", secret, null, false, 300,
+        new OrcaProperties.LocalAgent(false), new OrcaProperties.Health(groups));
+  }
+}
