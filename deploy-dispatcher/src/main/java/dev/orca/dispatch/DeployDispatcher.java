@@ -107,6 +107,12 @@ public final class DeployDispatcher implements AutoCloseable {
   }
 
   public static void main(String[] args) throws InterruptedException {
+    // Standalone only (slf4j-simple): Orca at info, the Kafka clients' chatter at warn.
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
+        System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+    System.setProperty("org.slf4j.simpleLogger.log.dev.orca",
+        System.getProperty("org.slf4j.simpleLogger.log.dev.orca", "info"));
+    System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
     DeployDispatcher dispatcher = start(DispatcherSettings.fromEnvironment(System.getenv()));
     CountDownLatch stopping = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
