@@ -28,7 +28,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DeployDispatcher implements AutoCloseable {
 
-  private static final Logger log = LoggerFactory.getLogger(DeployDispatcher.class);
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
@@ -62,7 +61,7 @@ public final class DeployDispatcher implements AutoCloseable {
       }
     });
     streams.setUncaughtExceptionHandler(e -> {
-      log.error("deploy-dispatcher stops: {}", e.toString(), e);
+      log().error("deploy-dispatcher stops: {}", e.toString(), e);
       return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     });
     streams.start();
@@ -78,7 +77,7 @@ public final class DeployDispatcher implements AutoCloseable {
       dispatcher.close();
       throw new IllegalStateException("interrupted while starting deploy-dispatcher", e);
     }
-    log.info("deploy-dispatcher running against {}", settings.kafkaBootstrap());
+    log().info("deploy-dispatcher running against {}", settings.kafkaBootstrap());
     return dispatcher;
   }
 
@@ -106,6 +105,11 @@ public final class DeployDispatcher implements AutoCloseable {
     streams.close(CLOSE_TIMEOUT);
   }
 
+  /** Looked up late, so main can configure slf4j-simple before the first logger exists. */
+  private static Logger log() {
+    return LoggerFactory.getLogger(DeployDispatcher.class);
+  }
+
   public static void main(String[] args) throws InterruptedException {
     // Standalone only (slf4j-simple): Orca at info, the Kafka clients' chatter at warn.
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
@@ -121,7 +125,7 @@ public final class DeployDispatcher implements AutoCloseable {
     }, "deploy-dispatcher-stop"));
     while (!stopping.await(1, TimeUnit.SECONDS)) {
       if (!dispatcher.isRunning()) {
-        log.error("deploy-dispatcher stopped unexpectedly");
+        log().error("deploy-dispatcher stopped unexpectedly");
         System.exit(1);
       }
     }

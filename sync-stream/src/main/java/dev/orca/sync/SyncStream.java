@@ -34,7 +34,6 @@ public final class SyncStream implements AutoCloseable {
   static final Duration TRANSACTION_TIMEOUT = Duration.ofMinutes(5);
   static final Duration MAX_POLL_INTERVAL = Duration.ofMinutes(10);
   private static final Duration STARTUP_DEADLINE = Duration.ofMinutes(2);
-  private static final Logger log = LoggerFactory.getLogger(SyncStream.class);
 
   private final KafkaStreams streams;
   private final JGitCommitSource git;
@@ -68,7 +67,7 @@ public final class SyncStream implements AutoCloseable {
       }
     });
     streams.setUncaughtExceptionHandler(error -> {
-      log.error("sync-stream thread failed; shutting down", error);
+      log().error("sync-stream thread failed; shutting down", error);
       return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     });
     streams.start();
@@ -112,6 +111,11 @@ public final class SyncStream implements AutoCloseable {
     git.close();
   }
 
+  /** Looked up late, so main can configure slf4j-simple before the first logger exists. */
+  private static Logger log() {
+    return LoggerFactory.getLogger(SyncStream.class);
+  }
+
   public static void main(String[] args) throws InterruptedException {
     // Standalone only (slf4j-simple): Orca at info, the Kafka clients' chatter at warn.
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
@@ -122,10 +126,10 @@ public final class SyncStream implements AutoCloseable {
     SyncStream stream = start(SyncStreamSettings.fromEnvironment(System.getenv()));
     Runtime.getRuntime().addShutdownHook(new Thread(stream::close, "sync-stream-stop"));
     if (!stream.awaitRunning(STARTUP_DEADLINE)) {
-      log.error("sync-stream did not reach RUNNING within {} (state {})", STARTUP_DEADLINE, stream.streams.state());
+      log().error("sync-stream did not reach RUNNING within {} (state {})", STARTUP_DEADLINE, stream.streams.state());
       System.exit(1);
     }
-    log.info("sync-stream running");
+    log().info("sync-stream running");
     stream.stopped.await();
     if (stream.streams.state() == KafkaStreams.State.ERROR) {
       System.exit(1);
