@@ -102,7 +102,8 @@ public final class DeployDispatcher implements AutoCloseable {
 
   @Override
   public void close() {
-    streams.close(CLOSE_TIMEOUT);
+    // Leave the group, so a restarted instance is not kept waiting for the session timeout.
+    streams.close(new KafkaStreams.CloseOptions().timeout(CLOSE_TIMEOUT).leaveGroup(true));
   }
 
   /** Looked up late, so main can configure slf4j-simple before the first logger exists. */

@@ -57,7 +57,8 @@ class DeployDispatcherIntegrationTest {
   static void start() {
     bootstrap = SharedKafka.bootstrapServers();
     admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
-    TopicAdmin.ensure(admin, TOPICS.agentTopics(AGENT), WAIT);
+    // No agent exists yet: the events pattern matches nothing when the dispatcher starts,
+    // as on a fresh installation.
     dispatcher = DeployDispatcher.start(
         new DispatcherSettings(bootstrap, TOPICS, dataDir.resolve("streams"), Duration.ofMinutes(5)));
     producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
@@ -80,6 +81,7 @@ class DeployDispatcherIntegrationTest {
   @Test
   void shouldDispatchCommandAndPublishTheAgentsResult() throws Exception {
     assertThat(dispatcher.isRunning()).isTrue();
+    TopicAdmin.ensure(admin, TOPICS.agentTopics(AGENT), WAIT);
     String app = "app-" + UUID.randomUUID();
 
     deployAndSucceed(app, AGENT);

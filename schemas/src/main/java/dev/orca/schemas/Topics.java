@@ -39,6 +39,14 @@ public final class Topics {
   /** Agent ids become part of topic names, so they are restricted to this alphabet. */
   public static final Pattern AGENT_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
+  /**
+   * A reserved agent whose events topic always exists, so the agent-events pattern never
+   * matches nothing: a Kafka Streams (4.1) pattern source that matched no topic at start fails
+   * with "Topic ... is unknown to the topology" when the first matching topic appears. No agent
+   * ever gets this id (agents get UUIDs) and nothing writes to its topics.
+   */
+  public static final String SENTINEL_AGENT_ID = "_sentinel";
+
   private static final long SEVEN_DAYS_MS = Duration.ofDays(7).toMillis();
 
   private final String prefix;
@@ -171,7 +179,8 @@ public final class Topics {
         compacted(configAgents.name(), 1),
         retained(syncRequests.name()),
         retained(deployRequests.name()),
-        retained(status.name()));
+        retained(status.name()),
+        retained(agentEvents(SENTINEL_AGENT_ID).name()));
   }
 
   /** The two topics created when an agent is registered. */

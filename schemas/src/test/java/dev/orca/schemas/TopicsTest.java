@@ -26,6 +26,12 @@ class TopicsTest {
   }
 
   @Test
+  void shouldAlwaysCreateOneTopicThatTheAgentEventsPatternMatches() {
+    assertThat(topics.sharedTopics())
+        .anyMatch(t -> topics.agentEventsPattern().matcher(t.name()).matches());
+  }
+
+  @Test
   void shouldRefuseAgentIdsThatCouldEscapeTheirTopic() {
     assertThatThrownBy(() -> topics.agentCommands("x.events")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> topics.agentCommands("")).isInstanceOf(IllegalArgumentException.class);

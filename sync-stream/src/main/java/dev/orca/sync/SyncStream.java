@@ -107,7 +107,8 @@ public final class SyncStream implements AutoCloseable {
 
   @Override
   public void close() {
-    streams.close(Duration.ofSeconds(30));
+    // Leave the group, so a restarted instance is not kept waiting for the session timeout.
+    streams.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true));
     git.close();
   }
 
