@@ -38,6 +38,7 @@ final class EventFeed implements AutoCloseable {
   private final Duration gapWait;
   private final Sinks.Many<EventRow> published = Sinks.many().multicast().directBestEffort();
   private final Sinks.One<Long> ready = Sinks.one();
+  private final Sinks.Empty<Void> closed = Sinks.empty();
   private final AtomicBoolean started = new AtomicBoolean();
   private volatile long lastPublished = -1;
   private long gapSince;
@@ -66,6 +67,12 @@ final class EventFeed implements AutoCloseable {
       loop.dispose();
     }
     published.tryEmitComplete();
+    closed.tryEmitEmpty();
+  }
+
+  /** Completes when the feed closes, so open streams can end and let the server stop. */
+  Mono<Void> closed() {
+    return closed.asMono();
   }
 
   /**
@@ -81,7 +88,7 @@ final class EventFeed implements AutoCloseable {
         if (buffer.tryEmitNext(row).isFailure()) {
           buffer.tryEmitError(new IllegalStateException("event stream client is too slow"));
         }
-      });
+      }, buffer::tryEmitError, buffer::tryEmitComplete);
       // Subscribed first, then read the cursor: every row after it arrives live, every row up
       // to it is in the table.
       long cursor = lastPublished;

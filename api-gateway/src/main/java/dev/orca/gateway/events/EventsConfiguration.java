@@ -4,6 +4,7 @@ import io.r2dbc.spi.ConnectionFactory;
 import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -17,6 +18,40 @@ public class EventsConfiguration {
       @Value("${orca.events.poll-interval:2s}") Duration pollInterval,
       @Value("${orca.events.gap-wait:5s}") Duration gapWait) {
     return new EventFeed(connectionFactory, client(connectionFactory, databaseClient), pollInterval, gapWait);
+  }
+
+  /**
+   * Ends the open event streams before the web server's graceful shutdown waits for requests
+   * to finish: an SSE stream never finishes by itself, so without this every stop would wait
+   * the whole shutdown timeout.
+   */
+  @Bean
+  SmartLifecycle eventStreamsShutdown(EventFeed feed) {
+    return new SmartLifecycle() {
+      private volatile boolean running;
+
+      @Override
+      public void start() {
+        running = true;
+      }
+
+      @Override
+      public void stop() {
+        running = false;
+        feed.close();
+      }
+
+      @Override
+      public boolean isRunning() {
+        return running;
+      }
+
+      @Override
+      public int getPhase() {
+        // Stops before WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE (DEFAULT_PHASE - 1024).
+        return SmartLifecycle.DEFAULT_PHASE;
+      }
+    };
   }
 
   @Bean(initMethod = "start", destroyMethod = "close")

@@ -46,7 +46,8 @@ class EventsController {
     Long lastEventId = lastEventId(header != null && !header.isBlank() ? header : parameter);
     Flux<ServerSentEvent<Object>> changes = feed.stream(lastEventId).concatMap(this::render);
     Flux<ServerSentEvent<Object>> keepalives = Flux.interval(keepalive)
-        .map(tick -> ServerSentEvent.builder().comment("keepalive").build());
+        .map(tick -> ServerSentEvent.<Object>builder().comment("keepalive").build())
+        .takeUntilOther(feed.closed());
     // The changes are subscribed to first and the comment then commits the response, so a
     // client that has the headers is already following the live feed.
     return Flux.merge(changes, keepalives, Mono.just(ServerSentEvent.builder().comment("connected").build()));

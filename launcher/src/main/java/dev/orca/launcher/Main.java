@@ -1,0 +1,96 @@
+package dev.orca.launcher;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code ./orca up}: starts {@link LocalOrca} from the environment, prints where it answers, and
+ * stops it in order on Ctrl-C (or SIGTERM). Exits non-zero when a component stops on its own.
+ */
+public final class Main {
+
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  /** Avro refuses to build specific records of packages not named here. */
+  static final String AVRO_TRUSTED_PACKAGES = "org.apache.avro.SERIALIZABLE_PACKAGES";
+
+  public static void main(String[] args) throws InterruptedException {
+    long started = System.nanoTime();
+    if (System.getProperty(AVRO_TRUSTED_PACKAGES) == null) {
+      System.setProperty(AVRO_TRUSTED_PACKAGES, "dev.orca.schemas.avro");
+    }
+    LocalSettings settings;
+    try {
+      settings = LocalSettings.fromEnvironment(System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println("orca: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    if (!PortBook.isFree(settings.httpPort())) {
+      System.err.println("orca: port " + settings.httpPort() + " is in use; set ORCA_HTTP_PORT to another port");
+      System.exit(2);
+    }
+    log.info("Data directory: {}", settings.dataDir());
+
+    LocalOrca orca = LocalOrca.prepare();
+    CountDownLatch stopped = new CountDownLatch(1);
+    AtomicBoolean stopping = new AtomicBoolean();
+    // Installed before start-up so Ctrl-C while starting also stops what already runs.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stopping.set(true);
+      log.info("Stopping Orca...");
+      orca.close();
+      stopped.countDown();
+    }, "orca-stop"));
+    try {
+      orca.run(settings);
+    } catch (RuntimeException | LinkageError e) {
+      if (!stopping.get()) {
+        log.error("Orca did not start: {}", e.toString(), e);
+        System.exit(1);
+      }
+      return;
+    }
+
+    System.out.println(orca.dockerAvailable()
+        ? "Docker engine: available"
+        : "Docker engine: not available at " + orca.dockerHost() + " — the local agent cannot deploy until one runs");
+    System.out.printf("Orca is up at %s  (local agent %s, started in %.1f s, %s)%n",
+        orca.url(), orca.localAgentId(), Infrastructure.millisSince(started) / 1000.0, memory());
+    System.out.println("Press Ctrl-C to stop.");
+
+    while (!stopped.await(5, TimeUnit.SECONDS)) {
+      List<String> dead = orca.stoppedComponents();
+      if (!dead.isEmpty() && !stopping.get()) {
+        log.error("Stopped unexpectedly: {}; shutting Orca down", String.join(", ", dead));
+        System.exit(1);
+      }
+    }
+  }
+
+  /** Resident memory from /proc (Linux), else the heap in use. */
+  static String memory() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          long kb = Long.parseLong(line.replaceAll("[^0-9]", ""));
+          return "RSS " + kb / 1024 + " MB";
+        }
+      }
+    } catch (IOException | NumberFormatException | SecurityException e) {
+      // not Linux: fall through
+    }
+    Runtime rt = Runtime.getRuntime();
+    return "heap " + (rt.totalMemory() - rt.freeMemory()) / (1024 * 1024) + " MB";
+  }
+}

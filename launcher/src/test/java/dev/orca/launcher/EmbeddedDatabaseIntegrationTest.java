@@ -1,0 +1,53 @@
+package dev.orca.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EmbeddedDatabaseIntegrationTest {
+
+  @TempDir
+  Path dataDir;
+
+  @Test
+  void shouldKeepTablesAndRowsAcrossRestart() throws Exception {
+    Path pgDir = dataDir.resolve("postgres");
+    int port = PortBook.freePort();
+    try (EmbeddedDatabase db = EmbeddedDatabase.start(pgDir, port, "orca")) {
+      assertThat(db.url()).isEqualTo("postgresql://postgres:postgres@127.0.0.1:" + port + "/orca");
+      try (Connection c = connect(db); Statement s = c.createStatement()) {
+        try (ResultSet fsync = s.executeQuery("SHOW fsync")) {
+          fsync.next();
+          assertThat(fsync.getString(1)).as("durable writes, unlike the library's test defaults").isEqualTo("on");
+        }
+        s.execute("CREATE TABLE notes (id int PRIMARY KEY, body text)");
+        s.execute("INSERT INTO notes VALUES (1, 'kept')");
+      }
+    }
+    try (EmbeddedDatabase db = EmbeddedDatabase.start(pgDir, PortBook.freePort(), "orca");
+         Connection c = connect(db);
+         Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT body FROM notes WHERE id = 1")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).isEqualTo("kept");
+    }
+  }
+
+  @Test
+  void shouldRejectADatabaseNameThatIsNotAPlainIdentifier() {
+    assertThatThrownBy(
+            () -> EmbeddedDatabase.start(dataDir.resolve("pg"), PortBook.freePort(), "orca; DROP"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private static Connection connect(EmbeddedDatabase db) throws Exception {
+    return DriverManager.getConnection(db.jdbcUrl(), EmbeddedDatabase.USER, EmbeddedDatabase.PASSWORD);
+  }
+}

@@ -1,0 +1,230 @@
+package dev.orca.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.orca.testsupport.DockerDaemon;
+import dev.orca.testsupport.GitRepo;
+import dev.orca.testsupport.GitServer;
+import dev.orca.testsupport.SharedKafka;
+import dev.orca.testsupport.SharedPostgres;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The whole pipeline on real parts: a git repository served over smart HTTP, the gateway's
+ * REST API, Kafka, sync-stream, deploy-dispatcher, the local agent on the real Docker daemon,
+ * the projector into PostgreSQL, and SSE back out.
+ */
+class PipelineIntegrationTest {
+
+  private static final ObjectMapper JSON = JsonMapper.builder().build();
+  private static final Duration DEPLOY_WAIT = Duration.ofSeconds(120);
+
+  @TempDir
+  static Path dataDir;
+
+  private static GitServer git;
+  private static LocalOrca orca;
+  private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static String base;
+
+  @BeforeAll
+  static void start() {
+    DockerDaemon.require();
+    git = GitServer.start();
+    SharedPostgres.Database db = SharedPostgres.newDatabase();
+    String databaseUrl = "postgresql://" + db.user() + ":" + db.password() + "@" + db.host() + ":" + db.port() + "/" + db.name();
+    String prefix = "e2e-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+    orca = LocalOrca.start(new LocalSettings(dataDir, 0, SharedKafka.bootstrapServers(), databaseUrl, null, 0, 0,
+        Map.of("ORCA_TOPIC_PREFIX", prefix)));
+    base = "http://127.0.0.1:" + orca.httpPort() + "/api/v1";
+  }
+
+  @AfterAll
+  static void stop() {
+    if (orca != null) {
+      orca.close();
+    }
+    if (git != null) {
+      git.close();
+    }
+  }
+
+  @Test
+  void shouldDeployRedeployAndRemoveAComposeStackPushedToGit() throws Exception {
+    await("every component up").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
+        .until(() -> call("GET", "/health", null, null).statusCode() == 200);
+
+    HttpResponse<String> register = call("POST", "/auth/register", null,
+        Map.of("email", "admin@example.com", "name", "Admin", "password", "Correct-Horse-42"));
+    assertThat(register.statusCode()).as(register.body()).isEqualTo(201);
+    HttpResponse<String> login = call("POST", "/auth/login", null,
+        Map.of("email", "admin@example.com", "password", "Correct-Horse-42"));
+    assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+    String cookie = login.headers().firstValue("set-cookie").orElseThrow().split(";", 2)[0];
+    assertThat(call("GET", "/applications", null, null).statusCode()).isEqualTo(401);
+
+    HttpResponse<String> token = call("POST", "/auth/tokens", cookie, Map.of("name", "e2e"));
+    assertThat(token.statusCode()).as(token.body()).isEqualTo(201);
+    String bearer = "Bearer " + json(token).get("token").asText();
+
+    List<String> sse = new CopyOnWriteArrayList<>();
+    Thread reader = streamEvents(bearer, sse);
+
+    GitRepo repo = git.createRepository("stack");
+    String first = repo.commit("deploy/compose.yaml", compose("one"), "first stack");
+
+    JsonNode agents = json(call("GET", "/agents", bearer, null));
+    assertThat(agents).hasSize(1);
+    String agentId = agents.get(0).get("id").asText();
+    assertThat(agentId).isEqualTo(orca.localAgentId());
+
+    HttpResponse<String> repository = call("POST", "/repositories", bearer,
+        Map.of("name", "stack", "url", repo.url(), "syncType", "manual"));
+    assertThat(repository.statusCode()).as(repository.body()).isEqualTo(201);
+    String repositoryId = json(repository).get("id").asText();
+
+    HttpResponse<String> created = call("POST", "/applications", bearer, Map.of("name", "Web Stack",
+        "repositoryId", repositoryId, "agentId", agentId, "branch", "main", "path", "deploy/compose.yaml"));
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    String applicationId = json(created).get("id").asText();
+
+    JsonNode app = awaitApplication(bearer, applicationId, first);
+    assertThat(app.get("healthStatus").asText()).isEqualTo("healthy");
+    assertThat(app.get("lastSyncError").isNull()).isTrue();
+    assertThat(app.get("composeFile").asText()).contains("MARKER: one");
+    assertThat(containers(applicationId)).hasSize(1);
+    assertThat(docker("inspect", "--format", "{{index .Config.Labels \"managed_by\"}}",
+        containers(applicationId).get(0))).isEqualTo("orca-cd");
+
+    await("an SSE application event showing the stack synced").atMost(Duration.ofSeconds(30))
+        .until(() -> sse.stream().anyMatch(e -> e.startsWith("application|") && e.contains(applicationId)
+            && e.contains("\"syncStatus\":\"synced\"")));
+
+    String second = repo.commit("deploy/compose.yaml", compose("two"), "second stack");
+    HttpResponse<String> sync = call("POST", "/repositories/" + repositoryId + "/sync", bearer, Map.of());
+    assertThat(sync.statusCode()).as(sync.body()).isEqualTo(202);
+    app = awaitApplication(bearer, applicationId, second);
+    assertThat(app.get("composeFile").asText()).contains("MARKER: two");
+    assertThat(app.get("previousComposeFile").asText()).contains("MARKER: one");
+    await("container recreated with the new compose").atMost(DEPLOY_WAIT).until(() -> {
+      List<String> ids = containers(applicationId);
+      return ids.size() == 1 && docker("inspect", "--format", "{{json .Config.Env}}", ids.get(0)).contains("MARKER=two");
+    });
+    JsonNode deployments = json(call("GET", "/applications/" + applicationId + "/deployments", bearer, null));
+    assertThat(deployments).hasSizeGreaterThanOrEqualTo(2);
+
+    HttpResponse<String> deleted = call("DELETE", "/applications/" + applicationId + "?wait=true", bearer, null);
+    assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
+    assertThat(call("GET", "/applications/" + applicationId, bearer, null).statusCode()).isEqualTo(404);
+    assertThat(containers(applicationId)).isEmpty();
+    reader.interrupt();
+  }
+
+  private static JsonNode awaitApplication(String auth, String id, String commit) {
+    JsonNode[] last = new JsonNode[1];
+    await("application " + id + " synced at " + commit).atMost(DEPLOY_WAIT).pollInterval(Duration.ofMillis(250))
+        .until(() -> {
+          last[0] = json(call("GET", "/applications/" + id, auth, null));
+          return "synced".equals(last[0].path("syncStatus").asText()) && commit.equals(last[0].path("commit").asText());
+        });
+    return last[0];
+  }
+
+  private static String compose(String marker) {
+    return """
+        services:
+          web:
+            image: orca-test/busybox:1
+            command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
+            stop_grace_period: 1s
+            environment:
+              MARKER: %s
+        """.formatted(marker);
+  }
+
+  private static Thread streamEvents(String auth, List<String> sink) {
+    Thread t = new Thread(() -> {
+      try {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/events")).header("Authorization", auth)
+            .header("Accept", "text/event-stream").GET().build();
+        HttpResponse<java.io.InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+          String event = null;
+          String line;
+          while ((line = in.readLine()) != null) {
+            if (line.startsWith("event:")) {
+              event = line.substring(6).trim();
+            } else if (line.startsWith("data:") && event != null) {
+              sink.add(event + "|" + line.substring(5).trim());
+            } else if (line.isEmpty()) {
+              event = null;
+            }
+          }
+        }
+      } catch (IOException | InterruptedException e) {
+        // the test is over
+      }
+    }, "sse-reader");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  private static HttpResponse<String> call(String method, String path, String auth, Object body)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
+    if (auth != null) {
+      b.header(auth.startsWith("Bearer ") ? "Authorization" : "Cookie", auth);
+    }
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+      b.method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+    } else {
+      b.method(method, HttpRequest.BodyPublishers.noBody());
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static JsonNode json(HttpResponse<String> response) {
+    return JSON.readTree(response.body());
+  }
+
+  private static List<String> containers(String applicationId) throws IOException, InterruptedException {
+    String out = docker("ps", "-aq", "--filter", "label=orca-cd.application-id=" + applicationId);
+    return out.isBlank() ? List.of() : List.of(out.trim().split("\\s+"));
+  }
+
+  private static String docker(String... args) throws IOException, InterruptedException {
+    String[] command = new String[args.length + 1];
+    command[0] = "docker";
+    System.arraycopy(args, 0, command, 1, args.length);
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    if (!p.waitFor(30, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IllegalStateException("docker " + String.join(" ", args) + " timed out");
+    }
+    return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+  }
+}
