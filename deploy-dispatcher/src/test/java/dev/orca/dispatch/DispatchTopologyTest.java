@@ -1,5 +1,6 @@
 package dev.orca.dispatch;
 
+import dev.orca.testsupport.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orca.schemas.Topic;
@@ -48,7 +49,7 @@ class DispatchTopologyTest {
   private static final String OTHER_AGENT = "agent-b";
 
   private final Topics topics = new Topics("test.", 3, (short) 1);
-  private final TestClock clock = new TestClock(START);
+  private final MutableClock clock = new MutableClock(START);
 
   @TempDir
   Path stateDir;

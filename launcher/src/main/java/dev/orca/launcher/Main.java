@@ -20,14 +20,8 @@ public final class Main {
 
   private Main() {}
 
-  /** Avro refuses to build specific records of packages not named here. */
-  static final String AVRO_TRUSTED_PACKAGES = "org.apache.avro.SERIALIZABLE_PACKAGES";
-
   public static void main(String[] args) throws InterruptedException {
     long started = System.nanoTime();
-    if (System.getProperty(AVRO_TRUSTED_PACKAGES) == null) {
-      System.setProperty(AVRO_TRUSTED_PACKAGES, "dev.orca.schemas.avro");
-    }
     LocalSettings settings;
     try {
       settings = LocalSettings.fromEnvironment(System.getenv());

@@ -1,5 +1,6 @@
 package dev.orca.sync;
 
+import dev.orca.testsupport.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orca.schemas.Topics;
