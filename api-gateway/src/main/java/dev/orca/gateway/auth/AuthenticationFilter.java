@@ -11,6 +11,7 @@ import org.springframework.http.HttpCookie;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.server.PathContainer;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
@@ -29,6 +30,8 @@ import reactor.core.publisher.Mono;
 class AuthenticationFilter implements WebFilter {
 
   private static final String API = "/api/v1/";
+  /** Anything under /api needs authentication unless listed public, whatever its version. */
+  private static final String API_ROOT = "/api/";
   private static final Set<HttpMethod> SAFE = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
 
   private final UserStore users;
@@ -43,8 +46,9 @@ class AuthenticationFilter implements WebFilter {
   @Override
   public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
     ServerHttpRequest request = exchange.getRequest();
-    String path = request.getPath().pathWithinApplication().value();
-    if (!path.startsWith(API) || isPublic(request.getMethod(), path.substring(API.length() - 1))) {
+    String path = canonicalPath(request.getPath().pathWithinApplication());
+    if (!path.startsWith(API_ROOT)
+        || path.startsWith(API) && isPublic(request.getMethod(), path.substring(API.length() - 1))) {
       return chain.filter(exchange);
     }
     return authenticate(request)
@@ -59,6 +63,24 @@ class AuthenticationFilter implements WebFilter {
           exchange.getAttributes().put(CurrentUser.ATTRIBUTE, user);
           return chain.filter(exchange);
         });
+  }
+
+  /**
+   * The path as the router matches it: percent-decoded segments without {@code ;parameters},
+   * empty segments dropped. Deciding on the raw string would let {@code /%61pi/v1/...} or
+   * {@code /api;x/v1/...} past this filter to the very handlers it guards.
+   */
+  static String canonicalPath(PathContainer path) {
+    StringBuilder canonical = new StringBuilder();
+    for (PathContainer.Element element : path.elements()) {
+      if (element instanceof PathContainer.PathSegment segment && !segment.valueToMatch().isEmpty()) {
+        canonical.append('/').append(segment.valueToMatch());
+      }
+    }
+    if (path.value().endsWith("/")) {
+      canonical.append('/');
+    }
+    return canonical.length() == 0 ? "/" : canonical.toString();
   }
 
   static boolean isPublic(HttpMethod method, String route) {

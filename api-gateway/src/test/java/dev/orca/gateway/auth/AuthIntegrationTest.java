@@ -6,6 +6,7 @@ import dev.orca.gateway.GatewayApplication;
 import dev.orca.gateway.GatewayTestSupport;
 import dev.orca.testsupport.SharedPostgres;
 import java.nio.charset.StandardCharsets;
+import java.net.URI;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +48,11 @@ class AuthIntegrationTest {
 
   @LocalServerPort
   int port;
+
+  /** A URI sent exactly as written, percent signs and all. */
+  private URI raw(String path) {
+    return URI.create("http://127.0.0.1:" + port + path);
+  }
 
   private WebTestClient client() {
     return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).responseTimeout(GatewayTestSupport.DEADLINE)
@@ -187,6 +193,19 @@ class AuthIntegrationTest {
 
   @Test
   @Order(2)
+  void shouldNotLetEncodedOrParameterisedPathsPastAuthentication() {
+    for (String path : List.of("/%61pi/v1/applications", "/api;x/v1/applications", "/api/v1;x/applications",
+        "/api/v1/%61pplications", "//api/v1/applications", "/api//v1/repositories", "/API/v1/agents/../agents")) {
+      int status = client().get().uri(raw(path)).exchange().returnResult(String.class).getStatus().value();
+      assertThat(status).as(path).isIn(401, 400, 404);
+    }
+    client().get().uri(raw("/%61pi/v1/applications")).exchange().expectStatus().isUnauthorized();
+    client().get().uri(raw("/api;x/v1/applications")).exchange().expectStatus().isUnauthorized();
+    client().get().uri(raw("/api/v1;x/applications")).exchange().expectStatus().isUnauthorized();
+  }
+
+  @Test
+  @Order(2)
   void shouldKeepAdminRoutesFromOrdinaryUsers() {
     String hash = PasswordHasher.recommended().hash(PASSWORD);
     GatewayTestSupport.query(DATABASE, "INSERT INTO users (id, email, name, password_hash, role, created_at, updated_at)"
@@ -199,6 +218,8 @@ class AuthIntegrationTest {
 
     client().get().uri("/api/v1/admin/users").cookie("orca_session", session)
         .exchange().expectStatus().isForbidden().expectBody().jsonPath("$.error").isNotEmpty();
+    client().get().uri(raw("/api/v1/%61dmin/users")).cookie("orca_session", session)
+        .exchange().expectStatus().isForbidden();
   }
 
   @Test
