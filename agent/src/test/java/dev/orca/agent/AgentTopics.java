@@ -31,13 +31,19 @@ import org.awaitility.Awaitility;
  */
 final class AgentTopics implements AutoCloseable {
 
-  final Topics topics = new Topics("orca.", 1, (short) 1);
+  final Topics topics;
   final String agentId = "agent-" + UUID.randomUUID().toString().substring(0, 8);
   private final KafkaProducer<byte[], byte[]> producer;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final List<SpecificRecord> events = new ArrayList<>();
 
   AgentTopics() {
+    this(1);
+  }
+
+  /** With {@code partitions} partitions per topic; events are read from all of them. */
+  AgentTopics(int partitions) {
+    topics = new Topics("orca.", partitions, (short) 1);
     String bootstrap = SharedKafka.bootstrapServers();
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       TopicAdmin.ensure(admin, topics.agentTopics(agentId), Duration.ofSeconds(30));
@@ -52,9 +58,12 @@ final class AgentTopics implements AutoCloseable {
     c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     consumer = new KafkaConsumer<>(c);
-    TopicPartition events = new TopicPartition(topics.agentEvents(agentId).name(), 0);
-    consumer.assign(List.of(events));
-    consumer.seekToBeginning(List.of(events));
+    List<TopicPartition> events = new ArrayList<>();
+    for (int partition = 0; partition < partitions; partition++) {
+      events.add(new TopicPartition(topics.agentEvents(agentId).name(), partition));
+    }
+    consumer.assign(events);
+    consumer.seekToBeginning(events);
   }
 
   String bootstrap() {
@@ -66,8 +75,17 @@ final class AgentTopics implements AutoCloseable {
   }
 
   void sendRaw(String key, byte[] value) {
+    sendRaw(null, key, value);
+  }
+
+  /** Sends to the given partition of the commands topic, whatever the key hashes to. */
+  void send(int partition, String key, SpecificRecord command) {
+    sendRaw(partition, key, topics.agentCommands(agentId).record(key, command).value());
+  }
+
+  private void sendRaw(Integer partition, String key, byte[] value) {
     try {
-      producer.send(new ProducerRecord<>(topics.agentCommands(agentId).name(), key.getBytes(), value))
+      producer.send(new ProducerRecord<>(topics.agentCommands(agentId).name(), partition, key.getBytes(), value))
           .get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException(e);
@@ -93,9 +111,13 @@ final class AgentTopics implements AutoCloseable {
   }
 
   long committedOffset(String groupId) {
+    return committedOffset(groupId, 0);
+  }
+
+  long committedOffset(String groupId, int partition) {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()))) {
       var offsets = admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-      var meta = offsets.get(new TopicPartition(topics.agentCommands(agentId).name(), 0));
+      var meta = offsets.get(new TopicPartition(topics.agentCommands(agentId).name(), partition));
       return meta == null ? -1 : meta.offset();
     } catch (Exception e) {
       throw new IllegalStateException(e);

@@ -5,6 +5,7 @@ import dev.orca.agent.compose.DeployOutcome;
 import dev.orca.agent.compose.Names;
 import dev.orca.agent.compose.RemoveOutcome;
 import dev.orca.agent.events.EventPublisher;
+import dev.orca.agent.events.ResultWriter;
 import dev.orca.schemas.avro.DeployCommand;
 import dev.orca.schemas.avro.DeployResult;
 import dev.orca.schemas.avro.FailureKind;
@@ -32,10 +33,10 @@ final class CommandHandler {
 
   private final ComposeRuntime runtime;
   private final DeploymentStateStore state;
-  private final EventPublisher events;
+  private final ResultWriter events;
   private final Clock clock;
 
-  CommandHandler(ComposeRuntime runtime, DeploymentStateStore state, EventPublisher events, Clock clock) {
+  CommandHandler(ComposeRuntime runtime, DeploymentStateStore state, ResultWriter events, Clock clock) {
     this.runtime = runtime;
     this.state = state;
     this.events = events;

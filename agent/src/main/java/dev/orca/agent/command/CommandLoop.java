@@ -2,11 +2,12 @@ package dev.orca.agent.command;
 
 import dev.orca.agent.compose.ComposeRuntime;
 import dev.orca.agent.compose.DeploymentsDir;
-import dev.orca.agent.events.EventPublisher;
 import dev.orca.agent.events.PublishException;
+import dev.orca.agent.events.ResultWriter;
 import dev.orca.schemas.Topic;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -28,8 +29,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Consumes {@code agent.<id>.commands} (read_committed, manual commits) one record at a time and
  * commits each offset only after the command's result was written: at-least-once, with
- * repeats made harmless by {@link CommandHandler}. Records are decoded here with the topic's
- * serdes so a poison record is logged with its position and skipped.
+ * repeats made harmless by {@link CommandHandler}. When a result cannot be written, every
+ * partition of that poll is retried from its first unhandled record. Records are decoded here
+ * with the topic's serdes so a poison record is logged with its position and skipped.
  */
 public final class CommandLoop implements Runnable {
 
@@ -40,12 +42,14 @@ public final class CommandLoop implements Runnable {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final CommandHandler handler;
   private final Object busyLock = new Object();
+  /** Per partition of the last poll, the offset of its first record not handled yet. */
+  private final Map<TopicPartition, Long> pending = new HashMap<>();
   private volatile boolean running = true;
   private Thread worker;
   private boolean busy;
 
   public CommandLoop(String bootstrap, String groupId, Topic<String, SpecificRecord> commands,
-      ComposeRuntime runtime, DeploymentsDir dirs, EventPublisher events) {
+      ComposeRuntime runtime, DeploymentsDir dirs, ResultWriter events) {
     this.commands = commands;
     this.handler = new CommandHandler(runtime, new DeploymentStateStore(dirs), events, Clock.systemUTC());
     Properties props = new Properties();
@@ -73,8 +77,15 @@ public final class CommandLoop implements Runnable {
       while (running) {
         try {
           ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
+          // The consumer's position is already past every record this poll returned.
+          pending.clear();
+          for (TopicPartition partition : records.partitions()) {
+            pending.put(partition, records.records(partition).get(0).offset());
+          }
           for (TopicPartition partition : records.partitions()) {
             if (!process(partition, records.records(partition))) {
+              seekToPending();
+              pause();
               break;
             }
           }
@@ -95,6 +106,19 @@ public final class CommandLoop implements Runnable {
     }
   }
 
+  /**
+   * Seeks every partition of the last poll back to its first record not handled yet, so records
+   * fetched for other partitions than the failing one are not skipped until a rebalance.
+   */
+  private void seekToPending() {
+    Set<TopicPartition> assigned = consumer.assignment();
+    pending.forEach((partition, offset) -> {
+      if (assigned.contains(partition)) {
+        consumer.seek(partition, offset);
+      }
+    });
+  }
+
   /** After an unexpected error nothing past the committed offsets counts as done. */
   private void rewind() {
     try {
@@ -111,15 +135,20 @@ public final class CommandLoop implements Runnable {
     } catch (WakeupException | InterruptException e) {
       throw e;
     } catch (RuntimeException e) {
-      log.warn("Cannot rewind to the committed offsets: {}", e.getMessage());
+      log.warn("Cannot rewind to the committed offsets, retrying from the last poll's unhandled records: {}",
+          e.getMessage());
+      seekToPending();
     }
   }
 
-  /** False when a result could not be written: the partition was rewound to retry from that record. */
+  /**
+   * Handles the partition's records in order, committing each; false when a result could not be
+   * written, leaving that record as the partition's first pending one to retry from.
+   */
   private boolean process(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records) {
     for (ConsumerRecord<byte[], byte[]> record : records) {
       if (!running) {
-        return false;
+        throw new AgentStoppingException();
       }
       SpecificRecord command = decode(record);
       if (command != null) {
@@ -131,12 +160,11 @@ public final class CommandLoop implements Runnable {
           }
           log.error("Cannot write the result of {} at {}-{} offset {}; retrying: {}", command.getClass().getSimpleName(),
               record.topic(), record.partition(), record.offset(), e.getMessage());
-          consumer.seek(partition, record.offset());
-          pause();
           return false;
         }
       }
       consumer.commitSync(Map.of(partition, new OffsetAndMetadata(record.offset() + 1)));
+      pending.put(partition, record.offset() + 1);
     }
     return true;
   }

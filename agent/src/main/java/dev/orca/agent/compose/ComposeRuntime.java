@@ -19,7 +19,10 @@ public interface ComposeRuntime extends AutoCloseable {
   DeployOutcome deploy(String applicationId, String project, String compose, Map<String, String> env,
       Instant deadline);
 
-  /** Takes the stack down and deletes its directory; removing what is already gone succeeds. */
+  /**
+   * Takes the stack down and deletes its directory; removing what is already gone succeeds, and
+   * a removal that did not finish by its deadline fails (what was done stays done).
+   */
   RemoveOutcome remove(String applicationId, String project, Instant deadline);
 
   /**

@@ -130,6 +130,11 @@ public final class DockerComposeRuntime implements ComposeRuntime {
     }
   }
 
+  /**
+   * The deadline is checked before each irreversible step and once more at the end: a removal
+   * that ran past it reports failure (saying what was already done), because the hub has already
+   * told the user it timed out.
+   */
   @Override
   public RemoveOutcome remove(String applicationId, String project, Instant deadline) {
     Optional<String> refusal = Names.refusal(applicationId, project);
@@ -139,22 +144,47 @@ public final class DockerComposeRuntime implements ComposeRuntime {
     if (engine.version().isEmpty()) {
       return RemoveOutcome.failed("No Docker engine at " + dockerHost + ": this agent cannot remove stacks until one is running");
     }
+    if (passed(deadline)) {
+      return lateRemoval("nothing was removed");
+    }
     Path file = dirs.composeFile(applicationId);
     if (Files.exists(file) && cli.command().isPresent()) {
       ComposeCli.Result down = cli.run(List.of("-p", project, "-f", file.toString(), "down", "--remove-orphans"),
           dirs.application(applicationId), deadline);
+      if (down.timedOut()) {
+        return lateRemoval("docker compose down was stopped at the deadline; what it already removed stays"
+            + " removed, the rest of the stack and its directory are kept");
+      }
       if (!down.succeeded()) {
         log.warn("docker compose down of {} failed, removing its containers by label: {}", applicationId, down.output());
+      }
+      if (passed(deadline)) {
+        return lateRemoval("docker compose down " + (down.succeeded() ? "finished" : "failed")
+            + " after the deadline; what it removed stays removed, the directory is kept");
       }
     }
     try {
       // Also after a successful down: containers of an earlier project name carry the same label.
       engine.removeStack(applicationId, project);
+      if (passed(deadline)) {
+        return lateRemoval("its containers and networks were removed, the directory is kept");
+      }
       dirs.deleteApplication(applicationId);
     } catch (RuntimeException e) {
       return RemoveOutcome.failed("cannot remove " + applicationId + ": " + e.getMessage());
     }
+    if (passed(deadline)) {
+      return lateRemoval("the stack and its directory were removed only after the deadline");
+    }
     return RemoveOutcome.removed();
+  }
+
+  private static boolean passed(Instant deadline) {
+    return !Instant.now().isBefore(deadline);
+  }
+
+  private static RemoveOutcome lateRemoval(String whatWasDone) {
+    return RemoveOutcome.failed("removal did not finish by its deadline: " + whatWasDone);
   }
 
   @Override

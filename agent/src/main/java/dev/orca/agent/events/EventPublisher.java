@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * synchronously (the command's offset is committed only after); health and heartbeats are
  * fire-and-forget because the next interval repeats them.
  */
-public final class EventPublisher implements AutoCloseable {
+public final class EventPublisher implements ResultWriter, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(EventPublisher.class);
   private static final long SEND_TIMEOUT_SECONDS = 30;
@@ -46,6 +46,7 @@ public final class EventPublisher implements AutoCloseable {
   }
 
   /** Writes and waits for the broker's acknowledgement; throws {@link PublishException} otherwise. */
+  @Override
   public void publish(String key, SpecificRecord value) {
     try {
       producer.send(topic.record(key, value)).get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);

@@ -149,6 +149,37 @@ class DockerComposeRuntimeIntegrationTest {
   }
 
   @Test
+  void shouldFailARemovalWhoseDeadlineHasPassedWithoutTouchingTheStack() {
+    assertThat(runtime.deploy(app, project, WEB, Map.of(), in(60)).success()).isTrue();
+
+    RemoveOutcome outcome = runtime.remove(app, project, in(-1));
+
+    assertThat(outcome).isEqualTo(RemoveOutcome.failed("removal did not finish by its deadline: nothing was removed"));
+    assertThat(containers()).hasSize(1);
+    assertThat(deployments.resolve(app).resolve("docker-compose.yml")).exists();
+  }
+
+  @Test
+  void shouldFailTheRemovalAndKeepTheDirectoryWhenComposeDownRunsPastTheDeadline() {
+    // PID 1 ignores SIGTERM, so compose down waits the whole grace period before killing it.
+    String stubborn = """
+        services:
+          worker:
+            image: orca-test/busybox:1
+            command: ["sleep", "3600"]
+            stop_grace_period: 30s
+        """;
+    assertThat(runtime.deploy(app, project, stubborn, Map.of(), in(60)).success()).isTrue();
+
+    RemoveOutcome outcome = runtime.remove(app, project, in(3));
+
+    assertThat(outcome.success()).isFalse();
+    assertThat(outcome.error()).startsWith("removal did not finish by its deadline: docker compose down was stopped"
+        + " at the deadline").contains("stays removed");
+    assertThat(deployments.resolve(app).resolve("docker-compose.yml")).exists();
+  }
+
+  @Test
   void shouldRemoveContainersByLabelWhenTheComposeFileIsGone() {
     assertThat(runtime.deploy(app, project, WEB, Map.of(), in(60)).success()).isTrue();
     new DeploymentsDir(deployments).deleteApplication(app);
