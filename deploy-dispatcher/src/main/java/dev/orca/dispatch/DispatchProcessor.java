@@ -6,6 +6,7 @@ import dev.orca.dispatch.deployment.DeploymentRules;
 import dev.orca.dispatch.removal.RemovalRules;
 import dev.orca.dispatch.state.Effects;
 import dev.orca.dispatch.state.Outbound;
+import dev.orca.dispatch.state.RemovedMarker;
 import dev.orca.schemas.Topics;
 import dev.orca.schemas.avro.DeployRequested;
 import dev.orca.schemas.avro.DeployResult;
@@ -33,8 +34,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Routes each request or agent result to the deploy or removal rules over the application's
- * stored state, and every second times out what passed its deadline. The agent of a result is
- * taken from its topic's name; HealthReport and Heartbeat are the projector's, not ours.
+ * stored state; every second it times out what passed its deadline and purges week-old markers of
+ * removed applications. The agent of a result is taken from its topic's name; HealthReport and
+ * Heartbeat are the projector's, not ours.
  */
 final class DispatchProcessor implements Processor<String, SpecificRecord, String, Outbound> {
 
@@ -93,9 +95,8 @@ final class DispatchProcessor implements Processor<String, SpecificRecord, Strin
       log.warn("skipping unexpected {} on {}", message.getClass().getSimpleName(), sourceTopic().orElse("?"));
       return;
     }
-    if (next == null) {
-      store.delete(applicationId);
-    } else if (!effects.outbound().isEmpty() || next != state) {
+    // A RemoveResult may change the state silently (a handover removal ending).
+    if (next != null && (!effects.outbound().isEmpty() || next != state || message instanceof RemoveResult)) {
       store.put(applicationId, next);
     }
     forward(applicationId, effects, now);
@@ -105,9 +106,14 @@ final class DispatchProcessor implements Processor<String, SpecificRecord, Strin
     Instant now = clock.instant();
     List<KeyValue<String, ApplicationState>> expired = new ArrayList<>();
     List<KeyValue<String, Effects>> outputs = new ArrayList<>();
+    List<String> purged = new ArrayList<>();
     try (KeyValueIterator<String, ApplicationState> all = store.all()) {
       while (all.hasNext()) {
         KeyValue<String, ApplicationState> entry = all.next();
+        if (RemovedMarker.isPurgeable(entry.value, now)) {
+          purged.add(entry.key);
+          continue;
+        }
         Effects effects = new Effects();
         boolean deploymentTimedOut = deployments.onClock(entry.value, now, effects);
         boolean removalTimedOut = removals.onClock(entry.value, now, effects);
@@ -117,6 +123,7 @@ final class DispatchProcessor implements Processor<String, SpecificRecord, Strin
         }
       }
     }
+    purged.forEach(store::delete);
     expired.forEach(entry -> store.put(entry.key, entry.value));
     outputs.forEach(output -> forward(output.key, output.value, now));
   }

@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
+import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -383,9 +384,158 @@ class DispatchTopologyTest {
     assertThat(command.getProject()).isEqualTo("orca-app-1");
     assertThat(command.getDeadline()).isEqualTo(deadline);
     assertThat(command.getAt()).isEqualTo(START);
-    DeploymentChanged superseded = (DeploymentChanged) single(status.readValuesToList());
+    List<SpecificRecord> events = status.readValuesToList();
+    assertThat(events).hasSize(2);
+    DeploymentChanged superseded = (DeploymentChanged) events.get(0);
     assertThat(superseded.getDeploymentId()).isEqualTo(deploymentId);
     assertThat(superseded.getState()).isEqualTo(DeploymentState.SUPERSEDED);
+    assertThat(events.get(1)).isInstanceOf(ApplicationStatusChanged.class);
+    assertNothingMore();
+  }
+
+  @Test
+  void shouldMarkOutOfSyncWhenARemovalSupersedesTheDeploymentInFlight() {
+    String deploymentId = deploy("c1", "d1");
+    clock.advance(Duration.ofSeconds(5));
+
+    requests.pipeInput(APP, remove("r1", START.plus(TIMEOUT.multipliedBy(3))));
+
+    assertThat(single(commands.readValuesToList())).isInstanceOf(RemoveCommand.class);
+    List<SpecificRecord> events = status.readValuesToList();
+    assertThat(events).hasSize(2);
+    DeploymentChanged superseded = (DeploymentChanged) events.get(0);
+    assertThat(superseded.getDeploymentId()).isEqualTo(deploymentId);
+    assertThat(superseded.getState()).isEqualTo(DeploymentState.SUPERSEDED);
+    assertThat(superseded.getError()).isEqualTo("deployment superseded by removal");
+    assertThat(superseded.getEndedAt()).isEqualTo(clock.instant());
+    ApplicationStatusChanged outOfSync = (ApplicationStatusChanged) events.get(1);
+    assertThat(outOfSync.getApplicationId()).isEqualTo(APP);
+    assertThat(outOfSync.getSyncStatus()).isEqualTo(SyncStatus.OUT_OF_SYNC);
+    assertThat(outOfSync.getHealthStatus()).isNull();
+    assertThat(outOfSync.getUpdateLastSyncError()).isTrue();
+    assertThat(outOfSync.getLastSyncError()).isEqualTo("deployment superseded by removal");
+    assertThat(outOfSync.getDeploymentId()).isEqualTo(deploymentId);
+
+    // The superseded deployment is history: its deadline passing changes nothing.
+    advance(TIMEOUT.plusSeconds(1));
+    assertNothingMore();
+  }
+
+  @Test
+  void shouldKeepADeploymentSupersededByRemovalSupersededWhenTheAgentAnswersIt() {
+    String deploymentId = deploy("c1", "d1");
+    requests.pipeInput(APP, remove("r1", START.plusSeconds(60)));
+    drain();
+
+    agentEvents.pipeInput(APP, success(deploymentId, HealthStatus.HEALTHY));
+    agentEvents.pipeInput(APP, failure(deploymentId, FailureKind.COMPOSE, "port in use"));
+    assertNothingMore();
+
+    // The removal is still the one in progress and ends as usual.
+    agentEvents.pipeInput(APP, removeResult("r1", false, "compose down failed"));
+    ApplicationRemovalFinished finished = (ApplicationRemovalFinished) single(status.readValuesToList());
+    assertThat(finished.getRemoved()).isFalse();
+    agentEvents.pipeInput(APP, success(deploymentId, HealthStatus.HEALTHY));
+    advance(TIMEOUT.plusSeconds(1));
+    assertNothingMore();
+  }
+
+  @Test
+  void shouldIgnoreDeployRequestsForARemovedApplicationForAWeek() {
+    String deploymentId = deploy("c1", "d1");
+    agentEvents.pipeInput(APP, success(deploymentId, HealthStatus.HEALTHY));
+    requests.pipeInput(APP, remove("r1", START.plusSeconds(60)));
+    agentEvents.pipeInput(APP, removeResult("r1", true, null));
+    drain();
+
+    // Sent by sync-stream before it saw the config tombstone: must not bring the stack back.
+    requests.pipeInput(APP, request("c2", "d2", true).build());
+    requests.pipeInput(APP, request("c2", "d1", false).setReason(DeployReason.MANUAL).setDeploymentId("manual-1").build());
+    agentEvents.pipeInput(APP, success(deploymentId, HealthStatus.HEALTHY));
+    agentEvents.pipeInput(APP, removeResult("r1", true, null));
+    assertNothingMore();
+
+    advance(Duration.ofDays(6));
+    requests.pipeInput(APP, request("c3", "d3", true).build());
+    assertNothingMore();
+
+    // After a week the marker is purged; an id is never reused, so this only proves it is gone.
+    advance(Duration.ofDays(1).plusSeconds(1));
+    assertNothingMore();
+    requests.pipeInput(APP, request("c4", "d4", true).build());
+    assertThat(((DeployCommand) single(commands.readValuesToList())).getGeneration()).isEqualTo(1);
+    drain();
+    assertNothingMore();
+  }
+
+  @Test
+  void shouldMoveTheApplicationToItsNewAgentAndRemoveItFromTheOldOne() {
+    String first = deploy("c1", "d1");
+    agentEvents.pipeInput(APP, success(first, HealthStatus.HEALTHY));
+    drain();
+    clock.advance(Duration.ofSeconds(30));
+
+    // Same commit and digest: only the agent changed.
+    requests.pipeInput(APP, request("c1", "d1", false).setAgentId(OTHER_AGENT).build());
+
+    DeployCommand deploy = (DeployCommand) single(otherCommands.readValuesToList());
+    assertThat(deploy.getGeneration()).isEqualTo(2);
+    assertThat(deploy.getDeploymentId()).isNotEqualTo(first);
+    assertThat(deploy.getCompose()).isEqualTo(compose("d1"));
+    assertThat(deploy.getDeadline()).isEqualTo(clock.instant().plus(TIMEOUT));
+    var removals = commands.readKeyValuesToList();
+    assertThat(removals).hasSize(1);
+    assertThat(removals.get(0).key).isEqualTo(APP);
+    RemoveCommand handover = (RemoveCommand) removals.get(0).value;
+    assertThat(handover.getApplicationId()).isEqualTo(APP);
+    assertThat(handover.getProject()).isEqualTo("orca-app-1");
+    assertThat(handover.getDeadline()).isEqualTo(clock.instant().plus(TIMEOUT));
+    assertThat(handover.getAt()).isEqualTo(clock.instant());
+    assertThat(UUID.fromString(handover.getRequestId())).isNotNull();
+    List<SpecificRecord> events = status.readValuesToList();
+    assertThat(events).hasSize(2);
+    DeploymentChanged started = (DeploymentChanged) events.get(0);
+    assertThat(started.getAgentId()).isEqualTo(OTHER_AGENT);
+    assertThat(started.getState()).isEqualTo(DeploymentState.IN_PROGRESS);
+    assertThat(((ApplicationStatusChanged) events.get(1)).getSyncStatus()).isEqualTo(SyncStatus.SYNCING);
+
+    // The old agent's answer is the handover, not a removal of the application.
+    agentEvents.pipeInput(APP, removeResult(handover.getRequestId(), true, null));
+    agentEvents.pipeInput(APP, success(first, HealthStatus.HEALTHY));
+    assertNothingMore();
+
+    // Results now count only from the new agent.
+    agentEvents.pipeInput(APP, success(deploy.getDeploymentId(), HealthStatus.HEALTHY));
+    assertNothingMore();
+    otherAgentEvents.pipeInput(APP, success(deploy.getDeploymentId(), HealthStatus.HEALTHY));
+    List<SpecificRecord> outcome = status.readValuesToList();
+    assertThat(outcome).hasSize(2);
+    assertThat(((ApplicationStatusChanged) outcome.get(1)).getSyncStatus()).isEqualTo(SyncStatus.SYNCED);
+    advance(TIMEOUT.plusSeconds(1));
+    assertNothingMore();
+  }
+
+  @Test
+  void shouldSupersedeTheDeploymentInFlightWhenTheApplicationMoves() {
+    String first = deploy("c1", "d1");
+
+    requests.pipeInput(APP, request("c1", "d1", false).setAgentId(OTHER_AGENT).build());
+
+    assertThat(single(commands.readValuesToList())).isInstanceOf(RemoveCommand.class);
+    DeployCommand deploy = (DeployCommand) single(otherCommands.readValuesToList());
+    List<SpecificRecord> events = status.readValuesToList();
+    assertThat(events).hasSize(3);
+    assertThat(((DeploymentChanged) events.get(0)).getDeploymentId()).isEqualTo(first);
+    assertThat(((DeploymentChanged) events.get(0)).getState()).isEqualTo(DeploymentState.SUPERSEDED);
+    assertThat(((DeploymentChanged) events.get(1)).getDeploymentId()).isEqualTo(deploy.getDeploymentId());
+
+    // A removal of the application now goes to the new agent, and only its result finishes it.
+    requests.pipeInput(APP, RemoveRequested.newBuilder().setRequestId("r1").setApplicationId(APP)
+        .setAgentId(OTHER_AGENT).setDeadline(START.plusSeconds(60)).setActor("alice").setAt(clock.instant()).build());
+    assertThat(single(otherCommands.readValuesToList())).isInstanceOf(RemoveCommand.class);
+    drain();
+    otherAgentEvents.pipeInput(APP, removeResult("r1", true, null));
+    assertThat(((ApplicationRemovalFinished) single(status.readValuesToList())).getRemoved()).isTrue();
     assertNothingMore();
   }
 
@@ -404,12 +554,9 @@ class DispatchTopologyTest {
     assertThat(finished.getTimedOut()).isFalse();
     assertThat(finished.getError()).isNull();
 
-    // The application's state is gone: nothing times out, a new request starts from generation 1.
+    // Only a marker is left: nothing times out, and a late deploy request is ignored.
     advance(TIMEOUT.plusSeconds(1));
-    assertThat(status.isEmpty()).isTrue();
     requests.pipeInput(APP, request("c1", "d1", false).build());
-    assertThat(((DeployCommand) single(commands.readValuesToList())).getGeneration()).isEqualTo(1);
-    drain();
     assertNothingMore();
   }
 

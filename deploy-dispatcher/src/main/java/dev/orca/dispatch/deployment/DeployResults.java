@@ -4,8 +4,10 @@ import static dev.orca.dispatch.state.Deployments.changed;
 
 import dev.orca.dispatch.avro.ApplicationState;
 import dev.orca.dispatch.avro.Deployment;
+import dev.orca.dispatch.removal.RemovalRules;
 import dev.orca.dispatch.state.Deployments;
 import dev.orca.dispatch.state.Effects;
+import dev.orca.dispatch.state.RemovedMarker;
 import dev.orca.schemas.avro.ApplicationStatusChanged;
 import dev.orca.schemas.avro.DeployResult;
 import dev.orca.schemas.avro.DeploymentState;
@@ -20,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Ends a deployment with the agent's DeployResult (rule 7). A result for the current deployment
  * sets the application's status, even after a timeout (rule 8); one for an older deployment only
- * corrects its history. Results from an agent the application is not assigned to are ignored.
+ * corrects its history, except that a deployment superseded by a removal stays SUPERSEDED. Results
+ * from an agent the application is not assigned to, or for a removed application, are ignored.
  */
 public final class DeployResults {
 
@@ -31,6 +34,11 @@ public final class DeployResults {
     if (state == null || !state.getAgentId().equals(agentId)) {
       log.warn("ignoring result of deployment {} from agent {}: application {} is not assigned to it",
           result.getDeploymentId(), agentId, result.getApplicationId());
+      return;
+    }
+    if (RemovedMarker.isRemoved(state)) {
+      log.info("ignoring result of deployment {}: application {} was removed at {}",
+          result.getDeploymentId(), state.getApplicationId(), state.getRemovedAt());
       return;
     }
     DeploymentState outcome = result.getSuccess() ? DeploymentState.SUCCEEDED : DeploymentState.FAILED;
@@ -57,10 +65,21 @@ public final class DeployResults {
       return;
     }
     Deployment deployment = older.get();
+    if (supersededByRemoval(deployment)) {
+      log.info("recording nothing for result of deployment {} of application {}: a removal superseded it",
+          deployment.getDeploymentId(), state.getApplicationId());
+      return;
+    }
     if (!outcome.name().equals(deployment.getState())) {
       Deployments.finish(deployment, outcome, error, now);
       effects.status(changed(state.getApplicationId(), deployment, now));
     }
+  }
+
+  /** The application is going away: its deployment stays SUPERSEDED whatever the agent did. */
+  private static boolean supersededByRemoval(Deployment deployment) {
+    return DeploymentState.SUPERSEDED.name().equals(deployment.getState())
+        && RemovalRules.SUPERSEDED_BY_REMOVAL.equals(deployment.getError());
   }
 
   private static ApplicationStatusChanged applicationStatus(

@@ -6,8 +6,10 @@ import static dev.orca.dispatch.state.Deployments.inFlight;
 import dev.orca.dispatch.avro.ApplicationState;
 import dev.orca.dispatch.avro.Deployment;
 import dev.orca.dispatch.avro.PendingRemoval;
+import dev.orca.dispatch.removal.RemovalRules;
 import dev.orca.dispatch.state.Deployments;
 import dev.orca.dispatch.state.Effects;
+import dev.orca.dispatch.state.RemovedMarker;
 import dev.orca.schemas.avro.ApplicationStatusChanged;
 import dev.orca.schemas.avro.DeployCommand;
 import dev.orca.schemas.avro.DeployRequested;
@@ -22,7 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns a DeployRequested into a deployment (or only a recorded commit, rule 5) and times out
- * deployments past their deadline (rule 8). Results are handled by {@link DeployResults}.
+ * deployments past their deadline (rule 8). A request naming another agent moves the application:
+ * it is deployed there and removed from the old agent. Requests for a removed application are
+ * ignored. Results are handled by {@link DeployResults}.
  * Works on one application's state, mutating it in place; never touches Kafka.
  */
 public final class DeploymentRules {
@@ -36,14 +40,22 @@ public final class DeploymentRules {
   }
 
   /** Returns the application's state after the request (never null). */
-  public ApplicationState onRequested(ApplicationState state, DeployRequested request, Instant now, Effects effects) {
+  public ApplicationState onRequested(ApplicationState known, DeployRequested request, Instant now, Effects effects) {
+    if (RemovedMarker.isRecent(known, now)) {
+      // Sent before sync-stream saw the config tombstone; deploying would bring the stack back.
+      log.info("ignoring deploy request {} for application {}: it was removed at {}",
+          request.getRequestId(), request.getApplicationId(), known.getRemovedAt());
+      return known;
+    }
+    // A marker a week old belongs to no living application (ids are never reused).
+    ApplicationState state = RemovedMarker.isRemoved(known) ? null : known;
     if (state != null && removing(state.getPendingRemoval())) {
       // Deploying now would bring back the stack the agent is tearing down.
       log.warn("ignoring deploy request {} for application {}: a removal is in progress",
           request.getRequestId(), request.getApplicationId());
       return state;
     }
-    if (state != null && !request.getComposeChanged() && request.getDeploymentId() == null) {
+    if (state != null && !movesAgent(state, request) && !request.getComposeChanged() && request.getDeploymentId() == null) {
       Deployment current = state.getCurrent();
       if (inFlight(current) && current.getDigest().equals(request.getDigest())) {
         effects.status(status(request, now).setCommit(request.getCommit())
@@ -75,6 +87,11 @@ public final class DeploymentRules {
     long generation = state.getGeneration() + 1;
     String deploymentId = request.getDeploymentId() != null ? request.getDeploymentId() : UUID.randomUUID().toString();
     Instant deadline = now.plus(deployTimeout);
+    if (known != null && movesAgent(known, request)) {
+      // The stack must not keep running where the application no longer lives.
+      log.info("application {} moves from agent {} to agent {}", applicationId, known.getAgentId(), request.getAgentId());
+      RemovalRules.handOver(state, known.getAgentId(), UUID.randomUUID().toString(), deadline, now, effects);
+    }
     Deployment deployment = Deployment.newBuilder()
         .setDeploymentId(deploymentId)
         .setAgentId(request.getAgentId())
@@ -134,6 +151,10 @@ public final class DeploymentRules {
         .setAt(now)
         .build());
     return true;
+  }
+
+  private static boolean movesAgent(ApplicationState state, DeployRequested request) {
+    return state.getAgentId() != null && !state.getAgentId().equals(request.getAgentId());
   }
 
   private static boolean removing(PendingRemoval removal) {

@@ -25,6 +25,7 @@ public final class Deployments {
         .setAgentId(agentId)
         .setGeneration(0)
         .setHistory(new ArrayList<>())
+        .setHandoverRemovals(new ArrayList<>())
         .build();
   }
 
@@ -43,11 +44,18 @@ public final class Deployments {
 
   /** Marks the in-flight deployment, if any, SUPERSEDED; it stays current until {@link #archiveCurrent}. */
   public static void supersedeInFlight(ApplicationState state, Instant now, Effects effects) {
+    supersedeInFlight(state, null, now, effects);
+  }
+
+  /** Like {@link #supersedeInFlight(ApplicationState, Instant, Effects)} with a reason as its error; returns it. */
+  public static Optional<Deployment> supersedeInFlight(ApplicationState state, String reason, Instant now, Effects effects) {
     Deployment current = state.getCurrent();
-    if (inFlight(current)) {
-      finish(current, DeploymentState.SUPERSEDED, null, now);
-      effects.status(changed(state.getApplicationId(), current, now));
+    if (!inFlight(current)) {
+      return Optional.empty();
     }
+    finish(current, DeploymentState.SUPERSEDED, reason, now);
+    effects.status(changed(state.getApplicationId(), current, now));
+    return Optional.of(current);
   }
 
   /** Moves the current deployment into the bounded history, without its compose file. */
