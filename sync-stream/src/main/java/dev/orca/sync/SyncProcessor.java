@@ -80,7 +80,7 @@ final class SyncProcessor implements Processor<String, SyncRequested, String, Sp
 
   /** The one way into a sync: through the revision gate, or held until it opens. */
   private void accept(SyncRequested request) {
-    if (config.hasReached(request.getRepositoryId(), request.getMinRevision())) {
+    if (config.hasReached(request.getRepositoryId(), request.getApplicationId(), request.getMinRevision())) {
       sync.run(request);
       return;
     }
@@ -96,7 +96,8 @@ final class SyncProcessor implements Processor<String, SyncRequested, String, Sp
         return;
       }
       SyncRequested request = entry.request();
-      boolean reached = config.hasReached(request.getRepositoryId(), request.getMinRevision());
+      boolean reached = config.hasReached(request.getRepositoryId(), request.getApplicationId(),
+          request.getMinRevision());
       if (reached || !clock.instant().isBefore(entry.deadline())) {
         held.release(entry);
         if (!reached) {

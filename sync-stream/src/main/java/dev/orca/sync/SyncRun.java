@@ -9,6 +9,7 @@ import dev.orca.schemas.avro.RepositoryStatusChanged;
 import dev.orca.schemas.avro.RepositorySyncStatus;
 import dev.orca.schemas.avro.SyncRequested;
 import dev.orca.schemas.avro.SyncStatus;
+import dev.orca.schemas.avro.SyncTrigger;
 import dev.orca.sync.config.ConfigView;
 import dev.orca.sync.detect.ChangeDetector;
 import dev.orca.sync.git.Commit;
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One sync of one repository: SYNCING, one fetch, one commit per branch, change detection per
  * application (DeployRequested or an application error), then SUCCESS or FAILED. Branches that
- * resolve still dispatch when another branch fails; the repository is FAILED all the same.
+ * resolve still dispatch when another branch fails; the repository is FAILED all the same. A
+ * manual deploy that cannot start marks its application with why, naming the deployment id.
  */
 final class SyncRun {
 
@@ -63,8 +65,12 @@ final class SyncRun {
 
   void run(SyncRequested request) {
     Optional<RepositoryConfig> found = config.repository(request.getRepositoryId());
+    String manualId = manualApplication(request);
     if (found.isEmpty()) {
       log.warn("sync {} dropped: repository {} is unknown", request.getSyncId(), request.getRepositoryId());
+      if (manualId != null) {
+        out.emit(manualId, notStarted(request, "repository " + request.getRepositoryId() + " is unknown"));
+      }
       return;
     }
     RepositoryConfig repository = found.get();
@@ -73,6 +79,9 @@ final class SyncRun {
     Map<String, List<ApplicationConfig>> byBranch = new LinkedHashMap<>();
     for (ApplicationConfig application : select(request, config.applicationsOf(repository.getId()))) {
       byBranch.computeIfAbsent(application.getBranch(), b -> new ArrayList<>()).add(application);
+    }
+    if (manualId != null && byBranch.isEmpty()) {
+      out.emit(manualId, notStarted(request, whyNotSelected(request, manualId)));
     }
     List<String> failures = new ArrayList<>();
     if (!byBranch.isEmpty()) {
@@ -83,6 +92,9 @@ final class SyncRun {
             commit = resolve(snapshot, request, branch.getKey());
           } catch (GitException e) {
             failures.add(e.getMessage());
+            if (manualId != null) {
+              out.emit(manualId, notStarted(request, e.getMessage()));
+            }
             continue;
           }
           for (ApplicationConfig application : branch.getValue()) {
@@ -91,6 +103,9 @@ final class SyncRun {
         }
       } catch (GitException e) {
         failures.add(e.getMessage());
+        if (manualId != null) {
+          out.emit(manualId, notStarted(request, e.getMessage()));
+        }
       }
     }
     if (failures.isEmpty()) {
@@ -100,6 +115,25 @@ final class SyncRun {
       log.info("sync {} of repository {} failed: {}", request.getSyncId(), repository.getId(), error);
       out.emit(repository.getId(), repositoryStatus(request, RepositorySyncStatus.FAILED, error));
     }
+  }
+
+  /** The application of a manual deploy; a deployment id names one application's deployment, so needs applicationId. */
+  private static String manualApplication(SyncRequested request) {
+    return request.getDeploymentId() != null && request.getApplicationId() != null ? request.getApplicationId() : null;
+  }
+
+  /** Why the application a request names was not selected for it. */
+  private String whyNotSelected(SyncRequested request, String applicationId) {
+    Optional<ApplicationConfig> application = config.application(applicationId)
+        .filter(a -> request.getRepositoryId().equals(a.getRepositoryId()));
+    if (application.isEmpty()) {
+      return "application " + applicationId + " is not configured in repository " + request.getRepositoryId();
+    }
+    String branch = application.get().getBranch();
+    if (branch == null || branch.isBlank()) {
+      return "application " + applicationId + " has no branch";
+    }
+    return "application " + applicationId + " is not on branch " + request.getBranch();
   }
 
   /** All of the repository's applications, or the one asked for, on the branch asked for; never an empty branch. */
@@ -130,26 +164,29 @@ final class SyncRun {
 
   private void syncApplication(SyncRequested request, ApplicationConfig application, Commit commit,
       CommitSource.Snapshot snapshot) {
-    // A deployment id names one application's deployment, so it only counts with applicationId.
-    boolean manual = request.getDeploymentId() != null && request.getApplicationId() != null;
+    boolean manual = manualApplication(request) != null;
+    // A configuration change of this application (new agent, path, branch or repository) must
+    // reach the agent even at a commit already sent: the stack it runs may be a different one.
+    boolean reconfigured = request.getTrigger() == SyncTrigger.CONFIGURATION && request.getApplicationId() != null;
     String id = application.getId();
-    if (!detector.isNew(id, commit.sha(), manual)) {
+    if (!detector.isNew(id, commit.sha(), manual || reconfigured)) {
       return;
     }
     Optional<byte[]> compose;
     try {
       compose = snapshot.read(commit, application.getPath());
     } catch (GitException e) {
-      out.emit(id, applicationError(id, e.getMessage()));
+      out.emit(id, applicationError(request, id, e.getMessage()));
       return;
     }
     if (compose.isEmpty()) {
-      out.emit(id, applicationError(id, "compose file " + application.getPath() + " not found at " + commit.sha()));
+      out.emit(id, applicationError(request, id,
+          "compose file " + application.getPath() + " not found at " + commit.sha()));
       return;
     }
     byte[] bytes = compose.get();
     if (bytes.length > MAX_COMPOSE_BYTES) {
-      out.emit(id, applicationError(id, "compose file " + application.getPath() + " at " + commit.sha()
+      out.emit(id, applicationError(request, id, "compose file " + application.getPath() + " at " + commit.sha()
           + " is larger than " + MAX_COMPOSE_BYTES / 1024 + " KiB"));
       return;
     }
@@ -165,12 +202,12 @@ final class SyncRun {
         .setCommitMessage(firstLine(commit.message()))
         .setCompose(new String(bytes, StandardCharsets.UTF_8))
         .setDigest(digest)
-        .setComposeChanged(detector.composeChanged(id, digest, manual))
+        .setComposeChanged(detector.composeChanged(id, digest, application.getAgentId(), application.getPath(), manual))
         .setActor(request.getActor())
         .setAt(clock.instant())
         .build();
     out.emit(id, deploy);
-    detector.sent(id, commit.sha(), digest);
+    detector.sent(id, commit.sha(), digest, application.getAgentId(), application.getPath());
   }
 
   private RepositoryStatusChanged repositoryStatus(SyncRequested request, RepositorySyncStatus status, String error) {
@@ -182,6 +219,17 @@ final class SyncRun {
         .setLastSyncedAt(status == RepositorySyncStatus.SUCCESS ? clock.instant() : null)
         .setAt(clock.instant())
         .build();
+  }
+
+  /** An application error; on a manual deploy it also says that the deployment the 202 named was never started. */
+  private ApplicationStatusChanged applicationError(SyncRequested request, String applicationId, String error) {
+    return manualApplication(request) != null
+        ? notStarted(request, error) : applicationError(applicationId, error);
+  }
+
+  private ApplicationStatusChanged notStarted(SyncRequested request, String why) {
+    return applicationError(request.getApplicationId(),
+        why + " (deployment " + request.getDeploymentId() + " not started)");
   }
 
   private ApplicationStatusChanged applicationError(String applicationId, String error) {

@@ -14,8 +14,11 @@ import dev.orca.schemas.avro.RepositorySyncStatus;
 import dev.orca.schemas.avro.SyncRequested;
 import dev.orca.schemas.avro.SyncStatus;
 import dev.orca.schemas.avro.SyncTrigger;
+import dev.orca.sync.detect.LastSent;
 import dev.orca.sync.git.Commit;
 import dev.orca.sync.polling.PollSchedule;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,6 +33,7 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -361,6 +365,182 @@ class SyncTopologyTest {
     assertOutputsEmpty();
   }
 
+  @Test
+  void shouldDeployAtTheSameCommitWhenConfigurationChangesAgentOrPath() {
+    repository(REPO, 1, "manual");
+    application("app-1", REPO, "agent-1", "main", "compose.yaml", 2);
+    git.commit("main", "compose.yaml", "services: {}\n", "compose");
+    Commit head = git.commit("main", "copy.yaml", "services: {}\n", "same compose elsewhere");
+    syncRequests.pipeInput(REPO, request(REPO).build());
+    assertRepositoryStatuses(RepositorySyncStatus.SYNCING, RepositorySyncStatus.SUCCESS);
+    singleDeploy("app-1");
+
+    application("app-1", REPO, "agent-2", "main", "compose.yaml", 3);
+    syncRequests.pipeInput(REPO, configurationChange("app-1", 3));
+    assertRepositoryStatuses(RepositorySyncStatus.SYNCING, RepositorySyncStatus.SUCCESS);
+    DeployRequested moved = singleDeploy("app-1");
+    assertThat(moved.getCommit()).isEqualTo(head.sha());
+    assertThat(moved.getAgentId()).isEqualTo("agent-2");
+    assertThat(moved.getComposeChanged()).isTrue();
+    assertThat(moved.getReason()).isEqualTo(DeployReason.SYNC);
+    assertThat(moved.getDeploymentId()).isNull();
+
+    // Same bytes at another path: the digest is equal, the file the agent reads is not.
+    application("app-1", REPO, "agent-2", "main", "copy.yaml", 4);
+    syncRequests.pipeInput(REPO, configurationChange("app-1", 4));
+    assertRepositoryStatuses(RepositorySyncStatus.SYNCING, RepositorySyncStatus.SUCCESS);
+    DeployRequested repathed = singleDeploy("app-1");
+    assertThat(repathed.getCommit()).isEqualTo(head.sha());
+    assertThat(repathed.getComposeChanged()).isTrue();
+
+    syncRequests.pipeInput(REPO, configurationChange("app-1", 4));
+    assertRepositoryStatuses(RepositorySyncStatus.SYNCING, RepositorySyncStatus.SUCCESS);
+    assertThat(singleDeploy("app-1").getComposeChanged()).isFalse();
+
+    // Scheduled syncs stay edge-triggered by commit.
+    syncRequests.pipeInput(REPO, request(REPO).setTrigger(SyncTrigger.POLLING).build());
+    assertRepositoryStatuses(RepositorySyncStatus.SYNCING, RepositorySyncStatus.SUCCESS);
+    assertOutputsEmpty();
+  }
+
+  @Test
+  void shouldCountALastSentEntryWithoutAgentAndPathAsChanged() {
+    repository(REPO, 1, "manual");
+    application("app-1", REPO, "main", "compose.yaml", 2);
+    Commit head = git.commit("main", "compose.yaml", "services: {}\n", "compose");
+    String digest = SyncRun.sha256("services: {}\n".getBytes(StandardCharsets.UTF_8));
+    KeyValueStore<String, LastSent> lastSent = driver.getKeyValueStore(SyncTopology.LAST_SENT);
+    lastSent.put("app-1", new LastSent("0".repeat(40), digest, null, null));
+
+    syncRequests.pipeInput(REPO, request(REPO).build());
+
+    assertRepositoryStatuses(RepositorySyncStatus.SYNCING, RepositorySyncStatus.SUCCESS);
+    DeployRequested deploy = singleDeploy("app-1");
+    assertThat(deploy.getCommit()).isEqualTo(head.sha());
+    assertThat(deploy.getComposeChanged()).isTrue();
+    assertThat(lastSent.get("app-1")).isEqualTo(new LastSent(head.sha(), digest, "agent-1", "compose.yaml"));
+    assertOutputsEmpty();
+  }
+
+  @Test
+  void shouldMarkManualDeployNotStartedWhenItsBranchDoesNotResolve() {
+    repository(REPO, 1, "manual");
+    application("app-1", REPO, "release", "compose.yaml", 2);
+    git.commit("main", "compose.yaml", "services: {}\n", "compose");
+
+    syncRequests.pipeInput(REPO, manualDeploy("app-1", "deployment-9"));
+
+    List<KeyValue<String, SpecificRecord>> events = status.readKeyValuesToList();
+    assertThat(events).extracting(kv -> kv.key).containsExactly(REPO, "app-1", REPO);
+    assertNotStarted(events.get(1).value, "branch release not found (deployment deployment-9 not started)");
+    assertThat(((RepositoryStatusChanged) events.get(2).value).getStatus()).isEqualTo(RepositorySyncStatus.FAILED);
+    assertOutputsEmpty();
+  }
+
+  @Test
+  void shouldMarkManualDeployNotStartedWhenTheFetchFails() {
+    repository(REPO, 1, "manual");
+    application("app-1", REPO, "main", "compose.yaml", 2);
+    git.failFetches("cannot fetch https://git.example/repo-1.git: connection refused");
+
+    syncRequests.pipeInput(REPO, manualDeploy("app-1", "deployment-9"));
+
+    List<KeyValue<String, SpecificRecord>> events = status.readKeyValuesToList();
+    assertThat(events).extracting(kv -> kv.key).containsExactly(REPO, "app-1", REPO);
+    assertNotStarted(events.get(1).value, "cannot fetch https://git.example/repo-1.git: connection refused"
+        + " (deployment deployment-9 not started)");
+    assertThat(((RepositoryStatusChanged) events.get(2).value).getStatus()).isEqualTo(RepositorySyncStatus.FAILED);
+    assertOutputsEmpty();
+  }
+
+  @Test
+  void shouldMarkManualDeployNotStartedWhenItsApplicationHasNoBranch() {
+    repository(REPO, 1, "manual");
+    application("app-1", REPO, "", "compose.yaml", 2);
+    git.commit("main", "compose.yaml", "services: {}\n", "compose");
+
+    syncRequests.pipeInput(REPO, manualDeploy("app-1", "deployment-9"));
+
+    List<KeyValue<String, SpecificRecord>> events = status.readKeyValuesToList();
+    assertThat(events).extracting(kv -> kv.key).containsExactly(REPO, "app-1", REPO);
+    assertNotStarted(events.get(1).value, "application app-1 has no branch (deployment deployment-9 not started)");
+    assertThat(((RepositoryStatusChanged) events.get(2).value).getStatus()).isEqualTo(RepositorySyncStatus.SUCCESS);
+    assertThat(git.fetches).isZero();
+    assertOutputsEmpty();
+  }
+
+  @Test
+  void shouldMarkManualDeployNotStartedWhenItsConfigurationIsNotVisible() {
+    repository(REPO, 1, "manual");
+    git.commit("main", "compose.yaml", "services: {}\n", "compose");
+
+    syncRequests.pipeInput(REPO, manualDeploy("app-1", "deployment-9"));
+    advance(REVISION_WAIT);
+
+    List<KeyValue<String, SpecificRecord>> events = status.readKeyValuesToList();
+    assertThat(events).extracting(kv -> kv.key).containsExactly(REPO, "app-1", REPO);
+    assertNotStarted(events.get(1).value,
+        "application app-1 is not configured in repository repo-1 (deployment deployment-9 not started)");
+    assertOutputsEmpty();
+  }
+
+  @Test
+  void shouldMarkManualDeployNotStartedWhenItsComposeFileIsMissing() {
+    repository(REPO, 1, "manual");
+    application("app-1", REPO, "main", "deploy/compose.yaml", 2);
+    Commit commit = git.commit("main", "compose.yaml", "services: {}\n", "compose");
+
+    syncRequests.pipeInput(REPO, manualDeploy("app-1", "deployment-9"));
+
+    List<KeyValue<String, SpecificRecord>> events = status.readKeyValuesToList();
+    assertThat(events).extracting(kv -> kv.key).containsExactly(REPO, "app-1", REPO);
+    assertNotStarted(events.get(1).value, "compose file deploy/compose.yaml not found at " + commit.sha()
+        + " (deployment deployment-9 not started)");
+    assertOutputsEmpty();
+  }
+
+  @Test
+  void shouldWaitForTheNamedApplicationsOwnRevision() {
+    repository(REPO, 1, "manual");
+    application("app-2", REPO, "main", "other.yaml", 5);
+    git.commit("main", "compose.yaml", "services: {}\n", "compose");
+
+    // app-2's newer revision arrived first; app-1's (4) has not yet.
+    syncRequests.pipeInput(REPO, configurationChange("app-1", 4));
+    advance(Duration.ofMillis(400));
+    assertOutputsEmpty();
+
+    application("app-1", REPO, "main", "compose.yaml", 4);
+    advance(Duration.ofMillis(200));
+
+    assertRepositoryStatuses(RepositorySyncStatus.SYNCING, RepositorySyncStatus.SUCCESS);
+    singleDeploy("app-1");
+    advance(Duration.ofSeconds(1));
+    assertOutputsEmpty();
+  }
+
+  @Test
+  void shouldKeepCredentialsOfRepositoryUrlsOutOfErrorsAndLogs() {
+    repository(REPO, 1, "manual");
+    application("app-1", REPO, "main", "compose.yaml", 2);
+    git.failFetches("cannot fetch https://ghp_s3cr3t@git.example/repo-1.git: not authorized");
+    PrintStream stderr = System.err;
+    ByteArrayOutputStream logs = new ByteArrayOutputStream();
+    try {
+      System.setErr(new PrintStream(logs, true, StandardCharsets.UTF_8));
+      syncRequests.pipeInput(REPO, request(REPO).build());
+    } finally {
+      System.setErr(stderr);
+    }
+
+    List<RepositoryStatusChanged> statuses = repositoryStatuses(2);
+    assertThat(statuses.get(1).getLastSyncError())
+        .isEqualTo("cannot fetch https://***@git.example/repo-1.git: not authorized");
+    assertThat(logs.toString(StandardCharsets.UTF_8)).contains("https://***@git.example/repo-1.git")
+        .doesNotContain("s3cr3t");
+    assertOutputsEmpty();
+  }
+
   private <V> TestInputTopic<String, V> input(dev.orca.schemas.Topic<String, V> topic) {
     return driver.createInputTopic(topic.name(), topic.keys().serializer(), topic.values().serializer());
   }
@@ -377,9 +557,32 @@ class SyncTopologyTest {
   }
 
   private void application(String id, String repositoryId, String branch, String path, long revision) {
+    application(id, repositoryId, "agent-1", branch, path, revision);
+  }
+
+  private void application(String id, String repositoryId, String agentId, String branch, String path, long revision) {
     applications.pipeInput(id, ApplicationConfig.newBuilder().setId(id).setRevision(revision)
-        .setRepositoryId(repositoryId).setAgentId("agent-1").setBranch(branch).setPath(path)
+        .setRepositoryId(repositoryId).setAgentId(agentId).setBranch(branch).setPath(path)
         .setUpdatedAt(START).build());
+  }
+
+  /** What the gateway publishes when an application's agent, path, branch or repository changes. */
+  private static SyncRequested configurationChange(String applicationId, long revision) {
+    return request(REPO).setTrigger(SyncTrigger.CONFIGURATION).setApplicationId(applicationId)
+        .setMinRevision(revision).build();
+  }
+
+  private static SyncRequested manualDeploy(String applicationId, String deploymentId) {
+    return request(REPO).setTrigger(SyncTrigger.MANUAL).setApplicationId(applicationId)
+        .setDeploymentId(deploymentId).build();
+  }
+
+  private static void assertNotStarted(SpecificRecord event, String error) {
+    assertThat(event).isInstanceOf(ApplicationStatusChanged.class);
+    ApplicationStatusChanged changed = (ApplicationStatusChanged) event;
+    assertThat(changed.getSyncStatus()).isEqualTo(SyncStatus.OUT_OF_SYNC);
+    assertThat(changed.getUpdateLastSyncError()).isTrue();
+    assertThat(changed.getLastSyncError()).isEqualTo(error);
   }
 
   private static SyncRequested.Builder request(String repositoryId) {

@@ -60,14 +60,24 @@ public final class ConfigView {
     return found;
   }
 
+  public Optional<ApplicationConfig> application(String id) {
+    ValueAndTimestamp<ApplicationConfig> found = id == null ? null : applications.get(id);
+    return Optional.ofNullable(found == null ? null : found.value());
+  }
+
   /**
-   * The revision gate: true once the repository is known and the newest revision among it and
-   * its applications is at least {@code minRevision}, the revision the requester had seen.
+   * The revision gate: true once the repository is known and the configuration the requester
+   * had seen ({@code minRevision}) has arrived. A request naming an application waits for that
+   * application's own revision, since the outbox may publish another application's newer
+   * revision first; otherwise the newest revision of the repository and its applications counts.
    */
-  public boolean hasReached(String repositoryId, long minRevision) {
+  public boolean hasReached(String repositoryId, String applicationId, long minRevision) {
     Optional<RepositoryConfig> repository = repository(repositoryId);
     if (repository.isEmpty()) {
       return false;
+    }
+    if (applicationId != null) {
+      return application(applicationId).map(a -> a.getRevision() >= minRevision).orElse(false);
     }
     long newest = repository.get().getRevision();
     if (newest >= minRevision) {

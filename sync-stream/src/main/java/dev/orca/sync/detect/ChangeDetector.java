@@ -5,7 +5,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Decides per application whether a resolved commit is sent on. Scheduled syncs are
  * edge-triggered by commit: re-sending a commit already sent could clear a previous deployment
- * failure without deploying again, so only a manual deploy goes through at a seen commit.
+ * failure without deploying again, so only a forced send (a manual deploy, or a configuration
+ * change of that application) goes through at a seen commit.
  */
 public final class ChangeDetector {
 
@@ -15,19 +16,25 @@ public final class ChangeDetector {
     this.store = store;
   }
 
-  /** False when the commit was already sent for this application and this is not a manual deploy. */
-  public boolean isNew(String applicationId, String commit, boolean manual) {
+  /** False when the commit was already sent for this application and the send is not forced. */
+  public boolean isNew(String applicationId, String commit, boolean forced) {
     LastSent last = store.get(applicationId);
-    return manual || last == null || !last.commit().equals(commit);
+    return forced || last == null || !last.commit().equals(commit);
   }
 
-  /** Whether the digest differs from the one last sent; a manual deploy always counts as changed. */
-  public boolean composeChanged(String applicationId, String digest, boolean manual) {
+  /**
+   * Whether what the agent runs would change: the digest, the agent or the compose path differs
+   * from the last send (an entry without agent and path counts as changed); a manual deploy
+   * always counts as changed.
+   */
+  public boolean composeChanged(String applicationId, String digest, String agentId, String path, boolean manual) {
     LastSent last = store.get(applicationId);
-    return manual || last == null || !last.digest().equals(digest);
+    return manual || last == null || !last.digest().equals(digest)
+        || last.agentId() == null || !last.agentId().equals(agentId)
+        || last.path() == null || !last.path().equals(path);
   }
 
-  public void sent(String applicationId, String commit, String digest) {
-    store.put(applicationId, new LastSent(commit, digest));
+  public void sent(String applicationId, String commit, String digest, String agentId, String path) {
+    store.put(applicationId, new LastSent(commit, digest, agentId, path));
   }
 }

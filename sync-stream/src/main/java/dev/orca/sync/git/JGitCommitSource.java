@@ -77,8 +77,8 @@ public final class JGitCommitSource implements CommitSource, AutoCloseable {
       throw new GitException("fetching " + remote.url() + " timed out after " + timeout.toSeconds() + " s");
     } catch (ExecutionException e) {
       mirror.close();
-      Throwable cause = e.getCause();
-      throw new GitException("cannot fetch " + remote.url() + ": " + rootMessage(cause), cause);
+      // The cause is left out: its messages carry the URL unredacted, and the root one is in ours.
+      throw new GitException("cannot fetch " + remote.url() + ": " + rootMessage(e.getCause()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       fetch.cancel(true);

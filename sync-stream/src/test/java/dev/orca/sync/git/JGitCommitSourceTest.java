@@ -126,6 +126,27 @@ class JGitCommitSourceTest {
   }
 
   @Test
+  void shouldRedactCredentialsOfTheRemoteUrlInErrors() throws IOException {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+    String hidden = "http://***@127.0.0.1:" + closedPort + "/git/gone";
+    JGitCommitSource allowing = source(true, Duration.ofSeconds(5));
+
+    assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThatThrownBy(() -> allowing.fetch(
+        new GitRemote("gone", "http://ghp_s3cr3t@127.0.0.1:" + closedPort + "/git/gone", "none", null)))
+        .isInstanceOf(GitException.class).hasMessageStartingWith("cannot fetch " + hidden + ": ")
+        .hasMessageNotContaining("s3cr3t"));
+    JGitCommitSource refusing = new JGitCommitSource(cache, false, Duration.ofSeconds(5));
+    refusing.close();
+    assertThatThrownBy(() -> refusing.fetch(
+        new GitRemote("gone", "http://user:s3cr3t@127.0.0.1:" + closedPort + "/git/gone", "none", null)))
+        .isInstanceOf(GitException.class)
+        .hasMessage("loopback repository URL " + hidden + " is refused (ORCA_ALLOW_LOCAL_GIT is not enabled)");
+  }
+
+  @Test
   void shouldGiveUpOnASilentServerWithinTheTimeout() throws IOException {
     try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       String url = "http://127.0.0.1:" + silent.getLocalPort() + "/git/silent";
