@@ -1,5 +1,7 @@
 package dev.orca.gateway.agent;
 
+import dev.orca.gateway.eventlog.EntityChange;
+import dev.orca.gateway.eventlog.EventAppender;
 import dev.orca.gateway.outbox.Outbox;
 import dev.orca.schemas.Topics;
 import dev.orca.schemas.avro.AgentConfig;
@@ -52,7 +54,8 @@ class AgentStore {
             .bind("id", id).bind("name", name)
             .map(row -> snapshot(id, row))
             .one()
-            .flatMap(config -> outbox.append(topics.configAgents(), id, config).thenReturn(true))
+            .flatMap(config -> outbox.append(topics.configAgents(), id, config)
+                .then(EventAppender.append(db, EntityChange.changed("agent", id))).thenReturn(true))
             .defaultIfEmpty(false));
   }
 
@@ -64,7 +67,8 @@ class AgentStore {
             .bind("id", id).bind("name", name)
             .map(row -> snapshot(id, row))
             .one()
-            .flatMap(config -> outbox.append(topics.configAgents(), id, config).thenReturn(true))
+            .flatMap(config -> outbox.append(topics.configAgents(), id, config)
+                .then(EventAppender.append(db, EntityChange.changed("agent", id))).thenReturn(true))
             .defaultIfEmpty(false));
   }
 
@@ -78,7 +82,8 @@ class AgentStore {
     return outbox.transaction(
         db.sql("DELETE FROM agents WHERE id = :id").bind("id", id).fetch().rowsUpdated()
             .flatMap(count -> count == 0 ? Mono.just(false)
-                : outbox.append(topics.configAgents(), id, null).thenReturn(true)));
+                : outbox.append(topics.configAgents(), id, null)
+                    .then(EventAppender.append(db, EntityChange.deleted("agent", id))).thenReturn(true)));
   }
 
   Mono<String> setting(String key) {

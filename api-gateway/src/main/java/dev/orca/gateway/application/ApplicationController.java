@@ -45,6 +45,8 @@ class ApplicationController {
   /** Removal polling with {@code ?wait=true}: interval, and grace after the deadline. */
   private static final Duration REMOVAL_POLL = Duration.ofMillis(200);
   private static final Duration REMOVAL_GRACE = Duration.ofSeconds(2);
+  /** How long a DELETE waits for Kafka to acknowledge its RemoveRequested before withdrawing it. */
+  private static final Duration REMOVAL_PUBLISH_WAIT = Duration.ofSeconds(10);
 
   private final ApplicationStore store;
   private final AgentViews agents;
@@ -110,7 +112,7 @@ class ApplicationController {
       throw ApiException.badRequest("a JSON body is required");
     }
     return existing(id).flatMap(row -> {
-      if (row.removalRequestId() != null) {
+      if (row.beingRemoved(Instant.now())) {
         return Mono.error(ApiException.conflict("application is being removed"));
       }
       String name = body.name() == null ? row.name() : name(body.name());
@@ -136,7 +138,7 @@ class ApplicationController {
         .flatMap(row -> onlineAgent(row.agentId()).thenReturn(row))
         .flatMap(row -> {
           Instant now = Instant.now();
-          if (row.removalRequestId() != null && row.removalDeadline() != null && row.removalDeadline().isAfter(now)) {
+          if (row.beingRemoved(now)) {
             // Already being removed: answer for the removal in flight rather than start another.
             return Mono.just(new Removal(row.id(), row.removalRequestId(), row.removalDeadline()));
           }
@@ -149,10 +151,16 @@ class ApplicationController {
               .setActor(me.actor())
               .setAt(now)
               .build();
-          return store.markRemoval(row.id(), removal.requestId(), removal.deadline())
-              .then(publisher.publish(topics.deployRequests(), row.id().toString(), request))
-              .onErrorResume(e -> store.clearRemoval(row.id(), removal.requestId()).then(Mono.error(e)))
-              .thenReturn(removal);
+          // Mark and request commit together (outbox); the 202 waits for Kafka's acknowledgement
+          // and a request Kafka did not take is withdrawn with its mark.
+          return store.requestRemoval(row.id(), request)
+              .switchIfEmpty(Mono.error(() -> ApiException.notFound("application not found")))
+              .flatMap(seq -> outbox.awaitPublished(seq, REMOVAL_PUBLISH_WAIT)
+                  .then(Mono.defer(() -> store.withdrawRemoval(row.id(), removal.requestId(), seq))))
+              .flatMap(withdrawn -> withdrawn
+                  ? Mono.error(new ApiException(HttpStatus.SERVICE_UNAVAILABLE,
+                      "Kafka did not acknowledge the removal request in time; try again"))
+                  : Mono.just(removal));
         })
         .flatMap(removal -> wait ? awaitRemoval(removal)
             : Mono.just(ResponseEntity.status(HttpStatus.ACCEPTED).body(new RemovalJson(removal.requestId()))));
@@ -162,7 +170,8 @@ class ApplicationController {
   @ResponseStatus(HttpStatus.ACCEPTED)
   Mono<DeployJson> deploy(@PathVariable String id, @RequestAttribute(CurrentUser.ATTRIBUTE) CurrentUser me) {
     return existing(id)
-        .flatMap(row -> row.removalRequestId() != null ? Mono.error(ApiException.conflict("application is being removed"))
+        .flatMap(row -> row.beingRemoved(Instant.now())
+            ? Mono.error(ApiException.conflict("application is being removed"))
             : onlineAgent(row.agentId()).thenReturn(row))
         .flatMap(row -> {
           String deploymentId = UUID.randomUUID().toString();
@@ -190,13 +199,19 @@ class ApplicationController {
 
   /**
    * Polls the row until the projector deleted it (200), gave up on it (the removal id is
-   * cleared while the row stays: 502 with the recorded error) or the deadline passed (504).
+   * cleared while the row stays: 504 when it timed out, else 502 with the recorded error) or
+   * the deadline passed without an answer (504).
    */
   private Mono<ResponseEntity<Object>> awaitRemoval(Removal removal) {
     Instant giveUp = removal.deadline().plus(REMOVAL_GRACE);
     return Mono.defer(() -> store.removalState(removal.applicationId())
             .map(state -> {
               if (!removal.requestId().equals(state.requestId())) {
+                if (timedOut(removal, state)) {
+                  return Mono.just(ResponseEntity.status(HttpStatus.GATEWAY_TIMEOUT).<Object>body(
+                      Map.of("error", state.lastSyncError() == null ? "removal did not finish before its deadline"
+                          : state.lastSyncError())));
+                }
                 String error = state.lastSyncError() == null ? "removal failed" : state.lastSyncError();
                 return Mono.just(ResponseEntity.status(HttpStatus.BAD_GATEWAY).<Object>body(Map.of("error", error)));
               }
@@ -209,6 +224,18 @@ class ApplicationController {
             .defaultIfEmpty(Mono.just(ResponseEntity.ok(Map.of("deleted", true))))
             .flatMap(answer -> answer))
         .repeatWhenEmpty(Integer.MAX_VALUE, attempts -> attempts.delayElements(REMOVAL_POLL));
+  }
+
+  /**
+   * Whether a removal that is no longer pending timed out: the projector's marker when it is
+   * about this request, otherwise whether its deadline has passed (the dispatcher gives up
+   * exactly then, and a newer removal can only start after it).
+   */
+  private static boolean timedOut(Removal removal, ApplicationStore.RemovalState state) {
+    if (removal.requestId().equals(state.lastRequestId()) && state.lastTimedOut() != null) {
+      return state.lastTimedOut();
+    }
+    return !Instant.now().isBefore(removal.deadline());
   }
 
   private Mono<ApplicationJson> afterWrite(ApplicationStore.Written written) {

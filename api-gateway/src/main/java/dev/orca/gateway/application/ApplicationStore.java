@@ -1,9 +1,12 @@
 package dev.orca.gateway.application;
 
 import dev.orca.gateway.crypto.SecretBox;
+import dev.orca.gateway.eventlog.EntityChange;
+import dev.orca.gateway.eventlog.EventAppender;
 import dev.orca.gateway.outbox.Outbox;
 import dev.orca.schemas.Topics;
 import dev.orca.schemas.avro.ApplicationConfig;
+import dev.orca.schemas.avro.RemoveRequested;
 import dev.orca.schemas.avro.SyncRequested;
 import dev.orca.schemas.avro.SyncTrigger;
 import io.r2dbc.spi.Readable;
@@ -44,7 +47,13 @@ class ApplicationStore {
   record Config(String name, String nameHash, UUID repositoryId, String agentId, String branch, String path) {}
 
   record Row(UUID id, String name, UUID repositoryId, String agentId, String branch, String path, long revision,
-      String removalRequestId, Instant removalDeadline, ApplicationJson json) {}
+      String removalRequestId, Instant removalDeadline, ApplicationJson json) {
+
+    /** A removal counts only until its deadline: one whose request was lost must not block the application. */
+    boolean beingRemoved(Instant now) {
+      return removalRequestId != null && removalDeadline != null && removalDeadline.isAfter(now);
+    }
+  }
 
   /** The outcome of a write: the stored row and the outbox seq of the sync it queued, if any. */
   record Written(Row row, Long syncSeq) {}
@@ -74,7 +83,8 @@ class ApplicationStore {
             .bind("repository", c.repositoryId()).bind("agent", c.agentId()).bind("branch", c.branch())
             .bind("path", c.path()).bind("now", now)
             .map(r -> r.get("revision", Long.class)).one()
-            .flatMap(revision -> queue(id, c, revision, now, true, actor)))
+            .flatMap(revision -> queue(id, c, revision, now, true, actor))
+            .flatMap(seq -> changed(id).thenReturn(seq)))
         .flatMap(seq -> find(id).map(row -> new Written(row, seq.orElse(null))));
   }
 
@@ -89,8 +99,14 @@ class ApplicationStore {
             .bind("repository", c.repositoryId()).bind("agent", c.agentId()).bind("branch", c.branch())
             .bind("path", c.path()).bind("now", now)
             .map(r -> r.get("revision", Long.class)).one()
-            .flatMap(revision -> queue(id, c, revision, now, resync, actor)))
+            .flatMap(revision -> queue(id, c, revision, now, resync, actor))
+            .flatMap(seq -> changed(id).thenReturn(seq)))
         .flatMap(seq -> find(id).map(row -> new Written(row, seq.orElse(null))));
+  }
+
+  /** The live event of a configuration write, in its transaction, so open dashboards see it. */
+  private Mono<Long> changed(UUID id) {
+    return EventAppender.append(db, EntityChange.changed("application", id.toString()));
   }
 
   /** Queues the snapshot and, when asked, a sync of just this application; returns the sync's outbox seq. */
@@ -120,14 +136,30 @@ class ApplicationStore {
     return config.then(outbox.append(topics.syncRequests(), c.repositoryId().toString(), request)).map(Optional::of);
   }
 
-  /** Marks the removal as requested; false when the application does not exist. */
-  Mono<Boolean> markRemoval(UUID id, String requestId, Instant deadline) {
-    return db.sql("UPDATE applications SET removal_request_id = :request, removal_deadline = :deadline WHERE id = :id")
-        .bind("id", id).bind("request", requestId).bind("deadline", deadline)
-        .fetch().rowsUpdated().map(count -> count > 0);
+  /**
+   * Marks the removal as requested and queues its {@code RemoveRequested} in one transaction, so
+   * a crash cannot leave a mark without a request; returns the request's outbox seq, empty when
+   * the application does not exist.
+   */
+  Mono<Long> requestRemoval(UUID id, RemoveRequested request) {
+    return outbox.transaction(
+        db.sql("UPDATE applications SET removal_request_id = :request, removal_deadline = :deadline WHERE id = :id")
+            .bind("id", id).bind("request", request.getRequestId()).bind("deadline", request.getDeadline())
+            .fetch().rowsUpdated()
+            .filter(count -> count > 0)
+            .flatMap(count -> outbox.append(topics.deployRequests(), id.toString(), request)));
   }
 
-  Mono<Void> clearRemoval(UUID id, String requestId) {
+  /**
+   * Takes back a removal whose request Kafka has not acknowledged: true when the request was
+   * still queued and is now gone with the mark, false when the relay had already published it.
+   */
+  Mono<Boolean> withdrawRemoval(UUID id, String requestId, long seq) {
+    return outbox.transaction(outbox.withdraw(seq)
+        .flatMap(withdrawn -> withdrawn ? clearRemoval(id, requestId).thenReturn(true) : Mono.just(false)));
+  }
+
+  private Mono<Void> clearRemoval(UUID id, String requestId) {
     return db.sql("UPDATE applications SET removal_request_id = NULL, removal_deadline = NULL"
             + " WHERE id = :id AND removal_request_id = :request")
         .bind("id", id).bind("request", requestId).fetch().rowsUpdated().then();
@@ -135,12 +167,18 @@ class ApplicationStore {
 
   /** Where a removal stands: empty when the row is gone. */
   Mono<RemovalState> removalState(UUID id) {
-    return db.sql("SELECT removal_request_id, last_sync_error FROM applications WHERE id = :id").bind("id", id)
-        .map(r -> new RemovalState(r.get("removal_request_id", String.class), r.get("last_sync_error", String.class)))
+    return db.sql("SELECT removal_request_id, last_sync_error, last_removal_request_id, last_removal_timed_out"
+            + " FROM applications WHERE id = :id").bind("id", id)
+        .map(r -> new RemovalState(r.get("removal_request_id", String.class), r.get("last_sync_error", String.class),
+            r.get("last_removal_request_id", String.class), r.get("last_removal_timed_out", Boolean.class)))
         .one();
   }
 
-  record RemovalState(String requestId, String lastSyncError) {}
+  /**
+   * The pending request id, and how the last finished removal ended ({@code lastTimedOut} is
+   * null when none finished without removing the application).
+   */
+  record RemovalState(String requestId, String lastSyncError, String lastRequestId, Boolean lastTimedOut) {}
 
   Flux<DeploymentJson> deployments(UUID applicationId) {
     return db.sql("SELECT * FROM deployments WHERE application_id = :id ORDER BY started_at DESC, generation DESC")

@@ -1,5 +1,7 @@
 package dev.orca.gateway.events;
 
+import dev.orca.gateway.eventlog.EntityChange;
+import dev.orca.gateway.eventlog.EventAppender;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -22,8 +24,6 @@ import reactor.core.publisher.Mono;
  */
 final class AgentLivenessSweeper implements AutoCloseable {
 
-  /** The projector's lock (BatchProjection.EVENTS_LOCK): event appends are serialised. */
-  static final long EVENTS_LOCK = 0x6f72636165L;
   private static final Logger log = LoggerFactory.getLogger(AgentLivenessSweeper.class);
 
   private record Silent(String agentId, OffsetDateTime lastSeen) {}
@@ -75,15 +75,8 @@ final class AgentLivenessSweeper implements AutoCloseable {
   }
 
   private Mono<Void> announce(List<Silent> agents) {
-    Mono<Long> append = db.sql("SELECT pg_advisory_xact_lock(:lock)").bind("lock", EVENTS_LOCK).then()
-        .thenMany(Flux.fromIterable(agents).concatMap(agent -> db.sql(
-                "INSERT INTO events (entity, entity_id) VALUES ('agent', :id) RETURNING seq")
-            .bind("id", agent.agentId())
-            .map(row -> row.get("seq", Long.class))
-            .one()))
-        .reduce(0L, Math::max)
-        .flatMap(seq -> db.sql("SELECT pg_notify('" + EventFeed.CHANNEL + "', :seq)")
-            .bind("seq", Long.toString(seq)).then().thenReturn(seq));
+    Mono<Long> append = EventAppender.append(db,
+        agents.stream().map(agent -> EntityChange.changed("agent", agent.agentId())).toList());
     return append.as(transaction::transactional)
         .doOnSuccess(seq -> agents.forEach(agent -> announced.put(agent.agentId(), agent.lastSeen())))
         .then();

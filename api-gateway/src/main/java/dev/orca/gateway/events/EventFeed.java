@@ -1,5 +1,6 @@
 package dev.orca.gateway.events;
 
+import dev.orca.gateway.eventlog.EventAppender;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
@@ -26,7 +27,7 @@ import reactor.util.retry.Retry;
  */
 final class EventFeed implements AutoCloseable {
 
-  static final String CHANNEL = "orca_events";
+  static final String CHANNEL = EventAppender.CHANNEL;
   private static final Logger log = LoggerFactory.getLogger(EventFeed.class);
   private static final int CLIENT_BUFFER = 4096;
   /** While a gap is open the table is read again this often, until it fills or expires. */
@@ -36,10 +37,13 @@ final class EventFeed implements AutoCloseable {
   private final EventLog events;
   private final Duration safetyPoll;
   private final Duration gapWait;
-  private final Sinks.Many<EventRow> published = Sinks.many().multicast().directBestEffort();
+  // Replaced at each start after a close: a stopped context (or a paused test context) that is
+  // started again must stream again rather than end every new stream at once.
+  private volatile Sinks.Many<EventRow> published = Sinks.many().multicast().directBestEffort();
   private final Sinks.One<Long> ready = Sinks.one();
-  private final Sinks.Empty<Void> closed = Sinks.empty();
+  private volatile Sinks.Empty<Void> closed = Sinks.empty();
   private final AtomicBoolean started = new AtomicBoolean();
+  private volatile boolean wasClosed;
   private volatile long lastPublished = -1;
   private long gapSince;
   private Disposable loop;
@@ -55,6 +59,11 @@ final class EventFeed implements AutoCloseable {
     if (!started.compareAndSet(false, true)) {
       return;
     }
+    if (wasClosed) {
+      published = Sinks.many().multicast().directBestEffort();
+      closed = Sinks.empty();
+      wasClosed = false;
+    }
     loop = Flux.merge(notifications(), Flux.interval(Duration.ZERO, safetyPoll).map(tick -> "poll"))
         .onBackpressureLatest()
         .concatMap(trigger -> publishNewRows(), 1)
@@ -68,6 +77,8 @@ final class EventFeed implements AutoCloseable {
     }
     published.tryEmitComplete();
     closed.tryEmitEmpty();
+    wasClosed = true;
+    started.set(false);
   }
 
   /** Completes when the feed closes, so open streams can end and let the server stop. */
@@ -84,7 +95,7 @@ final class EventFeed implements AutoCloseable {
     return ready.asMono().flatMapMany(initial -> Flux.defer(() -> {
       Sinks.Many<EventRow> buffer = Sinks.many().unicast().onBackpressureBuffer(
           Queues.<EventRow>get(CLIENT_BUFFER).get());
-      Disposable live = published.asFlux().subscribe(row -> {
+      Disposable live = this.published.asFlux().subscribe(row -> {
         if (buffer.tryEmitNext(row).isFailure()) {
           buffer.tryEmitError(new IllegalStateException("event stream client is too slow"));
         }

@@ -33,6 +33,7 @@ public class EventsConfiguration {
       @Override
       public void start() {
         running = true;
+        feed.start(); // again after a stop; a no-op while the feed runs
       }
 
       @Override

@@ -61,6 +61,16 @@ public class Outbox {
         .timeout(atMost, Mono.empty());
   }
 
+  /**
+   * Deletes the record queued as {@code seq} unless the relay already published it; true when
+   * it was withdrawn. A send in flight holds the row lock, so this waits for its outcome.
+   * Call it inside {@link #transaction} together with undoing what the record stood for.
+   */
+  public Mono<Boolean> withdraw(long seq) {
+    return db.sql("DELETE FROM outbox WHERE seq = :seq").bind("seq", seq)
+        .fetch().rowsUpdated().map(count -> count > 0);
+  }
+
   private static final class Pending extends RuntimeException {
     Pending() {
       super(null, null, false, false);

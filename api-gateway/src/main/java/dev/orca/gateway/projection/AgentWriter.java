@@ -1,12 +1,15 @@
 package dev.orca.gateway.projection;
 
 import dev.orca.schemas.avro.Heartbeat;
+import java.time.Instant;
 import java.util.Objects;
 import org.springframework.r2dbc.core.DatabaseClient;
 import reactor.core.publisher.Mono;
 
 /**
- * Heartbeat → the agent's liveness and host facts. An event row is written only when a fact
+ * Heartbeat → the agent's liveness and host facts. Liveness is when this gateway received the
+ * heartbeat, not the {@code at} the agent wrote: a host whose clock is behind must not look
+ * offline (nor one whose clock is ahead look alive). An event row is written only when a fact
  * changed or the agent was offline before, so steady heartbeats do not flood the SSE feed.
  */
 final class AgentWriter {
@@ -23,7 +26,7 @@ final class AgentWriter {
     this.db = db;
   }
 
-  Mono<Void> apply(String agentId, Heartbeat heartbeat, ChangedEntities changes) {
+  Mono<Void> apply(String agentId, Heartbeat heartbeat, Instant receivedAt, ChangedEntities changes) {
     HostFacts reported = new HostFacts(heartbeat.getDockerAvailable(), heartbeat.getDockerVersion(),
         heartbeat.getComposeCommand(), heartbeat.getMessage(), heartbeat.getAgentVersion(),
         Math.max(1, heartbeat.getIntervalSeconds()));
@@ -38,7 +41,7 @@ final class AgentWriter {
             row.get("heartbeat_interval_seconds", Integer.class)),
             Boolean.TRUE.equals(row.get("offline", Boolean.class))))
         .one()
-        .flatMap(stored -> update(agentId, heartbeat, reported)
+        .flatMap(stored -> update(agentId, receivedAt, reported)
             .doOnNext(rows -> {
               if (stored.offline() || !Objects.equals(stored.facts(), reported)) {
                 changes.changed("agent", agentId);
@@ -47,13 +50,13 @@ final class AgentWriter {
         .then();
   }
 
-  private Mono<Long> update(String agentId, Heartbeat heartbeat, HostFacts facts) {
+  private Mono<Long> update(String agentId, Instant receivedAt, HostFacts facts) {
     // GREATEST: a replayed or reordered heartbeat never moves last_seen backwards.
     var spec = db.sql("UPDATE agents SET last_seen = GREATEST(last_seen, :seen), docker_available = :docker,"
             + " docker_version = :dockerVersion, compose_command = :compose, status_message = :message,"
             + " agent_version = :agentVersion, heartbeat_interval_seconds = :interval WHERE id = :id")
         .bind("id", agentId)
-        .bind("seen", Sql.notAfterNow(heartbeat.getAt()))
+        .bind("seen", Sql.notAfterNow(receivedAt))
         .bind("docker", facts.dockerAvailable())
         .bind("agentVersion", facts.agentVersion())
         .bind("interval", facts.intervalSeconds());

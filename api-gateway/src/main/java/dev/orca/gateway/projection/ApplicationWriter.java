@@ -114,12 +114,15 @@ final class ApplicationWriter {
         ? "removal timed out: " + Objects.requireNonNullElse(event.getError(), "no result before the deadline")
         : "removal failed: " + Objects.requireNonNullElse(event.getError(), "no reason given");
     // A late answer to an older removal must not cancel a newer one.
+    // The outcome stays with the request id, so a waiting DELETE can answer 504 or 502.
     return db.sql("UPDATE applications SET last_sync_error = :error, removal_request_id = NULL,"
-            + " removal_deadline = NULL, updated_at = now()"
+            + " removal_deadline = NULL, last_removal_request_id = :requestId, last_removal_timed_out = :timedOut,"
+            + " updated_at = now()"
             + " WHERE id = :id AND (removal_request_id IS NULL OR removal_request_id = :requestId)")
         .bind("id", id)
         .bind("error", error)
         .bind("requestId", event.getRequestId())
+        .bind("timedOut", event.getTimedOut())
         .fetch().rowsUpdated()
         .doOnNext(rows -> {
           if (rows > 0) {

@@ -1,6 +1,7 @@
 package dev.orca.gateway.projection;
 
 import dev.orca.gateway.crypto.SecretBox;
+import dev.orca.gateway.eventlog.EventAppender;
 import dev.orca.schemas.Topics;
 import dev.orca.schemas.avro.ApplicationRemovalFinished;
 import dev.orca.schemas.avro.ApplicationStatusChanged;
@@ -22,9 +23,6 @@ import reactor.core.publisher.Mono;
  * commit). Every write is an absolute set, so applying a batch again changes nothing.
  */
 final class BatchProjection {
-
-  /** Serialises event appends so seq order is commit order for every writer that takes it. */
-  static final long EVENTS_LOCK = 0x6f72636165L;
 
   private final DatabaseClient db;
   private final TransactionalOperator transaction;
@@ -65,7 +63,7 @@ final class BatchProjection {
         return applications.apply(event, changes);
       }
     } else if (message instanceof Heartbeat heartbeat) {
-      return agents.apply(record.agentId(), heartbeat, changes);
+      return agents.apply(record.agentId(), heartbeat, record.receivedAt(), changes);
     } else if (message instanceof HealthReport report) {
       return applications.apply(record.agentId(), report, changes);
     }
@@ -74,22 +72,6 @@ final class BatchProjection {
   }
 
   private Mono<Long> appendEvents(ChangedEntities changes) {
-    List<ChangedEntities.Change> list = changes.list();
-    if (list.isEmpty()) {
-      return Mono.just(0L);
-    }
-    return db.sql("SELECT pg_advisory_xact_lock(:lock)").bind("lock", EVENTS_LOCK).then()
-        .thenMany(Flux.fromIterable(list).concatMap(change -> db.sql(
-                "INSERT INTO events (entity, entity_id, deleted) VALUES (:entity, :id, :deleted) RETURNING seq")
-            .bind("entity", change.entity())
-            .bind("id", change.entityId())
-            .bind("deleted", change.deleted())
-            .map(row -> row.get("seq", Long.class))
-            .one()))
-        .reduce(0L, Math::max)
-        .flatMap(seq -> db.sql("SELECT pg_notify('orca_events', :seq)")
-            .bind("seq", Long.toString(seq))
-            .then()
-            .thenReturn(seq));
+    return EventAppender.append(db, changes.list());
   }
 }

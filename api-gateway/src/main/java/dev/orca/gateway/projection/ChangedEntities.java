@@ -1,5 +1,6 @@
 package dev.orca.gateway.projection;
 
+import dev.orca.gateway.eventlog.EntityChange;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,9 +11,6 @@ import java.util.Map;
  * replaces earlier changes of the same entity.
  */
 final class ChangedEntities {
-
-  /** One future {@code events} row. */
-  record Change(String entity, String entityId, boolean deleted) {}
 
   private record Key(String entity, String entityId) {}
 
@@ -26,9 +24,9 @@ final class ChangedEntities {
     put(entity, entityId, true);
   }
 
-  List<Change> list() {
-    List<Change> list = new ArrayList<>(changes.size());
-    changes.forEach((key, deleted) -> list.add(new Change(key.entity(), key.entityId(), deleted)));
+  List<EntityChange> list() {
+    List<EntityChange> list = new ArrayList<>(changes.size());
+    changes.forEach((key, deleted) -> list.add(new EntityChange(key.entity(), key.entityId(), deleted)));
     return list;
   }
 

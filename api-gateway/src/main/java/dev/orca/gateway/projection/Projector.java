@@ -3,6 +3,7 @@ package dev.orca.gateway.projection;
 import dev.orca.gateway.crypto.SecretBox;
 import dev.orca.schemas.Topics;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -138,8 +139,9 @@ public final class Projector implements AutoCloseable {
 
   private boolean project(ConsumerRecords<byte[], byte[]> records) {
     List<Projected> batch = new ArrayList<>(records.count());
+    Instant receivedAt = Instant.now();
     for (ConsumerRecord<byte[], byte[]> record : records) {
-      decoder.decode(record).ifPresent(batch::add);
+      decoder.decode(record, receivedAt).ifPresent(batch::add);
     }
     if (batch.isEmpty()) {
       return true;

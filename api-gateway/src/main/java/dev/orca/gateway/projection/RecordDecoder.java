@@ -2,6 +2,7 @@ package dev.orca.gateway.projection;
 
 import dev.orca.schemas.MessageFormatException;
 import dev.orca.schemas.Topics;
+import java.time.Instant;
 import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -22,11 +23,11 @@ final class RecordDecoder {
     this.topics = topics;
   }
 
-  Optional<Projected> decode(ConsumerRecord<byte[], byte[]> record) {
+  Optional<Projected> decode(ConsumerRecord<byte[], byte[]> record, Instant receivedAt) {
     String topic = record.topic();
     try {
       if (topic.equals(topics.status().name())) {
-        return projected(record, null, topics.status().value(record.value()));
+        return projected(record, null, topics.status().value(record.value()), receivedAt);
       }
       Optional<String> agent = topics.agentOfEventsTopic(topic);
       if (agent.isEmpty()) {
@@ -34,7 +35,7 @@ final class RecordDecoder {
             topic, record.partition(), record.offset());
         return Optional.empty();
       }
-      return projected(record, agent.get(), topics.anyAgentEvents().value(record.value()));
+      return projected(record, agent.get(), topics.anyAgentEvents().value(record.value()), receivedAt);
     } catch (MessageFormatException e) {
       log.warn("skipping poison record {}-{}@{}: {}", topic, record.partition(), record.offset(), e.getMessage());
       return Optional.empty();
@@ -42,10 +43,11 @@ final class RecordDecoder {
   }
 
   private static Optional<Projected> projected(ConsumerRecord<byte[], byte[]> record, String agentId,
-      SpecificRecord message) {
+      SpecificRecord message, Instant receivedAt) {
     if (message == null) {
       return Optional.empty(); // tombstones carry nothing to project
     }
-    return Optional.of(new Projected(record.topic(), record.partition(), record.offset(), agentId, message));
+    return Optional.of(new Projected(record.topic(), record.partition(), record.offset(), agentId, message,
+        receivedAt));
   }
 }

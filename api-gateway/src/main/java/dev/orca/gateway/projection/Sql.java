@@ -29,7 +29,7 @@ final class Sql {
     }
   }
 
-  /** An instant from another host, never later than now, so a fast clock cannot keep an agent alive. */
+  /** An instant never later than now (null means now), so no time can keep an agent alive ahead of itself. */
   static Instant notAfterNow(Instant at) {
     Instant now = Instant.now();
     return at == null || at.isAfter(now) ? now : at;

@@ -84,8 +84,10 @@ final class RepositoryRules {
         if (uri.getHost() == null || uri.getHost().isBlank()) {
           throw ApiException.badRequest("url must name a host");
         }
-        if (!scheme.equals("ssh") && uri.getRawUserInfo() != null && uri.getRawUserInfo().contains(":")) {
-          throw ApiException.badRequest("url must not contain a password: use username and token or password instead");
+        // Any user-info in an http(s) URL may be a token (https://TOKEN@host/...): it would be stored,
+        // shown and published in plain text. ssh URLs keep their user name (ssh://git@host/...).
+        if (!scheme.equals("ssh") && uri.getRawUserInfo() != null) {
+          throw ApiException.badRequest("put credentials in token/username/password, not in the URL");
         }
         checkHost(uri.getHost());
       }

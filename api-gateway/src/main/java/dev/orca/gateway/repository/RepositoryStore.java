@@ -1,5 +1,7 @@
 package dev.orca.gateway.repository;
 
+import dev.orca.gateway.eventlog.EntityChange;
+import dev.orca.gateway.eventlog.EventAppender;
 import dev.orca.gateway.outbox.Outbox;
 import dev.orca.schemas.Topics;
 import dev.orca.schemas.avro.RepositoryConfig;
@@ -70,7 +72,8 @@ class RepositoryStore {
             .map(r -> r.get("revision", Long.class))
             .one()
             .flatMap(revision -> outbox.append(topics.configRepositories(), id.toString(),
-                snapshot(id, revision, config, now)).thenReturn(revision)))
+                snapshot(id, revision, config, now)).thenReturn(revision))
+            .flatMap(revision -> changed(id).thenReturn(revision)))
         .map(revision -> new Row(id, config, revision, "unknown", null, null, now, now));
   }
 
@@ -86,7 +89,8 @@ class RepositoryStore {
             .map(r -> r.get("revision", Long.class))
             .one()
             .flatMap(revision -> outbox.append(topics.configRepositories(), id.toString(),
-                snapshot(id, revision, config, now)).thenReturn(revision)))
+                snapshot(id, revision, config, now)).thenReturn(revision))
+            .flatMap(revision -> changed(id).thenReturn(revision)))
         .then(find(id));
   }
 
@@ -100,7 +104,14 @@ class RepositoryStore {
     return outbox.transaction(
         db.sql("DELETE FROM repositories WHERE id = :id").bind("id", id).fetch().rowsUpdated()
             .flatMap(count -> count == 0 ? Mono.just(false)
-                : outbox.append(topics.configRepositories(), id.toString(), null).thenReturn(true)));
+                : outbox.append(topics.configRepositories(), id.toString(), null)
+                    .then(EventAppender.append(db, EntityChange.deleted("repository", id.toString())))
+                    .thenReturn(true)));
+  }
+
+  /** The live event of a write, in its transaction, so open dashboards see it. */
+  private Mono<Long> changed(UUID id) {
+    return EventAppender.append(db, EntityChange.changed("repository", id.toString()));
   }
 
   /** The newest configuration revision of the repository and its applications; empty when unknown. */

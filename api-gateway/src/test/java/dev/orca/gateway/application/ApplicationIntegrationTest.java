@@ -6,9 +6,11 @@ import dev.orca.gateway.GatewayTestSupport;
 import dev.orca.gateway.TopicProbe;
 import dev.orca.gateway.crypto.BlindIndex;
 import dev.orca.gateway.crypto.Keys;
+import dev.orca.gateway.kafka.KafkaPublisher;
 import dev.orca.gateway.system.EntityRenderer;
 import dev.orca.schemas.Topics;
 import dev.orca.schemas.avro.ApplicationConfig;
+import dev.orca.schemas.avro.ApplicationRemovalFinished;
 import dev.orca.schemas.avro.RemoveRequested;
 import dev.orca.schemas.avro.SyncRequested;
 import dev.orca.schemas.avro.SyncTrigger;
@@ -30,6 +32,9 @@ class ApplicationIntegrationTest extends GatewayTestSupport {
 
   @Autowired
   EntityRenderer renderer;
+
+  @Autowired
+  KafkaPublisher publisher;
 
   private String repositoryId;
   private String agentId;
@@ -191,6 +196,60 @@ class ApplicationIntegrationTest extends GatewayTestSupport {
     // Nobody answers the removal: the wait ends a little after the 5 s deadline of this gateway.
     admin().delete().uri("/api/v1/applications/" + id + "?wait=true").exchange()
         .expectStatus().isEqualTo(504).expectBody().jsonPath("$.error").isNotEmpty();
+  }
+
+  @Test
+  void shouldAnswer504WhenTheDispatcherReportsTheRemovalTimedOutAtItsDeadline() throws Exception {
+    String id = (String) createApplication("Late", agentId).expectStatus().isCreated()
+        .expectBody(Map.class).returnResult().getResponseBody().get("id");
+    markOnline(agentId);
+
+    // Plays the dispatcher: at the deadline it reports the timeout, which this gateway's projector applies.
+    CompletableFuture<Void> dispatcher = CompletableFuture.runAsync(() -> {
+      RemoveRequested request = (RemoveRequested) TopicProbe.await(topics.deployRequests(),
+          (key, value) -> value instanceof RemoveRequested r && r.getApplicationId().equals(id)).value();
+      sleep(Math.max(0, Duration.between(Instant.now(), request.getDeadline()).toMillis()));
+      publisher.publish(topics.status(), id, ApplicationRemovalFinished.newBuilder()
+          .setRequestId(request.getRequestId()).setApplicationId(id).setRemoved(false).setTimedOut(true)
+          .setAt(Instant.now()).build()).block(DEADLINE);
+    });
+    admin().delete().uri("/api/v1/applications/" + id + "?wait=true").exchange()
+        .expectStatus().isEqualTo(504).expectBody().jsonPath("$.error").value(error ->
+            assertThat((String) error).startsWith("removal timed out"));
+    dispatcher.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  @Test
+  void shouldNotBlockDeployOrUpdateOnARemovalWhoseDeadlinePassed() {
+    String id = (String) createApplication("Orphaned", agentId).expectStatus().isCreated()
+        .expectBody(Map.class).returnResult().getResponseBody().get("id");
+    markOnline(agentId);
+    // A removal marked but never answered (its request lost): past its deadline it blocks nothing.
+    update("UPDATE applications SET removal_request_id = 'lost', removal_deadline = ? WHERE id = ?",
+        Timestamp.from(Instant.now().minusSeconds(1)), UUID.fromString(id));
+
+    admin().post().uri("/api/v1/applications/" + id + "/deploy").exchange().expectStatus().isAccepted();
+    admin().put().uri("/api/v1/applications/" + id).bodyValue(Map.of("branch", "next"))
+        .exchange().expectStatus().isOk().expectBody().jsonPath("$.branch").isEqualTo("next");
+  }
+
+  @Test
+  void shouldQueueRemoveRequestedWithItsMarkAndAnswer202OnlyOnceKafkaHasIt() {
+    String id = (String) createApplication("Queued", agentId).expectStatus().isCreated()
+        .expectBody(Map.class).returnResult().getResponseBody().get("id");
+    markOnline(agentId);
+
+    String requestId = (String) admin().delete().uri("/api/v1/applications/" + id).exchange()
+        .expectStatus().isAccepted().expectBody(Map.class).returnResult().getResponseBody().get("requestId");
+
+    // Answered only after the relay published it: nothing of it is left in the outbox.
+    assertThat(query("SELECT seq FROM outbox WHERE topic = ? AND key = ?", topics.deployRequests().name(), id))
+        .isEmpty();
+    RemoveRequested request = (RemoveRequested) TopicProbe.await(topics.deployRequests(),
+        (key, value) -> value instanceof RemoveRequested r && r.getApplicationId().equals(id)).value();
+    assertThat(request.getRequestId()).isEqualTo(requestId);
+    assertThat(single("SELECT removal_request_id FROM applications WHERE id = ?", UUID.fromString(id))
+        .get("removal_request_id")).isEqualTo(requestId);
   }
 
   @Test

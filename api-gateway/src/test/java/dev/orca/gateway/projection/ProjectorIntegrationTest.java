@@ -43,6 +43,7 @@ import org.junit.jupiter.api.Test;
 class ProjectorIntegrationTest {
 
   private static final Duration DEADLINE = Duration.ofSeconds(30);
+  private static final Instant RECEIVED_AT = Instant.now().truncatedTo(ChronoUnit.MILLIS);
   private static final SecretBox SECRETS =
       new SecretBox(Keys.fromSecret("projector-test-secret-0123456789-abcdefghij"));
 
@@ -187,6 +188,22 @@ class ProjectorIntegrationTest {
   }
 
   @Test
+  void shouldMeasureLivenessWhenTheHeartbeatArrivesNotByTheAgentsClock() {
+    // A host whose clock is a minute behind: its heartbeat claims to be 60 s old on arrival.
+    Instant before = Instant.now();
+    publish(topics.agentEvents(agentA), agentA, Heartbeat.newBuilder(heartbeat(agentA, "26.1.0"))
+        .setAt(before.minusSeconds(60)).build());
+
+    await().atMost(DEADLINE).untilAsserted(() -> assertThat(agent(agentA).get("last_seen")).isNotNull());
+    // Seen when it arrived: well within three intervals (45 s), so the agent counts as online.
+    double age = ((Number) db.row("SELECT extract(epoch FROM clock_timestamp() - last_seen) AS age FROM agents"
+        + " WHERE id = ?", agentA).get("age")).doubleValue();
+    assertThat(age).isLessThan(Duration.between(before, Instant.now()).toMillis() / 1000.0 + 1);
+    assertThat(db.count("SELECT count(*) FROM agents WHERE id = ? AND last_seen >= now()"
+        + " - make_interval(secs => 3 * heartbeat_interval_seconds)", agentA)).isEqualTo(1);
+  }
+
+  @Test
   void shouldSkipAPoisonRecordAndApplyTheRecordsAfterIt() throws Exception {
     String id = repositoryId.toString();
     producer.send(new ProducerRecord<>(topics.status().name(), 0, id.getBytes(), new byte[] {1, 2, 3})).get();
@@ -222,6 +239,21 @@ class ProjectorIntegrationTest {
     await().atMost(DEADLINE).untilAsserted(() -> assertThat(application().get("removal_request_id")).isNull());
     assertThat((String) application().get("last_sync_error")).startsWith("removal timed out: ");
     assertThat(application().get("removal_deadline")).isNull();
+    assertThat(application()).containsEntry("last_removal_request_id", "rm-2")
+        .containsEntry("last_removal_timed_out", true);
+  }
+
+  @Test
+  void shouldRecordThatARemovalFailedWithoutTimingOut() {
+    String id = applicationId.toString();
+    db.execute("UPDATE applications SET removal_request_id = 'rm-3', removal_deadline = now() + interval '1 minute'"
+        + " WHERE id = ?", applicationId);
+    publish(topics.status(), id, ApplicationRemovalFinished.newBuilder().setRequestId("rm-3").setApplicationId(id)
+        .setRemoved(false).setTimedOut(false).setError("compose down failed").setAt(Instant.now()).build());
+
+    await().atMost(DEADLINE).untilAsserted(() -> assertThat(application().get("removal_request_id")).isNull());
+    assertThat(application()).containsEntry("last_sync_error", "removal failed: compose down failed")
+        .containsEntry("last_removal_request_id", "rm-3").containsEntry("last_removal_timed_out", false);
   }
 
   @Test
@@ -288,7 +320,7 @@ class ProjectorIntegrationTest {
   }
 
   private static Projected projected(String agentId, SpecificRecord message) {
-    return new Projected("test", 0, 0, agentId, message);
+    return new Projected("test", 0, 0, agentId, message, RECEIVED_AT);
   }
 
   /**

@@ -80,6 +80,19 @@ class RepositoryIntegrationTest extends GatewayTestSupport {
   }
 
   @Test
+  void shouldRefuseATokenEmbeddedInAnHttpsUrlAndStoreNothing() {
+    String name = "embedded-" + UUID.randomUUID().toString().substring(0, 8);
+    admin().post().uri("/api/v1/repositories")
+        .bodyValue(Map.of("name", name, "url", "https://ghp_secret0123456789@github.com/o/r.git"))
+        .exchange().expectStatus().isBadRequest()
+        .expectBody().jsonPath("$.error").isEqualTo("put credentials in token/username/password, not in the URL");
+    assertThat(query("SELECT id FROM repositories WHERE name = ?", name)).isEmpty();
+    admin().post().uri("/api/v1/repositories")
+        .bodyValue(Map.of("name", name, "url", "ssh://git@github.com/o/r.git", "authMethod", "none"))
+        .exchange().expectStatus().isCreated().expectBody().jsonPath("$.url").isEqualTo("ssh://git@github.com/o/r.git");
+  }
+
+  @Test
   void shouldPublishConfigSnapshotsWithRisingRevisionsAndATombstoneOnDelete() {
     String id = createRepository("polled");
     RepositoryConfig first = TopicProbe.await(topics.configRepositories(), (key, value) -> key.equals(id)).value();

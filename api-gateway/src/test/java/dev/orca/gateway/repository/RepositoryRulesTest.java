@@ -32,7 +32,19 @@ class RepositoryRulesTest {
     assertThatThrownBy(() -> shared.url("ftp://example.com/x")).isInstanceOf(ApiException.class);
     assertThatThrownBy(() -> shared.url("example.com/x")).isInstanceOf(ApiException.class);
     assertThatThrownBy(() -> shared.url("https://bob:secret@example.com/x.git"))
-        .hasMessageContaining("must not contain a password");
+        .hasMessage("put credentials in token/username/password, not in the URL");
+  }
+
+  @Test
+  void shouldRefuseATokenOrUserNameInAnHttpUrlButKeepTheUserOfSshUrls() {
+    for (String url : new String[] {"https://ghp_0123456789abcdef@github.com/o/r.git", "http://bob@example.com/r.git",
+        "https://x-access-token@github.com/o/r.git", "HTTPS://TOKEN@github.com/o/r.git"}) {
+      assertThatThrownBy(() -> shared.url(url)).isInstanceOf(ApiException.class)
+          .hasMessage("put credentials in token/username/password, not in the URL")
+          .satisfies(e -> assertThat(((ApiException) e).status().value()).isEqualTo(400));
+    }
+    assertThat(shared.url("git@github.com:org/repo.git")).isEqualTo("git@github.com:org/repo.git");
+    assertThat(shared.url("ssh://git@github.com/org/repo.git")).isEqualTo("ssh://git@github.com/org/repo.git");
   }
 
   @Test
