@@ -1,5 +1,6 @@
 package dev.orca.dispatch;
 
+import dev.orca.schemas.StaticMembership;
 import dev.orca.schemas.TopicAdmin;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -92,6 +93,7 @@ public final class DeployDispatcher implements AutoCloseable {
     props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DefaultProductionExceptionHandler.class);
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.METADATA_MAX_AGE_CONFIG), METADATA_MAX_AGE_MS);
     props.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, METADATA_MAX_AGE_MS);
+    StaticMembership.apply(props, StaticMembership.instanceId(System.getenv(), settings.stateDir()));
     return props;
   }
 

@@ -1,5 +1,6 @@
 package dev.orca.sync;
 
+import dev.orca.schemas.StaticMembership;
 import dev.orca.schemas.TopicAdmin;
 import dev.orca.sync.git.JGitCommitSource;
 import java.io.IOException;
@@ -58,6 +59,7 @@ public final class SyncStream implements AutoCloseable {
     Properties properties =
         streamsProperties(settings.topics().prefix() + "sync-stream", settings.kafkaBootstrap(), settings.stateDir());
     properties.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) settings.topics().replicationFactor());
+    StaticMembership.apply(properties, StaticMembership.instanceId(System.getenv(), settings.stateDir()));
     KafkaStreams streams = new KafkaStreams(
         SyncTopology.build(settings.topics(), git, Clock.systemUTC(), settings.revisionWait()), properties);
     SyncStream stream = new SyncStream(streams, git);
