@@ -200,8 +200,13 @@ public final class DockerComposeRuntime implements ComposeRuntime {
     for (String known : dirs.applications()) {
       byApplication.put(known, new ArrayList<>());
     }
+    // Only this agent's applications: other agents (or Orca installations) may share the host,
+    // and their stacks carry the same managed_by label.
     for (Map.Entry<String, Container> e : managed) {
-      byApplication.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue());
+      List<Container> containers = byApplication.get(e.getKey());
+      if (containers != null) {
+        containers.add(e.getValue());
+      }
     }
     return Optional.of(byApplication);
   }

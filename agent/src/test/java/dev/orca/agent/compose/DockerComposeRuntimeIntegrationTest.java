@@ -71,6 +71,16 @@ class DockerComposeRuntimeIntegrationTest {
   }
 
   @Test
+  void shouldObserveOnlyItsOwnApplicationsWhenAnotherAgentSharesTheHost(@TempDir Path otherDeployments) {
+    assertThat(runtime.deploy(app, project, WEB, Map.of(), in(60)).success()).isTrue();
+
+    try (DockerComposeRuntime other = new DockerComposeRuntime(otherDeployments, "unix:///var/run/docker.sock")) {
+      assertThat(other.observe()).hasValueSatisfying(all -> assertThat(all).doesNotContainKey(app));
+    }
+    assertThat(runtime.observe()).hasValueSatisfying(all -> assertThat(all.get(app)).hasSize(1));
+  }
+
+  @Test
   void shouldReplaceTheStackAndRemoveOrphansOnRedeploy() {
     assertThat(runtime.deploy(app, project, WEB, Map.of(), in(60)).success()).isTrue();
     String changed = """
@@ -183,7 +193,7 @@ class DockerComposeRuntimeIntegrationTest {
   void shouldRemoveContainersByLabelWhenTheComposeFileIsGone() {
     assertThat(runtime.deploy(app, project, WEB, Map.of(), in(60)).success()).isTrue();
     new DeploymentsDir(deployments).deleteApplication(app);
-    assertThat(runtime.observe()).hasValueSatisfying(all -> assertThat(all.get(app)).hasSize(1));
+    assertThat(containers()).hasSize(1);
 
     assertThat(runtime.remove(app, project, in(60)).success()).isTrue();
 
