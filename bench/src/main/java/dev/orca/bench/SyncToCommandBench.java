@@ -94,7 +94,9 @@ final class SyncToCommandBench {
 
       try (SyncStream sync = SyncStream.start(SyncStreamSettings.fromEnvironment(env));
            DeployDispatcher dispatcher = DeployDispatcher.start(DispatcherSettings.fromEnvironment(env))) {
-        awaitRunning(sync::isRunning, "sync-stream");
+        if (!sync.awaitRunning(WAIT)) {
+          throw new IllegalStateException("sync-stream did not reach RUNNING within " + WAIT);
+        }
         awaitRunning(dispatcher::isRunning, "deploy-dispatcher");
         long[] samples = new long[syncs];
         for (int i = 1; i <= warmup + syncs; i++) {

@@ -91,14 +91,15 @@ public final class SyncStream implements AutoCloseable {
     return props;
   }
 
+  /** True while the streams run or rebalance: alive, as opposed to stopped or failed. */
   public boolean isRunning() {
-    return streams.state() == KafkaStreams.State.RUNNING;
+    return streams.state().isRunningOrRebalancing();
   }
 
   /** Waits until RUNNING; false when the deadline passes or the client stopped first. */
   public boolean awaitRunning(Duration deadline) throws InterruptedException {
     long end = System.nanoTime() + deadline.toNanos();
-    while (!isRunning()) {
+    while (streams.state() != KafkaStreams.State.RUNNING) {
       if (stopped.getCount() == 0 || System.nanoTime() > end) {
         return false;
       }
