@@ -1,6 +1,7 @@
 package dev.orca.sync;
 
 import dev.orca.schemas.StaticMembership;
+import dev.orca.schemas.StreamsTuning;
 import dev.orca.schemas.TopicAdmin;
 import dev.orca.sync.git.JGitCommitSource;
 import java.io.IOException;
@@ -60,6 +61,9 @@ public final class SyncStream implements AutoCloseable {
         streamsProperties(settings.topics().prefix() + "sync-stream", settings.kafkaBootstrap(), settings.stateDir());
     properties.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) settings.topics().replicationFactor());
     StaticMembership.apply(properties, StaticMembership.instanceId(System.getenv(), settings.stateDir()));
+    // Under exactly-once, output becomes visible to read_committed consumers only at a commit;
+    // the default 100 ms interval would dominate a sync's latency.
+    properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, StreamsTuning.commitIntervalMs(System.getenv()));
     KafkaStreams streams = new KafkaStreams(
         SyncTopology.build(settings.topics(), git, Clock.systemUTC(), settings.revisionWait()), properties);
     SyncStream stream = new SyncStream(streams, git);
