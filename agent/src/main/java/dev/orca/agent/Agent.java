@@ -1,5 +1,6 @@
 package dev.orca.agent;
 
+import dev.orca.schemas.StandaloneLogging;
 import dev.orca.agent.command.CommandLoop;
 import dev.orca.agent.compose.ComposeRuntime;
 import dev.orca.agent.compose.DeploymentsDir;
@@ -92,12 +93,7 @@ public final class Agent implements AutoCloseable {
   }
 
   public static void main(String[] args) throws InterruptedException {
-    // Standalone only (slf4j-simple): the agent at info, the Kafka clients' chatter at warn.
-    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
-        System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
-    System.setProperty("org.slf4j.simpleLogger.log.dev.orca.agent",
-        System.getProperty("org.slf4j.simpleLogger.log.dev.orca.agent", "info"));
-    System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+    StandaloneLogging.configure();
     Agent agent = start(AgentSettings.fromEnvironment(System.getenv()));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

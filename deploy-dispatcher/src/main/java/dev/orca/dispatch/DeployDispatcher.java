@@ -1,5 +1,6 @@
 package dev.orca.dispatch;
 
+import dev.orca.schemas.StandaloneLogging;
 import dev.orca.schemas.StaticMembership;
 import dev.orca.schemas.StreamsTuning;
 import dev.orca.schemas.TopicAdmin;
@@ -118,12 +119,7 @@ public final class DeployDispatcher implements AutoCloseable {
   }
 
   public static void main(String[] args) throws InterruptedException {
-    // Standalone only (slf4j-simple): Orca at info, the Kafka clients' chatter at warn.
-    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
-        System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
-    System.setProperty("org.slf4j.simpleLogger.log.dev.orca",
-        System.getProperty("org.slf4j.simpleLogger.log.dev.orca", "info"));
-    System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+    StandaloneLogging.configure();
     DeployDispatcher dispatcher = start(DispatcherSettings.fromEnvironment(System.getenv()));
     CountDownLatch stopping = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -1,0 +1,206 @@
+package dev.orca.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.orca.schemas.Topic;
+import dev.orca.schemas.TopicAdmin;
+import dev.orca.schemas.Topics;
+import dev.orca.schemas.avro.ApplicationStatusChanged;
+import dev.orca.schemas.avro.DeployCommand;
+import dev.orca.schemas.avro.DeployReason;
+import dev.orca.schemas.avro.DeployRequested;
+import dev.orca.schemas.avro.DeployResult;
+import dev.orca.schemas.avro.DeploymentChanged;
+import dev.orca.schemas.avro.DeploymentState;
+import dev.orca.schemas.avro.HealthStatus;
+import dev.orca.schemas.avro.SyncStatus;
+import dev.orca.testsupport.SharedKafka;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SPEC rule 13 for the dispatcher: a real dispatcher is stopped and a new one started on the same
+ * state directory and settings; what arrived or fell due while it was down is handled exactly once.
+ */
+class DeployDispatcherRestartIntegrationTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  /** How long output is watched for a duplicate after the expected record arrived. */
+  private static final Duration QUIET = Duration.ofSeconds(4);
+  private static final Topics TOPICS = new Topics("it-restart-" + UUID.randomUUID() + ".", 3, (short) 1);
+  private static final String AGENT = "agent-r";
+  /** Short enough to pass while the dispatcher is down, long enough for it to close first. */
+  private static final Duration DEPLOY_TIMEOUT = Duration.ofSeconds(4);
+
+  private static String bootstrap;
+  private static Admin admin;
+  private static KafkaProducer<byte[], byte[]> producer;
+
+  @TempDir
+  Path dataDir;
+
+  private DeployDispatcher dispatcher;
+
+  @BeforeAll
+  static void connect() {
+    bootstrap = SharedKafka.bootstrapServers();
+    admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+    TopicAdmin.ensure(admin, TOPICS.sharedTopics(), WAIT);
+    TopicAdmin.ensure(admin, TOPICS.agentTopics(AGENT), WAIT);
+    producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  @AfterAll
+  static void disconnect() {
+    if (producer != null) {
+      producer.close();
+    }
+    if (admin != null) {
+      admin.close();
+    }
+  }
+
+  @AfterEach
+  void stopDispatcher() {
+    if (dispatcher != null) {
+      dispatcher.close();
+    }
+  }
+
+  @Test
+  void shouldPublishAResultThatArrivedWhileTheDispatcherWasDownExactlyOnce() throws Exception {
+    DispatcherSettings settings =
+        new DispatcherSettings(bootstrap, TOPICS, dataDir.resolve("streams"), Duration.ofMinutes(5));
+    String app = "app-" + UUID.randomUUID();
+    try (Reader commands = new Reader(TOPICS.agentCommands(AGENT));
+         Reader status = new Reader(TOPICS.status())) {
+      dispatcher = DeployDispatcher.start(settings);
+      send(TOPICS.deployRequests(), app, request(app));
+      DeployCommand command = (DeployCommand) commands.awaitOne(app, DeployCommand.class);
+
+      dispatcher.close();
+      dispatcher = null;
+      send(TOPICS.agentEvents(AGENT), app, DeployResult.newBuilder()
+          .setDeploymentId(command.getDeploymentId()).setApplicationId(app).setGeneration(command.getGeneration())
+          .setSuccess(true).setHealth(HealthStatus.HEALTHY).setAt(Instant.now()).build());
+      dispatcher = DeployDispatcher.start(settings);
+
+      await().atMost(WAIT).untilAsserted(() -> {
+        List<SpecificRecord> events = status.poll(app);
+        assertThat(finished(events, command.getDeploymentId(), DeploymentState.SUCCEEDED)).hasSize(1);
+        assertThat(events).anySatisfy(e -> assertThat(e).isInstanceOfSatisfying(ApplicationStatusChanged.class,
+            changed -> assertThat(changed.getSyncStatus()).isEqualTo(SyncStatus.SYNCED)));
+      });
+      await().during(QUIET).atMost(QUIET.plusSeconds(5)).untilAsserted(() -> {
+        assertThat(finished(status.poll(app), command.getDeploymentId(), DeploymentState.SUCCEEDED)).hasSize(1);
+        assertThat(commands.poll(app)).filteredOn(DeployCommand.class::isInstance).hasSize(1);
+      });
+    }
+  }
+
+  @Test
+  void shouldTimeOutADeploymentWhoseDeadlinePassedWhileTheDispatcherWasDown() throws Exception {
+    DispatcherSettings settings =
+        new DispatcherSettings(bootstrap, TOPICS, dataDir.resolve("streams"), DEPLOY_TIMEOUT);
+    String app = "app-" + UUID.randomUUID();
+    try (Reader commands = new Reader(TOPICS.agentCommands(AGENT));
+         Reader status = new Reader(TOPICS.status())) {
+      dispatcher = DeployDispatcher.start(settings);
+      send(TOPICS.deployRequests(), app, request(app));
+      DeployCommand command = (DeployCommand) commands.awaitOne(app, DeployCommand.class);
+
+      dispatcher.close();
+      dispatcher = null;
+      // Same clock as the dispatcher's punctuator: it was down before the deadline, so it cannot have fired.
+      assertThat(Instant.now()).as("dispatcher closed before the deadline").isBefore(command.getDeadline());
+      await().atMost(WAIT).until(() -> Instant.now().isAfter(command.getDeadline().plusMillis(500)));
+      dispatcher = DeployDispatcher.start(settings);
+
+      await().atMost(WAIT).untilAsserted(() -> {
+        List<SpecificRecord> events = status.poll(app);
+        assertThat(finished(events, command.getDeploymentId(), DeploymentState.TIMED_OUT)).hasSize(1);
+        assertThat(events).anySatisfy(e -> assertThat(e).isInstanceOfSatisfying(ApplicationStatusChanged.class,
+            changed -> assertThat(changed.getSyncStatus()).isEqualTo(SyncStatus.OUT_OF_SYNC)));
+      });
+      await().during(QUIET).atMost(QUIET.plusSeconds(5)).untilAsserted(() ->
+          assertThat(finished(status.poll(app), command.getDeploymentId(), DeploymentState.TIMED_OUT)).hasSize(1));
+    }
+  }
+
+  private static DeployRequested request(String app) {
+    return DeployRequested.newBuilder()
+        .setRequestId("req-" + UUID.randomUUID()).setApplicationId(app).setAgentId(AGENT)
+        .setReason(DeployReason.SYNC).setCommit("c1").setCompose("services: {}\n").setDigest("d1")
+        .setComposeChanged(true).setActor("test").setAt(Instant.now()).build();
+  }
+
+  private static List<DeploymentChanged> finished(List<SpecificRecord> events, String deploymentId, DeploymentState state) {
+    return events.stream()
+        .filter(DeploymentChanged.class::isInstance).map(DeploymentChanged.class::cast)
+        .filter(e -> e.getDeploymentId().equals(deploymentId) && e.getState() == state)
+        .toList();
+  }
+
+  private static void send(Topic<String, SpecificRecord> topic, String key, SpecificRecord value) throws Exception {
+    producer.send(topic.record(key, value)).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** A read_committed consumer of one topic that keeps everything it has seen for one key. */
+  private static final class Reader implements AutoCloseable {
+    private final Topic<String, SpecificRecord> topic;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final List<SpecificRecord> seen = new ArrayList<>();
+
+    Reader(Topic<String, SpecificRecord> topic) {
+      this.topic = topic;
+      this.consumer = new KafkaConsumer<>(Map.of(
+          ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+          ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID(),
+          ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+          ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+          new ByteArrayDeserializer(), new ByteArrayDeserializer());
+      consumer.subscribe(List.of(topic.name()));
+    }
+
+    List<SpecificRecord> poll(String key) {
+      consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+        if (key.equals(topic.key(r.key()))) {
+          seen.add(topic.value(r.value()));
+        }
+      });
+      return List.copyOf(seen);
+    }
+
+    SpecificRecord awaitOne(String key, Class<?> type) {
+      await().atMost(WAIT).until(() -> poll(key).stream().anyMatch(type::isInstance));
+      return poll(key).stream().filter(type::isInstance).findFirst().orElseThrow();
+    }
+
+    @Override
+    public void close() {
+      consumer.close(Duration.ofSeconds(5));
+    }
+  }
+}

@@ -1,0 +1,176 @@
+package dev.orca.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.orca.schemas.Topics;
+import dev.orca.schemas.avro.ApplicationConfig;
+import dev.orca.schemas.avro.DeployRequested;
+import dev.orca.schemas.avro.RepositoryConfig;
+import dev.orca.schemas.avro.SyncRequested;
+import dev.orca.schemas.avro.SyncTrigger;
+import dev.orca.testsupport.GitRepo;
+import dev.orca.testsupport.GitServer;
+import dev.orca.testsupport.SharedKafka;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SPEC rule 13 for sync-stream: a real SyncStream is stopped and a new one started on the same
+ * state directory and settings; a trigger accepted while it was down, or while it was stopping,
+ * becomes exactly one DeployRequested.
+ */
+class SyncStreamRestartIntegrationTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  /** How long deploy-requests is watched for a duplicate after the expected record arrived. */
+  private static final Duration QUIET = Duration.ofSeconds(4);
+  private static final Topics TOPICS = new Topics("it-restart-" + UUID.randomUUID() + ".", 3, (short) 1);
+  private static final String COMPOSE = "services:\n  web:\n    image: orca-test/busybox:1\n";
+
+  private static String bootstrap;
+  private static KafkaProducer<byte[], byte[]> producer;
+
+  private final GitServer server = GitServer.start();
+
+  @TempDir
+  Path dataDir;
+
+  private SyncStream stream;
+
+  @BeforeAll
+  static void connect() {
+    bootstrap = SharedKafka.bootstrapServers();
+    producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  @AfterAll
+  static void disconnect() {
+    if (producer != null) {
+      producer.close();
+    }
+  }
+
+  @AfterEach
+  void stop() {
+    if (stream != null) {
+      stream.close();
+    }
+    server.close();
+  }
+
+  @Test
+  void shouldProcessASyncRequestedWhileSyncStreamWasDown() throws Exception {
+    String repoId = "repo-" + UUID.randomUUID();
+    String appId = "app-" + UUID.randomUUID();
+    GitRepo repo = server.createRepository("down-" + repoId);
+    String sha = repo.commit("compose.yaml", COMPOSE, "add web");
+    SyncStreamSettings settings = settings();
+    // Started once and closed, so its consumer group and state directory exist.
+    start(settings);
+    stream.close();
+    stream = null;
+
+    try (Reader deploys = new Reader()) {
+      publishConfigAndSync(repo, repoId, appId);
+      start(settings);
+
+      await().atMost(WAIT).untilAsserted(() -> assertThat(deploys.poll(appId))
+          .singleElement().satisfies(deploy -> assertThat(deploy.getCommit()).isEqualTo(sha)));
+    }
+  }
+
+  @Test
+  void shouldEmitOneDeployRequestedWhenStoppedRightAfterARequest() throws Exception {
+    String repoId = "repo-" + UUID.randomUUID();
+    String appId = "app-" + UUID.randomUUID();
+    GitRepo repo = server.createRepository("stop-" + repoId);
+    String sha = repo.commit("compose.yaml", COMPOSE, "add web");
+    SyncStreamSettings settings = settings();
+    start(settings);
+
+    try (Reader deploys = new Reader()) {
+      publishConfigAndSync(repo, repoId, appId);
+      // Closed before (or while) the request is processed: whichever, restarting finishes it once.
+      stream.close();
+      stream = null;
+      start(settings);
+
+      await().atMost(WAIT).until(() -> !deploys.poll(appId).isEmpty());
+      await().during(QUIET).atMost(QUIET.plusSeconds(5)).untilAsserted(() -> assertThat(deploys.poll(appId))
+          .singleElement().satisfies(deploy -> assertThat(deploy.getCommit()).isEqualTo(sha)));
+    }
+  }
+
+  private SyncStreamSettings settings() {
+    return new SyncStreamSettings(bootstrap, TOPICS, dataDir.resolve("streams"), dataDir.resolve("git-cache"),
+        true, Duration.ofSeconds(10), Duration.ofSeconds(10));
+  }
+
+  private void start(SyncStreamSettings settings) throws InterruptedException {
+    stream = SyncStream.start(settings);
+    assertThat(stream.awaitRunning(WAIT)).as("sync-stream reaches RUNNING").isTrue();
+  }
+
+  private static void publishConfigAndSync(GitRepo repo, String repoId, String appId) throws Exception {
+    Instant now = Instant.now();
+    producer.send(TOPICS.configRepositories().record(repoId, RepositoryConfig.newBuilder().setId(repoId)
+        .setRevision(1).setUrl(repo.url()).setProvider("generic").setAuthMethod("none").setSyncType("manual")
+        .setPollingIntervalSeconds(60).setUpdatedAt(now).build()));
+    producer.send(TOPICS.configApplications().record(appId, ApplicationConfig.newBuilder().setId(appId)
+        .setRevision(2).setRepositoryId(repoId).setAgentId("agent-1").setBranch("main")
+        .setPath("compose.yaml").setUpdatedAt(now).build()));
+    producer.send(TOPICS.syncRequests().record(repoId, SyncRequested.newBuilder().setSyncId("sync-" + UUID.randomUUID())
+        .setRepositoryId(repoId).setTrigger(SyncTrigger.MANUAL).setActor("user-1").setMinRevision(2)
+        .setAt(now).build())).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    producer.flush();
+  }
+
+  /** A read_committed consumer of deploy-requests that keeps every DeployRequested it has seen for one application. */
+  private static final class Reader implements AutoCloseable {
+    private final KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID(),
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    private final List<DeployRequested> seen = new ArrayList<>();
+
+    Reader() {
+      consumer.subscribe(List.of(TOPICS.deployRequests().name()));
+    }
+
+    List<DeployRequested> poll(String appId) {
+      consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+        if (TOPICS.deployRequests().value(r.value()) instanceof DeployRequested deploy
+            && deploy.getApplicationId().equals(appId)) {
+          seen.add(deploy);
+        }
+      });
+      return List.copyOf(seen);
+    }
+
+    @Override
+    public void close() {
+      consumer.close(Duration.ofSeconds(5));
+    }
+  }
+}
