@@ -44,7 +44,8 @@ public final class Projector implements AutoCloseable {
   private final Map<String, Object> config;
   private final RecordDecoder decoder;
   private final BatchProjection projection;
-  private final CountDownLatch stopping = new CountDownLatch(1);
+  /** Wakes the retry back-off on close; a new one per start, so a restarted projector backs off again. */
+  private volatile CountDownLatch stopping = new CountDownLatch(1);
   private volatile KafkaConsumer<byte[], byte[]> consumer;
   private volatile boolean running;
   private Thread thread;
@@ -72,6 +73,7 @@ public final class Projector implements AutoCloseable {
       return;
     }
     running = true;
+    stopping = new CountDownLatch(1);
     consumer = new KafkaConsumer<>(config);
     thread = new Thread(this::run, "orca-projector");
     thread.setDaemon(true);

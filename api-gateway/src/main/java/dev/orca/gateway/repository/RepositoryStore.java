@@ -61,37 +61,41 @@ class RepositoryStore {
   }
 
   Mono<Row> insert(UUID id, Config config) {
-    // PostgreSQL keeps microseconds: the answer must match what a later GET returns.
-    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-    return outbox.transaction(
-        bindConfig(db.sql("INSERT INTO repositories (id, name, url, provider, auth_method, username, secret_encrypted,"
-                + " sync_type, polling_interval_seconds, webhook_secret_encrypted, revision, created_at, updated_at)"
-                + " VALUES (:id, :name, :url, :provider, :auth, :username, :secret, :sync, :interval, :webhook,"
-                + " nextval('config_revision'), :now, :now) RETURNING revision"), config)
-            .bind("id", id).bind("now", now)
-            .map(r -> r.get("revision", Long.class))
-            .one()
-            .flatMap(revision -> outbox.append(topics.configRepositories(), id.toString(),
-                snapshot(id, revision, config, now)).thenReturn(revision))
-            .flatMap(revision -> changed(id).thenReturn(revision)))
+    Instant now = now();
+    return write(db.sql("INSERT INTO repositories (id, name, url, provider, auth_method, username, secret_encrypted,"
+            + " sync_type, polling_interval_seconds, webhook_secret_encrypted, revision, created_at, updated_at)"
+            + " VALUES (:id, :name, :url, :provider, :auth, :username, :secret, :sync, :interval, :webhook,"
+            + " nextval('config_revision'), :now, :now) RETURNING revision"), id, config, now)
         .map(revision -> new Row(id, config, revision, "unknown", null, null, now, now));
   }
 
   /** Replaces the configuration; empty when the repository does not exist. */
   Mono<Row> update(UUID id, Config config) {
-    Instant now = Instant.now();
+    return write(db.sql("UPDATE repositories SET name = :name, url = :url, provider = :provider, auth_method = :auth,"
+            + " username = :username, secret_encrypted = :secret, sync_type = :sync,"
+            + " polling_interval_seconds = :interval, webhook_secret_encrypted = :webhook,"
+            + " revision = nextval('config_revision'), updated_at = :now WHERE id = :id RETURNING revision"),
+        id, config, now())
+        .then(find(id));
+  }
+
+  /**
+   * Runs a statement that writes the configuration and returns the new revision, and in the
+   * same transaction queues its snapshot for the config topic and its live event.
+   */
+  private Mono<Long> write(DatabaseClient.GenericExecuteSpec statement, UUID id, Config config, Instant now) {
     return outbox.transaction(
-        bindConfig(db.sql("UPDATE repositories SET name = :name, url = :url, provider = :provider, auth_method = :auth,"
-                + " username = :username, secret_encrypted = :secret, sync_type = :sync,"
-                + " polling_interval_seconds = :interval, webhook_secret_encrypted = :webhook,"
-                + " revision = nextval('config_revision'), updated_at = :now WHERE id = :id RETURNING revision"), config)
-            .bind("id", id).bind("now", now)
+        bindConfig(statement, config).bind("id", id).bind("now", now)
             .map(r -> r.get("revision", Long.class))
             .one()
             .flatMap(revision -> outbox.append(topics.configRepositories(), id.toString(),
                 snapshot(id, revision, config, now)).thenReturn(revision))
-            .flatMap(revision -> changed(id).thenReturn(revision)))
-        .then(find(id));
+            .flatMap(revision -> changed(id).thenReturn(revision)));
+  }
+
+  /** PostgreSQL keeps microseconds: an answer must match what a later GET returns. */
+  private static Instant now() {
+    return Instant.now().truncatedTo(ChronoUnit.MICROS);
   }
 
   Mono<Long> applicationCount(UUID id) {
