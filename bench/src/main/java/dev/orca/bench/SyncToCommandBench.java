@@ -27,6 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -128,7 +129,7 @@ final class SyncToCommandBench {
       for (int i = 0; i < hops + 50; i++) {
         byte[] payload = ("hop-" + i).getBytes();
         long start = System.nanoTime();
-        producer.send(new ProducerRecord<>(topic, payload)).get();
+        producer.send(new ProducerRecord<>(topic, payload)).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         boolean seen = false;
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (!seen) {
@@ -172,7 +173,7 @@ final class SyncToCommandBench {
 
   private static <V> void send(KafkaProducer<byte[], byte[]> producer, Topic<String, V> topic, String key, V value)
       throws Exception {
-    producer.send(topic.record(key, value)).get();
+    producer.send(topic.record(key, value)).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private static String compose(int i) {

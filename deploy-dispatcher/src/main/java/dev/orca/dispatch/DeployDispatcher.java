@@ -45,6 +45,14 @@ public final class DeployDispatcher implements AutoCloseable {
 
   /** Creates the shared topics if needed, starts the streams and waits (bounded) until they run. */
   public static DeployDispatcher start(DispatcherSettings settings) {
+    return start(settings, Clock.systemUTC());
+  }
+
+  /**
+   * As {@link #start(DispatcherSettings)}, with the clock that stamps deployments and decides
+   * when deadlines pass; tests use a clock they move by hand.
+   */
+  public static DeployDispatcher start(DispatcherSettings settings, Clock clock) {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.kafkaBootstrap()))) {
       TopicAdmin.ensure(admin, settings.topics().sharedTopics(), ADMIN_TIMEOUT);
     }
@@ -54,7 +62,7 @@ public final class DeployDispatcher implements AutoCloseable {
       throw new UncheckedIOException("cannot create state directory " + settings.stateDir(), e);
     }
     KafkaStreams streams = new KafkaStreams(
-        DispatchTopology.build(settings.topics(), Clock.systemUTC(), settings.deployTimeout()),
+        DispatchTopology.build(settings.topics(), clock, settings.deployTimeout()),
         properties(settings));
     CountDownLatch settled = new CountDownLatch(1);
     streams.setStateListener((now, before) -> {
@@ -84,6 +92,7 @@ public final class DeployDispatcher implements AutoCloseable {
     return dispatcher;
   }
 
+  /** The streams configuration the dispatcher runs with; package-private so tests drive the topology with it. */
   static Properties properties(DispatcherSettings settings) {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.topics().prefix() + "deploy-dispatcher");

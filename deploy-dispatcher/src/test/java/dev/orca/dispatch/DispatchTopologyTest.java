@@ -1,6 +1,5 @@
 package dev.orca.dispatch;
 
-import dev.orca.testsupport.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orca.schemas.Topic;
@@ -21,6 +20,7 @@ import dev.orca.schemas.avro.RemoveCommand;
 import dev.orca.schemas.avro.RemoveRequested;
 import dev.orca.schemas.avro.RemoveResult;
 import dev.orca.schemas.avro.SyncStatus;
+import dev.orca.testsupport.MutableClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,11 +31,9 @@ import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -65,11 +63,8 @@ class DispatchTopologyTest {
 
   @BeforeEach
   void startDriver() {
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "dispatch-test");
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+    // The dispatcher's own configuration, so the poison-record test covers the handler it really sets.
+    Properties props = DeployDispatcher.properties(new DispatcherSettings("unused:9092", topics, stateDir, TIMEOUT));
     driver = new TopologyTestDriver(DispatchTopology.build(topics, clock, TIMEOUT), props, START);
     requests = input(topics.deployRequests());
     agentEvents = input(topics.agentEvents(AGENT));
