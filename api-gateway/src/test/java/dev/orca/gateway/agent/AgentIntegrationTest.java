@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Test;
@@ -40,7 +41,7 @@ class AgentIntegrationTest extends GatewayTestSupport {
         .containsEntry("eventsTopic", topics.agentEvents(id).name());
 
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers()))) {
-      Set<String> names = admin.listTopics().names().get();
+      Set<String> names = admin.listTopics().names().get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
       assertThat(names).contains(topics.agentCommands(id).name(), topics.agentEvents(id).name());
     }
     var config = TopicProbe.await(topics.configAgents(), (key, value) -> key.equals(id));

@@ -171,20 +171,26 @@ class ApplicationIntegrationTest extends GatewayTestSupport {
         .expectBody(Map.class).returnResult().getResponseBody().get("id");
     markOnline(agentId);
 
+    // The waiting DELETE starts the removal; once its request is on Kafka it is waiting for the answer.
+    CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> admin().delete()
+        .uri("/api/v1/applications/" + id + "?wait=true").exchange()
+        .expectStatus().isEqualTo(502).expectBody().jsonPath("$.error").isEqualTo("removal failed: compose down failed"));
+    RemoveRequested request = (RemoveRequested) TopicProbe.await(topics.deployRequests(),
+        (key, value) -> value instanceof RemoveRequested r && r.getApplicationId().equals(id)).value();
+
+    // Without waiting: 202 for the removal in flight, which blocks deploys.
     String requestId = (String) admin().delete().uri("/api/v1/applications/" + id).exchange()
         .expectStatus().isAccepted().expectBody(Map.class).returnResult().getResponseBody().get("requestId");
+    assertThat(requestId).isEqualTo(request.getRequestId());
     assertThat(single("SELECT removal_request_id FROM applications WHERE id = ?", UUID.fromString(id))
         .get("removal_request_id")).isEqualTo(requestId);
     admin().post().uri("/api/v1/applications/" + id + "/deploy").exchange().expectStatus().isEqualTo(409);
 
-    CompletableFuture<Void> projector = CompletableFuture.runAsync(() -> {
-      sleep(500);
-      update("UPDATE applications SET removal_request_id = NULL, last_sync_error = 'compose down failed' WHERE id = ?",
-          UUID.fromString(id));
-    });
-    admin().delete().uri("/api/v1/applications/" + id + "?wait=true").exchange()
-        .expectStatus().isEqualTo(502).expectBody().jsonPath("$.error").isEqualTo("compose down failed");
-    projector.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+    // Plays the dispatcher: the agent could not remove it; this gateway's projector applies that.
+    publisher.publish(topics.status(), id, ApplicationRemovalFinished.newBuilder().setRequestId(requestId)
+        .setApplicationId(id).setRemoved(false).setTimedOut(false).setError("compose down failed")
+        .setAt(Instant.now()).build()).block(DEADLINE);
+    waiting.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
   }
 
   @Test
@@ -195,7 +201,8 @@ class ApplicationIntegrationTest extends GatewayTestSupport {
 
     // Nobody answers the removal: the wait ends a little after the 5 s deadline of this gateway.
     admin().delete().uri("/api/v1/applications/" + id + "?wait=true").exchange()
-        .expectStatus().isEqualTo(504).expectBody().jsonPath("$.error").isNotEmpty();
+        .expectStatus().isEqualTo(504).expectBody().jsonPath("$.error")
+        .isEqualTo("removal did not finish before its deadline");
   }
 
   @Test

@@ -109,8 +109,9 @@ class ProjectorRestartIntegrationTest {
       whileStopped.add(status(applicationId, step));
     }
     whileStopped.forEach(event -> publish(applicationId.toString(), event));
-    assertThat(application(applicationId).get("sync_status")).as("nobody projects while stopped")
-        .isEqualTo("unknown");
+    // Nobody consumes while stopped: the group has no member and its committed offset did not move.
+    await().atMost(DEADLINE).untilAsserted(() -> assertThat(projectorGroupMembers()).isZero());
+    assertThat(committedOnStatus()).as("committed while stopped").isEqualTo(1);
 
     startProjector();
 
@@ -167,26 +168,29 @@ class ProjectorRestartIntegrationTest {
     DeploymentChanged deployment = deployment(applicationId, 3);
 
     Projector first = startProjector();
-    db.execute("ALTER TABLE events RENAME TO events_away");
-    try {
-      publish(repository, RepositoryStatusChanged.newBuilder().setRepositoryId(repository)
-          .setStatus(RepositorySyncStatus.FAILED).setLastSyncError("cannot resolve main").setAt(Instant.now())
-          .build());
-      statuses.forEach(event -> publish(applicationId.toString(), event));
-      publish(applicationId.toString(), deployment);
-      // The batch keeps failing while the table is away; give it a few attempts.
-      await().pollDelay(Duration.ofSeconds(2)).atMost(DEADLINE)
-          .untilAsserted(() -> assertThat(repository().get("sync_status")).isEqualTo("unknown"));
-      first.close();
+    try (RetryWarnings retries = RetryWarnings.about(topics)) {
+      db.execute("ALTER TABLE events RENAME TO events_away");
+      try {
+        publish(repository, RepositoryStatusChanged.newBuilder().setRepositoryId(repository)
+            .setStatus(RepositorySyncStatus.FAILED).setLastSyncError("cannot resolve main").setAt(Instant.now())
+            .build());
+        statuses.forEach(event -> publish(applicationId.toString(), event));
+        publish(applicationId.toString(), deployment);
+        // The batch fails while the table is away: wait until it was refused and retried.
+        await().atMost(DEADLINE).untilAsserted(() -> assertThat(retries.count()).isGreaterThanOrEqualTo(2));
+        first.close();
+        long refusedBeforeRestart = retries.count();
 
-      startProjector();
-      await().pollDelay(Duration.ofSeconds(2)).atMost(DEADLINE).untilAsserted(() -> {
+        // The new Projector is handed the same uncommitted batch and is refused in turn.
+        startProjector();
+        await().atMost(DEADLINE).untilAsserted(() -> assertThat(retries.count()).isGreaterThan(refusedBeforeRestart));
         assertThat(repository().get("sync_status")).isEqualTo("unknown");
         assertThat(application(applicationId).get("sync_status")).isEqualTo("unknown");
         assertThat(db.count("SELECT count(*) FROM deployments")).isZero();
-      });
-    } finally {
-      db.execute("ALTER TABLE events_away RENAME TO events");
+        assertThat(committedOnStatus()).as("nothing committed while refused").isZero();
+      } finally {
+        db.execute("ALTER TABLE events_away RENAME TO events");
+      }
     }
 
     await().atMost(DEADLINE).untilAsserted(() -> {
@@ -300,6 +304,16 @@ class ProjectorRestartIntegrationTest {
           .partitionsToOffsetAndMetadata().get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
       return offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(topics.status().name()))
           .mapToLong(e -> e.getValue().offset()).sum();
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private long projectorGroupMembers() throws InterruptedException, ExecutionException {
+    try (Admin admin = admin()) {
+      String group = topics.prefix() + "projector";
+      return admin.describeConsumerGroups(List.of(group)).describedGroups().get(group)
+          .get(DEADLINE.toSeconds(), TimeUnit.SECONDS).members().size();
     } catch (java.util.concurrent.TimeoutException e) {
       throw new IllegalStateException(e);
     }
