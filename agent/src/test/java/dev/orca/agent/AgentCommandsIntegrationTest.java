@@ -1,10 +1,13 @@
 package dev.orca.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import dev.orca.agent.compose.Container;
+import dev.orca.agent.compose.DeployOutcome;
 import dev.orca.agent.compose.EngineStatus;
+import dev.orca.agent.compose.RemoveOutcome;
 import dev.orca.schemas.avro.DeployCommand;
 import dev.orca.schemas.avro.DeployResult;
 import dev.orca.schemas.avro.FailureKind;
@@ -49,14 +52,37 @@ class AgentCommandsIntegrationTest {
 
   @Test
   void shouldCommitTheOffsetOnlyAfterTheDeployResultWasWritten() {
+    runtime.deployOutcome = DeployOutcome.ready(List.of(
+        new Container("app-1-queue-7", "queue", "running", "starting", "registry.test/queue:42")));
     kafka.send("app-1", deploy("d1", "app-1", 1, "c1", inMinutes(5)));
 
     DeployResult result = kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d1"), WAIT);
 
     assertThat(result.getSuccess()).isTrue();
-    assertThat(result.getHealth()).isEqualTo(HealthStatus.HEALTHY);
-    assertThat(result.getContainers()).extracting(c -> c.getService()).containsExactly("web");
+    assertThat(result.getContainers()).extracting(c -> c.getName(), c -> c.getService(), c -> c.getState(),
+        c -> c.getHealth(), c -> c.getImage())
+        .containsExactly(tuple("app-1-queue-7", "queue", "running", "starting", "registry.test/queue:42"));
     await().atMost(WAIT).until(() -> kafka.committedOffset(groupId()) == 1);
+  }
+
+  @Test
+  void shouldReportTheRuntimesComposeFailureAndNotRetryTheSameDeployment() {
+    runtime.deployOutcome = DeployOutcome.composeFailure("service 'db' exited with code 3", HealthStatus.UNHEALTHY,
+        List.of(new Container("app-1-db-1", "db", "exited", null, "registry.test/db:9")));
+    kafka.send("app-1", deploy("d1", "app-1", 1, "c1", inMinutes(5)));
+    kafka.send("app-1", deploy("d1", "app-1", 1, "c1", inMinutes(5)));
+
+    DeployResult result = kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d1"), WAIT);
+    await().atMost(WAIT).until(() -> kafka.committedOffset(groupId()) == 2);
+
+    assertThat(result.getSuccess()).isFalse();
+    assertThat(result.getFailureKind()).isEqualTo(FailureKind.COMPOSE);
+    assertThat(result.getError()).isEqualTo("service 'db' exited with code 3");
+    assertThat(result.getHealth()).isEqualTo(HealthStatus.UNHEALTHY);
+    assertThat(result.getContainers()).extracting(c -> c.getName(), c -> c.getState())
+        .containsExactly(tuple("app-1-db-1", "exited"));
+    assertThat(runtime.deployedComposes()).containsExactly("c1");
+    assertThat(kafka.events(DeployResult.class)).hasSize(1);
   }
 
   @Test
@@ -130,16 +156,39 @@ class AgentCommandsIntegrationTest {
   }
 
   @Test
-  void shouldAnswerEveryRemovalWithSuccessAndForgetTheDeployment() {
+  void shouldForgetTheDeploymentWhenTheRuntimeRemovedTheStack() {
+    runtime.removeOutcome = RemoveOutcome.removed();
     kafka.send("app-1", deploy("d1", "app-1", 1, "c1", inMinutes(5)));
     kafka.send("app-1", remove("r1", "app-1", inMinutes(5)));
     kafka.send("app-1", remove("r2", "app-1", inMinutes(5)));
     kafka.send("app-1", deploy("d1", "app-1", 1, "c1", inMinutes(5)));
 
-    assertThat(kafka.await(RemoveResult.class, r -> r.getRequestId().equals("r1"), WAIT).getSuccess()).isTrue();
-    assertThat(kafka.await(RemoveResult.class, r -> r.getRequestId().equals("r2"), WAIT).getSuccess()).isTrue();
+    RemoveResult first = kafka.await(RemoveResult.class, r -> r.getRequestId().equals("r1"), WAIT);
+    RemoveResult second = kafka.await(RemoveResult.class, r -> r.getRequestId().equals("r2"), WAIT);
     await().atMost(WAIT).until(() -> kafka.events(DeployResult.class).size() == 2);
+
+    assertThat(List.of(first, second)).allSatisfy(r -> {
+      assertThat(r.getSuccess()).isTrue();
+      assertThat(r.getError()).isNull();
+    });
     assertThat(runtime.calls).extracting(FakeRuntime.Call::kind).containsExactly("deploy", "remove", "remove", "deploy");
+  }
+
+  @Test
+  void shouldReportTheRuntimesRemovalFailureAndKeepTheDeployment() {
+    runtime.removeOutcome = RemoveOutcome.failed("compose down failed: network app-1_default busy");
+    kafka.send("app-1", deploy("d1", "app-1", 1, "c1", inMinutes(5)));
+    kafka.send("app-1", remove("r1", "app-1", inMinutes(5)));
+    kafka.send("app-1", deploy("d1", "app-1", 1, "c1", inMinutes(5)));
+    kafka.send("app-1", deploy("d2", "app-1", 2, "c2", inMinutes(5)));
+
+    RemoveResult removal = kafka.await(RemoveResult.class, r -> r.getRequestId().equals("r1"), WAIT);
+    kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d2"), WAIT);
+
+    assertThat(removal.getSuccess()).isFalse();
+    assertThat(removal.getError()).isEqualTo("compose down failed: network app-1_default busy");
+    assertThat(kafka.events(DeployResult.class)).extracting(DeployResult::getDeploymentId).containsExactly("d1", "d2");
+    assertThat(runtime.deployedComposes()).containsExactly("c1", "c2");
   }
 
   @Test
@@ -150,16 +199,18 @@ class AgentCommandsIntegrationTest {
     Heartbeat down = kafka.await(Heartbeat.class, h -> !h.getDockerAvailable(), WAIT);
     kafka.send("app-1", deploy("d1", "app-1", 1, "c1", inMinutes(5)));
     DeployResult failed = kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d1"), WAIT);
-    runtime.status = new EngineStatus(true, "27.0.0", "docker-compose", null);
-    Heartbeat up = kafka.await(Heartbeat.class, Heartbeat::getDockerAvailable, WAIT);
+    runtime.status = new EngineStatus(true, "99.1.0-test", "compose-under-test", null);
+    // Heartbeats from before Docker went down are also available; only the new version marks a recovered one.
+    Heartbeat up = kafka.await(Heartbeat.class, h -> h.getDockerAvailable()
+        && "99.1.0-test".equals(h.getDockerVersion()), WAIT);
 
     assertThat(down.getMessage()).isEqualTo(missing);
     assertThat(down.getAgentId()).isEqualTo(kafka.agentId);
     assertThat(down.getIntervalSeconds()).isEqualTo(1);
     assertThat(failed.getFailureKind()).isEqualTo(FailureKind.TRANSPORT);
     assertThat(failed.getError()).isEqualTo(missing);
-    assertThat(up.getDockerVersion()).isEqualTo("27.0.0");
-    assertThat(up.getComposeCommand()).isEqualTo("docker-compose");
+    assertThat(up.getComposeCommand()).isEqualTo("compose-under-test");
+    assertThat(up.getMessage()).isNull();
     assertThat(agent.isRunning()).isTrue();
   }
 
@@ -172,11 +223,12 @@ class AgentCommandsIntegrationTest {
     kafka.await(HealthReport.class, r -> r.getApplicationId().equals("app-2")
         && r.getHealth() == HealthStatus.MISSING, WAIT);
 
-    runtime.observed.put("app-1", List.of(new Container("p-web-1", "web", "exited", null, "img")));
+    runtime.observed.put("app-1", List.of(new Container("p-worker-3", "worker", "exited", null, "registry.test/w:5")));
 
     HealthReport changed = kafka.await(HealthReport.class, r -> r.getApplicationId().equals("app-1")
         && r.getHealth() == HealthStatus.UNHEALTHY, WAIT);
-    assertThat(changed.getContainers()).extracting(c -> c.getState()).containsExactly("exited");
+    assertThat(changed.getContainers()).extracting(c -> c.getName(), c -> c.getService(), c -> c.getState(),
+        c -> c.getImage()).containsExactly(tuple("p-worker-3", "worker", "exited", "registry.test/w:5"));
   }
 
   private AgentSettings settings() {

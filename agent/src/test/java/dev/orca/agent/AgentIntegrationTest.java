@@ -3,6 +3,7 @@ package dev.orca.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orca.agent.compose.DockerCleanup;
+import dev.orca.agent.compose.DockerCli;
 import dev.orca.schemas.avro.DeployResult;
 import dev.orca.schemas.avro.HealthReport;
 import dev.orca.schemas.avro.HealthStatus;
@@ -60,7 +61,7 @@ class AgentIntegrationTest {
 
       RemoveResult removed = kafka.await(RemoveResult.class, r -> r.getRequestId().equals("r1"), WAIT);
       assertThat(removed.getSuccess()).as(removed.getError()).isTrue();
-      assertThat(DockerCleanup.lines("docker", "ps", "-aq", "--filter", "label=orca-cd.application-id=" + app)).isEmpty();
+      assertThat(DockerCli.lines("docker", "ps", "-aq", "--filter", "label=orca-cd.application-id=" + app)).isEmpty();
       assertThat(deployments.resolve(app)).doesNotExist();
     }
   }

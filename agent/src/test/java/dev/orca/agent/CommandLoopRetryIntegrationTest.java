@@ -1,10 +1,14 @@
 package dev.orca.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import dev.orca.agent.command.CommandLoop;
+import dev.orca.agent.compose.Container;
+import dev.orca.agent.compose.DeployOutcome;
 import dev.orca.agent.compose.DeploymentsDir;
+import dev.orca.agent.compose.RemoveOutcome;
 import dev.orca.agent.events.EventPublisher;
 import dev.orca.agent.events.PublishException;
 import dev.orca.agent.events.ResultWriter;
@@ -12,6 +16,7 @@ import dev.orca.schemas.avro.DeployResult;
 import dev.orca.schemas.avro.RemoveResult;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -44,6 +49,9 @@ class CommandLoopRetryIntegrationTest {
 
   @Test
   void shouldHandleTheOtherPartitionsRecordsOfTheSamePollWhenAResultCannotBeWritten() {
+    runtime.deployOutcome = DeployOutcome.ready(List.of(
+        new Container("app-a-cache-2", "cache", "running", "healthy", "registry.test/cache:3")));
+    runtime.removeOutcome = RemoveOutcome.failed("compose down failed: app-b is busy");
     // Both are on the topic before the loop starts, so its first poll returns them together.
     kafka.send(0, "app-a", AgentCommandsIntegrationTest.deploy("d-a", "app-a", 1, "ca",
         AgentCommandsIntegrationTest.inMinutes(5)));
@@ -55,8 +63,10 @@ class CommandLoopRetryIntegrationTest {
     DeployResult deployed = kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d-a"), WAIT);
     RemoveResult removed = kafka.await(RemoveResult.class, r -> r.getRequestId().equals("r-b"), WAIT);
 
-    assertThat(deployed.getSuccess()).isTrue();
-    assertThat(removed.getSuccess()).isTrue();
+    assertThat(deployed.getContainers()).extracting(c -> c.getName(), c -> c.getHealth())
+        .containsExactly(tuple("app-a-cache-2", "healthy"));
+    assertThat(removed.getSuccess()).isFalse();
+    assertThat(removed.getError()).isEqualTo("compose down failed: app-b is busy");
     await().atMost(WAIT).until(() -> kafka.committedOffset(groupId(), 0) == 1
         && kafka.committedOffset(groupId(), 1) == 1);
     assertThat(runtime.calls).extracting(FakeRuntime.Call::applicationId).contains("app-a", "app-b");

@@ -12,7 +12,10 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A runtime that records what it was asked and answers what the test set. */
+/**
+ * A runtime that records what it was asked and answers what the test set. Tests that check results
+ * set a distinctive {@link #deployOutcome} or {@link #removeOutcome} and assert it is passed through.
+ */
 final class FakeRuntime implements ComposeRuntime {
 
   record Call(String kind, String applicationId, String project, String compose) {}
@@ -20,6 +23,9 @@ final class FakeRuntime implements ComposeRuntime {
   final List<Call> calls = new CopyOnWriteArrayList<>();
   final Map<String, List<Container>> observed = new ConcurrentHashMap<>();
   volatile EngineStatus status = new EngineStatus(true, "27.0.0", "docker-compose", null);
+  /** What deploy answers while the engine can deploy; null for a ready stack of one container. */
+  volatile DeployOutcome deployOutcome;
+  volatile RemoveOutcome removeOutcome = RemoveOutcome.removed();
 
   @Override
   public EngineStatus status() {
@@ -33,14 +39,15 @@ final class FakeRuntime implements ComposeRuntime {
     if (!status.canDeploy()) {
       return DeployOutcome.transportFailure(status.message());
     }
-    List<Container> containers = List.of(new Container(project + "-web-1", "web", "running", null, "img"));
-    return DeployOutcome.ready(containers);
+    DeployOutcome answer = deployOutcome;
+    return answer != null ? answer
+        : DeployOutcome.ready(List.of(new Container(project + "-web-1", "web", "running", null, "img")));
   }
 
   @Override
   public RemoveOutcome remove(String applicationId, String project, Instant deadline) {
     calls.add(new Call("remove", applicationId, project, null));
-    return RemoveOutcome.removed();
+    return removeOutcome;
   }
 
   @Override

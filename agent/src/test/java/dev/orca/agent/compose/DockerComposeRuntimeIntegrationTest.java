@@ -59,7 +59,7 @@ class DockerComposeRuntimeIntegrationTest {
     assertThat(outcome.containers()).extracting(Container::service, Container::state)
         .containsExactly(org.assertj.core.groups.Tuple.tuple("web", "running"));
     String container = outcome.containers().get(0).name();
-    assertThat(DockerCleanup.lines("docker", "inspect", "-f",
+    assertThat(DockerCli.lines("docker", "inspect", "-f",
         "{{index .Config.Labels \"orca-cd.application-id\"}} {{index .Config.Labels \"managed_by\"}}", container))
         .containsExactly(app + " orca-cd");
     Path dir = deployments.resolve(app);
@@ -103,7 +103,7 @@ class DockerComposeRuntimeIntegrationTest {
     assertThat(outcome.success()).as(String.valueOf(outcome.error())).isTrue();
     assertThat(outcome.containers()).extracting(Container::service, Container::health)
         .containsExactly(org.assertj.core.groups.Tuple.tuple("api", "healthy"));
-    assertThat(DockerCleanup.lines("docker", "inspect", "-f", "{{index .Config.Labels \"team\"}}",
+    assertThat(DockerCli.lines("docker", "inspect", "-f", "{{index .Config.Labels \"team\"}}",
         outcome.containers().get(0).name())).containsExactly("core");
     assertThat(Files.exists(deployments.resolve(app).resolve(".env"))).isFalse();
   }
@@ -198,7 +198,7 @@ class DockerComposeRuntimeIntegrationTest {
     assertThat(runtime.remove(app, project, in(60)).success()).isTrue();
 
     assertThat(containers()).isEmpty();
-    assertThat(DockerCleanup.lines("docker", "network", "ls", "-q", "--filter", "name=" + project + "_default")).isEmpty();
+    assertThat(DockerCli.lines("docker", "network", "ls", "-q", "--filter", "name=" + project + "_default")).isEmpty();
   }
 
   @Test
@@ -209,7 +209,7 @@ class DockerComposeRuntimeIntegrationTest {
   }
 
   private List<String> containers() {
-    return DockerCleanup.lines("docker", "ps", "-aq", "--filter", "label=orca-cd.application-id=" + app);
+    return DockerCli.lines("docker", "ps", "-aq", "--filter", "label=orca-cd.application-id=" + app);
   }
 
   private static Instant in(long seconds) {
