@@ -2,8 +2,8 @@ package dev.orca.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.orca.gateway.crypto.Keys;
-import dev.orca.gateway.crypto.SecretBox;
+import dev.orca.schemas.crypto.Keys;
+import dev.orca.schemas.crypto.SecretBox;
 import dev.orca.testsupport.SharedKafka;
 import dev.orca.testsupport.SharedPostgres;
 import java.sql.Connection;

@@ -9,6 +9,7 @@ import dev.orca.sync.config.HeldRequests;
 import dev.orca.sync.detect.ChangeDetector;
 import dev.orca.sync.detect.LastSent;
 import dev.orca.sync.git.CommitSource;
+import dev.orca.sync.git.RepositorySecrets;
 import dev.orca.sync.polling.PollSchedule;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,6 +39,7 @@ final class SyncProcessor implements Processor<String, SyncRequested, String, Sp
   private static final Logger log = LoggerFactory.getLogger(SyncProcessor.class);
 
   private final CommitSource git;
+  private final RepositorySecrets secrets;
   private final Clock clock;
   private final Duration revisionWait;
   private final int syncRequestPartitions;
@@ -48,8 +50,10 @@ final class SyncProcessor implements Processor<String, SyncRequested, String, Sp
   private PollSchedule polls;
   private SyncRun sync;
 
-  SyncProcessor(CommitSource git, Clock clock, Duration revisionWait, int syncRequestPartitions) {
+  SyncProcessor(CommitSource git, RepositorySecrets secrets, Clock clock, Duration revisionWait,
+      int syncRequestPartitions) {
     this.git = git;
+    this.secrets = secrets;
     this.clock = clock;
     this.revisionWait = revisionWait;
     this.syncRequestPartitions = syncRequestPartitions;
@@ -66,7 +70,7 @@ final class SyncProcessor implements Processor<String, SyncRequested, String, Sp
     config = new ConfigView(repositories, applications);
     held = new HeldRequests(heldStore);
     polls = new PollSchedule(lastPolls, context.taskId().partition(), syncRequestPartitions);
-    sync = new SyncRun(git, config, new ChangeDetector(lastSent), clock, this::forward);
+    sync = new SyncRun(git, secrets, config, new ChangeDetector(lastSent), clock, this::forward);
     context.schedule(RETRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> retryHeld());
     context.schedule(POLL_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> poll());
   }

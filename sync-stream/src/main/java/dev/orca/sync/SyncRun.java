@@ -15,7 +15,7 @@ import dev.orca.sync.detect.ChangeDetector;
 import dev.orca.sync.git.Commit;
 import dev.orca.sync.git.CommitSource;
 import dev.orca.sync.git.GitException;
-import dev.orca.sync.git.GitRemote;
+import dev.orca.sync.git.RepositorySecrets;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -50,13 +50,16 @@ final class SyncRun {
   }
 
   private final CommitSource git;
+  private final RepositorySecrets secrets;
   private final ConfigView config;
   private final ChangeDetector detector;
   private final Clock clock;
   private final Emitter out;
 
-  SyncRun(CommitSource git, ConfigView config, ChangeDetector detector, Clock clock, Emitter out) {
+  SyncRun(CommitSource git, RepositorySecrets secrets, ConfigView config, ChangeDetector detector, Clock clock,
+      Emitter out) {
     this.git = git;
+    this.secrets = secrets;
     this.config = config;
     this.detector = detector;
     this.clock = clock;
@@ -85,7 +88,7 @@ final class SyncRun {
     }
     List<String> failures = new ArrayList<>();
     if (!byBranch.isEmpty()) {
-      try (CommitSource.Snapshot snapshot = git.fetch(GitRemote.of(repository))) {
+      try (CommitSource.Snapshot snapshot = git.fetch(secrets.remote(repository))) {
         for (Map.Entry<String, List<ApplicationConfig>> branch : byBranch.entrySet()) {
           Commit commit;
           try {

@@ -5,6 +5,7 @@ import dev.orca.schemas.StaticMembership;
 import dev.orca.schemas.StreamsTuning;
 import dev.orca.schemas.TopicAdmin;
 import dev.orca.sync.git.JGitCommitSource;
+import dev.orca.sync.git.RepositorySecrets;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -66,7 +67,8 @@ public final class SyncStream implements AutoCloseable {
     // the default 100 ms interval would dominate a sync's latency.
     properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, StreamsTuning.commitIntervalMs(System.getenv()));
     KafkaStreams streams = new KafkaStreams(
-        SyncTopology.build(settings.topics(), git, Clock.systemUTC(), settings.revisionWait()), properties);
+        SyncTopology.build(settings.topics(), git, RepositorySecrets.of(settings.appSecret()), Clock.systemUTC(),
+            settings.revisionWait()), properties);
     SyncStream stream = new SyncStream(streams, git);
     streams.setStateListener((now, before) -> {
       if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {

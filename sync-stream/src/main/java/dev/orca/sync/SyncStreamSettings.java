@@ -8,10 +8,11 @@ import java.util.Map;
 /**
  * sync-stream's configuration. From the environment: {@code ORCA_KAFKA_BOOTSTRAP}
  * (localhost:9092), the {@code ORCA_TOPIC_*} variables, {@code ORCA_DATA_DIR} (./data; state in
- * {@code streams/}, mirrors in {@code git-cache/}) and {@code ORCA_ALLOW_LOCAL_GIT} (false).
+ * {@code streams/}, mirrors in {@code git-cache/}), {@code ORCA_ALLOW_LOCAL_GIT} (false) and
+ * {@code APP_SECRET} (none; the gateway's, needed to decrypt the secrets of private repositories).
  */
 public record SyncStreamSettings(String kafkaBootstrap, Topics topics, Path stateDir, Path gitCacheDir,
-    boolean allowLocalGit, Duration gitTimeout, Duration revisionWait) {
+    boolean allowLocalGit, Duration gitTimeout, Duration revisionWait, String appSecret) {
 
   public static final Duration GIT_TIMEOUT = Duration.ofSeconds(30);
   public static final Duration REVISION_WAIT = Duration.ofSeconds(10);
@@ -25,6 +26,15 @@ public record SyncStreamSettings(String kafkaBootstrap, Topics topics, Path stat
         dataDir.resolve("git-cache"),
         Boolean.parseBoolean(env.getOrDefault("ORCA_ALLOW_LOCAL_GIT", "false")),
         GIT_TIMEOUT,
-        REVISION_WAIT);
+        REVISION_WAIT,
+        env.get("APP_SECRET"));
+  }
+
+  /** Leaves the APP_SECRET out, so settings can be logged. */
+  @Override
+  public String toString() {
+    return "SyncStreamSettings[kafkaBootstrap=" + kafkaBootstrap + ", topics=" + topics + ", stateDir=" + stateDir
+        + ", gitCacheDir=" + gitCacheDir + ", allowLocalGit=" + allowLocalGit + ", gitTimeout=" + gitTimeout
+        + ", revisionWait=" + revisionWait + ", appSecret=" + (appSecret == null ? "none" : "***") + "]";
   }
 }

@@ -7,6 +7,7 @@ import dev.orca.schemas.avro.DeployRequested;
 import dev.orca.schemas.avro.RepositoryConfig;
 import dev.orca.sync.detect.LastSent;
 import dev.orca.sync.git.CommitSource;
+import dev.orca.sync.git.RepositorySecrets;
 import java.time.Clock;
 import java.time.Duration;
 import org.apache.avro.specific.SpecificRecord;
@@ -33,7 +34,8 @@ final class SyncTopology {
 
   private SyncTopology() {}
 
-  static Topology build(Topics topics, CommitSource git, Clock clock, Duration revisionWait) {
+  static Topology build(Topics topics, CommitSource git, RepositorySecrets secrets, Clock clock,
+      Duration revisionWait) {
     StreamsBuilder builder = new StreamsBuilder();
     Topic<String, RepositoryConfig> repositories = topics.configRepositories();
     Topic<String, ApplicationConfig> applications = topics.configApplications();
@@ -54,7 +56,7 @@ final class SyncTopology {
     Topic<String, SpecificRecord> deployRequests = topics.deployRequests();
     Topic<String, SpecificRecord> status = topics.status();
     builder.stream(topics.syncRequests().name(), topics.syncRequests().consumed().withName("sync-requests"))
-        .process(() -> new SyncProcessor(git, clock, revisionWait, topics.partitions()), Named.as("sync"),
+        .process(() -> new SyncProcessor(git, secrets, clock, revisionWait, topics.partitions()), Named.as("sync"),
             HELD_REQUESTS, LAST_SENT, LAST_POLLS)
         .split(Named.as("route-"))
         .branch((key, value) -> value instanceof DeployRequested, Branched.<String, SpecificRecord>withConsumer(

@@ -18,6 +18,7 @@ final class FakeCommitSource implements CommitSource {
   private int next = 1;
   private GitException fetchFailure;
   int fetches;
+  GitRemote lastRemote;
   int branchResolutions;
 
   /** Commits {@code path = content} on a branch (files of the branch's previous head carry over). */
@@ -39,6 +40,7 @@ final class FakeCommitSource implements CommitSource {
   @Override
   public Snapshot fetch(GitRemote remote) throws GitException {
     fetches++;
+    lastRemote = remote;
     if (fetchFailure != null) {
       throw fetchFailure;
     }

@@ -11,6 +11,8 @@ import dev.orca.schemas.avro.RepositoryStatusChanged;
 import dev.orca.schemas.avro.RepositorySyncStatus;
 import dev.orca.schemas.avro.SyncRequested;
 import dev.orca.schemas.avro.SyncTrigger;
+import dev.orca.schemas.crypto.Keys;
+import dev.orca.schemas.crypto.SecretBox;
 import dev.orca.testsupport.GitRepo;
 import dev.orca.testsupport.GitServer;
 import dev.orca.testsupport.SharedKafka;
@@ -37,7 +39,9 @@ import org.junit.jupiter.api.io.TempDir;
 class SyncStreamIntegrationTest {
 
   private final Topics topics = new Topics("it-" + UUID.randomUUID() + ".", 3, (short) 1);
-  private final GitServer server = GitServer.start();
+  private static final String APP_SECRET = "integration-test-app-secret-0123456789abcdef";
+
+  private GitServer server;
 
   @TempDir
   Path dataDir;
@@ -49,17 +53,20 @@ class SyncStreamIntegrationTest {
     if (stream != null) {
       stream.close();
     }
-    server.close();
+    if (server != null) {
+      server.close();
+    }
   }
 
   @Test
   void shouldDeployTheComposeFileAtTheBranchsLatestCommit() throws Exception {
+    server = GitServer.start();
     GitRepo repo = server.createRepository("shop");
     String compose = "services:\n  web:\n    image: orca-test/busybox:1\n";
     String sha = repo.commit("compose.yaml", compose, "add web\n\nwith details");
     String bootstrap = SharedKafka.bootstrapServers();
     stream = SyncStream.start(new SyncStreamSettings(bootstrap, topics, dataDir.resolve("streams"),
-        dataDir.resolve("git-cache"), true, Duration.ofSeconds(10), Duration.ofSeconds(10)));
+        dataDir.resolve("git-cache"), true, Duration.ofSeconds(10), Duration.ofSeconds(10), null));
     await().atMost(Duration.ofSeconds(60)).until(stream::isRunning);
 
     Instant now = Instant.now();
@@ -110,5 +117,58 @@ class SyncStreamIntegrationTest {
     assertThat(statuses).extracting(s -> ((RepositoryStatusChanged) s).getStatus())
         .containsExactly(RepositorySyncStatus.SYNCING, RepositorySyncStatus.SUCCESS);
     assertThat(dataDir.resolve("git-cache/repo-1.git")).isDirectory();
+  }
+
+  @Test
+  void shouldFetchAPrivateRepositoryWithTheSecretTheGatewayEncrypted() throws Exception {
+    server = GitServer.startWithBasicAuth("deployer", "s3cr3t-Passw0rd");
+    GitRepo repo = server.createRepository("private-shop");
+    String sha = repo.commit("compose.yaml", "services: {}\n", "private compose");
+    String bootstrap = SharedKafka.bootstrapServers();
+    stream = SyncStream.start(SyncStreamSettings.fromEnvironment(Map.of(
+        "ORCA_KAFKA_BOOTSTRAP", bootstrap, "ORCA_TOPIC_PREFIX", topics.prefix(), "ORCA_TOPIC_PARTITIONS", "3",
+        "ORCA_TOPIC_REPLICATION", "1", "ORCA_DATA_DIR", dataDir.toString(), "ORCA_ALLOW_LOCAL_GIT", "true",
+        "APP_SECRET", APP_SECRET)));
+    await().atMost(Duration.ofSeconds(60)).until(stream::isRunning);
+
+    Instant now = Instant.now();
+    String encrypted = new SecretBox(Keys.fromSecret(APP_SECRET)).encrypt("s3cr3t-Passw0rd");
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new ByteArraySerializer(), new ByteArraySerializer())) {
+      producer.send(topics.configRepositories().record("repo-2", RepositoryConfig.newBuilder().setId("repo-2")
+          .setRevision(1).setUrl(repo.url()).setProvider("generic").setAuthMethod("basic").setUsername("deployer")
+          .setEncryptedSecret(encrypted).setSyncType("manual").setPollingIntervalSeconds(60).setUpdatedAt(now).build()));
+      producer.send(topics.configApplications().record("app-2", ApplicationConfig.newBuilder().setId("app-2")
+          .setRevision(2).setRepositoryId("repo-2").setAgentId("agent-1").setBranch("main")
+          .setPath("compose.yaml").setUpdatedAt(now).build()));
+      producer.send(topics.syncRequests().record("repo-2", SyncRequested.newBuilder().setSyncId("sync-2")
+          .setRepositoryId("repo-2").setTrigger(SyncTrigger.MANUAL).setActor("user-1").setMinRevision(2)
+          .setAt(now).build()));
+    }
+
+    List<SpecificRecord> deploys = new CopyOnWriteArrayList<>();
+    List<SpecificRecord> statuses = new CopyOnWriteArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + UUID.randomUUID(),
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(topics.deployRequests().name(), topics.status().name()));
+      await().atMost(Duration.ofSeconds(60)).until(() -> {
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          if (record.topic().equals(topics.deployRequests().name())) {
+            deploys.add(topics.deployRequests().value(record.value()));
+          } else {
+            statuses.add(topics.status().value(record.value()));
+          }
+        }
+        return statuses.size() >= 2 && (!deploys.isEmpty() || statuses.stream()
+            .anyMatch(s -> ((RepositoryStatusChanged) s).getStatus() == RepositorySyncStatus.FAILED));
+      });
+    }
+
+    assertThat(statuses).extracting(s -> ((RepositoryStatusChanged) s).getLastSyncError()).containsOnlyNulls();
+    assertThat(deploys).singleElement().isInstanceOfSatisfying(DeployRequested.class,
+        deploy -> assertThat(deploy.getCommit()).isEqualTo(sha));
   }
 }

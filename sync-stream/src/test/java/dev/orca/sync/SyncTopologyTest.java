@@ -15,7 +15,10 @@ import dev.orca.schemas.avro.SyncRequested;
 import dev.orca.schemas.avro.SyncStatus;
 import dev.orca.schemas.avro.SyncTrigger;
 import dev.orca.sync.detect.LastSent;
+import dev.orca.schemas.crypto.Keys;
+import dev.orca.schemas.crypto.SecretBox;
 import dev.orca.sync.git.Commit;
+import dev.orca.sync.git.RepositorySecrets;
 import dev.orca.sync.polling.PollSchedule;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -44,6 +47,7 @@ class SyncTopologyTest {
   private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
   private static final Duration REVISION_WAIT = Duration.ofSeconds(10);
   private static final String REPO = "repo-1";
+  private static final String APP_SECRET = "topology-test-app-secret-0123456789abcdef";
 
   private final Topics topics = new Topics("test.", 3, (short) 1);
   private final FakeCommitSource git = new FakeCommitSource();
@@ -61,7 +65,7 @@ class SyncTopologyTest {
 
   @BeforeEach
   void startDriver() {
-    driver = new TopologyTestDriver(SyncTopology.build(topics, git, clock, REVISION_WAIT),
+    driver = new TopologyTestDriver(SyncTopology.build(topics, git, RepositorySecrets.of(APP_SECRET), clock, REVISION_WAIT),
         SyncStream.streamsProperties("sync-stream-test", "dummy:9092", stateDir), START);
     repositories = input(topics.configRepositories());
     applications = input(topics.configApplications());
@@ -539,6 +543,44 @@ class SyncTopologyTest {
     assertThat(logs.toString(StandardCharsets.UTF_8)).contains("https://***@git.example/repo-1.git")
         .doesNotContain("s3cr3t");
     assertOutputsEmpty();
+  }
+
+  @Test
+  void shouldFetchWithTheDecryptedSecretOfTheRepository() {
+    privateRepository(new SecretBox(Keys.fromSecret(APP_SECRET)).encrypt("ghp_t0ken"));
+    application("app-1", REPO, "main", "compose.yaml", 2);
+    git.commit("main", "compose.yaml", "services: {}\n", "compose");
+
+    syncRequests.pipeInput(REPO, request(REPO).build());
+
+    assertRepositoryStatuses(RepositorySyncStatus.SYNCING, RepositorySyncStatus.SUCCESS);
+    assertThat(git.lastRemote.authMethod()).isEqualTo("token");
+    assertThat(git.lastRemote.username()).isEqualTo("ci-bot");
+    assertThat(git.lastRemote.secret()).isEqualTo("ghp_t0ken");
+    assertThat(singleDeploy("app-1").getApplicationId()).isEqualTo("app-1");
+  }
+
+  @Test
+  void shouldMarkRepositoryFailedWhenItsSecretDoesNotDecrypt() {
+    privateRepository(new SecretBox(Keys.fromSecret(APP_SECRET + "-of-another-install")).encrypt("ghp_t0ken"));
+    application("app-1", REPO, "main", "compose.yaml", 2);
+    git.commit("main", "compose.yaml", "services: {}\n", "compose");
+
+    syncRequests.pipeInput(REPO, request(REPO).build());
+
+    List<RepositoryStatusChanged> statuses = repositoryStatuses(2);
+    assertThat(statuses.get(1).getStatus()).isEqualTo(RepositorySyncStatus.FAILED);
+    assertThat(statuses.get(1).getLastSyncError()).isEqualTo("the secret of repository " + REPO
+        + " cannot be decrypted: stored value does not decrypt with this APP_SECRET");
+    assertThat(git.fetches).isZero();
+    assertOutputsEmpty();
+  }
+
+  private void privateRepository(String encryptedSecret) {
+    repositories.pipeInput(REPO, RepositoryConfig.newBuilder().setId(REPO).setRevision(1)
+        .setUrl("https://git.example/" + REPO + ".git").setProvider("github").setAuthMethod("token")
+        .setUsername("ci-bot").setEncryptedSecret(encryptedSecret)
+        .setSyncType("manual").setPollingIntervalSeconds(30).setUpdatedAt(START).build());
   }
 
   private <V> TestInputTopic<String, V> input(dev.orca.schemas.Topic<String, V> topic) {

@@ -1,10 +1,23 @@
 package dev.orca.testsupport;
 
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.EnumSet;
+import org.eclipse.jetty.ee11.servlet.FilterHolder;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee11.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
@@ -16,6 +29,7 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 /**
  * A real git server for tests: JGit's smart-HTTP servlet in Jetty on 127.0.0.1, serving every
  * repository made with {@link #createRepository}. Clients clone and fetch it like any remote.
+ * {@link #startWithBasicAuth} protects every repository with HTTP basic authentication.
  */
 public final class GitServer implements AutoCloseable {
 
@@ -28,6 +42,15 @@ public final class GitServer implements AutoCloseable {
   }
 
   public static GitServer start() {
+    return start(null);
+  }
+
+  /** A server that answers 401 to every request without these basic-auth credentials. */
+  public static GitServer startWithBasicAuth(String user, String password) {
+    return start(new BasicAuth(user, password));
+  }
+
+  private static GitServer start(BasicAuth auth) {
     try {
       Path root = Files.createTempDirectory("orca-git-server");
       GitServlet servlet = new GitServlet();
@@ -49,6 +72,9 @@ public final class GitServer implements AutoCloseable {
       server.addConnector(connector);
       ServletContextHandler context = new ServletContextHandler();
       context.setContextPath("/");
+      if (auth != null) {
+        context.addFilter(new FilterHolder(auth), "/*", EnumSet.of(DispatcherType.REQUEST));
+      }
       context.addServlet(new ServletHolder(servlet), "/git/*");
       server.setHandler(context);
       server.start();
@@ -82,6 +108,30 @@ public final class GitServer implements AutoCloseable {
       paths.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Lets a request through only when its Authorization header carries the expected credentials. */
+  private static final class BasicAuth implements Filter {
+    private final byte[] expected;
+
+    BasicAuth(String user, String password) {
+      String pair = user + ":" + password;
+      expected = ("Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)))
+          .getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+        throws IOException, ServletException {
+      String header = ((HttpServletRequest) request).getHeader("Authorization");
+      if (header != null && MessageDigest.isEqual(expected, header.getBytes(StandardCharsets.UTF_8))) {
+        chain.doFilter(request, response);
+        return;
+      }
+      HttpServletResponse http = (HttpServletResponse) response;
+      http.setHeader("WWW-Authenticate", "Basic realm=\"orca-test\"");
+      http.sendError(HttpServletResponse.SC_UNAUTHORIZED);
     }
   }
 }

@@ -1,6 +1,5 @@
 package dev.orca.gateway.application;
 
-import dev.orca.gateway.crypto.SecretBox;
 import dev.orca.gateway.eventlog.EntityChange;
 import dev.orca.gateway.eventlog.EventAppender;
 import dev.orca.gateway.outbox.Outbox;
@@ -9,6 +8,7 @@ import dev.orca.schemas.avro.ApplicationConfig;
 import dev.orca.schemas.avro.RemoveRequested;
 import dev.orca.schemas.avro.SyncRequested;
 import dev.orca.schemas.avro.SyncTrigger;
+import dev.orca.schemas.crypto.SecretBox;
 import io.r2dbc.spi.Readable;
 import java.time.Instant;
 import java.util.Locale;

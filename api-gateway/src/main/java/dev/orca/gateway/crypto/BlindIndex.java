@@ -1,5 +1,6 @@
 package dev.orca.gateway.crypto;
 
+import dev.orca.schemas.crypto.Keys;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.HexFormat;
@@ -23,7 +24,6 @@ public final class BlindIndex {
   }
 
   public String of(String name) {
-    byte[] key = keys.blindIndexKey().getEncoded();
-    return HexFormat.of().formatHex(Keys.hmac(key, normalise(name).getBytes(StandardCharsets.UTF_8)));
+    return HexFormat.of().formatHex(keys.blindIndexHmac(normalise(name).getBytes(StandardCharsets.UTF_8)));
   }
 }

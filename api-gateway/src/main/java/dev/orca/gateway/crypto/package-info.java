@@ -1,2 +1,2 @@
-/** Encryption at rest and blind indexes, with keys derived from APP_SECRET by HKDF. */
+/** Blind indexes of application names, keyed by a key derived from APP_SECRET ({@link dev.orca.schemas.crypto.Keys}). */
 package dev.orca.gateway.crypto;

@@ -1,10 +1,10 @@
 package dev.orca.gateway.projection;
 
-import dev.orca.gateway.crypto.SecretBox;
 import dev.orca.schemas.Topics;
 import dev.orca.schemas.avro.ApplicationRemovalFinished;
 import dev.orca.schemas.avro.ApplicationStatusChanged;
 import dev.orca.schemas.avro.HealthReport;
+import dev.orca.schemas.crypto.SecretBox;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,6 +1,5 @@
 package dev.orca.gateway.projection;
 
-import dev.orca.gateway.crypto.SecretBox;
 import dev.orca.gateway.eventlog.EventAppender;
 import dev.orca.schemas.Topics;
 import dev.orca.schemas.avro.ApplicationRemovalFinished;
@@ -9,6 +8,7 @@ import dev.orca.schemas.avro.DeploymentChanged;
 import dev.orca.schemas.avro.HealthReport;
 import dev.orca.schemas.avro.Heartbeat;
 import dev.orca.schemas.avro.RepositoryStatusChanged;
+import dev.orca.schemas.crypto.SecretBox;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 import org.springframework.r2dbc.connection.R2dbcTransactionManager;

@@ -1,7 +1,7 @@
 package dev.orca.gateway.projection;
 
-import dev.orca.gateway.crypto.SecretBox;
 import dev.orca.schemas.Topics;
+import dev.orca.schemas.crypto.SecretBox;
 import io.r2dbc.spi.ConnectionFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;

@@ -1,7 +1,7 @@
 package dev.orca.gateway.projection;
 
-import dev.orca.gateway.crypto.SecretBox;
 import dev.orca.schemas.Topics;
+import dev.orca.schemas.crypto.SecretBox;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,13 +1,13 @@
 package dev.orca.gateway.repository;
 
 import dev.orca.gateway.auth.CurrentUser;
-import dev.orca.gateway.crypto.SecretBox;
 import dev.orca.gateway.kafka.KafkaPublisher;
 import dev.orca.gateway.system.OrcaProperties;
 import dev.orca.gateway.web.ApiException;
 import dev.orca.schemas.Topics;
 import dev.orca.schemas.avro.SyncRequested;
 import dev.orca.schemas.avro.SyncTrigger;
+import dev.orca.schemas.crypto.SecretBox;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;

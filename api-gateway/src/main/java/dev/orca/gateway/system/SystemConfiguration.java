@@ -1,9 +1,9 @@
 package dev.orca.gateway.system;
 
 import dev.orca.gateway.crypto.BlindIndex;
-import dev.orca.gateway.crypto.Keys;
-import dev.orca.gateway.crypto.SecretBox;
 import dev.orca.schemas.Topics;
+import dev.orca.schemas.crypto.Keys;
+import dev.orca.schemas.crypto.SecretBox;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 

@@ -3,8 +3,6 @@ package dev.orca.gateway.projection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.orca.gateway.crypto.Keys;
-import dev.orca.gateway.crypto.SecretBox;
 import dev.orca.schemas.Topic;
 import dev.orca.schemas.TopicAdmin;
 import dev.orca.schemas.Topics;
@@ -19,6 +17,8 @@ import dev.orca.schemas.avro.Heartbeat;
 import dev.orca.schemas.avro.RepositoryStatusChanged;
 import dev.orca.schemas.avro.RepositorySyncStatus;
 import dev.orca.schemas.avro.SyncStatus;
+import dev.orca.schemas.crypto.Keys;
+import dev.orca.schemas.crypto.SecretBox;
 import dev.orca.testsupport.SharedKafka;
 import java.sql.Timestamp;
 import java.time.Duration;

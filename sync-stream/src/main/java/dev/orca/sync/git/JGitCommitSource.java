@@ -21,18 +21,23 @@ import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.transport.CredentialsProvider;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.TagOpt;
+import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 import org.eclipse.jgit.treewalk.TreeWalk;
 
 /**
  * {@link CommitSource} over a local bare mirror per repository ({@code <cacheDir>/<repositoryId>.git}):
  * one fetch of {@code refs/heads/*} per sync, bounded by the timeout, then every read is local.
- * Only authentication method {@code none} is supported until sync-stream can decrypt secrets.
+ * Authentication over HTTP(S): {@code none}, {@code token} (user name or {@code x-access-token}
+ * with the token as password) and {@code basic}; {@code ssh} is not supported yet.
  */
 public final class JGitCommitSource implements CommitSource, AutoCloseable {
 
   private static final AtomicInteger THREADS = new AtomicInteger();
+  /** The user name GitHub documents for token auth; other hosts accept any name with a token. */
+  static final String TOKEN_USER = "x-access-token";
 
   private final Path cacheDir;
   private final boolean allowLocalGit;
@@ -52,14 +57,12 @@ public final class JGitCommitSource implements CommitSource, AutoCloseable {
   @Override
   public Snapshot fetch(GitRemote remote) throws GitException {
     RemotePolicy.check(remote.url(), allowLocalGit);
-    if (!"none".equals(remote.authMethod())) {
-      throw new GitException("authentication method " + remote.authMethod()
-          + " is not supported yet by sync-stream");
-    }
+    CredentialsProvider credentials = credentials(remote);
     Repository mirror = openMirror(remote.repositoryId());
     Future<?> fetch = fetches.submit(() -> {
       Git.wrap(mirror).fetch()
           .setRemote(remote.url())
+          .setCredentialsProvider(credentials)
           .setRefSpecs(new RefSpec("+refs/heads/*:refs/heads/*"))
           .setRemoveDeletedRefs(true)
           .setTagOpt(TagOpt.NO_TAGS)
@@ -90,6 +93,36 @@ public final class JGitCommitSource implements CommitSource, AutoCloseable {
   @Override
   public void close() {
     fetches.shutdownNow();
+  }
+
+  /** The credentials of the remote's authentication method; null for none. */
+  private static CredentialsProvider credentials(GitRemote remote) throws GitException {
+    String method = remote.authMethod() == null ? "none" : remote.authMethod();
+    boolean hasUser = remote.username() != null && !remote.username().isBlank();
+    switch (method) {
+      case "none":
+        return null;
+      case "token":
+        requireSecret(remote, "a token");
+        return new UsernamePasswordCredentialsProvider(hasUser ? remote.username() : TOKEN_USER, remote.secret());
+      case "basic":
+        if (!hasUser) {
+          throw new GitException("repository " + remote.repositoryId() + " uses basic authentication but has no username");
+        }
+        requireSecret(remote, "a password");
+        return new UsernamePasswordCredentialsProvider(remote.username(), remote.secret());
+      case "ssh":
+        throw new GitException("ssh authentication is not supported yet by sync-stream");
+      default:
+        throw new GitException("unknown authentication method " + method);
+    }
+  }
+
+  private static void requireSecret(GitRemote remote, String what) throws GitException {
+    if (remote.secret() == null || remote.secret().isEmpty()) {
+      throw new GitException("repository " + remote.repositoryId() + " uses " + remote.authMethod()
+          + " authentication but has no secret (" + what + ")");
+    }
   }
 
   private Repository openMirror(String repositoryId) throws GitException {

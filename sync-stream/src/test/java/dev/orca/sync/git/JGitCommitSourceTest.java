@@ -20,7 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 class JGitCommitSourceTest {
 
+  private static final String USER = "deployer";
+  private static final String PASSWORD = "s3cr3t-Passw0rd";
+
   private static GitServer server;
+  private static GitServer privateServer;
   private static int repositories;
 
   @TempDir
@@ -31,11 +35,13 @@ class JGitCommitSourceTest {
   @BeforeAll
   static void startServer() {
     server = GitServer.start();
+    privateServer = GitServer.startWithBasicAuth(USER, PASSWORD);
   }
 
   @AfterAll
   static void stopServer() {
     server.close();
+    privateServer.close();
   }
 
   @AfterEach
@@ -121,7 +127,7 @@ class JGitCommitSourceTest {
     JGitCommitSource source = source(true, Duration.ofSeconds(5));
 
     assertTimeoutPreemptively(Duration.ofSeconds(30), () ->
-        assertThatThrownBy(() -> source.fetch(new GitRemote("gone", url, "none", null)))
+        assertThatThrownBy(() -> source.fetch(GitRemote.anonymous("gone", url)))
             .isInstanceOf(GitException.class).hasMessageStartingWith("cannot fetch " + url + ": "));
   }
 
@@ -135,13 +141,13 @@ class JGitCommitSourceTest {
     JGitCommitSource allowing = source(true, Duration.ofSeconds(5));
 
     assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThatThrownBy(() -> allowing.fetch(
-        new GitRemote("gone", "http://ghp_s3cr3t@127.0.0.1:" + closedPort + "/git/gone", "none", null)))
+        GitRemote.anonymous("gone", "http://ghp_s3cr3t@127.0.0.1:" + closedPort + "/git/gone")))
         .isInstanceOf(GitException.class).hasMessageStartingWith("cannot fetch " + hidden + ": ")
         .hasMessageNotContaining("s3cr3t"));
     JGitCommitSource refusing = new JGitCommitSource(cache, false, Duration.ofSeconds(5));
     refusing.close();
     assertThatThrownBy(() -> refusing.fetch(
-        new GitRemote("gone", "http://user:s3cr3t@127.0.0.1:" + closedPort + "/git/gone", "none", null)))
+        GitRemote.anonymous("gone", "http://user:s3cr3t@127.0.0.1:" + closedPort + "/git/gone")))
         .isInstanceOf(GitException.class)
         .hasMessage("loopback repository URL " + hidden + " is refused (ORCA_ALLOW_LOCAL_GIT is not enabled)");
   }
@@ -153,7 +159,7 @@ class JGitCommitSourceTest {
       JGitCommitSource source = source(true, Duration.ofSeconds(1));
 
       assertTimeoutPreemptively(Duration.ofSeconds(30), () ->
-          assertThatThrownBy(() -> source.fetch(new GitRemote("silent", url, "none", null)))
+          assertThatThrownBy(() -> source.fetch(GitRemote.anonymous("silent", url)))
               .isInstanceOf(GitException.class).hasMessageContaining(url));
     }
   }
@@ -165,9 +171,9 @@ class JGitCommitSourceTest {
 
     assertThatThrownBy(() -> source.fetch(remote(repo))).isInstanceOf(GitException.class)
         .hasMessage("loopback repository URL " + repo.url() + " is refused (ORCA_ALLOW_LOCAL_GIT is not enabled)");
-    assertThatThrownBy(() -> source.fetch(new GitRemote("r", "file:///srv/git/repo.git", "none", null)))
+    assertThatThrownBy(() -> source.fetch(GitRemote.anonymous("r", "file:///srv/git/repo.git")))
         .isInstanceOf(GitException.class).hasMessageStartingWith("local repository URL file:///srv/git/repo.git");
-    assertThatThrownBy(() -> source.fetch(new GitRemote("r", "/srv/git/repo.git", "none", null)))
+    assertThatThrownBy(() -> source.fetch(GitRemote.anonymous("r", "/srv/git/repo.git")))
         .isInstanceOf(GitException.class).hasMessageStartingWith("local repository URL");
   }
 
@@ -186,12 +192,83 @@ class JGitCommitSourceTest {
   }
 
   @Test
-  void shouldRefuseAuthenticationItCannotDecryptYet() {
-    GitRepo repo = newRepository();
+  void shouldFetchAPrivateRepositoryWithAToken() throws Exception {
+    try (GitServer tokenServer = GitServer.startWithBasicAuth(JGitCommitSource.TOKEN_USER, "ghp_t0ken")) {
+      String sha = tokenServer.createRepository("private").commit("compose.yaml", "v1\n", "private");
+      String url = "http://127.0.0.1:" + tokenServer.port() + "/git/private";
 
-    assertThatThrownBy(() -> source(true).fetch(new GitRemote("r", repo.url(), "token", null)))
-        .isInstanceOf(GitException.class)
-        .hasMessage("authentication method token is not supported yet by sync-stream");
+      try (CommitSource.Snapshot snapshot = source(true).fetch(
+          new GitRemote("private-token", url, "token", null, "ghp_t0ken"))) {
+        assertThat(snapshot.latest("main").sha()).isEqualTo(sha);
+      }
+    }
+  }
+
+  @Test
+  void shouldFetchAPrivateRepositoryWithATokenAndAUserName() throws Exception {
+    try (GitServer tokenServer = GitServer.startWithBasicAuth("oauth2", "glpat-t0ken")) {
+      String sha = tokenServer.createRepository("private").commit("compose.yaml", "v1\n", "private");
+      String url = "http://127.0.0.1:" + tokenServer.port() + "/git/private";
+
+      try (CommitSource.Snapshot snapshot = source(true).fetch(
+          new GitRemote("private-token-user", url, "token", "oauth2", "glpat-t0ken"))) {
+        assertThat(snapshot.latest("main").sha()).isEqualTo(sha);
+      }
+    }
+  }
+
+  @Test
+  void shouldFetchAPrivateRepositoryWithBasicAuthentication() throws Exception {
+    String sha = privateServer.createRepository("basic").commit("compose.yaml", "v1\n", "private");
+
+    try (CommitSource.Snapshot snapshot = source(true).fetch(
+        new GitRemote("private-basic", privateUrl("basic"), "basic", USER, PASSWORD))) {
+      assertThat(snapshot.latest("main").sha()).isEqualTo(sha);
+    }
+  }
+
+  @Test
+  void shouldFailClearlyWithoutLeakingTheSecretWhenThePasswordIsWrong() {
+    privateServer.createRepository("wrong");
+    String url = privateUrl("wrong");
+    JGitCommitSource source = source(true, Duration.ofSeconds(10));
+
+    assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThatThrownBy(() -> source.fetch(
+        new GitRemote("private-wrong", url, "basic", USER, "wr0ng-Passw0rd")))
+        .isInstanceOf(GitException.class).hasMessageStartingWith("cannot fetch " + url + ": ")
+        .hasMessageContaining("not authorized").hasMessageNotContaining("wr0ng-Passw0rd"));
+  }
+
+  @Test
+  void shouldFailClearlyWhenAProtectedRepositoryIsFetchedWithoutCredentials() {
+    privateServer.createRepository("anonymous");
+    String url = privateUrl("anonymous");
+    JGitCommitSource source = source(true, Duration.ofSeconds(10));
+
+    assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThatThrownBy(() -> source.fetch(
+        GitRemote.anonymous("private-anonymous", url)))
+        .isInstanceOf(GitException.class).hasMessageStartingWith("cannot fetch " + url + ": ")
+        .hasMessageContaining("uthentication is required"));
+  }
+
+  @Test
+  void shouldRefuseSshAndIncompleteCredentialsBeforeTouchingTheNetwork() {
+    JGitCommitSource source = source(true);
+    String url = privateUrl("never-created");
+
+    assertThatThrownBy(() -> source.fetch(new GitRemote("r", url, "ssh", "git", "-----BEGIN KEY-----")))
+        .isInstanceOf(GitException.class).hasMessage("ssh authentication is not supported yet by sync-stream");
+    assertThatThrownBy(() -> source.fetch(new GitRemote("r", url, "token", null, null)))
+        .isInstanceOf(GitException.class).hasMessage("repository r uses token authentication but has no secret (a token)");
+    assertThatThrownBy(() -> source.fetch(new GitRemote("r", url, "basic", null, PASSWORD)))
+        .isInstanceOf(GitException.class).hasMessage("repository r uses basic authentication but has no username")
+        .hasMessageNotContaining(PASSWORD);
+  }
+
+  @Test
+  void shouldNeverShowTheSecretOfARemote() {
+    assertThat(new GitRemote("r", "https://git.example/r.git", "basic", USER, PASSWORD).toString())
+        .doesNotContain(PASSWORD).contains(USER, "secret=***");
   }
 
   private JGitCommitSource source(boolean allowLocalGit) {
@@ -207,7 +284,11 @@ class JGitCommitSourceTest {
     return server.createRepository("repo-" + ++repositories);
   }
 
+  private static String privateUrl(String name) {
+    return "http://127.0.0.1:" + privateServer.port() + "/git/" + name;
+  }
+
   private static GitRemote remote(GitRepo repo) {
-    return new GitRemote("repo-" + repositories, repo.url(), "none", null);
+    return GitRemote.anonymous("repo-" + repositories, repo.url());
   }
 }

@@ -1,4 +1,4 @@
-package dev.orca.gateway.crypto;
+package dev.orca.schemas.crypto;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -7,7 +7,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The keys Orca derives from {@code APP_SECRET} (HKDF-SHA256, RFC 5869), one per purpose, so a
- * leak of one derived key says nothing about the others or the secret.
+ * leak of one derived key says nothing about the others or the secret. Shared by every component
+ * that reads values the gateway encrypted (the at-rest format is part of the contract).
  */
 public final class Keys {
 
@@ -35,8 +36,9 @@ public final class Keys {
     return new SecretKeySpec(encryption, "AES");
   }
 
-  SecretKeySpec blindIndexKey() {
-    return new SecretKeySpec(blindIndex, "HmacSHA256");
+  /** HMAC-SHA256 of data under the blind-index key; the key itself never leaves this class. */
+  public byte[] blindIndexHmac(byte[] data) {
+    return hmac(blindIndex, data);
   }
 
   /** HKDF-Expand for one 32-byte block: T(1) = HMAC(PRK, info || 0x01). */
@@ -48,7 +50,7 @@ public final class Keys {
     return hmac(prk, input);
   }
 
-  static byte[] hmac(byte[] key, byte[] data) {
+  private static byte[] hmac(byte[] key, byte[] data) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(key, "HmacSHA256"));

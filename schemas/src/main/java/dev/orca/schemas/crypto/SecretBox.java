@@ -1,4 +1,4 @@
-package dev.orca.gateway.crypto;
+package dev.orca.schemas.crypto;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.orca.gateway.crypto;
+package dev.orca.schemas.crypto;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -24,13 +24,6 @@ class SecretBoxTest {
     String sealed = new SecretBox(Keys.fromSecret(SECRET)).encrypt("x");
     SecretBox other = new SecretBox(Keys.fromSecret(SECRET + "-other"));
     assertThatThrownBy(() -> other.decrypt(sealed)).isInstanceOf(SecretBox.DecryptionException.class);
-  }
-
-  @Test
-  void shouldIndexNamesCaseAndSpaceInsensitivelyWithAKey() {
-    BlindIndex index = new BlindIndex(Keys.fromSecret(SECRET));
-    assertThat(index.of("  My App ")).isEqualTo(index.of("my app")).hasSize(64);
-    assertThat(new BlindIndex(Keys.fromSecret(SECRET + "-other")).of("my app")).isNotEqualTo(index.of("my app"));
   }
 
   @Test

@@ -1,0 +1,48 @@
+package dev.orca.sync.git;
+
+import dev.orca.schemas.avro.RepositoryConfig;
+import dev.orca.schemas.crypto.Keys;
+import dev.orca.schemas.crypto.SecretBox;
+
+/**
+ * Turns config.repositories records into {@link GitRemote}s, decrypting their secret with the key
+ * derived from {@code APP_SECRET} (the gateway's, so the same value must be given to both). Without
+ * an APP_SECRET only repositories without a secret can be fetched. Error messages never carry a secret.
+ */
+public final class RepositorySecrets {
+
+  private final SecretBox box;
+
+  private RepositorySecrets(SecretBox box) {
+    this.box = box;
+  }
+
+  /** Secrets opened with this APP_SECRET; null or blank means none is configured. */
+  public static RepositorySecrets of(String appSecret) {
+    return appSecret == null || appSecret.isBlank()
+        ? none() : new RepositorySecrets(new SecretBox(Keys.fromSecret(appSecret)));
+  }
+
+  /** No APP_SECRET: a repository with an encrypted secret cannot be fetched. */
+  public static RepositorySecrets none() {
+    return new RepositorySecrets(null);
+  }
+
+  public GitRemote remote(RepositoryConfig config) throws GitException {
+    String encrypted = config.getEncryptedSecret();
+    String secret = null;
+    if (encrypted != null) {
+      if (box == null) {
+        throw new GitException("repository " + config.getId()
+            + " has a secret but sync-stream has no APP_SECRET to decrypt it");
+      }
+      try {
+        secret = box.decrypt(encrypted);
+      } catch (SecretBox.DecryptionException e) {
+        throw new GitException("the secret of repository " + config.getId()
+            + " cannot be decrypted: " + e.getMessage());
+      }
+    }
+    return new GitRemote(config.getId(), config.getUrl(), config.getAuthMethod(), config.getUsername(), secret);
+  }
+}
