@@ -17,7 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 class LocalOrcaIntegrationTest {
 
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP = HttpClient.newBuilder()
+      // Plain HTTP/1.1: no h2c upgrade attempts on a server that speaks only HTTP/1.1.
+      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
   @TempDir
   Path dataDir;

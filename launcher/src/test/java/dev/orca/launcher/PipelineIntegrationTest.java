@@ -46,7 +46,9 @@ class PipelineIntegrationTest {
 
   private static GitServer git;
   private static LocalOrca orca;
-  private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient http = HttpClient.newBuilder()
+      // Plain HTTP/1.1: no h2c upgrade attempts on a server that speaks only HTTP/1.1.
+      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
   private static String base;
 
   @BeforeAll
