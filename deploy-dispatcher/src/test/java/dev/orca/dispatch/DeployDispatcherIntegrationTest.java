@@ -16,10 +16,10 @@ import dev.orca.schemas.avro.DeploymentState;
 import dev.orca.schemas.avro.HealthStatus;
 import dev.orca.schemas.avro.SyncStatus;
 import dev.orca.testsupport.SharedKafka;
+import dev.orca.testsupport.TopicReader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -27,11 +27,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -97,14 +94,14 @@ class DeployDispatcherIntegrationTest {
   }
 
   private void deployAndSucceed(String app, String agent) throws Exception {
-    try (Reader commands = new Reader(TOPICS.agentCommands(agent));
-         Reader status = new Reader(TOPICS.status())) {
+    try (TopicReader<SpecificRecord> commands = new TopicReader<>(bootstrap, TOPICS.agentCommands(agent));
+         TopicReader<SpecificRecord> status = new TopicReader<>(bootstrap, TOPICS.status())) {
       send(TOPICS.deployRequests(), app, DeployRequested.newBuilder()
           .setRequestId("req-1").setApplicationId(app).setAgentId(agent).setReason(DeployReason.SYNC)
           .setCommit("c1").setCompose("services: {}\n").setDigest("d1").setComposeChanged(true)
           .setActor("test").setAt(Instant.now()).build());
 
-      DeployCommand command = (DeployCommand) commands.awaitOne(app, DeployCommand.class);
+      DeployCommand command = commands.awaitOne(app, DeployCommand.class, WAIT);
       assertThat(command.getGeneration()).isEqualTo(1);
 
       send(TOPICS.agentEvents(agent), app, DeployResult.newBuilder()
@@ -129,42 +126,5 @@ class DeployDispatcherIntegrationTest {
 
   private static void send(Topic<String, SpecificRecord> topic, String key, SpecificRecord value) throws Exception {
     producer.send(topic.record(key, value)).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-  }
-
-  /** A read_committed consumer of one topic that keeps what it has seen for one key. */
-  private static final class Reader implements AutoCloseable {
-    private final Topic<String, SpecificRecord> topic;
-    private final KafkaConsumer<byte[], byte[]> consumer;
-    private final List<SpecificRecord> seen = new ArrayList<>();
-
-    Reader(Topic<String, SpecificRecord> topic) {
-      this.topic = topic;
-      this.consumer = new KafkaConsumer<>(Map.of(
-          ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-          ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID(),
-          ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-          ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-          new ByteArrayDeserializer(), new ByteArrayDeserializer());
-      consumer.subscribe(List.of(topic.name()));
-    }
-
-    List<SpecificRecord> poll(String key) {
-      consumer.poll(Duration.ofMillis(200)).forEach(r -> {
-        if (key.equals(topic.key(r.key()))) {
-          seen.add(topic.value(r.value()));
-        }
-      });
-      return seen;
-    }
-
-    SpecificRecord awaitOne(String key, Class<?> type) {
-      await().atMost(WAIT).until(() -> poll(key).stream().anyMatch(type::isInstance));
-      return poll(key).stream().filter(type::isInstance).findFirst().orElseThrow();
-    }
-
-    @Override
-    public void close() {
-      consumer.close(Duration.ofSeconds(5));
-    }
   }
 }

@@ -17,11 +17,11 @@ import dev.orca.schemas.avro.HealthStatus;
 import dev.orca.schemas.avro.SyncStatus;
 import dev.orca.testsupport.MutableClock;
 import dev.orca.testsupport.SharedKafka;
+import dev.orca.testsupport.TopicReader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -29,11 +29,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -102,11 +99,11 @@ class DeployDispatcherRestartIntegrationTest {
     // Never moved, so the deployment cannot time out however slowly the test runs.
     MutableClock clock = new MutableClock(Instant.now());
     String app = "app-" + UUID.randomUUID();
-    try (Reader commands = new Reader(TOPICS.agentCommands(AGENT));
-         Reader status = new Reader(TOPICS.status())) {
+    try (TopicReader<SpecificRecord> commands = new TopicReader<>(bootstrap, TOPICS.agentCommands(AGENT));
+         TopicReader<SpecificRecord> status = new TopicReader<>(bootstrap, TOPICS.status())) {
       dispatcher = DeployDispatcher.start(settings, clock);
       send(TOPICS.deployRequests(), app, request(app));
-      DeployCommand command = (DeployCommand) commands.awaitOne(app, DeployCommand.class);
+      DeployCommand command = commands.awaitOne(app, DeployCommand.class, WAIT);
 
       dispatcher.close();
       dispatcher = null;
@@ -133,13 +130,13 @@ class DeployDispatcherRestartIntegrationTest {
     DispatcherSettings settings =
         new DispatcherSettings(bootstrap, TOPICS, dataDir.resolve("streams"), DEPLOY_TIMEOUT);
     String app = "app-" + UUID.randomUUID();
-    try (Reader commands = new Reader(TOPICS.agentCommands(AGENT));
-         Reader status = new Reader(TOPICS.status())) {
+    try (TopicReader<SpecificRecord> commands = new TopicReader<>(bootstrap, TOPICS.agentCommands(AGENT));
+         TopicReader<SpecificRecord> status = new TopicReader<>(bootstrap, TOPICS.status())) {
       // Avro keeps deadlines to the millisecond.
       MutableClock clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.MILLIS));
       dispatcher = DeployDispatcher.start(settings, clock);
       send(TOPICS.deployRequests(), app, request(app));
-      DeployCommand command = (DeployCommand) commands.awaitOne(app, DeployCommand.class);
+      DeployCommand command = commands.awaitOne(app, DeployCommand.class, WAIT);
       assertThat(command.getDeadline()).isEqualTo(clock.instant().plus(DEPLOY_TIMEOUT));
 
       dispatcher.close();
@@ -175,42 +172,5 @@ class DeployDispatcherRestartIntegrationTest {
 
   private static void send(Topic<String, SpecificRecord> topic, String key, SpecificRecord value) throws Exception {
     producer.send(topic.record(key, value)).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-  }
-
-  /** A read_committed consumer of one topic that keeps everything it has seen for one key. */
-  private static final class Reader implements AutoCloseable {
-    private final Topic<String, SpecificRecord> topic;
-    private final KafkaConsumer<byte[], byte[]> consumer;
-    private final List<SpecificRecord> seen = new ArrayList<>();
-
-    Reader(Topic<String, SpecificRecord> topic) {
-      this.topic = topic;
-      this.consumer = new KafkaConsumer<>(Map.of(
-          ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-          ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID(),
-          ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-          ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-          new ByteArrayDeserializer(), new ByteArrayDeserializer());
-      consumer.subscribe(List.of(topic.name()));
-    }
-
-    List<SpecificRecord> poll(String key) {
-      consumer.poll(Duration.ofMillis(200)).forEach(r -> {
-        if (key.equals(topic.key(r.key()))) {
-          seen.add(topic.value(r.value()));
-        }
-      });
-      return List.copyOf(seen);
-    }
-
-    SpecificRecord awaitOne(String key, Class<?> type) {
-      await().atMost(WAIT).until(() -> poll(key).stream().anyMatch(type::isInstance));
-      return poll(key).stream().filter(type::isInstance).findFirst().orElseThrow();
-    }
-
-    @Override
-    public void close() {
-      consumer.close(Duration.ofSeconds(5));
-    }
   }
 }

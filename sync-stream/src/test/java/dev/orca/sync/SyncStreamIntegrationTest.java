@@ -16,6 +16,7 @@ import dev.orca.schemas.crypto.SecretBox;
 import dev.orca.testsupport.GitRepo;
 import dev.orca.testsupport.GitServer;
 import dev.orca.testsupport.SharedKafka;
+import dev.orca.testsupport.TopicReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,14 +24,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -85,24 +81,17 @@ class SyncStreamIntegrationTest {
           .setPath("compose.yaml").setUpdatedAt(now).build()));
     }
 
-    List<SpecificRecord> deploys = new CopyOnWriteArrayList<>();
-    List<SpecificRecord> statuses = new CopyOnWriteArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + UUID.randomUUID(),
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of(topics.deployRequests().name(), topics.status().name()));
+    List<SpecificRecord> deploys;
+    List<SpecificRecord> statuses;
+    try (TopicReader<SpecificRecord> deployReader = new TopicReader<>(bootstrap, topics.deployRequests());
+         TopicReader<SpecificRecord> statusReader = new TopicReader<>(bootstrap, topics.status())) {
       await().atMost(Duration.ofSeconds(60)).until(() -> {
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          if (record.topic().equals(topics.deployRequests().name())) {
-            deploys.add(topics.deployRequests().value(record.value()));
-          } else {
-            statuses.add(topics.status().value(record.value()));
-          }
-        }
-        return !deploys.isEmpty() && statuses.size() >= 2;
+        List<SpecificRecord> seenDeploys = deployReader.poll();
+        List<SpecificRecord> seenStatuses = statusReader.poll();
+        return !seenDeploys.isEmpty() && seenStatuses.size() >= 2;
       });
+      deploys = deployReader.poll();
+      statuses = statusReader.poll();
     }
 
     assertThat(deploys).singleElement().isInstanceOfSatisfying(DeployRequested.class, deploy -> {
@@ -146,25 +135,18 @@ class SyncStreamIntegrationTest {
           .setAt(now).build()));
     }
 
-    List<SpecificRecord> deploys = new CopyOnWriteArrayList<>();
-    List<SpecificRecord> statuses = new CopyOnWriteArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + UUID.randomUUID(),
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of(topics.deployRequests().name(), topics.status().name()));
+    List<SpecificRecord> deploys;
+    List<SpecificRecord> statuses;
+    try (TopicReader<SpecificRecord> deployReader = new TopicReader<>(bootstrap, topics.deployRequests());
+         TopicReader<SpecificRecord> statusReader = new TopicReader<>(bootstrap, topics.status())) {
       await().atMost(Duration.ofSeconds(60)).until(() -> {
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          if (record.topic().equals(topics.deployRequests().name())) {
-            deploys.add(topics.deployRequests().value(record.value()));
-          } else {
-            statuses.add(topics.status().value(record.value()));
-          }
-        }
-        return statuses.size() >= 2 && (!deploys.isEmpty() || statuses.stream()
+        List<SpecificRecord> seenDeploys = deployReader.poll();
+        List<SpecificRecord> seenStatuses = statusReader.poll();
+        return seenStatuses.size() >= 2 && (!seenDeploys.isEmpty() || seenStatuses.stream()
             .anyMatch(s -> ((RepositoryStatusChanged) s).getStatus() == RepositorySyncStatus.FAILED));
       });
+      deploys = deployReader.poll();
+      statuses = statusReader.poll();
     }
 
     assertThat(statuses).extracting(s -> ((RepositoryStatusChanged) s).getLastSyncError()).containsOnlyNulls();

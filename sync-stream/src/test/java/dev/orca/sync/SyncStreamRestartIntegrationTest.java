@@ -12,19 +12,16 @@ import dev.orca.schemas.avro.SyncTrigger;
 import dev.orca.testsupport.GitRepo;
 import dev.orca.testsupport.GitServer;
 import dev.orca.testsupport.SharedKafka;
+import dev.orca.testsupport.TopicReader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -89,11 +86,11 @@ class SyncStreamRestartIntegrationTest {
     stream.close();
     stream = null;
 
-    try (Reader deploys = new Reader()) {
+    try (TopicReader<SpecificRecord> deploys = new TopicReader<>(bootstrap, TOPICS.deployRequests())) {
       publishConfigAndSync(repo, repoId, appId);
       start(settings);
 
-      await().atMost(WAIT).untilAsserted(() -> assertThat(deploys.poll(appId))
+      await().atMost(WAIT).untilAsserted(() -> assertThat(deploys.poll(appId, DeployRequested.class))
           .singleElement().satisfies(deploy -> assertThat(deploy.getCommit()).isEqualTo(sha)));
     }
   }
@@ -107,15 +104,15 @@ class SyncStreamRestartIntegrationTest {
     SyncStreamSettings settings = settings();
     start(settings);
 
-    try (Reader deploys = new Reader()) {
+    try (TopicReader<SpecificRecord> deploys = new TopicReader<>(bootstrap, TOPICS.deployRequests())) {
       publishConfigAndSync(repo, repoId, appId);
       // Closed before (or while) the request is processed: whichever, restarting finishes it once.
       stream.close();
       stream = null;
       start(settings);
 
-      await().atMost(WAIT).until(() -> !deploys.poll(appId).isEmpty());
-      await().during(QUIET).atMost(QUIET.plusSeconds(5)).untilAsserted(() -> assertThat(deploys.poll(appId))
+      await().atMost(WAIT).until(() -> !deploys.poll(appId, DeployRequested.class).isEmpty());
+      await().during(QUIET).atMost(QUIET.plusSeconds(5)).untilAsserted(() -> assertThat(deploys.poll(appId, DeployRequested.class))
           .singleElement().satisfies(deploy -> assertThat(deploy.getCommit()).isEqualTo(sha)));
     }
   }
@@ -142,35 +139,5 @@ class SyncStreamRestartIntegrationTest {
         .setRepositoryId(repoId).setTrigger(SyncTrigger.MANUAL).setActor("user-1").setMinRevision(2)
         .setAt(now).build())).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     producer.flush();
-  }
-
-  /** A read_committed consumer of deploy-requests that keeps every DeployRequested it has seen for one application. */
-  private static final class Reader implements AutoCloseable {
-    private final KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID(),
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-        new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    private final List<DeployRequested> seen = new ArrayList<>();
-
-    Reader() {
-      consumer.subscribe(List.of(TOPICS.deployRequests().name()));
-    }
-
-    List<DeployRequested> poll(String appId) {
-      consumer.poll(Duration.ofMillis(200)).forEach(r -> {
-        if (TOPICS.deployRequests().value(r.value()) instanceof DeployRequested deploy
-            && deploy.getApplicationId().equals(appId)) {
-          seen.add(deploy);
-        }
-      });
-      return List.copyOf(seen);
-    }
-
-    @Override
-    public void close() {
-      consumer.close(Duration.ofSeconds(5));
-    }
   }
 }
