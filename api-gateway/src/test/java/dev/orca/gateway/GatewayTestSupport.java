@@ -27,7 +27,8 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 /**
  * One running gateway shared by every integration test class that extends this (same
  * configuration, so Spring caches one context): a fresh database, a topic prefix of its own, the
- * local agent enabled, and a health check that requires the consumer group {@link #PROBE_GROUP}.
+ * local agent enabled, a health check that requires the consumer group {@link #PROBE_GROUP}, and the
+ * dashboard served from the fixture {@code src/test/resources/test-dashboard/}.
  * Tests keep to their own entities (random names) so they can share it.
  */
 @SpringBootTest(classes = GatewayApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -47,6 +48,7 @@ public abstract class GatewayTestSupport {
     properties(registry, DATABASE, PREFIX);
     registry.add("orca.local-agent.enabled", () -> "true");
     registry.add("orca.health.required-groups", () -> PROBE_GROUP);
+    registry.add("orca.dashboard.location", () -> "classpath:/test-dashboard/");
   }
 
   /** The properties every test gateway needs; the launcher passes the same keys. */

@@ -76,8 +76,8 @@ class ApplicationController {
   record DeployJson(String deploymentId) {}
 
   @GetMapping
-  Mono<List<ApplicationJson>> list() {
-    return store.all().map(ApplicationStore.Row::json).collectList();
+  Mono<List<ApplicationListItemJson>> list() {
+    return store.all().map(row -> ApplicationListItemJson.of(row.json())).collectList();
   }
 
   @GetMapping("/{id}")

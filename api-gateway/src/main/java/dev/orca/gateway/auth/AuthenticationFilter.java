@@ -2,6 +2,7 @@ package dev.orca.gateway.auth;
 
 import dev.orca.gateway.system.OrcaProperties;
 import dev.orca.gateway.web.ApiException;
+import dev.orca.gateway.web.RequestPaths;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Set;
@@ -11,7 +12,6 @@ import org.springframework.http.HttpCookie;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.server.PathContainer;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
@@ -46,7 +46,8 @@ class AuthenticationFilter implements WebFilter {
   @Override
   public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
     ServerHttpRequest request = exchange.getRequest();
-    String path = canonicalPath(request.getPath().pathWithinApplication());
+    // Decided on the path as the router reads it, so no spelling of /api/ gets past.
+    String path = RequestPaths.canonical(request.getPath().pathWithinApplication());
     if (!path.startsWith(API_ROOT)
         || path.startsWith(API) && isPublic(request.getMethod(), path.substring(API.length() - 1))) {
       return chain.filter(exchange);
@@ -63,24 +64,6 @@ class AuthenticationFilter implements WebFilter {
           exchange.getAttributes().put(CurrentUser.ATTRIBUTE, user);
           return chain.filter(exchange);
         });
-  }
-
-  /**
-   * The path as the router matches it: percent-decoded segments without {@code ;parameters},
-   * empty segments dropped. Deciding on the raw string would let {@code /%61pi/v1/...} or
-   * {@code /api;x/v1/...} past this filter to the very handlers it guards.
-   */
-  static String canonicalPath(PathContainer path) {
-    StringBuilder canonical = new StringBuilder();
-    for (PathContainer.Element element : path.elements()) {
-      if (element instanceof PathContainer.PathSegment segment && !segment.valueToMatch().isEmpty()) {
-        canonical.append('/').append(segment.valueToMatch());
-      }
-    }
-    if (path.value().endsWith("/")) {
-      canonical.append('/');
-    }
-    return canonical.length() == 0 ? "/" : canonical.toString();
   }
 
   static boolean isPublic(HttpMethod method, String route) {

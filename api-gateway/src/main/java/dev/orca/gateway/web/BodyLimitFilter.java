@@ -15,7 +15,7 @@ import reactor.core.publisher.Mono;
  * same way.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE)
+@Order(Ordered.HIGHEST_PRECEDENCE + 1)
 class BodyLimitFilter implements WebFilter {
 
   static final long MAX_BODY_BYTES = 1024 * 1024;

@@ -1,9 +1,17 @@
 package dev.orca.gateway.web;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.TypeMismatchException;
+import org.springframework.core.MethodParameter;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
@@ -13,24 +21,38 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.stereotype.Component;
+import org.springframework.web.server.MethodNotAllowedException;
+import org.springframework.web.server.NotAcceptableStatusException;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.ServerWebInputException;
+import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 import org.springframework.web.server.WebExceptionHandler;
 import reactor.core.publisher.Mono;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.InputCoercionException;
+import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.PropertyBindingException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Turns every failure of a request, from a handler or a filter, into {@code {"error": "..."}}
- * with a fitting status. Only {@link ApiException} messages and framework input errors reach
- * the client; anything unexpected is logged (without the request body) and answered
- * {@code 500 internal error}.
+ * with a fitting status. Only {@link ApiException} messages and messages written here reach the
+ * client: a body that cannot be read names the JSON field at fault, never a Java type, and a
+ * framework reason that names a Java class is replaced by the status's phrase. Anything
+ * unexpected is logged (without the request body) and answered {@code 500 internal error}.
+ * Answers Reactor Netty gives before Spring sees the request get their body from
+ * {@link NettyErrorBodies}.
  */
 @Component
 @Order(-2)
 class ErrorResponses implements WebExceptionHandler {
 
   private static final Logger LOG = LoggerFactory.getLogger(ErrorResponses.class);
+  /** A qualified Java name ({@code java.lang.String}, {@code dev.orca...Body$Inner}) or "class". */
+  private static final Pattern JAVA_NAME =
+      Pattern.compile("\\b[a-z][a-z0-9_]*(\\.[a-z0-9_]+)*\\.[A-Z][\\w$]*|\\bclass\\b");
 
   private final JsonMapper json;
 
@@ -49,6 +71,10 @@ class ErrorResponses implements WebExceptionHandler {
       LOG.error("{} {} failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), failure);
     }
     response.setStatusCode(answer.status());
+    if (failure instanceof ResponseStatusException status) {
+      // Allow for a 405, Accept-Patch for a 415 on PATCH
+      response.getHeaders().putAll(status.getHeaders());
+    }
     response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
     byte[] bytes = json.writeValueAsString(new ErrorBody(answer.message())).getBytes(StandardCharsets.UTF_8);
     DataBuffer buffer = response.bufferFactory().wrap(bytes);
@@ -59,18 +85,35 @@ class ErrorResponses implements WebExceptionHandler {
     if (failure instanceof ApiException api) {
       return new ErrorAnswer(api.status(), api.getMessage());
     }
-    if (causedBy(failure, DataBufferLimitException.class)) {
+    if (causedBy(failure, DataBufferLimitException.class) != null) {
       return new ErrorAnswer(HttpStatus.CONTENT_TOO_LARGE, "request body is larger than 1 MiB");
     }
+    NulRejectingJsonDecoder.NulInTextException nul =
+        causedBy(failure, NulRejectingJsonDecoder.NulInTextException.class);
+    if (nul != null) {
+      return new ErrorAnswer(HttpStatus.BAD_REQUEST, nul.getMessage());
+    }
+    if (failure instanceof UnsupportedMediaTypeStatusException) {
+      return new ErrorAnswer(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json");
+    }
+    if (failure instanceof NotAcceptableStatusException notAcceptable) {
+      List<MediaType> offered = notAcceptable.getSupportedMediaTypes();
+      MediaType type = offered.isEmpty() || offered.contains(MediaType.APPLICATION_JSON) ? MediaType.APPLICATION_JSON
+          : offered.get(0);
+      return new ErrorAnswer(HttpStatus.NOT_ACCEPTABLE, "Accept must allow " + type.getType() + "/" + type.getSubtype());
+    }
+    if (failure instanceof MethodNotAllowedException notAllowed) {
+      return new ErrorAnswer(HttpStatus.METHOD_NOT_ALLOWED,
+          "method " + notAllowed.getHttpMethod() + " is not allowed here");
+    }
     if (failure instanceof ServerWebInputException input) {
-      return new ErrorAnswer(HttpStatus.BAD_REQUEST, input.getReason() == null ? "invalid request" : input.getReason());
+      return new ErrorAnswer(HttpStatus.BAD_REQUEST, inputMessage(input));
     }
     if (failure instanceof ResponseStatusException status) {
       HttpStatusCode code = status.getStatusCode();
-      String reason = code.value() == 404 ? "not found" : status.getReason();
       HttpStatus known = HttpStatus.resolve(code.value());
       String fallback = known == null ? "request failed" : known.getReasonPhrase().toLowerCase(Locale.ROOT);
-      return new ErrorAnswer(code, reason == null ? fallback : reason);
+      return new ErrorAnswer(code, code.value() == 404 ? "not found" : safe(status.getReason(), fallback));
     }
     if (failure instanceof DuplicateKeyException) {
       return new ErrorAnswer(HttpStatus.CONFLICT, "already exists");
@@ -78,13 +121,72 @@ class ErrorResponses implements WebExceptionHandler {
     return new ErrorAnswer(HttpStatus.INTERNAL_SERVER_ERROR, "internal error");
   }
 
-  private static boolean causedBy(Throwable failure, Class<? extends Throwable> type) {
+  /** What was wrong with a body, parameter or header, in terms of the request, not of Java. */
+  private static String inputMessage(ServerWebInputException input) {
+    PropertyBindingException unknown = causedBy(input, PropertyBindingException.class);
+    if (unknown != null) {
+      return JsonFields.of(unknown.getPath()) + " is not a known field";
+    }
+    MismatchedInputException mismatch = causedBy(input, MismatchedInputException.class);
+    if (mismatch != null) {
+      return JsonFields.of(mismatch.getPath()) + " must be " + kind(mismatch.getTargetType());
+    }
+    InputCoercionException coercion = causedBy(input, InputCoercionException.class);
+    if (coercion != null) {
+      return JsonFields.of(coercion.getPath()) + " is out of range";
+    }
+    if (causedBy(input, StreamReadException.class) != null) {
+      return "malformed JSON body";
+    }
+    if (causedBy(input, JacksonException.class) != null) {
+      return "invalid JSON body";
+    }
+    TypeMismatchException conversion = causedBy(input, TypeMismatchException.class);
+    if (conversion != null) {
+      MethodParameter parameter = input.getMethodParameter();
+      String name = conversion.getPropertyName() != null ? conversion.getPropertyName()
+          : parameter != null && parameter.getParameterName() != null ? parameter.getParameterName() : "a parameter";
+      return name + " must be " + kind(conversion.getRequiredType());
+    }
+    return safe(input.getReason(), "invalid request");
+  }
+
+  /** A JSON type as a client knows it. */
+  private static String kind(Class<?> type) {
+    if (type == null) {
+      return "a valid value";
+    }
+    if (type == boolean.class || type == Boolean.class) {
+      return "true or false";
+    }
+    if (type.isPrimitive() && type != char.class || Number.class.isAssignableFrom(type)
+        || type == BigDecimal.class || type == BigInteger.class) {
+      return "a number";
+    }
+    if (CharSequence.class.isAssignableFrom(type) || type == char.class || type == Character.class || type.isEnum()) {
+      return "a string";
+    }
+    if (type.isArray() || Collection.class.isAssignableFrom(type)) {
+      return "a list";
+    }
+    if (Map.class.isAssignableFrom(type) || type.isRecord() || !type.getName().startsWith("java.")) {
+      return "an object";
+    }
+    return "a valid value";
+  }
+
+  /** A framework's message, unless it names Java types; then the fallback. */
+  private static String safe(String message, String fallback) {
+    return message == null || message.isBlank() || JAVA_NAME.matcher(message).find() ? fallback : message;
+  }
+
+  private static <T extends Throwable> T causedBy(Throwable failure, Class<T> type) {
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (type.isInstance(t)) {
-        return true;
+        return type.cast(t);
       }
     }
-    return false;
+    return null;
   }
 
   record ErrorAnswer(HttpStatusCode status, String message) {}

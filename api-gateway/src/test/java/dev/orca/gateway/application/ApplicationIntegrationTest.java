@@ -17,6 +17,7 @@ import dev.orca.schemas.crypto.Keys;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -82,6 +83,34 @@ class ApplicationIntegrationTest extends GatewayTestSupport {
     assertThat(renderer.render("application", UUID.randomUUID().toString()).blockOptional(DEADLINE)).isEmpty();
     assertThat(renderer.render("repository", repositoryId).block(DEADLINE)).isNotNull();
     assertThat(renderer.render("agent", agentId).block(DEADLINE)).isNotNull();
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void shouldLeaveComposeFilesOutOfListItemsButNotOutOfTheSingleGetOrEvents() {
+    String id = (String) createApplication("Listed", agentId).expectStatus().isCreated()
+        .expectBody(Map.class).returnResult().getResponseBody().get("id");
+    update("UPDATE applications SET compose_encrypted = ?, previous_compose_encrypted = ? WHERE id = ?",
+        secretBox().encrypt("services: {web: {image: nginx:2}}"), secretBox().encrypt("services: {web: {image: nginx:1}}"),
+        UUID.fromString(id));
+
+    List<Map<String, Object>> listed = admin().get().uri("/api/v1/applications").exchange().expectStatus().isOk()
+        .expectBodyList(Map.class).returnResult().getResponseBody().stream().map(item -> (Map<String, Object>) item)
+        .toList();
+    Map<String, Object> item = listed.stream().filter(a -> id.equals(a.get("id"))).findFirst().orElseThrow();
+    assertThat(item).doesNotContainKeys("composeFile", "previousComposeFile")
+        .containsEntry("name", "Listed").containsEntry("agentId", agentId).containsEntry("path", "stack/compose.yaml")
+        .containsKeys("repositoryId", "branch", "syncStatus", "healthStatus", "commit", "commitMessage", "lastSyncedAt",
+            "lastSyncError", "createdAt", "updatedAt");
+    assertThat(listed).allSatisfy(a -> assertThat(a).doesNotContainKeys("composeFile", "previousComposeFile"));
+
+    admin().get().uri("/api/v1/applications/" + id).exchange().expectStatus().isOk()
+        .expectBody()
+        .jsonPath("$.composeFile").isEqualTo("services: {web: {image: nginx:2}}")
+        .jsonPath("$.previousComposeFile").isEqualTo("services: {web: {image: nginx:1}}");
+    ApplicationJson rendered = (ApplicationJson) renderer.render("application", id).block(DEADLINE);
+    assertThat(rendered.composeFile()).isEqualTo("services: {web: {image: nginx:2}}");
+    assertThat(rendered.previousComposeFile()).isEqualTo("services: {web: {image: nginx:1}}");
   }
 
   @Test
