@@ -87,7 +87,8 @@ final class EventFeed implements AutoCloseable {
   }
 
   /**
-   * Rows after {@code lastEventId} (none when null), then live rows, each once and in order.
+   * Rows after {@code lastEventId} (none when null), then a {@link EventRow#position} with the
+   * seq the stream continues after, then live rows, each once and in order.
    * Live rows are buffered while the missed ones are read from the table; a client too slow to
    * drain its buffer gets an error and resumes with its Last-Event-ID.
    */
@@ -105,7 +106,10 @@ final class EventFeed implements AutoCloseable {
       long cursor = lastPublished;
       Flux<EventRow> missed = lastEventId == null ? Flux.empty() : events.between(lastEventId, cursor);
       long liveAfter = lastEventId == null ? cursor : Math.max(cursor, lastEventId);
-      return Flux.concat(missed, buffer.asFlux().filter(row -> row.seq() > liveAfter))
+      // After what was missed, the position this stream continues from: a client that had no
+      // event yet can still resume from there, so nothing that happens while it is away is lost.
+      return Flux.concat(missed, Mono.just(EventRow.position(liveAfter)),
+              buffer.asFlux().filter(row -> row.seq() > liveAfter))
           .doFinally(signal -> live.dispose());
     }));
   }

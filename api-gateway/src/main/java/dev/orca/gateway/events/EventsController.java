@@ -19,7 +19,9 @@ import reactor.core.publisher.Mono;
 /**
  * {@code GET /api/v1/events}: one SSE event per change, named after the entity, with the entity
  * as its GET returns it (or {@code {id, deleted: true}}) and the events seq as id, so a client
- * resuming with {@code Last-Event-ID} (or {@code ?lastEventId=}) receives what it missed.
+ * resuming with {@code Last-Event-ID} (or {@code ?lastEventId=}) receives what it missed. Once
+ * the missed events are sent, one {@code stream} event carries the id the stream continues after,
+ * so a client that has seen no change yet can resume too.
  */
 @RestController
 class EventsController {
@@ -28,6 +30,9 @@ class EventsController {
 
   /** The data of an event about an entity that no longer exists. */
   record Deleted(String id, boolean deleted) {}
+
+  /** The data of the {@code stream} event: the id this stream continues after, to resume from. */
+  record Position(String lastEventId) {}
 
   private final EventFeed feed;
   private final EntityRenderer renderer;
@@ -54,6 +59,10 @@ class EventsController {
   }
 
   private Mono<ServerSentEvent<Object>> render(EventRow row) {
+    if (row.isPosition()) {
+      String id = Long.toString(row.seq());
+      return Mono.just(ServerSentEvent.<Object>builder(new Position(id)).id(id).event(EventRow.STREAM).build());
+    }
     Mono<Object> current = row.deleted() ? Mono.empty() : renderer.render(row.entity(), row.entityId());
     return current
         .switchIfEmpty(Mono.fromSupplier(() -> new Deleted(row.entityId(), true)))

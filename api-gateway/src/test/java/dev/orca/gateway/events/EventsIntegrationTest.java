@@ -144,6 +144,23 @@ class EventsIntegrationTest {
   }
 
   @Test
+  void shouldTellAClientWhereItsStreamContinuesSoItCanResumeFromThereWithoutHavingSeenAChange() {
+    Flux<ServerSentEvent<String>> first = open(null);
+    ServerSentEvent<String> position = first.filter(event -> "stream".equals(event.event())).blockFirst(DEADLINE);
+    assertThat(position).isNotNull();
+    assertThat(position.id()).matches("\\d+");
+    assertThat(position.data()).isEqualTo("{\"lastEventId\":\"" + position.id() + "\"}");
+
+    // A change while the client is away; resuming from the position delivers it.
+    long missed = appendAndNotify("agent", agentId, false);
+    Flux<ServerSentEvent<String>> resumed = open(Long.parseLong(position.id()));
+    StepVerifier.create(resumed.filter(about(agentId)).take(1).map(ServerSentEvent::id))
+        .expectNext(Long.toString(missed))
+        .expectComplete()
+        .verify(DEADLINE);
+  }
+
+  @Test
   void shouldAcceptTheLastEventIdAsAQueryParameter() {
     long before = appendAndNotify("agent", agentId, false);
     long after = appendAndNotify("agent", agentId, false);
