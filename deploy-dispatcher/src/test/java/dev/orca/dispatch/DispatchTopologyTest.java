@@ -114,6 +114,8 @@ class DispatchTopologyTest {
     assertThat(syncing.getCommit()).isEqualTo("c1");
     assertThat(syncing.getCommitMessage()).isEqualTo("message of c1");
     assertThat(syncing.getDeploymentId()).isEqualTo(command.getDeploymentId());
+    assertThat(syncing.getCompose()).isEqualTo(compose("d1"));
+    assertThat(syncing.getComposeDigest()).isEqualTo("d1");
     assertThat(events).filteredOn(e -> e instanceof ApplicationStatusChanged s && s.getSyncStatus() == SyncStatus.SYNCING)
         .hasSize(1);
     assertNothingMore();

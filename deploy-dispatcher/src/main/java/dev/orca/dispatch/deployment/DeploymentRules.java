@@ -122,10 +122,14 @@ public final class DeploymentRules {
         .setAt(now)
         .build());
     effects.status(changed(applicationId, deployment, now));
+    // The compose file travels with the commit it belongs to: a deployment that then fails still
+    // shows what it tried, next to the file deployed before it.
     effects.status(status(request, now)
         .setSyncStatus(SyncStatus.SYNCING)
         .setCommit(request.getCommit())
         .setCommitMessage(request.getCommitMessage())
+        .setCompose(request.getCompose())
+        .setComposeDigest(request.getDigest())
         .setDeploymentId(deploymentId)
         .build());
     return state;
