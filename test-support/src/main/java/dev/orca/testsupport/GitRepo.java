@@ -35,6 +35,11 @@ public final class GitRepo {
     }
   }
 
+  /** The working tree on disk: a commit made there with git itself is served like any other. */
+  public Path directory() {
+    return dir.toPath();
+  }
+
   /** The smart-HTTP URL clients use. */
   public String url() {
     return url;

@@ -1,0 +1,191 @@
+// The forms as a person uses them when things go wrong: a wrong password, an agent that is
+// offline (409), a session that ends, and the create-application form by keyboard alone. Also
+// the agents and profile pages: an agent's connection settings and an API token, each shown once.
+import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
+import { ADMIN, adminToken, apiCall, Session, step } from './support.mjs';
+
+let session;
+let page;
+let offlineAppId;
+
+before(async () => {
+  session = await Session.open();
+  page = session.page;
+});
+
+after(async () => {
+  await session?.close();
+});
+
+step('a wrong password is refused with the reason shown', async () => {
+  session.expectFailure(/401.*\/api\/v1\/auth\/(login|profile)/);
+  await session.signIn(ADMIN.email, 'Wrong-Password-99');
+  const alert = page.getByRole('alert').filter({ hasText: 'Sign-in failed' });
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /invalid email or password/);
+  await session.screenshotAll('login-failed');
+  session.expectNoFailures();
+  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL('**/applications');
+});
+
+step('a new agent shows its connection settings once, with a copy button', async () => {
+  await page.getByRole('link', { name: 'Agents' }).click();
+  await page.getByRole('button', { name: 'Add agent' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('Name').fill('edge-1');
+  await dialog.getByRole('button', { name: 'Add agent' }).click();
+  await dialog.getByText('They are shown only this once').waitFor();
+  const settings = await dialog.getByTestId('agent-connection').textContent();
+  assert.match(settings, /ORCA_AGENT_ID=[0-9a-f-]{36}/);
+  assert.match(settings, /ORCA_KAFKA_BOOTSTRAP=/);
+  await dialog.getByRole('button', { name: 'Copy settings' }).waitFor();
+  await session.screenshotAll('agent-created');
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  const row = page.locator('tr', { hasText: 'edge-1' });
+  await row.getByText('Agent: Offline').waitFor();
+  await session.screenshotAll('agents');
+});
+
+step('the create-application form is usable by keyboard alone', async () => {
+  await page.getByRole('link', { name: 'Applications' }).click();
+  await page.getByRole('link', { name: 'New application' }).first().click();
+  await page.waitForURL('**/applications/new');
+  await page.getByRole('heading', { name: 'New application' }).waitFor();
+  await page.getByRole('combobox', { name: 'Agent' }).waitFor();
+
+  // Start in the form's first field, then walk it with Tab, noting every control reached.
+  await page.getByRole('textbox', { name: 'Name' }).focus();
+  const reached = [];
+  for (let i = 0; i < 12; i++) {
+    reached.push(
+      await page.evaluate(() => {
+        const el = document.activeElement;
+        return el?.getAttribute('aria-label') || el?.labels?.[0]?.textContent?.replace('*', '').trim() || el?.textContent?.trim() || '';
+      }),
+    );
+    await page.keyboard.press('Tab');
+  }
+  for (const control of ['Name', 'Repository', 'Add a repository', 'Branch', 'Compose file path', 'Agent', 'Cancel', 'Create application']) {
+    assert.ok(reached.includes(control), `Tab never reached "${control}"; reached: ${JSON.stringify(reached)}`);
+  }
+
+  // And filled the same way: type, pick from the lists with the arrow keys, submit with Enter.
+  await page.getByRole('textbox', { name: 'Name' }).focus();
+  await page.keyboard.type('offline-app');
+  await page.getByRole('textbox', { name: 'Compose file path' }).focus();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.type('missing/compose.yaml');
+  await page.getByRole('combobox', { name: 'Agent' }).focus();
+  await page.keyboard.press('ArrowDown');
+  await page.getByRole('option', { name: /edge-1/ }).waitFor();
+  while (!(await page.getByRole('option', { name: /edge-1/ }).getAttribute('data-combobox-selected'))) {
+    await page.keyboard.press('ArrowDown');
+  }
+  await page.keyboard.press('Enter');
+  assert.match(await page.getByRole('combobox', { name: 'Agent' }).inputValue(), /edge-1/);
+  await page.getByRole('textbox', { name: 'Branch' }).focus();
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/applications\/[0-9a-f-]{36}$/);
+  offlineAppId = page.url().split('/').pop();
+  await page.getByRole('heading', { name: 'offline-app' }).waitFor();
+});
+
+step('deploying on an offline agent shows the 409 and its reason', async () => {
+  session.expectFailure(/409.*\/deploy/);
+  const deploy = page.getByRole('button', { name: 'Deploy', exact: true });
+  await deploy.click();
+  const refusal = page.getByTestId('deploy-refusal');
+  await refusal.waitFor();
+  assert.match(await refusal.textContent(), /agent edge-1 is offline/);
+  await session.screenshot('deploy-refused');
+  session.expectNoFailures();
+});
+
+step('deleting on an offline agent is refused with the reason, and nothing is deleted', async () => {
+  session.expectFailure(/409.*\/applications\/.*wait=true/);
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Delete offline-app?' });
+  await dialog.getByRole('button', { name: 'Delete application' }).click();
+  const alert = dialog.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /The agent cannot act now/);
+  assert.match(await alert.textContent(), /offline/);
+  session.expectNoFailures();
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  assert.ok(page.url().endsWith(offlineAppId));
+});
+
+step('an ended session sends the user to sign in, then back to where they were', async () => {
+  await page.getByRole('link', { name: 'Repositories' }).click();
+  await page.waitForURL('**/repositories');
+  // The server forgets the session (as after it expired); the next call answers 401.
+  session.expectFailure(/401/);
+  await page.context().clearCookies();
+  await page.getByRole('button', { name: 'Account menu' }).click();
+  await page.getByRole('menuitem', { name: 'Profile and API tokens' }).click();
+  await page.waitForURL(/\/login\?next=%2Fprofile/);
+  await page.getByText('Your session has ended').waitFor();
+  await session.screenshot('session-ended');
+  session.expectNoFailures();
+  await page.getByLabel('Email').fill(ADMIN.email);
+  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL('**/profile');
+});
+
+step('the profile page creates an API token shown once, lists it and revokes it', async () => {
+  await page.getByRole('heading', { name: 'Profile' }).waitFor();
+  await page.getByLabel('Token name').fill('ci');
+  await page.getByRole('button', { name: 'Create token' }).click();
+  const token = await page.getByTestId('new-token').textContent();
+  assert.match(token, /^orca_/);
+  await session.screenshotAll('profile');
+  await page.getByRole('button', { name: 'I have copied it' }).click();
+  await page.getByTestId('new-token').waitFor({ state: 'detached' });
+  const tokens = page.getByRole('table', { name: 'API tokens' });
+  await tokens.getByRole('cell', { name: 'ci', exact: true }).waitFor();
+  await tokens.getByRole('button', { name: 'Revoke token ci' }).click();
+  await tokens.getByRole('cell', { name: 'ci', exact: true }).waitFor({ state: 'detached' });
+});
+
+step('the theme switches between light and dark and is remembered', async () => {
+  const scheme = () => page.evaluate(() => document.documentElement.getAttribute('data-mantine-color-scheme'));
+  const before = await scheme();
+  const next = before === 'dark' ? 'light' : 'dark';
+  await page.getByRole('button', { name: `Switch to ${next} theme` }).click();
+  assert.equal(await scheme(), next);
+  await page.reload();
+  await page.getByRole('heading', { name: 'Profile' }).waitFor();
+  assert.equal(await scheme(), next);
+  await page.getByRole('button', { name: `Switch to ${before} theme` }).click();
+});
+
+step('the live stream says when it is down, and resumes with the changes it missed', async () => {
+  await page.getByRole('link', { name: 'Repositories' }).click();
+  await page.waitForURL('**/repositories');
+  const live = page.getByRole('status').filter({ hasText: 'Live' });
+  await live.waitFor();
+  await session.markLoaded();
+  const token = await adminToken();
+  const repo = (await apiCall('GET', '/repositories', { token })).body.find((r) => r.name === 'stacks');
+  assert.ok(repo, 'the repository of the first test');
+
+  session.expectFailure(/\/api\/v1\/events/);
+  await page.context().setOffline(true);
+  await page.getByRole('status').filter({ hasText: 'Reconnecting' }).waitFor();
+  await session.screenshot('live-reconnecting');
+  // Changed elsewhere while this page cannot hear about it.
+  const renamed = await apiCall('PUT', `/repositories/${repo.id}`, { token, body: { name: 'stacks-renamed' } });
+  assert.equal(renamed.status, 200, JSON.stringify(renamed.body));
+
+  await page.context().setOffline(false);
+  await live.waitFor({ timeout: 30_000 });
+  await page.getByRole('link', { name: 'stacks-renamed' }).waitFor();
+  await session.assertNotReloaded();
+  session.expectNoFailures();
+  assert.equal((await apiCall('PUT', `/repositories/${repo.id}`, { token, body: { name: 'stacks' } })).status, 200);
+  await page.getByRole('link', { name: 'stacks', exact: true }).waitFor();
+});

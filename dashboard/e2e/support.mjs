@@ -1,0 +1,284 @@
+// What the browser tests share: the Orca under test, the git repository it deploys from, a
+// browser page that records every console error and failed request, screenshots, and small
+// helpers for what a person would check outside the browser (git, docker).
+//
+// The Java test DashboardBrowserIntegrationTest (launcher module) starts a real Orca (embedded
+// Kafka and PostgreSQL, every component, the local agent on the real Docker daemon) and a real
+// git server, then runs these files with `node --test` and these variables:
+//   ORCA_URL        where the dashboard and the API answer
+//   E2E_GIT_URL       the repository's URL as Orca clones it
+//   E2E_GIT_DIR       the repository's working tree on disk (commits made there are served)
+//   E2E_OUT         where screenshots and measured figures go
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { launch } from './browser.mjs';
+
+export const ORCA_URL = required('ORCA_URL');
+export const GIT_URL = process.env.E2E_GIT_URL ?? '';
+export const GIT_DIR = process.env.E2E_GIT_DIR ?? '';
+export const OUT = process.env.E2E_OUT ?? 'target/e2e';
+export const ADMIN = { name: 'Ada Admin', email: 'ada@example.com', password: 'Correct-Horse-42' };
+/** How long the UI may take to show an outcome that needs a real deployment. */
+export const DEPLOY_WAIT = 120_000;
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(`${name} is not set: run these tests through DashboardBrowserIntegrationTest or set it`);
+  }
+  return value.replace(/\/$/, '');
+}
+
+export const DESKTOP = { width: 1366, height: 860 };
+export const PHONE = { width: 390, height: 844 };
+
+/**
+ * A browser context and page for one test. Every console error and every failed request is
+ * recorded; {@link Session#expectFailure} declares the ones a step provokes on purpose (a wrong
+ * password, a 409), and {@link Session#close} fails the test on any other.
+ */
+export class Session {
+  static async open({ viewport = DESKTOP, colorScheme = 'light' } = {}) {
+    const browser = await launch();
+    const context = await browser.newContext({ viewport, colorScheme, baseURL: ORCA_URL });
+    // A Content-Security-Policy violation names where it happened, for the failure message.
+    await context.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => {
+        console.error(`CSP violation: ${e.violatedDirective} at ${e.sourceFile}:${e.lineNumber}:${e.columnNumber} (${e.sample})`);
+      });
+    });
+    const page = await context.newPage();
+    Session.current = new Session(browser, context, page);
+    return Session.current;
+  }
+
+  constructor(browser, context, page) {
+    this.browser = browser;
+    this.context = context;
+    this.page = page;
+    this.problems = [];
+    this.expected = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') {
+        this.record(`console error: ${message.text()} (${message.location().url ?? ''})`);
+      }
+    });
+    page.on('pageerror', (error) => this.record(`uncaught: ${error.message}`));
+    page.on('requestfailed', (request) => {
+      const failure = request.failure()?.errorText ?? '';
+      // A navigation away cancels the page's open requests (the event stream among them): not a failure.
+      if (failure.includes('ERR_ABORTED')) return;
+      this.record(`request failed: ${request.method()} ${request.url()} ${failure}`);
+    });
+    page.on('response', (response) => {
+      if (response.status() >= 400) {
+        this.record(`HTTP ${response.status()}: ${response.request().method()} ${response.url()}`);
+      }
+    });
+  }
+
+  /**
+   * Declares that the next steps provoke this failure on purpose (matched against the recorded
+   * text, which names the status and the URL), until {@link Session#expectNoFailures}.
+   */
+  expectFailure(pattern) {
+    this.expected.push(pattern);
+  }
+
+  expectNoFailures() {
+    this.expected = [];
+  }
+
+  record(problem) {
+    if (!this.expected.some((p) => p.test(problem))) {
+      this.problems.push(problem);
+    }
+  }
+
+  assertClean() {
+    assert.deepEqual(this.problems, [], 'the page had console errors or failed requests');
+  }
+
+  async close() {
+    await this.context.close();
+    await this.browser.close();
+    this.assertClean();
+  }
+
+  /** Saves the current page as `<name>-<scheme>-<width>.png` under the output folder. */
+  async screenshot(name, { fullPage = true } = {}) {
+    mkdirSync(join(OUT, 'screenshots'), { recursive: true });
+    const scheme = await this.page.evaluate(() => document.documentElement.getAttribute('data-mantine-color-scheme'));
+    const width = this.page.viewportSize()?.width ?? 0;
+    const file = join(OUT, 'screenshots', `${name}-${scheme}-${width}.png`);
+    await this.page.screenshot({ path: file, fullPage });
+    return file;
+  }
+
+  /** Screenshots of this page in light and dark, at desktop and phone width. */
+  async screenshotAll(name) {
+    const original = this.page.viewportSize();
+    for (const scheme of ['light', 'dark']) {
+      await this.setScheme(scheme);
+      for (const viewport of [DESKTOP, PHONE]) {
+        await this.page.setViewportSize(viewport);
+        await this.page.waitForTimeout(150);
+        await this.screenshot(name);
+      }
+    }
+    await this.setScheme('light');
+    if (original) await this.page.setViewportSize(original);
+  }
+
+  async setScheme(scheme) {
+    await this.page.evaluate((s) => {
+      window.localStorage.setItem('mantine-color-scheme-value', s);
+      document.documentElement.setAttribute('data-mantine-color-scheme', s);
+    }, scheme);
+  }
+
+  /** Marks the page so {@link assertNotReloaded} can tell it was never loaded again. */
+  async markLoaded() {
+    await this.page.evaluate(() => {
+      window.__orcaNotReloaded = true;
+    });
+  }
+
+  async assertNotReloaded() {
+    assert.equal(await this.page.evaluate(() => window.__orcaNotReloaded === true), true, 'the page was reloaded');
+  }
+
+  async signIn(email = ADMIN.email, password = ADMIN.password) {
+    const { page } = this;
+    await page.goto('/login');
+    await page.getByLabel('Email').fill(email);
+    await page.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+}
+
+/** Commits a file into the served repository with git itself; returns the new commit's SHA. */
+export function commitFile(path, content, message) {
+  assert.ok(GIT_DIR, 'E2E_GIT_DIR is not set');
+  const file = join(GIT_DIR, path);
+  mkdirSync(join(file, '..'), { recursive: true });
+  writeFileSync(file, content);
+  const git = (...args) =>
+    execFileSync('git', ['-c', 'user.name=Orca E2E', '-c', 'user.email=e2e@orca.invalid', '-C', GIT_DIR, ...args], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    }).trim();
+  git('add', path);
+  git('commit', '--no-gpg-sign', '-q', '-m', message);
+  return git('rev-parse', 'HEAD');
+}
+
+/** The ids of the containers Docker runs for an application, by Orca's label. */
+export function containersOf(applicationId) {
+  const out = execFileSync('docker', ['ps', '-aq', '--filter', `label=orca-cd.application-id=${applicationId}`], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  }).trim();
+  return out ? out.split(/\s+/) : [];
+}
+
+/** Waits until {@code check} returns a truthy value, or fails after {@code timeout} ms. */
+export async function eventually(check, { timeout = 30_000, interval = 250, what = 'condition' } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, interval));
+  }
+  throw new Error(`${what} did not hold within ${timeout} ms${last ? `: ${last.message}` : ''}`);
+}
+
+/** A compose file of one busybox web server that stops at once. */
+export function composeFile(marker) {
+  return `services:
+  web:
+    image: orca-test/busybox:1
+    command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
+    stop_grace_period: 1s
+    environment:
+      MARKER: ${marker}
+`;
+}
+
+/** Writes a measured figure for the note and the README. */
+export function writeFigure(name, value) {
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(join(OUT, `${name}.json`), `${JSON.stringify(value, null, 2)}\n`);
+  console.log(`figure ${name}: ${JSON.stringify(value)}`);
+}
+
+/** Calls the API outside the browser (for set-up a test is not about). */
+export async function apiCall(method, path, { token, body } = {}) {
+  const headers = { Accept: 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const response = await fetch(`${ORCA_URL}/api/v1${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** An API token of the admin, made through the API (for set-up steps only). */
+export async function adminToken() {
+  const login = await fetch(`${ORCA_URL}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email: ADMIN.email, password: ADMIN.password }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  assert.equal(login.status, 200, 'admin login failed');
+  const cookie = login.headers.get('set-cookie').split(';', 1)[0];
+  const created = await fetch(`${ORCA_URL}/api/v1/auth/tokens`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Cookie: cookie },
+    body: JSON.stringify({ name: `e2e-${Date.now()}` }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  assert.equal(created.status, 201, 'token creation failed');
+  return (await created.json()).token;
+}
+
+let stepFailed = false;
+
+/**
+ * A test that is one step of a story: it runs only while every earlier step of the file passed,
+ * since each builds on what the one before it left (one failure, not a cascade of timeouts).
+ */
+export function step(name, fn) {
+  test(name, async (t) => {
+    if (stepFailed) {
+      t.skip('an earlier step failed');
+      return;
+    }
+    try {
+      await fn(t);
+    } catch (error) {
+      stepFailed = true;
+      const session = Session.current;
+      if (session) {
+        // What the page showed and what went wrong on it, for whoever reads the failure.
+        const file = await session.screenshot(`failed-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(() => null);
+        error.message += `\n  page: ${session.page.url()}${file ? `\n  screenshot: ${file}` : ''}`;
+        if (session.problems.length) error.message += `\n  page problems:\n    ${session.problems.join('\n    ')}`;
+      }
+      throw error;
+    }
+  });
+}

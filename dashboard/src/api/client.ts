@@ -1,0 +1,84 @@
+// The one HTTP client of the dashboard: same-origin JSON calls to /api/v1 with the session
+// cookie. Every failure becomes an ApiError carrying the status and the API's own message.
+
+export const API_BASE = '/api/v1';
+
+export class ApiError extends Error {
+  readonly status: number;
+
+  constructor(status: number, message: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+  }
+}
+
+type Listener = () => void;
+const unauthorizedListeners = new Set<Listener>();
+
+/** Called whenever an authenticated call answers 401: the session ended or expired. */
+export function onUnauthorized(listener: Listener): () => void {
+  unauthorizedListeners.add(listener);
+  return () => unauthorizedListeners.delete(listener);
+}
+
+/** Calls whose 401 means "wrong credentials", not "session over". */
+const CREDENTIAL_CHECKS = new Set(['/auth/login', '/auth/register', '/auth/setup']);
+
+export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  const init: RequestInit = { method, credentials: 'same-origin', headers };
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let response: Response;
+  try {
+    response = await fetch(API_BASE + path, init);
+  } catch {
+    throw new ApiError(0, 'Orca cannot be reached; check that it is running');
+  }
+  if (response.status === 401 && !CREDENTIAL_CHECKS.has(path)) {
+    unauthorizedListeners.forEach((listener) => listener());
+  }
+  if (!response.ok) {
+    throw new ApiError(response.status, await errorMessage(response));
+  }
+  if (response.status === 204) {
+    return undefined as T;
+  }
+  const text = await response.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+async function errorMessage(response: Response): Promise<string> {
+  try {
+    const body: unknown = await response.json();
+    if (body && typeof body === 'object' && typeof (body as { error?: unknown }).error === 'string') {
+      return (body as { error: string }).error;
+    }
+  } catch {
+    // not JSON: fall through to the status line
+  }
+  return `${response.status} ${response.statusText || 'request failed'}`.trim();
+}
+
+export const api = {
+  get: <T>(path: string) => request<T>('GET', path),
+  post: <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {}),
+  put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
+  delete: <T = void>(path: string) => request<T>('DELETE', path),
+};
+
+/**
+ * The form field an API error is about, when its message names one of {@code fields} first
+ * ("pollingInterval must be at least 30 seconds" → pollingInterval). Undefined otherwise, so
+ * the caller shows it as a notification instead.
+ */
+export function fieldOf<F extends string>(error: unknown, fields: readonly F[]): F | undefined {
+  if (!(error instanceof ApiError) || error.status === 0 || error.status >= 500) {
+    return undefined;
+  }
+  const first = error.message.trim().split(/[\s:,]/, 1)[0] ?? '';
+  return fields.find((field) => field === first);
+}

@@ -1,0 +1,58 @@
+import { api } from './client';
+import type {
+  Agent,
+  ApiToken,
+  Application,
+  ApplicationBody,
+  ApplicationSummary,
+  CreatedAgent,
+  Deployment,
+  NewApiToken,
+  Repository,
+  RepositoryBody,
+  User,
+} from './types';
+
+const id = (value: string) => encodeURIComponent(value);
+
+export const authApi = {
+  setup: () => api.get<{ setupRequired: boolean }>('/auth/setup'),
+  register: (body: { email: string; name: string; password: string }) => api.post<User>('/auth/register', body),
+  login: (body: { email: string; password: string }) => api.post<User>('/auth/login', body),
+  logout: () => api.post<void>('/auth/logout'),
+  profile: () => api.get<User>('/auth/profile'),
+  updateProfile: (body: { email?: string; name?: string }) => api.put<User>('/auth/profile', body),
+  changePassword: (body: { currentPassword: string; newPassword: string }) =>
+    api.post<void>('/auth/change-password', body),
+  tokens: () => api.get<ApiToken[]>('/auth/tokens'),
+  createToken: (name: string) => api.post<NewApiToken>('/auth/tokens', { name }),
+  deleteToken: (tokenId: string) => api.delete(`/auth/tokens/${id(tokenId)}`),
+};
+
+export const applicationsApi = {
+  list: () => api.get<ApplicationSummary[]>('/applications'),
+  get: (appId: string) => api.get<Application>(`/applications/${id(appId)}`),
+  create: (body: ApplicationBody) => api.post<Application>('/applications', body),
+  update: (appId: string, body: ApplicationBody) => api.put<Application>(`/applications/${id(appId)}`, body),
+  /** Waits for the agent: 200 removed, 502 the agent failed, 504 the deadline passed. */
+  remove: (appId: string) => api.delete<{ deleted: boolean }>(`/applications/${id(appId)}?wait=true`),
+  deploy: (appId: string) => api.post<{ deploymentId: string }>(`/applications/${id(appId)}/deploy`),
+  deployments: (appId: string) => api.get<Deployment[]>(`/applications/${id(appId)}/deployments`),
+};
+
+export const repositoriesApi = {
+  list: () => api.get<Repository[]>('/repositories'),
+  get: (repoId: string) => api.get<Repository>(`/repositories/${id(repoId)}`),
+  create: (body: RepositoryBody) => api.post<Repository>('/repositories', body),
+  update: (repoId: string, body: RepositoryBody) => api.put<Repository>(`/repositories/${id(repoId)}`, body),
+  remove: (repoId: string) => api.delete(`/repositories/${id(repoId)}`),
+  sync: (repoId: string) => api.post<{ syncId: string }>(`/repositories/${id(repoId)}/sync`),
+};
+
+export const agentsApi = {
+  list: () => api.get<Agent[]>('/agents'),
+  get: (agentId: string) => api.get<Agent>(`/agents/${id(agentId)}`),
+  create: (name: string) => api.post<CreatedAgent>('/agents', { name }),
+  rename: (agentId: string, name: string) => api.put<Agent>(`/agents/${id(agentId)}`, { name }),
+  remove: (agentId: string) => api.delete(`/agents/${id(agentId)}`),
+};

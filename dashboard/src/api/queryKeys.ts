@@ -1,0 +1,14 @@
+// Query keys of the server state the dashboard caches. The live event stream writes into
+// exactly these entries (live/liveCache.ts), so pages never refetch to see a change.
+export const queryKeys = {
+  setup: ['auth', 'setup'] as const,
+  profile: ['auth', 'profile'] as const,
+  tokens: ['auth', 'tokens'] as const,
+  applications: ['applications'] as const,
+  application: (id: string) => ['applications', id] as const,
+  deployments: (applicationId: string) => ['applications', applicationId, 'deployments'] as const,
+  repositories: ['repositories'] as const,
+  repository: (id: string) => ['repositories', id] as const,
+  agents: ['agents'] as const,
+  agent: (id: string) => ['agents', id] as const,
+};

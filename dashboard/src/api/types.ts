@@ -1,0 +1,146 @@
+// The JSON the gateway's HTTP API answers (SPEC.md, "HTTP API"). One place for these shapes:
+// pages and hooks import them from here, never redeclare them.
+
+export type SyncStatus = 'synced' | 'out_of_sync' | 'syncing' | 'unknown';
+export type HealthStatus = 'healthy' | 'progressing' | 'unhealthy' | 'missing' | 'unknown';
+export type RepositorySyncStatus = 'unknown' | 'syncing' | 'success' | 'failed';
+export type AgentStatus = 'online' | 'offline';
+export type DeploymentState = 'in_progress' | 'succeeded' | 'failed' | 'timed_out' | 'superseded' | 'unknown';
+export type DeployReason = 'sync' | 'manual' | 'rollback' | 'image_update' | 'unknown';
+
+export const PROVIDERS = ['github', 'gitlab', 'gitea', 'bitbucket', 'azure_devops', 'generic'] as const;
+export type Provider = (typeof PROVIDERS)[number];
+export const AUTH_METHODS = ['none', 'token', 'basic', 'ssh'] as const;
+export type AuthMethod = (typeof AUTH_METHODS)[number];
+export const SYNC_TYPES = ['polling', 'webhook', 'manual'] as const;
+export type SyncType = (typeof SYNC_TYPES)[number];
+
+/** An application as the list returns it: without its compose files. */
+export interface ApplicationSummary {
+  id: string;
+  name: string;
+  repositoryId: string;
+  agentId: string;
+  branch: string;
+  path: string;
+  syncStatus: SyncStatus;
+  healthStatus: HealthStatus;
+  commit: string | null;
+  commitMessage: string | null;
+  lastSyncedAt: string | null;
+  lastSyncError: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** An application as its own GET (and its SSE event) returns it. */
+export interface Application extends ApplicationSummary {
+  composeFile: string | null;
+  previousComposeFile: string | null;
+}
+
+export interface ApplicationBody {
+  name?: string;
+  repositoryId?: string;
+  agentId?: string;
+  branch?: string;
+  path?: string;
+}
+
+export interface Deployment {
+  id: string;
+  applicationId: string;
+  agentId: string;
+  generation: number;
+  reason: DeployReason;
+  actor: string | null;
+  commit: string | null;
+  digest: string | null;
+  state: DeploymentState;
+  error: string | null;
+  startedAt: string | null;
+  endedAt: string | null;
+  deadline: string | null;
+  updatedAt: string | null;
+}
+
+export interface Repository {
+  id: string;
+  name: string;
+  url: string;
+  provider: Provider;
+  authMethod: AuthMethod;
+  username: string | null;
+  syncType: SyncType;
+  pollingInterval: number;
+  syncStatus: RepositorySyncStatus;
+  lastSyncedAt: string | null;
+  lastSyncError: string | null;
+  hasCredentials: boolean;
+  hasWebhookSecret: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** POST and PUT body; on PUT an absent field keeps its value and an empty secret clears it. */
+export interface RepositoryBody {
+  name?: string;
+  url?: string;
+  provider?: Provider;
+  authMethod?: AuthMethod;
+  username?: string;
+  token?: string;
+  password?: string;
+  sshPrivateKey?: string;
+  syncType?: SyncType;
+  pollingInterval?: number;
+  webhookSecret?: string;
+}
+
+export interface Agent {
+  id: string;
+  name: string;
+  status: AgentStatus;
+  lastSeen: string | null;
+  dockerAvailable: boolean | null;
+  dockerVersion: string | null;
+  composeCommand: string | null;
+  statusMessage: string | null;
+  createdAt: string;
+}
+
+/** Everything an agent process needs to start; the API shows it once, at creation. */
+export type AgentConnection = Record<string, string>;
+
+export interface CreatedAgent {
+  id: string;
+  name: string;
+  status: AgentStatus;
+  connection: AgentConnection;
+}
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  role: 'admin' | 'user';
+}
+
+export interface ApiToken {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+export interface NewApiToken {
+  id: string;
+  name: string;
+  token: string;
+}
+
+/** The data of an SSE event about an entity that no longer exists. */
+export interface Deleted {
+  id: string;
+  deleted: true;
+}

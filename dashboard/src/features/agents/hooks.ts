@@ -1,0 +1,36 @@
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { agentsApi } from '../../api/endpoints';
+import { queryKeys } from '../../api/queryKeys';
+import type { Agent } from '../../api/types';
+import { liveQuery, queryClient } from '../../app/queryClient';
+
+export function useAgents() {
+  return useQuery({ queryKey: queryKeys.agents, queryFn: liveQuery(queryKeys.agents, agentsApi.list) });
+}
+
+function remember(agent: Agent) {
+  queryClient.setQueryData<Agent[]>(queryKeys.agents, (list) =>
+    list ? [...list.filter((a) => a.id !== agent.id), agent] : list,
+  );
+}
+
+export function useCreateAgent() {
+  return useMutation({
+    mutationFn: (name: string) => agentsApi.create(name),
+    // The created answer carries the connection; the cached agent is the plain entity.
+    onSuccess: (created) => {
+      void agentsApi.get(created.id).then(remember, () => undefined);
+    },
+  });
+}
+
+export function useRenameAgent(id: string) {
+  return useMutation({ mutationFn: (name: string) => agentsApi.rename(id, name), onSuccess: remember });
+}
+
+export function useDeleteAgent() {
+  return useMutation({
+    mutationFn: (id: string) => agentsApi.remove(id),
+    onSuccess: (_, id) => queryClient.setQueryData<Agent[]>(queryKeys.agents, (list) => list?.filter((a) => a.id !== id)),
+  });
+}

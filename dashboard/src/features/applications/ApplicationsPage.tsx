@@ -1,0 +1,265 @@
+import {
+  Anchor,
+  Button,
+  Card,
+  Group,
+  Pagination,
+  Select,
+  SimpleGrid,
+  Stack,
+  Text,
+  TextInput,
+  ThemeIcon,
+  Title,
+  UnstyledButton,
+} from '@mantine/core';
+import { IconApps, IconGitBranch, IconPlus, IconSearch } from '@tabler/icons-react';
+import { useMemo } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import type { ApplicationSummary, HealthStatus, SyncStatus } from '../../api/types';
+import { PageHeader } from '../../components/PageHeader';
+import { QueryState } from '../../components/QueryState';
+import {
+  HEALTH_STATUSES,
+  healthLabel,
+  SYNC_STATUSES,
+  syncLabel,
+} from '../../components/StatusBadge';
+import { useAgents } from '../agents/hooks';
+import { useRepositories } from '../repositories/hooks';
+import { ApplicationTable } from './ApplicationTable';
+import { countBy, filtersFrom, matches, paramsFrom, type ApplicationFilters } from './filters';
+import { useApplications } from './hooks';
+import classes from './ApplicationsPage.module.css';
+
+/** Rows per page: enough to scan, few enough to draw at once on a fleet of thousands. */
+const PAGE_SIZE = 100;
+
+export function ApplicationsPage() {
+  const applications = useApplications();
+  return (
+    <>
+      <PageHeader
+        title="Applications"
+        description="Each application is one compose file on a branch, deployed by one agent."
+        actions={
+          <Button component={Link} to="/applications/new" leftSection={<IconPlus size={16} />}>
+            New application
+          </Button>
+        }
+      />
+      <QueryState query={applications} what="applications">
+        {(apps) => (apps.length === 0 ? <EmptyApplications /> : <ApplicationList apps={apps} />)}
+      </QueryState>
+    </>
+  );
+}
+
+function ApplicationList({ apps }: { apps: ApplicationSummary[] }) {
+  const [params, setParams] = useSearchParams();
+  const filters = filtersFrom(params);
+  const repositories = useRepositories();
+  const agents = useAgents();
+  const names = useMemo(() => {
+    const repos = new Map(repositories.data?.map((r) => [r.id, r.name]));
+    const agentNames = new Map(agents.data?.map((a) => [a.id, a.name]));
+    return {
+      repository: (id: string) => repos.get(id) ?? '',
+      agent: (id: string) => agentNames.get(id) ?? '',
+      agentOnline: (id: string) => agents.data?.find((a) => a.id === id)?.status === 'online',
+    };
+  }, [repositories.data, agents.data]);
+
+  const update = (change: Partial<ApplicationFilters>) =>
+    setParams(paramsFrom({ ...filters, page: 1, ...change }), { replace: true });
+  const shown = apps.filter((app) => matches(app, filters, names)).sort((a, b) => a.name.localeCompare(b.name));
+  const pages = Math.max(1, Math.ceil(shown.length / PAGE_SIZE));
+  const page = Math.min(filters.page, pages);
+  const onPage = shown.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+  const bySync = countBy(apps, (a) => a.syncStatus);
+  const byHealth = countBy(apps, (a) => a.healthStatus);
+
+  return (
+    <Stack gap="md">
+      <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
+        <CountCard
+          title="Sync"
+          statuses={SYNC_STATUSES}
+          counts={bySync}
+          label={syncLabel}
+          selected={filters.sync}
+          onSelect={(sync) => update({ sync: sync === filters.sync ? null : (sync as SyncStatus) })}
+        />
+        <CountCard
+          title="Health"
+          statuses={HEALTH_STATUSES}
+          counts={byHealth}
+          label={healthLabel}
+          selected={filters.health}
+          onSelect={(health) => update({ health: health === filters.health ? null : (health as HealthStatus) })}
+        />
+      </SimpleGrid>
+
+      <Group gap="sm" align="flex-end" wrap="wrap">
+        <TextInput
+          label="Search"
+          placeholder="Name, repository, agent, branch, path, commit"
+          leftSection={<IconSearch size={16} />}
+          value={filters.q}
+          onChange={(e) => update({ q: e.currentTarget.value })}
+          className={classes.search}
+        />
+        <Select
+          label="Sync status"
+          placeholder="Any"
+          clearable
+          data={SYNC_STATUSES.map((s) => ({ value: s, label: syncLabel(s) }))}
+          value={filters.sync}
+          onChange={(v) => update({ sync: (v as SyncStatus | null) ?? null })}
+          className={classes.filter}
+        />
+        <Select
+          label="Health"
+          placeholder="Any"
+          clearable
+          data={HEALTH_STATUSES.map((s) => ({ value: s, label: healthLabel(s) }))}
+          value={filters.health}
+          onChange={(v) => update({ health: (v as HealthStatus | null) ?? null })}
+          className={classes.filter}
+        />
+        <Select
+          label="Agent"
+          placeholder="Any"
+          clearable
+          data={(agents.data ?? []).map((a) => ({ value: a.id, label: a.name }))}
+          value={filters.agent}
+          onChange={(v) => update({ agent: v })}
+          className={classes.filter}
+        />
+        <Select
+          label="Repository"
+          placeholder="Any"
+          clearable
+          data={(repositories.data ?? []).map((r) => ({ value: r.id, label: r.name }))}
+          value={filters.repository}
+          onChange={(v) => update({ repository: v })}
+          className={classes.filter}
+        />
+      </Group>
+
+      <Group justify="space-between" gap="sm">
+        <Text size="sm" c="dimmed" aria-live="polite">
+          {shown.length === apps.length ? `${apps.length} applications` : `${shown.length} of ${apps.length} applications`}
+          {pages > 1 && ` · ${(page - 1) * PAGE_SIZE + 1}–${Math.min(page * PAGE_SIZE, shown.length)} shown`}
+        </Text>
+        {pages > 1 && <ListPages page={page} pages={pages} onChange={(p) => update({ ...filters, page: p })} />}
+      </Group>
+
+      <ApplicationTable apps={onPage} names={names} />
+      {pages > 1 && (
+        <Group justify="flex-end">
+          <ListPages page={page} pages={pages} onChange={(p) => update({ ...filters, page: p })} />
+        </Group>
+      )}
+      {shown.length === 0 && (
+        <Text c="dimmed" ta="center" py="lg">
+          No application matches these filters.{' '}
+          <Anchor component="button" type="button" onClick={() => setParams(new URLSearchParams(), { replace: true })}>
+            Clear filters
+          </Anchor>
+        </Text>
+      )}
+    </Stack>
+  );
+}
+
+function ListPages({ page, pages, onChange }: { page: number; pages: number; onChange: (page: number) => void }) {
+  return (
+    <Pagination
+      total={pages}
+      value={page}
+      onChange={onChange}
+      size="sm"
+      getControlProps={(control) => ({ 'aria-label': `${control} page` })}
+      getItemProps={(item) => ({ 'aria-label': `Page ${item}` })}
+    />
+  );
+}
+
+function CountCard({ title, statuses, counts, label, selected, onSelect }: {
+  title: string;
+  statuses: string[];
+  counts: Map<string, number>;
+  label: (status: never) => string;
+  selected: string | null;
+  onSelect: (status: string) => void;
+}) {
+  return (
+    <Card withBorder padding="sm" radius="md">
+      <Text size="xs" tt="uppercase" fw={700} c="dimmed" mb={6}>
+        {title}
+      </Text>
+      <Group gap="xs" wrap="wrap" role="group" aria-label={`Filter by ${title.toLowerCase()} status`}>
+        {statuses.map((status) => {
+          const count = counts.get(status) ?? 0;
+          const text = (label as (s: string) => string)(status);
+          return (
+            <UnstyledButton
+              key={status}
+              className={classes.count}
+              data-active={selected === status || undefined}
+              data-status={status}
+              aria-pressed={selected === status}
+              aria-label={`${text}: ${count}`}
+              onClick={() => onSelect(status)}
+            >
+              <Text span fw={700} size="lg">
+                {count}
+              </Text>{' '}
+              <Text span size="sm" c="dimmed">
+                {text}
+              </Text>
+            </UnstyledButton>
+          );
+        })}
+      </Group>
+    </Card>
+  );
+}
+
+function EmptyApplications() {
+  const repositories = useRepositories();
+  const hasRepository = (repositories.data?.length ?? 0) > 0;
+  return (
+    <Card withBorder padding="xl" radius="md">
+      <Stack align="center" gap="sm" ta="center" py="lg">
+        <ThemeIcon size={56} radius="xl" variant="light">
+          <IconApps size={30} />
+        </ThemeIcon>
+        <Title order={2} size="h3">
+          No applications yet
+        </Title>
+        <Text c="dimmed" maw={520}>
+          {hasRepository
+            ? 'Create an application: pick a repository, the branch and the path of a compose file, and the agent that runs it. Orca deploys it and keeps it in step with git.'
+            : 'Start by adding the git repository that holds your compose files. Then create an application for each compose file, and Orca deploys it on an agent and keeps it in step with git.'}
+        </Text>
+        <Group>
+          {!hasRepository && (
+            <Button component={Link} to="/repositories/new" leftSection={<IconGitBranch size={16} />}>
+              Add a repository
+            </Button>
+          )}
+          <Button
+            component={Link}
+            to="/applications/new"
+            variant={hasRepository ? 'filled' : 'default'}
+            leftSection={<IconPlus size={16} />}
+          >
+            New application
+          </Button>
+        </Group>
+      </Stack>
+    </Card>
+  );
+}

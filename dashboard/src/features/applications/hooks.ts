@@ -1,0 +1,54 @@
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { applicationsApi } from '../../api/endpoints';
+import { queryKeys } from '../../api/queryKeys';
+import type { Application, ApplicationBody, ApplicationSummary } from '../../api/types';
+import { liveQuery, queryClient } from '../../app/queryClient';
+import { summary } from '../../live/liveCache';
+
+export function useApplications() {
+  return useQuery({ queryKey: queryKeys.applications, queryFn: liveQuery(queryKeys.applications, applicationsApi.list) });
+}
+
+export function useApplication(id: string | undefined) {
+  return useQuery({
+    enabled: Boolean(id),
+    queryKey: queryKeys.application(id ?? ''),
+    queryFn: liveQuery(queryKeys.application(id ?? ''), () => applicationsApi.get(id ?? '')),
+  });
+}
+
+export function useDeployments(id: string) {
+  return useQuery({
+    queryKey: queryKeys.deployments(id),
+    queryFn: liveQuery(queryKeys.deployments(id), () => applicationsApi.deployments(id)),
+  });
+}
+
+/** Puts a written application into the cache at once; its SSE event follows and agrees. */
+function remember(app: Application) {
+  queryClient.setQueryData(queryKeys.application(app.id), app);
+  queryClient.setQueryData<ApplicationSummary[]>(queryKeys.applications, (list) =>
+    list ? [...list.filter((a) => a.id !== app.id), summary(app)] : list,
+  );
+}
+
+export function useSaveApplication(id?: string) {
+  return useMutation({
+    mutationFn: (body: ApplicationBody) => (id ? applicationsApi.update(id, body) : applicationsApi.create(body)),
+    onSuccess: remember,
+  });
+}
+
+export function useDeployApplication(id: string) {
+  return useMutation({ mutationFn: () => applicationsApi.deploy(id) });
+}
+
+export function useDeleteApplication(id: string) {
+  return useMutation({
+    mutationFn: () => applicationsApi.remove(id),
+    onSuccess: () => {
+      queryClient.setQueryData<ApplicationSummary[]>(queryKeys.applications, (list) => list?.filter((a) => a.id !== id));
+      queryClient.removeQueries({ queryKey: queryKeys.application(id) });
+    },
+  });
+}

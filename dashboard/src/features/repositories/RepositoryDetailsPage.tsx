@@ -1,0 +1,184 @@
+import { Alert, Anchor, Button, Card, Code, Group, Modal, SimpleGrid, Stack, Table, Text } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { IconAlertTriangle, IconEdit, IconTrash } from '@tabler/icons-react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { ApiError } from '../../api/client';
+import type { Repository } from '../../api/types';
+import { notifySuccess } from '../../components/notify';
+import { Field } from '../../components/Field';
+import { PageHeader } from '../../components/PageHeader';
+import { QueryState } from '../../components/QueryState';
+import { formatDateTime, RelativeTime } from '../../components/RelativeTime';
+import { HealthBadge, RepositorySyncBadge, SyncBadge } from '../../components/StatusBadge';
+import { useApplications } from '../applications/hooks';
+import { useDeleteRepository, useRepository } from './hooks';
+import { AUTH_LABELS, PROVIDER_LABELS, syncTypeText } from './labels';
+import { SyncNowButton } from './SyncNowButton';
+
+export function RepositoryDetailsPage() {
+  const { id = '' } = useParams();
+  const repository = useRepository(id);
+  if (repository.error instanceof ApiError && repository.error.status === 404) {
+    return (
+      <Stack align="flex-start">
+        <PageHeader title="Repository not found" description="It may have been deleted." />
+        <Button component={Link} to="/repositories">
+          Back to repositories
+        </Button>
+      </Stack>
+    );
+  }
+  return <QueryState query={repository} what="the repository">{(repo) => <RepositoryDetails repo={repo} />}</QueryState>;
+}
+
+function RepositoryDetails({ repo }: { repo: Repository }) {
+  const applications = useApplications();
+  const used = (applications.data ?? []).filter((a) => a.repositoryId === repo.id);
+  return (
+    <Stack gap="lg">
+      <PageHeader
+        title={repo.name}
+        badges={<RepositorySyncBadge status={repo.syncStatus} />}
+        actions={
+          <>
+            <SyncNowButton repository={repo} />
+            <Button component={Link} to={`/repositories/${repo.id}/edit`} variant="default" leftSection={<IconEdit size={16} />}>
+              Edit
+            </Button>
+            <DeleteRepositoryButton repo={repo} />
+          </>
+        }
+      />
+      {repo.lastSyncError && (
+        <Alert color="red" icon={<IconAlertTriangle />} title="Last sync failed" role="alert">
+          <Code block className="preformatted">
+            {repo.lastSyncError}
+          </Code>
+        </Alert>
+      )}
+      <Card withBorder radius="md" padding="md">
+        <SimpleGrid cols={{ base: 1, xs: 2, md: 3 }} spacing="md">
+          <Field label="URL">
+            <Text size="sm" className="mono" style={{ wordBreak: 'break-all' }}>
+              {repo.url}
+            </Text>
+          </Field>
+          <Field label="Provider">
+            <Text size="sm">{PROVIDER_LABELS[repo.provider] ?? repo.provider}</Text>
+          </Field>
+          <Field label="Sign-in">
+            <Text size="sm">
+              {AUTH_LABELS[repo.authMethod]}
+              {repo.username ? ` as ${repo.username}` : ''}
+              {repo.authMethod !== 'none' && (repo.hasCredentials ? ' · credential set' : ' · no credential set')}
+            </Text>
+          </Field>
+          <Field label="Sync">
+            <Text size="sm">{syncTypeText(repo.syncType, repo.pollingInterval)}</Text>
+          </Field>
+          <Field label="Webhook secret">
+            <Text size="sm">{repo.hasWebhookSecret ? 'Set' : 'Not set'}</Text>
+          </Field>
+          <Field label="Last sync">
+            <RelativeTime value={repo.lastSyncedAt} size="sm" />
+          </Field>
+        </SimpleGrid>
+      </Card>
+      <Stack gap="xs">
+        <Group justify="space-between">
+          <Text fw={600}>Applications from this repository</Text>
+          <Button component={Link} to={`/applications/new?repositoryId=${repo.id}`} variant="light" size="xs">
+            New application
+          </Button>
+        </Group>
+        {used.length === 0 ? (
+          <Text c="dimmed" size="sm">
+            None yet.
+          </Text>
+        ) : (
+          <Table.ScrollContainer minWidth={560}>
+            <Table aria-label="Applications from this repository">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Name</Table.Th>
+                  <Table.Th>Branch / path</Table.Th>
+                  <Table.Th>Sync</Table.Th>
+                  <Table.Th>Health</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {used.map((app) => (
+                  <Table.Tr key={app.id}>
+                    <Table.Td>
+                      <Anchor component={Link} to={`/applications/${app.id}`}>
+                        {app.name}
+                      </Anchor>
+                    </Table.Td>
+                    <Table.Td>
+                      <Text size="sm" className="mono">
+                        {app.branch} / {app.path}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>
+                      <SyncBadge status={app.syncStatus} />
+                    </Table.Td>
+                    <Table.Td>
+                      <HealthBadge status={app.healthStatus} />
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+      </Stack>
+      <Text size="xs" c="dimmed">
+        Created {formatDateTime(repo.createdAt)}
+      </Text>
+    </Stack>
+  );
+}
+
+
+function DeleteRepositoryButton({ repo }: { repo: Repository }) {
+  const [opened, { open, close }] = useDisclosure(false);
+  const remove = useDeleteRepository(repo.id);
+  const navigate = useNavigate();
+  return (
+    <>
+      <Button color="red" variant="light" leftSection={<IconTrash size={16} />} onClick={() => { remove.reset(); open(); }}>
+        Delete
+      </Button>
+      <Modal opened={opened} onClose={close} title={`Delete ${repo.name}?`} centered>
+        <Stack>
+          <Text size="sm">Orca stops following this repository. A repository still used by applications cannot be deleted.</Text>
+          {remove.error && (
+            <Alert color="red" icon={<IconAlertTriangle />} role="alert">
+              {remove.error.message}
+            </Alert>
+          )}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={close}>
+              Cancel
+            </Button>
+            <Button
+              color="red"
+              loading={remove.isPending}
+              onClick={() =>
+                remove.mutate(undefined, {
+                  onSuccess: () => {
+                    close();
+                    notifySuccess(`${repo.name} was deleted.`);
+                    navigate('/repositories', { replace: true });
+                  },
+                })
+              }
+            >
+              Delete repository
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </>
+  );
+}

@@ -1,0 +1,23 @@
+import { createContext, useContext, useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { liveCache } from '../app/queryClient';
+import { EventStream, type StreamStatus } from './eventStream';
+
+const StreamContext = createContext<EventStream | null>(null);
+
+/** Opens the one event stream while a user is signed in and writes its events into the cache. */
+export function LiveEvents({ children }: { children: ReactNode }) {
+  const [stream] = useState(() => new EventStream((event) => liveCache.apply(event)));
+  useEffect(() => {
+    stream.start();
+    return () => stream.stop();
+  }, [stream]);
+  return <StreamContext.Provider value={stream}>{children}</StreamContext.Provider>;
+}
+
+export function useStreamStatus(): StreamStatus {
+  const stream = useContext(StreamContext);
+  return useSyncExternalStore(
+    stream?.subscribe ?? (() => () => undefined),
+    stream?.getStatus ?? (() => 'connecting' as const),
+  );
+}

@@ -1,0 +1,132 @@
+package dev.orca.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orca.testsupport.DockerDaemon;
+import dev.orca.testsupport.GitRepo;
+import dev.orca.testsupport.GitServer;
+import dev.orca.testsupport.SharedKafka;
+import dev.orca.testsupport.SharedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The dashboard in a real browser against a real Orca: this starts Orca as {@code ./orca up} does
+ * (on the shared broker and database, every component, the local agent on the real Docker
+ * daemon) and a real git server, then runs the browser tests in {@code dashboard/e2e} with Node
+ * (Playwright driving Debian's Chromium). They use the dashboard as a person would; screenshots
+ * and measured figures land in {@code target/e2e}. Skipped without Chromium, Node or Docker,
+ * except under CI, where that fails.
+ */
+class DashboardBrowserIntegrationTest {
+
+  private static final Path DASHBOARD = Path.of("..", "dashboard").toAbsolutePath().normalize();
+  private static final Path OUT = Path.of("target", "e2e").toAbsolutePath();
+  private static final long DEADLINE_MINUTES = 15;
+
+  @TempDir
+  static Path dataDir;
+
+  private static GitServer git;
+  private static LocalOrca orca;
+
+  @BeforeAll
+  static void start() {
+    requireBrowser();
+    DockerDaemon.require();
+    git = GitServer.start();
+    SharedPostgres.Database db = SharedPostgres.newDatabase();
+    String databaseUrl = "postgresql://" + db.user() + ":" + db.password() + "@" + db.host() + ":" + db.port() + "/"
+        + db.name();
+    String prefix = "ui-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+    orca = LocalOrca.start(new LocalSettings(dataDir, 0, SharedKafka.bootstrapServers(), databaseUrl, null, 0, 0,
+        Map.of("ORCA_TOPIC_PREFIX", prefix)));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (orca != null) {
+      orca.close();
+    }
+    if (git != null) {
+      git.close();
+    }
+  }
+
+  @Test
+  void shouldPassEveryBrowserTestOfTheDashboard() throws Exception {
+    GitRepo repo = git.createRepository("stacks");
+    Files.createDirectories(OUT);
+    Path log = OUT.resolve("node-test.log");
+    ProcessBuilder node = new ProcessBuilder("node", "--test", "--test-concurrency=1", "--test-reporter=spec",
+        "e2e/")
+        .directory(DASHBOARD.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    node.environment().putAll(Map.of(
+        "ORCA_URL", "http://127.0.0.1:" + orca.httpPort(),
+        "E2E_GIT_URL", repo.url(),
+        "E2E_GIT_DIR", repo.directory().toString(),
+        "E2E_OUT", OUT.toString(),
+        "NO_COLOR", "1"));
+    Process process = node.start();
+    boolean finished = process.waitFor(DEADLINE_MINUTES, TimeUnit.MINUTES);
+    if (!finished) {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+    }
+    String output = Files.readString(log);
+    System.out.println(output);
+    assertThat(finished).as("browser tests finished within " + DEADLINE_MINUTES + " minutes; output:\n" + output)
+        .isTrue();
+    assertThat(process.exitValue()).as("browser tests failed; output:\n" + output).isZero();
+    assertThat(output).containsPattern("(?m)fail 0$").doesNotContainPattern("(?m)pass 0$");
+  }
+
+  /** Node, the dashboard's installed packages and Chromium; skipped without them, except under CI. */
+  private static void requireBrowser() {
+    String chromium = System.getenv().getOrDefault("ORCA_CHROMIUM", "/usr/bin/chromium");
+    List<String> missing = new ArrayList<>();
+    if (!Files.isExecutable(Path.of(chromium))) {
+      missing.add("Chromium at " + chromium + " (apt-get install chromium)");
+    }
+    if (!Files.isDirectory(DASHBOARD.resolve("node_modules/playwright-core"))) {
+      missing.add("the dashboard's packages (build the dashboard module first)");
+    }
+    if (!runs("node", "--version")) {
+      missing.add("Node.js");
+    }
+    if (missing.isEmpty()) {
+      return;
+    }
+    String why = "browser tests need " + String.join(", ", missing);
+    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+      throw new IllegalStateException(why + "; under CI they must run");
+    }
+    Assumptions.abort(why);
+  }
+
+  private static boolean runs(String... command) {
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      return p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+}
