@@ -21,10 +21,18 @@ public final class RawHttp {
 
   private RawHttp() {}
 
-  /** One answer: status, headers with lower-case names, and the body as text. */
+  /**
+   * One answer: status, headers with lower-case names, and the body as text (UTF-8), or, for an
+   * encoded (compressed) body, one char per byte: see {@link #bodyBytes()}.
+   */
   public record Response(int status, Map<String, String> headers, String body) {
     public String header(String name) {
       return headers.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    /** The body's bytes as they came (after de-chunking), for bodies that are not text. */
+    public byte[] bodyBytes() {
+      return body.getBytes(StandardCharsets.ISO_8859_1);
     }
   }
 
@@ -94,7 +102,9 @@ public final class RawHttp {
     if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding")) && !body.isEmpty()) {
       body = unchunk(body);
     }
-    return new Response(status, headers, new String(body.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
+    boolean plainText = !headers.containsKey("content-encoding");
+    return new Response(status, headers,
+        plainText ? new String(body.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8) : body);
   }
 
   private static String unchunk(String chunked) {

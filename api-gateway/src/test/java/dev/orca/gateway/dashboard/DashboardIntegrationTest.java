@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.orca.gateway.GatewayTestSupport;
 import dev.orca.gateway.RawHttp;
 import dev.orca.gateway.web.ContentSecurityPolicy;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -13,6 +16,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -87,6 +91,28 @@ class DashboardIntegrationTest extends GatewayTestSupport {
         .expectStatus().isOk()
         .expectHeader().contentType("image/svg+xml")
         .expectHeader().valueEquals(HttpHeaders.CACHE_CONTROL, "no-cache");
+  }
+
+  @Test
+  void shouldCompressScriptsForClientsThatAcceptIt() {
+    byte[] plain = anonymous().get().uri("/assets/big-Qr78St90.js").exchange()
+        .expectStatus().isOk()
+        .expectHeader().doesNotExist(HttpHeaders.CONTENT_ENCODING)
+        .expectBody(byte[].class).returnResult().getResponseBody();
+    // A raw request: the test client would negotiate encodings itself.
+    RawHttp.Response gzipped = RawHttp.send(port, "GET", "/assets/big-Qr78St90.js", "Accept-Encoding: gzip");
+    assertThat(gzipped.status()).isEqualTo(200);
+    assertThat(gzipped.header("Content-Encoding")).isEqualTo("gzip");
+    assertThat(gzipped.bodyBytes().length).isLessThan(plain.length / 2);
+    assertThat(gunzip(gzipped.bodyBytes())).isEqualTo(plain);
+  }
+
+  private static byte[] gunzip(byte[] bytes) {
+    try (var in = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Test
