@@ -19,6 +19,7 @@ export interface Names {
  */
 export function ApplicationTable({ apps, names }: { apps: ApplicationSummary[]; names: Names }) {
   return (
+    <div className={classes.scroll}>
     <table className={classes.table} aria-label="Applications">
       <thead>
         <tr>
@@ -44,6 +45,7 @@ export function ApplicationTable({ apps, names }: { apps: ApplicationSummary[]; 
         ))}
       </tbody>
     </table>
+    </div>
   );
 }
 

@@ -5,7 +5,6 @@ import {
   Group,
   Pagination,
   Select,
-  SimpleGrid,
   Stack,
   Text,
   TextInput,
@@ -81,24 +80,26 @@ function ApplicationList({ apps }: { apps: ApplicationSummary[] }) {
 
   return (
     <Stack gap="md">
-      <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
-        <CountCard
-          title="Sync"
-          statuses={SYNC_STATUSES}
-          counts={bySync}
-          label={syncLabel}
-          selected={filters.sync}
-          onSelect={(sync) => update({ sync: sync === filters.sync ? null : (sync as SyncStatus) })}
-        />
-        <CountCard
-          title="Health"
-          statuses={HEALTH_STATUSES}
-          counts={byHealth}
-          label={healthLabel}
-          selected={filters.health}
-          onSelect={(health) => update({ health: health === filters.health ? null : (health as HealthStatus) })}
-        />
-      </SimpleGrid>
+      <Card withBorder padding="sm" radius="md">
+        <Group gap="xl" wrap="wrap" align="flex-start">
+          <CountGroup
+            title="Sync"
+            statuses={SYNC_STATUSES}
+            counts={bySync}
+            label={syncLabel}
+            selected={filters.sync}
+            onSelect={(sync) => update({ sync: sync === filters.sync ? null : (sync as SyncStatus) })}
+          />
+          <CountGroup
+            title="Health"
+            statuses={HEALTH_STATUSES}
+            counts={byHealth}
+            label={healthLabel}
+            selected={filters.health}
+            onSelect={(health) => update({ health: health === filters.health ? null : (health as HealthStatus) })}
+          />
+        </Group>
+      </Card>
 
       <Group gap="sm" align="flex-end" wrap="wrap">
         <TextInput
@@ -186,7 +187,8 @@ function ListPages({ page, pages, onChange }: { page: number; pages: number; onC
   );
 }
 
-function CountCard({ title, statuses, counts, label, selected, onSelect }: {
+/** Counts by status that filter the list when pressed (and clear the filter when pressed again). */
+function CountGroup({ title, statuses, counts, label, selected, onSelect }: {
   title: string;
   statuses: string[];
   counts: Map<string, number>;
@@ -195,11 +197,11 @@ function CountCard({ title, statuses, counts, label, selected, onSelect }: {
   onSelect: (status: string) => void;
 }) {
   return (
-    <Card withBorder padding="sm" radius="md">
-      <Text size="xs" tt="uppercase" fw={700} c="dimmed" mb={6}>
+    <div>
+      <Text size="xs" tt="uppercase" fw={700} c="dimmed" mb={4}>
         {title}
       </Text>
-      <Group gap="xs" wrap="wrap" role="group" aria-label={`Filter by ${title.toLowerCase()} status`}>
+      <Group gap={4} wrap="wrap" role="group" aria-label={`Filter by ${title.toLowerCase()} status`}>
         {statuses.map((status) => {
           const count = counts.get(status) ?? 0;
           const text = (label as (s: string) => string)(status);
@@ -208,22 +210,18 @@ function CountCard({ title, statuses, counts, label, selected, onSelect }: {
               key={status}
               className={classes.count}
               data-active={selected === status || undefined}
+              data-empty={count === 0 || undefined}
               data-status={status}
               aria-pressed={selected === status}
               aria-label={`${text}: ${count}`}
               onClick={() => onSelect(status)}
             >
-              <Text span fw={700} size="lg">
-                {count}
-              </Text>{' '}
-              <Text span size="sm" c="dimmed">
-                {text}
-              </Text>
+              <span className={classes.countValue}>{count}</span> <span className={classes.countLabel}>{text}</span>
             </UnstyledButton>
           );
         })}
       </Group>
-    </Card>
+    </div>
   );
 }
 
