@@ -104,6 +104,25 @@ step('deploying on an offline agent shows the 409 and its reason', async () => {
   session.expectNoFailures();
 });
 
+step('the deploy button is locked while a deployment runs', async () => {
+  // A deployment sent to an agent that is not running stays in progress until its deadline.
+  const token = await adminToken();
+  const [agent] = (await apiCall('GET', '/agents', { token })).body.filter((a) => a.name === 'edge-1');
+  const [repo] = (await apiCall('GET', '/repositories', { token })).body.filter((r) => r.name === 'stacks');
+  const created = await apiCall('POST', '/applications', {
+    token,
+    body: { name: 'queued-app', repositoryId: repo.id, agentId: agent.id, branch: 'main', path: 'deploy/compose.yaml' },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  await page.goto(`/applications/${created.body.id}`);
+  await page.getByText('Sync: Syncing').waitFor({ timeout: 60_000 });
+  const locked = page.getByRole('button', { name: 'Deploying…' });
+  await locked.waitFor();
+  assert.equal(await locked.isDisabled(), true);
+  await page.goto(`/applications/${offlineAppId}`);
+  await page.getByRole('heading', { name: 'offline-app' }).waitFor();
+});
+
 step('deleting on an offline agent is refused with the reason, and nothing is deleted', async () => {
   session.expectFailure(/409.*\/applications\/.*wait=true/);
   await page.getByRole('button', { name: 'Delete', exact: true }).click();

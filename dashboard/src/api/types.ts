@@ -105,6 +105,8 @@ export interface Agent {
   dockerAvailable: boolean | null;
   dockerVersion: string | null;
   composeCommand: string | null;
+  /** The compose version the agent runs (absent from agents that do not report it). */
+  composeVersion?: string | null;
   statusMessage: string | null;
   createdAt: string;
 }

@@ -83,7 +83,7 @@ export function AgentsPage() {
                         </Table.Td>
                         <Table.Td>
                           <Text size="sm" className="mono">
-                            {agent.composeCommand ?? '—'}
+                            {[agent.composeCommand, agent.composeVersion].filter(Boolean).join(' ') || '—'}
                           </Text>
                         </Table.Td>
                         <Table.Td>
