@@ -194,12 +194,12 @@ class AgentCommandsIntegrationTest {
   @Test
   void shouldSayInHeartbeatsAndResultsThatDockerIsMissingAndRecoverWhenItAppears() {
     String missing = "No Docker engine at unix:///nowhere.sock: this agent cannot deploy until one is running";
-    runtime.status = new EngineStatus(false, null, "docker-compose", missing);
+    runtime.status = new EngineStatus(false, null, "docker-compose", "1.29.2", missing);
 
     Heartbeat down = kafka.await(Heartbeat.class, h -> !h.getDockerAvailable(), WAIT);
     kafka.send("app-1", deploy("d1", "app-1", 1, "c1", inMinutes(5)));
     DeployResult failed = kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d1"), WAIT);
-    runtime.status = new EngineStatus(true, "99.1.0-test", "compose-under-test", null);
+    runtime.status = new EngineStatus(true, "99.1.0-test", "compose-under-test", "2.99.0-test", null);
     // Heartbeats from before Docker went down are also available; only the new version marks a recovered one.
     Heartbeat up = kafka.await(Heartbeat.class, h -> h.getDockerAvailable()
         && "99.1.0-test".equals(h.getDockerVersion()), WAIT);
@@ -210,6 +210,7 @@ class AgentCommandsIntegrationTest {
     assertThat(failed.getFailureKind()).isEqualTo(FailureKind.TRANSPORT);
     assertThat(failed.getError()).isEqualTo(missing);
     assertThat(up.getComposeCommand()).isEqualTo("compose-under-test");
+    assertThat(up.getComposeVersion()).isEqualTo("2.99.0-test");
     assertThat(up.getMessage()).isNull();
     assertThat(agent.isRunning()).isTrue();
   }

@@ -55,6 +55,7 @@ class AgentIntegrationTest {
       assertThat(healthy.getContainers()).extracting(c -> c.getService()).containsExactly("web");
       assertThat(heartbeat.getDockerAvailable()).isTrue();
       assertThat(heartbeat.getComposeCommand()).isNotBlank();
+      assertThat(heartbeat.getComposeVersion()).isEqualTo(DockerCli.composeVersion(heartbeat.getComposeCommand()));
       assertThat(agent.dockerAvailable()).isTrue();
 
       kafka.send(app, AgentCommandsIntegrationTest.remove("r1", app, AgentCommandsIntegrationTest.inMinutes(2)));

@@ -22,7 +22,7 @@ final class FakeRuntime implements ComposeRuntime {
 
   final List<Call> calls = new CopyOnWriteArrayList<>();
   final Map<String, List<Container>> observed = new ConcurrentHashMap<>();
-  volatile EngineStatus status = new EngineStatus(true, "27.0.0", "docker-compose", null);
+  volatile EngineStatus status = new EngineStatus(true, "27.0.0", "docker-compose", "1.29.2", null);
   /** What deploy answers while the engine can deploy; null for a ready stack of one container. */
   volatile DeployOutcome deployOutcome;
   volatile RemoveOutcome removeOutcome = RemoveOutcome.removed();

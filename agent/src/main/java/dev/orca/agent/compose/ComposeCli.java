@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the host's compose CLI: the {@code docker compose} v2 plugin when present, else
  * {@code docker-compose} v1. Every run talks to the agent's engine (DOCKER_HOST), is killed at
- * its deadline and keeps the tail of its output for error messages.
+ * its deadline and keeps the tail of its output for error messages. Its version is re-read now
+ * and then rather than per call: v1 is a Python program that takes seconds to start.
  */
 final class ComposeCli {
 
@@ -25,9 +26,14 @@ final class ComposeCli {
   private static final int TAIL_CHARS = 2000;
   private static final List<List<String>> CANDIDATES =
       List.of(List.of("docker", "compose"), List.of("docker-compose"));
+  private static final Duration VERSION_DEADLINE = Duration.ofSeconds(10);
+  private static final Duration VERSION_REFRESH = Duration.ofMinutes(10);
+  private static final Duration VERSION_RETRY = Duration.ofMinutes(1);
 
   private final String dockerHost;
+  private final Object versionLock = new Object();
   private List<String> command;
+  private KnownVersion version;
 
   ComposeCli(String dockerHost) {
     this.dockerHost = dockerHost;
@@ -48,6 +54,44 @@ final class ComposeCli {
       }
     }
     return Optional.ofNullable(command);
+  }
+
+  /**
+   * The version of the compose command in use, without a leading {@code v}; empty when none is
+   * installed or its {@code version --short} fails, times out or prints no version.
+   */
+  Optional<String> version() {
+    Optional<List<String>> current = command();
+    if (current.isEmpty()) {
+      return Optional.empty();
+    }
+    // Its own lock: a slow version probe must not hold back compose runs, which take command()'s.
+    synchronized (versionLock) {
+      Instant now = Instant.now();
+      if (version == null || !version.command().equals(current.get()) || !now.isBefore(version.refreshAt())) {
+        Optional<String> read = readVersion(current.get(), now.plus(VERSION_DEADLINE));
+        version = new KnownVersion(current.get(), read, now.plus(read.isPresent() ? VERSION_REFRESH : VERSION_RETRY));
+      }
+      return version.version();
+    }
+  }
+
+  private Optional<String> readVersion(List<String> compose, Instant deadline) {
+    List<String> commandLine = new ArrayList<>(compose);
+    commandLine.addAll(List.of("version", "--short"));
+    try {
+      Result r = execute(commandLine, Path.of("."), deadline);
+      Optional<String> parsed = r.succeeded() ? ComposeVersion.parse(r.output()) : Optional.empty();
+      if (parsed.isEmpty()) {
+        log.warn("Cannot tell the version of '{}' ({}): {}", String.join(" ", compose),
+            r.timedOut() ? "timed out" : "exit " + r.exitCode(), r.output());
+      }
+      return parsed;
+    } catch (RuntimeException e) {
+      // Reporting a version is a courtesy: it must never cost a heartbeat or a deploy.
+      log.warn("Cannot tell the version of '{}': {}", String.join(" ", compose), e.getMessage());
+      return Optional.empty();
+    }
   }
 
   /** Runs compose with {@code args} in {@code workDir}; the caller has checked {@link #command()}. */
@@ -112,6 +156,9 @@ final class ComposeCli {
       throw new UncheckedIOException(e);
     }
   }
+
+  /** What {@code version --short} of {@code command} said, and when to ask again. */
+  private record KnownVersion(List<String> command, Optional<String> version, Instant refreshAt) {}
 
   /** Exit code (-1 when it did not finish), whether the deadline killed it, the output's tail. */
   record Result(int exitCode, boolean timedOut, String output) {

@@ -12,7 +12,10 @@ import java.util.Optional;
  */
 public interface ComposeRuntime extends AutoCloseable {
 
-  /** Checks the engine and the compose CLI now (not cached), for heartbeats and deploys. */
+  /**
+   * Checks the engine and the compose CLI now (not cached; the compose version may be a few
+   * minutes old), for heartbeats and deploys.
+   */
   EngineStatus status();
 
   /** Brings the application's stack to {@code compose}; waits for readiness until the deadline. */

@@ -55,7 +55,7 @@ public final class DockerComposeRuntime implements ComposeRuntime {
     }
     warnIfChanged(message);
     return new EngineStatus(version.isPresent(), version.orElse(null),
-        compose.map(c -> String.join(" ", c)).orElse(null), message);
+        compose.map(c -> String.join(" ", c)).orElse(null), cli.version().orElse(null), message);
   }
 
   @Override

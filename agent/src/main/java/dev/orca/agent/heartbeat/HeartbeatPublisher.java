@@ -43,6 +43,7 @@ public final class HeartbeatPublisher implements Runnable {
           .setDockerAvailable(status.dockerAvailable())
           .setDockerVersion(status.dockerVersion())
           .setComposeCommand(status.composeCommand())
+          .setComposeVersion(status.composeVersion())
           .setMessage(status.message())
           .setAgentVersion(agentVersion)
           .setIntervalSeconds((int) Math.max(1, interval.toSeconds()))

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -43,6 +44,17 @@ public final class DockerCli {
         output.toFile().delete();
       }
     }
+  }
+
+  /**
+   * The last line {@code <composeCommand> version --short} prints, without a leading {@code v}:
+   * the version the agent should report, asked of the host without the agent's code.
+   */
+  public static String composeVersion(String composeCommand) {
+    List<String> command = new ArrayList<>(List.of(composeCommand.split(" ")));
+    command.addAll(List.of("version", "--short"));
+    List<String> printed = lines(command.toArray(String[]::new));
+    return printed.get(printed.size() - 1).strip().replaceFirst("^v", "");
   }
 
   /** Like {@link #lines}, but empty when the command fails: only for cleanup that must not mask a test's outcome. */

@@ -202,6 +202,15 @@ class DockerComposeRuntimeIntegrationTest {
   }
 
   @Test
+  void shouldReportTheVersionOfTheComposeCliItUses() {
+    EngineStatus status = runtime.status();
+
+    assertThat(status.composeCommand()).isIn("docker compose", "docker-compose");
+    assertThat(status.composeVersion()).isEqualTo(DockerCli.composeVersion(status.composeCommand()));
+    assertThat(runtime.status().composeVersion()).isEqualTo(status.composeVersion());
+  }
+
+  @Test
   void shouldReportMissingForDeployedApplicationsWithoutContainers() {
     new DeploymentsDir(deployments).writeSecret(app, DeploymentsDir.COMPOSE_FILE, WEB);
 

@@ -20,7 +20,7 @@ import reactor.core.publisher.Mono;
 class AgentStore {
 
   private static final String COLUMNS = "id, name, heartbeat_interval_seconds, last_seen, docker_available,"
-      + " docker_version, compose_command, status_message, created_at";
+      + " docker_version, compose_command, compose_version, status_message, created_at";
 
   private final DatabaseClient db;
   private final Outbox outbox;
@@ -113,6 +113,7 @@ class AgentStore {
     return new AgentJson(row.get("id", String.class), row.get("name", String.class),
         AgentStatus.of(lastSeen, interval, Instant.now()), lastSeen, row.get("docker_available", Boolean.class),
         row.get("docker_version", String.class), row.get("compose_command", String.class),
-        row.get("status_message", String.class), row.get("created_at", Instant.class));
+        row.get("compose_version", String.class), row.get("status_message", String.class),
+        row.get("created_at", Instant.class));
   }
 }

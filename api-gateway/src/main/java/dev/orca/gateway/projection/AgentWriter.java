@@ -16,7 +16,7 @@ final class AgentWriter {
 
   /** What a heartbeat says about its host, besides being alive. */
   private record HostFacts(Boolean dockerAvailable, String dockerVersion, String composeCommand,
-      String message, String agentVersion, Integer intervalSeconds) {}
+      String composeVersion, String message, String agentVersion, Integer intervalSeconds) {}
 
   private record Stored(HostFacts facts, boolean offline) {}
 
@@ -28,17 +28,17 @@ final class AgentWriter {
 
   Mono<Void> apply(String agentId, Heartbeat heartbeat, Instant receivedAt, ChangedEntities changes) {
     HostFacts reported = new HostFacts(heartbeat.getDockerAvailable(), heartbeat.getDockerVersion(),
-        heartbeat.getComposeCommand(), heartbeat.getMessage(), heartbeat.getAgentVersion(),
-        Math.max(1, heartbeat.getIntervalSeconds()));
-    return db.sql("SELECT docker_available, docker_version, compose_command, status_message, agent_version,"
-            + " heartbeat_interval_seconds, (last_seen IS NULL OR last_seen < now()"
+        heartbeat.getComposeCommand(), heartbeat.getComposeVersion(), heartbeat.getMessage(),
+        heartbeat.getAgentVersion(), Math.max(1, heartbeat.getIntervalSeconds()));
+    return db.sql("SELECT docker_available, docker_version, compose_command, compose_version, status_message,"
+            + " agent_version, heartbeat_interval_seconds, (last_seen IS NULL OR last_seen < now()"
             + " - make_interval(secs => 3 * heartbeat_interval_seconds)) AS offline"
             + " FROM agents WHERE id = :id FOR UPDATE")
         .bind("id", agentId)
         .map(row -> new Stored(new HostFacts(row.get("docker_available", Boolean.class),
             row.get("docker_version", String.class), row.get("compose_command", String.class),
-            row.get("status_message", String.class), row.get("agent_version", String.class),
-            row.get("heartbeat_interval_seconds", Integer.class)),
+            row.get("compose_version", String.class), row.get("status_message", String.class),
+            row.get("agent_version", String.class), row.get("heartbeat_interval_seconds", Integer.class)),
             Boolean.TRUE.equals(row.get("offline", Boolean.class))))
         .one()
         .flatMap(stored -> update(agentId, receivedAt, reported)
@@ -53,8 +53,9 @@ final class AgentWriter {
   private Mono<Long> update(String agentId, Instant receivedAt, HostFacts facts) {
     // GREATEST: a replayed or reordered heartbeat never moves last_seen backwards.
     var spec = db.sql("UPDATE agents SET last_seen = GREATEST(last_seen, :seen), docker_available = :docker,"
-            + " docker_version = :dockerVersion, compose_command = :compose, status_message = :message,"
-            + " agent_version = :agentVersion, heartbeat_interval_seconds = :interval WHERE id = :id")
+            + " docker_version = :dockerVersion, compose_command = :compose, compose_version = :composeVersion,"
+            + " status_message = :message, agent_version = :agentVersion, heartbeat_interval_seconds = :interval"
+            + " WHERE id = :id")
         .bind("id", agentId)
         .bind("seen", Sql.notAfterNow(receivedAt))
         .bind("docker", facts.dockerAvailable())
@@ -62,6 +63,7 @@ final class AgentWriter {
         .bind("interval", facts.intervalSeconds());
     spec = Sql.bind(spec, "dockerVersion", facts.dockerVersion(), String.class);
     spec = Sql.bind(spec, "compose", facts.composeCommand(), String.class);
+    spec = Sql.bind(spec, "composeVersion", facts.composeVersion(), String.class);
     spec = Sql.bind(spec, "message", facts.message(), String.class);
     return spec.fetch().rowsUpdated();
   }

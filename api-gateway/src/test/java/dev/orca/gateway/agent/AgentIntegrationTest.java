@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.orca.gateway.GatewayTestSupport;
 import dev.orca.gateway.TopicProbe;
 import dev.orca.schemas.Topics;
+import dev.orca.schemas.avro.Heartbeat;
 import dev.orca.testsupport.SharedKafka;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -14,8 +15,16 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
 
 class AgentIntegrationTest extends GatewayTestSupport {
 
@@ -69,6 +78,37 @@ class AgentIntegrationTest extends GatewayTestSupport {
     update("UPDATE agents SET last_seen = ? WHERE id = ?", Timestamp.from(Instant.now().minusSeconds(46)), id);
     admin().get().uri("/api/v1/agents").exchange().expectStatus().isOk()
         .expectBody().jsonPath("$[?(@.id == '" + id + "')].status").isEqualTo("offline");
+  }
+
+  @Test
+  void shouldShowTheComposeVersionOfTheAgentsHeartbeatInItsJsonAndLiveEvent() throws Exception {
+    String id = (String) admin().post().uri("/api/v1/agents")
+        .bodyValue(Map.of("name", "compose-" + UUID.randomUUID().toString().substring(0, 8)))
+        .exchange().expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody().get("id");
+    Flux<ServerSentEvent<String>> stream = admin().get().uri("/api/v1/events").accept(MediaType.TEXT_EVENT_STREAM)
+        .exchange().expectStatus().isOk().returnResult(new ParameterizedTypeReference<ServerSentEvent<String>>() {})
+        .getResponseBody();
+
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
+        new ByteArraySerializer(), new ByteArraySerializer())) {
+      producer.send(topics.agentEvents(id).record(id, Heartbeat.newBuilder().setAgentId(id).setDockerAvailable(true)
+          .setDockerVersion("27.5.1").setComposeCommand("docker compose").setComposeVersion("2.27.0")
+          .setAgentVersion("0.1.0").setIntervalSeconds(15).setAt(Instant.now()).build()))
+          .get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    // Earlier events about the agent (its creation) may still be in flight: wait for the projected one.
+    StepVerifier.create(stream.filter(event -> "agent".equals(event.event()) && event.data() != null
+            && event.data().contains("\"id\":\"" + id + "\"") && event.data().contains("\"composeVersion\":\"2.27.0\""))
+            .take(1))
+        .assertNext(event -> assertThat(event.data()).contains("\"composeCommand\":\"docker compose\""))
+        .expectComplete()
+        .verify(DEADLINE);
+    admin().get().uri("/api/v1/agents/" + id).exchange().expectStatus().isOk()
+        .expectBody().jsonPath("$.composeVersion").isEqualTo("2.27.0").jsonPath("$.dockerVersion").isEqualTo("27.5.1");
+    admin().get().uri("/api/v1/agents").exchange().expectStatus().isOk()
+        .expectBody().jsonPath("$[?(@.id == '" + id + "')].composeVersion").isEqualTo("2.27.0");
   }
 
   @Test

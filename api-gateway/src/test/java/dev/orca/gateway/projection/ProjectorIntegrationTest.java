@@ -174,7 +174,8 @@ class ProjectorIntegrationTest {
     publish(topics.agentEvents(agentA), agentA, heartbeat("someone-else", "26.1.0"));
     await().atMost(DEADLINE).untilAsserted(() -> assertThat(agent(agentA).get("last_seen")).isNotNull());
     assertThat(agent(agentA)).containsEntry("docker_version", "26.1.0").containsEntry("docker_available", true)
-        .containsEntry("compose_command", "docker-compose").containsEntry("heartbeat_interval_seconds", 15);
+        .containsEntry("compose_command", "docker-compose").containsEntry("compose_version", "1.29.2")
+        .containsEntry("heartbeat_interval_seconds", 15);
     assertThat(db.count("SELECT count(*) FROM events WHERE entity = 'agent' AND entity_id = ?", agentA)).isEqualTo(1);
 
     // Agent B reports on A's application, then heartbeats on the same partition: once the
@@ -189,6 +190,25 @@ class ProjectorIntegrationTest {
     publish(topics.agentEvents(agentA), applicationId.toString(), HealthReport.newBuilder()
         .setApplicationId(applicationId.toString()).setHealth(HealthStatus.HEALTHY).setAt(Instant.now()).build());
     await().atMost(DEADLINE).untilAsserted(() -> assertThat(application().get("health_status")).isEqualTo("healthy"));
+  }
+
+  @Test
+  void shouldRecordAnAgentChangeWhenOnlyItsComposeVersionChanged() {
+    publish(topics.agentEvents(agentA), agentA, heartbeat(agentA, "26.1.0"));
+    await().atMost(DEADLINE).untilAsserted(() -> assertThat(agent(agentA).get("compose_version")).isEqualTo("1.29.2"));
+
+    publish(topics.agentEvents(agentA), agentA, Heartbeat.newBuilder(heartbeat(agentA, "26.1.0"))
+        .setComposeVersion("2.27.0").build());
+
+    await().atMost(DEADLINE).untilAsserted(() -> assertThat(agent(agentA).get("compose_version")).isEqualTo("2.27.0"));
+    assertThat(db.count("SELECT count(*) FROM events WHERE entity = 'agent' AND entity_id = ?", agentA)).isEqualTo(2);
+
+    // A heartbeat without a version (an agent that cannot tell, or one older than the field) clears it.
+    publish(topics.agentEvents(agentA), agentA, Heartbeat.newBuilder(heartbeat(agentA, "26.1.0"))
+        .setComposeVersion(null).build());
+
+    await().atMost(DEADLINE).untilAsserted(() -> assertThat(agent(agentA)).containsEntry("compose_version", null));
+    assertThat(db.count("SELECT count(*) FROM events WHERE entity = 'agent' AND entity_id = ?", agentA)).isEqualTo(3);
   }
 
   @Test
@@ -321,8 +341,8 @@ class ProjectorIntegrationTest {
 
   private static Heartbeat heartbeat(String claimedAgentId, String dockerVersion) {
     return Heartbeat.newBuilder().setAgentId(claimedAgentId).setDockerAvailable(true).setDockerVersion(dockerVersion)
-        .setComposeCommand("docker-compose").setAgentVersion("0.1.0").setIntervalSeconds(15).setAt(Instant.now())
-        .build();
+        .setComposeCommand("docker-compose").setComposeVersion("1.29.2").setAgentVersion("0.1.0").setIntervalSeconds(15)
+        .setAt(Instant.now()).build();
   }
 
   private static Projected projected(String agentId, SpecificRecord message) {
