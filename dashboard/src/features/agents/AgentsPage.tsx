@@ -1,6 +1,7 @@
-import { Button, Card, Group, Stack, Table, Text, ThemeIcon, Title, Tooltip } from '@mantine/core';
+import { Button, Group, Table, Text, Tooltip } from '@mantine/core';
 import { IconPlus, IconServer } from '@tabler/icons-react';
 import { useState } from 'react';
+import { EmptyState } from '../../components/EmptyState';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryState } from '../../components/QueryState';
 import { RelativeTime } from '../../components/RelativeTime';
@@ -27,19 +28,9 @@ export function AgentsPage() {
       <QueryState query={agents} what="agents">
         {(list) =>
           list.length === 0 ? (
-            <Card withBorder padding="xl" radius="md">
-              <Stack align="center" ta="center" gap="sm" py="lg">
-                <ThemeIcon size={56} radius="xl" variant="light">
-                  <IconServer size={30} />
-                </ThemeIcon>
-                <Title order={2} size="h3">
-                  No agents yet
-                </Title>
-                <Text c="dimmed" maw={480}>
-                  Add an agent for each Docker host you deploy to, then start it there with the settings Orca shows.
-                </Text>
-              </Stack>
-            </Card>
+            <EmptyState icon={<IconServer size={30} />} title="No agents yet">
+              Add an agent for each Docker host you deploy to, then start it there with the settings Orca shows.
+            </EmptyState>
           ) : (
             <Table.ScrollContainer minWidth={860}>
               <Table verticalSpacing="sm" aria-label="Agents">

@@ -19,6 +19,7 @@ import { ComposeDiff } from '../../components/code/ComposeDiff';
 import { ComposeView } from '../../components/code/ComposeView';
 import { notifyError, notifySuccess } from '../../components/notify';
 import { Field } from '../../components/Field';
+import { GoneState } from '../../components/GoneState';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryState } from '../../components/QueryState';
 import { formatDateTime, RelativeTime } from '../../components/RelativeTime';
@@ -34,14 +35,7 @@ export function ApplicationDetailsPage() {
   const { id = '' } = useParams();
   const application = useApplication(id);
   if (application.error instanceof ApiError && application.error.status === 404) {
-    return (
-      <Stack align="flex-start">
-        <PageHeader title="Application not found" description="It may have been deleted." />
-        <Button component={Link} to="/applications">
-          Back to applications
-        </Button>
-      </Stack>
-    );
+    return <GoneState what="Application" back="/applications" backLabel="Back to applications" />;
   }
   return (
     <QueryState query={application} what="the application">

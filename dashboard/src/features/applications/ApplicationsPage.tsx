@@ -8,14 +8,13 @@ import {
   Stack,
   Text,
   TextInput,
-  ThemeIcon,
-  Title,
   UnstyledButton,
 } from '@mantine/core';
 import { IconApps, IconGitBranch, IconPlus, IconSearch } from '@tabler/icons-react';
 import { useMemo } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import type { ApplicationSummary, HealthStatus, SyncStatus } from '../../api/types';
+import { EmptyState } from '../../components/EmptyState';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryState } from '../../components/QueryState';
 import {
@@ -229,20 +228,11 @@ function EmptyApplications() {
   const repositories = useRepositories();
   const hasRepository = (repositories.data?.length ?? 0) > 0;
   return (
-    <Card withBorder padding="xl" radius="md">
-      <Stack align="center" gap="sm" ta="center" py="lg">
-        <ThemeIcon size={56} radius="xl" variant="light">
-          <IconApps size={30} />
-        </ThemeIcon>
-        <Title order={2} size="h3">
-          No applications yet
-        </Title>
-        <Text c="dimmed" maw={520}>
-          {hasRepository
-            ? 'Create an application: pick a repository, the branch and the path of a compose file, and the agent that runs it. Orca deploys it and keeps it in step with git.'
-            : 'Start by adding the git repository that holds your compose files. Then create an application for each compose file, and Orca deploys it on an agent and keeps it in step with git.'}
-        </Text>
-        <Group>
+    <EmptyState
+      icon={<IconApps size={30} />}
+      title="No applications yet"
+      actions={
+        <>
           {!hasRepository && (
             <Button component={Link} to="/repositories/new" leftSection={<IconGitBranch size={16} />}>
               Add a repository
@@ -256,8 +246,12 @@ function EmptyApplications() {
           >
             New application
           </Button>
-        </Group>
-      </Stack>
-    </Card>
+        </>
+      }
+    >
+      {hasRepository
+        ? 'Create an application: pick a repository, the branch and the path of a compose file, and the agent that runs it. Orca deploys it and keeps it in step with git.'
+        : 'Start by adding the git repository that holds your compose files. Then create an application for each compose file, and Orca deploys it on an agent and keeps it in step with git.'}
+    </EmptyState>
   );
 }

@@ -1,9 +1,10 @@
-import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
+import { Button } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconAlertTriangle, IconTrash } from '@tabler/icons-react';
+import { IconTrash } from '@tabler/icons-react';
 import { useNavigate } from 'react-router';
 import { ApiError } from '../../api/client';
 import type { Application } from '../../api/types';
+import { ConfirmDelete } from '../../components/ConfirmDelete';
 import { notifySuccess } from '../../components/notify';
 import { useDeleteApplication } from './hooks';
 
@@ -47,34 +48,20 @@ export function DeleteApplicationButton({ app, agentName }: { app: Application; 
       <Button color="red" variant="light" leftSection={<IconTrash size={16} />} onClick={() => { remove.reset(); open(); }}>
         Delete
       </Button>
-      <Modal opened={opened} onClose={() => !remove.isPending && close()} title={`Delete ${app.name}?`} centered>
-        <Stack>
-          <Text size="sm">
-            The stack is stopped and removed on agent <b>{agentName ?? app.agentId}</b> (compose down, then its files),
-            and the application is deleted from Orca. The git repository is not touched.
-          </Text>
-          {remove.isPending && (
-            <Text size="sm" c="dimmed" role="status">
-              Waiting for the agent to remove the stack…
-            </Text>
-          )}
-          {remove.error && (
-            <Alert color="red" icon={<IconAlertTriangle />} title={failureTitle(remove.error)} role="alert">
-              <Text size="sm" className="preformatted">
-                {remove.error.message}
-              </Text>
-            </Alert>
-          )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close} disabled={remove.isPending}>
-              Cancel
-            </Button>
-            <Button color="red" onClick={confirm} loading={remove.isPending}>
-              Delete application
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+      <ConfirmDelete
+        opened={opened}
+        onClose={close}
+        title={`Delete ${app.name}?`}
+        confirmLabel="Delete application"
+        pending={remove.isPending}
+        pendingText="Waiting for the agent to remove the stack…"
+        error={remove.error}
+        failureTitle={failureTitle(remove.error)}
+        onConfirm={confirm}
+      >
+        The stack is stopped and removed on agent <b>{agentName ?? app.agentId}</b> (compose down, then its files),
+        and the application is deleted from Orca. The git repository is not touched.
+      </ConfirmDelete>
     </>
   );
 }

@@ -1,6 +1,7 @@
-import { Anchor, Button, Card, Stack, Table, Text, ThemeIcon, Title } from '@mantine/core';
+import { Anchor, Button, Table, Text } from '@mantine/core';
 import { IconGitBranch, IconPlus } from '@tabler/icons-react';
 import { Link } from 'react-router';
+import { EmptyState } from '../../components/EmptyState';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryState } from '../../components/QueryState';
 import { RelativeTime } from '../../components/RelativeTime';
@@ -25,23 +26,18 @@ export function RepositoriesPage() {
       <QueryState query={repositories} what="repositories">
         {(list) =>
           list.length === 0 ? (
-            <Card withBorder padding="xl" radius="md">
-              <Stack align="center" ta="center" gap="sm" py="lg">
-                <ThemeIcon size={56} radius="xl" variant="light">
-                  <IconGitBranch size={30} />
-                </ThemeIcon>
-                <Title order={2} size="h3">
-                  No repositories yet
-                </Title>
-                <Text c="dimmed" maw={480}>
-                  Add the git repository that holds your compose files: its URL, how Orca signs in, and whether Orca
-                  polls it, waits for webhooks or syncs only when you ask.
-                </Text>
+            <EmptyState
+              icon={<IconGitBranch size={30} />}
+              title="No repositories yet"
+              actions={
                 <Button component={Link} to="/repositories/new" leftSection={<IconPlus size={16} />}>
                   Add a repository
                 </Button>
-              </Stack>
-            </Card>
+              }
+            >
+              Add the git repository that holds your compose files: its URL, how Orca signs in, and whether Orca
+              polls it, waits for webhooks or syncs only when you ask.
+            </EmptyState>
           ) : (
             <Table.ScrollContainer minWidth={900}>
               <Table highlightOnHover verticalSpacing="sm" aria-label="Repositories">

@@ -1,9 +1,11 @@
-import { Alert, Anchor, Button, Card, Code, Group, Modal, SimpleGrid, Stack, Table, Text } from '@mantine/core';
+import { Alert, Anchor, Button, Card, Code, Group, SimpleGrid, Stack, Table, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconAlertTriangle, IconEdit, IconTrash } from '@tabler/icons-react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError } from '../../api/client';
 import type { Repository } from '../../api/types';
+import { ConfirmDelete } from '../../components/ConfirmDelete';
+import { GoneState } from '../../components/GoneState';
 import { notifySuccess } from '../../components/notify';
 import { Field } from '../../components/Field';
 import { PageHeader } from '../../components/PageHeader';
@@ -19,14 +21,7 @@ export function RepositoryDetailsPage() {
   const { id = '' } = useParams();
   const repository = useRepository(id);
   if (repository.error instanceof ApiError && repository.error.status === 404) {
-    return (
-      <Stack align="flex-start">
-        <PageHeader title="Repository not found" description="It may have been deleted." />
-        <Button component={Link} to="/repositories">
-          Back to repositories
-        </Button>
-      </Stack>
-    );
+    return <GoneState what="Repository" back="/repositories" backLabel="Back to repositories" />;
   }
   return <QueryState query={repository} what="the repository">{(repo) => <RepositoryDetails repo={repo} />}</QueryState>;
 }
@@ -149,36 +144,25 @@ function DeleteRepositoryButton({ repo }: { repo: Repository }) {
       <Button color="red" variant="light" leftSection={<IconTrash size={16} />} onClick={() => { remove.reset(); open(); }}>
         Delete
       </Button>
-      <Modal opened={opened} onClose={close} title={`Delete ${repo.name}?`} centered>
-        <Stack>
-          <Text size="sm">Orca stops following this repository. A repository still used by applications cannot be deleted.</Text>
-          {remove.error && (
-            <Alert color="red" icon={<IconAlertTriangle />} role="alert">
-              {remove.error.message}
-            </Alert>
-          )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close}>
-              Cancel
-            </Button>
-            <Button
-              color="red"
-              loading={remove.isPending}
-              onClick={() =>
-                remove.mutate(undefined, {
-                  onSuccess: () => {
-                    close();
-                    notifySuccess(`${repo.name} was deleted.`);
-                    navigate('/repositories', { replace: true });
-                  },
-                })
-              }
-            >
-              Delete repository
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+      <ConfirmDelete
+        opened={opened}
+        onClose={close}
+        title={`Delete ${repo.name}?`}
+        confirmLabel="Delete repository"
+        pending={remove.isPending}
+        error={remove.error}
+        onConfirm={() =>
+          remove.mutate(undefined, {
+            onSuccess: () => {
+              close();
+              notifySuccess(`${repo.name} was deleted.`);
+              navigate('/repositories', { replace: true });
+            },
+          })
+        }
+      >
+        Orca stops following this repository. A repository still used by applications cannot be deleted.
+      </ConfirmDelete>
     </>
   );
 }
