@@ -1,8 +1,9 @@
-import { Alert, Button, Code, CopyButton, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Button, Code, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { IconAlertTriangle, IconCheck, IconCopy } from '@tabler/icons-react';
+import { IconAlertTriangle } from '@tabler/icons-react';
 import { fieldOf } from '../../api/client';
 import type { CreatedAgent } from '../../api/types';
+import { CopyValueButton } from '../../components/CopyValueButton';
 import { notifyError } from '../../components/notify';
 import { useCreateAgent } from './hooks';
 
@@ -47,18 +48,7 @@ export function CreateAgentDialog({ opened, onClose }: { opened: boolean; onClos
             {JSON.stringify(created.connection, null, 2)}
           </Code>
           <Group justify="space-between">
-            <CopyButton value={connectionEnv(created)}>
-              {({ copied, copy }) => (
-                <Button
-                  variant="light"
-                  color={copied ? 'teal' : undefined}
-                  leftSection={copied ? <IconCheck size={16} /> : <IconCopy size={16} />}
-                  onClick={copy}
-                >
-                  {copied ? 'Copied' : 'Copy settings'}
-                </Button>
-              )}
-            </CopyButton>
+            <CopyValueButton value={connectionEnv(created)} label="Copy settings" />
             <Button onClick={close}>Done</Button>
           </Group>
         </Stack>

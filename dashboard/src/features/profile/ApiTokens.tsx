@@ -1,7 +1,8 @@
-import { Alert, Button, Card, Code, CopyButton, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Card, Code, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { IconAlertTriangle, IconCheck, IconCopy } from '@tabler/icons-react';
+import { IconAlertTriangle } from '@tabler/icons-react';
 import { fieldOf } from '../../api/client';
+import { CopyValueButton } from '../../components/CopyValueButton';
 import { notifyError, notifySuccess } from '../../components/notify';
 import { QueryState } from '../../components/QueryState';
 import { RelativeTime } from '../../components/RelativeTime';
@@ -52,19 +53,7 @@ export function ApiTokens() {
               {create.data.token}
             </Code>
             <Group>
-              <CopyButton value={create.data.token}>
-                {({ copied, copy }) => (
-                  <Button
-                    size="xs"
-                    variant="light"
-                    color={copied ? 'teal' : undefined}
-                    leftSection={copied ? <IconCheck size={14} /> : <IconCopy size={14} />}
-                    onClick={copy}
-                  >
-                    {copied ? 'Copied' : 'Copy token'}
-                  </Button>
-                )}
-              </CopyButton>
+              <CopyValueButton value={create.data.token} label="Copy token" size="xs" />
               <Button size="xs" variant="subtle" onClick={() => create.reset()}>
                 I have copied it
               </Button>
