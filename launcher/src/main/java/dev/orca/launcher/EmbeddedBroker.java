@@ -60,7 +60,7 @@ public final class EmbeddedBroker implements AutoCloseable {
     KafkaConfig config = KafkaConfig.fromProps(props);
     String clusterId = formatIfNeeded(logDir);
     KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
-    String bootstrap = "127.0.0.1:" + port;
+    String bootstrap = bootstrapServers(port);
     try {
       server.startup();
       awaitReady(bootstrap, deadline);
@@ -73,6 +73,11 @@ public final class EmbeddedBroker implements AutoCloseable {
 
   public String bootstrapServers() {
     return bootstrapServers;
+  }
+
+  /** Where a broker started on {@code port} answers. */
+  static String bootstrapServers(int port) {
+    return "127.0.0.1:" + port;
   }
 
   public String clusterId() {

@@ -45,6 +45,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
     try {
       Files.createDirectories(dataDir);
       stopOrphan(dataDir);
+      // PostgreSQL itself would only give up after the whole start-up wait.
+      if (!PortBook.isFree(port)) {
+        throw new IllegalStateException("cannot start embedded PostgreSQL: port " + port + " is in use (ORCA_DATABASE_PORT)");
+      }
       EmbeddedPostgres server = EmbeddedPostgres.builder()
           .setDataDirectory(dataDir.toFile())
           .setCleanDataDirectory(false)
@@ -71,7 +75,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
   /** The URL in the form the gateway reads from {@code ORCA_DATABASE_URL}. */
   public String url() {
-    return "postgresql://" + USER + ":" + PASSWORD + "@127.0.0.1:" + port() + "/" + databaseName;
+    return url(port(), databaseName);
+  }
+
+  /** The URL of database {@code databaseName} on a server started on {@code port}. */
+  static String url(int port, String databaseName) {
+    return "postgresql://" + USER + ":" + PASSWORD + "@127.0.0.1:" + port + "/" + databaseName;
   }
 
   public String jdbcUrl() {

@@ -10,24 +10,26 @@ import dev.orca.sync.SyncStream;
 import dev.orca.sync.SyncStreamSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Deque;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -35,10 +37,11 @@ import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * All of Orca in this JVM: the broker and database ({@link Infrastructure}), then sync-stream,
- * deploy-dispatcher, the API gateway and the local agent the gateway registered. Closing stops them
- * in reverse order (agent, gateway, dispatcher, sync-stream, broker, database). Used by
- * {@code ./orca up} and by end-to-end tests, which start it on free ports in a temporary directory.
+ * All of Orca in this JVM: the broker and database ({@link Infrastructure}), sync-stream,
+ * deploy-dispatcher, the API gateway and the local agent the gateway registered, each started as
+ * soon as what it needs is ready. Closing stops them in reverse order (agent, gateway, dispatcher,
+ * sync-stream, broker, database). Used by {@code ./orca up} and by end-to-end tests, which start it
+ * on free ports in a temporary directory.
  */
 public final class LocalOrca implements AutoCloseable {
 
@@ -46,9 +49,12 @@ public final class LocalOrca implements AutoCloseable {
   static final String KAFKA_PORT = "kafka";
   static final String KAFKA_CONTROLLER_PORT = "kafka-controller";
   static final String DATABASE_PORT = "postgres";
-  private static final Duration STOP_WAIT = Duration.ofSeconds(90);
+  private static final Duration STOP_WAIT = Duration.ofSeconds(150);
+  /** How long closing waits for parts still starting; the dispatcher's own start deadline is 60 s. */
+  private static final Duration START_WAIT = Duration.ofSeconds(60);
 
-  private final Deque<Part> parts = new ArrayDeque<>();
+  /** What has started, by part, whatever order they finished starting in. Guarded by {@code this}. */
+  private final EnumMap<Part, AutoCloseable> started = new EnumMap<>(Part.class);
   /** Read by the main thread's watchdog while start-up may still add entries. */
   private final Map<String, BooleanSupplier> liveness = Collections.synchronizedMap(new LinkedHashMap<>());
   private int httpPort;
@@ -58,9 +64,29 @@ public final class LocalOrca implements AutoCloseable {
   private String url;
   private boolean dockerAvailable;
   private String dockerHost;
-  private volatile boolean closed;
+  /** Set once {@link #close()} is called: no part starts after it. Guarded by {@code this}. */
+  private boolean closed;
+  /** Set once {@link #close()} stops waiting for starts in flight. Guarded by {@code this}. */
+  private boolean partsStopping;
+  /** Parts between the decision to start and their registration. Guarded by {@code this}. */
+  private int startsInFlight;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Thread backstop = new Thread(this::close, "orca-local-stop");
+
+  /** The parts, each after those it needs; closing stops them from the last to the first. */
+  private enum Part {
+    INFRASTRUCTURE("infrastructure"),
+    SYNC_STREAM("sync-stream"),
+    DEPLOY_DISPATCHER("deploy-dispatcher"),
+    API_GATEWAY("api-gateway"),
+    AGENT("agent");
+
+    final String label;
+
+    Part(String label) {
+      this.label = label;
+    }
+  }
 
   private LocalOrca() {}
 
@@ -77,20 +103,29 @@ public final class LocalOrca implements AutoCloseable {
   }
 
   /**
-   * Starts the parts in order; {@link #close()} from another thread stops the start-up early. A
-   * shutdown hook stops everything in order if the JVM exits without {@link #close()}, so no
-   * PostgreSQL server outlives it.
+   * Starts the parts; {@link #close()} from another thread stops the start-up early. A shutdown
+   * hook stops everything in order if the JVM exits without {@link #close()}, so no PostgreSQL
+   * server outlives it.
    */
   void run(LocalSettings settings) {
     Runtime.getRuntime().addShutdownHook(backstop);
     try {
       startParts(settings);
     } catch (RuntimeException | Error e) {
+      if (!closed()) {
+        log.warn("Start-up failed ({}); stopping what has started", e.toString());
+      }
       close();
       throw e;
     }
   }
 
+  /**
+   * Each part starts as soon as what it needs is ready: the stream processors when the broker
+   * answers, the gateway when the database does (its Kafka clients wait for the broker, which is
+   * usually up before the gateway's Spring context needs it), the agent when the gateway has
+   * registered it. On two cores this overlaps the gateway's CPU-bound start with the broker's.
+   */
   private void startParts(LocalSettings settings) {
     try {
       Files.createDirectories(settings.dataDir());
@@ -100,39 +135,42 @@ public final class LocalOrca implements AutoCloseable {
     String appSecret = AppSecret.resolve(settings.dataDir(), settings.appSecret());
 
     Infrastructure infrastructure = Infrastructure.start(settings);
-    add("infrastructure", infrastructure);
+    register(Part.INFRASTRUCTURE, infrastructure);
     kafkaBootstrap = infrastructure.kafkaBootstrap();
     databaseUrl = infrastructure.databaseUrl();
 
     httpPort = settings.httpPort() > 0 ? settings.httpPort() : PortBook.freePort();
-    Map<String, String> env = componentEnvironment(settings, appSecret);
+    Map<String, String> env = componentEnvironment(settings, kafkaBootstrap, databaseUrl, appSecret, httpPort);
     url = env.get("ORCA_PUBLIC_URL");
 
     // Logging is set up once for the whole JVM (logback.xml); Spring re-initialising it while the
     // other components log would drop their lines.
     System.setProperty(LoggingSystem.SYSTEM_PROPERTY, LoggingSystem.NONE);
-    // The three only meet through Kafka topics, which each creates idempotently: start them side
-    // by side, then keep them in a fixed order so closing is always gateway, dispatcher, sync-stream.
-    ExecutorService starter = Executors.newFixedThreadPool(3, runnable -> {
+    // One thread per part, created when what the part needs is ready.
+    Executor starter = runnable -> {
       Thread thread = new Thread(runnable, "orca-start");
       thread.setDaemon(true);
-      return thread;
-    });
-    CompletableFuture<SyncStream> syncStream = CompletableFuture.supplyAsync(
-        () -> timed("sync-stream", () -> SyncStream.start(SyncStreamSettings.fromEnvironment(env))), starter);
-    CompletableFuture<DeployDispatcher> dispatcher = CompletableFuture.supplyAsync(
-        () -> timed("deploy-dispatcher", () -> DeployDispatcher.start(DispatcherSettings.fromEnvironment(env))), starter);
-    CompletableFuture<ConfigurableApplicationContext> gatewayStart = CompletableFuture.supplyAsync(
-        () -> timed("api-gateway", () -> new SpringApplicationBuilder(GatewayApplication.class)
+      thread.start();
+    };
+    CompletableFuture<SyncStream> syncStream = infrastructure.kafkaReady().thenApplyAsync(
+        ready -> startPart(Part.SYNC_STREAM, () -> SyncStream.start(SyncStreamSettings.fromEnvironment(env)),
+            s -> s::isRunning), starter);
+    CompletableFuture<DeployDispatcher> dispatcher = infrastructure.kafkaReady().thenApplyAsync(
+        ready -> startPart(Part.DEPLOY_DISPATCHER, () -> DeployDispatcher.start(DispatcherSettings.fromEnvironment(env)),
+            d -> d::isRunning), starter);
+    CompletableFuture<ConfigurableApplicationContext> gatewayStart = infrastructure.databaseReady().thenApplyAsync(
+        ready -> startPart(Part.API_GATEWAY, () -> new SpringApplicationBuilder(GatewayApplication.class)
             .properties(gatewayProperties(env))
             .registerShutdownHook(false)
             .logStartupInfo(false)
-            .run()), starter);
-    starter.shutdown();
+            .run(), g -> g::isActive), starter);
+    // A server that did not start fails the start-up at once; close() then waits for the parts
+    // still starting and stops them too.
+    infrastructure.awaitReady();
     RuntimeException failure = null;
-    failure = keep("sync-stream", syncStream, s -> s::isRunning, failure);
-    failure = keep("deploy-dispatcher", dispatcher, d -> d::isRunning, failure);
-    failure = keep("api-gateway", gatewayStart, g -> g::isActive, failure);
+    failure = failure(Part.SYNC_STREAM, syncStream, failure);
+    failure = failure(Part.DEPLOY_DISPATCHER, dispatcher, failure);
+    failure = failure(Part.API_GATEWAY, gatewayStart, failure);
     if (failure != null) {
       throw failure;
     }
@@ -142,71 +180,108 @@ public final class LocalOrca implements AutoCloseable {
     Map<String, String> agentEnv = new HashMap<>(env);
     agentEnv.put("ORCA_AGENT_ID", localAgentId);
     AgentSettings agentSettings = AgentSettings.fromEnvironment(agentEnv);
-    Agent agent = timed("local agent " + localAgentId, () -> Agent.start(agentSettings));
-    add("agent", agent);
-    liveness.put("agent", agent::isRunning);
+    Agent agent = startPart(Part.AGENT, () -> Agent.start(agentSettings), a -> a::isRunning);
     dockerHost = agentSettings.dockerHost();
     dockerAvailable = agent.dockerAvailable();
   }
 
   /**
-   * Waits for a part started in the background and keeps it for {@link #close()} and the liveness
-   * check; returns the first failure seen so far so every part that did start is still kept.
+   * Starts one part unless closing has begun, logs how long it took, and keeps it for {@link
+   * #close()} and the liveness check. {@link #close()} waits (bounded) for starts in flight, so a
+   * part that finishes starting while Orca stops is still stopped in order.
    */
-  private <T extends AutoCloseable> RuntimeException keep(String name, CompletableFuture<T> start,
-      Function<T, BooleanSupplier> running, RuntimeException earlier) {
-    T part;
-    try {
-      part = start.join();
-    } catch (CompletionException e) {
-      if (earlier != null) {
-        earlier.addSuppressed(e.getCause());
-        return earlier;
+  private <T extends AutoCloseable> T startPart(Part part, Supplier<T> start, Function<T, BooleanSupplier> running) {
+    synchronized (this) {
+      if (closed) {
+        throw new CancellationException("Orca is stopping; " + part.label + " not started");
       }
-      return e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(name + " did not start", e.getCause());
+      startsInFlight++;
     }
     try {
-      add(name, part);
-    } catch (IllegalStateException stopping) {
-      return earlier != null ? earlier : stopping;
+      long begun = System.nanoTime();
+      T resource = start.get();
+      log.info("{} ready in {} ms", part.label, Infrastructure.millisSince(begun));
+      register(part, resource);
+      liveness.put(part.label, running.apply(resource));
+      return resource;
+    } finally {
+      synchronized (this) {
+        startsInFlight--;
+        notifyAll();
+      }
     }
-    liveness.put(name, running.apply(part));
-    return earlier;
   }
 
-  /** Keeps a started part for {@link #close()}; if closing already began, stops it at once instead. */
-  private void add(String name, AutoCloseable part) {
+  /** The first failure among the parts waited for so far; later ones are added to it as suppressed. */
+  private static RuntimeException failure(Part part, CompletableFuture<?> start, RuntimeException earlier) {
+    try {
+      start.join();
+      return earlier;
+    } catch (CompletionException | CancellationException e) {
+      Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+      if (earlier != null) {
+        earlier.addSuppressed(cause);
+        return earlier;
+      }
+      return cause instanceof RuntimeException r ? r : new IllegalStateException(part.label + " did not start", cause);
+    }
+  }
+
+  /**
+   * Keeps a started part for {@link #close()}; a part that finished starting only after {@link
+   * #close()} stopped waiting for it is stopped at once, and its start fails.
+   */
+  private void register(Part part, AutoCloseable resource) {
     synchronized (this) {
-      if (!closed) {
-        parts.push(new Part(name, part));
+      if (!partsStopping) {
+        started.put(part, resource);
         return;
       }
     }
     try {
-      part.close();
+      resource.close();
     } catch (Exception e) {
-      log.warn("{} did not stop cleanly: {}", name, e.toString());
+      log.warn("{} did not stop cleanly: {}", part.label, e.toString());
     }
-    throw new IllegalStateException("Orca is stopping; start-up abandoned after " + name);
+    throw new CancellationException("Orca is stopping; " + part.label + " stopped again");
   }
 
   /**
    * The {@code ORCA_*} variables the non-Spring components read: the caller's environment with the
-   * launcher's choices on top (the broker, database, data directory, secret and HTTP port).
+   * launcher's choices on top (the broker, database, data directory, secret and HTTP address).
    */
-  private Map<String, String> componentEnvironment(LocalSettings settings, String appSecret) {
+  static Map<String, String> componentEnvironment(LocalSettings settings, String kafkaBootstrap, String databaseUrl,
+      String appSecret, int httpPort) {
     Map<String, String> env = new HashMap<>(settings.environment());
     env.put("ORCA_KAFKA_BOOTSTRAP", kafkaBootstrap);
     env.put("ORCA_DATABASE_URL", databaseUrl);
     env.put("ORCA_DATA_DIR", settings.dataDir().toString());
     env.put("APP_SECRET", appSecret);
+    env.put("ORCA_HTTP_ADDRESS", settings.httpAddress());
     env.put("ORCA_HTTP_PORT", String.valueOf(httpPort));
     env.putIfAbsent("ORCA_ALLOW_LOCAL_GIT", "true");
-    env.putIfAbsent("ORCA_PUBLIC_URL", "http://localhost:" + httpPort);
+    env.putIfAbsent("ORCA_PUBLIC_URL", "http://" + publicHost(settings.httpAddress()) + ":" + httpPort);
     return Map.copyOf(env);
   }
 
-  private static Map<String, Object> gatewayProperties(Map<String, String> env) {
+  /**
+   * The host people type: localhost when the API listens on every address or on the usual
+   * loopback address, else the address itself (in brackets when it is an IPv6 literal).
+   */
+  static String publicHost(String address) {
+    try {
+      InetAddress inet = InetAddress.getByName(address);
+      if (inet.isAnyLocalAddress() || inet.equals(InetAddress.getByName("127.0.0.1"))
+          || inet.equals(InetAddress.getByName("::1")) || address.equals("localhost")) {
+        return "localhost";
+      }
+    } catch (UnknownHostException e) {
+      return address;
+    }
+    return address.contains(":") ? "[" + address + "]" : address;
+  }
+
+  static Map<String, Object> gatewayProperties(Map<String, String> env) {
     Map<String, Object> props = new LinkedHashMap<>();
     props.put("orca.kafka-bootstrap", env.get("ORCA_KAFKA_BOOTSTRAP"));
     props.put("orca.database-url", env.get("ORCA_DATABASE_URL"));
@@ -214,8 +289,11 @@ public final class LocalOrca implements AutoCloseable {
     props.put("orca.public-url", env.get("ORCA_PUBLIC_URL"));
     props.put("orca.allow-local-git", env.get("ORCA_ALLOW_LOCAL_GIT"));
     props.put("orca.local-agent.enabled", "true");
+    props.put("server.address", env.get("ORCA_HTTP_ADDRESS"));
     props.put("server.port", env.get("ORCA_HTTP_PORT"));
-    props.put("server.address", "127.0.0.1");
+    // Reactor Netty's event loops otherwise idle 2 s before they stop, on every stop; the graceful
+    // shutdown before them has already let requests in progress finish.
+    props.put("spring.reactor.netty.shutdown-quiet-period", "0s");
     copy(env, "ORCA_TOPIC_PREFIX", props, "orca.topic-prefix");
     copy(env, "ORCA_TOPIC_PARTITIONS", props, "orca.topic-partitions");
     copy(env, "ORCA_TOPIC_REPLICATION", props, "orca.topic-replication");
@@ -274,7 +352,10 @@ public final class LocalOrca implements AutoCloseable {
     return stopped;
   }
 
-  /** Stops everything in reverse start order; a concurrent caller waits (bounded) until that is done. */
+  /**
+   * Stops everything in reverse part order, after waiting (bounded) for parts still starting; a
+   * concurrent caller waits (bounded) until that is done.
+   */
   @Override
   public void close() {
     boolean first;
@@ -294,21 +375,41 @@ public final class LocalOrca implements AutoCloseable {
     }
   }
 
+  private synchronized boolean closed() {
+    return closed;
+  }
+
   private void stopParts() {
-    while (true) {
-      Part part;
-      synchronized (this) {
-        if (parts.isEmpty()) {
-          return;
+    Map<Part, AutoCloseable> stopping;
+    synchronized (this) {
+      long giveUp = System.nanoTime() + START_WAIT.toNanos();
+      while (startsInFlight > 0 && System.nanoTime() < giveUp) {
+        try {
+          wait(Math.max(1, (giveUp - System.nanoTime()) / 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
         }
-        part = parts.pop();
       }
-      long started = System.nanoTime();
+      if (startsInFlight > 0) {
+        log.warn("{} part(s) still starting after {}; stopping the others", startsInFlight, START_WAIT);
+      }
+      partsStopping = true;
+      stopping = new EnumMap<>(started);
+      started.clear();
+    }
+    Part[] parts = Part.values();
+    for (int i = parts.length - 1; i >= 0; i--) {
+      AutoCloseable resource = stopping.get(parts[i]);
+      if (resource == null) {
+        continue;
+      }
+      long begun = System.nanoTime();
       try {
-        part.resource().close();
-        log.info("Stopped {} in {} ms", part.name(), Infrastructure.millisSince(started));
+        resource.close();
+        log.info("Stopped {} in {} ms", parts[i].label, Infrastructure.millisSince(begun));
       } catch (Exception e) {
-        log.warn("{} did not stop cleanly: {}", part.name(), e.toString());
+        log.warn("{} did not stop cleanly: {}", parts[i].label, e.toString());
       }
     }
   }
@@ -337,12 +438,5 @@ public final class LocalOrca implements AutoCloseable {
     }
   }
 
-  private static <T> T timed(String what, java.util.function.Supplier<T> step) {
-    long started = System.nanoTime();
-    T result = step.get();
-    log.info("{} ready in {} ms", what, Infrastructure.millisSince(started));
-    return result;
-  }
 
-  private record Part(String name, AutoCloseable resource) {}
 }

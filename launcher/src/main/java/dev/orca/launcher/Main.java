@@ -3,6 +3,8 @@ package dev.orca.launcher;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +19,8 @@ import org.slf4j.LoggerFactory;
 public final class Main {
 
   private static final Logger log = LoggerFactory.getLogger(Main.class);
+  /** Set by {@code ./orca up} when this JVM writes its class data sharing archive on exit. */
+  static final String WRITING_CDS_ARCHIVE = "orca.cds.writing";
 
   private Main() {}
 
@@ -30,8 +34,9 @@ public final class Main {
       System.exit(2);
       return;
     }
-    if (!PortBook.isFree(settings.httpPort())) {
-      System.err.println("orca: port " + settings.httpPort() + " is in use; set ORCA_HTTP_PORT to another port");
+    if (!PortBook.isFree(settings.httpAddress(), settings.httpPort())) {
+      System.err.println("orca: port " + settings.httpPort() + " on " + settings.httpAddress()
+          + " is in use; set ORCA_HTTP_PORT to another port");
       System.exit(2);
     }
     log.info("Data directory: {}", settings.dataDir());
@@ -44,6 +49,10 @@ public final class Main {
       stopping.set(true);
       log.info("Stopping Orca...");
       orca.close();
+      if (Boolean.getBoolean(WRITING_CDS_ARCHIVE)) {
+        // The JVM writes the archive after this hook returns; say why exiting takes longer this once.
+        log.info("Saving class data for faster starts (once per build, some 10 s)...");
+      }
       stopped.countDown();
     }, "orca-stop"));
     try {
@@ -60,7 +69,10 @@ public final class Main {
         ? "Docker engine: available"
         : "Docker engine: not available at " + orca.dockerHost() + " — the local agent cannot deploy until one runs");
     System.out.printf("Orca is up at %s  (local agent %s, started in %.1f s, %s)%n",
-        orca.url(), orca.localAgentId(), Infrastructure.millisSince(started) / 1000.0, memory());
+        orca.url(), orca.localAgentId(), sinceProcessStart(started) / 1000.0, memory());
+    if (!settings.loopbackOnly()) {
+      System.out.println("Listening on " + settings.httpAddress() + ": other machines can reach it (ORCA_HTTP_ADDRESS)");
+    }
     System.out.println("Press Ctrl-C to stop.");
 
     while (!stopped.await(5, TimeUnit.SECONDS)) {
@@ -70,6 +82,13 @@ public final class Main {
         System.exit(1);
       }
     }
+  }
+
+  /** Milliseconds since the JVM process started (what a person waited), else since {@code nanoStart}. */
+  static long sinceProcessStart(long nanoStart) {
+    return ProcessHandle.current().info().startInstant()
+        .map(start -> Duration.between(start, Instant.now()).toMillis())
+        .orElseGet(() -> Infrastructure.millisSince(nanoStart));
   }
 
   /** Resident memory from /proc (Linux), else the heap in use. */

@@ -7,6 +7,7 @@ import java.io.Writer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
@@ -58,9 +59,22 @@ final class PortBook {
   }
 
   static boolean isFree(int port) {
+    return isFree(InetAddress.getLoopbackAddress(), port);
+  }
+
+  /** Whether a server could listen on {@code port} of {@code host} now. */
+  static boolean isFree(String host, int port) {
+    try {
+      return isFree(InetAddress.getByName(host), port);
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+
+  static boolean isFree(InetAddress address, int port) {
     try (ServerSocket socket = new ServerSocket()) {
       socket.setReuseAddress(true);
-      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+      socket.bind(new InetSocketAddress(address, port), 1);
       return true;
     } catch (IOException e) {
       return false;

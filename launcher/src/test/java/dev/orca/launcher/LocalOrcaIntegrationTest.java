@@ -1,8 +1,16 @@
 package dev.orca.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.orca.testsupport.SharedKafka;
+import dev.orca.testsupport.SharedPostgres;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,8 +60,8 @@ class LocalOrcaIntegrationTest {
     try (EmbeddedBroker broker = EmbeddedBroker.start(external.resolve("kafka"), PortBook.freePort(), PortBook.freePort(),
             Duration.ofSeconds(60));
          EmbeddedDatabase database = EmbeddedDatabase.start(external.resolve("pg"), PortBook.freePort(), "other");
-         LocalOrca orca = LocalOrca.start(new LocalSettings(dataDir, 0, broker.bootstrapServers(), database.url(),
-             "an-explicit-secret-of-at-least-32-characters", 0, 0, Map.of("ORCA_TOPIC_PREFIX", "ext.")))) {
+         LocalOrca orca = LocalOrca.start(LocalSettings.external(dataDir, broker.bootstrapServers(), database.url(),
+             "an-explicit-secret-of-at-least-32-characters", Map.of("ORCA_TOPIC_PREFIX", "ext.")))) {
       assertThat(orca.kafkaBootstrap()).isEqualTo(broker.bootstrapServers());
       assertThat(orca.databaseUrl()).isEqualTo(database.url());
       awaitHealthy(orca);
@@ -60,6 +69,68 @@ class LocalOrcaIntegrationTest {
     assertThat(dataDir.resolve("kafka")).doesNotExist();
     assertThat(dataDir.resolve("postgres")).doesNotExist();
     assertThat(dataDir.resolve(AppSecret.FILE_NAME)).doesNotExist();
+  }
+
+  @Test
+  void shouldListenOnlyOnTheAddressItIsGiven() throws Exception {
+    InetAddress other = InetAddress.getByName("127.0.0.2");
+    assumeTrue(bindable(other), "127.0.0.2 is not an address of this machine (Linux routes all of 127/8 to loopback)");
+    SharedPostgres.Database db = SharedPostgres.newDatabase();
+    String databaseUrl = "postgresql://" + db.user() + ":" + db.password() + "@" + db.host() + ":" + db.port() + "/" + db.name();
+    LocalSettings settings = LocalSettings.external(dataDir, SharedKafka.bootstrapServers(), databaseUrl, null,
+        Map.of("ORCA_TOPIC_PREFIX", "address-" + UUID.randomUUID().toString().substring(0, 8) + ".")).withHttp("127.0.0.2", 0);
+    try (LocalOrca orca = LocalOrca.start(settings)) {
+      assertThat(orca.url()).isEqualTo("http://127.0.0.2:" + orca.httpPort());
+      awaitHealthy(orca);
+      HttpRequest elsewhere = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + orca.httpPort() + "/api/v1/health"))
+          .timeout(Duration.ofSeconds(5)).build();
+      assertThatThrownBy(() -> HTTP.send(elsewhere, HttpResponse.BodyHandlers.discarding()))
+          .isInstanceOf(ConnectException.class);
+    }
+  }
+
+  @Test
+  void shouldStopTheBrokerWhenTheDatabaseCannotStart() throws Exception {
+    int kafkaPort = PortBook.freePort();
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      LocalSettings settings = new LocalSettings(dataDir, null, 0, null, null, null, kafkaPort, taken.getLocalPort(), Map.of());
+      assertThatThrownBy(() -> LocalOrca.start(settings)).isInstanceOf(RuntimeException.class);
+    }
+    // Started beside the database and ready or not, the broker is stopped before start() returns.
+    assertThat(PortBook.isFree(kafkaPort)).as("broker port free again").isTrue();
+  }
+
+  @Test
+  void shouldStopPartsStillStartingWhenClosedDuringStartUp() throws Exception {
+    int httpPort = PortBook.freePort();
+    int kafkaPort = PortBook.freePort();
+    int databasePort = PortBook.freePort();
+    LocalOrca orca = LocalOrca.prepare();
+    Thread starting = new Thread(() -> {
+      try {
+        orca.run(new LocalSettings(dataDir, null, httpPort, null, null, null, kafkaPort, databasePort, Map.of()));
+      } catch (RuntimeException stopped) {
+        // expected when close() wins the race with a part's start
+      }
+    }, "test-start");
+    starting.start();
+    // Close as the stream processors and the gateway begin to start against the new broker.
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> !PortBook.isFree(kafkaPort));
+    orca.close();
+    starting.join(Duration.ofSeconds(120).toMillis());
+
+    assertThat(starting.isAlive()).as("start-up returned").isFalse();
+    assertThat(PortBook.isFree(httpPort)).as("gateway port free").isTrue();
+    assertThat(PortBook.isFree(kafkaPort)).as("broker port free").isTrue();
+    assertThat(PortBook.isFree(databasePort)).as("database port free").isTrue();
+  }
+
+  private static boolean bindable(InetAddress address) {
+    try (ServerSocket socket = new ServerSocket(0, 1, address)) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private static void awaitHealthy(LocalOrca orca) {

@@ -17,6 +17,8 @@ class LocalSettingsTest {
   void shouldEmbedEverythingOnTheDefaultPortsWhenNothingIsSet() {
     LocalSettings settings = LocalSettings.fromEnvironment(Map.of("ORCA_DATA_DIR", dataDir.toString()));
     assertThat(settings.dataDir()).isEqualTo(dataDir.toAbsolutePath());
+    assertThat(settings.httpAddress()).isEqualTo("127.0.0.1");
+    assertThat(settings.loopbackOnly()).isTrue();
     assertThat(settings.httpPort()).isEqualTo(8080);
     assertThat(settings.kafkaBootstrap()).isNull();
     assertThat(settings.databaseUrl()).isNull();
@@ -55,5 +57,30 @@ class LocalSettingsTest {
             "ORCA_DATA_DIR", dataDir.toString(), "ORCA_HTTP_PORT", "eighty")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("ORCA_HTTP_PORT");
+  }
+
+  @Test
+  void shouldListenWhereOrcaHttpAddressSays() {
+    LocalSettings settings = LocalSettings.fromEnvironment(Map.of(
+        "ORCA_DATA_DIR", dataDir.toString(), "ORCA_HTTP_ADDRESS", "0.0.0.0"));
+    assertThat(settings.httpAddress()).isEqualTo("0.0.0.0");
+    assertThat(settings.loopbackOnly()).isFalse();
+  }
+
+  @Test
+  void shouldRefuseAnAddressOfAnotherMachine() {
+    // 192.0.2.0/24 is reserved for documentation: no interface here has it.
+    assertThatThrownBy(() -> LocalSettings.fromEnvironment(Map.of(
+            "ORCA_DATA_DIR", dataDir.toString(), "ORCA_HTTP_ADDRESS", "192.0.2.10")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("ORCA_HTTP_ADDRESS is not an address of this machine");
+  }
+
+  @Test
+  void shouldNameTheVariableThatIsNotAnAddress() {
+    assertThatThrownBy(() -> LocalSettings.fromEnvironment(Map.of(
+            "ORCA_DATA_DIR", dataDir.toString(), "ORCA_HTTP_ADDRESS", "not an address")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("ORCA_HTTP_ADDRESS");
   }
 }

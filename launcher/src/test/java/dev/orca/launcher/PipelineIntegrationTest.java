@@ -58,7 +58,7 @@ class PipelineIntegrationTest {
     SharedPostgres.Database db = SharedPostgres.newDatabase();
     String databaseUrl = "postgresql://" + db.user() + ":" + db.password() + "@" + db.host() + ":" + db.port() + "/" + db.name();
     String prefix = "e2e-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-    orca = LocalOrca.start(new LocalSettings(dataDir, 0, SharedKafka.bootstrapServers(), databaseUrl, null, 0, 0,
+    orca = LocalOrca.start(LocalSettings.external(dataDir, SharedKafka.bootstrapServers(), databaseUrl, null,
         Map.of("ORCA_TOPIC_PREFIX", prefix)));
     base = "http://127.0.0.1:" + orca.httpPort() + "/api/v1";
   }
