@@ -1,17 +1,41 @@
 package dev.orca.bench;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code ./orca bench}: runs every benchmark and prints its figures next to the baseline
- * measured on the same broker in the same run. Options: {@code --syncs N} (default 300),
- * {@code --warmup N} (20), {@code --hops N} (1000).
+ * {@code ./orca bench [sync|startup] [options]}: runs one benchmark and prints its figures next to
+ * a baseline measured in the same run.
+ *
+ * <ul>
+ *   <li>{@code sync} (the default): latency from an accepted sync to the DeployCommand. Options:
+ *       {@code --syncs N} (default 300), {@code --warmup N} (20), {@code --hops N} (1000).
+ *   <li>{@code startup}: {@code ./orca up} from process start to healthy, first start and
+ *       restarts. Options: {@code --restarts N} (3), {@code --deadline-s N} (180), {@code --render
+ *       false} (skip the dashboard's first render), {@code --keep} (keep the data directory and
+ *       logs), {@code --command "java -jar x.jar"} (start this instead of {@code ./orca up
+ *       --no-build}; it must exec the JVM), {@code --root DIR} (the checkout, default the
+ *       working directory).
+ * </ul>
  */
 public final class Bench {
 
   private Bench() {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("startup")) {
+      startup(Arrays.copyOfRange(args, 1, args.length));
+    } else {
+      sync(args.length > 0 && args[0].equals("sync") ? Arrays.copyOfRange(args, 1, args.length) : args);
+    }
+    System.exit(0);
+  }
+
+  private static void sync(String[] args) throws Exception {
     int syncs = intOption(args, "--syncs", 300);
     int warmup = intOption(args, "--warmup", 20);
     int hops = intOption(args, "--hops", 1000);
@@ -19,15 +43,37 @@ public final class Bench {
         syncs, warmup, hops, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
     SyncToCommandBench.Result result = new SyncToCommandBench(syncs, warmup, hops).run();
     result.print(System.out);
-    System.exit(0);
   }
 
-  private static int intOption(String[] args, String name, int fallback) {
+  private static void startup(String[] args) throws Exception {
+    Path root = Path.of(option(args, "--root", ".")).toAbsolutePath().normalize();
+    String command = option(args, "--command", null);
+    List<String> launch = command != null
+        ? List.of(command.trim().split("\\s+"))
+        : List.of(root.resolve("orca").toString(), "up", "--no-build");
+    if (command == null && !Files.isExecutable(root.resolve("orca"))) {
+      throw new IllegalArgumentException(root + " holds no orca script; run from the checkout or give --root");
+    }
+    StartupBench.Options options = new StartupBench.Options(root, launch, intOption(args, "--restarts", 3),
+        Duration.ofSeconds(intOption(args, "--deadline-s", 180)),
+        !"false".equals(option(args, "--render", "true")), Arrays.asList(args).contains("--keep"));
+    System.out.printf(Locale.ROOT, "Orca start-up bench: %s, %d restarts, %d cores, Java %s%n",
+        String.join(" ", launch), options.restarts(), Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.version"));
+    new StartupBench(options, System.out).run().print(System.out);
+  }
+
+  private static String option(String[] args, String name, String fallback) {
     for (int i = 0; i + 1 < args.length; i++) {
       if (args[i].equals(name)) {
-        return Integer.parseInt(args[i + 1]);
+        return args[i + 1];
       }
     }
     return fallback;
+  }
+
+  private static int intOption(String[] args, String name, int fallback) {
+    String value = option(args, name, null);
+    return value == null ? fallback : Integer.parseInt(value);
   }
 }
