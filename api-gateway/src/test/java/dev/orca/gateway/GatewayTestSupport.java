@@ -53,17 +53,12 @@ public abstract class GatewayTestSupport {
 
   /** The properties every test gateway needs; the launcher passes the same keys. */
   public static void properties(DynamicPropertyRegistry registry, SharedPostgres.Database database, String prefix) {
-    registry.add("orca.database-url", () -> databaseUrl(database));
+    registry.add("orca.database-url", database::orcaUrl);
     registry.add("orca.kafka-bootstrap", SharedKafka::bootstrapServers);
     registry.add("orca.topic-prefix", () -> prefix);
     registry.add("orca.topic-partitions", () -> "2");
     registry.add("orca.app-secret", () -> APP_SECRET);
     registry.add("orca.deploy-timeout-seconds", () -> "5");
-  }
-
-  public static String databaseUrl(SharedPostgres.Database database) {
-    return "postgresql://" + database.user() + ":" + database.password() + "@" + database.host() + ":"
-        + database.port() + "/" + database.name();
   }
 
   @LocalServerPort

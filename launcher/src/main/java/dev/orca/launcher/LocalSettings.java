@@ -40,12 +40,6 @@ public record LocalSettings(
     environment = Map.copyOf(environment == null ? Map.of() : environment);
   }
 
-  /** As the canonical constructor, listening on loopback only. */
-  public LocalSettings(Path dataDir, int httpPort, String kafkaBootstrap, String databaseUrl, String appSecret,
-      int kafkaPort, int databasePort, Map<String, String> environment) {
-    this(dataDir, null, httpPort, kafkaBootstrap, databaseUrl, appSecret, kafkaPort, databasePort, environment);
-  }
-
   /** Everything embedded and on free ports, state in {@code dataDir}: what tests use. */
   public static LocalSettings of(Path dataDir) {
     return new LocalSettings(dataDir, null, 0, null, null, null, 0, 0, Map.of());

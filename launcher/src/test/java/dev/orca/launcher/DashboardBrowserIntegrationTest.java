@@ -5,15 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.orca.testsupport.DockerDaemon;
 import dev.orca.testsupport.GitRepo;
 import dev.orca.testsupport.GitServer;
-import dev.orca.testsupport.SharedKafka;
-import dev.orca.testsupport.SharedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -46,12 +43,7 @@ class DashboardBrowserIntegrationTest {
     requireBrowser();
     DockerDaemon.require();
     git = GitServer.start();
-    SharedPostgres.Database db = SharedPostgres.newDatabase();
-    String databaseUrl = "postgresql://" + db.user() + ":" + db.password() + "@" + db.host() + ":" + db.port() + "/"
-        + db.name();
-    String prefix = "ui-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-    orca = LocalOrca.start(new LocalSettings(dataDir, 0, SharedKafka.bootstrapServers(), databaseUrl, null, 0, 0,
-        Map.of("ORCA_TOPIC_PREFIX", prefix)));
+    orca = LocalOrca.start(SharedServers.settings(dataDir, "ui"));
   }
 
   @AfterAll

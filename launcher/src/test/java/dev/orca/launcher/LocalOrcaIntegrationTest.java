@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.orca.testsupport.SharedKafka;
-import dev.orca.testsupport.SharedPostgres;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -20,7 +18,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,10 +72,7 @@ class LocalOrcaIntegrationTest {
   void shouldListenOnlyOnTheAddressItIsGiven() throws Exception {
     InetAddress other = InetAddress.getByName("127.0.0.2");
     assumeTrue(bindable(other), "127.0.0.2 is not an address of this machine (Linux routes all of 127/8 to loopback)");
-    SharedPostgres.Database db = SharedPostgres.newDatabase();
-    String databaseUrl = "postgresql://" + db.user() + ":" + db.password() + "@" + db.host() + ":" + db.port() + "/" + db.name();
-    LocalSettings settings = LocalSettings.external(dataDir, SharedKafka.bootstrapServers(), databaseUrl, null,
-        Map.of("ORCA_TOPIC_PREFIX", "address-" + UUID.randomUUID().toString().substring(0, 8) + ".")).withHttp("127.0.0.2", 0);
+    LocalSettings settings = SharedServers.settings(dataDir, "address").withHttp("127.0.0.2", 0);
     try (LocalOrca orca = LocalOrca.start(settings)) {
       assertThat(orca.url()).isEqualTo("http://127.0.0.2:" + orca.httpPort());
       awaitHealthy(orca);

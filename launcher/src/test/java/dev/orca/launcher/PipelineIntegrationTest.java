@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.orca.testsupport.DockerDaemon;
 import dev.orca.testsupport.GitRepo;
 import dev.orca.testsupport.GitServer;
-import dev.orca.testsupport.SharedKafka;
-import dev.orca.testsupport.SharedPostgres;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -20,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -55,11 +52,7 @@ class PipelineIntegrationTest {
   static void start() {
     DockerDaemon.require();
     git = GitServer.start();
-    SharedPostgres.Database db = SharedPostgres.newDatabase();
-    String databaseUrl = "postgresql://" + db.user() + ":" + db.password() + "@" + db.host() + ":" + db.port() + "/" + db.name();
-    String prefix = "e2e-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-    orca = LocalOrca.start(LocalSettings.external(dataDir, SharedKafka.bootstrapServers(), databaseUrl, null,
-        Map.of("ORCA_TOPIC_PREFIX", prefix)));
+    orca = LocalOrca.start(SharedServers.settings(dataDir, "e2e"));
     base = "http://127.0.0.1:" + orca.httpPort() + "/api/v1";
   }
 

@@ -75,5 +75,10 @@ public final class SharedPostgres {
     public String r2dbcUrl() {
       return "r2dbc:postgresql://" + host + ":" + port + "/" + name;
     }
+
+    /** The form Orca reads from ORCA_DATABASE_URL: {@code postgresql://user:password@host:port/db}. */
+    public String orcaUrl() {
+      return "postgresql://" + user + ":" + password + "@" + host + ":" + port + "/" + name;
+    }
   }
 }
