@@ -208,3 +208,31 @@ step('the live stream says when it is down, and resumes with the changes it miss
   assert.equal((await apiCall('PUT', `/repositories/${repo.id}`, { token, body: { name: 'stacks' } })).status, 200);
   await page.getByRole('link', { name: 'stacks', exact: true }).waitFor();
 });
+
+step('a repository credential is write-only: set through the form, never shown again', async () => {
+  await page.getByRole('link', { name: 'Repositories' }).click();
+  await page.getByRole('link', { name: 'stacks', exact: true }).click();
+  await page.getByRole('link', { name: 'Edit' }).click();
+  await page.getByRole('combobox', { name: 'Authentication' }).click();
+  await page.getByRole('option', { name: 'Access token' }).click();
+  await page.getByRole('textbox', { name: 'Access token' }).fill('s3cret-token-value');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.getByText('Access token · credential set').waitFor();
+  assert.ok(!(await page.content()).includes('s3cret-token-value'), 'the stored token is on the page');
+
+  await page.getByRole('link', { name: 'Edit' }).click();
+  const token = page.getByRole('textbox', { name: 'Access token' });
+  await token.waitFor();
+  assert.equal(await token.inputValue(), '');
+  await page.getByText('A value is stored and never shown').waitFor();
+  await session.screenshotAll('repository-edit');
+  // Back to no credential: the stored token is cleared with it.
+  await page.getByRole('combobox', { name: 'Authentication' }).click();
+  await page.getByRole('option', { name: 'None (public)' }).click();
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.getByText('None (public)', { exact: true }).waitFor();
+  const token2 = await adminToken();
+  const repo = (await apiCall('GET', '/repositories', { token: token2 })).body.find((r) => r.name === 'stacks');
+  assert.equal(repo.hasCredentials, false);
+  assert.ok(!JSON.stringify(repo).includes('s3cret-token-value'));
+});

@@ -117,7 +117,7 @@ function ApplicationForm({ app }: { app?: Application }) {
                 label="Compose file path"
                 required
                 description="Relative to the repository root."
-                className="mono"
+                classNames={{ input: 'mono' }}
                 {...form.getInputProps('path')}
               />
             </Group>

@@ -152,7 +152,7 @@ function RepositoryForm({ repo }: { repo?: Repository }) {
               required
               placeholder="https://git.example.com/team/stacks.git"
               description="https://, ssh:// or git@host:path."
-              className="mono"
+              classNames={{ input: 'mono' }}
               {...form.getInputProps('url')}
             />
             <Select
@@ -202,7 +202,7 @@ function RepositoryForm({ repo }: { repo?: Repository }) {
                 autosize
                 minRows={3}
                 maxRows={8}
-                className="mono"
+                classNames={{ input: 'mono' }}
                 placeholder="-----BEGIN OPENSSH PRIVATE KEY-----"
                 description={keeps('secret') ? keepText : 'Write-only: it is stored encrypted and never shown again.'}
                 {...form.getInputProps('sshPrivateKey')}
