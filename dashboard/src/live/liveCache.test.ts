@@ -179,6 +179,20 @@ describe('LiveCache', () => {
     ]);
   });
 
+  it('keeps events for replay over a fetch for a minute, not longer', () => {
+    cache.apply(event('application', app('a', { syncStatus: 'synced' }), 1));
+    clock += 61_000;
+    cache.apply(event('application', app('b', { syncStatus: 'synced' }), 2));
+
+    const fetched = [listItem(app('a')), listItem(app('b'))];
+    const reconciled = cache.reconcile(queryKeys.applications, fetched, 0);
+
+    expect(reconciled.map((a) => [a.id, a.syncStatus])).toEqual([
+      ['a', 'unknown'],
+      ['b', 'synced'],
+    ]);
+  });
+
   it('ignores events it cannot read and event types it does not know', () => {
     client.setQueryData(queryKeys.applications, [listItem(app('x'))]);
     expect(cache.apply(event('application', 'not an entity', 1))).toBe(false);

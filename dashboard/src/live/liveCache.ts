@@ -32,7 +32,7 @@ export class LiveCache {
   private readonly client: QueryClient;
   private readonly now: () => number;
   private readonly lastSeq = new Map<string, number>();
-  private recent: { at: number; event: LiveEvent }[] = [];
+  private readonly recent: { at: number; event: LiveEvent }[] = [];
 
   constructor(client: QueryClient, now: () => number = () => Date.now()) {
     this.client = client;
@@ -54,7 +54,14 @@ export class LiveCache {
       this.lastSeq.set(key, event.seq);
     }
     const at = this.now();
-    this.recent = this.recent.filter((r) => at - r.at < REPLAY_MILLIS);
+    // Arrival order is time order: what expired is at the front.
+    let expired = 0;
+    while (expired < this.recent.length && at - this.recent[expired]!.at >= REPLAY_MILLIS) {
+      expired += 1;
+    }
+    if (expired > 0) {
+      this.recent.splice(0, expired);
+    }
     this.recent.push({ at, event });
     return this.write(event.type, entity);
   }

@@ -60,11 +60,11 @@ function ApplicationList({ apps }: { apps: ApplicationSummary[] }) {
   const agents = useAgents();
   const names = useMemo(() => {
     const repos = new Map(repositories.data?.map((r) => [r.id, r.name]));
-    const agentNames = new Map(agents.data?.map((a) => [a.id, a.name]));
+    const byId = new Map(agents.data?.map((a) => [a.id, a]));
     return {
       repository: (id: string) => repos.get(id) ?? '',
-      agent: (id: string) => agentNames.get(id) ?? '',
-      agentOnline: (id: string) => agents.data?.find((a) => a.id === id)?.status === 'online',
+      agent: (id: string) => byId.get(id)?.name ?? '',
+      agentOnline: (id: string) => byId.get(id)?.status === 'online',
     };
   }, [repositories.data, agents.data]);
 
