@@ -160,6 +160,23 @@ export class Session {
   }
 }
 
+/**
+ * The threads of the JVM that runs Orca (E2E_SERVER_PID), saved beside the screenshots: what the
+ * server was doing when a step gave up waiting for it.
+ */
+function dumpServerThreads(name) {
+  const pid = process.env.E2E_SERVER_PID;
+  if (!pid) return null;
+  try {
+    const file = join(OUT, `threads-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.txt`);
+    mkdirSync(OUT, { recursive: true });
+    writeFileSync(file, execFileSync('jstack', [pid], { encoding: 'utf8', timeout: 30_000, maxBuffer: 64 * 1024 * 1024 }));
+    return file;
+  } catch {
+    return null;
+  }
+}
+
 /** Commits a file into the served repository with git itself; returns the new commit's SHA. */
 export function commitFile(path, content, message) {
   assert.ok(GIT_DIR, 'E2E_GIT_DIR is not set');
@@ -278,6 +295,8 @@ export function step(name, fn) {
         error.message += `\n  page: ${session.page.url()}${file ? `\n  screenshot: ${file}` : ''}`;
         if (session.problems.length) error.message += `\n  page problems:\n    ${session.problems.join('\n    ')}`;
       }
+      const dump = dumpServerThreads(name);
+      if (dump) error.message += `\n  server threads: ${dump}`;
       throw error;
     }
   });

@@ -71,6 +71,7 @@ class DashboardBrowserIntegrationTest {
         "E2E_GIT_URL", repo.url(),
         "E2E_GIT_DIR", repo.directory().toString(),
         "E2E_OUT", OUT.toString(),
+        "E2E_SERVER_PID", Long.toString(ProcessHandle.current().pid()),
         "NO_COLOR", "1"));
     Process process = node.start();
     boolean finished = process.waitFor(DEADLINE_MINUTES, TimeUnit.MINUTES);

@@ -9,17 +9,23 @@ import dev.orca.testsupport.GitServer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -199,7 +205,16 @@ class PipelineIntegrationTest {
     } else {
       b.method(method, HttpRequest.BodyPublishers.noBody());
     }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    try {
+      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (HttpTimeoutException e) {
+      // What the server was doing while this request waited: the one clue a hang leaves.
+      Path dump = Path.of("target", "pipeline-threads-" + System.currentTimeMillis() + ".txt");
+      Files.createDirectories(dump.getParent());
+      Files.writeString(dump, Arrays.stream(ManagementFactory.getThreadMXBean().dumpAllThreads(true, true))
+          .map(ThreadInfo::toString).collect(Collectors.joining()));
+      throw new HttpTimeoutException(e.getMessage() + " (" + method + " " + path + "; server threads in " + dump + ")");
+    }
   }
 
   private static JsonNode json(HttpResponse<String> response) {
