@@ -212,9 +212,23 @@ class PipelineIntegrationTest {
       Path dump = Path.of("target", "pipeline-threads-" + System.currentTimeMillis() + ".txt");
       Files.createDirectories(dump.getParent());
       Files.writeString(dump, Arrays.stream(ManagementFactory.getThreadMXBean().dumpAllThreads(true, true))
-          .map(ThreadInfo::toString).collect(Collectors.joining()));
+          .map(PipelineIntegrationTest::describe).collect(Collectors.joining("\n")));
       throw new HttpTimeoutException(e.getMessage() + " (" + method + " " + path + "; server threads in " + dump + ")");
     }
+  }
+
+  /** A thread with its whole stack (ThreadInfo.toString stops at eight frames). */
+  private static String describe(ThreadInfo thread) {
+    StringBuilder text = new StringBuilder("\"").append(thread.getThreadName()).append("\" ")
+        .append(thread.getThreadState());
+    if (thread.getLockName() != null) {
+      text.append(" on ").append(thread.getLockName());
+    }
+    text.append('\n');
+    for (StackTraceElement frame : thread.getStackTrace()) {
+      text.append("    at ").append(frame).append('\n');
+    }
+    return text.toString();
   }
 
   private static JsonNode json(HttpResponse<String> response) {
