@@ -17,6 +17,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -211,9 +215,31 @@ class PipelineIntegrationTest {
       // What the server was doing while this request waited: the one clue a hang leaves.
       Path dump = Path.of("target", "pipeline-threads-" + System.currentTimeMillis() + ".txt");
       Files.createDirectories(dump.getParent());
-      Files.writeString(dump, Arrays.stream(ManagementFactory.getThreadMXBean().dumpAllThreads(true, true))
-          .map(PipelineIntegrationTest::describe).collect(Collectors.joining("\n")));
+      Files.writeString(dump, databaseSessions() + "\n" + Arrays.stream(ManagementFactory.getThreadMXBean()
+          .dumpAllThreads(true, true)).map(PipelineIntegrationTest::describe).collect(Collectors.joining("\n")));
       throw new HttpTimeoutException(e.getMessage() + " (" + method + " " + path + "; server threads in " + dump + ")");
+    }
+  }
+
+  /** The gateway's sessions in its database, as PostgreSQL sees them. */
+  private static String databaseSessions() {
+    URI url = URI.create(orca.databaseUrl());
+    String[] user = url.getUserInfo().split(":", 2);
+    try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + url.getHost() + ":" + url.getPort()
+            + url.getPath(), user[0], user[1]);
+         ResultSet rows = c.createStatement().executeQuery("SELECT pid, state, wait_event_type, wait_event,"
+             + " xact_start, state_change, left(query, 300) AS query FROM pg_stat_activity"
+             + " WHERE datname = current_database() AND pid <> pg_backend_pid() ORDER BY pid")) {
+      StringBuilder text = new StringBuilder("database sessions:\n");
+      while (rows.next()) {
+        text.append("  ").append(rows.getInt("pid")).append(' ').append(rows.getString("state")).append(' ')
+            .append(rows.getString("wait_event_type")).append('/').append(rows.getString("wait_event"))
+            .append(" xact ").append(rows.getString("xact_start")).append(" changed ")
+            .append(rows.getString("state_change")).append(": ").append(rows.getString("query")).append('\n');
+      }
+      return text.toString();
+    } catch (SQLException e) {
+      return "database sessions: " + e + "\n";
     }
   }
 
