@@ -77,7 +77,7 @@ final class SyncRun {
       return;
     }
     RepositoryConfig repository = found.get();
-    out.emit(repository.getId(), repositoryStatus(request, RepositorySyncStatus.SYNCING, null));
+    out.emit(repository.getId(), repositoryStatus(request, RepositorySyncStatus.SYNCING, null, null));
 
     Map<String, List<ApplicationConfig>> byBranch = new LinkedHashMap<>();
     for (ApplicationConfig application : select(request, config.applicationsOf(repository.getId()))) {
@@ -87,12 +87,16 @@ final class SyncRun {
       out.emit(manualId, notStarted(request, whyNotSelected(request, manualId)));
     }
     List<String> failures = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
     if (!byBranch.isEmpty()) {
       try (CommitSource.Snapshot snapshot = git.fetch(secrets.remote(repository))) {
         for (Map.Entry<String, List<ApplicationConfig>> branch : byBranch.entrySet()) {
           Commit commit;
           try {
             commit = resolve(snapshot, request, branch.getKey());
+            if (isStatic(request, branch.getKey()) && !onBranch(snapshot, commit, branch.getKey(), notes)) {
+              continue;
+            }
           } catch (GitException e) {
             failures.add(e.getMessage());
             if (manualId != null) {
@@ -101,6 +105,14 @@ final class SyncRun {
             continue;
           }
           for (ApplicationConfig application : branch.getValue()) {
+            try {
+              if (isStatic(request, branch.getKey()) && olderThanDeployed(snapshot, commit, application, notes)) {
+                continue;
+              }
+            } catch (GitException e) {
+              failures.add(e.getMessage());
+              continue;
+            }
             syncApplication(request, application, commit, snapshot);
           }
         }
@@ -111,13 +123,57 @@ final class SyncRun {
         }
       }
     }
+    String note = notes.isEmpty() ? null : String.join("; ", notes);
+    if (note != null) {
+      log.info("sync {} of repository {} ignored part of its trigger: {}", request.getSyncId(), repository.getId(),
+          note);
+    }
     if (failures.isEmpty()) {
-      out.emit(repository.getId(), repositoryStatus(request, RepositorySyncStatus.SUCCESS, null));
+      out.emit(repository.getId(), repositoryStatus(request, RepositorySyncStatus.SUCCESS, null, note));
     } else {
       String error = String.join("; ", failures);
       log.info("sync {} of repository {} failed: {}", request.getSyncId(), repository.getId(), error);
-      out.emit(repository.getId(), repositoryStatus(request, RepositorySyncStatus.FAILED, error));
+      out.emit(repository.getId(), repositoryStatus(request, RepositorySyncStatus.FAILED, error, note));
     }
+  }
+
+  /**
+   * A trigger's commit deploys only from the branch it was pushed to: one that the branch's
+   * head does not contain (pushed elsewhere, or force-pushed away since) is noted and skipped.
+   */
+  private static boolean onBranch(CommitSource.Snapshot snapshot, Commit commit, String branch, List<String> notes)
+      throws GitException {
+    Commit head = snapshot.latest(branch);
+    if (snapshot.isAncestor(commit.sha(), head.sha())) {
+      return true;
+    }
+    notes.add("commit " + shortSha(commit.sha()) + " is not on branch " + branch + ", not deployed");
+    return false;
+  }
+
+  /**
+   * An out-of-order or replayed trigger must not roll an application back: a commit that the
+   * application's last commit already contains is older, so it is noted and skipped. A last
+   * commit that is gone from the branch (history rewritten) does not hold the pushed one back.
+   */
+  private boolean olderThanDeployed(CommitSource.Snapshot snapshot, Commit commit, ApplicationConfig application,
+      List<String> notes) throws GitException {
+    Optional<String> last = detector.lastCommit(application.getId());
+    if (last.isEmpty() || last.get().equals(commit.sha()) || !snapshot.isAncestor(commit.sha(), last.get())) {
+      return false;
+    }
+    notes.add("commit " + shortSha(commit.sha()) + " is older than " + shortSha(last.get()) + " of application "
+        + application.getId() + ", not deployed");
+    return true;
+  }
+
+  private static boolean isStatic(SyncRequested request, String branch) {
+    return request.getCommit() != null && !request.getCommit().isBlank()
+        && (request.getBranch() == null || request.getBranch().equals(branch));
+  }
+
+  private static String shortSha(String sha) {
+    return sha.length() > 12 ? sha.substring(0, 12) : sha;
   }
 
   /** The application of a manual deploy; a deployment id names one application's deployment, so needs applicationId. */
@@ -160,9 +216,7 @@ final class SyncRun {
   /** A static commit applies to the request's branch (to every branch when the request names none). */
   private static Commit resolve(CommitSource.Snapshot snapshot, SyncRequested request, String branch)
       throws GitException {
-    boolean staticCommit = request.getCommit() != null && !request.getCommit().isBlank()
-        && (request.getBranch() == null || request.getBranch().equals(branch));
-    return staticCommit ? snapshot.commit(request.getCommit()) : snapshot.latest(branch);
+    return isStatic(request, branch) ? snapshot.commit(request.getCommit()) : snapshot.latest(branch);
   }
 
   private void syncApplication(SyncRequested request, ApplicationConfig application, Commit commit,
@@ -213,11 +267,16 @@ final class SyncRun {
     detector.sent(id, commit.sha(), digest, application.getAgentId(), application.getPath());
   }
 
-  private RepositoryStatusChanged repositoryStatus(SyncRequested request, RepositorySyncStatus status, String error) {
+  private RepositoryStatusChanged repositoryStatus(SyncRequested request, RepositorySyncStatus status, String error,
+      String note) {
     return RepositoryStatusChanged.newBuilder()
         .setRepositoryId(request.getRepositoryId())
         .setSyncId(request.getSyncId())
         .setStatus(status)
+        .setTrigger(request.getTrigger())
+        .setActor(request.getActor())
+        .setTriggeredAt(request.getAt())
+        .setNote(note)
         .setLastSyncError(error)
         .setLastSyncedAt(status == RepositorySyncStatus.SUCCESS ? clock.instant() : null)
         .setAt(clock.instant())

@@ -15,6 +15,7 @@ final class FakeCommitSource implements CommitSource {
   private final Map<String, Commit> heads = new HashMap<>();
   private final Map<String, Commit> commits = new HashMap<>();
   private final Map<String, Map<String, String>> trees = new HashMap<>();
+  private final Map<String, String> parents = new HashMap<>();
   private int next = 1;
   private GitException fetchFailure;
   int fetches;
@@ -30,6 +31,9 @@ final class FakeCommitSource implements CommitSource {
     heads.put(branch, commit);
     commits.put(commit.sha(), commit);
     trees.put(commit.sha(), tree);
+    if (previous != null) {
+      parents.put(commit.sha(), previous.sha());
+    }
     return commit;
   }
 
@@ -62,6 +66,16 @@ final class FakeCommitSource implements CommitSource {
           throw new GitException("commit " + sha + " not found");
         }
         return commit;
+      }
+
+      @Override
+      public boolean isAncestor(String ancestor, String descendant) {
+        for (String sha = descendant; sha != null; sha = parents.get(sha)) {
+          if (sha.equals(ancestor)) {
+            return commits.containsKey(ancestor);
+          }
+        }
+        return false;
       }
 
       @Override

@@ -252,8 +252,88 @@ class SyncTopologyTest {
     DeployRequested deploy = singleDeploy("app-1");
     assertThat(deploy.getCommit()).isEqualTo(pushed.sha());
     assertThat(deploy.getCompose()).isEqualTo("v1\n");
-    assertThat(git.branchResolutions).isZero();
+    // The head is read once, only to check that the pushed commit is on the branch.
+    assertThat(git.branchResolutions).isEqualTo(1);
     assertOutputsEmpty();
+  }
+
+  @Test
+  void shouldNeverRollBackForAnOutOfOrderOrReplayedWebhook() {
+    repository(REPO, 1, "webhook");
+    application("app-1", REPO, "main", "compose.yaml", 2);
+    Commit older = git.commit("main", "compose.yaml", "v1\n", "older");
+    Commit newer = git.commit("main", "compose.yaml", "v2\n", "newer");
+    syncRequests.pipeInput(REPO, webhook("main", newer.sha()));
+    assertRepositoryStatuses(RepositorySyncStatus.SYNCING, RepositorySyncStatus.SUCCESS);
+    assertThat(singleDeploy("app-1").getCommit()).isEqualTo(newer.sha());
+
+    // The webhook of the older push arrives late.
+    syncRequests.pipeInput(REPO, webhook("main", older.sha()));
+
+    List<RepositoryStatusChanged> statuses = repositoryStatuses(2);
+    assertThat(statuses.get(1).getStatus()).isEqualTo(RepositorySyncStatus.SUCCESS);
+    assertThat(statuses.get(1).getNote()).isEqualTo("commit " + older.sha().substring(0, 12) + " is older than "
+        + newer.sha().substring(0, 12) + " of application app-1, not deployed");
+    assertOutputsEmpty();
+
+    // A newer commit after that deploys as usual, and the note is gone.
+    Commit newest = git.commit("main", "compose.yaml", "v3\n", "newest");
+    syncRequests.pipeInput(REPO, webhook("main", newest.sha()));
+    assertThat(repositoryStatuses(2).get(1).getNote()).isNull();
+    assertThat(singleDeploy("app-1").getCommit()).isEqualTo(newest.sha());
+  }
+
+  @Test
+  void shouldDeployAStaticCommitOnlyFromItsOwnBranch() {
+    repository(REPO, 1, "webhook");
+    application("app-1", REPO, "main", "compose.yaml", 2);
+    git.commit("main", "compose.yaml", "v1\n", "main");
+    Commit elsewhere = git.commit("feature", "compose.yaml", "evil\n", "not on main");
+
+    syncRequests.pipeInput(REPO, webhook("main", elsewhere.sha()));
+
+    List<RepositoryStatusChanged> statuses = repositoryStatuses(2);
+    assertThat(statuses.get(1).getStatus()).isEqualTo(RepositorySyncStatus.SUCCESS);
+    assertThat(statuses.get(1).getNote())
+        .isEqualTo("commit " + elsewhere.sha().substring(0, 12) + " is not on branch main, not deployed");
+    assertOutputsEmpty();
+  }
+
+  @Test
+  void shouldDeployAStaticCommitOlderThanTheBranchHeadButNewerThanTheApplications() {
+    repository(REPO, 1, "webhook");
+    application("app-1", REPO, "main", "compose.yaml", 2);
+    Commit first = git.commit("main", "compose.yaml", "v1\n", "first");
+    syncRequests.pipeInput(REPO, webhook("main", first.sha()));
+    repositoryStatuses(2);
+    singleDeploy("app-1");
+    Commit second = git.commit("main", "compose.yaml", "v2\n", "second");
+    git.commit("main", "compose.yaml", "v3\n", "third");
+
+    syncRequests.pipeInput(REPO, webhook("main", second.sha()));
+
+    assertThat(repositoryStatuses(2).get(1).getNote()).isNull();
+    assertThat(singleDeploy("app-1").getCommit()).isEqualTo(second.sha());
+  }
+
+  @Test
+  void shouldCarryTheTriggerOnEveryRepositoryStatusOfTheSync() {
+    repository(REPO, 1, "webhook");
+    application("app-1", REPO, "main", "compose.yaml", 2);
+    Commit pushed = git.commit("main", "compose.yaml", "v1\n", "pushed");
+    SyncRequested request = webhook("main", pushed.sha());
+    syncRequests.pipeInput(REPO, request);
+
+    assertThat(repositoryStatuses(2)).allSatisfy(status -> {
+      assertThat(status.getTrigger()).isEqualTo(SyncTrigger.WEBHOOK);
+      assertThat(status.getActor()).isEqualTo("webhook:github");
+      assertThat(status.getTriggeredAt()).isEqualTo(request.getAt());
+    });
+  }
+
+  private static SyncRequested webhook(String branch, String commit) {
+    return request(REPO).setTrigger(SyncTrigger.WEBHOOK).setActor("webhook:github").setBranch(branch)
+        .setCommit(commit).build();
   }
 
   @Test

@@ -1,13 +1,17 @@
 package dev.orca.gateway.projection;
 
 import dev.orca.schemas.avro.RepositoryStatusChanged;
+import dev.orca.schemas.avro.RepositorySyncStatus;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.r2dbc.core.DatabaseClient;
 import reactor.core.publisher.Mono;
 
-/** RepositoryStatusChanged → the repository's sync status, error (null clears it) and last sync. */
+/**
+ * RepositoryStatusChanged → the repository's sync status, error (null clears it), last sync,
+ * last trigger and the note of the last outcome.
+ */
 final class RepositoryStatusWriter {
 
   private static final Logger log = LoggerFactory.getLogger(RepositoryStatusWriter.class);
@@ -24,12 +28,25 @@ final class RepositoryStatusWriter {
       log.warn("ignoring RepositoryStatusChanged for malformed repository id {}", event.getRepositoryId());
       return Mono.empty();
     }
+    boolean outcome = event.getStatus() != RepositorySyncStatus.SYNCING;
+    // The trigger is set by every change of a sync that carries it (writers before version 2
+    // carry none and leave it); the note belongs to an outcome, so SYNCING leaves the last one.
     var spec = db.sql("UPDATE repositories SET sync_status = :status, last_sync_error = :error,"
-            + " last_synced_at = COALESCE(:syncedAt, last_synced_at) WHERE id = :id")
+            + " last_synced_at = COALESCE(:syncedAt, last_synced_at),"
+            + " last_trigger = COALESCE(:trigger, last_trigger),"
+            + " last_trigger_actor = CASE WHEN :trigger IS NULL THEN last_trigger_actor ELSE :actor END,"
+            + " last_triggered_at = CASE WHEN :trigger IS NULL THEN last_triggered_at ELSE :triggeredAt END"
+            + (outcome ? ", last_sync_note = :note" : "") + " WHERE id = :id")
         .bind("id", id.get())
         .bind("status", Sql.stored(event.getStatus()));
     spec = Sql.bind(spec, "error", event.getLastSyncError(), String.class);
     spec = Sql.bind(spec, "syncedAt", event.getLastSyncedAt(), Instant.class);
+    spec = Sql.bind(spec, "trigger", event.getTrigger() == null ? null : Sql.stored(event.getTrigger()), String.class);
+    spec = Sql.bind(spec, "actor", event.getActor(), String.class);
+    spec = Sql.bind(spec, "triggeredAt", event.getTriggeredAt(), Instant.class);
+    if (outcome) {
+      spec = Sql.bind(spec, "note", event.getNote(), String.class);
+    }
     return spec.fetch().rowsUpdated()
         .doOnNext(rows -> {
           if (rows > 0) {

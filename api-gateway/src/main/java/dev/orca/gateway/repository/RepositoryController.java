@@ -1,14 +1,10 @@
 package dev.orca.gateway.repository;
 
 import dev.orca.gateway.auth.CurrentUser;
-import dev.orca.gateway.kafka.KafkaPublisher;
 import dev.orca.gateway.system.OrcaProperties;
 import dev.orca.gateway.web.ApiException;
-import dev.orca.schemas.Topics;
-import dev.orca.schemas.avro.SyncRequested;
 import dev.orca.schemas.avro.SyncTrigger;
 import dev.orca.schemas.crypto.SecretBox;
-import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
@@ -32,16 +28,13 @@ class RepositoryController {
   private final RepositoryStore store;
   private final RepositoryRules rules;
   private final SecretBox secrets;
-  private final KafkaPublisher publisher;
-  private final Topics topics;
+  private final SyncRequests syncRequests;
 
-  RepositoryController(RepositoryStore store, OrcaProperties properties, SecretBox secrets, KafkaPublisher publisher,
-      Topics topics) {
+  RepositoryController(RepositoryStore store, OrcaProperties properties, SecretBox secrets, SyncRequests syncRequests) {
     this.store = store;
     this.rules = new RepositoryRules(properties.allowLocalGit());
     this.secrets = secrets;
-    this.publisher = publisher;
-    this.topics = topics;
+    this.syncRequests = syncRequests;
   }
 
   record SyncJson(String syncId) {}
@@ -84,20 +77,9 @@ class RepositoryController {
   @PostMapping("/{id}/sync")
   @ResponseStatus(HttpStatus.ACCEPTED)
   Mono<SyncJson> sync(@PathVariable String id, @RequestAttribute(CurrentUser.ATTRIBUTE) CurrentUser me) {
-    UUID repositoryId = parse(id);
-    String syncId = UUID.randomUUID().toString();
-    return store.minRevision(repositoryId)
+    return syncRequests.request(parse(id), SyncRequests.newSyncId(), SyncTrigger.MANUAL, me.actor(), null, null)
         .switchIfEmpty(Mono.error(() -> notFound()))
-        .flatMap(minRevision -> publisher.publish(topics.syncRequests(), repositoryId.toString(),
-            SyncRequested.newBuilder()
-                .setSyncId(syncId)
-                .setRepositoryId(repositoryId.toString())
-                .setTrigger(SyncTrigger.MANUAL)
-                .setActor(me.actor())
-                .setMinRevision(minRevision)
-                .setAt(Instant.now())
-                .build()))
-        .thenReturn(new SyncJson(syncId));
+        .map(SyncJson::new);
   }
 
   /**

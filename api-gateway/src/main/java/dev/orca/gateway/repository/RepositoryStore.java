@@ -24,7 +24,7 @@ class RepositoryStore {
 
   private static final String COLUMNS = "id, name, url, provider, auth_method, username, secret_encrypted, sync_type,"
       + " polling_interval_seconds, webhook_secret_encrypted, revision, sync_status, last_synced_at, last_sync_error,"
-      + " created_at, updated_at";
+      + " last_sync_note, last_trigger, last_trigger_actor, last_triggered_at, created_at, updated_at";
 
   private final DatabaseClient db;
   private final Outbox outbox;
@@ -41,12 +41,13 @@ class RepositoryStore {
       String syncType, int pollingInterval, String webhookSecretEncrypted) {}
 
   record Row(UUID id, Config config, long revision, String syncStatus, Instant lastSyncedAt, String lastSyncError,
-      Instant createdAt, Instant updatedAt) {
+      String lastSyncNote, RepositoryJson.TriggerJson lastTrigger, Instant createdAt, Instant updatedAt) {
 
     RepositoryJson json() {
       return new RepositoryJson(id, config.name(), config.url(), config.provider(), config.authMethod(),
           config.username(), config.syncType(), config.pollingInterval(), syncStatus, lastSyncedAt, lastSyncError,
-          config.secretEncrypted() != null, config.webhookSecretEncrypted() != null, createdAt, updatedAt);
+          lastSyncNote, lastTrigger, config.secretEncrypted() != null, config.webhookSecretEncrypted() != null,
+          createdAt, updatedAt);
     }
   }
 
@@ -66,7 +67,7 @@ class RepositoryStore {
             + " sync_type, polling_interval_seconds, webhook_secret_encrypted, revision, created_at, updated_at)"
             + " VALUES (:id, :name, :url, :provider, :auth, :username, :secret, :sync, :interval, :webhook,"
             + " nextval('config_revision'), :now, :now) RETURNING revision"), id, config, now)
-        .map(revision -> new Row(id, config, revision, "unknown", null, null, now, now));
+        .map(revision -> new Row(id, config, revision, "unknown", null, null, null, null, now, now));
   }
 
   /** Replaces the configuration; empty when the repository does not exist. */
@@ -156,6 +157,13 @@ class RepositoryStore {
         r.get("webhook_secret_encrypted", String.class));
     return new Row(r.get("id", UUID.class), config, r.get("revision", Long.class), r.get("sync_status", String.class),
         r.get("last_synced_at", Instant.class), r.get("last_sync_error", String.class),
-        r.get("created_at", Instant.class), r.get("updated_at", Instant.class));
+        r.get("last_sync_note", String.class), trigger(r), r.get("created_at", Instant.class),
+        r.get("updated_at", Instant.class));
+  }
+
+  private static RepositoryJson.TriggerJson trigger(Readable r) {
+    String type = r.get("last_trigger", String.class);
+    return type == null ? null : new RepositoryJson.TriggerJson(type, r.get("last_trigger_actor", String.class),
+        r.get("last_triggered_at", Instant.class));
   }
 }

@@ -4,7 +4,7 @@ import java.util.UUID;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
-/** Read access to repositories for other features (applications, SSE). */
+/** Read access to repositories for other features (applications, SSE, webhooks). */
 @Component
 public class RepositoryViews {
 
@@ -12,6 +12,15 @@ public class RepositoryViews {
 
   RepositoryViews(RepositoryStore store) {
     this.store = store;
+  }
+
+  /** What a webhook delivery is checked against; the secret still encrypted. */
+  public record WebhookSettings(String provider, String syncType, String webhookSecretEncrypted) {}
+
+  /** The repository's webhook settings, or empty when it does not exist. */
+  public Mono<WebhookSettings> webhookSettings(UUID id) {
+    return store.find(id).map(row -> new WebhookSettings(row.config().provider(), row.config().syncType(),
+        row.config().webhookSecretEncrypted()));
   }
 
   /** The repository as GET returns it, or empty. */

@@ -17,6 +17,7 @@ import dev.orca.schemas.avro.Heartbeat;
 import dev.orca.schemas.avro.RepositoryStatusChanged;
 import dev.orca.schemas.avro.RepositorySyncStatus;
 import dev.orca.schemas.avro.SyncStatus;
+import dev.orca.schemas.avro.SyncTrigger;
 import dev.orca.schemas.crypto.Keys;
 import dev.orca.schemas.crypto.SecretBox;
 import dev.orca.testsupport.SharedKafka;
@@ -147,6 +148,34 @@ class ProjectorIntegrationTest {
     await().atMost(DEADLINE).untilAsserted(() -> assertThat(repository().get("sync_status")).isEqualTo("success"));
     assertThat(repository().get("last_sync_error")).isNull();
     assertThat(repository().get("last_synced_at")).isNotNull();
+  }
+
+  @Test
+  void shouldRecordTheLastTriggerAndTheNoteOfTheLastOutcome() {
+    String id = repositoryId.toString();
+    Instant pushed = Instant.now().truncatedTo(ChronoUnit.MILLIS).minusSeconds(2);
+    publish(topics.status(), id, RepositoryStatusChanged.newBuilder().setRepositoryId(id)
+        .setStatus(RepositorySyncStatus.SYNCING).setTrigger(SyncTrigger.WEBHOOK).setActor("webhook:gitlab")
+        .setTriggeredAt(pushed).setAt(Instant.now()).build());
+    await().atMost(DEADLINE).untilAsserted(() -> assertThat(repository().get("last_trigger")).isEqualTo("webhook"));
+    assertThat(repository().get("last_trigger_actor")).isEqualTo("webhook:gitlab");
+    assertThat(((Timestamp) repository().get("last_triggered_at")).toInstant()).isEqualTo(pushed);
+
+    publish(topics.status(), id, RepositoryStatusChanged.newBuilder().setRepositoryId(id)
+        .setStatus(RepositorySyncStatus.SUCCESS).setTrigger(SyncTrigger.WEBHOOK).setActor("webhook:gitlab")
+        .setTriggeredAt(pushed).setNote("commit 0123456789ab is not on branch main, not deployed")
+        .setLastSyncedAt(Instant.now()).setAt(Instant.now()).build());
+    await().atMost(DEADLINE).untilAsserted(() -> assertThat(repository().get("last_sync_note"))
+        .isEqualTo("commit 0123456789ab is not on branch main, not deployed"));
+
+    // A writer of version 1 carries no trigger: what is stored stays; the next outcome clears the note.
+    publish(topics.status(), id, RepositoryStatusChanged.newBuilder().setRepositoryId(id)
+        .setStatus(RepositorySyncStatus.SYNCING).setAt(Instant.now()).build());
+    publish(topics.status(), id, RepositoryStatusChanged.newBuilder().setRepositoryId(id)
+        .setStatus(RepositorySyncStatus.SUCCESS).setLastSyncedAt(Instant.now()).setAt(Instant.now()).build());
+    await().atMost(DEADLINE).untilAsserted(() -> assertThat(repository().get("last_sync_note")).isNull());
+    assertThat(repository().get("last_trigger")).isEqualTo("webhook");
+    assertThat(repository().get("last_trigger_actor")).isEqualTo("webhook:gitlab");
   }
 
   @Test

@@ -22,6 +22,11 @@ public final class ChangeDetector {
     return forced || last == null || !last.commit().equals(commit);
   }
 
+  /** The commit last sent for the application; empty before its first. */
+  public java.util.Optional<String> lastCommit(String applicationId) {
+    return java.util.Optional.ofNullable(store.get(applicationId)).map(LastSent::commit);
+  }
+
   /**
    * Whether what the agent runs would change: the digest, the agent or the compose path differs
    * from the last send (an entry without agent and path counts as changed); a manual deploy

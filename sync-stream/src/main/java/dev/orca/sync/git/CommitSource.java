@@ -21,6 +21,12 @@ public interface CommitSource {
     /** A commit named by its SHA (a static commit carried by a webhook). */
     Commit commit(String sha) throws GitException;
 
+    /**
+     * Whether {@code descendant}'s history contains {@code ancestor} (a commit contains itself);
+     * false when either commit is unknown here.
+     */
+    boolean isAncestor(String ancestor, String descendant) throws GitException;
+
     /** A file's bytes at a commit, or empty when there is no file at that path. */
     Optional<byte[]> read(Commit commit, String path) throws GitException;
 

@@ -195,6 +195,22 @@ public final class JGitCommitSource implements CommitSource, AutoCloseable {
     }
 
     @Override
+    public boolean isAncestor(String ancestor, String descendant) throws GitException {
+      try (RevWalk walk = new RevWalk(repository)) {
+        ObjectId a = ObjectId.fromString(ancestor);
+        ObjectId d = ObjectId.fromString(descendant);
+        if (!repository.getObjectDatabase().has(a) || !repository.getObjectDatabase().has(d)) {
+          return false;
+        }
+        return walk.isMergedInto(walk.parseCommit(a), walk.parseCommit(d));
+      } catch (IllegalArgumentException e) {
+        return false;
+      } catch (IOException e) {
+        throw new GitException("cannot compare commits " + ancestor + " and " + descendant + ": " + e.getMessage(), e);
+      }
+    }
+
+    @Override
     public Optional<byte[]> read(Commit commit, String path) throws GitException {
       String relative = path.startsWith("./") ? path.substring(2) : path;
       while (relative.startsWith("/")) {
