@@ -1,4 +1,4 @@
-package dev.orca.sync.git;
+package dev.orca.git;
 
 /** A resolved commit: its full SHA and its full message. */
 public record Commit(String sha, String message) {}

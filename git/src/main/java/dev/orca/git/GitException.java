@@ -1,4 +1,4 @@
-package dev.orca.sync.git;
+package dev.orca.git;
 
 /**
  * A git operation failed; the message is meant for users (it ends up in lastSyncError), so the

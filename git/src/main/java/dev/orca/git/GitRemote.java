@@ -1,4 +1,4 @@
-package dev.orca.sync.git;
+package dev.orca.git;
 
 /**
  * What a fetch needs to know of a repository: where it is and how to authenticate. The secret is

@@ -1,17 +1,10 @@
-package dev.orca.sync.git;
+package dev.orca.git;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.errors.MissingObjectException;
 import org.eclipse.jgit.lib.Constants;
@@ -24,105 +17,49 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.CredentialsProvider;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.TagOpt;
-import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 import org.eclipse.jgit.treewalk.TreeWalk;
 
 /**
  * {@link CommitSource} over a local bare mirror per repository ({@code <cacheDir>/<repositoryId>.git}):
  * one fetch of {@code refs/heads/*} per sync, bounded by the timeout, then every read is local.
- * Authentication over HTTP(S): {@code none}, {@code token} (user name or {@code x-access-token}
- * with the token as password) and {@code basic}; {@code ssh} is not supported yet.
+ * Authentication as {@link GitCalls#credentials}.
  */
 public final class JGitCommitSource implements CommitSource, AutoCloseable {
 
-  private static final AtomicInteger THREADS = new AtomicInteger();
-  /** The user name GitHub documents for token auth; other hosts accept any name with a token. */
-  static final String TOKEN_USER = "x-access-token";
-
   private final Path cacheDir;
   private final boolean allowLocalGit;
-  private final Duration timeout;
-  private final ExecutorService fetches = Executors.newCachedThreadPool(task -> {
-    Thread thread = new Thread(task, "sync-git-fetch-" + THREADS.incrementAndGet());
-    thread.setDaemon(true);
-    return thread;
-  });
+  private final GitCalls calls;
 
   public JGitCommitSource(Path cacheDir, boolean allowLocalGit, Duration timeout) {
     this.cacheDir = cacheDir;
     this.allowLocalGit = allowLocalGit;
-    this.timeout = timeout;
+    this.calls = new GitCalls(timeout, "sync-git-fetch");
   }
 
   @Override
   public Snapshot fetch(GitRemote remote) throws GitException {
     RemotePolicy.check(remote.url(), allowLocalGit);
-    CredentialsProvider credentials = credentials(remote);
+    CredentialsProvider credentials = GitCalls.credentials(remote);
     Repository mirror = openMirror(remote.repositoryId());
-    Future<?> fetch = fetches.submit(() -> {
-      Git.wrap(mirror).fetch()
+    try {
+      calls.bounded(remote, "fetch", () -> Git.wrap(mirror).fetch()
           .setRemote(remote.url())
           .setCredentialsProvider(credentials)
           .setRefSpecs(new RefSpec("+refs/heads/*:refs/heads/*"))
           .setRemoveDeletedRefs(true)
           .setTagOpt(TagOpt.NO_TAGS)
-          .setTimeout((int) Math.max(1, timeout.toSeconds()))
-          .call();
-      return null;
-    });
-    try {
-      // JGit's own timeout bounds each network read; this bounds the whole fetch.
-      fetch.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+          .setTimeout(calls.readTimeoutSeconds())
+          .call());
       return new MirrorSnapshot(mirror);
-    } catch (TimeoutException e) {
-      fetch.cancel(true);
+    } catch (GitException | RuntimeException e) {
       mirror.close();
-      throw new GitException("fetching " + remote.url() + " timed out after " + timeout.toSeconds() + " s");
-    } catch (ExecutionException e) {
-      mirror.close();
-      // The cause is left out: its messages carry the URL unredacted, and the root one is in ours.
-      throw new GitException("cannot fetch " + remote.url() + ": " + rootMessage(e.getCause()));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      fetch.cancel(true);
-      mirror.close();
-      throw new GitException("interrupted while fetching " + remote.url(), e);
+      throw e;
     }
   }
 
   @Override
   public void close() {
-    fetches.shutdownNow();
-  }
-
-  /** The credentials of the remote's authentication method; null for none. */
-  private static CredentialsProvider credentials(GitRemote remote) throws GitException {
-    String method = remote.authMethod() == null ? "none" : remote.authMethod();
-    boolean hasUser = remote.username() != null && !remote.username().isBlank();
-    switch (method) {
-      case "none":
-        return null;
-      case "token":
-        requireSecret(remote, "a token");
-        return new UsernamePasswordCredentialsProvider(hasUser ? remote.username() : TOKEN_USER, remote.secret());
-      case "basic":
-        if (!hasUser) {
-          throw new GitException("repository " + remote.repositoryId() + " uses basic authentication but has no username");
-        }
-        requireSecret(remote, "a password");
-        return new UsernamePasswordCredentialsProvider(remote.username(), remote.secret());
-      case "ssh":
-        throw new GitException("ssh authentication is not supported yet by sync-stream");
-      default:
-        throw new GitException("unknown authentication method " + method);
-    }
-  }
-
-  private static void requireSecret(GitRemote remote, String what) throws GitException {
-    if (remote.secret() == null || remote.secret().isEmpty()) {
-      throw new GitException("repository " + remote.repositoryId() + " uses " + remote.authMethod()
-          + " authentication but has no secret (" + what + ")");
-    }
+    calls.close();
   }
 
   private Repository openMirror(String repositoryId) throws GitException {
@@ -140,19 +77,6 @@ public final class JGitCommitSource implements CommitSource, AutoCloseable {
     } catch (IOException | IllegalStateException e) {
       throw new GitException("cannot open local mirror " + dir + ": " + e.getMessage(), e);
     }
-  }
-
-  private static String rootMessage(Throwable error) {
-    Throwable t = error;
-    String message = t.getMessage();
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-      if (t.getMessage() != null) {
-        message = message == null ? t.getMessage() : message + " (" + t.getMessage() + ")";
-        break;
-      }
-    }
-    return message == null ? error.getClass().getSimpleName() : message;
   }
 
   /** Reads against the mirror as the fetch left it. */

@@ -1,4 +1,4 @@
-package dev.orca.sync.git;
+package dev.orca.git;
 
 import java.net.InetAddress;
 import java.net.URISyntaxException;

@@ -1,6 +1,8 @@
 /**
- * Git access for syncs: the {@link dev.orca.sync.git.CommitSource} seam (one fetch per repository
- * per sync, then branch and commit resolution and file reads against that fetch) and its JGit
- * implementation over a local bare mirror per repository.
+ * Git access shared by sync-stream and the gateway: the {@link dev.orca.git.CommitSource} seam
+ * (one fetch per repository per sync, then branch and commit resolution and file reads against
+ * that fetch), its JGit implementation over a local bare mirror per repository, and the
+ * remote's branches and file tree for the gateway's repository pages. Remote URLs are checked
+ * by one policy and redacted in every message.
  */
-package dev.orca.sync.git;
+package dev.orca.git;

@@ -1,4 +1,4 @@
-package dev.orca.sync.git;
+package dev.orca.git;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -193,7 +193,7 @@ class JGitCommitSourceTest {
 
   @Test
   void shouldFetchAPrivateRepositoryWithAToken() throws Exception {
-    try (GitServer tokenServer = GitServer.startWithBasicAuth(JGitCommitSource.TOKEN_USER, "ghp_t0ken")) {
+    try (GitServer tokenServer = GitServer.startWithBasicAuth(GitCalls.TOKEN_USER, "ghp_t0ken")) {
       String sha = tokenServer.createRepository("private").commit("compose.yaml", "v1\n", "private");
       String url = "http://127.0.0.1:" + tokenServer.port() + "/git/private";
 
@@ -257,7 +257,7 @@ class JGitCommitSourceTest {
     String url = privateUrl("never-created");
 
     assertThatThrownBy(() -> source.fetch(new GitRemote("r", url, "ssh", "git", "-----BEGIN KEY-----")))
-        .isInstanceOf(GitException.class).hasMessage("ssh authentication is not supported yet by sync-stream");
+        .isInstanceOf(GitException.class).hasMessage("ssh authentication is not supported yet");
     assertThatThrownBy(() -> source.fetch(new GitRemote("r", url, "token", null, null)))
         .isInstanceOf(GitException.class).hasMessage("repository r uses token authentication but has no secret (a token)");
     assertThatThrownBy(() -> source.fetch(new GitRemote("r", url, "basic", null, PASSWORD)))

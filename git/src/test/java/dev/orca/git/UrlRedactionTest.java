@@ -1,4 +1,4 @@
-package dev.orca.sync.git;
+package dev.orca.git;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -17,10 +17,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -109,6 +105,27 @@ class PipelineIntegrationTest {
         Map.of("name", "stack", "url", repo.url(), "syncType", "manual"));
     assertThat(repository.statusCode()).as(repository.body()).isEqualTo(201);
     String repositoryId = json(repository).get("id").asText();
+
+    // What the repository form offers before anything is deployed: the connection, the branches, the files.
+    JsonNode connection = json(call("POST", "/repositories/test-connection", bearer, Map.of("url", repo.url())));
+    assertThat(connection.get("ok").asBoolean()).as(connection.toString()).isTrue();
+    assertThat(connection.get("branches")).extracting(JsonNode::asText).containsExactly("main");
+    assertThat(json(call("POST", "/repositories/test-connection", bearer, Map.of("repositoryId", repositoryId)))
+        .get("ok").asBoolean()).isTrue();
+    JsonNode unreachable = json(call("POST", "/repositories/test-connection", bearer,
+        Map.of("url", repo.url() + "-missing")));
+    assertThat(unreachable.get("ok").asBoolean()).isFalse();
+    assertThat(unreachable.get("error").asText()).startsWith("cannot list the branches of " + repo.url() + "-missing: ");
+    JsonNode branches = json(call("GET", "/repositories/" + repositoryId + "/branches", bearer, null));
+    assertThat(branches.get("defaultBranch").asText()).isEqualTo("main");
+    assertThat(branches.get("branches").get(0).get("name").asText()).isEqualTo("main");
+    assertThat(branches.get("branches").get(0).get("commit").asText()).isEqualTo(first);
+    JsonNode tree = json(call("GET", "/repositories/" + repositoryId + "/tree?branch=main", bearer, null));
+    assertThat(tree.get("commit").asText()).isEqualTo(first);
+    assertThat(tree.get("files")).extracting(JsonNode::asText).containsExactly("README.md", "deploy/compose.yaml");
+    HttpResponse<String> noBranch = call("GET", "/repositories/" + repositoryId + "/tree?branch=nope", bearer, null);
+    assertThat(noBranch.statusCode()).isEqualTo(404);
+    assertThat(noBranch.body()).isEqualTo("{\"error\":\"branch nope not found\"}");
 
     HttpResponse<String> created = call("POST", "/applications", bearer, Map.of("name", "Web Stack",
         "repositoryId", repositoryId, "agentId", agentId, "branch", "main", "path", "deploy/compose.yaml"));
@@ -215,31 +232,9 @@ class PipelineIntegrationTest {
       // What the server was doing while this request waited: the one clue a hang leaves.
       Path dump = Path.of("target", "pipeline-threads-" + System.currentTimeMillis() + ".txt");
       Files.createDirectories(dump.getParent());
-      Files.writeString(dump, databaseSessions() + "\n" + Arrays.stream(ManagementFactory.getThreadMXBean()
+      Files.writeString(dump, DatabaseSessions.describe(orca.databaseUrl()) + "\n" + Arrays.stream(ManagementFactory.getThreadMXBean()
           .dumpAllThreads(true, true)).map(PipelineIntegrationTest::describe).collect(Collectors.joining("\n")));
       throw new HttpTimeoutException(e.getMessage() + " (" + method + " " + path + "; server threads in " + dump + ")");
-    }
-  }
-
-  /** The gateway's sessions in its database, as PostgreSQL sees them. */
-  private static String databaseSessions() {
-    URI url = URI.create(orca.databaseUrl());
-    String[] user = url.getUserInfo().split(":", 2);
-    try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + url.getHost() + ":" + url.getPort()
-            + url.getPath(), user[0], user[1]);
-         ResultSet rows = c.createStatement().executeQuery("SELECT pid, state, wait_event_type, wait_event,"
-             + " xact_start, state_change, left(query, 300) AS query FROM pg_stat_activity"
-             + " WHERE datname = current_database() AND pid <> pg_backend_pid() ORDER BY pid")) {
-      StringBuilder text = new StringBuilder("database sessions:\n");
-      while (rows.next()) {
-        text.append("  ").append(rows.getInt("pid")).append(' ').append(rows.getString("state")).append(' ')
-            .append(rows.getString("wait_event_type")).append('/').append(rows.getString("wait_event"))
-            .append(" xact ").append(rows.getString("xact_start")).append(" changed ")
-            .append(rows.getString("state_change")).append(": ").append(rows.getString("query")).append('\n');
-      }
-      return text.toString();
-    } catch (SQLException e) {
-      return "database sessions: " + e + "\n";
     }
   }
 

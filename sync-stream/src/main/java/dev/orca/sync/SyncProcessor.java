@@ -8,7 +8,7 @@ import dev.orca.sync.config.ConfigView;
 import dev.orca.sync.config.HeldRequests;
 import dev.orca.sync.detect.ChangeDetector;
 import dev.orca.sync.detect.LastSent;
-import dev.orca.sync.git.CommitSource;
+import dev.orca.git.CommitSource;
 import dev.orca.sync.git.RepositorySecrets;
 import dev.orca.sync.polling.PollSchedule;
 import java.time.Clock;

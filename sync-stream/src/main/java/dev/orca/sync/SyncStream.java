@@ -4,7 +4,7 @@ import dev.orca.schemas.StandaloneLogging;
 import dev.orca.schemas.StaticMembership;
 import dev.orca.schemas.StreamsTuning;
 import dev.orca.schemas.TopicAdmin;
-import dev.orca.sync.git.JGitCommitSource;
+import dev.orca.git.JGitCommitSource;
 import dev.orca.sync.git.RepositorySecrets;
 import java.io.IOException;
 import java.io.UncheckedIOException;

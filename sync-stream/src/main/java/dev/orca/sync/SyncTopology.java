@@ -6,7 +6,7 @@ import dev.orca.schemas.avro.ApplicationConfig;
 import dev.orca.schemas.avro.DeployRequested;
 import dev.orca.schemas.avro.RepositoryConfig;
 import dev.orca.sync.detect.LastSent;
-import dev.orca.sync.git.CommitSource;
+import dev.orca.git.CommitSource;
 import dev.orca.sync.git.RepositorySecrets;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,9 +1,9 @@
 package dev.orca.sync;
 
-import dev.orca.sync.git.Commit;
-import dev.orca.sync.git.CommitSource;
-import dev.orca.sync.git.GitException;
-import dev.orca.sync.git.GitRemote;
+import dev.orca.git.Commit;
+import dev.orca.git.CommitSource;
+import dev.orca.git.GitException;
+import dev.orca.git.GitRemote;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;

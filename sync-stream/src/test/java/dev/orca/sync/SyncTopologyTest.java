@@ -17,7 +17,7 @@ import dev.orca.schemas.avro.SyncTrigger;
 import dev.orca.sync.detect.LastSent;
 import dev.orca.schemas.crypto.Keys;
 import dev.orca.schemas.crypto.SecretBox;
-import dev.orca.sync.git.Commit;
+import dev.orca.git.Commit;
 import dev.orca.sync.git.RepositorySecrets;
 import dev.orca.sync.polling.PollSchedule;
 import java.io.ByteArrayOutputStream;

@@ -77,8 +77,9 @@ class RepositoryController {
   @PostMapping("/{id}/sync")
   @ResponseStatus(HttpStatus.ACCEPTED)
   Mono<SyncJson> sync(@PathVariable String id, @RequestAttribute(CurrentUser.ATTRIBUTE) CurrentUser me) {
-    return syncRequests.request(parse(id), SyncRequests.newSyncId(), SyncTrigger.MANUAL, me.actor(), null, null)
-        .switchIfEmpty(Mono.error(() -> notFound()))
+    return syncRequests.request(RepositoryIds.parse(id), SyncRequests.newSyncId(), SyncTrigger.MANUAL, me.actor(),
+            null, null)
+        .switchIfEmpty(Mono.error(RepositoryIds::notFound))
         .map(SyncJson::new);
   }
 
@@ -131,7 +132,7 @@ class RepositoryController {
   }
 
   private Mono<RepositoryStore.Row> existing(String id) {
-    return store.find(parse(id)).switchIfEmpty(Mono.error(() -> notFound()));
+    return store.find(RepositoryIds.parse(id)).switchIfEmpty(Mono.error(RepositoryIds::notFound));
   }
 
   private static String pick(String given, String current) {
@@ -140,17 +141,5 @@ class RepositoryController {
 
   private static String emptyToNull(String value) {
     return value == null || value.isEmpty() ? null : value;
-  }
-
-  private static UUID parse(String id) {
-    try {
-      return UUID.fromString(id);
-    } catch (IllegalArgumentException e) {
-      throw notFound();
-    }
-  }
-
-  private static ApiException notFound() {
-    return ApiException.notFound("repository not found");
   }
 }

@@ -1,5 +1,6 @@
 package dev.orca.gateway.webhook;
 
+import dev.orca.gateway.repository.RepositoryIds;
 import dev.orca.gateway.repository.RepositoryViews;
 import dev.orca.gateway.repository.SyncRequests;
 import dev.orca.gateway.web.ApiException;
@@ -64,9 +65,9 @@ class WebhookController {
 
   @PostMapping("/repositories/{id}")
   Mono<ResponseEntity<Object>> repository(@PathVariable String id, ServerHttpRequest request) {
-    UUID repositoryId = parse(id);
+    UUID repositoryId = RepositoryIds.parse(id);
     return repositories.webhookSettings(repositoryId)
-        .switchIfEmpty(Mono.error(() -> notFound()))
+        .switchIfEmpty(Mono.error(RepositoryIds::notFound))
         .flatMap(settings -> {
           if (!rateLimit.tryAcquire(repositoryId)) {
             log.warn("webhook for repository {} refused: over its rate", repositoryId);
@@ -123,7 +124,7 @@ class WebhookController {
         .concatMap(i -> syncRequests.request(repositoryId, i == 0 ? syncId : SyncRequests.newSyncId(),
             SyncTrigger.WEBHOOK, provider.actor(), heads.get(i).branch(), heads.get(i).commit()))
         .collectList()
-        .flatMap(ids -> ids.isEmpty() ? Mono.error(notFound()) : Mono.just(ids.get(0)))
+        .flatMap(ids -> ids.isEmpty() ? Mono.error(RepositoryIds.notFound()) : Mono.just(ids.get(0)))
         .doOnNext(id -> log.info("webhook for repository {} accepted as sync {}: {}", repositoryId, id, heads));
   }
 
@@ -191,17 +192,5 @@ class WebhookController {
       safe.append(c >= 0x20 && c < 0x7f ? c : '?');
     }
     return safe.toString();
-  }
-
-  private static UUID parse(String id) {
-    try {
-      return UUID.fromString(id);
-    } catch (IllegalArgumentException e) {
-      throw notFound();
-    }
-  }
-
-  private static ApiException notFound() {
-    return ApiException.notFound("repository not found");
   }
 }

@@ -136,6 +136,31 @@ class RepositoryIntegrationTest extends GatewayTestSupport {
     admin().post().uri("/api/v1/repositories/" + UUID.randomUUID() + "/sync").exchange().expectStatus().isNotFound();
   }
 
+  @Test
+  void shouldCheckWhatItBrowsesBeforeTouchingTheNetwork() {
+    String id = createRepository("browsed");
+    admin().get().uri("/api/v1/repositories/" + UUID.randomUUID() + "/branches").exchange()
+        .expectStatus().isNotFound().expectBody().jsonPath("$.error").isEqualTo("repository not found");
+    admin().get().uri("/api/v1/repositories/not-a-uuid/tree?branch=main").exchange().expectStatus().isNotFound();
+    admin().get().uri("/api/v1/repositories/" + id + "/tree").exchange()
+        .expectStatus().isBadRequest().expectBody().jsonPath("$.error")
+        .isEqualTo("branch is required: /repositories/{id}/tree?branch=<name>");
+    admin().post().uri("/api/v1/repositories/test-connection").bodyValue(Map.of("repositoryId", UUID.randomUUID()))
+        .exchange().expectStatus().isNotFound();
+    admin().post().uri("/api/v1/repositories/test-connection").bodyValue(Map.of("url", "http://localhost:3000/x.git"))
+        .exchange().expectStatus().isBadRequest().expectBody().jsonPath("$.error").value(message ->
+            assertThat((String) message).contains("loopback"));
+    admin().post().uri("/api/v1/repositories/test-connection")
+        .bodyValue(Map.of("url", "https://ghp_secret0123456789@github.com/o/r.git"))
+        .exchange().expectStatus().isBadRequest().expectBody().jsonPath("$.error")
+        .isEqualTo("put credentials in token/username/password, not in the URL");
+    admin().post().uri("/api/v1/repositories/test-connection").bodyValue(Map.of("url", "https://git.example.com/r.git",
+            "authMethod", "kerberos"))
+        .exchange().expectStatus().isBadRequest();
+    anonymous().post().uri("/api/v1/repositories/test-connection").bodyValue(Map.of("url", "https://git.example.com/r.git"))
+        .exchange().expectStatus().isUnauthorized();
+  }
+
   private String createRepository(String name) {
     return (String) admin().post().uri("/api/v1/repositories")
         .bodyValue(Map.of("name", name, "url", "https://git.example.com/acme/" + name + ".git", "syncType", "polling",

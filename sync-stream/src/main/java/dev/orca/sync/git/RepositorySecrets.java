@@ -1,5 +1,7 @@
 package dev.orca.sync.git;
 
+import dev.orca.git.GitException;
+import dev.orca.git.GitRemote;
 import dev.orca.schemas.avro.RepositoryConfig;
 import dev.orca.schemas.crypto.Keys;
 import dev.orca.schemas.crypto.SecretBox;

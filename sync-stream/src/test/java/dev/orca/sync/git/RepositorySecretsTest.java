@@ -3,6 +3,8 @@ package dev.orca.sync.git;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.orca.git.GitException;
+import dev.orca.git.GitRemote;
 import dev.orca.schemas.avro.RepositoryConfig;
 import dev.orca.schemas.crypto.Keys;
 import dev.orca.schemas.crypto.SecretBox;
