@@ -75,7 +75,7 @@ step('an application is created through its form', async () => {
   await eventually(async () => /\(online\)/.test(await page.getByRole('combobox', { name: 'Agent' }).inputValue()), {
     what: 'the only agent picked',
   });
-  await page.getByLabel('Compose file path').fill('deploy/compose.yaml');
+  await page.getByRole('combobox', { name: 'Compose file path' }).fill('deploy/compose.yaml');
   await session.screenshotAll('application-form');
   await page.getByRole('button', { name: 'Create application' }).click();
   await page.waitForURL(/\/applications\/[0-9a-f-]{36}$/);
@@ -104,12 +104,22 @@ step('a broken compose file fails its deployment, and the details page shows the
   await page.getByRole('link', { name: 'web', exact: true }).click();
   await page.waitForURL(`**/applications/${applicationId}`);
   await session.markLoaded();
+  // The failure marks the application unhealthy (rule 7); the agent's next full health report
+  // of the old containers, still running, may turn it healthy again at any moment after. Checked
+  // on every change of the page from before the click, so the state is seen however short.
+  await page.evaluate(() => {
+    const seen = () => document.body.textContent.includes('Health: Unhealthy');
+    window.__unhealthySeen = seen();
+    new MutationObserver(() => {
+      window.__unhealthySeen ||= seen();
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
   await page.getByRole('button', { name: 'Deploy' }).click();
   const error = page.getByTestId('last-error');
   await error.waitFor({ timeout: DEPLOY_WAIT });
   assert.match(await error.textContent(), /not_a_compose_option/);
   await page.getByText('Sync: Out of sync').waitFor();
-  await page.getByText('Health: Unhealthy').waitFor();
+  await page.waitForFunction(() => window.__unhealthySeen, null, { timeout: DEPLOY_WAIT });
   await session.assertNotReloaded();
   await page.getByText('break the stack').first().waitFor();
 

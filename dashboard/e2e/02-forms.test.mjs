@@ -75,7 +75,7 @@ step('the create-application form is usable by keyboard alone', async () => {
   // And filled the same way: type, pick from the lists with the arrow keys, submit with Enter.
   await page.getByRole('textbox', { name: 'Name' }).focus();
   await page.keyboard.type('offline-app');
-  await page.getByRole('textbox', { name: 'Compose file path' }).focus();
+  await page.getByRole('combobox', { name: 'Compose file path' }).focus();
   await page.keyboard.press('ControlOrMeta+A');
   await page.keyboard.type('missing/compose.yaml');
   await page.getByRole('combobox', { name: 'Agent' }).focus();
@@ -86,7 +86,8 @@ step('the create-application form is usable by keyboard alone', async () => {
   }
   await page.keyboard.press('Enter');
   assert.match(await page.getByRole('combobox', { name: 'Agent' }).inputValue(), /edge-1/);
-  await page.getByRole('textbox', { name: 'Branch' }).focus();
+  await page.getByRole('combobox', { name: 'Branch' }).focus();
+  await page.keyboard.press('Escape');
   await page.keyboard.press('Enter');
   await page.waitForURL(/\/applications\/[0-9a-f-]{36}$/);
   offlineAppId = page.url().split('/').pop();

@@ -61,6 +61,17 @@ export class Session {
     this.page = page;
     this.problems = [];
     this.expected = [];
+    // Requests the page started and that have not ended, with when they started and whether
+    // their headers came: named in a failure, they tell a server that never answered from one
+    // that answered slowly.
+    this.inflight = new Map();
+    page.on('request', (request) => this.inflight.set(request, { started: Date.now(), headers: false }));
+    page.on('response', (response) => {
+      const entry = this.inflight.get(response.request());
+      if (entry) entry.headers = true;
+    });
+    page.on('requestfinished', (request) => this.inflight.delete(request));
+    page.on('requestfailed', (request) => this.inflight.delete(request));
     page.on('console', (message) => {
       if (message.type() === 'error') {
         this.record(`console error: ${message.text()} (${message.location().url ?? ''})`);
@@ -90,6 +101,16 @@ export class Session {
 
   expectNoFailures() {
     this.expected = [];
+  }
+
+  /** The requests still in flight, oldest first, as text. */
+  inflightText() {
+    const now = Date.now();
+    return [...this.inflight.entries()]
+      .sort((a, b) => a[1].started - b[1].started)
+      .map(([request, { started, headers }]) =>
+        `${request.method()} ${request.url()} for ${now - started} ms, ${headers ? 'headers received' : 'no answer yet'}`,
+      );
   }
 
   record(problem) {
@@ -294,6 +315,8 @@ export function step(name, fn) {
         const file = await session.screenshot(`failed-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(() => null);
         error.message += `\n  page: ${session.page.url()}${file ? `\n  screenshot: ${file}` : ''}`;
         if (session.problems.length) error.message += `\n  page problems:\n    ${session.problems.join('\n    ')}`;
+        const inflight = session.inflightText();
+        if (inflight.length) error.message += `\n  requests in flight:\n    ${inflight.join('\n    ')}`;
       }
       const dump = dumpServerThreads(name);
       if (dump) error.message += `\n  server threads: ${dump}`;

@@ -5,11 +5,15 @@ import type {
   Application,
   ApplicationBody,
   ApplicationSummary,
+  ConnectionBody,
+  ConnectionResult,
   CreatedAgent,
   Deployment,
   NewApiToken,
+  RemoteBranches,
   Repository,
   RepositoryBody,
+  RepositoryTree,
   User,
 } from './types';
 
@@ -47,6 +51,10 @@ export const repositoriesApi = {
   update: (repoId: string, body: RepositoryBody) => api.put<Repository>(`/repositories/${id(repoId)}`, body),
   remove: (repoId: string) => api.delete(`/repositories/${id(repoId)}`),
   sync: (repoId: string) => api.post<{ syncId: string }>(`/repositories/${id(repoId)}/sync`),
+  testConnection: (body: ConnectionBody) => api.post<ConnectionResult>('/repositories/test-connection', body),
+  branches: (repoId: string) => api.get<RemoteBranches>(`/repositories/${id(repoId)}/branches`),
+  tree: (repoId: string, branch: string) =>
+    api.get<RepositoryTree>(`/repositories/${id(repoId)}/tree?branch=${encodeURIComponent(branch)}`),
 };
 
 export const agentsApi = {

@@ -9,6 +9,9 @@ export const queryKeys = {
   deployments: (applicationId: string) => ['applications', applicationId, 'deployments'] as const,
   repositories: ['repositories'] as const,
   repository: (id: string) => ['repositories', id] as const,
+  // What a repository's remote holds now: asked for on demand, never written by live events.
+  remoteBranches: (repositoryId: string) => ['remote', repositoryId, 'branches'] as const,
+  remoteTree: (repositoryId: string, branch: string) => ['remote', repositoryId, 'tree', branch] as const,
   agents: ['agents'] as const,
   agent: (id: string) => ['agents', id] as const,
 };

@@ -76,10 +76,55 @@ export interface Repository {
   syncStatus: RepositorySyncStatus;
   lastSyncedAt: string | null;
   lastSyncError: string | null;
+  /** What the last sync was asked for but did not do, and why (e.g. an out-of-order webhook's commit). */
+  lastSyncNote: string | null;
+  /** What started the last sync; null before the first. */
+  lastTrigger: SyncTriggerInfo | null;
   hasCredentials: boolean;
   hasWebhookSecret: boolean;
   createdAt: string;
   updatedAt: string;
+}
+
+export type TriggerType = 'polling' | 'manual' | 'webhook' | 'github_actions' | 'configuration';
+
+export interface SyncTriggerInfo {
+  type: TriggerType;
+  /** `poller`, `webhook:<provider>` or the id of the user who asked. */
+  actor: string | null;
+  at: string | null;
+}
+
+/** POST /repositories/test-connection: the form's fields; repositoryId fills in what they leave out. */
+export interface ConnectionBody {
+  repositoryId?: string;
+  url?: string;
+  authMethod?: AuthMethod;
+  username?: string;
+  token?: string;
+  password?: string;
+  sshPrivateKey?: string;
+}
+
+export interface ConnectionResult {
+  ok: boolean;
+  /** Why the remote could not be read, when not ok. */
+  error: string | null;
+  branches: string[] | null;
+  defaultBranch: string | null;
+}
+
+export interface RemoteBranches {
+  branches: { name: string; commit: string }[];
+  defaultBranch: string | null;
+}
+
+export interface RepositoryTree {
+  branch: string;
+  commit: string;
+  /** Every file's path at the branch's head, relative to the repository root. */
+  files: string[];
+  truncated: boolean;
 }
 
 /** POST and PUT body; on PUT an absent field keeps its value and an empty secret clears it. */

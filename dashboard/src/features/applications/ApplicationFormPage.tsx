@@ -1,4 +1,4 @@
-import { Anchor, Button, Card, Group, Select, Stack, Text, TextInput } from '@mantine/core';
+import { Anchor, Autocomplete, Button, Card, Group, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useEffect } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
@@ -8,7 +8,7 @@ import { notifyError, notifySuccess } from '../../components/notify';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryState } from '../../components/QueryState';
 import { useAgents } from '../agents/hooks';
-import { useRepositories } from '../repositories/hooks';
+import { useRemoteBranches, useRemoteTree, useRepositories } from '../repositories/hooks';
 import { useApplication, useSaveApplication } from './hooks';
 
 const FIELDS = ['name', 'repositoryId', 'agentId', 'branch', 'path'] as const;
@@ -53,6 +53,14 @@ function ApplicationForm({ app }: { app?: Application }) {
       path: (v) => (v.trim() ? null : 'Give the path of the compose file in the repository'),
     },
   });
+
+  // The pickers offer what the repository holds: its branches, and the compose files of the
+  // chosen branch once it is one of them. Both stay free text (a branch may not exist yet).
+  const branches = useRemoteBranches(form.values.repositoryId || undefined);
+  const branchNames = (branches.data?.branches ?? []).map((b) => b.name);
+  const branch = form.values.branch.trim();
+  const tree = useRemoteTree(form.values.repositoryId || undefined, branchNames.includes(branch) ? branch : undefined);
+  const composeFiles = (tree.data?.files ?? []).filter((f) => /\.ya?ml$/i.test(f));
 
   // A single agent or repository is picked for the user.
   useEffect(() => {
@@ -112,11 +120,33 @@ function ApplicationForm({ app }: { app?: Application }) {
               {...form.getInputProps('repositoryId')}
             />
             <Group grow align="flex-start">
-              <TextInput label="Branch" description="Followed for new commits." {...form.getInputProps('branch')} />
-              <TextInput
+              <Autocomplete
+                label="Branch"
+                description={
+                  branches.error
+                    ? `Branches could not be listed: ${branches.error.message}`
+                    : branches.isFetching
+                      ? 'Listing the branches…'
+                      : 'Followed for new commits.'
+                }
+                data={branchNames}
+                limit={50}
+                {...form.getInputProps('branch')}
+              />
+              <Autocomplete
                 label="Compose file path"
                 required
-                description="Relative to the repository root."
+                description={
+                  tree.error
+                    ? `Files could not be listed: ${tree.error.message}`
+                    : tree.isFetching
+                      ? 'Listing the compose files…'
+                      : composeFiles.length
+                        ? `Relative to the repository root; ${composeFiles.length} YAML file${composeFiles.length === 1 ? '' : 's'} on ${branch}.`
+                        : 'Relative to the repository root.'
+                }
+                data={composeFiles}
+                limit={100}
                 classNames={{ input: 'mono' }}
                 {...form.getInputProps('path')}
               />

@@ -9,6 +9,7 @@ import { RepositorySyncBadge } from '../../components/StatusBadge';
 import { useRepositories } from './hooks';
 import { PROVIDER_LABELS, syncTypeText } from './labels';
 import { SyncNowButton } from './SyncNowButton';
+import { triggerText } from './webhookInstructions';
 
 export function RepositoriesPage() {
   const repositories = useRepositories();
@@ -85,6 +86,11 @@ export function RepositoriesPage() {
                         </Table.Td>
                         <Table.Td>
                           <RelativeTime value={repo.lastSyncedAt} size="sm" />
+                          {repo.lastTrigger && (
+                            <Text size="xs" c="dimmed">
+                              {triggerText(repo.lastTrigger.type, repo.lastTrigger.actor)}
+                            </Text>
+                          )}
                         </Table.Td>
                         <Table.Td>
                           <SyncNowButton repository={repo} size="xs" />

@@ -1,6 +1,7 @@
 import { Alert, Anchor, Button, Card, Code, Group, SimpleGrid, Stack, Table, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconAlertTriangle, IconEdit, IconTrash } from '@tabler/icons-react';
+import { IconAlertTriangle, IconEdit, IconInfoCircle, IconTrash } from '@tabler/icons-react';
+import { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError } from '../../api/client';
 import type { Repository } from '../../api/types';
@@ -15,7 +16,10 @@ import { HealthBadge, RepositorySyncBadge, SyncBadge } from '../../components/St
 import { useApplications } from '../applications/hooks';
 import { useDeleteRepository, useRepository } from './hooks';
 import { AUTH_LABELS, PROVIDER_LABELS, syncTypeText } from './labels';
+import { forgetSecret, peekSecret } from './secretOnce';
 import { SyncNowButton } from './SyncNowButton';
+import { triggerText } from './webhookInstructions';
+import { WebhookSetup } from './WebhookSetup';
 
 export function RepositoryDetailsPage() {
   const { id = '' } = useParams();
@@ -28,6 +32,9 @@ export function RepositoryDetailsPage() {
 
 function RepositoryDetails({ repo }: { repo: Repository }) {
   const applications = useApplications();
+  // A secret saved a moment ago is shown once, then forgotten.
+  const [justSetSecret] = useState(() => peekSecret(repo.id));
+  useEffect(() => () => forgetSecret(repo.id), [repo.id]);
   const used = (applications.data ?? []).filter((a) => a.repositoryId === repo.id);
   return (
     <Stack gap="lg">
@@ -49,6 +56,11 @@ function RepositoryDetails({ repo }: { repo: Repository }) {
           <Code block className="preformatted">
             {repo.lastSyncError}
           </Code>
+        </Alert>
+      )}
+      {repo.lastSyncNote && (
+        <Alert color="blue" icon={<IconInfoCircle />} title="The last sync did not do everything it was asked" data-testid="sync-note">
+          <Text size="sm">{withApplicationNames(repo.lastSyncNote, used)}</Text>
         </Alert>
       )}
       <Card withBorder radius="md" padding="md">
@@ -77,8 +89,21 @@ function RepositoryDetails({ repo }: { repo: Repository }) {
           <Field label="Last sync">
             <RelativeTime value={repo.lastSyncedAt} size="sm" />
           </Field>
+          <Field label="Last trigger">
+            {repo.lastTrigger ? (
+              <Group gap={6} data-testid="last-trigger">
+                <Text size="sm">{triggerText(repo.lastTrigger.type, repo.lastTrigger.actor)}</Text>
+                <RelativeTime value={repo.lastTrigger.at} size="sm" />
+              </Group>
+            ) : (
+              <Text size="sm" c="dimmed">
+                Not synced yet
+              </Text>
+            )}
+          </Field>
         </SimpleGrid>
       </Card>
+      {repo.syncType === 'webhook' && <WebhookSetup repo={repo} justSetSecret={justSetSecret} />}
       <Stack gap="xs">
         <Group justify="space-between">
           <Text fw={600}>Applications from this repository</Text>
@@ -134,6 +159,15 @@ function RepositoryDetails({ repo }: { repo: Repository }) {
   );
 }
 
+
+/** A note names applications by id (sync-stream never sees their names): shows the names known here. */
+function withApplicationNames(note: string, applications: { id: string; name: string }[]): string {
+  const names = new Map(applications.map((a) => [a.id, a.name]));
+  return note.replace(/application ([0-9a-f-]{36})/g, (whole, id: string) => {
+    const name = names.get(id);
+    return name ? `application ${name}` : whole;
+  });
+}
 
 function DeleteRepositoryButton({ repo }: { repo: Repository }) {
   const [opened, { open, close }] = useDisclosure(false);

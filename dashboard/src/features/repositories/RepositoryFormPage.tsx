@@ -1,4 +1,5 @@
 import {
+  Alert,
   Button,
   Card,
   Group,
@@ -11,6 +12,7 @@ import {
   TextInput,
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
+import { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError, fieldOf } from '../../api/client';
 import {
@@ -18,6 +20,7 @@ import {
   PROVIDERS,
   SYNC_TYPES,
   type AuthMethod,
+  type ConnectionBody,
   type Provider,
   type Repository,
   type RepositoryBody,
@@ -26,8 +29,10 @@ import {
 import { notifyError, notifySuccess } from '../../components/notify';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryState } from '../../components/QueryState';
-import { useRepository, useSaveRepository } from './hooks';
+import { useRepository, useSaveRepository, useTestConnection } from './hooks';
 import { AUTH_LABELS, PROVIDER_LABELS, SYNC_TYPE_LABELS } from './labels';
+import { rememberSecretOnce } from './secretOnce';
+import { generateSecret } from './webhookInstructions';
 
 const FIELDS = [
   'name',
@@ -55,6 +60,14 @@ export function repositoryErrorField(message: string): Field | undefined {
     return named;
   }
   return /\burl\b|URL/.test(message) ? 'url' : undefined;
+}
+
+/** "3 branches, default main: main, dev, release" (the first few named). */
+function connectedText(branches: string[], defaultBranch: string | null): string {
+  if (branches.length === 0) return 'The repository answers but has no branches yet.';
+  const shown = branches.slice(0, 5).join(', ') + (branches.length > 5 ? ', …' : '');
+  const count = `${branches.length} branch${branches.length === 1 ? '' : 'es'}`;
+  return `${count}${defaultBranch ? `, default ${defaultBranch}` : ''}: ${shown}`;
 }
 
 export function RepositoryFormPage() {
@@ -105,6 +118,28 @@ function RepositoryForm({ repo }: { repo?: Repository }) {
     },
   });
   const { authMethod, syncType } = form.values;
+  const [secretVisible, setSecretVisible] = useState(false);
+  const test = useTestConnection();
+  // A result is about the settings it was asked with: it goes when they change.
+  const { url, username, token, password, sshPrivateKey } = form.values;
+  useEffect(() => test.reset(), [url, authMethod, username, token, password, sshPrivateKey]);
+
+  /** Asks the remote with what the form holds now (the stored credential where a field is left empty). */
+  const testConnection = () => {
+    const values = form.values;
+    const body: ConnectionBody = { url: values.url.trim(), authMethod: values.authMethod };
+    if (repo) body.repositoryId = repo.id;
+    if (values.authMethod === 'basic' || values.authMethod === 'token') body.username = values.username.trim();
+    if (values.authMethod === 'token' && values.token) body.token = values.token;
+    if (values.authMethod === 'basic' && values.password) body.password = values.password;
+    if (values.authMethod === 'ssh' && values.sshPrivateKey) body.sshPrivateKey = values.sshPrivateKey;
+    test.mutate(body, {
+      onError: (error) => {
+        const field = repositoryErrorField(error.message);
+        if (field) form.setFieldError(field, error.message);
+      },
+    });
+  };
   // The credential that stays stored when its field is left empty, on edit.
   const keeps = (field: 'secret' | 'webhook') =>
     repo && (field === 'secret' ? repo.hasCredentials && repo.authMethod === authMethod : repo.hasWebhookSecret);
@@ -125,6 +160,9 @@ function RepositoryForm({ repo }: { repo?: Repository }) {
     if (values.syncType === 'webhook' && values.webhookSecret) body.webhookSecret = values.webhookSecret;
     save.mutate(body, {
       onSuccess: (saved) => {
+        if (body.webhookSecret) {
+          rememberSecretOnce(saved.id, body.webhookSecret);
+        }
         notifySuccess(repo ? 'Changes saved.' : 'Repository added.', saved.name);
         navigate(`/repositories/${saved.id}`);
       },
@@ -225,26 +263,65 @@ function RepositoryForm({ repo }: { repo?: Repository }) {
               />
             )}
             {syncType === 'webhook' && (
-              <PasswordInput
-                label="Webhook secret"
-                required={!keeps('webhook')}
-                autoComplete="new-password"
-                description={keeps('webhook') ? keepText : 'The secret your git server signs its webhooks with.'}
-                {...form.getInputProps('webhookSecret')}
-              />
+              <Stack gap={6}>
+                <PasswordInput
+                  label="Webhook secret"
+                  required={!keeps('webhook')}
+                  autoComplete="new-password"
+                  visible={secretVisible}
+                  onVisibilityChange={setSecretVisible}
+                  description={
+                    keeps('webhook')
+                      ? keepText
+                      : 'The secret your git server signs its webhooks with. After saving, it is shown once with where to paste it.'
+                  }
+                  {...form.getInputProps('webhookSecret')}
+                />
+                <Group>
+                  <Button
+                    variant="light"
+                    size="xs"
+                    onClick={() => {
+                      form.setFieldValue('webhookSecret', generateSecret());
+                      setSecretVisible(true);
+                    }}
+                  >
+                    Generate a secret
+                  </Button>
+                </Group>
+              </Stack>
             )}
             {syncType === 'manual' && (
               <Text size="xs" c="dimmed">
                 Orca syncs this repository only when you press Sync now.
               </Text>
             )}
-            <Group justify="flex-end">
-              <Button variant="default" component={Link} to={repo ? `/repositories/${repo.id}` : '/repositories'}>
-                Cancel
+            {test.data && (
+              <Alert
+                color={test.data.ok ? 'teal' : 'red'}
+                title={test.data.ok ? 'Connected' : 'Cannot connect'}
+                role={test.data.ok ? 'status' : 'alert'}
+                data-testid="connection-result"
+              >
+                <Text size="sm" style={{ wordBreak: 'break-word' }}>
+                  {test.data.ok
+                    ? connectedText(test.data.branches ?? [], test.data.defaultBranch)
+                    : test.data.error}
+                </Text>
+              </Alert>
+            )}
+            <Group justify="space-between">
+              <Button variant="light" onClick={testConnection} loading={test.isPending} disabled={!form.values.url.trim()}>
+                Test connection
               </Button>
-              <Button type="submit" loading={save.isPending}>
-                {repo ? 'Save changes' : 'Add repository'}
-              </Button>
+              <Group>
+                <Button variant="default" component={Link} to={repo ? `/repositories/${repo.id}` : '/repositories'}>
+                  Cancel
+                </Button>
+                <Button type="submit" loading={save.isPending}>
+                  {repo ? 'Save changes' : 'Add repository'}
+                </Button>
+              </Group>
             </Group>
           </Stack>
         </form>

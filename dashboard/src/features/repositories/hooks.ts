@@ -1,7 +1,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { repositoriesApi } from '../../api/endpoints';
 import { queryKeys } from '../../api/queryKeys';
-import type { Repository, RepositoryBody } from '../../api/types';
+import type { ConnectionBody, Repository, RepositoryBody } from '../../api/types';
 import { liveQuery, queryClient } from '../../app/queryClient';
 
 export function useRepositories() {
@@ -41,5 +41,32 @@ export function useDeleteRepository(id: string) {
       queryClient.setQueryData<Repository[]>(queryKeys.repositories, (list) => list?.filter((r) => r.id !== id));
       queryClient.removeQueries({ queryKey: queryKeys.repository(id) });
     },
+  });
+}
+
+/** Whether the remote answers with these settings (nothing is saved). */
+export function useTestConnection() {
+  return useMutation({ mutationFn: (body: ConnectionBody) => repositoriesApi.testConnection(body) });
+}
+
+/** The remote's branches, for pickers: read once a minute at most, never retried on failure. */
+export function useRemoteBranches(repositoryId: string | undefined) {
+  return useQuery({
+    enabled: Boolean(repositoryId),
+    queryKey: queryKeys.remoteBranches(repositoryId ?? ''),
+    queryFn: () => repositoriesApi.branches(repositoryId ?? ''),
+    staleTime: 60_000,
+    retry: false,
+  });
+}
+
+/** The files at a branch's head, for the compose path picker. */
+export function useRemoteTree(repositoryId: string | undefined, branch: string | undefined) {
+  return useQuery({
+    enabled: Boolean(repositoryId && branch),
+    queryKey: queryKeys.remoteTree(repositoryId ?? '', branch ?? ''),
+    queryFn: () => repositoriesApi.tree(repositoryId ?? '', branch ?? ''),
+    staleTime: 60_000,
+    retry: false,
   });
 }

@@ -82,6 +82,10 @@ class DashboardBrowserIntegrationTest {
     }
     // Leniently: a browser's console text may hold bytes that are not UTF-8.
     String output = new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
+    if (!finished || process.exitValue() != 0) {
+      // Beside the thread dumps the steps leave: what the database was doing.
+      Files.writeString(OUT.resolve("database-sessions.txt"), DatabaseSessions.describe(orca.databaseUrl()));
+    }
     System.out.println(output);
     assertThat(finished).as("browser tests finished within " + DEADLINE_MINUTES + " minutes; output:\n" + output)
         .isTrue();
