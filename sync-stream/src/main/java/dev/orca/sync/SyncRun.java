@@ -99,8 +99,9 @@ final class SyncRun {
             }
           } catch (GitException e) {
             failures.add(e.getMessage());
-            if (manualId != null) {
-              out.emit(manualId, notStarted(request, e.getMessage()));
+            // Each application of the branch says why it did not sync (a manual deploy, that its deployment did not start).
+            for (ApplicationConfig application : branch.getValue()) {
+              out.emit(application.getId(), applicationError(request, application.getId(), e.getMessage()));
             }
             continue;
           }

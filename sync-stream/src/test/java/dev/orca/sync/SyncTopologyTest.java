@@ -194,11 +194,18 @@ class SyncTopologyTest {
 
     syncRequests.pipeInput(REPO, request(REPO).build());
 
-    List<RepositoryStatusChanged> statuses = repositoryStatuses(2);
-    assertThat(statuses.get(0).getStatus()).isEqualTo(RepositorySyncStatus.SYNCING);
-    assertThat(statuses.get(1).getStatus()).isEqualTo(RepositorySyncStatus.FAILED);
-    assertThat(statuses.get(1).getLastSyncError()).isEqualTo("branch release not found");
-    assertThat(statuses.get(1).getLastSyncedAt()).isNull();
+    List<KeyValue<String, SpecificRecord>> events = status.readKeyValuesToList();
+    assertThat(events).extracting(kv -> kv.key).containsExactly(REPO, "app-1", REPO);
+    assertThat(((RepositoryStatusChanged) events.get(0).value).getStatus()).isEqualTo(RepositorySyncStatus.SYNCING);
+    // The application says why it did not sync, not only the repository.
+    ApplicationStatusChanged application = (ApplicationStatusChanged) events.get(1).value;
+    assertThat(application.getSyncStatus()).isEqualTo(SyncStatus.OUT_OF_SYNC);
+    assertThat(application.getUpdateLastSyncError()).isTrue();
+    assertThat(application.getLastSyncError()).isEqualTo("branch release not found");
+    RepositoryStatusChanged failed = (RepositoryStatusChanged) events.get(2).value;
+    assertThat(failed.getStatus()).isEqualTo(RepositorySyncStatus.FAILED);
+    assertThat(failed.getLastSyncError()).isEqualTo("branch release not found");
+    assertThat(failed.getLastSyncedAt()).isNull();
     assertOutputsEmpty();
   }
 

@@ -69,6 +69,8 @@ class ApplicationController {
     this.removalTimeout = Duration.ofSeconds(properties.deployTimeoutSeconds());
   }
 
+  private static final java.util.regex.Pattern COMPOSE_FILE = java.util.regex.Pattern.compile("(?i).+\\.ya?ml");
+
   record ApplicationBody(String name, String repositoryId, String agentId, String branch, String path) {}
 
   record RemovalJson(String requestId) {}
@@ -296,13 +298,19 @@ class ApplicationController {
     return branch;
   }
 
-  private static String path(String value) {
+  /** A compose file: a relative {@code .yml} or {@code .yaml} path inside the repository, without {@code ./}. */
+  static String path(String value) {
     String path = required(value, "path");
     while (path.startsWith("./")) {
       path = path.substring(2);
     }
-    if (path.isEmpty() || path.startsWith("/") || path.contains("\\") || List.of(path.split("/")).contains("..")) {
-      throw ApiException.badRequest("path must be a relative path inside the repository");
+    List<String> segments = List.of(path.split("/", -1));
+    if (path.isEmpty() || path.startsWith("/") || path.contains("\\") || segments.contains("..")
+        || segments.contains(".") || segments.contains("") || path.chars().anyMatch(c -> c < 0x20)) {
+      throw ApiException.badRequest("path must be a relative path inside the repository (like deploy/compose.yaml)");
+    }
+    if (!COMPOSE_FILE.matcher(path).matches()) {
+      throw ApiException.badRequest("path must name a .yml or .yaml compose file");
     }
     return path;
   }

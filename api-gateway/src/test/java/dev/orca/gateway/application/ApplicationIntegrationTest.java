@@ -144,6 +144,30 @@ class ApplicationIntegrationTest extends GatewayTestSupport {
   }
 
   @Test
+  void shouldTakeOnlyARelativeYamlPathInsideTheRepository() {
+    Map<String, String> refused = Map.of(
+        "../etc/compose.yaml", "path must be a relative path inside the repository (like deploy/compose.yaml)",
+        "/srv/compose.yaml", "path must be a relative path inside the repository (like deploy/compose.yaml)",
+        "deploy//compose.yaml", "path must be a relative path inside the repository (like deploy/compose.yaml)",
+        "deploy/./compose.yaml", "path must be a relative path inside the repository (like deploy/compose.yaml)",
+        "deploy\\compose.yaml", "path must be a relative path inside the repository (like deploy/compose.yaml)",
+        "deploy/", "path must be a relative path inside the repository (like deploy/compose.yaml)",
+        "deploy/compose.json", "path must name a .yml or .yaml compose file",
+        "Dockerfile", "path must name a .yml or .yaml compose file",
+        ".yaml", "path must name a .yml or .yaml compose file");
+    refused.forEach((path, message) -> admin().post().uri("/api/v1/applications").bodyValue(Map.of("name", "p",
+            "repositoryId", repositoryId, "agentId", agentId, "path", path))
+        .exchange().expectStatus().isBadRequest().expectBody().jsonPath("$.error").isEqualTo(message));
+    for (String accepted : List.of("./deploy/docker-compose.YML", "compose.yml")) {
+      String name = "path-" + UUID.randomUUID().toString().substring(0, 8);
+      admin().post().uri("/api/v1/applications").bodyValue(Map.of("name", name, "repositoryId", repositoryId,
+              "agentId", agentId, "path", accepted))
+          .exchange().expectStatus().isCreated().expectBody().jsonPath("$.path")
+          .isEqualTo(accepted.replaceFirst("^\\./", ""));
+    }
+  }
+
+  @Test
   void shouldAnswer409ForDeployAndDeleteWhileTheAgentIsOffline() {
     String id = (String) createApplication("Offline", agentId).expectStatus().isCreated()
         .expectBody(Map.class).returnResult().getResponseBody().get("id");
