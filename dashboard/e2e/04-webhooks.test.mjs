@@ -2,7 +2,8 @@
 // (Test connection first, a generated secret shown once with the URL and where to paste both),
 // an application made with the branch and compose file pickers, a signed push delivered the way
 // GitHub delivers it deploying the pushed commit, the repository page naming that trigger live,
-// and a late delivery of an older push that deploys nothing and says why.
+// a late delivery of an older push that deploys nothing and says why, and then the same
+// repository deployed from a GitHub Actions run with its OIDC token (a pull request's refused).
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -15,6 +16,9 @@ import {
   DEPLOY_WAIT,
   eventually,
   GIT_URL,
+  OIDC_URL,
+  ORCA_URL,
+  PUBLIC_URL,
   Session,
   step,
 } from './support.mjs';
@@ -91,8 +95,10 @@ step('a repository is set up for GitHub webhooks with a generated secret', async
 
   const setup = page.getByRole('region', { name: 'Set up the webhook in GitHub' });
   await setup.waitFor();
-  url = (await setup.getByTestId('webhook-url').textContent()).trim();
-  assert.equal(url, `${new URL(page.url()).origin}/api/v1/webhooks/repositories/${repositoryId}`);
+  // The page shows the address on Orca's public URL; the test posts to the same path where it reaches Orca.
+  const shown = (await setup.getByTestId('webhook-url').textContent()).trim();
+  assert.equal(shown, `${PUBLIC_URL}/api/v1/webhooks/repositories/${repositoryId}`);
+  url = `${ORCA_URL}${new URL(shown).pathname}`;
   secret = (await setup.getByTestId('webhook-secret').textContent()).trim();
   assert.equal(secret, typed, 'the secret shown once is the one saved');
   await setup.getByText('Settings → Webhooks → Add webhook').waitFor();
@@ -172,4 +178,60 @@ step('a late delivery of the older push deploys nothing and the repository page 
   await session.screenshotAll('repository-webhook-note');
   const app = await apiCall('GET', `/applications/${applicationId}`, { token: await adminToken() });
   assert.equal(app.body.commit, second, 'the application stays at the newer commit');
+});
+
+/** A GitHub Actions OIDC token for a run of acme/pushed, from the issuer Orca trusts. */
+async function actionsToken(sha, claims = {}) {
+  const response = await fetch(`${OIDC_URL}/mint`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ audience: PUBLIC_URL, repository: 'acme/pushed', ref: 'refs/heads/main', sha, claims }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  assert.equal(response.status, 200, await response.clone().text());
+  return response.text();
+}
+
+async function runAction(token) {
+  const response = await fetch(`${ORCA_URL}/api/v1/github-actions`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}` },
+    signal: AbortSignal.timeout(30_000),
+  });
+  return { status: response.status, text: await response.text() };
+}
+
+step('GitHub Actions is allowed in the repository form, and the page shows the workflow to add', async () => {
+  await page.goto(`/repositories/${repositoryId}/edit`);
+  await page.getByRole('switch', { name: 'Allow deploys from GitHub Actions' }).check();
+  await page.getByRole('textbox', { name: 'GitHub repository' }).fill('acme/pushed');
+  await page.locator('input').and(page.getByLabel('Allowed branches')).fill('main');
+  await page.keyboard.press('Enter');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.waitForURL(`**/repositories/${repositoryId}`);
+  const setup = page.getByRole('region', { name: 'Deploy from GitHub Actions' });
+  await setup.waitFor();
+  const workflow = await setup.getByTestId('github-actions-workflow').textContent();
+  assert.match(workflow, /id-token: write/);
+  assert.ok(workflow.includes(`audience=${PUBLIC_URL}"`), workflow);
+  assert.ok(workflow.includes(`${PUBLIC_URL}/api/v1/github-actions`), workflow);
+  await setup.getByText('on main').waitFor();
+  await session.screenshotAll('repository-github-actions');
+});
+
+step('a GitHub Actions run deploys the commit it ran for, live; a pull request run is refused', async () => {
+  const third = commitFile('hooked/compose.yaml', composeFile('hooked-three'), 'hooked: third');
+  await session.markLoaded();
+  const refused = await runAction(await actionsToken(third, { event_name: 'pull_request' }));
+  assert.equal(refused.status, 403, refused.text);
+  assert.match(refused.text, /a pull_request run cannot deploy/);
+  const run = await runAction(await actionsToken(third));
+  assert.equal(run.status, 202, run.text);
+  await page.getByTestId('last-trigger').getByText('GitHub Actions').waitFor({ timeout: DEPLOY_WAIT });
+  await session.assertNotReloaded();
+  const token = await adminToken();
+  await eventually(async () => {
+    const app = (await apiCall('GET', `/applications/${applicationId}`, { token })).body;
+    return app.commit === third && app.syncStatus === 'synced';
+  }, { timeout: DEPLOY_WAIT, what: 'the application at the commit the run was for' });
 });

@@ -9,6 +9,8 @@
 //   E2E_GIT_URL       the repository's URL as Orca clones it
 //   E2E_GIT_DIR       the repository's working tree on disk (commits made there are served)
 //   E2E_OUT         where screenshots and measured figures go
+//   E2E_OIDC_URL    a GitHub Actions token issuer Orca trusts; POST /mint answers a token
+//   E2E_PUBLIC_URL  Orca's public URL, the audience of those tokens
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -20,6 +22,9 @@ export const ORCA_URL = required('ORCA_URL');
 export const GIT_URL = process.env.E2E_GIT_URL ?? '';
 export const GIT_DIR = process.env.E2E_GIT_DIR ?? '';
 export const OUT = process.env.E2E_OUT ?? 'target/e2e';
+/** A GitHub Actions token issuer Orca trusts (POST /mint answers a token), and Orca's public URL (their audience). */
+export const OIDC_URL = process.env.E2E_OIDC_URL ?? '';
+export const PUBLIC_URL = (process.env.E2E_PUBLIC_URL ?? '').replace(/\/$/, '');
 export const ADMIN = { name: 'Ada Admin', email: 'ada@example.com', password: 'Correct-Horse-42' };
 /** How long the UI may take to show an outcome that needs a real deployment. */
 export const DEPLOY_WAIT = 120_000;
@@ -316,10 +321,15 @@ export function step(name, fn) {
         error.message += `\n  page: ${session.page.url()}${file ? `\n  screenshot: ${file}` : ''}`;
         if (session.problems.length) error.message += `\n  page problems:\n    ${session.problems.join('\n    ')}`;
         const inflight = session.inflightText();
-        if (inflight.length) error.message += `\n  requests in flight:\n    ${inflight.join('\n    ')}`;
+        error.message += inflight.length
+          ? `\n  requests in flight:\n    ${inflight.join('\n    ')}`
+          : '\n  requests in flight: none';
       }
       const dump = dumpServerThreads(name);
       if (dump) error.message += `\n  server threads: ${dump}`;
+      // The reporter prints the stack, which holds the message as it was when the error was made.
+      const frames = (error.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at '));
+      error.stack = [`${error.name}: ${error.message}`, ...frames].join('\n');
       throw error;
     }
   });

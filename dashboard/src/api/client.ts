@@ -25,17 +25,32 @@ export function onUnauthorized(listener: Listener): () => void {
 /** Calls whose 401 means "wrong credentials", not "session over". */
 const CREDENTIAL_CHECKS = new Set(['/auth/login', '/auth/register', '/auth/setup']);
 
-export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+/**
+ * How long a read may take before it is given up (and, for queries, tried again): a request the
+ * server never answers must not leave a page loading forever. Reads of a git remote wait longer
+ * (the gateway gives each remote call 30 s). Writes have no deadline: a delete waits for its agent.
+ */
+export const READ_DEADLINE_MS = 15_000;
+export const REMOTE_READ_DEADLINE_MS = 70_000;
+
+export async function request<T>(method: string, path: string, body?: unknown, deadlineMs?: number): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   const init: RequestInit = { method, credentials: 'same-origin', headers };
   if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
+  const deadline = deadlineMs ?? (method === 'GET' ? READ_DEADLINE_MS : undefined);
+  if (deadline !== undefined) {
+    init.signal = AbortSignal.timeout(deadline);
+  }
   let response: Response;
   try {
     response = await fetch(API_BASE + path, init);
-  } catch {
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'TimeoutError') {
+      throw new ApiError(0, `Orca did not answer within ${Math.round((deadline ?? 0) / 1000)} s`);
+    }
     throw new ApiError(0, 'Orca cannot be reached; check that it is running');
   }
   if (response.status === 401 && !CREDENTIAL_CHECKS.has(path)) {
@@ -64,7 +79,7 @@ async function errorMessage(response: Response): Promise<string> {
 }
 
 export const api = {
-  get: <T>(path: string) => request<T>('GET', path),
+  get: <T>(path: string, deadlineMs?: number) => request<T>('GET', path, undefined, deadlineMs),
   post: <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {}),
   put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
   delete: <T = void>(path: string) => request<T>('DELETE', path),

@@ -1,4 +1,4 @@
-import { api } from './client';
+import { api, REMOTE_READ_DEADLINE_MS } from './client';
 import type {
   Agent,
   ApiToken,
@@ -52,9 +52,9 @@ export const repositoriesApi = {
   remove: (repoId: string) => api.delete(`/repositories/${id(repoId)}`),
   sync: (repoId: string) => api.post<{ syncId: string }>(`/repositories/${id(repoId)}/sync`),
   testConnection: (body: ConnectionBody) => api.post<ConnectionResult>('/repositories/test-connection', body),
-  branches: (repoId: string) => api.get<RemoteBranches>(`/repositories/${id(repoId)}/branches`),
+  branches: (repoId: string) => api.get<RemoteBranches>(`/repositories/${id(repoId)}/branches`, REMOTE_READ_DEADLINE_MS),
   tree: (repoId: string, branch: string) =>
-    api.get<RepositoryTree>(`/repositories/${id(repoId)}/tree?branch=${encodeURIComponent(branch)}`),
+    api.get<RepositoryTree>(`/repositories/${id(repoId)}/tree?branch=${encodeURIComponent(branch)}`, REMOTE_READ_DEADLINE_MS),
 };
 
 export const agentsApi = {

@@ -82,8 +82,21 @@ export interface Repository {
   lastTrigger: SyncTriggerInfo | null;
   hasCredentials: boolean;
   hasWebhookSecret: boolean;
+  /** Where the git server posts webhooks, on Orca's public URL; null when none is configured. */
+  webhookUrl: string | null;
+  githubActions: GitHubActions;
   createdAt: string;
   updatedAt: string;
+}
+
+/** Whether GitHub Actions runs of `repository` (owner/name) may sync; empty lists allow any branch or workflow. */
+export interface GitHubActions {
+  enabled: boolean;
+  repository: string | null;
+  allowedBranches: string[];
+  allowedWorkflows: string[];
+  /** The audience a run's OIDC token must name: Orca's public URL (null when none is configured). */
+  audience: string | null;
 }
 
 export type TriggerType = 'polling' | 'manual' | 'webhook' | 'github_actions' | 'configuration';
@@ -140,6 +153,7 @@ export interface RepositoryBody {
   syncType?: SyncType;
   pollingInterval?: number;
   webhookSecret?: string;
+  githubActions?: { enabled?: boolean; repository?: string; allowedBranches?: string[]; allowedWorkflows?: string[] };
 }
 
 export interface Agent {

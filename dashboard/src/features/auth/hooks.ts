@@ -9,7 +9,8 @@ export function useSetup() {
 }
 
 export function useProfile() {
-  return useQuery({ queryKey: queryKeys.profile, queryFn: authApi.profile, retry: false });
+  // The default retry: a 401 is final (sign in), a timeout or a 5xx is tried again.
+  return useQuery({ queryKey: queryKeys.profile, queryFn: authApi.profile });
 }
 
 export function useLogin() {

@@ -19,6 +19,7 @@ import { AUTH_LABELS, PROVIDER_LABELS, syncTypeText } from './labels';
 import { forgetSecret, peekSecret } from './secretOnce';
 import { SyncNowButton } from './SyncNowButton';
 import { triggerText } from './webhookInstructions';
+import { GitHubActionsSetup } from './GitHubActionsSetup';
 import { WebhookSetup } from './WebhookSetup';
 
 export function RepositoryDetailsPage() {
@@ -104,6 +105,7 @@ function RepositoryDetails({ repo }: { repo: Repository }) {
         </SimpleGrid>
       </Card>
       {repo.syncType === 'webhook' && <WebhookSetup repo={repo} justSetSecret={justSetSecret} />}
+      {repo.githubActions.enabled && <GitHubActionsSetup repo={repo} />}
       <Stack gap="xs">
         <Group justify="space-between">
           <Text fw={600}>Applications from this repository</Text>

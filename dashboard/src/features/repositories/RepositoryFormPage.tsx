@@ -7,6 +7,8 @@ import {
   PasswordInput,
   Select,
   Stack,
+  Switch,
+  TagsInput,
   Text,
   Textarea,
   TextInput,
@@ -91,6 +93,10 @@ interface Values {
   syncType: SyncType;
   pollingInterval: number | string;
   webhookSecret: string;
+  githubEnabled: boolean;
+  githubRepository: string;
+  githubBranches: string[];
+  githubWorkflows: string[];
 }
 
 function RepositoryForm({ repo }: { repo?: Repository }) {
@@ -109,6 +115,10 @@ function RepositoryForm({ repo }: { repo?: Repository }) {
       syncType: repo?.syncType ?? 'polling',
       pollingInterval: repo?.pollingInterval ?? 60,
       webhookSecret: '',
+      githubEnabled: repo?.githubActions.enabled ?? false,
+      githubRepository: repo?.githubActions.repository ?? '',
+      githubBranches: repo?.githubActions.allowedBranches ?? [],
+      githubWorkflows: repo?.githubActions.allowedWorkflows ?? [],
     },
     validate: {
       name: (v) => (v.trim() ? null : 'Give the repository a name'),
@@ -158,6 +168,12 @@ function RepositoryForm({ repo }: { repo?: Repository }) {
     if (values.authMethod === 'basic' && values.password) body.password = values.password;
     if (values.authMethod === 'ssh' && values.sshPrivateKey) body.sshPrivateKey = values.sshPrivateKey;
     if (values.syncType === 'webhook' && values.webhookSecret) body.webhookSecret = values.webhookSecret;
+    body.githubActions = {
+      enabled: values.githubEnabled,
+      repository: values.githubRepository.trim(),
+      allowedBranches: values.githubBranches,
+      allowedWorkflows: values.githubWorkflows,
+    };
     save.mutate(body, {
       onSuccess: (saved) => {
         if (body.webhookSecret) {
@@ -167,7 +183,9 @@ function RepositoryForm({ repo }: { repo?: Repository }) {
         navigate(`/repositories/${saved.id}`);
       },
       onError: (error) => {
-        const field = repositoryErrorField(error.message);
+        const field = error.message.startsWith('githubActions.repository')
+          ? 'githubRepository'
+          : repositoryErrorField(error.message);
         if (field) {
           form.setFieldError(field, error.message);
         } else {
@@ -295,6 +313,34 @@ function RepositoryForm({ repo }: { repo?: Repository }) {
               <Text size="xs" c="dimmed">
                 Orca syncs this repository only when you press Sync now.
               </Text>
+            )}
+            <Switch
+              label="Allow deploys from GitHub Actions"
+              description="A workflow of the GitHub repository below proves itself with its OIDC token; no secret to store."
+              {...form.getInputProps('githubEnabled', { type: 'checkbox' })}
+            />
+            {form.values.githubEnabled && (
+              <>
+                <TextInput
+                  label="GitHub repository"
+                  placeholder="owner/name"
+                  description="Whose workflows may sync this repository. Left empty, it is taken from a github.com URL."
+                  classNames={{ input: 'mono' }}
+                  {...form.getInputProps('githubRepository')}
+                />
+                <TagsInput
+                  label="Allowed branches"
+                  description="Runs on these branches only; empty allows any. Press Enter after each."
+                  placeholder="main"
+                  {...form.getInputProps('githubBranches')}
+                />
+                <TagsInput
+                  label="Allowed workflows"
+                  description="Workflow files (deploy.yml) or names; empty allows any. Press Enter after each."
+                  placeholder="deploy.yml"
+                  {...form.getInputProps('githubWorkflows')}
+                />
+              </>
             )}
             {test.data && (
               <Alert

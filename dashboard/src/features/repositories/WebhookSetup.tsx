@@ -11,7 +11,7 @@ import { WEBHOOK_INSTRUCTIONS, webhookUrl } from './webhookInstructions';
  * it was set ({@code justSetSecret}), once.
  */
 export function WebhookSetup({ repo, justSetSecret }: { repo: Repository; justSetSecret?: string }) {
-  const url = webhookUrl(repo.id);
+  const url = repo.webhookUrl ?? webhookUrl(repo.id);
   const how = WEBHOOK_INSTRUCTIONS[repo.provider];
   const provider = PROVIDER_LABELS[repo.provider];
   return (

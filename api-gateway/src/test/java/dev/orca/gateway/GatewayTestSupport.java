@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orca.schemas.crypto.Keys;
 import dev.orca.schemas.crypto.SecretBox;
+import dev.orca.testsupport.OidcIssuer;
 import dev.orca.testsupport.SharedKafka;
 import dev.orca.testsupport.SharedPostgres;
 import java.sql.Connection;
@@ -43,9 +44,16 @@ public abstract class GatewayTestSupport {
   private static final SharedPostgres.Database DATABASE = SharedPostgres.newDatabase();
   private static String adminBearer;
 
+  /** Stands in for GitHub Actions' token issuer; the gateway trusts it. */
+  public static final OidcIssuer ISSUER = OidcIssuer.start();
+  /** The gateway's public URL: the audience GitHub Actions tokens must name. */
+  public static final String PUBLIC_URL = "http://orca.example.test";
+
   @DynamicPropertySource
   static void gateway(DynamicPropertyRegistry registry) {
     properties(registry, DATABASE, PREFIX);
+    registry.add("orca.public-url", () -> PUBLIC_URL);
+    registry.add("orca.github-actions.issuer", ISSUER::url);
     registry.add("orca.local-agent.enabled", () -> "true");
     registry.add("orca.health.required-groups", () -> PROBE_GROUP);
     registry.add("orca.dashboard.location", () -> "classpath:/test-dashboard/");

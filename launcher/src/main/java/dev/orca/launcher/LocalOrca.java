@@ -298,6 +298,8 @@ public final class LocalOrca implements AutoCloseable {
     copy(env, "ORCA_TOPIC_PARTITIONS", props, "orca.topic-partitions");
     copy(env, "ORCA_TOPIC_REPLICATION", props, "orca.topic-replication");
     copy(env, "ORCA_DEPLOY_TIMEOUT_SECONDS", props, "orca.deploy-timeout-seconds");
+    copy(env, "ORCA_GITHUB_ACTIONS_ISSUER", props, "orca.github-actions.issuer");
+    copy(env, "ORCA_GIT_TIMEOUT", props, "orca.git-timeout");
     return props;
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.orca.testsupport.DockerDaemon;
 import dev.orca.testsupport.GitRepo;
 import dev.orca.testsupport.GitServer;
+import dev.orca.testsupport.OidcIssuer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,6 +38,7 @@ class DashboardBrowserIntegrationTest {
   static Path dataDir;
 
   private static GitServer git;
+  private static OidcIssuer issuer;
   private static LocalOrca orca;
 
   @BeforeAll
@@ -44,7 +46,12 @@ class DashboardBrowserIntegrationTest {
     requireBrowser();
     DockerDaemon.require();
     git = GitServer.start();
-    orca = LocalOrca.start(SharedServers.settings(dataDir, "ui"));
+    // GitHub Actions' token issuer, on loopback: Orca trusts it, the browser tests mint tokens with it.
+    issuer = OidcIssuer.start();
+    LocalSettings settings = SharedServers.settings(dataDir, "ui");
+    Map<String, String> environment = new java.util.HashMap<>(settings.environment());
+    environment.put("ORCA_GITHUB_ACTIONS_ISSUER", issuer.url());
+    orca = LocalOrca.start(settings.withEnvironment(environment));
   }
 
   @AfterAll
@@ -54,6 +61,9 @@ class DashboardBrowserIntegrationTest {
     }
     if (git != null) {
       git.close();
+    }
+    if (issuer != null) {
+      issuer.close();
     }
   }
 
@@ -73,6 +83,8 @@ class DashboardBrowserIntegrationTest {
         "E2E_GIT_DIR", repo.directory().toString(),
         "E2E_OUT", OUT.toString(),
         "E2E_SERVER_PID", Long.toString(ProcessHandle.current().pid()),
+        "E2E_OIDC_URL", issuer.url(),
+        "E2E_PUBLIC_URL", orca.url(),
         "NO_COLOR", "1"));
     Process process = node.start();
     boolean finished = process.waitFor(DEADLINE_MINUTES, TimeUnit.MINUTES);

@@ -6,7 +6,12 @@ package dev.orca.gateway.repository;
  * clears it.
  */
 record RepositoryBody(String name, String url, String provider, String authMethod, String username, String token,
-    String password, String sshPrivateKey, String syncType, Integer pollingInterval, String webhookSecret) {
+    String password, String sshPrivateKey, String syncType, Integer pollingInterval, String webhookSecret,
+    GitHubActionsBody githubActions) {
+
+  /** Whether and from where GitHub Actions may sync; on PUT an absent field keeps its value. */
+  record GitHubActionsBody(Boolean enabled, String repository, java.util.List<String> allowedBranches,
+      java.util.List<String> allowedWorkflows) {}
 
   /** The secret given in this body, or null when none of the secret fields is present. */
   String secret() {

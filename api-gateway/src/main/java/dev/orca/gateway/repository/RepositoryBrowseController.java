@@ -71,7 +71,8 @@ class RepositoryBrowseController {
       throw ApiException.badRequest("a JSON body is required");
     }
     Mono<RepositoryStore.Config> stored = body.repositoryId() == null || body.repositoryId().isBlank()
-        ? Mono.just(new RepositoryStore.Config(null, null, null, null, null, null, null, 0, null))
+        ? Mono.just(new RepositoryStore.Config(null, null, null, null, null, null, null, 0, null,
+            RepositoryJson.GitHubActions.DISABLED))
         : store.find(RepositoryIds.parse(body.repositoryId())).map(RepositoryStore.Row::config)
             .switchIfEmpty(Mono.error(RepositoryIds::notFound));
     return stored.map(current -> remote(body, current))

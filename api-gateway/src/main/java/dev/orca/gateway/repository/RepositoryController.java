@@ -41,26 +41,26 @@ class RepositoryController {
 
   @GetMapping
   Mono<List<RepositoryJson>> list() {
-    return store.all().map(RepositoryStore.Row::json).collectList();
+    return store.all().map(store::json).collectList();
   }
 
   @GetMapping("/{id}")
   Mono<RepositoryJson> get(@PathVariable String id) {
-    return existing(id).map(RepositoryStore.Row::json);
+    return existing(id).map(store::json);
   }
 
   @PostMapping
   @ResponseStatus(HttpStatus.CREATED)
   Mono<RepositoryJson> create(@RequestBody RepositoryBody body) {
     RepositoryStore.Config config = validate(body, null);
-    return store.insert(UUID.randomUUID(), config).map(RepositoryStore.Row::json);
+    return store.insert(UUID.randomUUID(), config).map(store::json);
   }
 
   @PutMapping("/{id}")
   Mono<RepositoryJson> update(@PathVariable String id, @RequestBody RepositoryBody body) {
     return existing(id)
         .flatMap(row -> store.update(row.id(), validate(body, row.config())))
-        .map(RepositoryStore.Row::json);
+        .map(store::json);
   }
 
   @DeleteMapping("/{id}")
@@ -127,8 +127,10 @@ class RepositoryController {
     if ("webhook".equals(syncType) && webhookEncrypted == null) {
       throw ApiException.badRequest("syncType webhook needs a webhookSecret");
     }
+    RepositoryJson.GitHubActions actions = RepositoryRules.githubActions(body.githubActions(),
+        creating ? RepositoryJson.GitHubActions.DISABLED : current.githubActions(), url);
     return new RepositoryStore.Config(name, url, provider, authMethod, username, secretEncrypted, syncType, interval,
-        webhookEncrypted);
+        webhookEncrypted, actions);
   }
 
   private Mono<RepositoryStore.Row> existing(String id) {

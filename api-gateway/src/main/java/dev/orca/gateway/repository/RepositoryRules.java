@@ -3,6 +3,7 @@ package dev.orca.gateway.repository;
 import dev.orca.gateway.web.ApiException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -84,9 +85,11 @@ final class RepositoryRules {
         if (uri.getHost() == null || uri.getHost().isBlank()) {
           throw ApiException.badRequest("url must name a host");
         }
-        // Any user-info in an http(s) URL may be a token (https://TOKEN@host/...): it would be stored,
-        // shown and published in plain text. ssh URLs keep their user name (ssh://git@host/...).
-        if (!scheme.equals("ssh") && uri.getRawUserInfo() != null) {
+        // Any user-info in an http(s) URL may be a token (https://TOKEN@host/...), and a password in
+        // an ssh one (ssh://git:PASSWORD@host/...): it would be stored, shown and published in plain
+        // text. ssh URLs keep a bare user name (ssh://git@host/...).
+        String userInfo = uri.getRawUserInfo();
+        if (userInfo != null && (!scheme.equals("ssh") || userInfo.contains(":"))) {
           throw ApiException.badRequest("put credentials in token/username/password, not in the URL");
         }
         checkHost(uri.getHost());
@@ -114,5 +117,64 @@ final class RepositoryRules {
     }
     return host.equals("localhost") || host.endsWith(".localhost") || host.startsWith("127.")
         || host.equals("::1") || host.equals("0:0:0:0:0:0:0:1") || host.equals("0.0.0.0") || host.equals("::");
+  }
+
+  private static final Pattern GITHUB_REPOSITORY = Pattern.compile("[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+");
+  private static final Pattern GITHUB_URL = Pattern.compile(
+      "(?:https://(?:[^@/]+@)?github\\.com/|ssh://git@github\\.com/|git@github\\.com:)([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+?)(?:\\.git)?/?");
+  static final int MAX_ALLOWED = 100;
+
+  /**
+   * The GitHub Actions settings a body sets over {@code current}. Enabled, they need the GitHub
+   * repository (owner/name) whose workflows may sync; a github.com URL names it when the body
+   * does not.
+   */
+  static RepositoryJson.GitHubActions githubActions(RepositoryBody.GitHubActionsBody body,
+      RepositoryJson.GitHubActions current, String url) {
+    if (body == null) {
+      body = new RepositoryBody.GitHubActionsBody(null, null, null, null);
+    }
+    boolean enabled = body.enabled() != null ? body.enabled() : current.enabled();
+    String repository = body.repository() != null ? blankToNull(body.repository()) : current.repository();
+    if (repository == null && enabled) {
+      var github = GITHUB_URL.matcher(url);
+      if (!github.matches()) {
+        throw ApiException.badRequest("githubActions.repository is required: the GitHub repository (owner/name)"
+            + " whose workflows may sync this one");
+      }
+      repository = github.group(1);
+    }
+    if (repository != null && !GITHUB_REPOSITORY.matcher(repository).matches()) {
+      throw ApiException.badRequest("githubActions.repository must be owner/name");
+    }
+    List<String> branches = body.allowedBranches() == null ? current.allowedBranches()
+        : names(body.allowedBranches(), "githubActions.allowedBranches");
+    for (String branch : branches) {
+      if (branch.contains("..") || branch.chars().anyMatch(c -> Character.isWhitespace(c) || c == '~' || c == '^'
+          || c == ':' || c == '\\' || c < 0x20)) {
+        throw ApiException.badRequest("githubActions.allowedBranches: '" + branch + "' is not a branch name");
+      }
+    }
+    List<String> workflows = body.allowedWorkflows() == null ? current.allowedWorkflows()
+        : names(body.allowedWorkflows(), "githubActions.allowedWorkflows");
+    return new RepositoryJson.GitHubActions(enabled, repository, branches, workflows);
+  }
+
+  private static List<String> names(List<String> given, String field) {
+    List<String> names = given.stream().filter(java.util.Objects::nonNull).map(String::trim)
+        .filter(s -> !s.isEmpty()).distinct().toList();
+    if (names.size() > MAX_ALLOWED) {
+      throw ApiException.badRequest(field + " holds at most " + MAX_ALLOWED + " entries");
+    }
+    for (String name : names) {
+      if (name.length() > 200 || name.chars().anyMatch(c -> c < 0x20)) {
+        throw ApiException.badRequest(field + ": '" + name + "' is not a valid entry");
+      }
+    }
+    return names;
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value.trim();
   }
 }

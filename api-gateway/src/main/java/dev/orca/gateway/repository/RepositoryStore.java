@@ -3,6 +3,7 @@ package dev.orca.gateway.repository;
 import dev.orca.gateway.eventlog.EntityChange;
 import dev.orca.gateway.eventlog.EventAppender;
 import dev.orca.gateway.outbox.Outbox;
+import dev.orca.gateway.system.OrcaProperties;
 import dev.orca.schemas.Topics;
 import dev.orca.schemas.avro.RepositoryConfig;
 import io.r2dbc.spi.Readable;
@@ -24,31 +25,42 @@ class RepositoryStore {
 
   private static final String COLUMNS = "id, name, url, provider, auth_method, username, secret_encrypted, sync_type,"
       + " polling_interval_seconds, webhook_secret_encrypted, revision, sync_status, last_synced_at, last_sync_error,"
-      + " last_sync_note, last_trigger, last_trigger_actor, last_triggered_at, created_at, updated_at";
+      + " last_sync_note, last_trigger, last_trigger_actor, last_triggered_at, github_actions_enabled,"
+      + " github_repository, github_allowed_branches, github_allowed_workflows, created_at, updated_at";
 
   private final DatabaseClient db;
   private final Outbox outbox;
   private final Topics topics;
+  /** Without a trailing slash; null when none is configured. */
+  private final String publicUrl;
 
-  RepositoryStore(DatabaseClient db, Outbox outbox, Topics topics) {
+  RepositoryStore(DatabaseClient db, Outbox outbox, Topics topics, OrcaProperties properties) {
     this.db = db;
     this.outbox = outbox;
     this.topics = topics;
+    String url = properties.publicUrl();
+    this.publicUrl = url == null || url.isBlank() ? null : url.trim().replaceAll("/+$", "");
   }
 
   /** The configuration a write sets; secrets as stored (encrypted). */
   record Config(String name, String url, String provider, String authMethod, String username, String secretEncrypted,
-      String syncType, int pollingInterval, String webhookSecretEncrypted) {}
+      String syncType, int pollingInterval, String webhookSecretEncrypted, RepositoryJson.GitHubActions githubActions) {}
 
   record Row(UUID id, Config config, long revision, String syncStatus, Instant lastSyncedAt, String lastSyncError,
-      String lastSyncNote, RepositoryJson.TriggerJson lastTrigger, Instant createdAt, Instant updatedAt) {
+      String lastSyncNote, RepositoryJson.TriggerJson lastTrigger, Instant createdAt, Instant updatedAt) {}
 
-    RepositoryJson json() {
-      return new RepositoryJson(id, config.name(), config.url(), config.provider(), config.authMethod(),
-          config.username(), config.syncType(), config.pollingInterval(), syncStatus, lastSyncedAt, lastSyncError,
-          lastSyncNote, lastTrigger, config.secretEncrypted() != null, config.webhookSecretEncrypted() != null,
-          createdAt, updatedAt);
-    }
+  /** The row as GET returns it: never a secret; the addresses a git server or a workflow calls on the public URL. */
+  RepositoryJson json(Row row) {
+    Config config = row.config();
+    RepositoryJson.GitHubActions actions = config.githubActions();
+    return new RepositoryJson(row.id(), config.name(), config.url(), config.provider(), config.authMethod(),
+        config.username(), config.syncType(), config.pollingInterval(), row.syncStatus(), row.lastSyncedAt(),
+        row.lastSyncError(), row.lastSyncNote(), row.lastTrigger(), config.secretEncrypted() != null,
+        config.webhookSecretEncrypted() != null,
+        publicUrl == null ? null : publicUrl + "/api/v1/webhooks/repositories/" + row.id(),
+        new RepositoryJson.GitHubActionsJson(actions.enabled(), actions.repository(), actions.allowedBranches(),
+            actions.allowedWorkflows(), publicUrl),
+        row.createdAt(), row.updatedAt());
   }
 
   Flux<Row> all() {
@@ -64,9 +76,11 @@ class RepositoryStore {
   Mono<Row> insert(UUID id, Config config) {
     Instant now = now();
     return write(db.sql("INSERT INTO repositories (id, name, url, provider, auth_method, username, secret_encrypted,"
-            + " sync_type, polling_interval_seconds, webhook_secret_encrypted, revision, created_at, updated_at)"
+            + " sync_type, polling_interval_seconds, webhook_secret_encrypted, github_actions_enabled, github_repository,"
+            + " github_allowed_branches, github_allowed_workflows, revision, created_at, updated_at)"
             + " VALUES (:id, :name, :url, :provider, :auth, :username, :secret, :sync, :interval, :webhook,"
-            + " nextval('config_revision'), :now, :now) RETURNING revision"), id, config, now)
+            + " :ghEnabled, :ghRepository, :ghBranches, :ghWorkflows, nextval('config_revision'), :now, :now)"
+            + " RETURNING revision"), id, config, now)
         .map(revision -> new Row(id, config, revision, "unknown", null, null, null, null, now, now));
   }
 
@@ -75,6 +89,8 @@ class RepositoryStore {
     return write(db.sql("UPDATE repositories SET name = :name, url = :url, provider = :provider, auth_method = :auth,"
             + " username = :username, secret_encrypted = :secret, sync_type = :sync,"
             + " polling_interval_seconds = :interval, webhook_secret_encrypted = :webhook,"
+            + " github_actions_enabled = :ghEnabled, github_repository = :ghRepository,"
+            + " github_allowed_branches = :ghBranches, github_allowed_workflows = :ghWorkflows,"
             + " revision = nextval('config_revision'), updated_at = :now WHERE id = :id RETURNING revision"),
         id, config, now())
         .then(find(id));
@@ -131,8 +147,14 @@ class RepositoryStore {
         .bind("sync", c.syncType()).bind("interval", c.pollingInterval());
     spec = c.username() == null ? spec.bindNull("username", String.class) : spec.bind("username", c.username());
     spec = c.secretEncrypted() == null ? spec.bindNull("secret", String.class) : spec.bind("secret", c.secretEncrypted());
-    return c.webhookSecretEncrypted() == null ? spec.bindNull("webhook", String.class)
+    spec = c.webhookSecretEncrypted() == null ? spec.bindNull("webhook", String.class)
         : spec.bind("webhook", c.webhookSecretEncrypted());
+    RepositoryJson.GitHubActions actions = c.githubActions();
+    spec = spec.bind("ghEnabled", actions.enabled())
+        .bind("ghBranches", actions.allowedBranches().toArray(String[]::new))
+        .bind("ghWorkflows", actions.allowedWorkflows().toArray(String[]::new));
+    return actions.repository() == null ? spec.bindNull("ghRepository", String.class)
+        : spec.bind("ghRepository", actions.repository());
   }
 
   private static RepositoryConfig snapshot(UUID id, long revision, Config c, Instant at) {
@@ -154,11 +176,28 @@ class RepositoryStore {
     Config config = new Config(r.get("name", String.class), r.get("url", String.class), r.get("provider", String.class),
         r.get("auth_method", String.class), r.get("username", String.class), r.get("secret_encrypted", String.class),
         r.get("sync_type", String.class), r.get("polling_interval_seconds", Integer.class),
-        r.get("webhook_secret_encrypted", String.class));
+        r.get("webhook_secret_encrypted", String.class), githubActions(r));
     return new Row(r.get("id", UUID.class), config, r.get("revision", Long.class), r.get("sync_status", String.class),
         r.get("last_synced_at", Instant.class), r.get("last_sync_error", String.class),
         r.get("last_sync_note", String.class), trigger(r), r.get("created_at", Instant.class),
         r.get("updated_at", Instant.class));
+  }
+
+  private static RepositoryJson.GitHubActions githubActions(Readable r) {
+    return new RepositoryJson.GitHubActions(Boolean.TRUE.equals(r.get("github_actions_enabled", Boolean.class)),
+        r.get("github_repository", String.class), list(r.get("github_allowed_branches", String[].class)),
+        list(r.get("github_allowed_workflows", String[].class)));
+  }
+
+  private static java.util.List<String> list(String[] values) {
+    return values == null ? java.util.List.of() : java.util.List.of(values);
+  }
+
+  /** The repositories that let GitHub Actions runs of {@code githubRepository} (owner/name) sync them. */
+  Flux<Row> allowingGitHubActions(String githubRepository) {
+    return db.sql("SELECT " + COLUMNS + " FROM repositories WHERE github_actions_enabled"
+            + " AND lower(github_repository) = lower(:repository) ORDER BY created_at")
+        .bind("repository", githubRepository).map(RepositoryStore::row).all();
   }
 
   private static RepositoryJson.TriggerJson trigger(Readable r) {

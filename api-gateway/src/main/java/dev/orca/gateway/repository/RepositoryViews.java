@@ -23,8 +23,17 @@ public class RepositoryViews {
         row.config().webhookSecretEncrypted()));
   }
 
+  /** A repository GitHub Actions may sync, and on what terms. */
+  public record GitHubActionsTarget(UUID id, RepositoryJson.GitHubActions settings) {}
+
+  /** The repositories that let runs of this GitHub repository (owner/name) sync them. */
+  public reactor.core.publisher.Flux<GitHubActionsTarget> allowingGitHubActions(String githubRepository) {
+    return store.allowingGitHubActions(githubRepository)
+        .map(row -> new GitHubActionsTarget(row.id(), row.config().githubActions()));
+  }
+
   /** The repository as GET returns it, or empty. */
   public Mono<RepositoryJson> find(UUID id) {
-    return store.find(id).map(RepositoryStore.Row::json);
+    return store.find(id).map(store::json);
   }
 }

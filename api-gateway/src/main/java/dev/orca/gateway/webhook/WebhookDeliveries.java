@@ -6,12 +6,12 @@ import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
 /**
- * The webhook_deliveries table: which provider delivery ids were accepted and the sync each
- * started, so a redelivery starts no second sync. Rows older than 7 days are pruned as new
+ * The webhook_deliveries table: which provider delivery ids (and GitHub Actions token ids) were
+ * accepted and the sync each started, so a redelivery starts no second sync. Rows older than 7 days are pruned as new
  * ones arrive.
  */
 @Component
-class WebhookDeliveries {
+public class WebhookDeliveries {
 
   /** Providers' ids are UUIDs or similar; a longer one is cut, never refused. */
   static final int MAX_ID_LENGTH = 200;
@@ -26,7 +26,7 @@ class WebhookDeliveries {
    * Records the delivery as starting {@code syncId}; answers the sync id that owns it, which is
    * another one when the delivery was accepted before.
    */
-  Mono<String> claim(UUID repositoryId, String deliveryId, String syncId) {
+  public Mono<String> claim(UUID repositoryId, String deliveryId, String syncId) {
     String id = cut(deliveryId);
     return db.sql("WITH pruned AS (DELETE FROM webhook_deliveries WHERE received_at < now() - interval '7 days')"
             + " INSERT INTO webhook_deliveries (repository_id, delivery_id, sync_id, received_at)"
@@ -42,7 +42,7 @@ class WebhookDeliveries {
   }
 
   /** Forgets a claim whose sync could not be published, so the provider's retry starts it. */
-  Mono<Void> release(UUID repositoryId, String deliveryId, String syncId) {
+  public Mono<Void> release(UUID repositoryId, String deliveryId, String syncId) {
     return db.sql("DELETE FROM webhook_deliveries WHERE repository_id = :repository AND delivery_id = :delivery"
             + " AND sync_id = :sync")
         .bind("repository", repositoryId).bind("delivery", cut(deliveryId)).bind("sync", syncId)

@@ -80,10 +80,15 @@ class RepositoryIntegrationTest extends GatewayTestSupport {
   }
 
   @Test
-  void shouldRefuseATokenEmbeddedInAnHttpsUrlAndStoreNothing() {
+  void shouldRefuseACredentialEmbeddedInAnyUrlAndStoreNothing() {
     String name = "embedded-" + UUID.randomUUID().toString().substring(0, 8);
     admin().post().uri("/api/v1/repositories")
         .bodyValue(Map.of("name", name, "url", "https://ghp_secret0123456789@github.com/o/r.git"))
+        .exchange().expectStatus().isBadRequest()
+        .expectBody().jsonPath("$.error").isEqualTo("put credentials in token/username/password, not in the URL");
+    assertThat(query("SELECT id FROM repositories WHERE name = ?", name)).isEmpty();
+    admin().post().uri("/api/v1/repositories")
+        .bodyValue(Map.of("name", name, "url", "ssh://git:hunter2@github.com/o/r.git"))
         .exchange().expectStatus().isBadRequest()
         .expectBody().jsonPath("$.error").isEqualTo("put credentials in token/username/password, not in the URL");
     assertThat(query("SELECT id FROM repositories WHERE name = ?", name)).isEmpty();
