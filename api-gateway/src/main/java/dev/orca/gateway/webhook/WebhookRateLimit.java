@@ -10,7 +10,8 @@ import java.util.function.LongSupplier;
  * A token bucket per repository: a burst of {@code capacity} deliveries, then one per
  * {@code refill}. Every delivery to an existing repository takes a token, authentic or not, so
  * a flood of forged requests costs the gateway a bounded amount of work per repository. Kept in
- * memory: each gateway instance limits what it receives.
+ * memory: each gateway instance limits what it receives. Only existing repositories get a bucket
+ * (an unknown id is answered 404 first), so the map grows with the repositories, not the requests.
  */
 final class WebhookRateLimit {
 
@@ -56,11 +57,6 @@ final class WebhookRateLimit {
   /** Seconds until the repository's next token, for {@code Retry-After}. */
   long retryAfterSeconds() {
     return Math.max(1, Duration.ofNanos(refillNanos).toSeconds());
-  }
-
-  /** Forgets a deleted repository's bucket. */
-  void forget(UUID repositoryId) {
-    buckets.remove(repositoryId);
   }
 
   private static final class Bucket {

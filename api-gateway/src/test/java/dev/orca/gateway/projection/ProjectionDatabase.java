@@ -53,7 +53,10 @@ final class ProjectionDatabase {
         }
         Map<String, Object> row = new LinkedHashMap<>();
         for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-          row.put(rs.getMetaData().getColumnName(i), rs.getObject(i));
+          Object value = rs.getObject(i);
+          // SQL arrays compare by identity: as lists, two reads of one row are equal.
+          row.put(rs.getMetaData().getColumnName(i),
+              value instanceof java.sql.Array array ? java.util.List.of((Object[]) array.getArray()) : value);
         }
         return row;
       }
