@@ -8,6 +8,7 @@ import dev.orca.gateway.kafka.KafkaPublisher;
 import dev.orca.gateway.outbox.Outbox;
 import dev.orca.gateway.repository.RepositoryViews;
 import dev.orca.gateway.system.OrcaProperties;
+import dev.orca.gateway.repository.RepositoryRules;
 import dev.orca.gateway.web.ApiException;
 import dev.orca.schemas.Topics;
 import dev.orca.schemas.avro.RemoveRequested;
@@ -291,8 +292,7 @@ class ApplicationController {
       return "main";
     }
     String branch = value.trim();
-    if (branch.contains("..") || branch.chars().anyMatch(c -> Character.isWhitespace(c) || c == '~' || c == '^'
-        || c == ':' || c == '\\')) {
+    if (!RepositoryRules.isBranchName(branch)) {
       throw ApiException.badRequest("branch is not a valid branch name");
     }
     return branch;

@@ -39,10 +39,10 @@ final class ActionsTokenVerifier {
       SIZE_LIMIT);
   private volatile DefaultJWTProcessor<SecurityContext> processor;
 
-  /** Tokens of {@code issuer} for {@code publicUrl} (with or without a trailing slash). */
+  /** Tokens of {@code issuer} for {@code publicUrl} (given without a trailing slash; tokens may name it with one). */
   ActionsTokenVerifier(String issuer, String publicUrl) {
     this.issuer = trimSlash(issuer);
-    this.audience = trimSlash(publicUrl);
+    this.audience = publicUrl;
     this.audiences = Set.of(audience, audience + "/");
   }
 

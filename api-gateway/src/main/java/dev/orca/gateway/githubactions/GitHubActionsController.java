@@ -56,8 +56,8 @@ class GitHubActionsController {
     this.repositories = repositories;
     this.syncRequests = syncRequests;
     this.deliveries = deliveries;
-    String publicUrl = properties.publicUrl();
-    this.verifier = publicUrl == null || publicUrl.isBlank() ? null : new ActionsTokenVerifier(issuer, publicUrl);
+    String publicUrl = properties.publicBaseUrl();
+    this.verifier = publicUrl == null ? null : new ActionsTokenVerifier(issuer, publicUrl);
   }
 
   record AcceptedJson(String syncId, List<String> syncIds) {}

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * or scp-like {@code git@host:path}; {@code file://} and loopback hosts only in local mode
  * ({@code orca.allow-local-git}), so a shared gateway cannot be pointed at its own machine.
  */
-final class RepositoryRules {
+public final class RepositoryRules {
 
   static final Set<String> PROVIDERS = Set.of("github", "gitlab", "gitea", "bitbucket", "azure_devops", "generic");
   static final Set<String> AUTH_METHODS = Set.of("none", "token", "basic", "ssh");
@@ -150,14 +150,20 @@ final class RepositoryRules {
     List<String> branches = body.allowedBranches() == null ? current.allowedBranches()
         : names(body.allowedBranches(), "githubActions.allowedBranches");
     for (String branch : branches) {
-      if (branch.contains("..") || branch.chars().anyMatch(c -> Character.isWhitespace(c) || c == '~' || c == '^'
-          || c == ':' || c == '\\' || c < 0x20)) {
+      // names() has refused control characters already.
+      if (!isBranchName(branch)) {
         throw ApiException.badRequest("githubActions.allowedBranches: '" + branch + "' is not a branch name");
       }
     }
     List<String> workflows = body.allowedWorkflows() == null ? current.allowedWorkflows()
         : names(body.allowedWorkflows(), "githubActions.allowedWorkflows");
     return new RepositoryJson.GitHubActions(enabled, repository, branches, workflows);
+  }
+
+  /** What an application's branch or an allowed branch may be: no whitespace, no {@code ..}, none of ~ ^ : or a backslash. */
+  public static boolean isBranchName(String branch) {
+    return !branch.contains("..") && branch.chars().noneMatch(c -> Character.isWhitespace(c) || c == '~' || c == '^'
+        || c == ':' || c == '\\');
   }
 
   private static List<String> names(List<String> given, String field) {

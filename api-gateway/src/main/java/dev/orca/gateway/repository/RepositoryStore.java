@@ -38,8 +38,7 @@ class RepositoryStore {
     this.db = db;
     this.outbox = outbox;
     this.topics = topics;
-    String url = properties.publicUrl();
-    this.publicUrl = url == null || url.isBlank() ? null : url.trim().replaceAll("/+$", "");
+    this.publicUrl = properties.publicBaseUrl();
   }
 
   /** The configuration a write sets; secrets as stored (encrypted). */

@@ -54,6 +54,11 @@ public record OrcaProperties(
   public record Health(List<String> requiredGroups) {}
 
   /** Whether the session cookie must be marked Secure. */
+  /** The public URL without trailing slashes, ready to have paths appended; null when none is set. */
+  public String publicBaseUrl() {
+    return publicUrl == null || publicUrl.isBlank() ? null : publicUrl.trim().replaceAll("/+$", "");
+  }
+
   public boolean httpsPublicUrl() {
     return publicUrl != null && publicUrl.toLowerCase(Locale.ROOT).startsWith("https://");
   }
