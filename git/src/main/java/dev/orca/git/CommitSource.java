@@ -12,6 +12,9 @@ public interface CommitSource {
   /** Brings the repository's branches up to date; fails when the remote cannot be reached. */
   Snapshot fetch(GitRemote remote) throws GitException;
 
+  /** The repository was deleted: whatever is kept locally for it goes (in the background). */
+  default void forget(String repositoryId) {}
+
   /** The repository as of one fetch; closing it releases local resources only. */
   interface Snapshot extends AutoCloseable {
 

@@ -1,16 +1,27 @@
 package dev.orca.git;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.errors.MissingObjectException;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.StoredConfig;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
@@ -18,17 +29,52 @@ import org.eclipse.jgit.transport.CredentialsProvider;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.TagOpt;
 import org.eclipse.jgit.treewalk.TreeWalk;
+import org.eclipse.jgit.util.FileUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * {@link CommitSource} over a local bare mirror per repository ({@code <cacheDir>/<repositoryId>.git}):
- * one fetch of {@code refs/heads/*} per sync, bounded by the timeout, then every read is local.
- * Authentication as {@link GitCalls#credentials}.
+ * {@link CommitSource} over a local bare mirror per repository ({@code <cacheDir>/<repositoryId>.git}),
+ * kept open between syncs: one fetch of {@code refs/heads/*} per sync, bounded by the timeout, then
+ * every read is local. Authentication as {@link GitCalls#credentials}.
+ *
+ * <p>A mirror has one writer at a time: a fetch, its repacking, or its removal, under the
+ * mirror's write lock, which the fetch's own thread holds until it really ends (a fetch that
+ * timed out keeps it until JGit gives up, so the next fetch waits for it instead of racing it).
+ * Under the lock, lock and temporary files that a killed or interrupted fetch left behind are
+ * removed first, so one bad fetch never leaves a mirror the next cannot use. Reads take no lock
+ * (JGit reads while packs are replaced). Every fetch adds a pack; once a mirror has
+ * {@value #MAX_PACKS} packs it is repacked and pruned in the background, so the cost of a sync
+ * does not grow with the number of syncs.
  */
 public final class JGitCommitSource implements CommitSource, AutoCloseable {
+
+  /** Packs a mirror may gather before it is repacked. */
+  static final int MAX_PACKS = 8;
+  private static final Logger log = LoggerFactory.getLogger(JGitCommitSource.class);
 
   private final Path cacheDir;
   private final boolean allowLocalGit;
   private final GitCalls calls;
+  private final Map<String, Mirror> mirrors = new ConcurrentHashMap<>();
+  private final ExecutorService maintenance = Executors.newSingleThreadExecutor(task -> {
+    Thread thread = new Thread(task, "git-mirror-maintenance");
+    thread.setDaemon(true);
+    return thread;
+  });
+
+  /** One mirror: the open repository, its writers' lock, and whether a repack is already queued. */
+  private static final class Mirror {
+    final Path dir;
+    final Repository repository;
+    final ReentrantLock lock = new ReentrantLock();
+    final AtomicBoolean repackQueued = new AtomicBoolean();
+
+    Mirror(Path dir, Repository repository) {
+      this.dir = dir;
+      this.repository = repository;
+    }
+  }
 
   public JGitCommitSource(Path cacheDir, boolean allowLocalGit, Duration timeout) {
     this.cacheDir = cacheDir;
@@ -40,42 +86,166 @@ public final class JGitCommitSource implements CommitSource, AutoCloseable {
   public Snapshot fetch(GitRemote remote) throws GitException {
     RemotePolicy.check(remote.url(), allowLocalGit);
     CredentialsProvider credentials = GitCalls.credentials(remote);
-    Repository mirror = openMirror(remote.repositoryId());
-    try {
-      calls.bounded(remote, "fetch", () -> Git.wrap(mirror).fetch()
-          .setRemote(remote.url())
-          .setCredentialsProvider(credentials)
-          .setRefSpecs(new RefSpec("+refs/heads/*:refs/heads/*"))
-          .setRemoveDeletedRefs(true)
-          .setTagOpt(TagOpt.NO_TAGS)
-          .setTimeout(calls.readTimeoutSeconds())
-          .call());
-      return new MirrorSnapshot(mirror);
-    } catch (GitException | RuntimeException e) {
-      mirror.close();
-      throw e;
+    Mirror mirror = mirror(remote.repositoryId());
+    calls.bounded(remote, "fetch", () -> {
+      mirror.lock.lockInterruptibly();
+      try {
+        removeLeftovers(mirror.dir);
+        return Git.wrap(mirror.repository).fetch()
+            .setRemote(remote.url())
+            .setCredentialsProvider(credentials)
+            .setRefSpecs(new RefSpec("+refs/heads/*:refs/heads/*"))
+            .setRemoveDeletedRefs(true)
+            .setTagOpt(TagOpt.NO_TAGS)
+            .setTimeout(calls.readTimeoutSeconds())
+            .call();
+      } finally {
+        mirror.lock.unlock();
+      }
+    });
+    maybeRepack(remote.repositoryId(), mirror);
+    return new MirrorSnapshot(mirror.repository);
+  }
+
+  @Override
+  public void forget(String repositoryId) {
+    if (!isMirrorName(repositoryId)) {
+      return;
     }
+    maintenance.execute(() -> {
+      Mirror mirror = mirrors.remove(repositoryId);
+      Path dir = cacheDir.resolve(repositoryId + ".git");
+      try {
+        if (mirror != null) {
+          mirror.lock.lock();
+          mirror.repository.close();
+        }
+        FileUtils.delete(dir.toFile(), FileUtils.RECURSIVE | FileUtils.SKIP_MISSING | FileUtils.RETRY);
+        log.info("removed the mirror of deleted repository {}", repositoryId);
+      } catch (IOException | RuntimeException e) {
+        log.warn("cannot remove the mirror of deleted repository {} at {}: {}", repositoryId, dir, e.toString());
+      }
+    });
+  }
+
+  /** How many pack files the repository's mirror has now; 0 when it has none yet. */
+  int packCount(String repositoryId) {
+    return packs(cacheDir.resolve(repositoryId + ".git"));
+  }
+
+  /** Waits until the background work queued so far (repacks, removals) is done. */
+  void awaitMaintenance() throws InterruptedException {
+    CountDownLatch done = new CountDownLatch(1);
+    maintenance.execute(done::countDown);
+    done.await();
   }
 
   @Override
   public void close() {
     calls.close();
+    maintenance.shutdownNow();
+    mirrors.values().forEach(m -> m.repository.close());
+    mirrors.clear();
   }
 
-  private Repository openMirror(String repositoryId) throws GitException {
-    if (repositoryId == null || !repositoryId.matches("[A-Za-z0-9_-][A-Za-z0-9._-]*")) {
+  private void maybeRepack(String repositoryId, Mirror mirror) {
+    if (packs(mirror.dir) < MAX_PACKS || !mirror.repackQueued.compareAndSet(false, true)) {
+      return;
+    }
+    maintenance.execute(() -> {
+      mirror.lock.lock();
+      try {
+        mirror.repackQueued.set(false);
+        if (mirrors.get(repositoryId) != mirror) {
+          return; // removed meanwhile
+        }
+        long started = System.nanoTime();
+        int before = packs(mirror.dir);
+        // Unreachable objects and replaced packs go at once (the mirror's config says so): no other
+        // process writes to a mirror, and readers here find objects in the new pack.
+        Git.wrap(mirror.repository).gc().call();
+        log.debug("repacked the mirror of repository {}: {} packs into {} in {} ms", repositoryId, before,
+            packs(mirror.dir), (System.nanoTime() - started) / 1_000_000);
+      } catch (Exception e) {
+        log.warn("cannot repack the mirror of repository {}: {}", repositoryId, e.toString());
+      } finally {
+        mirror.lock.unlock();
+      }
+    });
+  }
+
+  private Mirror mirror(String repositoryId) throws GitException {
+    if (!isMirrorName(repositoryId)) {
       throw new GitException("repository id " + repositoryId + " cannot name a local mirror");
     }
-    Path dir = cacheDir.resolve(repositoryId + ".git");
     try {
-      Repository repository = new FileRepositoryBuilder().setGitDir(dir.toFile()).setBare().build();
-      if (!Files.exists(dir.resolve("HEAD"))) {
-        Files.createDirectories(cacheDir);
-        repository.create(true);
+      return mirrors.computeIfAbsent(repositoryId, id -> {
+        Path dir = cacheDir.resolve(id + ".git");
+        try {
+          Repository repository = new FileRepositoryBuilder().setGitDir(dir.toFile()).setBare().build();
+          if (!Files.exists(dir.resolve("HEAD"))) {
+            Files.createDirectories(cacheDir);
+            repository.create(true);
+          }
+          StoredConfig config = repository.getConfig();
+          config.setString("gc", null, "pruneExpire", "now");
+          config.setString("gc", null, "prunePackExpire", "now");
+          return new Mirror(dir, repository);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    } catch (UncheckedIOException | IllegalStateException e) {
+      Throwable cause = e instanceof UncheckedIOException ? e.getCause() : e;
+      throw new GitException("cannot open local mirror " + cacheDir.resolve(repositoryId + ".git") + ": "
+          + cause.getMessage(), e);
+    }
+  }
+
+  private static boolean isMirrorName(String repositoryId) {
+    return repositoryId != null && repositoryId.matches("[A-Za-z0-9_-][A-Za-z0-9._-]*");
+  }
+
+  /**
+   * What a fetch that did not end cleanly leaves behind: lock files of refs and of the repository's
+   * files, and temporary or kept packs of a transfer. Called with the mirror's write lock held, so
+   * none of them belongs to a fetch still running.
+   */
+  static void removeLeftovers(Path dir) throws IOException {
+    for (String name : List.of("packed-refs.lock", "config.lock", "HEAD.lock", "shallow.lock", "FETCH_HEAD.lock")) {
+      Files.deleteIfExists(dir.resolve(name));
+    }
+    Path refs = dir.resolve("refs");
+    if (Files.isDirectory(refs)) {
+      try (Stream<Path> files = Files.walk(refs)) {
+        for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".lock")).toList()) {
+          Files.deleteIfExists(file);
+        }
       }
-      return repository;
-    } catch (IOException | IllegalStateException e) {
-      throw new GitException("cannot open local mirror " + dir + ": " + e.getMessage(), e);
+    }
+    Path packs = dir.resolve("objects").resolve("pack");
+    if (Files.isDirectory(packs)) {
+      try (Stream<Path> files = Files.list(packs)) {
+        for (Path file : files.filter(f -> {
+          String name = f.getFileName().toString();
+          return name.startsWith("incoming_") || name.endsWith(".keep") || name.startsWith("gc_")
+              || name.endsWith(".tmp");
+        }).toList()) {
+          Files.deleteIfExists(file);
+        }
+      }
+    }
+  }
+
+  private static int packs(Path dir) {
+    Path packs = dir.resolve("objects").resolve("pack");
+    if (!Files.isDirectory(packs)) {
+      return 0;
+    }
+    try (Stream<Path> files = Files.list(packs)) {
+      return (int) files.filter(f -> f.getFileName().toString().endsWith(".pack")).count();
+    } catch (IOException e) {
+      return 0;
     }
   }
 
@@ -165,9 +335,8 @@ public final class JGitCommitSource implements CommitSource, AutoCloseable {
       }
     }
 
+    /** The mirror stays open for the next sync. */
     @Override
-    public void close() {
-      repository.close();
-    }
+    public void close() {}
   }
 }

@@ -165,6 +165,84 @@ class JGitCommitSourceTest {
   }
 
   @Test
+  void shouldUseTheMirrorAgainAfterAFetchTimedOut() throws Exception {
+    GitRepo repo = newRepository();
+    String sha = repo.commit("compose.yaml", "services: {}\n", "first");
+    JGitCommitSource source = source(true, Duration.ofSeconds(1));
+    try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      GitRemote hanging = GitRemote.anonymous("moved", "http://127.0.0.1:" + silent.getLocalPort() + "/git/x");
+      assertTimeoutPreemptively(Duration.ofSeconds(30), () ->
+          assertThatThrownBy(() -> source.fetch(hanging)).isInstanceOf(GitException.class)
+              .hasMessageContaining("timed out"));
+    }
+    try (CommitSource.Snapshot snapshot = source.fetch(GitRemote.anonymous("moved", repo.url()))) {
+      assertThat(snapshot.latest("main").sha()).isEqualTo(sha);
+    }
+  }
+
+  @Test
+  void shouldFetchIntoAMirrorThatAKilledFetchLeftLockAndTemporaryFilesIn() throws Exception {
+    GitRepo repo = newRepository();
+    repo.commit("compose.yaml", "services: {}\n", "first");
+    JGitCommitSource source = source(true);
+    GitRemote remote = GitRemote.anonymous("killed", repo.url());
+    source.fetch(remote).close();
+    Path mirror = cache.resolve("killed.git");
+    // What a process killed in the middle of a fetch leaves: ref and repository locks, a partial pack.
+    java.nio.file.Files.writeString(mirror.resolve("refs/heads/main.lock"), "0".repeat(40) + "\n");
+    java.nio.file.Files.writeString(mirror.resolve("packed-refs.lock"), "");
+    java.nio.file.Files.writeString(mirror.resolve("objects/pack/incoming_1234.pack"), "PACK partial");
+    String next = repo.commit("compose.yaml", "services: {a: {}}\n", "second");
+
+    try (CommitSource.Snapshot snapshot = source.fetch(remote)) {
+      assertThat(snapshot.latest("main").sha()).isEqualTo(next);
+    }
+    assertThat(mirror.resolve("refs/heads/main.lock")).doesNotExist();
+    assertThat(mirror.resolve("objects/pack/incoming_1234.pack")).doesNotExist();
+  }
+
+  @Test
+  void shouldRepackAMirrorInTheBackgroundSoItDoesNotGrowByAPackPerFetch() throws Exception {
+    GitRepo repo = newRepository();
+    JGitCommitSource source = source(true);
+    GitRemote remote = GitRemote.anonymous("busy", repo.url());
+    String first = repo.commit("compose.yaml", "services: {v0: {}}\n", "commit 0");
+    int fetches = 3 * JGitCommitSource.MAX_PACKS;
+    String last = first;
+    for (int i = 1; i <= fetches; i++) {
+      last = repo.commit("compose.yaml", "services: {v" + i + ": {}}\n", "commit " + i);
+      source.fetch(remote).close();
+    }
+    source.awaitMaintenance();
+
+    assertThat(source.packCount("busy")).isBetween(1, JGitCommitSource.MAX_PACKS);
+    try (CommitSource.Snapshot snapshot = source.fetch(remote)) {
+      Commit head = snapshot.latest("main");
+      assertThat(head.sha()).isEqualTo(last);
+      assertThat(snapshot.isAncestor(first, last)).isTrue();
+      assertThat(snapshot.read(snapshot.commit(first), "compose.yaml")).hasValueSatisfying(
+          bytes -> assertThat(new String(bytes, StandardCharsets.UTF_8)).isEqualTo("services: {v0: {}}\n"));
+    }
+  }
+
+  @Test
+  void shouldRemoveTheMirrorOfAForgottenRepository() throws Exception {
+    GitRepo repo = newRepository();
+    repo.commit("compose.yaml", "services: {}\n", "first");
+    JGitCommitSource source = source(true);
+    source.fetch(GitRemote.anonymous("deleted", repo.url())).close();
+    assertThat(cache.resolve("deleted.git")).isDirectory();
+
+    source.forget("deleted");
+    source.awaitMaintenance();
+
+    assertThat(cache.resolve("deleted.git")).doesNotExist();
+    source.forget("../escape");
+    source.awaitMaintenance();
+    assertThat(cache).isDirectory();
+  }
+
+  @Test
   void shouldRefuseLocalRemotesUnlessLocalGitIsAllowed() {
     GitRepo repo = newRepository();
     JGitCommitSource source = source(false);
