@@ -171,6 +171,15 @@ public final class Topics {
     return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
   }
 
+  /**
+   * Records a component could not process (unreadable bytes, or an unexpected failure): the
+   * original key and value bytes, with headers saying where they came from and why
+   * ({@link DeadLetterHeaders}).
+   */
+  public Topic<byte[], byte[]> deadLetters() {
+    return new Topic<>(prefix + "dead-letters", Serdes.ByteArray(), Serdes.ByteArray());
+  }
+
   /** Topics every deployment of Orca needs, with their retention policy. */
   public List<NewTopic> sharedTopics() {
     return List.of(
@@ -180,6 +189,7 @@ public final class Topics {
         retained(syncRequests.name()),
         retained(deployRequests.name()),
         retained(status.name()),
+        retained(deadLetters().name()),
         retained(agentEvents(SENTINEL_AGENT_ID).name()));
   }
 

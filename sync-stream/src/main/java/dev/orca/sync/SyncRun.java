@@ -10,7 +10,7 @@ import dev.orca.schemas.avro.RepositorySyncStatus;
 import dev.orca.schemas.avro.SyncRequested;
 import dev.orca.schemas.avro.SyncStatus;
 import dev.orca.schemas.avro.SyncTrigger;
-import dev.orca.sync.config.ConfigView;
+import dev.orca.sync.config.ConfigLookup;
 import dev.orca.sync.detect.ChangeDetector;
 import dev.orca.git.Commit;
 import dev.orca.git.CommitSource;
@@ -32,10 +32,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One sync of one repository: SYNCING, one fetch, one commit per branch, change detection per
- * application (DeployRequested or an application error), then SUCCESS or FAILED. Branches that
- * resolve still dispatch when another branch fails; the repository is FAILED all the same. A
- * manual deploy that cannot start marks its application with why, naming the deployment id.
+ * One sync of one repository after its SYNCING ({@link #syncing}): one fetch, one commit per
+ * branch, change detection per application (DeployRequested or an application error), then
+ * SUCCESS or FAILED. Branches that resolve still dispatch when another branch fails; the
+ * repository is FAILED all the same. A manual deploy that cannot start marks its application
+ * with why, naming the deployment id. It reads only what it is given, so it can run off the
+ * stream thread on copies ({@link ConfigLookup#copyOf}, {@link ChangeDetector#copyOf}).
  */
 final class SyncRun {
 
@@ -51,12 +53,12 @@ final class SyncRun {
 
   private final CommitSource git;
   private final RepositorySecrets secrets;
-  private final ConfigView config;
+  private final ConfigLookup config;
   private final ChangeDetector detector;
   private final Clock clock;
   private final Emitter out;
 
-  SyncRun(CommitSource git, RepositorySecrets secrets, ConfigView config, ChangeDetector detector, Clock clock,
+  SyncRun(CommitSource git, RepositorySecrets secrets, ConfigLookup config, ChangeDetector detector, Clock clock,
       Emitter out) {
     this.git = git;
     this.secrets = secrets;
@@ -77,7 +79,6 @@ final class SyncRun {
       return;
     }
     RepositoryConfig repository = found.get();
-    out.emit(repository.getId(), repositoryStatus(request, RepositorySyncStatus.SYNCING, null, null));
 
     Map<String, List<ApplicationConfig>> byBranch = new LinkedHashMap<>();
     for (ApplicationConfig application : select(request, config.applicationsOf(repository.getId()))) {
@@ -266,6 +267,11 @@ final class SyncRun {
         .build();
     out.emit(id, deploy);
     detector.sent(id, commit.sha(), digest, application.getAgentId(), application.getPath());
+  }
+
+  /** The repository's status while the sync runs, emitted before it starts. */
+  RepositoryStatusChanged syncing(SyncRequested request) {
+    return repositoryStatus(request, RepositorySyncStatus.SYNCING, null, null);
   }
 
   private RepositoryStatusChanged repositoryStatus(SyncRequested request, RepositorySyncStatus status, String error,

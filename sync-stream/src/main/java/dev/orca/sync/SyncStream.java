@@ -5,6 +5,7 @@ import dev.orca.schemas.StaticMembership;
 import dev.orca.schemas.StreamsTuning;
 import dev.orca.schemas.TopicAdmin;
 import dev.orca.git.JGitCommitSource;
+import dev.orca.sync.config.ConfigIndex;
 import dev.orca.sync.git.RepositorySecrets;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,6 +16,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -29,23 +33,32 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs the sync-stream topology: ensures the shared topics exist, then starts Kafka Streams
- * (exactly-once v2, application id {@code <prefix>sync-stream}). A failed stream thread shuts the
- * client down (state ERROR) rather than retrying a record that keeps failing.
+ * (exactly-once v2, application id {@code <prefix>sync-stream}) with a pool of git workers. A
+ * record that cannot be processed goes to the dead letters; a stream thread that fails all the
+ * same shuts the client down (state ERROR).
  */
 public final class SyncStream implements AutoCloseable {
 
-  /** A git call may block the stream thread up to its timeout; the transaction must outlive it. */
-  static final Duration TRANSACTION_TIMEOUT = Duration.ofMinutes(5);
-  static final Duration MAX_POLL_INTERVAL = Duration.ofMinutes(10);
+  static final Duration TRANSACTION_TIMEOUT = Duration.ofMinutes(1);
+  static final Duration MAX_POLL_INTERVAL = Duration.ofMinutes(5);
+  /**
+   * How long the stream thread waits for records when it has none: finished syncs are picked up by
+   * a punctuator, which runs between polls, so this bounds how long a finished sync waits.
+   */
+  static final Duration POLL_WAIT = Duration.ofMillis(5);
   private static final Duration STARTUP_DEADLINE = Duration.ofMinutes(2);
 
   private final KafkaStreams streams;
   private final JGitCommitSource git;
+  private final ExecutorService workers;
+  private final DeadLetterCount deadLetters;
   private final CountDownLatch stopped = new CountDownLatch(1);
 
-  private SyncStream(KafkaStreams streams, JGitCommitSource git) {
+  private SyncStream(KafkaStreams streams, JGitCommitSource git, ExecutorService workers, DeadLetterCount deadLetters) {
     this.streams = streams;
     this.git = git;
+    this.workers = workers;
+    this.deadLetters = deadLetters;
   }
 
   public static SyncStream start(SyncStreamSettings settings) {
@@ -66,10 +79,13 @@ public final class SyncStream implements AutoCloseable {
     // Under exactly-once, output becomes visible to read_committed consumers only at a commit;
     // the default 100 ms interval would dominate a sync's latency.
     properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, StreamsTuning.commitIntervalMs(System.getenv()));
-    KafkaStreams streams = new KafkaStreams(
-        SyncTopology.build(settings.topics(), git, RepositorySecrets.of(settings.appSecret()), Clock.systemUTC(),
-            settings.revisionWait()), properties);
-    SyncStream stream = new SyncStream(streams, git);
+    ExecutorService workers = gitWorkers(settings.gitWorkers());
+    DeadLetterCount deadLetters = new DeadLetterCount();
+    ConfigIndex index = new ConfigIndex(settings.topics().partitions(), git::forget);
+    KafkaStreams streams = new KafkaStreams(SyncTopology.build(settings.topics(),
+        new SyncTopology.Parts(git, RepositorySecrets.of(settings.appSecret()), Clock.systemUTC(),
+            settings.revisionWait(), workers, index, deadLetters)), properties);
+    SyncStream stream = new SyncStream(streams, git, workers, deadLetters);
     streams.setStateListener((now, before) -> {
       if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
         stream.stopped.countDown();
@@ -81,6 +97,16 @@ public final class SyncStream implements AutoCloseable {
     });
     streams.start();
     return stream;
+  }
+
+  /** Threads that run syncs' git work; each remote call on them is bounded by the git timeout. */
+  private static ExecutorService gitWorkers(int count) {
+    AtomicInteger next = new AtomicInteger();
+    return Executors.newFixedThreadPool(count, task -> {
+      Thread thread = new Thread(task, "sync-git-worker-" + next.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    });
   }
 
   static Properties streamsProperties(String applicationId, String bootstrap, Path stateDir) {
@@ -95,7 +121,13 @@ public final class SyncStream implements AutoCloseable {
         (int) TRANSACTION_TIMEOUT.toMillis());
     props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG),
         (int) MAX_POLL_INTERVAL.toMillis());
+    props.put(StreamsConfig.POLL_MS_CONFIG, POLL_WAIT.toMillis());
     return props;
+  }
+
+  /** How many records went to the dead letters since the start. */
+  public long deadLetters() {
+    return deadLetters.get();
   }
 
   /** True while the streams run or rebalance: alive, as opposed to stopped or failed. */
@@ -119,6 +151,7 @@ public final class SyncStream implements AutoCloseable {
   public void close() {
     // Leave the group, so a restarted instance is not kept waiting for the session timeout.
     streams.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true));
+    workers.shutdownNow();
     git.close();
   }
 

@@ -9,12 +9,15 @@ import java.util.Map;
  * sync-stream's configuration. From the environment: {@code ORCA_KAFKA_BOOTSTRAP}
  * (localhost:9092), the {@code ORCA_TOPIC_*} variables, {@code ORCA_DATA_DIR} (./data; state in
  * {@code streams/}, mirrors in {@code git-cache/}), {@code ORCA_ALLOW_LOCAL_GIT} (false) and
- * {@code APP_SECRET} (none; the gateway's, needed to decrypt the secrets of private repositories).
+ * {@code APP_SECRET} (none; the gateway's, needed to decrypt the secrets of private repositories) and
+ * {@code ORCA_GIT_WORKERS} (16; syncs whose git work runs at once).
  */
 public record SyncStreamSettings(String kafkaBootstrap, Topics topics, Path stateDir, Path gitCacheDir,
-    boolean allowLocalGit, Duration gitTimeout, Duration revisionWait, String appSecret) {
+    boolean allowLocalGit, Duration gitTimeout, Duration revisionWait, String appSecret, int gitWorkers) {
 
   public static final Duration GIT_TIMEOUT = Duration.ofSeconds(30);
+  /** Git work is mostly waiting on remotes: many more workers than cores, so a few hanging remotes hold up no one else. */
+  public static final int GIT_WORKERS = 16;
   public static final Duration REVISION_WAIT = Duration.ofSeconds(10);
 
   public static SyncStreamSettings fromEnvironment(Map<String, String> env) {
@@ -27,7 +30,20 @@ public record SyncStreamSettings(String kafkaBootstrap, Topics topics, Path stat
         Boolean.parseBoolean(env.getOrDefault("ORCA_ALLOW_LOCAL_GIT", "false")),
         GIT_TIMEOUT,
         REVISION_WAIT,
-        env.get("APP_SECRET"));
+        env.get("APP_SECRET"),
+        positive(env, "ORCA_GIT_WORKERS", GIT_WORKERS));
+  }
+
+  private static int positive(Map<String, String> env, String name, int fallback) {
+    String value = env.get(name);
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    int parsed = Integer.parseInt(value.trim());
+    if (parsed < 1) {
+      throw new IllegalArgumentException(name + " must be positive: " + value);
+    }
+    return parsed;
   }
 
   /** Leaves the APP_SECRET out, so settings can be logged. */
@@ -35,6 +51,6 @@ public record SyncStreamSettings(String kafkaBootstrap, Topics topics, Path stat
   public String toString() {
     return "SyncStreamSettings[kafkaBootstrap=" + kafkaBootstrap + ", topics=" + topics + ", stateDir=" + stateDir
         + ", gitCacheDir=" + gitCacheDir + ", allowLocalGit=" + allowLocalGit + ", gitTimeout=" + gitTimeout
-        + ", revisionWait=" + revisionWait + ", appSecret=" + (appSecret == null ? "none" : "***") + "]";
+        + ", revisionWait=" + revisionWait + ", gitWorkers=" + gitWorkers + ", appSecret=" + (appSecret == null ? "none" : "***") + "]";
   }
 }

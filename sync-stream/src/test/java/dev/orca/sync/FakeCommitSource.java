@@ -37,6 +37,9 @@ final class FakeCommitSource implements CommitSource {
     return commit;
   }
 
+  /** The next fetch throws this (a bug in the git layer, say), once. */
+  RuntimeException unexpected;
+
   void failFetches(String message) {
     fetchFailure = new GitException(message);
   }
@@ -47,6 +50,11 @@ final class FakeCommitSource implements CommitSource {
     lastRemote = remote;
     if (fetchFailure != null) {
       throw fetchFailure;
+    }
+    if (unexpected != null) {
+      RuntimeException error = unexpected;
+      unexpected = null;
+      throw error;
     }
     return new Snapshot() {
       @Override

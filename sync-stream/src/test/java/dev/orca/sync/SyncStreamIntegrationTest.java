@@ -62,7 +62,7 @@ class SyncStreamIntegrationTest {
     String sha = repo.commit("compose.yaml", compose, "add web\n\nwith details");
     String bootstrap = SharedKafka.bootstrapServers();
     stream = SyncStream.start(new SyncStreamSettings(bootstrap, topics, dataDir.resolve("streams"),
-        dataDir.resolve("git-cache"), true, Duration.ofSeconds(10), Duration.ofSeconds(10), null));
+        dataDir.resolve("git-cache"), true, Duration.ofSeconds(10), Duration.ofSeconds(10), null, 4));
     await().atMost(Duration.ofSeconds(60)).until(stream::isRunning);
 
     Instant now = Instant.now();
@@ -152,5 +152,69 @@ class SyncStreamIntegrationTest {
     assertThat(statuses).extracting(s -> ((RepositoryStatusChanged) s).getLastSyncError()).containsOnlyNulls();
     assertThat(deploys).singleElement().isInstanceOfSatisfying(DeployRequested.class,
         deploy -> assertThat(deploy.getCommit()).isEqualTo(sha));
+  }
+
+  @Test
+  void shouldKeepSyncingOtherRepositoriesWhileOneRemoteHangsAndShowItSyncing() throws Exception {
+    server = GitServer.start();
+    GitRepo repo = server.createRepository("fast");
+    String sha = repo.commit("compose.yaml", "services: {}\n", "fast compose");
+    // Both repositories in one partition: the same stream task serves them.
+    String hangingId = "hanging-0";
+    String fastId = java.util.stream.IntStream.range(0, 1000).mapToObj(i -> "fast-" + i)
+        .filter(id -> dev.orca.sync.polling.PollSchedule.partitionOf(id, 3)
+            == dev.orca.sync.polling.PollSchedule.partitionOf(hangingId, 3))
+        .findFirst().orElseThrow();
+    String bootstrap = SharedKafka.bootstrapServers();
+    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      stream = SyncStream.start(new SyncStreamSettings(bootstrap, topics, dataDir.resolve("streams"),
+          dataDir.resolve("git-cache"), true, Duration.ofSeconds(10), Duration.ofSeconds(10), null, 4));
+      await().atMost(Duration.ofSeconds(60)).until(stream::isRunning);
+      Instant now = Instant.now();
+      try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new ByteArraySerializer(), new ByteArraySerializer())) {
+        producer.send(topics.configRepositories().record(hangingId, RepositoryConfig.newBuilder().setId(hangingId)
+            .setRevision(1).setUrl("http://127.0.0.1:" + silent.getLocalPort() + "/git/hanging")
+            .setProvider("generic").setAuthMethod("none").setSyncType("manual").setPollingIntervalSeconds(60)
+            .setUpdatedAt(now).build()));
+        producer.send(topics.configRepositories().record(fastId, RepositoryConfig.newBuilder().setId(fastId)
+            .setRevision(2).setUrl(repo.url()).setProvider("generic").setAuthMethod("none").setSyncType("manual")
+            .setPollingIntervalSeconds(60).setUpdatedAt(now).build()));
+        producer.send(topics.configApplications().record("app-hanging", ApplicationConfig.newBuilder()
+            .setId("app-hanging").setRevision(3).setRepositoryId(hangingId).setAgentId("agent-1").setBranch("main")
+            .setPath("compose.yaml").setUpdatedAt(now).build()));
+        producer.send(topics.configApplications().record("app-fast", ApplicationConfig.newBuilder().setId("app-fast")
+            .setRevision(4).setRepositoryId(fastId).setAgentId("agent-1").setBranch("main")
+            .setPath("compose.yaml").setUpdatedAt(now).build()));
+        producer.send(topics.syncRequests().record(hangingId, SyncRequested.newBuilder().setSyncId("sync-hanging")
+            .setRepositoryId(hangingId).setTrigger(SyncTrigger.MANUAL).setActor("user-1").setMinRevision(3)
+            .setAt(now).build()));
+        producer.flush();
+        // An unreadable record in between: it goes to the dead letters and the stream goes on.
+        producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topics.syncRequests().name(),
+            fastId.getBytes(StandardCharsets.UTF_8), "not avro".getBytes(StandardCharsets.UTF_8)));
+        producer.send(topics.syncRequests().record(fastId, SyncRequested.newBuilder().setSyncId("sync-fast")
+            .setRepositoryId(fastId).setTrigger(SyncTrigger.MANUAL).setActor("user-1").setMinRevision(4)
+            .setAt(now).build()));
+      }
+
+      try (TopicReader<SpecificRecord> deployReader = new TopicReader<>(bootstrap, topics.deployRequests());
+           TopicReader<SpecificRecord> statusReader = new TopicReader<>(bootstrap, topics.status())) {
+        DeployRequested deploy = deployReader.awaitOne("app-fast", DeployRequested.class, Duration.ofSeconds(30));
+        assertThat(deploy.getCommit()).isEqualTo(sha);
+        // The hanging repository shows SYNCING, committed while its fetch still waits (10 s timeout).
+        await().atMost(Duration.ofSeconds(5)).until(() -> !statusReader.poll(hangingId, RepositoryStatusChanged.class)
+            .isEmpty());
+        List<RepositoryStatusChanged> hanging = statusReader.poll(hangingId, RepositoryStatusChanged.class);
+        assertThat(hanging).extracting(RepositoryStatusChanged::getStatus).containsExactly(RepositorySyncStatus.SYNCING);
+        assertThat(stream.deadLetters()).isEqualTo(1);
+
+        await().atMost(Duration.ofSeconds(40)).until(() -> statusReader.poll(hangingId, RepositoryStatusChanged.class)
+            .size() == 2);
+        RepositoryStatusChanged failed = statusReader.poll(hangingId, RepositoryStatusChanged.class).get(1);
+        assertThat(failed.getStatus()).isEqualTo(RepositorySyncStatus.FAILED);
+        assertThat(failed.getLastSyncError()).contains("timed out");
+      }
+    }
   }
 }

@@ -119,7 +119,7 @@ class SyncStreamRestartIntegrationTest {
 
   private SyncStreamSettings settings() {
     return new SyncStreamSettings(bootstrap, TOPICS, dataDir.resolve("streams"), dataDir.resolve("git-cache"),
-        true, Duration.ofSeconds(10), Duration.ofSeconds(10), null);
+        true, Duration.ofSeconds(10), Duration.ofSeconds(10), null, 4);
   }
 
   private void start(SyncStreamSettings settings) throws InterruptedException {

@@ -3,6 +3,7 @@ package dev.orca.sync;
 import dev.orca.testsupport.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.orca.schemas.DeadLetterHeaders;
 import dev.orca.schemas.Topics;
 import dev.orca.schemas.avro.ApplicationConfig;
 import dev.orca.schemas.avro.ApplicationStatusChanged;
@@ -14,6 +15,7 @@ import dev.orca.schemas.avro.RepositorySyncStatus;
 import dev.orca.schemas.avro.SyncRequested;
 import dev.orca.schemas.avro.SyncStatus;
 import dev.orca.schemas.avro.SyncTrigger;
+import dev.orca.sync.config.ConfigIndex;
 import dev.orca.sync.detect.LastSent;
 import dev.orca.schemas.crypto.Keys;
 import dev.orca.schemas.crypto.SecretBox;
@@ -52,6 +54,12 @@ class SyncTopologyTest {
   private final Topics topics = new Topics("test.", 3, (short) 1);
   private final FakeCommitSource git = new FakeCommitSource();
   private final MutableClock clock = new MutableClock(START);
+  private final List<String> forgotten = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final ConfigIndex index = new ConfigIndex(topics.partitions(), forgotten::add);
+  private final DeadLetterCount deadLetterCount = new DeadLetterCount();
+  /** Git work waiting for {@link #runGitWork}, while {@link #inline} is false. */
+  private final java.util.ArrayDeque<Runnable> gitWork = new java.util.ArrayDeque<>();
+  private boolean inline = true;
 
   @TempDir
   Path stateDir;
@@ -62,10 +70,19 @@ class SyncTopologyTest {
   private TestInputTopic<String, SyncRequested> syncRequests;
   private TestOutputTopic<String, SpecificRecord> deployRequests;
   private TestOutputTopic<String, SpecificRecord> status;
+  private TestOutputTopic<byte[], byte[]> deadLetters;
 
   @BeforeEach
   void startDriver() {
-    driver = new TopologyTestDriver(SyncTopology.build(topics, git, RepositorySecrets.of(APP_SECRET), clock, REVISION_WAIT),
+    // Git work runs inline here, so each sync finishes in the same process() or punctuation that starts it.
+    driver = new TopologyTestDriver(SyncTopology.build(topics, new SyncTopology.Parts(git,
+            RepositorySecrets.of(APP_SECRET), clock, REVISION_WAIT, work -> {
+              if (inline) {
+                work.run();
+              } else {
+                gitWork.add(work);
+              }
+            }, index, deadLetterCount)),
         SyncStream.streamsProperties("sync-stream-test", "dummy:9092", stateDir), START);
     repositories = input(topics.configRepositories());
     applications = input(topics.configApplications());
@@ -74,6 +91,8 @@ class SyncTopologyTest {
         topics.deployRequests().keys().deserializer(), topics.deployRequests().values().deserializer());
     status = driver.createOutputTopic(topics.status().name(),
         topics.status().keys().deserializer(), topics.status().values().deserializer());
+    deadLetters = driver.createOutputTopic(topics.deadLetters().name(),
+        topics.deadLetters().keys().deserializer(), topics.deadLetters().values().deserializer());
   }
 
   @AfterEach
@@ -457,6 +476,162 @@ class SyncTopologyTest {
   }
 
   @Test
+  void shouldSendAnUnreadableSyncRequestToTheDeadLettersWithWhereItCameFrom() {
+    byte[] garbage = "not avro".getBytes(StandardCharsets.UTF_8);
+    driver.createInputTopic(topics.syncRequests().name(), new StringSerializer(), new ByteArraySerializer())
+        .pipeInput(REPO, garbage);
+
+    List<org.apache.kafka.streams.test.TestRecord<byte[], byte[]>> letters = deadLetters.readRecordsToList();
+    assertThat(letters).singleElement().satisfies(letter -> {
+      assertThat(letter.key()).isEqualTo(REPO.getBytes(StandardCharsets.UTF_8));
+      assertThat(letter.value()).isEqualTo(garbage);
+      assertThat(header(letter, DeadLetterHeaders.TOPIC)).isEqualTo(topics.syncRequests().name());
+      assertThat(header(letter, DeadLetterHeaders.PARTITION)).isEqualTo("0");
+      assertThat(header(letter, DeadLetterHeaders.OFFSET)).isEqualTo("0");
+      assertThat(header(letter, DeadLetterHeaders.COMPONENT)).isEqualTo("sync-stream");
+      assertThat(header(letter, DeadLetterHeaders.EXCEPTION)).isNotBlank();
+    });
+    assertThat(deadLetterCount.get()).isEqualTo(1);
+    assertOutputsEmpty();
+  }
+
+  @Test
+  void shouldFailTheRepositoryAndKeepGoingWhenASyncFailsUnexpectedly() {
+    repository(REPO, 1, "manual");
+    application("app-1", REPO, "main", "compose.yaml", 2);
+    Commit commit = git.commit("main", "compose.yaml", "services: {}\n", "compose");
+    git.unexpected = new IllegalStateException("a bug");
+
+    SyncRequested failing = request(REPO).build();
+    syncRequests.pipeInput(REPO, failing);
+
+    List<RepositoryStatusChanged> statuses = repositoryStatuses(2);
+    assertThat(statuses.get(1).getStatus()).isEqualTo(RepositorySyncStatus.FAILED);
+    assertThat(statuses.get(1).getLastSyncError()).contains("internal error").doesNotContain("a bug");
+    assertThat(deadLetters.readRecordsToList()).singleElement().satisfies(letter -> {
+      assertThat(topics.syncRequests().value(letter.value()).getSyncId()).isEqualTo(failing.getSyncId());
+      assertThat(header(letter, DeadLetterHeaders.MESSAGE)).isEqualTo("a bug");
+    });
+    assertThat(deadLetterCount.get()).isEqualTo(1);
+
+    syncRequests.pipeInput(REPO, request(REPO).build());
+    assertRepositoryStatuses(RepositorySyncStatus.SYNCING, RepositorySyncStatus.SUCCESS);
+    assertThat(singleDeploy("app-1").getCommit()).isEqualTo(commit.sha());
+  }
+
+  @Test
+  void shouldShowSyncingWhileTheFetchRunsAndNotWaitForASlowRepository() {
+    String other = "repo-2";
+    repository(REPO, 1, "manual");
+    repository(other, 2, "manual");
+    application("app-1", REPO, "main", "compose.yaml", 3);
+    application("app-2", other, "main", "compose.yaml", 4);
+    git.commit("main", "compose.yaml", "services: {}\n", "compose");
+    inline = false;
+
+    syncRequests.pipeInput(REPO, request(REPO).build());
+    // The fetch has not run yet: SYNCING is out, nothing else.
+    assertRepositoryStatuses(RepositorySyncStatus.SYNCING);
+    assertThat(git.fetches).isZero();
+
+    syncRequests.pipeInput(other, request(other).build());
+    assertRepositoryStatuses(RepositorySyncStatus.SYNCING);
+    // The second repository's git work finishes first; its sync completes while the first still waits.
+    gitWork.removeLast().run();
+    advance(SyncProcessor.DRAIN_INTERVAL);
+    assertThat(status.readKeyValuesToList()).extracting(kv -> kv.key, kv -> ((RepositoryStatusChanged) kv.value).getStatus())
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(other, RepositorySyncStatus.SUCCESS));
+    assertThat(singleDeploy("app-2")).isNotNull();
+
+    gitWork.removeFirst().run();
+    advance(SyncProcessor.DRAIN_INTERVAL);
+    assertThat(repositoryStatuses(1).get(0).getStatus()).isEqualTo(RepositorySyncStatus.SUCCESS);
+    assertThat(singleDeploy("app-1")).isNotNull();
+    assertThat(gitWork).isEmpty();
+  }
+
+  @Test
+  void shouldRunOneSyncPerRepositoryAtATimeInArrivalOrderAndFoldPollsIntoIt() {
+    repository(REPO, 1, "manual");
+    application("app-1", REPO, "main", "compose.yaml", 2);
+    Commit first = git.commit("main", "compose.yaml", "services: {a: {}}\n", "first");
+    inline = false;
+
+    syncRequests.pipeInput(REPO, request(REPO).build());
+    SyncRequested webhook = webhook("main", first.sha());
+    syncRequests.pipeInput(REPO, webhook);
+    syncRequests.pipeInput(REPO, request(REPO).setTrigger(SyncTrigger.POLLING).setActor("poller").build());
+    assertThat(gitWork).hasSize(1);
+    assertRepositoryStatuses(RepositorySyncStatus.SYNCING);
+
+    gitWork.removeFirst().run();
+    advance(SyncProcessor.DRAIN_INTERVAL);
+    // The first finishes; the webhook queued behind it starts (SYNCING); the poll was folded into them.
+    assertThat(repositoryStatuses(2)).extracting(RepositoryStatusChanged::getStatus)
+        .containsExactly(RepositorySyncStatus.SUCCESS, RepositorySyncStatus.SYNCING);
+    assertThat(singleDeploy("app-1").getCommit()).isEqualTo(first.sha());
+    assertThat(gitWork).hasSize(1);
+
+    gitWork.removeFirst().run();
+    advance(SyncProcessor.DRAIN_INTERVAL);
+    RepositoryStatusChanged done = repositoryStatuses(1).get(0);
+    assertThat(done.getSyncId()).isEqualTo(webhook.getSyncId());
+    assertThat(done.getStatus()).isEqualTo(RepositorySyncStatus.SUCCESS);
+    assertThat(gitWork).isEmpty();
+    assertThat(git.fetches).isEqualTo(2);
+    assertOutputsEmpty();
+  }
+
+  @Test
+  void shouldForgetTheStateOfDeletedApplicationsAndRepositories() {
+    String polled = idInPartition(true);
+    repository(polled, 1, "polling");
+    application("app-1", polled, "main", "compose.yaml", 2);
+    application("app-2", polled, "main", "compose.yaml", 3);
+    git.commit("main", "compose.yaml", "services: {}\n", "compose");
+    advance(Duration.ofSeconds(1));
+    KeyValueStore<String, LastSent> lastSent = driver.getKeyValueStore(SyncTopology.LAST_SENT);
+    KeyValueStore<String, Long> lastPolls = driver.getKeyValueStore(SyncTopology.LAST_POLLS);
+    assertThat(lastSent.get("app-1")).isNotNull();
+    assertThat(lastSent.get("app-2")).isNotNull();
+    assertThat(lastPolls.get(polled)).isNotNull();
+    assertThat(index.applicationIdsOf(polled)).containsExactlyInAnyOrder("app-1", "app-2");
+
+    applications.pipeInput("app-1", null);
+    advance(Duration.ofSeconds(1));
+    assertThat(lastSent.get("app-1")).isNull();
+    assertThat(lastSent.get("app-2")).isNotNull();
+    assertThat(index.applicationIdsOf(polled)).containsExactly("app-2");
+
+    repositories.pipeInput(polled, null);
+    advance(Duration.ofSeconds(1));
+    assertThat(lastPolls.get(polled)).isNull();
+    assertThat(forgotten).containsExactly(polled);
+    int fetches = git.fetches;
+    advance(Duration.ofSeconds(60));
+    assertThat(git.fetches).as("a deleted repository is no longer polled").isEqualTo(fetches);
+  }
+
+  @Test
+  void shouldFollowAPollingIntervalChangeAndStopPollingARepositorySwitchedToManual() {
+    String polled = idInPartition(true);
+    repository(polled, 1, "polling");
+    git.commit("main", "compose.yaml", "services: {}\n", "compose");
+    application("app-1", polled, "main", "compose.yaml", 2);
+    advance(Duration.ofSeconds(1));
+    assertThat(git.fetches).isEqualTo(1);
+
+    repositories.pipeInput(polled, RepositoryConfig.newBuilder(repositoryConfig(polled, 3, "polling"))
+        .setPollingIntervalSeconds(5).build());
+    advance(Duration.ofSeconds(5));
+    assertThat(git.fetches).isEqualTo(2);
+
+    repositories.pipeInput(polled, repositoryConfig(polled, 4, "manual"));
+    advance(Duration.ofSeconds(30));
+    assertThat(git.fetches).isEqualTo(2);
+  }
+
+  @Test
   void shouldDeployAtTheSameCommitWhenConfigurationChangesAgentOrPath() {
     repository(REPO, 1, "manual");
     application("app-1", REPO, "agent-1", "main", "compose.yaml", 2);
@@ -680,9 +855,17 @@ class SyncTopologyTest {
   }
 
   private void repository(String id, long revision, String syncType) {
-    repositories.pipeInput(id, RepositoryConfig.newBuilder().setId(id).setRevision(revision)
+    repositories.pipeInput(id, repositoryConfig(id, revision, syncType));
+  }
+
+  private static RepositoryConfig repositoryConfig(String id, long revision, String syncType) {
+    return RepositoryConfig.newBuilder().setId(id).setRevision(revision)
         .setUrl("https://git.example/" + id + ".git").setProvider("generic").setAuthMethod("none")
-        .setSyncType(syncType).setPollingIntervalSeconds(30).setUpdatedAt(START).build());
+        .setSyncType(syncType).setPollingIntervalSeconds(30).setUpdatedAt(START).build();
+  }
+
+  private static String header(org.apache.kafka.streams.test.TestRecord<byte[], byte[]> record, String name) {
+    return DeadLetterHeaders.text(record.headers(), name);
   }
 
   private void application(String id, String repositoryId, String branch, String path, long revision) {

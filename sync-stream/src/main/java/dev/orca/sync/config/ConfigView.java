@@ -6,63 +6,62 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
-import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
  * Repositories and applications as the global stores over config.repositories and
- * config.applications hold them. Finding a repository's applications scans every application:
- * fine for hundreds, a known limit beyond that.
+ * config.applications hold them. A repository's applications are found through the
+ * {@link ConfigIndex}: O(its applications), whatever the number of applications in all.
  */
-public final class ConfigView {
+public final class ConfigView implements ConfigLookup {
 
-  private final ReadOnlyKeyValueStore<String, ValueAndTimestamp<RepositoryConfig>> repositories;
-  private final ReadOnlyKeyValueStore<String, ValueAndTimestamp<ApplicationConfig>> applications;
+  private final ReadOnlyKeyValueStore<String, RepositoryConfig> repositories;
+  private final ReadOnlyKeyValueStore<String, ApplicationConfig> applications;
+  private final ConfigIndex index;
 
-  public ConfigView(ReadOnlyKeyValueStore<String, ValueAndTimestamp<RepositoryConfig>> repositories,
-      ReadOnlyKeyValueStore<String, ValueAndTimestamp<ApplicationConfig>> applications) {
+  public ConfigView(ReadOnlyKeyValueStore<String, RepositoryConfig> repositories,
+      ReadOnlyKeyValueStore<String, ApplicationConfig> applications, ConfigIndex index) {
     this.repositories = repositories;
     this.applications = applications;
+    this.index = index;
   }
 
+  @Override
   public Optional<RepositoryConfig> repository(String id) {
-    ValueAndTimestamp<RepositoryConfig> found = id == null ? null : repositories.get(id);
-    return Optional.ofNullable(found == null ? null : found.value());
+    return Optional.ofNullable(id == null ? null : repositories.get(id));
   }
 
+  /** Every repository: a full read, for a task's start only. */
   public List<RepositoryConfig> repositories() {
     List<RepositoryConfig> all = new ArrayList<>();
-    try (KeyValueIterator<String, ValueAndTimestamp<RepositoryConfig>> it = repositories.all()) {
+    try (KeyValueIterator<String, RepositoryConfig> it = repositories.all()) {
       it.forEachRemaining(entry -> {
-        if (entry.value != null && entry.value.value() != null) {
-          all.add(entry.value.value());
+        if (entry.value != null) {
+          all.add(entry.value);
         }
       });
     }
     return all;
   }
 
-  /** The repository's applications, ordered by id. */
+  @Override
   public List<ApplicationConfig> applicationsOf(String repositoryId) {
     List<ApplicationConfig> found = new ArrayList<>();
-    try (KeyValueIterator<String, ValueAndTimestamp<ApplicationConfig>> it = applications.all()) {
-      while (it.hasNext()) {
-        KeyValue<String, ValueAndTimestamp<ApplicationConfig>> entry = it.next();
-        ApplicationConfig application = entry.value == null ? null : entry.value.value();
-        if (application != null && repositoryId.equals(application.getRepositoryId())) {
-          found.add(application);
-        }
+    for (String id : index.applicationIdsOf(repositoryId)) {
+      ApplicationConfig application = applications.get(id);
+      // The index may run a record ahead of or behind this read; the store has the last word.
+      if (application != null && repositoryId.equals(application.getRepositoryId())) {
+        found.add(application);
       }
     }
     found.sort(Comparator.comparing(ApplicationConfig::getId));
     return found;
   }
 
+  @Override
   public Optional<ApplicationConfig> application(String id) {
-    ValueAndTimestamp<ApplicationConfig> found = id == null ? null : applications.get(id);
-    return Optional.ofNullable(found == null ? null : found.value());
+    return Optional.ofNullable(id == null ? null : applications.get(id));
   }
 
   /**

@@ -1,5 +1,10 @@
 package dev.orca.sync.detect;
 
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -10,10 +15,76 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 public final class ChangeDetector {
 
-  private final KeyValueStore<String, LastSent> store;
+  /** Where entries are read and written: the state store, or a copy a sync works on off the stream thread. */
+  private interface Entries {
+    LastSent get(String applicationId);
+
+    void put(String applicationId, LastSent sent);
+  }
+
+  private final Entries store;
+  private final Map<String, LastSent> written;
 
   public ChangeDetector(KeyValueStore<String, LastSent> store) {
-    this.store = store;
+    this.store = new Entries() {
+      @Override
+      public LastSent get(String applicationId) {
+        return store.get(applicationId);
+      }
+
+      @Override
+      public void put(String applicationId, LastSent sent) {
+        store.put(applicationId, sent);
+      }
+    };
+    this.written = null;
+  }
+
+  private ChangeDetector(Map<String, LastSent> copy) {
+    this.written = new LinkedHashMap<>();
+    this.store = new Entries() {
+      @Override
+      public LastSent get(String applicationId) {
+        return copy.get(applicationId);
+      }
+
+      @Override
+      public void put(String applicationId, LastSent sent) {
+        copy.put(applicationId, sent);
+        written.put(applicationId, sent);
+      }
+    };
+  }
+
+  /**
+   * A detector over a copy of these applications' entries, for a sync that runs on another thread:
+   * it reads the copy and records what it sends ({@link #written}), for {@link #record} to keep on
+   * the stream thread once the sync's output is emitted.
+   */
+  public ChangeDetector copyOf(Collection<String> applicationIds) {
+    Map<String, LastSent> copy = new HashMap<>();
+    for (String id : applicationIds) {
+      LastSent sent = store.get(id);
+      if (sent != null) {
+        copy.put(id, sent);
+      }
+    }
+    return new ChangeDetector(copy);
+  }
+
+  /** What a copy's sync sent, in order; empty for the detector over the store. */
+  public Map<String, LastSent> written() {
+    return written == null ? Map.of() : Map.copyOf(written);
+  }
+
+  /** Keeps what a copy's sync sent. */
+  public void record(Map<String, LastSent> sent) {
+    sent.forEach(store::put);
+  }
+
+  /** Forgets an application (deleted, or moved to another repository's task). */
+  public void forget(String applicationId) {
+    store.put(applicationId, null);
   }
 
   /** False when the commit was already sent for this application and the send is not forced. */
@@ -23,8 +94,8 @@ public final class ChangeDetector {
   }
 
   /** The commit last sent for the application; empty before its first. */
-  public java.util.Optional<String> lastCommit(String applicationId) {
-    return java.util.Optional.ofNullable(store.get(applicationId)).map(LastSent::commit);
+  public Optional<String> lastCommit(String applicationId) {
+    return Optional.ofNullable(store.get(applicationId)).map(LastSent::commit);
   }
 
   /**
