@@ -44,8 +44,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * Latency from an accepted sync request (SyncRequested acknowledged by Kafka) to the
  * DeployCommand on the agent's topic, through the real sync-stream and deploy-dispatcher, each
- * sync at a new commit that changes the compose file of a repository on a loopback git server.
- * Baseline: the produce→consume latency of one Kafka hop on the same broker in the same run.
+ * sync at a new commit that changes the compose file of a repository on a loopback git server;
+ * measured once per history length (a repository of 10 commits, of 1,000, of 5,000...), since a
+ * sync must not cost more as a repository's history grows. Baseline: the produce→consume latency
+ * of one Kafka hop on the same broker in the same run.
  */
 final class SyncToCommandBench {
 
@@ -54,11 +56,13 @@ final class SyncToCommandBench {
   private final int syncs;
   private final int warmup;
   private final int hops;
+  private final List<Integer> histories;
 
-  SyncToCommandBench(int syncs, int warmup, int hops) {
+  SyncToCommandBench(int syncs, int warmup, int hops, List<Integer> histories) {
     this.syncs = syncs;
     this.warmup = warmup;
     this.hops = hops;
+    this.histories = histories;
   }
 
   Result run() throws Exception {
@@ -72,55 +76,66 @@ final class SyncToCommandBench {
       all.add(new NewTopic(topics.prefix() + "baseline", 1, (short) 1));
       TopicAdmin.ensure(admin, all, Duration.ofSeconds(30));
     }
-    Percentiles baseline = measureKafkaHop(bootstrap, topics.prefix() + "baseline");
+    Percentiles baseline = measureKafkaHop(bootstrap, topics.prefix() + "baseline", hops);
 
     Map<String, String> env = Map.of("ORCA_KAFKA_BOOTSTRAP", bootstrap, "ORCA_DATA_DIR", dataDir.toString(),
         "ORCA_ALLOW_LOCAL_GIT", "true", "ORCA_TOPIC_PREFIX", topics.prefix());
+    List<Row> rows = new ArrayList<>();
     try (GitServer git = GitServer.start();
          KafkaProducer<byte[], byte[]> producer = producer(bootstrap);
-         KafkaConsumer<byte[], byte[]> commands = consumer(bootstrap)) {
-      GitRepo repo = git.createRepository("bench");
-      repo.commit("compose.yaml", compose(0), "compose 0");
-      String repositoryId = UUID.randomUUID().toString();
-      String applicationId = UUID.randomUUID().toString();
-      Instant now = Instant.now();
-      send(producer, topics.configRepositories(), repositoryId, RepositoryConfig.newBuilder().setId(repositoryId)
-          .setRevision(1).setUrl(repo.url()).setProvider("generic").setAuthMethod("none").setSyncType("manual")
-          .setPollingIntervalSeconds(60).setUpdatedAt(now).build());
-      send(producer, topics.configApplications(), applicationId, ApplicationConfig.newBuilder().setId(applicationId)
-          .setRevision(2).setRepositoryId(repositoryId).setAgentId(agentId).setBranch("main")
-          .setPath("compose.yaml").setUpdatedAt(now).build());
+         KafkaConsumer<byte[], byte[]> commands = consumer(bootstrap);
+         SyncStream sync = SyncStream.start(SyncStreamSettings.fromEnvironment(env));
+         DeployDispatcher dispatcher = DeployDispatcher.start(DispatcherSettings.fromEnvironment(env))) {
+      if (!sync.awaitRunning(WAIT)) {
+        throw new IllegalStateException("sync-stream did not reach RUNNING within " + WAIT);
+      }
+      awaitRunning(dispatcher::isRunning, "deploy-dispatcher");
       Topic<String, SpecificRecord> commandTopic = topics.agentCommands(agentId);
       commands.subscribe(List.of(commandTopic.name()));
-
-      try (SyncStream sync = SyncStream.start(SyncStreamSettings.fromEnvironment(env));
-           DeployDispatcher dispatcher = DeployDispatcher.start(DispatcherSettings.fromEnvironment(env))) {
-        if (!sync.awaitRunning(WAIT)) {
-          throw new IllegalStateException("sync-stream did not reach RUNNING within " + WAIT);
-        }
-        awaitRunning(dispatcher::isRunning, "deploy-dispatcher");
+      long revision = 0;
+      int marker = 0;
+      for (int history : histories) {
+        GitRepo repo = git.createRepository("bench-" + history);
+        long started = System.nanoTime();
+        // The initial commit, the history, and the commit that adds the compose file.
+        repo.history(Math.max(0, history - 2));
+        repo.commit("compose.yaml", compose(marker++), "compose");
+        double historyMs = (System.nanoTime() - started) / 1e6;
+        String repositoryId = UUID.randomUUID().toString();
+        String applicationId = UUID.randomUUID().toString();
+        Instant now = Instant.now();
+        send(producer, topics.configRepositories(), repositoryId, RepositoryConfig.newBuilder().setId(repositoryId)
+            .setRevision(++revision).setUrl(repo.url()).setProvider("generic").setAuthMethod("none")
+            .setSyncType("manual").setPollingIntervalSeconds(60).setUpdatedAt(now).build());
+        send(producer, topics.configApplications(), applicationId, ApplicationConfig.newBuilder()
+            .setId(applicationId).setRevision(++revision).setRepositoryId(repositoryId).setAgentId(agentId)
+            .setBranch("main").setPath("compose.yaml").setUpdatedAt(now).build());
         long[] samples = new long[syncs];
-        for (int i = 1; i <= warmup + syncs; i++) {
-          repo.commit("compose.yaml", compose(i), "compose " + i);
+        // The first row also warms the JVM and the pipeline up, so it is not slower for coming first.
+        int warm = rows.isEmpty() ? 5 * warmup : warmup;
+        for (int i = 1; i <= warm + syncs; i++) {
+          String next = "marker-" + marker;
+          repo.commit("compose.yaml", compose(marker++), "compose " + i);
           SyncRequested request = SyncRequested.newBuilder().setSyncId(UUID.randomUUID().toString())
               .setRepositoryId(repositoryId).setTrigger(SyncTrigger.MANUAL).setActor("bench")
-              .setMinRevision(2).setAt(Instant.now()).build();
+              .setMinRevision(revision).setAt(Instant.now()).build();
           send(producer, topics.syncRequests(), repositoryId, request);
           long accepted = System.nanoTime();
-          awaitCommand(commands, commandTopic, "marker-" + i);
+          awaitCommand(commands, commandTopic, next);
           long latency = System.nanoTime() - accepted;
-          if (i > warmup) {
-            samples[i - warmup - 1] = latency;
+          if (i > warm) {
+            samples[i - warm - 1] = latency;
           }
         }
-        return new Result(baseline, Percentiles.of(samples));
+        rows.add(new Row(history, historyMs, Percentiles.of(samples)));
       }
+      return new Result(baseline, rows);
     } finally {
       deleteRecursively(dataDir);
     }
   }
 
-  private Percentiles measureKafkaHop(String bootstrap, String topic) throws Exception {
+  static Percentiles measureKafkaHop(String bootstrap, String topic, int hops) throws Exception {
     try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap);
          KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap)) {
       consumer.subscribe(List.of(topic));
@@ -161,7 +176,7 @@ final class SyncToCommandBench {
     throw new IllegalStateException("no DeployCommand with " + marker + " within " + WAIT);
   }
 
-  private static void awaitRunning(java.util.function.BooleanSupplier running, String name) throws InterruptedException {
+  static void awaitRunning(java.util.function.BooleanSupplier running, String name) throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (!running.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
@@ -171,7 +186,7 @@ final class SyncToCommandBench {
     }
   }
 
-  private static <V> void send(KafkaProducer<byte[], byte[]> producer, Topic<String, V> topic, String key, V value)
+  static <V> void send(KafkaProducer<byte[], byte[]> producer, Topic<String, V> topic, String key, V value)
       throws Exception {
     producer.send(topic.record(key, value)).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
   }
@@ -181,7 +196,10 @@ final class SyncToCommandBench {
         + "    environment:\n      MARKER: marker-" + i + "\n";
   }
 
-  private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+  /** One history length: how long making it took, and the syncs' latencies. */
+  record Row(int history, double historyMs, Percentiles syncToCommand) {}
+
+  static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -189,7 +207,7 @@ final class SyncToCommandBench {
     return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
-  private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {
+  static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
@@ -199,27 +217,31 @@ final class SyncToCommandBench {
     return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
-  private static void deleteRecursively(Path dir) throws IOException {
+  static void deleteRecursively(Path dir) throws IOException {
     try (var paths = Files.walk(dir)) {
       paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 
-  record Result(Percentiles kafkaHop, Percentiles syncToCommand) {
+  record Result(Percentiles kafkaHop, List<Row> rows) {
     void print(PrintStream out) {
       out.println();
-      out.printf(Locale.ROOT, "%-44s %8s %10s %10s %10s%n", "metric", "samples", "p50 ms", "p99 ms", "mean ms");
+      out.printf(Locale.ROOT, "%-52s %8s %10s %10s %10s %8s %8s%n", "metric", "samples", "p50 ms", "p99 ms",
+          "mean ms", "p50/hop", "p99/hop");
       row(out, "baseline: one Kafka hop (produce -> consume)", kafkaHop);
-      row(out, "sync accepted -> DeployCommand on agent topic", syncToCommand);
-      out.printf(Locale.ROOT, "%-44s %8s %10.1f %10.1f %10.1f%n", "ratio (pipeline / one hop)", "",
-          syncToCommand.percentileMillis(50) / kafkaHop.percentileMillis(50),
-          syncToCommand.percentileMillis(99) / kafkaHop.percentileMillis(99),
-          syncToCommand.meanMillis() / kafkaHop.meanMillis());
+      for (Row row : rows) {
+        row(out, String.format(Locale.ROOT, "sync -> DeployCommand, %,d commits of history", row.history()),
+            row.syncToCommand());
+      }
+      for (Row row : rows) {
+        out.printf(Locale.ROOT, "(history of %,d commits written in %.0f ms)%n", row.history(), row.historyMs());
+      }
     }
 
-    private static void row(PrintStream out, String name, Percentiles p) {
-      out.printf(Locale.ROOT, "%-44s %8d %10.2f %10.2f %10.2f%n", name, p.count(),
-          p.percentileMillis(50), p.percentileMillis(99), p.meanMillis());
+    private void row(PrintStream out, String name, Percentiles p) {
+      out.printf(Locale.ROOT, "%-52s %8d %10.2f %10.2f %10.2f %8.1f %8.1f%n", name, p.count(),
+          p.percentileMillis(50), p.percentileMillis(99), p.meanMillis(),
+          p.percentileMillis(50) / kafkaHop.percentileMillis(50), p.percentileMillis(99) / kafkaHop.percentileMillis(99));
     }
   }
 }

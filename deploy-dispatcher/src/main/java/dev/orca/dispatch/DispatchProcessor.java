@@ -128,9 +128,17 @@ final class DispatchProcessor implements Processor<String, SpecificRecord, Strin
     outputs.forEach(output -> forward(output.key, output.value, now));
   }
 
+  /**
+   * Forwards the effects and, when there are any, asks for a commit at the end of this loop
+   * rather than at the commit interval: under exactly-once, a command is invisible to its agent
+   * until the transaction commits, and someone is waiting for it.
+   */
   private void forward(String applicationId, Effects effects, Instant now) {
     for (Outbound outbound : effects.outbound()) {
       context.forward(new Record<>(applicationId, outbound, now.toEpochMilli()));
+    }
+    if (!effects.outbound().isEmpty()) {
+      context.commit();
     }
   }
 

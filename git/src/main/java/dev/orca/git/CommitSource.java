@@ -1,5 +1,8 @@
 package dev.orca.git;
 
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -32,6 +35,18 @@ public interface CommitSource {
 
     /** A file's bytes at a commit, or empty when there is no file at that path. */
     Optional<byte[]> read(Commit commit, String path) throws GitException;
+
+    /**
+     * Many files at one commit, keyed by the paths as given, each as {@link #read} would answer;
+     * one pass over the commit's tree however many there are.
+     */
+    default Map<String, Optional<byte[]>> readAll(Commit commit, Collection<String> paths) throws GitException {
+      Map<String, Optional<byte[]>> files = new HashMap<>();
+      for (String path : paths) {
+        files.put(path, read(commit, path));
+      }
+      return files;
+    }
 
     @Override
     void close();

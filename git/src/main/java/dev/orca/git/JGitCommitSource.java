@@ -5,6 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,6 +32,7 @@ import org.eclipse.jgit.transport.CredentialsProvider;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.TagOpt;
 import org.eclipse.jgit.treewalk.TreeWalk;
+import org.eclipse.jgit.treewalk.filter.PathFilterGroup;
 import org.eclipse.jgit.util.FileUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +54,7 @@ import org.slf4j.LoggerFactory;
 public final class JGitCommitSource implements CommitSource, AutoCloseable {
 
   /** Packs a mirror may gather before it is repacked. */
-  static final int MAX_PACKS = 8;
+  static final int MAX_PACKS = 32;
   private static final Logger log = LoggerFactory.getLogger(JGitCommitSource.class);
 
   private final Path cacheDir;
@@ -190,6 +194,8 @@ public final class JGitCommitSource implements CommitSource, AutoCloseable {
           StoredConfig config = repository.getConfig();
           config.setString("gc", null, "pruneExpire", "now");
           config.setString("gc", null, "prunePackExpire", "now");
+          // Bitmaps speed up serving clones; a mirror serves no one and would rebuild them at every repack.
+          config.setBoolean("pack", null, "buildBitmaps", false);
           return new Mirror(dir, repository);
         } catch (IOException e) {
           throw new UncheckedIOException(e);
@@ -305,11 +311,47 @@ public final class JGitCommitSource implements CommitSource, AutoCloseable {
     }
 
     @Override
-    public Optional<byte[]> read(Commit commit, String path) throws GitException {
+    public Map<String, Optional<byte[]>> readAll(Commit commit, Collection<String> paths) throws GitException {
+      Map<String, Optional<byte[]>> files = new HashMap<>();
+      Map<String, List<String>> asked = new HashMap<>();
+      for (String path : paths) {
+        String relative = relative(path);
+        files.put(path, Optional.empty());
+        if (!relative.isEmpty()) {
+          asked.computeIfAbsent(relative, r -> new ArrayList<>()).add(path);
+        }
+      }
+      if (asked.isEmpty()) {
+        return files;
+      }
+      try (RevWalk walk = new RevWalk(repository); TreeWalk tree = new TreeWalk(repository)) {
+        tree.addTree(walk.parseCommit(ObjectId.fromString(commit.sha())).getTree());
+        tree.setRecursive(true);
+        tree.setFilter(PathFilterGroup.createFromStrings(asked.keySet()));
+        while (tree.next()) {
+          List<String> names = asked.get(tree.getPathString());
+          if (names != null && tree.getFileMode(0).getObjectType() == Constants.OBJ_BLOB) {
+            Optional<byte[]> bytes = Optional.of(repository.open(tree.getObjectId(0), Constants.OBJ_BLOB).getBytes());
+            names.forEach(name -> files.put(name, bytes));
+          }
+        }
+        return files;
+      } catch (IOException | RuntimeException e) {
+        throw new GitException("cannot read " + paths.size() + " files at " + commit.sha() + ": " + e.getMessage(), e);
+      }
+    }
+
+    private static String relative(String path) {
       String relative = path.startsWith("./") ? path.substring(2) : path;
       while (relative.startsWith("/")) {
         relative = relative.substring(1);
       }
+      return relative;
+    }
+
+    @Override
+    public Optional<byte[]> read(Commit commit, String path) throws GitException {
+      String relative = relative(path);
       if (relative.isEmpty()) {
         return Optional.empty();
       }

@@ -83,6 +83,26 @@ class JGitCommitSourceTest {
   }
 
   @Test
+  void shouldReadManyFilesInOnePassAsReadWouldOneByOne() throws Exception {
+    GitRepo repo = newRepository();
+    repo.commitFiles(java.util.Map.of("apps/a/compose.yaml", "a\n", "apps/b/compose.yaml", "b\n",
+        "compose.yaml", "root\n"), "three files");
+    try (CommitSource.Snapshot snapshot = source(true).fetch(remote(repo))) {
+      Commit head = snapshot.latest("main");
+      java.util.List<String> paths = java.util.List.of("apps/a/compose.yaml", "./apps/b/compose.yaml",
+          "/compose.yaml", "apps/missing.yaml", "apps", "");
+      java.util.Map<String, java.util.Optional<byte[]>> files = snapshot.readAll(head, paths);
+      assertThat(files.keySet()).containsExactlyInAnyOrderElementsOf(paths);
+      for (String path : paths) {
+        assertThat(files.get(path).map(b -> new String(b, StandardCharsets.UTF_8)))
+            .as(path).isEqualTo(snapshot.read(head, path).map(b -> new String(b, StandardCharsets.UTF_8)));
+      }
+      assertThat(files.get("./apps/b/compose.yaml")).hasValueSatisfying(
+          bytes -> assertThat(new String(bytes, StandardCharsets.UTF_8)).isEqualTo("b\n"));
+    }
+  }
+
+  @Test
   void shouldResolveEveryBranchAgainstOneFetchPerSync() throws Exception {
     GitRepo repo = newRepository();
     String before = repo.commit("compose.yaml", "v1\n", "before");
@@ -207,7 +227,7 @@ class JGitCommitSourceTest {
     JGitCommitSource source = source(true);
     GitRemote remote = GitRemote.anonymous("busy", repo.url());
     String first = repo.commit("compose.yaml", "services: {v0: {}}\n", "commit 0");
-    int fetches = 3 * JGitCommitSource.MAX_PACKS;
+    int fetches = 2 * JGitCommitSource.MAX_PACKS;
     String last = first;
     for (int i = 1; i <= fetches; i++) {
       last = repo.commit("compose.yaml", "services: {v" + i + ": {}}\n", "commit " + i);

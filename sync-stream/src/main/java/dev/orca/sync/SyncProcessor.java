@@ -221,7 +221,13 @@ final class SyncProcessor implements Processor<String, byte[], String, Object> {
     }
   }
 
+  /**
+   * Forwards and asks for a commit at the end of this loop rather than at the commit interval:
+   * under exactly-once, output is invisible until its transaction commits (a SYNCING nobody sees
+   * yet, a DeployRequested the dispatcher cannot read yet).
+   */
   private void forward(String key, SpecificRecord value) {
     context.forward(new Record<String, Object>(key, value, clock.millis()));
+    context.commit();
   }
 }

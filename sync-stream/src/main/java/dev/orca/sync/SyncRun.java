@@ -21,6 +21,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -106,16 +107,23 @@ final class SyncRun {
             }
             continue;
           }
+          List<ApplicationConfig> toSync = new ArrayList<>();
+          Map<String, Boolean> contains = new HashMap<>();
           for (ApplicationConfig application : branch.getValue()) {
             try {
-              if (isStatic(request, branch.getKey()) && olderThanDeployed(snapshot, commit, application, notes)) {
+              if (isStatic(request, branch.getKey())
+                  && olderThanDeployed(snapshot, commit, application, notes, contains)) {
                 continue;
               }
             } catch (GitException e) {
               failures.add(e.getMessage());
               continue;
             }
-            syncApplication(request, application, commit, snapshot);
+            toSync.add(application);
+          }
+          Map<String, Optional<byte[]>> files = readComposeFiles(request, toSync, commit, snapshot);
+          for (ApplicationConfig application : toSync) {
+            syncApplication(request, application, commit, snapshot, files);
           }
         }
       } catch (GitException e) {
@@ -159,9 +167,18 @@ final class SyncRun {
    * commit that is gone from the branch (history rewritten) does not hold the pushed one back.
    */
   private boolean olderThanDeployed(CommitSource.Snapshot snapshot, Commit commit, ApplicationConfig application,
-      List<String> notes) throws GitException {
+      List<String> notes, Map<String, Boolean> contains) throws GitException {
     Optional<String> last = detector.lastCommit(application.getId());
-    if (last.isEmpty() || last.get().equals(commit.sha()) || !snapshot.isAncestor(commit.sha(), last.get())) {
+    if (last.isEmpty() || last.get().equals(commit.sha())) {
+      return false;
+    }
+    // Applications of a branch mostly share their last commit: each ancestry is asked once.
+    Boolean older = contains.get(last.get());
+    if (older == null) {
+      older = snapshot.isAncestor(commit.sha(), last.get());
+      contains.put(last.get(), older);
+    }
+    if (!older) {
       return false;
     }
     notes.add("commit " + shortSha(commit.sha()) + " is older than " + shortSha(last.get()) + " of application "
@@ -221,8 +238,32 @@ final class SyncRun {
     return isStatic(request, branch) ? snapshot.commit(request.getCommit()) : snapshot.latest(branch);
   }
 
+  /**
+   * The compose files of the applications that will be sent at this commit, read in one pass over
+   * its tree; a failure leaves the map empty and each application reads its own file (and says why).
+   */
+  private Map<String, Optional<byte[]>> readComposeFiles(SyncRequested request, List<ApplicationConfig> applications,
+      Commit commit, CommitSource.Snapshot snapshot) {
+    boolean forced = manualApplication(request) != null
+        || (request.getTrigger() == SyncTrigger.CONFIGURATION && request.getApplicationId() != null);
+    List<String> paths = new ArrayList<>();
+    for (ApplicationConfig application : applications) {
+      if (detector.isNew(application.getId(), commit.sha(), forced)) {
+        paths.add(application.getPath());
+      }
+    }
+    if (paths.size() < 2) {
+      return Map.of();
+    }
+    try {
+      return snapshot.readAll(commit, paths);
+    } catch (GitException e) {
+      return Map.of();
+    }
+  }
+
   private void syncApplication(SyncRequested request, ApplicationConfig application, Commit commit,
-      CommitSource.Snapshot snapshot) {
+      CommitSource.Snapshot snapshot, Map<String, Optional<byte[]>> files) {
     boolean manual = manualApplication(request) != null;
     // A configuration change of this application (new agent, path, branch or repository) must
     // reach the agent even at a commit already sent: the stack it runs may be a different one.
@@ -233,7 +274,8 @@ final class SyncRun {
     }
     Optional<byte[]> compose;
     try {
-      compose = snapshot.read(commit, application.getPath());
+      compose = files.containsKey(application.getPath())
+          ? files.get(application.getPath()) : snapshot.read(commit, application.getPath());
     } catch (GitException e) {
       out.emit(id, applicationError(request, id, e.getMessage()));
       return;

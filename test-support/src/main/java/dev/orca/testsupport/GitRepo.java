@@ -8,8 +8,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.api.ResetCommand;
+import org.eclipse.jgit.lib.CommitBuilder;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.lib.RefUpdate;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.TreeFormatter;
 import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.treewalk.TreeWalk;
 
 /** A repository served by {@link GitServer}; tests commit to it directly on disk. */
 public final class GitRepo {
@@ -59,6 +70,80 @@ public final class GitRepo {
       return commit.getId().name();
     } catch (GitAPIException e) {
       throw new IllegalStateException("cannot commit " + path, e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Adds {@code commits} commits to main at once, each changing {@code history.txt}, written
+   * straight into the object database (thousands per second), then checks main out again and
+   * packs the repository. For repositories with a long history.
+   */
+  public synchronized void history(int commits) {
+    try (Git git = Git.open(dir); ObjectInserter inserter = git.getRepository().newObjectInserter();
+         RevWalk walk = new RevWalk(git.getRepository())) {
+      Repository repository = git.getRepository();
+      git.checkout().setName("main").call();
+      ObjectId parent = repository.resolve("refs/heads/main");
+      java.util.TreeMap<String, ObjectId> files = new java.util.TreeMap<>();
+      java.util.Map<String, FileMode> modes = new java.util.HashMap<>();
+      try (TreeWalk tree = new TreeWalk(repository)) {
+        tree.addTree(walk.parseCommit(parent).getTree());
+        while (tree.next()) {
+          // Git orders a tree's entries by name, a subtree's name as if it ended in '/'.
+          String key = tree.getNameString() + (tree.isSubtree() ? "/" : "");
+          files.put(key, tree.getObjectId(0));
+          modes.put(key, tree.getFileMode(0));
+        }
+      }
+      for (int i = 1; i <= commits; i++) {
+        files.put("history.txt", inserter.insert(Constants.OBJ_BLOB,
+            ("change " + i + " of " + commits + "\n").getBytes(StandardCharsets.UTF_8)));
+        modes.put("history.txt", FileMode.REGULAR_FILE);
+        TreeFormatter tree = new TreeFormatter();
+        files.forEach((name, id) -> tree.append(name.endsWith("/") ? name.substring(0, name.length() - 1) : name,
+            modes.get(name), id));
+        CommitBuilder commit = new CommitBuilder();
+        commit.setTreeId(inserter.insert(tree));
+        commit.setParentId(parent);
+        commit.setAuthor(AUTHOR);
+        commit.setCommitter(AUTHOR);
+        commit.setMessage("history " + i + "\n");
+        parent = inserter.insert(commit);
+      }
+      inserter.flush();
+      RefUpdate update = repository.updateRef("refs/heads/main");
+      update.setNewObjectId(parent);
+      update.setForceUpdate(true);
+      update.update();
+      git.reset().setMode(ResetCommand.ResetType.HARD).setRef("refs/heads/main").call();
+      // Packed, as a git server keeps its repositories: a server walking thousands of loose
+      // objects would make every fetch of this repository slow, whoever fetches it.
+      git.gc().call();
+    } catch (GitAPIException e) {
+      throw new IllegalStateException("cannot write history", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Writes several files on main and commits them as one commit; returns the SHA. */
+  public synchronized String commitFiles(java.util.Map<String, String> files, String message) {
+    try (Git git = Git.open(dir)) {
+      git.checkout().setName("main").call();
+      var add = git.add();
+      for (var file : files.entrySet()) {
+        Path path = dir.toPath().resolve(file.getKey());
+        Files.createDirectories(path.getParent());
+        Files.writeString(path, file.getValue(), StandardCharsets.UTF_8);
+        add.addFilepattern(file.getKey());
+      }
+      add.call();
+      return git.commit().setMessage(message).setAuthor(AUTHOR).setCommitter(AUTHOR).setSign(false)
+          .setAllowEmpty(true).call().getId().name();
+    } catch (GitAPIException e) {
+      throw new IllegalStateException("cannot commit " + files.size() + " files", e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

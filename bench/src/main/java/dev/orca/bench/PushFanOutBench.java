@@ -1,0 +1,268 @@
+package dev.orca.bench;
+
+import dev.orca.schemas.Topic;
+import dev.orca.schemas.TopicAdmin;
+import dev.orca.schemas.Topics;
+import dev.orca.schemas.avro.ApplicationConfig;
+import dev.orca.schemas.avro.DeployRequested;
+import dev.orca.schemas.avro.RepositoryConfig;
+import dev.orca.schemas.avro.RepositoryStatusChanged;
+import dev.orca.schemas.avro.RepositorySyncStatus;
+import dev.orca.schemas.avro.SyncRequested;
+import dev.orca.schemas.avro.SyncTrigger;
+import dev.orca.sync.SyncStream;
+import dev.orca.sync.SyncStreamSettings;
+import dev.orca.testsupport.GitRepo;
+import dev.orca.testsupport.GitServer;
+import dev.orca.testsupport.SharedKafka;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+
+/**
+ * One push to a repository with many applications (1,000 by default), of which a few changed:
+ * from the push's SyncRequested acknowledged by Kafka (what the gateway waits for before it
+ * answers a webhook 202; static commit, trigger WEBHOOK) to the DeployRequested of the changed
+ * applications, and to the repository's SUCCESS; through the real sync-stream, git server on
+ * loopback. Every application sees a new commit, so each gets a DeployRequested (rule 5: those
+ * whose compose file did not change only record the commit); the figures say how many changed.
+ * Peak heap and RSS of the JVM (broker, git server and sync-stream) are sampled throughout.
+ */
+final class PushFanOutBench {
+
+  private static final Duration WAIT = Duration.ofSeconds(120);
+
+  private final int applications;
+  private final List<Integer> changedCounts;
+  private final int pushes;
+  private final int hops;
+
+  PushFanOutBench(int applications, List<Integer> changedCounts, int pushes, int hops) {
+    this.applications = applications;
+    this.changedCounts = changedCounts;
+    this.pushes = pushes;
+    this.hops = hops;
+  }
+
+  record Row(int changed, Percentiles toChangedDeploys, Percentiles toSuccess, long deploysPerPush,
+      long composeChangedPerPush) {}
+
+  record Result(Percentiles kafkaHop, List<Row> rows, double setupSeconds, MemoryPeak.Figures before,
+      MemoryPeak.Figures peak, int applications) {
+    void print(PrintStream out) {
+      out.println();
+      out.printf(Locale.ROOT, "%-58s %8s %10s %10s %8s %8s%n", "metric", "samples", "p50 ms", "p99 ms", "p50/hop",
+          "p99/hop");
+      row(out, "baseline: one Kafka hop (produce -> consume)", kafkaHop);
+      for (Row row : rows) {
+        row(out, String.format(Locale.ROOT, "push, %d of %,d changed -> their DeployRequested", row.changed(),
+            applications), row.toChangedDeploys());
+        row(out, String.format(Locale.ROOT, "push, %d of %,d changed -> repository success", row.changed(),
+            applications), row.toSuccess());
+      }
+      out.println();
+      for (Row row : rows) {
+        out.printf(Locale.ROOT, "per push with %d changed: %d DeployRequested, %d with composeChanged%n",
+            row.changed(), row.deploysPerPush(), row.composeChangedPerPush());
+      }
+      out.printf(Locale.ROOT, "set-up (repository of %,d compose files, configuration, first sync): %.1f s%n",
+          applications, setupSeconds);
+      out.printf(Locale.ROOT, "memory of this JVM (broker, git server, sync-stream): before sync-stream heap %d MB, "
+          + "RSS %d MB; peak heap %d MB, peak RSS %d MB%n", before.heapMegabytes(), before.rssMegabytes(),
+          peak.heapMegabytes(), peak.rssMegabytes());
+    }
+
+    private void row(PrintStream out, String name, Percentiles p) {
+      out.printf(Locale.ROOT, "%-58s %8d %10.1f %10.1f %8.1f %8.1f%n", name, p.count(), p.percentileMillis(50),
+          p.percentileMillis(99), p.percentileMillis(50) / kafkaHop.percentileMillis(50),
+          p.percentileMillis(99) / kafkaHop.percentileMillis(99));
+    }
+  }
+
+  Result run() throws Exception {
+    String bootstrap = SharedKafka.bootstrapServers();
+    Topics topics = new Topics("bench-" + UUID.randomUUID().toString().substring(0, 8) + ".", 3, (short) 1);
+    Path dataDir = Files.createTempDirectory("orca-bench");
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      List<NewTopic> all = new ArrayList<>(topics.sharedTopics());
+      all.add(new NewTopic(topics.prefix() + "baseline", 1, (short) 1));
+      TopicAdmin.ensure(admin, all, Duration.ofSeconds(30));
+    }
+    Percentiles baseline = SyncToCommandBench.measureKafkaHop(bootstrap, topics.prefix() + "baseline", hops);
+    Map<String, String> env = Map.of("ORCA_KAFKA_BOOTSTRAP", bootstrap, "ORCA_DATA_DIR", dataDir.toString(),
+        "ORCA_ALLOW_LOCAL_GIT", "true", "ORCA_TOPIC_PREFIX", topics.prefix());
+    try (GitServer git = GitServer.start();
+         KafkaProducer<byte[], byte[]> producer = SyncToCommandBench.producer(bootstrap);
+         KafkaConsumer<byte[], byte[]> deploys = SyncToCommandBench.consumer(bootstrap);
+         KafkaConsumer<byte[], byte[]> statuses = SyncToCommandBench.consumer(bootstrap)) {
+      long setupStarted = System.nanoTime();
+      GitRepo repo = git.createRepository("fan-out");
+      Map<String, String> files = new LinkedHashMap<>();
+      for (int i = 0; i < applications; i++) {
+        files.put(path(i), compose(i, 0));
+      }
+      repo.commitFiles(files, "every application");
+      String repositoryId = UUID.randomUUID().toString();
+      Instant now = Instant.now();
+      SyncToCommandBench.send(producer, topics.configRepositories(), repositoryId, RepositoryConfig.newBuilder()
+          .setId(repositoryId).setRevision(1).setUrl(repo.url()).setProvider("github").setAuthMethod("none")
+          .setSyncType("webhook").setPollingIntervalSeconds(60).setUpdatedAt(now).build());
+      for (int i = 0; i < applications; i++) {
+        producer.send(topics.configApplications().record(application(i), ApplicationConfig.newBuilder()
+            .setId(application(i)).setRevision(2 + i).setRepositoryId(repositoryId).setAgentId("bench-agent")
+            .setBranch("main").setPath(path(i)).setUpdatedAt(now).build()));
+      }
+      producer.flush();
+      long revision = 1 + applications;
+      deploys.subscribe(List.of(topics.deployRequests().name()));
+      statuses.subscribe(List.of(topics.status().name()));
+      MemoryPeak.Figures before = MemoryPeak.now();
+      try (MemoryPeak memory = new MemoryPeak();
+           SyncStream sync = SyncStream.start(SyncStreamSettings.fromEnvironment(env))) {
+        if (!sync.awaitRunning(WAIT)) {
+          throw new IllegalStateException("sync-stream did not reach RUNNING within " + WAIT);
+        }
+        // The first sync sends every application once; pushes are measured after it.
+        push(producer, topics, repositoryId, revision, null, deploys, statuses, Set.of());
+        double setupSeconds = (System.nanoTime() - setupStarted) / 1e9;
+        List<Row> rows = new ArrayList<>();
+        int version = 0;
+        for (int changed : changedCounts) {
+          long[] toDeploys = new long[pushes];
+          long[] toSuccess = new long[pushes];
+          long deployCount = 0;
+          long composeChanged = 0;
+          List<String> syncIds = new ArrayList<>();
+          for (int p = 0; p < pushes; p++) {
+            version++;
+            Map<String, String> change = new LinkedHashMap<>();
+            Set<String> changedApps = new HashSet<>();
+            for (int c = 0; c < changed; c++) {
+              int i = (version * 37 + c * 101) % applications;
+              change.put(path(i), compose(i, version));
+              changedApps.add(application(i));
+            }
+            String sha = repo.commitFiles(change, "push " + version);
+            Outcome outcome = push(producer, topics, repositoryId, revision, sha, deploys, statuses, changedApps);
+            toDeploys[p] = outcome.toChangedDeploys();
+            toSuccess[p] = outcome.toSuccess();
+            syncIds.add(outcome.syncId());
+          }
+          // A push's last DeployRequested may be read during the next push: count them all at the end.
+          drainDeploys(deploys, topics.deployRequests(), Duration.ofSeconds(2));
+          for (String syncId : syncIds) {
+            deployCount += deploysBySync.getOrDefault(syncId, new long[2])[0];
+            composeChanged += deploysBySync.getOrDefault(syncId, new long[2])[1];
+          }
+          rows.add(new Row(changed, Percentiles.of(toDeploys), Percentiles.of(toSuccess), deployCount / pushes,
+              composeChanged / pushes));
+        }
+        return new Result(baseline, rows, setupSeconds, before, memory.peak(), applications);
+      }
+    } finally {
+      SyncToCommandBench.deleteRecursively(dataDir);
+    }
+  }
+
+  private record Outcome(String syncId, long toChangedDeploys, long toSuccess) {}
+
+  /** Per sync id: DeployRequested read, and how many of them with composeChanged. */
+  private final Map<String, long[]> deploysBySync = new HashMap<>();
+
+  private void count(DeployRequested deploy) {
+    long[] counts = deploysBySync.computeIfAbsent(deploy.getSyncId(), id -> new long[2]);
+    counts[0]++;
+    if (deploy.getComposeChanged()) {
+      counts[1]++;
+    }
+  }
+
+  private void drainDeploys(KafkaConsumer<byte[], byte[]> deploys, Topic<String, SpecificRecord> topic,
+      Duration quiet) {
+    long end = System.nanoTime() + quiet.toNanos();
+    while (System.nanoTime() < end) {
+      for (ConsumerRecord<byte[], byte[]> r : deploys.poll(Duration.ofMillis(50))) {
+        if (topic.value(r.value()) instanceof DeployRequested deploy) {
+          count(deploy);
+        }
+      }
+    }
+  }
+
+  /** One push (a static commit, or the first full sync when {@code sha} is null); waits for its outcome. */
+  private Outcome push(KafkaProducer<byte[], byte[]> producer, Topics topics, String repositoryId, long revision,
+      String sha, KafkaConsumer<byte[], byte[]> deploys, KafkaConsumer<byte[], byte[]> statuses,
+      Set<String> changedApps) throws Exception {
+    String syncId = UUID.randomUUID().toString();
+    SyncRequested.Builder request = SyncRequested.newBuilder().setSyncId(syncId).setRepositoryId(repositoryId)
+        .setMinRevision(revision).setAt(Instant.now());
+    if (sha == null) {
+      request.setTrigger(SyncTrigger.MANUAL).setActor("bench");
+    } else {
+      request.setTrigger(SyncTrigger.WEBHOOK).setActor("webhook:github").setBranch("main").setCommit(sha);
+    }
+    SyncToCommandBench.send(producer, topics.syncRequests(), repositoryId, request.build());
+    long accepted = System.nanoTime();
+    Set<String> waiting = new HashSet<>(changedApps);
+    long toDeploys = changedApps.isEmpty() ? 0 : -1;
+    long toSuccess = -1;
+    long deadline = accepted + WAIT.toNanos();
+    Topic<String, SpecificRecord> deployTopic = topics.deployRequests();
+    Topic<String, SpecificRecord> statusTopic = topics.status();
+    while (toDeploys < 0 || toSuccess < 0) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("push " + syncId + " not finished within " + WAIT);
+      }
+      for (ConsumerRecord<byte[], byte[]> r : deploys.poll(Duration.ofMillis(5))) {
+        if (deployTopic.value(r.value()) instanceof DeployRequested deploy) {
+          count(deploy);
+          if (syncId.equals(deploy.getSyncId()) && waiting.remove(deploy.getApplicationId()) && waiting.isEmpty()) {
+            toDeploys = System.nanoTime() - accepted;
+          }
+        }
+      }
+      for (ConsumerRecord<byte[], byte[]> r : statuses.poll(Duration.ofMillis(5))) {
+        if (statusTopic.value(r.value()) instanceof RepositoryStatusChanged status && syncId.equals(status.getSyncId())
+            && status.getStatus() != RepositorySyncStatus.SYNCING) {
+          if (status.getStatus() != RepositorySyncStatus.SUCCESS) {
+            throw new IllegalStateException("push " + syncId + " ended " + status.getStatus() + ": "
+                + status.getLastSyncError());
+          }
+          toSuccess = System.nanoTime() - accepted;
+        }
+      }
+    }
+    return new Outcome(syncId, toDeploys, toSuccess);
+  }
+
+  private static String application(int i) {
+    return String.format("app-%04d", i);
+  }
+
+  private static String path(int i) {
+    return String.format("apps/%04d/compose.yaml", i);
+  }
+
+  private static String compose(int i, int version) {
+    return "services:\n  web:\n    image: orca-test/busybox:1\n    environment:\n      APP: \"" + i + "\"\n"
+        + "      VERSION: \"" + version + "\"\n";
+  }
+}
