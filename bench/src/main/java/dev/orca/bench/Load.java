@@ -1,5 +1,6 @@
 package dev.orca.bench;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
@@ -24,6 +25,19 @@ final class Load {
   }
 
   private Load() {}
+
+  /**
+   * {@code count} calls cut into {@code rounds} nearly equal parts (the first ones one larger), so
+   * two loads can take turns and share the machine's drift and the JIT's late work evenly.
+   */
+  static int[] split(int count, int rounds) {
+    int parts = Math.max(1, Math.min(rounds, count));
+    int[] sizes = new int[parts];
+    for (int i = 0; i < parts; i++) {
+      sizes[i] = count / parts + (i < count % parts ? 1 : 0);
+    }
+    return sizes;
+  }
 
   static Result run(int count, int concurrency, Call call) throws InterruptedException {
     long[] nanos = new long[count];
@@ -111,6 +125,19 @@ final class Load {
 
     double wallSeconds() {
       return wallNanos / 1e9;
+    }
+
+    /** This load followed by another, as one: their calls side by side and their wall times added. */
+    Result plus(Result other) {
+      long[] allNanos = Arrays.copyOf(nanos, nanos.length + other.nanos.length);
+      System.arraycopy(other.nanos, 0, allNanos, nanos.length, other.nanos.length);
+      String[] allOutcomes = Arrays.copyOf(outcomes, outcomes.length + other.outcomes.length);
+      System.arraycopy(other.outcomes, 0, allOutcomes, outcomes.length, other.outcomes.length);
+      return new Result(allNanos, allOutcomes, wallNanos + other.wallNanos);
+    }
+
+    static Result empty() {
+      return new Result(new long[0], new String[0], 0);
     }
   }
 }

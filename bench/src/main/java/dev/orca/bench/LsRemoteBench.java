@@ -25,6 +25,8 @@ final class LsRemoteBench {
 
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
   private static final String OK = "ok";
+  /** How many turns each client takes. */
+  static final int ROUNDS = 4;
 
   record Options(int repositories, int count, int concurrency, int warmup) {}
 
@@ -42,6 +44,12 @@ final class LsRemoteBench {
     double callsPerSecond() {
       return load.perSecond(OK::equals);
     }
+
+    /** This phase and another of the same client as one. */
+    Phase plus(Phase other) {
+      return new Phase(name, load.plus(other.load), ownCpuSeconds + other.ownCpuSeconds,
+          childCpuSeconds + other.childCpuSeconds, serverCpuSeconds + other.serverCpuSeconds);
+    }
   }
 
   private final Options options;
@@ -58,8 +66,9 @@ final class LsRemoteBench {
     try (GitServerProcess server = GitServerProcess.start(options.repositories());
          RemoteBrowser browser = new RemoteBrowser(workDir, true, CALL_TIMEOUT)) {
       out.printf(Locale.ROOT, "git server (JGit smart HTTP in Jetty, its own JVM, pid %d) ready in %.1f s; "
-              + "its %d repositories (one commit each) made in %.1f s%n", server.pid(),
-          (System.nanoTime() - begun) / 1e9, options.repositories(), server.creationMillis() / 1000.0);
+              + "its %d repositories (one commit each, under %s) made in %.1f s%n", server.pid(),
+          (System.nanoTime() - begun) / 1e9, options.repositories(), server.directory(),
+          server.creationMillis() / 1000.0);
       Load.Call jgit = i -> jgit(browser, server, i % options.repositories());
       Load.Call cli = i -> cli(server, i % options.repositories());
 
@@ -68,22 +77,31 @@ final class LsRemoteBench {
       check("JGit warm-up", Load.run(warmup, options.concurrency(), jgit));
       check("git CLI warm-up", Load.run(warmup, options.concurrency(), cli));
 
-      Phase jgitPhase = phase("JGit RemoteBrowser#branches", server, jgit);
-      Phase cliPhase = phase("git ls-remote (CLI process)", server, cli);
+      // The clients take turns, so drift on a shared machine falls on both; each lists the
+      // repositories in order from where its last turn stopped.
+      Phase jgitPhase = new Phase("JGit RemoteBrowser#branches", Load.Result.empty(), 0, 0, 0);
+      Phase cliPhase = new Phase("git ls-remote (CLI process)", Load.Result.empty(), 0, 0, 0);
+      int next = 0;
+      for (int size : Load.split(options.count(), ROUNDS)) {
+        int first = next;
+        jgitPhase = jgitPhase.plus(phase(server, size, i -> jgit.run(first + i)));
+        cliPhase = cliPhase.plus(phase(server, size, i -> cli.run(first + i)));
+        next += size;
+      }
       return new Report(options, server.creationMillis(), jgitPhase, cliPhase);
     } finally {
       deleteRecursively(workDir);
     }
   }
 
-  private Phase phase(String name, GitServerProcess server, Load.Call call) throws Exception {
+  private Phase phase(GitServerProcess server, int count, Load.Call call) throws Exception {
     long self = ProcessHandle.current().pid();
     ProcStat before = ProcStat.of(self);
     ProcStat serverBefore = ProcStat.of(server.pid());
-    Load.Result load = Load.run(options.count(), options.concurrency(), call);
+    Load.Result load = Load.run(count, options.concurrency(), call);
     ProcStat after = ProcStat.of(self);
     ProcStat serverAfter = ProcStat.of(server.pid());
-    return new Phase(name, load, after.cpuSeconds() - before.cpuSeconds(),
+    return new Phase("", load, after.cpuSeconds() - before.cpuSeconds(),
         after.childCpuSeconds() - before.childCpuSeconds(), serverAfter.cpuSeconds() - serverBefore.cpuSeconds());
   }
 
@@ -149,9 +167,9 @@ final class LsRemoteBench {
               + "processes, reading their output) + %.2f ms in git and its git-remote-http%n",
           jgit.clientCpuMillisPerCall(), cli.ownCpuSeconds() * 1000 / cli.load().outcomes().length,
           cli.childCpuSeconds() * 1000 / cli.load().outcomes().length);
-      out.printf(Locale.ROOT, "(%d concurrent calls, %d cores; /s/core is calls/s divided by the cores; CPU from "
-          + "/proc, in 10 ms ticks; repositories made in %.1f s)%n", options.concurrency(), cores,
-          creationMillis / 1000.0);
+      out.printf(Locale.ROOT, "(%d turns each, %d concurrent calls, %d cores; /s/core is calls/s divided by the "
+          + "cores; CPU from /proc, in 10 ms ticks; repositories made in %.1f s)%n", ROUNDS, options.concurrency(),
+          cores, creationMillis / 1000.0);
     }
   }
 

@@ -46,4 +46,22 @@ class LoadTest {
     assertThat(result.count("429"::equals)).isEqualTo(1);
     assertThat(result.wallSeconds()).isEqualTo(2.0);
   }
+
+  @Test
+  void shouldSplitACountIntoNearlyEqualRounds() {
+    assertThat(Load.split(10, 4)).containsExactly(3, 3, 2, 2);
+    assertThat(Load.split(8, 4)).containsExactly(2, 2, 2, 2);
+    assertThat(Load.split(2, 4)).containsExactly(1, 1);
+    assertThat(Load.split(0, 4)).containsExactly(0);
+  }
+
+  @Test
+  void shouldAddTwoLoadsIntoOne() {
+    Load.Result first = new Load.Result(new long[] {1}, new String[] {"202"}, 10);
+    Load.Result second = new Load.Result(new long[] {2, 3}, new String[] {"429", "202"}, 20);
+    Load.Result both = Load.Result.empty().plus(first).plus(second);
+    assertThat(both.nanos()).containsExactly(1, 2, 3);
+    assertThat(both.outcomes()).containsExactly("202", "429", "202");
+    assertThat(both.wallNanos()).isEqualTo(30);
+  }
 }
