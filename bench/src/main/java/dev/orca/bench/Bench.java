@@ -25,7 +25,7 @@ import java.util.Set;
  *   <li>{@code webhooks}: accepted GitHub push webhooks per second on one gateway and their
  *       latency to 202, against {@code GET /api/v1/health} of the same gateway. Options: {@code
  *       --count N} (5000 deliveries), {@code --concurrency N} (16 clients), {@code --repositories
- *       N} (200, to stay under the per-repository rate limit), {@code --warmup N} (500).
+ *       N} (200, to stay under the per-repository rate limit), {@code --warmup N} (1000).
  *   <li>{@code lsremote}: listing a remote's refs with JGit (the git library's RemoteBrowser)
  *       against the {@code git ls-remote} CLI, on one loopback git server. Options: {@code
  *       --repositories N} (2000), {@code --count N} (calls per client, default one per
@@ -119,7 +119,7 @@ public final class Bench {
   static WebhookIntakeBench.Options webhookOptions(String[] argv) {
     Args args = Args.parse(argv, Set.of("--count", "--concurrency", "--repositories", "--warmup"), Set.of());
     return new WebhookIntakeBench.Options(args.integer("--count", 5000, 1), args.integer("--concurrency", 16, 1),
-        args.integer("--repositories", 200, 1), args.integer("--warmup", 500, 0));
+        args.integer("--repositories", 200, 1), args.integer("--warmup", 1000, 0));
   }
 
   static LsRemoteBench.Options lsRemoteOptions(String[] argv) {

@@ -60,6 +60,8 @@ final class WebhookIntakeBench {
 
   /** WebhookRateLimit's burst per repository; a delivery past it (within a second) is answered 429. */
   static final int RATE_LIMIT_BURST = 60;
+  /** How many turns the baseline and the webhooks take each. */
+  static final int ROUNDS = 4;
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
   private static final String EMAIL = "bench@example.com";
@@ -147,13 +149,23 @@ final class WebhookIntakeBench {
       Load.run(options.warmup(), options.concurrency(), healthCall);
       Load.Result warmup = Load.run(options.warmup(), options.concurrency(), webhookCall);
 
-      long pid = ProcessHandle.current().pid();
-      ProcStat before = ProcStat.of(pid);
-      Load.Result baseline = Load.run(options.count(), options.concurrency(), healthCall);
-      ProcStat between = ProcStat.of(pid);
-      Load.Result webhooks = Load.run(options.count(), options.concurrency(),
-          i -> webhookCall.run(options.warmup() + i));
-      ProcStat after = ProcStat.of(pid);
+      // The two loads take turns, so drift on a shared machine and the JIT's late work fall on both.
+      Load.Result baseline = Load.Result.empty();
+      Load.Result webhooks = Load.Result.empty();
+      Cost healthCost = Cost.NONE;
+      Cost webhookCost = Cost.NONE;
+      try (PostgresProbe postgres = PostgresProbe.connect(database)) {
+        Meter meter = new Meter(postgres);
+        int next = options.warmup();
+        for (int size : Load.split(options.count(), ROUNDS)) {
+          baseline = baseline.plus(Load.run(size, options.concurrency(), healthCall));
+          healthCost = healthCost.plus(meter.measure());
+          int first = next;
+          webhooks = webhooks.plus(Load.run(size, options.concurrency(), i -> webhookCall.run(first + i)));
+          webhookCost = webhookCost.plus(meter.measure());
+          next += size;
+        }
+      }
 
       List<String> accepted = new ArrayList<>();
       for (String syncId : syncIds) {
@@ -162,9 +174,50 @@ final class WebhookIntakeBench {
         }
       }
       SyncCount records = countSyncRequests(bootstrap, topics.syncRequests(), accepted);
-      return new Report(options, baseline, webhooks, warmup.count("202"::equals),
-          (between.cpuSeconds() - before.cpuSeconds()) * 1000 / options.count(),
-          (after.cpuSeconds() - between.cpuSeconds()) * 1000 / options.count(), records);
+      return new Report(options, baseline, webhooks, warmup.count("202"::equals), healthCost.per(options.count()),
+          webhookCost.per(options.count()), records);
+    }
+  }
+
+  /** What requests cost: ms of CPU of this JVM and of PostgreSQL, and PostgreSQL transactions. */
+  record Cost(double jvmCpuMillis, double postgresCpuMillis, double transactions) {
+
+    static final Cost NONE = new Cost(0, 0, 0);
+
+    Cost plus(Cost other) {
+      return new Cost(jvmCpuMillis + other.jvmCpuMillis, postgresCpuMillis + other.postgresCpuMillis,
+          transactions + other.transactions);
+    }
+
+    Cost per(int requests) {
+      return new Cost(jvmCpuMillis / requests, postgresCpuMillis / requests, transactions / requests);
+    }
+  }
+
+  /**
+   * Measures each load from where the last one ended. The JVM's CPU is read right at the load's
+   * edges; PostgreSQL's is sampled once its counters have settled, which the next load waits for.
+   */
+  private static final class Meter {
+    private final PostgresProbe postgres;
+    private ProcStat jvm;
+    private PostgresProbe.Sample database;
+
+    Meter(PostgresProbe postgres) throws Exception {
+      this.postgres = postgres;
+      this.database = postgres.sample();
+      this.jvm = ProcStat.of(ProcessHandle.current().pid());
+    }
+
+    Cost measure() throws Exception {
+      ProcStat jvmNow = ProcStat.of(ProcessHandle.current().pid());
+      PostgresProbe.Sample databaseNow = postgres.sample();
+      Cost cost = new Cost((jvmNow.cpuSeconds() - jvm.cpuSeconds()) * 1000,
+          (databaseNow.cpuSeconds() - database.cpuSeconds()) * 1000,
+          databaseNow.transactions() - database.transactions());
+      database = databaseNow;
+      jvm = ProcStat.of(ProcessHandle.current().pid());
+      return cost;
     }
   }
 
@@ -279,8 +332,8 @@ final class WebhookIntakeBench {
     }
   }
 
-  record Report(Options options, Load.Result health, Load.Result webhooks, int warmupAccepted,
-      double healthCpuMillis, double webhookCpuMillis, SyncCount syncs) {
+  record Report(Options options, Load.Result health, Load.Result webhooks, int warmupAccepted, Cost healthCost,
+      Cost webhookCost, SyncCount syncs) {
 
     private static final Predicate<String> OK = "200"::equals;
     private static final Predicate<String> ACCEPTED = "202"::equals;
@@ -290,14 +343,16 @@ final class WebhookIntakeBench {
       Percentiles h = health.latencies(OK);
       Percentiles w = webhooks.latencies(ACCEPTED);
       out.println();
-      out.printf(Locale.ROOT, "%-40s %8s %9s %8s %8s %8s %12s%n", "metric", "answers", "per s", "p50 ms", "p99 ms",
-          "mean ms", "JVM CPU ms");
-      row(out, "baseline: GET /api/v1/health 200", h, health.perSecond(OK), healthCpuMillis);
-      row(out, "webhook: GitHub push accepted (202)", w, webhooks.perSecond(ACCEPTED), webhookCpuMillis);
-      out.printf(Locale.ROOT, "%-40s %8s %9.2f %8.1f %8.1f %8.1f %12.1f%n", "ratio (webhook / health)", "",
+      out.printf(Locale.ROOT, "%-37s %7s %7s %7s %7s %7s %8s %8s %7s%n", "per request", "answers", "per s",
+          "p50 ms", "p99 ms", "mean ms", "JVM CPU", "PG CPU", "PG xact");
+      row(out, "baseline: GET /api/v1/health 200", h, health.perSecond(OK), healthCost);
+      row(out, "webhook: GitHub push accepted (202)", w, webhooks.perSecond(ACCEPTED), webhookCost);
+      out.printf(Locale.ROOT, "%-37s %7s %7.2f %7.1f %7.1f %7.1f %8.1f %8.1f %7.1f%n", "ratio (webhook / health)", "",
           webhooks.perSecond(ACCEPTED) / health.perSecond(OK), w.percentileMillis(50) / h.percentileMillis(50),
           w.percentileMillis(99) / h.percentileMillis(99), w.meanMillis() / h.meanMillis(),
-          webhookCpuMillis / healthCpuMillis);
+          webhookCost.jvmCpuMillis() / healthCost.jvmCpuMillis(),
+          webhookCost.postgresCpuMillis() / healthCost.postgresCpuMillis(),
+          webhookCost.transactions() / healthCost.transactions());
       out.println();
       out.printf(Locale.ROOT, "webhook answers: %d accepted (202), %d refused by the rate limit (429), other: %s%n",
           webhooks.count(ACCEPTED), webhooks.count(RATE_LIMITED),
@@ -307,9 +362,11 @@ final class WebhookIntakeBench {
               + "(%d measured + %d warm-up); accepted sync ids found exactly once: %d, more than once: %d, "
               + "missing: %d%n", syncs.records(), syncs.accepted(), webhooks.count(ACCEPTED), warmupAccepted,
           syncs.exactlyOnce(), syncs.duplicated(), syncs.missing());
-      out.printf(Locale.ROOT, "(per s: answers of that kind per second of wall time, %d clients; JVM CPU: this "
-          + "process's CPU time per request, which holds the clients, the gateway and the broker; PostgreSQL's "
-          + "processes are not counted)%n", options.concurrency());
+      out.printf(Locale.ROOT, "(the baseline and the webhooks took %d turns each. per s: answers of that kind per "
+          + "second of their load's wall time, %d clients. JVM CPU: ms of this process's CPU per request, clients, "
+          + "gateway and broker together. PG CPU: ms of PostgreSQL's processes. PG xact: PostgreSQL transactions "
+          + "per request, the connection pool's SELECT 1 before each statement included; the gateway's background "
+          + "work counts in both loads)%n", ROUNDS, options.concurrency());
     }
 
     private static String others(Load.Result result, Predicate<String> known) {
@@ -322,9 +379,10 @@ final class WebhookIntakeBench {
       return others.isEmpty() ? "none" : others.toString();
     }
 
-    private static void row(PrintStream out, String name, Percentiles p, double perSecond, double cpuMillis) {
-      out.printf(Locale.ROOT, "%-40s %8d %9.1f %8.2f %8.2f %8.2f %12.2f%n", name, p.count(), perSecond,
-          p.percentileMillis(50), p.percentileMillis(99), p.meanMillis(), cpuMillis);
+    private static void row(PrintStream out, String name, Percentiles p, double perSecond, Cost cost) {
+      out.printf(Locale.ROOT, "%-37s %7d %7.1f %7.2f %7.2f %7.2f %8.2f %8.2f %7.2f%n", name, p.count(), perSecond,
+          p.percentileMillis(50), p.percentileMillis(99), p.meanMillis(), cost.jvmCpuMillis(),
+          cost.postgresCpuMillis(), cost.transactions());
     }
   }
 

@@ -10,7 +10,7 @@ class BenchOptionsTest {
   @Test
   void shouldDefaultTheWebhookBenchToEnoughRepositoriesForItsDeliveries() {
     WebhookIntakeBench.Options options = Bench.webhookOptions(new String[0]);
-    assertThat(options).isEqualTo(new WebhookIntakeBench.Options(5000, 16, 200, 500));
+    assertThat(options).isEqualTo(new WebhookIntakeBench.Options(5000, 16, 200, 1000));
     // The defaults stay under the rate limit's burst, so the bench measures intake.
     assertThat(WebhookIntakeBench.deliveriesPerRepository(options.count() + options.warmup(), options.repositories()))
         .isLessThanOrEqualTo(WebhookIntakeBench.RATE_LIMIT_BURST);
