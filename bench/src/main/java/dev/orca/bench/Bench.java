@@ -1,122 +1,205 @@
 package dev.orca.bench;
 
+import dev.orca.testsupport.SharedKafka;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
- * {@code ./orca bench [sync|startup] [options]}: runs one benchmark and prints its figures next to
- * a baseline measured in the same run.
+ * {@code ./orca bench [sync|push|polling|startup|webhooks|lsremote] [options]}: runs one benchmark and prints
+ * its figures next to a baseline measured in the same run. An unknown option is refused.
  *
  * <ul>
- *   <li>{@code sync} (the default): latency from an accepted sync to the DeployCommand. Options:
- *       {@code --syncs N} per history length (default 300),
- *       {@code --warmup N} (20), {@code --hops N} (1000), {@code --history 10,1000,5000} (the
+ *   <li>{@code sync} (the default): latency from an accepted sync to the DeployCommand, per
+ *       history length. Options: {@code --syncs N} per history length (default 300), {@code
+ *       --warmup N} (20), {@code --hops N} (1000), {@code --history 10,1000,5000} (the
  *       repository's commits before the syncs; one row each).
+ *   <li>{@code push}: one push to a repository of many applications, a few changed: to their
+ *       DeployRequested and to the repository's success. Options: {@code --applications N}
+ *       (1000), {@code --changed 1,10} (one row each), {@code --pushes N} (30), {@code --hops N}
+ *       (1000).
+ *   <li>{@code polling}: many polled repositories and one hanging remote: polled on time?
+ *       Options: {@code --repositories N} (2000), {@code --interval S} (30), {@code --rounds N} (3).
  *   <li>{@code startup}: {@code ./orca up} from process start to healthy, first start and
  *       restarts. Options: {@code --restarts N} (3), {@code --deadline-s N} (180), {@code --render
  *       false} (skip the dashboard's first render), {@code --keep} (keep the data directory and
  *       logs), {@code --command "java -jar x.jar"} (start this instead of {@code ./orca up
  *       --no-build}; it must exec the JVM), {@code --root DIR} (the checkout, default the
  *       working directory).
+ *   <li>{@code webhooks}: accepted GitHub push webhooks per second on one gateway and their
+ *       latency to 202, against {@code GET /api/v1/health} of the same gateway. Options: {@code
+ *       --count N} (5000 deliveries), {@code --concurrency N} (16 clients), {@code --repositories
+ *       N} (200, to stay under the per-repository rate limit), {@code --warmup N} (1000).
+ *   <li>{@code lsremote}: listing a remote's refs with JGit (the git library's RemoteBrowser)
+ *       against the {@code git ls-remote} CLI, on one loopback git server. Options: {@code
+ *       --repositories N} (2000), {@code --count N} (calls per client, default one per
+ *       repository), {@code --concurrency N} (8), {@code --warmup N} (200).
  * </ul>
  */
 public final class Bench {
 
+  static final String USAGE =
+      "usage: bench [sync|push|polling|startup|webhooks|lsremote] [options]; see README \"Benchmarks\"";
+
   private Bench() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length > 0 && args[0].equals("startup")) {
-      startup(Arrays.copyOfRange(args, 1, args.length));
-    } else if (args.length > 0 && args[0].equals("polling")) {
-      polling(Arrays.copyOfRange(args, 1, args.length));
-    } else if (args.length > 0 && args[0].equals("push")) {
-      push(Arrays.copyOfRange(args, 1, args.length));
-    } else {
-      sync(args.length > 0 && args[0].equals("sync") ? Arrays.copyOfRange(args, 1, args.length) : args);
+    String name = args.length > 0 && !args[0].startsWith("--") ? args[0] : "sync";
+    String[] rest = args.length > 0 && !args[0].startsWith("--") ? Arrays.copyOfRange(args, 1, args.length) : args;
+    if (name.equals(GitServerProcess.COMMAND)) {
+      // The ls-remote bench's own git server, in a child JVM; not a bench.
+      GitServerProcess.serve(Integer.parseInt(rest[0]), System.out);
+      System.exit(0);
     }
-    System.exit(0);
+    int status = 0;
+    try {
+      switch (name) {
+        case "sync" -> sync(rest);
+        case "push" -> push(rest);
+        case "polling" -> polling(rest);
+        case "startup" -> startup(rest);
+        case "webhooks" -> webhooks(rest);
+        case "lsremote" -> lsremote(rest);
+        default -> throw new IllegalArgumentException("unknown bench " + name);
+      }
+    } catch (IllegalArgumentException e) {
+      System.err.println("bench: " + e.getMessage());
+      System.err.println(USAGE);
+      status = 2;
+    } catch (Exception e) {
+      // Exit even though the broker's, the gateway's or a client's threads are still running.
+      e.printStackTrace();
+      status = 1;
+    } finally {
+      SharedKafka.stop();
+    }
+    System.exit(status);
   }
 
-  private static void sync(String[] args) throws Exception {
-    int syncs = intOption(args, "--syncs", 300);
-    int warmup = intOption(args, "--warmup", 20);
-    int hops = intOption(args, "--hops", 1000);
-    List<Integer> histories = intsOption(args, "--history", List.of(10, 1000, 5000));
+  private static void sync(String[] argv) throws Exception {
+    Args args = Args.parse(argv, Set.of("--syncs", "--warmup", "--hops", "--history"), Set.of());
+    int syncs = args.integer("--syncs", 300, 1);
+    int warmup = args.integer("--warmup", 20, 0);
+    int hops = args.integer("--hops", 1000, 1);
+    List<Integer> histories = integers(args, "--history", List.of(10, 1000, 5000));
     System.out.printf(Locale.ROOT,
         "Orca bench: %d syncs (+%d warm-up) per history of %s commits, baseline %d Kafka hops, %d cores, Java %s%n",
-        syncs, warmup, histories, hops, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        syncs, warmup, histories, hops, cores(), javaVersion());
     SyncToCommandBench.Result result = new SyncToCommandBench(syncs, warmup, hops, histories).run();
     result.print(System.out);
   }
 
-  private static void polling(String[] args) throws Exception {
-    int repositories = intOption(args, "--repositories", 2000);
-    int interval = intOption(args, "--interval", 30);
-    int rounds = intOption(args, "--rounds", 3);
-    System.out.printf(Locale.ROOT, "Orca polling bench: %,d repositories polled every %d s and one that hangs, "
-        + "%d rounds measured, %d cores, Java %s%n", repositories, interval, rounds,
-        Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
-    new PollingBench(repositories, interval, rounds).run().print(System.out);
-  }
-
-  private static void push(String[] args) throws Exception {
-    int applications = intOption(args, "--applications", 1000);
-    List<Integer> changed = intsOption(args, "--changed", List.of(1, 10));
-    int pushes = intOption(args, "--pushes", 30);
-    int hops = intOption(args, "--hops", 1000);
+  private static void push(String[] argv) throws Exception {
+    Args args = Args.parse(argv, Set.of("--applications", "--changed", "--pushes", "--hops"), Set.of());
+    int applications = args.integer("--applications", 1000, 1);
+    List<Integer> changed = integers(args, "--changed", List.of(1, 10));
+    if (changed.stream().anyMatch(c -> c > applications)) {
+      throw new IllegalArgumentException("--changed cannot exceed --applications " + applications);
+    }
+    int pushes = args.integer("--pushes", 30, 1);
+    int hops = args.integer("--hops", 1000, 1);
     System.out.printf(Locale.ROOT,
         "Orca push bench: %,d applications in one repository, %d pushes each changing %s of them, baseline %d Kafka "
-            + "hops, %d cores, Java %s%n", applications, pushes, changed, hops,
-        Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+            + "hops, %d cores, Java %s%n", applications, pushes, changed, hops, cores(), javaVersion());
     new PushFanOutBench(applications, changed, pushes, hops).run().print(System.out);
   }
 
-  private static void startup(String[] args) throws Exception {
-    Path root = Path.of(option(args, "--root", ".")).toAbsolutePath().normalize();
-    String command = option(args, "--command", null);
+  private static void polling(String[] argv) throws Exception {
+    Args args = Args.parse(argv, Set.of("--repositories", "--interval", "--rounds"), Set.of());
+    int repositories = args.integer("--repositories", 2000, 1);
+    int interval = args.integer("--interval", 30, 1);
+    int rounds = args.integer("--rounds", 3, 1);
+    System.out.printf(Locale.ROOT, "Orca polling bench: %,d repositories polled every %d s and one that hangs, "
+        + "%d rounds measured, %d cores, Java %s%n", repositories, interval, rounds, cores(), javaVersion());
+    new PollingBench(repositories, interval, rounds).run().print(System.out);
+  }
+
+  /** A comma-separated list of positive whole numbers, like {@code --history 10,1000,5000}. */
+  static List<Integer> integers(Args args, String name, List<Integer> fallback) {
+    String value = args.string(name, null);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      List<Integer> values = Arrays.stream(value.split(",")).map(String::trim).map(Integer::parseInt).toList();
+      if (values.stream().anyMatch(v -> v < 1)) {
+        throw new NumberFormatException();
+      }
+      return values;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " takes positive whole numbers separated by commas, not '" + value
+          + "'");
+    }
+  }
+
+  private static void startup(String[] argv) throws Exception {
+    Args args = Args.parse(argv, Set.of("--root", "--command", "--restarts", "--deadline-s", "--render"),
+        Set.of("--keep"));
+    Path root = Path.of(args.string("--root", ".")).toAbsolutePath().normalize();
+    String command = args.string("--command", null);
     List<String> launch = command != null
         ? List.of(command.trim().split("\\s+"))
         : List.of(root.resolve("orca").toString(), "up", "--no-build");
     if (command == null && !Files.isExecutable(root.resolve("orca"))) {
       throw new IllegalArgumentException(root + " holds no orca script; run from the checkout or give --root");
     }
-    StartupBench.Options options = new StartupBench.Options(root, launch, intOption(args, "--restarts", 3),
-        Duration.ofSeconds(intOption(args, "--deadline-s", 180)),
-        !"false".equals(option(args, "--render", "true")), Arrays.asList(args).contains("--keep"));
+    StartupBench.Options options = new StartupBench.Options(root, launch, args.integer("--restarts", 3, 0),
+        Duration.ofSeconds(args.integer("--deadline-s", 180, 1)),
+        !"false".equals(args.string("--render", "true")), args.flag("--keep"));
     System.out.printf(Locale.ROOT, "Orca start-up bench: %s, %d restarts, %d cores, Java %s%n",
-        String.join(" ", launch), options.restarts(), Runtime.getRuntime().availableProcessors(),
-        System.getProperty("java.version"));
+        String.join(" ", launch), options.restarts(), cores(), javaVersion());
     new StartupBench(options, System.out).run().print(System.out);
   }
 
-  private static String option(String[] args, String name, String fallback) {
-    for (int i = 0; i + 1 < args.length; i++) {
-      if (args[i].equals(name)) {
-        return args[i + 1];
-      }
-    }
-    return fallback;
+  private static void webhooks(String[] argv) throws Exception {
+    WebhookIntakeBench.Options options = webhookOptions(argv);
+    System.out.printf(Locale.ROOT, "Orca webhook intake bench: %d GitHub push deliveries (+%d warm-up) from %d "
+            + "clients over %d repositories, baseline GET /api/v1/health, %d cores, Java %s%n", options.count(),
+        options.warmup(), options.concurrency(), options.repositories(), cores(), javaVersion());
+    new WebhookIntakeBench(options, System.out).run().print(System.out);
   }
 
-  /** A comma-separated list of positive integers, like {@code --history 10,1000,5000}. */
-  static List<Integer> intsOption(String[] args, String name, List<Integer> fallback) {
-    String value = option(args, name, null);
-    if (value == null) {
-      return fallback;
-    }
-    List<Integer> values = Arrays.stream(value.split(",")).map(String::trim).map(Integer::parseInt).toList();
-    if (values.isEmpty() || values.stream().anyMatch(v -> v < 1)) {
-      throw new IllegalArgumentException(name + " takes positive integers separated by commas: " + value);
-    }
-    return values;
+  private static void lsremote(String[] argv) throws Exception {
+    LsRemoteBench.Options options = lsRemoteOptions(argv);
+    System.out.printf(Locale.ROOT, "Orca ls-remote bench: %d repositories on one loopback git server, %d calls per "
+            + "client (+%d warm-up), %d concurrent, JGit against the git CLI (%s), %d cores, Java %s%n",
+        options.repositories(), options.count(), options.warmup(), options.concurrency(), gitVersion(), cores(),
+        javaVersion());
+    new LsRemoteBench(options, System.out).run().print(System.out);
   }
 
-  private static int intOption(String[] args, String name, int fallback) {
-    String value = option(args, name, null);
-    return value == null ? fallback : Integer.parseInt(value);
+  static WebhookIntakeBench.Options webhookOptions(String[] argv) {
+    Args args = Args.parse(argv, Set.of("--count", "--concurrency", "--repositories", "--warmup"), Set.of());
+    return new WebhookIntakeBench.Options(args.integer("--count", 5000, 1), args.integer("--concurrency", 16, 1),
+        args.integer("--repositories", 200, 1), args.integer("--warmup", 1000, 0));
+  }
+
+  static LsRemoteBench.Options lsRemoteOptions(String[] argv) {
+    Args args = Args.parse(argv, Set.of("--count", "--concurrency", "--repositories", "--warmup"), Set.of());
+    int repositories = args.integer("--repositories", 2000, 1);
+    return new LsRemoteBench.Options(repositories, args.integer("--count", repositories, 1),
+        args.integer("--concurrency", 8, 1), args.integer("--warmup", 200, 0));
+  }
+
+  private static int cores() {
+    return Runtime.getRuntime().availableProcessors();
+  }
+
+  private static String javaVersion() {
+    return System.getProperty("java.version");
+  }
+
+  private static String gitVersion() {
+    try {
+      Process git = new ProcessBuilder("git", "--version").redirectErrorStream(true).start();
+      String version = new String(git.getInputStream().readAllBytes()).strip();
+      return git.waitFor() == 0 ? version : "git --version failed";
+    } catch (Exception e) {
+      throw new IllegalStateException("the lsremote bench needs git on PATH: " + e.getMessage(), e);
+    }
   }
 }

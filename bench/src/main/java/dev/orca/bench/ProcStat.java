@@ -19,6 +19,11 @@ record ProcStat(double cpuSeconds, double childCpuSeconds, long rssMegabytes) {
     return parse(Files.readString(proc.resolve("stat")), Files.readString(proc.resolve("status")));
   }
 
+  /** The parent's process id (field 4 of the stat file). */
+  static long parentPid(String stat) {
+    return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+")[1]);
+  }
+
   static ProcStat parse(String stat, String status) {
     // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");

@@ -17,6 +17,7 @@ class ProcStatTest {
     assertThat(usage.cpuSeconds()).isEqualTo(15.0);
     assertThat(usage.childCpuSeconds()).isEqualTo(0.5);
     assertThat(usage.rssMegabytes()).isEqualTo(512);
+    assertThat(ProcStat.parentPid(stat)).isEqualTo(1);
   }
 
   @Test

@@ -33,4 +33,16 @@ public final class SharedKafka {
     }
     return broker.getBrokersAsString();
   }
+
+  /**
+   * Stops the broker this JVM started, if any. For programs that exit by themselves (the
+   * benches): stopped before the exit, it does not log errors about log directories the test kit's
+   * exit hook deletes under it.
+   */
+  public static synchronized void stop() {
+    if (broker != null) {
+      broker.destroy();
+      broker = null;
+    }
+  }
 }

@@ -1,0 +1,42 @@
+package dev.orca.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class BenchOptionsTest {
+
+  @Test
+  void shouldDefaultTheWebhookBenchToEnoughRepositoriesForItsDeliveries() {
+    WebhookIntakeBench.Options options = Bench.webhookOptions(new String[0]);
+    assertThat(options).isEqualTo(new WebhookIntakeBench.Options(5000, 16, 200, 1000));
+    // The defaults stay under the rate limit's burst, so the bench measures intake.
+    assertThat(WebhookIntakeBench.deliveriesPerRepository(options.count() + options.warmup(), options.repositories()))
+        .isLessThanOrEqualTo(WebhookIntakeBench.RATE_LIMIT_BURST);
+  }
+
+  @Test
+  void shouldTakeTheWebhookBenchsOptions() {
+    assertThat(Bench.webhookOptions(new String[] {"--count", "100", "--concurrency", "4", "--repositories", "10",
+        "--warmup", "0"})).isEqualTo(new WebhookIntakeBench.Options(100, 4, 10, 0));
+    assertThatThrownBy(() -> Bench.webhookOptions(new String[] {"--repositories", "0"}))
+        .hasMessage("--repositories must be at least 1, not 0");
+  }
+
+  @Test
+  void shouldListEachRepositoryOncePerClientUnlessACountIsGiven() {
+    assertThat(Bench.lsRemoteOptions(new String[0])).isEqualTo(new LsRemoteBench.Options(2000, 2000, 8, 200));
+    assertThat(Bench.lsRemoteOptions(new String[] {"--repositories", "50"}))
+        .isEqualTo(new LsRemoteBench.Options(50, 50, 8, 200));
+    assertThat(Bench.lsRemoteOptions(new String[] {"--repositories", "50", "--count", "120", "--concurrency", "2"}))
+        .isEqualTo(new LsRemoteBench.Options(50, 120, 2, 200));
+  }
+
+  @Test
+  void shouldRoundDeliveriesPerRepositoryUp() {
+    assertThat(WebhookIntakeBench.deliveriesPerRepository(5500, 200)).isEqualTo(28);
+    assertThat(WebhookIntakeBench.deliveriesPerRepository(5000, 200)).isEqualTo(25);
+    assertThat(WebhookIntakeBench.deliveriesPerRepository(61, 1)).isEqualTo(61);
+  }
+}
