@@ -51,6 +51,8 @@ class DashboardBrowserIntegrationTest {
     LocalSettings settings = SharedServers.settings(dataDir, "ui");
     Map<String, String> environment = new java.util.HashMap<>(settings.environment());
     environment.put("ORCA_GITHUB_ACTIONS_ISSUER", issuer.url());
+    // A hanging remote fails within seconds, so a browser test can watch a sync from Syncing to Failed.
+    environment.put("ORCA_GIT_TIMEOUT", "8s");
     orca = LocalOrca.start(settings.withEnvironment(environment));
   }
 

@@ -10,7 +10,8 @@ import java.util.Map;
  * (localhost:9092), the {@code ORCA_TOPIC_*} variables, {@code ORCA_DATA_DIR} (./data; state in
  * {@code streams/}, mirrors in {@code git-cache/}), {@code ORCA_ALLOW_LOCAL_GIT} (false) and
  * {@code APP_SECRET} (none; the gateway's, needed to decrypt the secrets of private repositories) and
- * {@code ORCA_GIT_WORKERS} (16; syncs whose git work runs at once).
+ * {@code ORCA_GIT_WORKERS} (16; syncs whose git work runs at once) and {@code ORCA_GIT_TIMEOUT}
+ * (30s; every remote call of a sync).
  */
 public record SyncStreamSettings(String kafkaBootstrap, Topics topics, Path stateDir, Path gitCacheDir,
     boolean allowLocalGit, Duration gitTimeout, Duration revisionWait, String appSecret, int gitWorkers) {
@@ -28,10 +29,29 @@ public record SyncStreamSettings(String kafkaBootstrap, Topics topics, Path stat
         dataDir.resolve("streams"),
         dataDir.resolve("git-cache"),
         Boolean.parseBoolean(env.getOrDefault("ORCA_ALLOW_LOCAL_GIT", "false")),
-        GIT_TIMEOUT,
+        duration(env, "ORCA_GIT_TIMEOUT", GIT_TIMEOUT),
         REVISION_WAIT,
         env.get("APP_SECRET"),
         positive(env, "ORCA_GIT_WORKERS", GIT_WORKERS));
+  }
+
+  /** {@code 30s}, {@code 500ms}, {@code 2m}; a bare number is milliseconds, as the gateway (Spring) reads the same variable. */
+  static Duration duration(Map<String, String> env, String name, Duration fallback) {
+    String value = env.get(name);
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)\\s*(ms|s|m)?").matcher(value.trim());
+    if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+      throw new IllegalArgumentException(name + " must be a positive duration like 30s, 500ms or 2m: " + value);
+    }
+    long amount = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "ms" : m.group(2);
+    return switch (unit) {
+      case "ms" -> Duration.ofMillis(amount);
+      case "m" -> Duration.ofMinutes(amount);
+      default -> Duration.ofSeconds(amount);
+    };
   }
 
   private static int positive(Map<String, String> env, String name, int fallback) {
