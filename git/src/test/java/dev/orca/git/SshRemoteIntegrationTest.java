@@ -95,7 +95,7 @@ class SshRemoteIntegrationTest {
   @Test
   void shouldFetchOverAnScpLikeUrl() throws Exception {
     // user@host:path names no port: the server must answer on port 22, here of another loopback address.
-    try (SshGitServer port22 = SshGitServer.start("127.0.22.22", 22)) {
+    try (SshGitServer port22 = SshGitServer.startOnPort22("127.0.22.22")) {
       GitRepo repo = port22.createRepository("scp-like");
       String sha = repo.commit("compose.yaml", "services: {}\n", "scp-like");
       String url = port22.scpLikeUrl(repo);
