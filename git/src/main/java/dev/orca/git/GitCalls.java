@@ -9,12 +9,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.jgit.transport.CredentialsProvider;
-import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 
 /**
  * Every call to a remote goes through here: on a thread of its own, bounded by the timeout as a
- * whole (JGit's own timeout bounds each network read only), with the remote's credentials, and
+ * whole (JGit's own timeout bounds each network read and the ssh connect only; an ssh
+ * authentication still waiting is interrupted), with the remote's {@link RemoteAccess}, and
  * failing with a {@link GitException} whose message names the remote (redacted) and the root
  * cause, never a credential.
  */
@@ -48,9 +47,10 @@ final class GitCalls implements AutoCloseable {
 
   /**
    * Runs {@code call} against {@code remote}; a failure says "cannot {@code what} <url>: why"
-   * ({@code what} for example "fetch" or "list the branches of").
+   * ({@code what} for example "fetch" or "list the branches of"), {@code access} saying why when
+   * it knows better than the exception (ssh: a refused host key or key).
    */
-  <T> T bounded(GitRemote remote, String what, Callable<T> call) throws GitException {
+  <T> T bounded(GitRemote remote, String what, RemoteAccess access, Callable<T> call) throws GitException {
     Future<T> future = threads.submit(call);
     String url = UrlRedaction.redact(remote.url());
     try {
@@ -60,41 +60,15 @@ final class GitCalls implements AutoCloseable {
       throw new GitException("cannot " + what + " " + url + ": timed out after " + timeout.toSeconds() + " s");
     } catch (ExecutionException e) {
       // The cause is left out: its messages may carry the URL unredacted, and the root one is in ours.
-      throw new GitException("cannot " + what + " " + url + ": " + UrlRedaction.redact(rootMessage(e.getCause())));
+      String why = access.explain(e.getCause());
+      if (why == null) {
+        why = rootMessage(e.getCause());
+      }
+      throw new GitException("cannot " + what + " " + url + ": " + UrlRedaction.redact(why));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       future.cancel(true);
       throw new GitException("interrupted: " + what + " " + url, e);
-    }
-  }
-
-  /** The credentials of the remote's authentication method; null for none. */
-  static CredentialsProvider credentials(GitRemote remote) throws GitException {
-    String method = remote.authMethod() == null ? "none" : remote.authMethod();
-    boolean hasUser = remote.username() != null && !remote.username().isBlank();
-    switch (method) {
-      case "none":
-        return null;
-      case "token":
-        requireSecret(remote, "a token");
-        return new UsernamePasswordCredentialsProvider(hasUser ? remote.username() : TOKEN_USER, remote.secret());
-      case "basic":
-        if (!hasUser) {
-          throw new GitException("repository " + remote.repositoryId() + " uses basic authentication but has no username");
-        }
-        requireSecret(remote, "a password");
-        return new UsernamePasswordCredentialsProvider(remote.username(), remote.secret());
-      case "ssh":
-        throw new GitException("ssh authentication is not supported yet");
-      default:
-        throw new GitException("unknown authentication method " + method);
-    }
-  }
-
-  private static void requireSecret(GitRemote remote, String what) throws GitException {
-    if (remote.secret() == null || remote.secret().isEmpty()) {
-      throw new GitException("repository " + remote.repositoryId() + " uses " + remote.authMethod()
-          + " authentication but has no secret (" + what + ")");
     }
   }
 

@@ -28,7 +28,6 @@ import org.eclipse.jgit.lib.StoredConfig;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
-import org.eclipse.jgit.transport.CredentialsProvider;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.TagOpt;
 import org.eclipse.jgit.treewalk.TreeWalk;
@@ -40,7 +39,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link CommitSource} over a local bare mirror per repository ({@code <cacheDir>/<repositoryId>.git}),
  * kept open between syncs: one fetch of {@code refs/heads/*} per sync, bounded by the timeout, then
- * every read is local. Authentication as {@link GitCalls#credentials}.
+ * every read is local. Authentication as {@link RemoteAccess}; ssh host keys checked as
+ * {@link SshHosts} says.
  *
  * <p>A mirror has one writer at a time: a fetch, its repacking, or its removal, under the
  * mirror's write lock, which the fetch's own thread holds until it really ends (a fetch that
@@ -59,6 +59,7 @@ public final class JGitCommitSource implements CommitSource, AutoCloseable {
 
   private final Path cacheDir;
   private final boolean allowLocalGit;
+  private final SshHosts sshHosts;
   private final GitCalls calls;
   private final Map<String, Mirror> mirrors = new ConcurrentHashMap<>();
   private final ExecutorService maintenance = Executors.newSingleThreadExecutor(task -> {
@@ -80,35 +81,41 @@ public final class JGitCommitSource implements CommitSource, AutoCloseable {
     }
   }
 
+  /** ssh host keys are pinned in {@code <cacheDir>/known_hosts}; no operator file is read. */
   public JGitCommitSource(Path cacheDir, boolean allowLocalGit, Duration timeout) {
+    this(cacheDir, allowLocalGit, timeout, SshHosts.pinnedIn(cacheDir.resolve("known_hosts")));
+  }
+
+  public JGitCommitSource(Path cacheDir, boolean allowLocalGit, Duration timeout, SshHosts sshHosts) {
     this.cacheDir = cacheDir;
     this.allowLocalGit = allowLocalGit;
+    this.sshHosts = sshHosts;
     this.calls = new GitCalls(timeout, "sync-git-fetch");
   }
 
   @Override
   public Snapshot fetch(GitRemote remote) throws GitException {
     RemotePolicy.check(remote.url(), allowLocalGit);
-    CredentialsProvider credentials = GitCalls.credentials(remote);
-    Mirror mirror = mirror(remote.repositoryId());
-    calls.bounded(remote, "fetch", () -> {
-      mirror.lock.lockInterruptibly();
-      try {
-        removeLeftovers(mirror.dir);
-        return Git.wrap(mirror.repository).fetch()
-            .setRemote(remote.url())
-            .setCredentialsProvider(credentials)
-            .setRefSpecs(new RefSpec("+refs/heads/*:refs/heads/*"))
-            .setRemoveDeletedRefs(true)
-            .setTagOpt(TagOpt.NO_TAGS)
-            .setTimeout(calls.readTimeoutSeconds())
-            .call();
-      } finally {
-        mirror.lock.unlock();
-      }
-    });
-    maybeRepack(remote.repositoryId(), mirror);
-    return new MirrorSnapshot(mirror.repository);
+    try (RemoteAccess access = RemoteAccess.of(remote, sshHosts)) {
+      Mirror mirror = mirror(remote.repositoryId());
+      calls.bounded(remote, "fetch", access, () -> {
+        mirror.lock.lockInterruptibly();
+        try {
+          removeLeftovers(mirror.dir);
+          return access.apply(Git.wrap(mirror.repository).fetch())
+              .setRemote(remote.url())
+              .setRefSpecs(new RefSpec("+refs/heads/*:refs/heads/*"))
+              .setRemoveDeletedRefs(true)
+              .setTagOpt(TagOpt.NO_TAGS)
+              .setTimeout(calls.readTimeoutSeconds())
+              .call();
+        } finally {
+          mirror.lock.unlock();
+        }
+      });
+      maybeRepack(remote.repositoryId(), mirror);
+      return new MirrorSnapshot(mirror.repository);
+    }
   }
 
   @Override

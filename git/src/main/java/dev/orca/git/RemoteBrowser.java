@@ -19,7 +19,6 @@ import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
-import org.eclipse.jgit.transport.CredentialsProvider;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.TagOpt;
 import org.eclipse.jgit.treewalk.TreeWalk;
@@ -41,11 +40,18 @@ public final class RemoteBrowser implements AutoCloseable {
 
   private final Path workDir;
   private final boolean allowLocalGit;
+  private final SshHosts sshHosts;
   private final GitCalls calls;
 
+  /** ssh host keys are pinned in {@code <workDir>/known_hosts}; no operator file is read. */
   public RemoteBrowser(Path workDir, boolean allowLocalGit, Duration timeout) {
+    this(workDir, allowLocalGit, timeout, SshHosts.pinnedIn(workDir.resolve("known_hosts")));
+  }
+
+  public RemoteBrowser(Path workDir, boolean allowLocalGit, Duration timeout, SshHosts sshHosts) {
     this.workDir = workDir;
     this.allowLocalGit = allowLocalGit;
+    this.sshHosts = sshHosts;
     this.calls = new GitCalls(timeout, "git-browse");
   }
 
@@ -60,12 +66,13 @@ public final class RemoteBrowser implements AutoCloseable {
 
   public Branches branches(GitRemote remote) throws GitException {
     RemotePolicy.check(remote.url(), allowLocalGit);
-    CredentialsProvider credentials = GitCalls.credentials(remote);
-    Collection<Ref> refs = calls.bounded(remote, "list the branches of", () -> Git.lsRemoteRepository()
-        .setRemote(remote.url())
-        .setCredentialsProvider(credentials)
-        .setTimeout(calls.readTimeoutSeconds())
-        .call());
+    Collection<Ref> refs;
+    try (RemoteAccess access = RemoteAccess.of(remote, sshHosts)) {
+      refs = calls.bounded(remote, "list the branches of", access, () -> access.apply(Git.lsRemoteRepository())
+          .setRemote(remote.url())
+          .setTimeout(calls.readTimeoutSeconds())
+          .call());
+    }
     List<Branch> branches = new ArrayList<>();
     String defaultBranch = null;
     for (Ref ref : refs) {
@@ -88,7 +95,6 @@ public final class RemoteBrowser implements AutoCloseable {
     if (branches(remote).branches().stream().noneMatch(b -> b.name().equals(branch))) {
       throw new GitException("branch " + branch + " not found");
     }
-    CredentialsProvider credentials = GitCalls.credentials(remote);
     Path dir;
     try {
       Files.createDirectories(workDir);
@@ -96,12 +102,12 @@ public final class RemoteBrowser implements AutoCloseable {
     } catch (IOException e) {
       throw new GitException("cannot make a working directory under " + workDir + ": " + e.getMessage(), e);
     }
-    try (Repository repository = new FileRepositoryBuilder().setGitDir(dir.toFile()).setBare().build()) {
+    try (RemoteAccess access = RemoteAccess.of(remote, sshHosts);
+        Repository repository = new FileRepositoryBuilder().setGitDir(dir.toFile()).setBare().build()) {
       repository.create(true);
       String ref = Constants.R_HEADS + branch;
-      calls.bounded(remote, "fetch branch " + branch + " of", () -> Git.wrap(repository).fetch()
+      calls.bounded(remote, "fetch branch " + branch + " of", access, () -> access.apply(Git.wrap(repository).fetch())
           .setRemote(remote.url())
-          .setCredentialsProvider(credentials)
           .setRefSpecs(new RefSpec("+" + ref + ":" + ref))
           .setDepth(1)
           .setTagOpt(TagOpt.NO_TAGS)

@@ -273,6 +273,17 @@ class JGitCommitSourceTest {
         .isInstanceOf(GitException.class).hasMessageStartingWith("local repository URL file:///srv/git/repo.git");
     assertThatThrownBy(() -> source.fetch(GitRemote.anonymous("r", "/srv/git/repo.git")))
         .isInstanceOf(GitException.class).hasMessageStartingWith("local repository URL");
+    // ssh remotes, in both spellings: the scp-like one names its host before the colon.
+    assertThatThrownBy(() -> source.fetch(GitRemote.anonymous("r", "ssh://git@127.0.0.1:2222/srv/repo.git")))
+        .isInstanceOf(GitException.class).hasMessage("loopback repository URL ssh://***@127.0.0.1:2222/srv/repo.git"
+            + " is refused (ORCA_ALLOW_LOCAL_GIT is not enabled)");
+    assertThatThrownBy(() -> source.fetch(GitRemote.anonymous("r", "git@localhost:srv/repo.git")))
+        .isInstanceOf(GitException.class).hasMessage("loopback repository URL git@localhost:srv/repo.git"
+            + " is refused (ORCA_ALLOW_LOCAL_GIT is not enabled)");
+    assertThatThrownBy(() -> source.fetch(GitRemote.anonymous("r", "root@127.0.0.1:/srv/repo.git")))
+        .isInstanceOf(GitException.class).hasMessageStartingWith("loopback repository URL root@127.0.0.1:/srv/repo.git");
+    assertThatThrownBy(() -> source.fetch(GitRemote.anonymous("r", "git@0x7f000001:srv/repo.git")))
+        .isInstanceOf(GitException.class).hasMessageStartingWith("loopback repository URL");
   }
 
   @Test
@@ -282,10 +293,20 @@ class JGitCommitSourceTest {
     assertThat(RemotePolicy.isLoopback("127.0.0.1")).isTrue();
     assertThat(RemotePolicy.isLoopback("127.8.9.10")).isTrue();
     assertThat(RemotePolicy.isLoopback("127.1")).isTrue();
+    assertThat(RemotePolicy.isLoopback("2130706433")).isTrue();
+    assertThat(RemotePolicy.isLoopback("0x7f000001")).isTrue();
+    assertThat(RemotePolicy.isLoopback("0177.0.0.1")).isTrue();
+    assertThat(RemotePolicy.isLoopback("0")).isTrue();
+    assertThat(RemotePolicy.isLoopback("0x7f.0x100.0.1")).as("not an address, yet numeric").isTrue();
     assertThat(RemotePolicy.isLoopback("[::1]")).isTrue();
     assertThat(RemotePolicy.isLoopback("::ffff:127.0.0.1")).isTrue();
     assertThat(RemotePolicy.isLoopback("github.com")).isFalse();
     assertThat(RemotePolicy.isLoopback("10.0.0.5")).isFalse();
+    assertThat(RemotePolicy.isLoopback("10.1")).isFalse();
+    assertThat(RemotePolicy.isLoopback("0a.example")).isFalse();
+    assertThat(RemotePolicy.isLoopback("cafe.example")).isFalse();
+    assertThat(RemotePolicy.isLoopback("a1.b2")).isFalse();
+    assertThat(RemotePolicy.isLoopback("1a.de")).isFalse();
     assertThat(RemotePolicy.isLoopback("[2001:db8::1]")).isFalse();
   }
 
@@ -350,12 +371,14 @@ class JGitCommitSourceTest {
   }
 
   @Test
-  void shouldRefuseSshAndIncompleteCredentialsBeforeTouchingTheNetwork() {
+  void shouldRefuseMismatchedAndIncompleteCredentialsBeforeTouchingTheNetwork() {
     JGitCommitSource source = source(true);
     String url = privateUrl("never-created");
 
     assertThatThrownBy(() -> source.fetch(new GitRemote("r", url, "ssh", "git", "-----BEGIN KEY-----")))
-        .isInstanceOf(GitException.class).hasMessage("ssh authentication is not supported yet");
+        .isInstanceOf(GitException.class)
+        .hasMessage("repository r uses ssh authentication, which needs an ssh URL (ssh://host/path or user@host:path)")
+        .hasMessageNotContaining("BEGIN");
     assertThatThrownBy(() -> source.fetch(new GitRemote("r", url, "token", null, null)))
         .isInstanceOf(GitException.class).hasMessage("repository r uses token authentication but has no secret (a token)");
     assertThatThrownBy(() -> source.fetch(new GitRemote("r", url, "basic", null, PASSWORD)))

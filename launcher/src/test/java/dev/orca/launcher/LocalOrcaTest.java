@@ -38,6 +38,14 @@ class LocalOrcaTest {
   }
 
   @Test
+  void shouldGiveTheGatewayTheDataDirAndTheSshKnownHosts() {
+    LocalSettings settings = LocalSettings.of(dataDir)
+        .withEnvironment(Map.of("ORCA_SSH_KNOWN_HOSTS", "/etc/orca/known_hosts"));
+    assertThat(gatewayFor(settings, 9000)).containsEntry("orca.data-dir", dataDir.toString())
+        .containsEntry("orca.ssh-known-hosts", "/etc/orca/known_hosts");
+  }
+
+  @Test
   void shouldBracketAnIpv6PublicHost() {
     assertThat(LocalOrca.publicHost("2001:db8::1")).isEqualTo("[2001:db8::1]");
     assertThat(LocalOrca.publicHost("::")).isEqualTo("localhost");

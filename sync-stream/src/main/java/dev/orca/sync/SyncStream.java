@@ -71,7 +71,8 @@ public final class SyncStream implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create sync-stream directories", e);
     }
-    JGitCommitSource git = new JGitCommitSource(settings.gitCacheDir(), settings.allowLocalGit(), settings.gitTimeout());
+    JGitCommitSource git = new JGitCommitSource(settings.gitCacheDir(), settings.allowLocalGit(), settings.gitTimeout(),
+        settings.sshHosts());
     Properties properties =
         streamsProperties(settings.topics().prefix() + "sync-stream", settings.kafkaBootstrap(), settings.stateDir());
     properties.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) settings.topics().replicationFactor());

@@ -1,5 +1,6 @@
 package dev.orca.sync;
 
+import dev.orca.git.SshHosts;
 import dev.orca.schemas.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,17 +10,27 @@ import java.util.Map;
  * sync-stream's configuration. From the environment: {@code ORCA_KAFKA_BOOTSTRAP}
  * (localhost:9092), the {@code ORCA_TOPIC_*} variables, {@code ORCA_DATA_DIR} (./data; state in
  * {@code streams/}, mirrors in {@code git-cache/}), {@code ORCA_ALLOW_LOCAL_GIT} (false) and
- * {@code APP_SECRET} (none; the gateway's, needed to decrypt the secrets of private repositories) and
- * {@code ORCA_GIT_WORKERS} (16; syncs whose git work runs at once) and {@code ORCA_GIT_TIMEOUT}
- * (30s; every remote call of a sync).
+ * {@code APP_SECRET} (none; the gateway's, needed to decrypt the secrets of private repositories),
+ * {@code ORCA_GIT_WORKERS} (16; syncs whose git work runs at once), {@code ORCA_GIT_TIMEOUT} (30s;
+ * every remote call of a sync) and {@code ORCA_SSH_KNOWN_HOSTS} (none; a known_hosts file whose
+ * host keys ssh remotes must present; other hosts' keys are pinned on first use in
+ * {@code ssh/known_hosts}).
  */
 public record SyncStreamSettings(String kafkaBootstrap, Topics topics, Path stateDir, Path gitCacheDir,
-    boolean allowLocalGit, Duration gitTimeout, Duration revisionWait, String appSecret, int gitWorkers) {
+    boolean allowLocalGit, Duration gitTimeout, Duration revisionWait, String appSecret, int gitWorkers,
+    SshHosts sshHosts) {
 
   public static final Duration GIT_TIMEOUT = Duration.ofSeconds(30);
   /** Git work is mostly waiting on remotes: many more workers than cores, so a few hanging remotes hold up no one else. */
   public static final int GIT_WORKERS = 16;
   public static final Duration REVISION_WAIT = Duration.ofSeconds(10);
+
+  /** Without ssh settings: host keys pinned in {@code <gitCacheDir>/known_hosts}, no operator file. */
+  public SyncStreamSettings(String kafkaBootstrap, Topics topics, Path stateDir, Path gitCacheDir,
+      boolean allowLocalGit, Duration gitTimeout, Duration revisionWait, String appSecret, int gitWorkers) {
+    this(kafkaBootstrap, topics, stateDir, gitCacheDir, allowLocalGit, gitTimeout, revisionWait, appSecret, gitWorkers,
+        SshHosts.pinnedIn(gitCacheDir.resolve("known_hosts")));
+  }
 
   public static SyncStreamSettings fromEnvironment(Map<String, String> env) {
     Path dataDir = Path.of(env.getOrDefault("ORCA_DATA_DIR", "./data"));
@@ -32,7 +43,8 @@ public record SyncStreamSettings(String kafkaBootstrap, Topics topics, Path stat
         duration(env, "ORCA_GIT_TIMEOUT", GIT_TIMEOUT),
         REVISION_WAIT,
         env.get("APP_SECRET"),
-        positive(env, "ORCA_GIT_WORKERS", GIT_WORKERS));
+        positive(env, "ORCA_GIT_WORKERS", GIT_WORKERS),
+        SshHosts.of(env.get(SshHosts.KNOWN_HOSTS_VARIABLE), dataDir.resolve("ssh").resolve("known_hosts")));
   }
 
   /** {@code 30s}, {@code 500ms}, {@code 2m}; a bare number is milliseconds, as the gateway (Spring) reads the same variable. */
@@ -71,6 +83,6 @@ public record SyncStreamSettings(String kafkaBootstrap, Topics topics, Path stat
   public String toString() {
     return "SyncStreamSettings[kafkaBootstrap=" + kafkaBootstrap + ", topics=" + topics + ", stateDir=" + stateDir
         + ", gitCacheDir=" + gitCacheDir + ", allowLocalGit=" + allowLocalGit + ", gitTimeout=" + gitTimeout
-        + ", revisionWait=" + revisionWait + ", gitWorkers=" + gitWorkers + ", appSecret=" + (appSecret == null ? "none" : "***") + "]";
+        + ", revisionWait=" + revisionWait + ", gitWorkers=" + gitWorkers + ", sshHosts=" + sshHosts + ", appSecret=" + (appSecret == null ? "none" : "***") + "]";
   }
 }

@@ -3,6 +3,7 @@ package dev.orca.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,17 @@ class SyncStreamSettingsTest {
     assertThatThrownBy(() -> timeout("0s")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> SyncStreamSettings.fromEnvironment(Map.of("ORCA_GIT_WORKERS", "0")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ORCA_GIT_WORKERS");
+  }
+
+  @Test
+  void shouldPinSshHostKeysUnderTheDataDirAndReadTheOperatorsKnownHosts() {
+    SyncStreamSettings settings = SyncStreamSettings.fromEnvironment(Map.of(
+        "ORCA_DATA_DIR", "/var/lib/orca", "ORCA_SSH_KNOWN_HOSTS", "/etc/orca/known_hosts"));
+
+    assertThat(settings.sshHosts().pinned()).isEqualTo(Path.of("/var/lib/orca/ssh/known_hosts"));
+    assertThat(settings.sshHosts().knownHosts()).isEqualTo(Path.of("/etc/orca/known_hosts"));
+    assertThat(SyncStreamSettings.fromEnvironment(Map.of("ORCA_SSH_KNOWN_HOSTS", " ")).sshHosts().knownHosts())
+        .as("a blank setting names no file").isNull();
   }
 
   private static Duration timeout(String value) {

@@ -38,6 +38,29 @@ class TestSupportIntegrationTest {
   }
 
   @Test
+  void shouldServeRepositoriesOverSshToTheGitCommandLine(@TempDir Path client) throws Exception {
+    try (SshGitServer server = SshGitServer.start()) {
+      GitRepo repo = server.createRepository("demo");
+      String sha = repo.commit("compose.yaml", "services: {}\n", "add compose");
+      Path key = client.resolve("id");
+      Files.writeString(key, server.clientKey().privateKey());
+      Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      Path knownHosts = client.resolve("known_hosts");
+      Files.writeString(knownHosts, server.knownHostsLine() + "\n");
+      // The real git and ssh clients, told to read nothing of ~/.ssh and to trust only the fixture's host key.
+      ProcessBuilder lsRemote = new ProcessBuilder("git", "ls-remote", repo.url(), "refs/heads/main")
+          .redirectErrorStream(true);
+      lsRemote.environment().put("GIT_SSH_COMMAND", "ssh -F /dev/null -i " + key + " -o IdentitiesOnly=yes"
+          + " -o UserKnownHostsFile=" + knownHosts + " -o StrictHostKeyChecking=yes -o BatchMode=yes");
+      Process process = lsRemote.start();
+      String output = new String(process.getInputStream().readAllBytes());
+      assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(output).as("git ls-remote; sshd said:%n%s", server.log()).startsWith(sha + "\trefs/heads/main");
+      assertThat(server.hostKeyFingerprint()).startsWith("SHA256:").hasSize(50);
+    }
+  }
+
+  @Test
   void shouldShareOneKafkaBroker() throws Exception {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers()))) {
       admin.createTopics(List.of(new NewTopic("test-support-topic", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);

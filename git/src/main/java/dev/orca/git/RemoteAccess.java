@@ -1,0 +1,100 @@
+package dev.orca.git;
+
+import java.net.URISyntaxException;
+import java.util.Locale;
+import java.util.Set;
+import org.eclipse.jgit.api.TransportCommand;
+import org.eclipse.jgit.transport.CredentialsProvider;
+import org.eclipse.jgit.transport.URIish;
+import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
+
+/**
+ * How one call reaches one remote with the remote's authentication method: a token or a user name
+ * and password over http(s), a private key over ssh ({@link SshTransport}). Checked before any
+ * connection, so a remote whose credentials cannot work fails at once.
+ */
+final class RemoteAccess implements AutoCloseable {
+
+  private static final Set<String> SSH_SCHEMES = Set.of("ssh", "ssh+git", "git+ssh");
+
+  private final CredentialsProvider credentials;
+  private final SshTransport ssh;
+
+  private RemoteAccess(CredentialsProvider credentials, SshTransport ssh) {
+    this.credentials = credentials;
+    this.ssh = ssh;
+  }
+
+  static RemoteAccess of(GitRemote remote, SshHosts hosts) throws GitException {
+    if (isSsh(remote.url())) {
+      return new RemoteAccess(null, SshTransport.of(remote, hosts));
+    }
+    return new RemoteAccess(credentials(remote), null);
+  }
+
+  /** {@code ssh://...} and the scp-like {@code user@host:path}. */
+  static boolean isSsh(String url) {
+    try {
+      URIish uri = new URIish(url);
+      String scheme = uri.getScheme();
+      if (scheme != null) {
+        return SSH_SCHEMES.contains(scheme.toLowerCase(Locale.ROOT));
+      }
+      return uri.getHost() != null && !uri.getHost().isEmpty();
+    } catch (URISyntaxException e) {
+      return false;
+    }
+  }
+
+  /** Sets the credentials (or the ssh session factory) on a command. */
+  <C extends TransportCommand<C, ?>> C apply(C command) {
+    command.setCredentialsProvider(credentials);
+    if (ssh != null) {
+      command.setTransportConfigCallback(ssh);
+    }
+    return command;
+  }
+
+  /** Why a call failed, when this access knows better than the exception's own words (ssh); else null. */
+  String explain(Throwable failure) {
+    return ssh == null ? null : ssh.explain(failure);
+  }
+
+  private static CredentialsProvider credentials(GitRemote remote) throws GitException {
+    String method = remote.authMethod() == null ? "none" : remote.authMethod();
+    boolean hasUser = remote.username() != null && !remote.username().isBlank();
+    switch (method) {
+      case "none":
+        return null;
+      case "token":
+        requireSecret(remote, "a token");
+        return new UsernamePasswordCredentialsProvider(hasUser ? remote.username() : GitCalls.TOKEN_USER,
+            remote.secret());
+      case "basic":
+        if (!hasUser) {
+          throw new GitException("repository " + remote.repositoryId() + " uses basic authentication but has no username");
+        }
+        requireSecret(remote, "a password");
+        return new UsernamePasswordCredentialsProvider(remote.username(), remote.secret());
+      case "ssh":
+        throw new GitException("repository " + remote.repositoryId()
+            + " uses ssh authentication, which needs an ssh URL (ssh://host/path or user@host:path)");
+      default:
+        throw new GitException("unknown authentication method " + method);
+    }
+  }
+
+  private static void requireSecret(GitRemote remote, String what) throws GitException {
+    if (remote.secret() == null || remote.secret().isEmpty()) {
+      throw new GitException("repository " + remote.repositoryId() + " uses " + remote.authMethod()
+          + " authentication but has no secret (" + what + ")");
+    }
+  }
+
+  @Override
+  public void close() {
+    if (ssh != null) {
+      ssh.close();
+    }
+  }
+}
