@@ -56,7 +56,7 @@ step('a repository whose remote hangs shows Syncing while its fetch waits', asyn
   await page.getByRole('heading', { name: hanging.name }).waitFor();
   await session.markLoaded();
   await page.getByRole('button', { name: `Sync ${hanging.name} now` }).click();
-  await page.getByText('Syncing', { exact: true }).first().waitFor();
+  await page.getByText('Sync: Syncing').first().waitFor();
   await eventually(() => connections.length > 0, { what: 'the fetch reaching the hanging remote' });
 });
 
@@ -72,13 +72,13 @@ step('another repository syncs to Success while the first still waits', async ()
 
   await page.getByRole('link', { name: 'Repositories' }).first().click();
   const table = page.getByRole('table', { name: 'Repositories' });
-  await table.getByRole('row', { name: new RegExp(hanging.name) }).getByText('Syncing').waitFor();
-  await table.getByRole('row', { name: new RegExp(healthy.name) }).getByText('Success').waitFor();
+  await table.getByRole('row', { name: new RegExp(hanging.name) }).getByText('Sync: Syncing').waitFor();
+  await table.getByRole('row', { name: new RegExp(healthy.name) }).getByText('Sync: Success').waitFor();
   await session.screenshotAll('repositories-one-syncing');
 });
 
 step('when the git timeout runs out the repository turns Failed and says why, without a reload', async () => {
-  await table().getByRole('row', { name: new RegExp(hanging.name) }).getByText('Failed').waitFor({ timeout: 60_000 });
+  await table().getByRole('row', { name: new RegExp(hanging.name) }).getByText('Sync: Failed').waitFor({ timeout: 60_000 });
   await page.getByRole('link', { name: hanging.name }).click();
   const alert = page.getByRole('alert').filter({ hasText: 'Last sync failed' });
   await alert.waitFor();
