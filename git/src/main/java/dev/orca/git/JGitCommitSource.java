@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
@@ -127,14 +128,20 @@ public final class JGitCommitSource implements CommitSource, AutoCloseable {
       Mirror mirror = mirrors.remove(repositoryId);
       Path dir = cacheDir.resolve(repositoryId + ".git");
       try {
+        // A fetch still running ends within its timeout; one that does not is not waited for
+        // longer (its repository is gone), so it cannot hold up the repacks queued behind.
+        if (mirror != null && !mirror.lock.tryLock(2 * calls.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+          log.warn("removing the mirror of deleted repository {} while a fetch of it still runs", repositoryId);
+        }
         if (mirror != null) {
-          mirror.lock.lock();
           mirror.repository.close();
         }
         FileUtils.delete(dir.toFile(), FileUtils.RECURSIVE | FileUtils.SKIP_MISSING | FileUtils.RETRY);
         log.info("removed the mirror of deleted repository {}", repositoryId);
       } catch (IOException | RuntimeException e) {
         log.warn("cannot remove the mirror of deleted repository {} at {}: {}", repositoryId, dir, e.toString());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     });
   }

@@ -2,6 +2,7 @@ package dev.orca.sync;
 
 import dev.orca.git.CommitSource;
 import dev.orca.schemas.avro.ApplicationConfig;
+import dev.orca.schemas.avro.DeployRequested;
 import dev.orca.schemas.avro.RepositoryStatusChanged;
 import dev.orca.schemas.avro.RepositorySyncStatus;
 import dev.orca.schemas.avro.SyncRequested;
@@ -46,7 +47,7 @@ final class SyncQueue {
 
   /** What a worker hands back: the sync's output in order, what it sent, or the failure it ended with. */
   private record Done(String repositoryId, String key, SyncRequested request, List<KeyValue<String, SpecificRecord>> output,
-      Map<String, LastSent> sent, RuntimeException failure) {}
+      Map<String, LastSent> sent, Throwable failure) {}
 
   /** Told of a sync that failed in an unexpected way (a bug, not a git error): it goes to the dead letters. */
   interface Failures {
@@ -54,6 +55,8 @@ final class SyncQueue {
   }
 
   private static final char SEPARATOR = '\0';
+  /** The running-key of a repository whose queue waits to be resumed. */
+  private static final String RESUMING = "";
   private static final Logger log = LoggerFactory.getLogger(SyncQueue.class);
 
   private final KeyValueStore<String, SyncRequested> store;
@@ -67,6 +70,8 @@ final class SyncQueue {
   private final Failures failures;
   /** Repository id → queue key of its running sync; a repository with anything queued is here. */
   private final Map<String, String> running = new HashMap<>();
+  /** Repositories whose queue the last owner left, to run from the first drain. */
+  private final Set<String> unresumed = new LinkedHashSet<>();
   private final Queue<Done> done = new ConcurrentLinkedQueue<>();
   private long next;
 
@@ -83,30 +88,36 @@ final class SyncQueue {
     this.failures = failures;
   }
 
-  /** The task's start: runs the head of every repository's queue (what the last owner left unfinished). */
+  /**
+   * The task's start: reads the queue the last owner left. Its heads run again from the first
+   * {@link #drain}, not here: a processor may not forward records while it is being initialised.
+   */
   void resume() {
-    Set<String> repositories = new LinkedHashSet<>();
     long last = -1;
     try (KeyValueIterator<String, SyncRequested> it = store.all()) {
       while (it.hasNext()) {
         String key = it.next().key;
         int separator = key.lastIndexOf(SEPARATOR);
-        repositories.add(key.substring(0, separator));
+        unresumed.add(key.substring(0, separator));
         last = Math.max(last, Long.parseLong(key.substring(separator + 1)));
       }
     }
     next = last + 1;
-    if (!repositories.isEmpty()) {
-      log.info("resuming the queued syncs of {} repositories", repositories.size());
+    // Until their heads run, these repositories count as busy: a new request queues behind.
+    unresumed.forEach(repositoryId -> running.put(repositoryId, RESUMING));
+    if (!unresumed.isEmpty()) {
+      log.info("resuming the queued syncs of {} repositories", unresumed.size());
     }
-    repositories.forEach(this::runHead);
   }
 
-  /** Queues a sync of its repository; true unless it was a poll dropped for a sync already queued. */
+  /**
+   * Queues a sync of its repository; true unless it was a poll dropped because a sync of the whole
+   * repository is queued or running (that one fetches and resolves every branch anyway).
+   */
   boolean add(SyncRequested request) {
     String repositoryId = request.getRepositoryId();
     boolean busy = running.containsKey(repositoryId);
-    if (busy && request.getTrigger() == SyncTrigger.POLLING) {
+    if (busy && request.getTrigger() == SyncTrigger.POLLING && queuesWholeSync(repositoryId)) {
       return false;
     }
     store.put(key(repositoryId, next++), request);
@@ -121,23 +132,80 @@ final class SyncQueue {
     return running.containsKey(repositoryId);
   }
 
-  /** Finishes the syncs whose git work is done (stream thread): emits their output, then starts what waits behind them. */
+  private boolean queuesWholeSync(String repositoryId) {
+    try (KeyValueIterator<String, SyncRequested> it =
+        store.prefixScan(repositoryId + SEPARATOR, new StringSerializer())) {
+      while (it.hasNext()) {
+        if (isWholeRepository(it.next().value)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** A sync of every application at every branch's latest commit (a poll, a sync now, a generic webhook without commit). */
+  private static boolean isWholeRepository(SyncRequested request) {
+    return request.getApplicationId() == null && request.getBranch() == null
+        && (request.getCommit() == null || request.getCommit().isBlank());
+  }
+
+  /**
+   * Finishes the syncs whose git work is done (stream thread): emits their output, then starts
+   * what waits behind them. The first call also starts the queues the last owner left.
+   */
   void drain() {
+    if (!unresumed.isEmpty()) {
+      List<String> resumed = new ArrayList<>(unresumed);
+      unresumed.clear();
+      resumed.forEach(this::runHead);
+    }
     Done finished;
     while ((finished = done.poll()) != null) {
       if (!finished.key().equals(running.get(finished.repositoryId()))) {
         continue; // cannot happen while one sync per repository runs; never emit twice
       }
-      if (finished.failure() == null) {
-        finished.output().forEach(record -> out.emit(record.key, record.value));
-        detector.record(finished.sent());
-      } else {
-        failures.failed(finished.request(), finished.failure());
-        out.emit(finished.repositoryId(), failed(finished.request(), finished.failure()));
+      try {
+        if (finished.failure() == null) {
+          emit(finished);
+        } else {
+          fail(finished, finished.failure());
+        }
+      } catch (RuntimeException e) {
+        fail(finished, e);
       }
       store.delete(finished.key());
       runHead(finished.repositoryId());
     }
+  }
+
+  /**
+   * The output of a sync, as far as the configuration still agrees: an application that was
+   * deleted or moved to another repository while the sync ran gets no DeployRequested from it (the
+   * sync of its new repository decides), and its change-detection entry is not written back.
+   */
+  private void emit(Done finished) {
+    for (KeyValue<String, SpecificRecord> record : finished.output()) {
+      if (record.value instanceof DeployRequested && !stillIn(record.key, finished.repositoryId())) {
+        log.info("sync {} drops its DeployRequested of application {}: no longer in repository {}",
+            finished.request().getSyncId(), record.key, finished.repositoryId());
+        continue;
+      }
+      out.emit(record.key, record.value);
+    }
+    Map<String, LastSent> sent = new HashMap<>(finished.sent());
+    sent.keySet().removeIf(applicationId -> !stillIn(applicationId, finished.repositoryId()));
+    detector.record(sent);
+  }
+
+  private boolean stillIn(String applicationId, String repositoryId) {
+    return config.application(applicationId).map(a -> repositoryId.equals(a.getRepositoryId())).orElse(false);
+  }
+
+  private void fail(Done finished, Throwable error) {
+    RuntimeException failure = error instanceof RuntimeException e ? e : new IllegalStateException(error);
+    failures.failed(finished.request(), failure);
+    out.emit(finished.repositoryId(), failed(finished.request(), failure));
   }
 
   /** Starts the repository's oldest queued sync, if any. */
@@ -173,13 +241,14 @@ final class SyncQueue {
       try {
         new SyncRun(git, secrets, copy, sent, clock, (k, v) -> output.add(KeyValue.pair(k, v))).run(request);
         done.add(new Done(repositoryId, key, request, output, sent.written(), null));
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
+        // Whatever happens, the sync comes back, or its repository would stay busy until a restart.
         done.add(new Done(repositoryId, key, request, List.of(), Map.of(), e));
       }
     });
   }
 
-  private RepositoryStatusChanged failed(SyncRequested request, RuntimeException error) {
+  private RepositoryStatusChanged failed(SyncRequested request, Throwable error) {
     return RepositoryStatusChanged.newBuilder()
         .setRepositoryId(request.getRepositoryId())
         .setSyncId(request.getSyncId())

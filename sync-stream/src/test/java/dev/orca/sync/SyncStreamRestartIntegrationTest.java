@@ -117,6 +117,39 @@ class SyncStreamRestartIntegrationTest {
     }
   }
 
+  @Test
+  void shouldFinishASyncStillWaitingOnItsRemoteWhenSyncStreamStopped() throws Exception {
+    String repoId = "repo-" + UUID.randomUUID();
+    String appId = "app-" + UUID.randomUUID();
+    GitRepo repo = server.createRepository("resume-" + repoId);
+    String sha = repo.commit("compose.yaml", COMPOSE, "add web");
+    SyncStreamSettings settings = settings();
+    start(settings);
+    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+         TopicReader<SpecificRecord> statuses = new TopicReader<>(bootstrap, TOPICS.status());
+         TopicReader<SpecificRecord> deploys = new TopicReader<>(bootstrap, TOPICS.deployRequests())) {
+      // The remote hangs: the sync is queued and SYNCING is committed, its fetch waits.
+      Instant now = Instant.now();
+      producer.send(TOPICS.configRepositories().record(repoId, RepositoryConfig.newBuilder().setId(repoId)
+          .setRevision(1).setUrl("http://127.0.0.1:" + silent.getLocalPort() + "/git/moved").setProvider("generic")
+          .setAuthMethod("none").setSyncType("manual").setPollingIntervalSeconds(60).setUpdatedAt(now).build()));
+      publishConfigAndSync(repo, repoId, appId, false);
+      await().atMost(WAIT).until(() -> !statuses.poll(repoId).isEmpty());
+      stream.close();
+      stream = null;
+
+      // Meanwhile the repository moved to a server that answers; the queued sync runs again at start.
+      producer.send(TOPICS.configRepositories().record(repoId, RepositoryConfig.newBuilder().setId(repoId)
+          .setRevision(3).setUrl(repo.url()).setProvider("generic").setAuthMethod("none").setSyncType("manual")
+          .setPollingIntervalSeconds(60).setUpdatedAt(Instant.now()).build())).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      start(settings);
+
+      await().atMost(WAIT).untilAsserted(() -> assertThat(deploys.poll(appId, DeployRequested.class))
+          .singleElement().satisfies(deploy -> assertThat(deploy.getCommit()).isEqualTo(sha)));
+      assertThat(stream.isRunning()).as("resuming the queue did not stop the stream").isTrue();
+    }
+  }
+
   private SyncStreamSettings settings() {
     return new SyncStreamSettings(bootstrap, TOPICS, dataDir.resolve("streams"), dataDir.resolve("git-cache"),
         true, Duration.ofSeconds(10), Duration.ofSeconds(10), null, 4);
@@ -128,10 +161,17 @@ class SyncStreamRestartIntegrationTest {
   }
 
   private static void publishConfigAndSync(GitRepo repo, String repoId, String appId) throws Exception {
+    publishConfigAndSync(repo, repoId, appId, true);
+  }
+
+  private static void publishConfigAndSync(GitRepo repo, String repoId, String appId, boolean repository)
+      throws Exception {
     Instant now = Instant.now();
-    producer.send(TOPICS.configRepositories().record(repoId, RepositoryConfig.newBuilder().setId(repoId)
-        .setRevision(1).setUrl(repo.url()).setProvider("generic").setAuthMethod("none").setSyncType("manual")
-        .setPollingIntervalSeconds(60).setUpdatedAt(now).build()));
+    if (repository) {
+      producer.send(TOPICS.configRepositories().record(repoId, RepositoryConfig.newBuilder().setId(repoId)
+          .setRevision(1).setUrl(repo.url()).setProvider("generic").setAuthMethod("none").setSyncType("manual")
+          .setPollingIntervalSeconds(60).setUpdatedAt(now).build()));
+    }
     producer.send(TOPICS.configApplications().record(appId, ApplicationConfig.newBuilder().setId(appId)
         .setRevision(2).setRepositoryId(repoId).setAgentId("agent-1").setBranch("main")
         .setPath("compose.yaml").setUpdatedAt(now).build()));

@@ -583,6 +583,50 @@ class SyncTopologyTest {
   }
 
   @Test
+  void shouldNotDeployFromASyncAnApplicationThatMovedToAnotherRepositoryMeanwhile() {
+    repository(REPO, 1, "manual");
+    repository("repo-2", 2, "manual");
+    application("app-1", REPO, "main", "compose.yaml", 3);
+    git.commit("main", "compose.yaml", "services: {}\n", "compose");
+    inline = false;
+    syncRequests.pipeInput(REPO, request(REPO).build());
+    assertRepositoryStatuses(RepositorySyncStatus.SYNCING);
+
+    application("app-1", "repo-2", "main", "compose.yaml", 4);
+    gitWork.removeFirst().run();
+    advance(SyncProcessor.DRAIN_INTERVAL);
+
+    assertThat(repositoryStatuses(1).get(0).getStatus()).isEqualTo(RepositorySyncStatus.SUCCESS);
+    assertThat(deployRequests.isEmpty()).as("no DeployRequested from the old repository's sync").isTrue();
+    KeyValueStore<String, LastSent> lastSent = driver.getKeyValueStore(SyncTopology.LAST_SENT);
+    assertThat(lastSent.get("app-1")).isNull();
+  }
+
+  @Test
+  void shouldQueueAPollBehindASyncOfOneCommitButFoldItIntoASyncOfEverything() {
+    repository(REPO, 1, "manual");
+    application("app-1", REPO, "main", "compose.yaml", 2);
+    Commit commit = git.commit("main", "compose.yaml", "services: {}\n", "compose");
+    inline = false;
+    SyncRequested poll = request(REPO).setTrigger(SyncTrigger.POLLING).setActor("poller").build();
+
+    syncRequests.pipeInput(REPO, webhook("main", commit.sha()));
+    syncRequests.pipeInput(REPO, poll);
+    syncRequests.pipeInput(REPO, request(REPO).setTrigger(SyncTrigger.POLLING).setActor("poller").build());
+    gitWork.removeFirst().run();
+    advance(SyncProcessor.DRAIN_INTERVAL);
+    gitWork.removeFirst().run();
+    advance(SyncProcessor.DRAIN_INTERVAL);
+
+    // The webhook's sync, then the first poll (a sync of everything); the second poll was folded into it.
+    List<RepositoryStatusChanged> statuses = repositoryStatuses(4);
+    assertThat(statuses).extracting(RepositoryStatusChanged::getTrigger)
+        .containsExactly(SyncTrigger.WEBHOOK, SyncTrigger.WEBHOOK, SyncTrigger.POLLING, SyncTrigger.POLLING);
+    assertThat(statuses.get(3).getSyncId()).isEqualTo(poll.getSyncId());
+    assertThat(gitWork).isEmpty();
+  }
+
+  @Test
   void shouldForgetTheStateOfDeletedApplicationsAndRepositories() {
     String polled = idInPartition(true);
     repository(polled, 1, "polling");
@@ -607,9 +651,6 @@ class SyncTopologyTest {
     advance(Duration.ofSeconds(1));
     assertThat(lastPolls.get(polled)).isNull();
     assertThat(forgotten).containsExactly(polled);
-    int fetches = git.fetches;
-    advance(Duration.ofSeconds(60));
-    assertThat(git.fetches).as("a deleted repository is no longer polled").isEqualTo(fetches);
   }
 
   @Test

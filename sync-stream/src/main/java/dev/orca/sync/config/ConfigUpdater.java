@@ -27,20 +27,27 @@ public final class ConfigUpdater<V> implements Processor<String, V, Void, Void> 
   private final String storeName;
   private final Listener<V> listener;
   private final Consumer<List<V>> rebuild;
+  private final boolean tellFirst;
   private KeyValueStore<String, V> store;
 
-  private ConfigUpdater(String storeName, Listener<V> listener, Consumer<List<V>> rebuild) {
+  private ConfigUpdater(String storeName, Listener<V> listener, Consumer<List<V>> rebuild, boolean tellFirst) {
     this.storeName = storeName;
     this.listener = listener;
     this.rebuild = rebuild;
+    this.tellFirst = tellFirst;
   }
 
+  /** The store first, then the tasks are told: a task reacting to the change reads the new value. */
   public static ConfigUpdater<RepositoryConfig> repositories(String storeName, ConfigIndex index) {
-    return new ConfigUpdater<>(storeName, index::repositoryChanged, all -> {});
+    return new ConfigUpdater<>(storeName, index::repositoryChanged, all -> {}, false);
   }
 
+  /**
+   * The index first, then the store: the revision gate reads applications from the store, so a
+   * sync that passed it for a new application finds it through the index too.
+   */
   public static ConfigUpdater<ApplicationConfig> applications(String storeName, ConfigIndex index) {
-    return new ConfigUpdater<>(storeName, index::applicationChanged, index::rebuildApplications);
+    return new ConfigUpdater<>(storeName, index::applicationChanged, index::rebuildApplications, true);
   }
 
   @Override
@@ -63,11 +70,16 @@ public final class ConfigUpdater<V> implements Processor<String, V, Void, Void> 
       return;
     }
     V before = store.get(record.key());
+    if (tellFirst) {
+      listener.changed(record.key(), before, record.value());
+    }
     if (record.value() == null) {
       store.delete(record.key());
     } else {
       store.put(record.key(), record.value());
     }
-    listener.changed(record.key(), before, record.value());
+    if (!tellFirst) {
+      listener.changed(record.key(), before, record.value());
+    }
   }
 }
