@@ -1,11 +1,8 @@
 package dev.orca.git;
 
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -22,6 +19,7 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.TagOpt;
 import org.eclipse.jgit.treewalk.TreeWalk;
+import org.eclipse.jgit.util.FileUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -145,25 +143,19 @@ public final class RemoteBrowser implements AutoCloseable {
     }
   }
 
+  /**
+   * Deletes a working repository. JGit may still be writing into it from a thread of its own (it
+   * probes a new file system's timestamp resolution with a file there), so a deletion that finds
+   * the directory not empty is retried.
+   */
   private static void delete(Path dir) {
     try {
-      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
-          Files.delete(file);
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult postVisitDirectory(Path directory, IOException failure) throws IOException {
-          Files.delete(directory);
-          return FileVisitResult.CONTINUE;
-        }
-      });
+      FileUtils.delete(dir.toFile(), FileUtils.RECURSIVE | FileUtils.RETRY | FileUtils.SKIP_MISSING);
     } catch (IOException e) {
       log.warn("cannot delete the working repository {}: {}", dir, e.toString());
     }
   }
+
 
   @Override
   public void close() {
