@@ -3,18 +3,27 @@ package dev.orca.bench;
 import dev.orca.schemas.Topic;
 import dev.orca.schemas.TopicAdmin;
 import dev.orca.schemas.Topics;
-import dev.orca.schemas.avro.ApplicationConfig;
 import dev.orca.schemas.avro.DeployRequested;
-import dev.orca.schemas.avro.RepositoryConfig;
 import dev.orca.schemas.avro.RepositoryStatusChanged;
 import dev.orca.schemas.avro.RepositorySyncStatus;
-import dev.orca.schemas.avro.SyncRequested;
-import dev.orca.schemas.avro.SyncTrigger;
 import dev.orca.sync.SyncStream;
 import dev.orca.sync.SyncStreamSettings;
 import dev.orca.testsupport.GitRepo;
 import dev.orca.testsupport.GitServer;
 import dev.orca.testsupport.SharedKafka;
+import dev.orca.testsupport.SharedPostgres;
+import dev.orca.gateway.GatewayApplication;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.logging.LoggingSystem;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,20 +44,21 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 
 /**
  * One push to a repository with many applications (1,000 by default), of which a few changed:
- * from the push's SyncRequested acknowledged by Kafka (what the gateway waits for before it
- * answers a webhook 202; static commit, trigger WEBHOOK) to the DeployRequested of the changed
- * applications, and to the repository's SUCCESS; through the real sync-stream, git server on
- * loopback. Every application sees a new commit, so each gets a DeployRequested (rule 5: those
- * whose compose file did not change only record the commit); the figures say how many changed.
- * Peak heap and RSS of the JVM (broker, git server and sync-stream) are sampled throughout.
+ * a real GitHub push webhook (the gateway's fixture, signed) to the real api-gateway, timed from
+ * its 202 to the DeployRequested of the changed applications and to the repository's SUCCESS,
+ * through the real sync-stream, git server on loopback. The repository, agent and applications
+ * are made through the HTTP API. Every application sees a new commit, so each gets a
+ * DeployRequested (rule 5: those whose compose file did not change only record the commit); the
+ * figures say how many changed. Peak heap and RSS of the JVM (broker, PostgreSQL's client side,
+ * gateway, git server and sync-stream) are sampled throughout.
  */
 final class PushFanOutBench {
 
   private static final Duration WAIT = Duration.ofSeconds(120);
+  private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private final int applications;
   private final List<Integer> changedCounts;
@@ -99,6 +109,7 @@ final class PushFanOutBench {
 
   Result run() throws Exception {
     String bootstrap = SharedKafka.bootstrapServers();
+    SharedPostgres.Database database = SharedPostgres.newDatabase();
     Topics topics = new Topics("bench-" + UUID.randomUUID().toString().substring(0, 8) + ".", 3, (short) 1);
     Path dataDir = Files.createTempDirectory("orca-bench");
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
@@ -109,10 +120,24 @@ final class PushFanOutBench {
     Percentiles baseline = SyncToCommandBench.measureKafkaHop(bootstrap, topics.prefix() + "baseline", hops);
     Map<String, String> env = Map.of("ORCA_KAFKA_BOOTSTRAP", bootstrap, "ORCA_DATA_DIR", dataDir.toString(),
         "ORCA_ALLOW_LOCAL_GIT", "true", "ORCA_TOPIC_PREFIX", topics.prefix());
+    int port = WebhookIntakeBench.freePort();
+    String base = "http://127.0.0.1:" + port;
+    Map<String, Object> properties =
+        new LinkedHashMap<>(WebhookIntakeBench.gatewayProperties(bootstrap, database, port, base, topics.prefix()));
+    properties.put("orca.allow-local-git", "true");
+    // Spring must not re-initialise logging: slf4j-simple serves every part of this JVM.
+    System.setProperty(LoggingSystem.SYSTEM_PROPERTY, LoggingSystem.NONE);
+    MemoryPeak.Figures before = MemoryPeak.now();
     try (GitServer git = GitServer.start();
-         KafkaProducer<byte[], byte[]> producer = SyncToCommandBench.producer(bootstrap);
+         MemoryPeak memory = new MemoryPeak();
+         ConfigurableApplicationContext gateway = new SpringApplicationBuilder(GatewayApplication.class)
+             .properties(properties).registerShutdownHook(false).logStartupInfo(false).run();
+         SyncStream sync = SyncStream.start(SyncStreamSettings.fromEnvironment(env));
          KafkaConsumer<byte[], byte[]> deploys = SyncToCommandBench.consumer(bootstrap);
          KafkaConsumer<byte[], byte[]> statuses = SyncToCommandBench.consumer(bootstrap)) {
+      if (!sync.awaitRunning(WAIT)) {
+        throw new IllegalStateException("sync-stream did not reach RUNNING within " + WAIT);
+      }
       long setupStarted = System.nanoTime();
       GitRepo repo = git.createRepository("fan-out");
       Map<String, String> files = new LinkedHashMap<>();
@@ -120,63 +145,88 @@ final class PushFanOutBench {
         files.put(path(i), compose(i, 0));
       }
       repo.commitFiles(files, "every application");
-      String repositoryId = UUID.randomUUID().toString();
-      Instant now = Instant.now();
-      SyncToCommandBench.send(producer, topics.configRepositories(), repositoryId, RepositoryConfig.newBuilder()
-          .setId(repositoryId).setRevision(1).setUrl(repo.url()).setProvider("github").setAuthMethod("none")
-          .setSyncType("webhook").setPollingIntervalSeconds(60).setUpdatedAt(now).build());
-      for (int i = 0; i < applications; i++) {
-        producer.send(topics.configApplications().record(application(i), ApplicationConfig.newBuilder()
-            .setId(application(i)).setRevision(2 + i).setRepositoryId(repositoryId).setAgentId("bench-agent")
-            .setBranch("main").setPath(path(i)).setUpdatedAt(now).build()));
+
+      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5)).build();
+      WebhookIntakeBench.Api api = new WebhookIntakeBench.Api(http, base);
+      String session = api.registerAndLogin();
+      String secret = "whsec-" + WebhookIntakeBench.randomToken();
+      JsonNode repository = JSON.readTree(WebhookIntakeBench.Api.expect(api.post("/api/v1/repositories",
+          "{\"name\":\"fan-out\",\"url\":\"" + repo.url() + "\",\"provider\":\"github\",\"authMethod\":\"none\","
+              + "\"syncType\":\"webhook\",\"webhookSecret\":\"" + secret + "\"}", session), 201).body());
+      String repositoryId = repository.path("id").asString();
+      String webhookUrl = repository.path("webhookUrl").asString();
+      String agentId = JSON.readTree(WebhookIntakeBench.Api.expect(api.post("/api/v1/agents",
+          "{\"name\":\"fan-out-host\"}", session), 201).body()).path("id").asString();
+      Load.Result created = Load.run(applications, 8, i -> {
+        WebhookIntakeBench.Api.expect(api.post("/api/v1/applications", "{\"name\":\"" + application(i)
+            + "\",\"repositoryId\":\"" + repositoryId + "\",\"agentId\":\"" + agentId + "\",\"branch\":\"main\","
+            + "\"path\":\"" + path(i) + "\"}", session), 201);
+        return "created";
+      });
+      if (created.count("created"::equals) != applications) {
+        throw new IllegalStateException("creating the applications failed: " + created.counts());
       }
-      producer.flush();
-      long revision = 1 + applications;
       deploys.subscribe(List.of(topics.deployRequests().name()));
       statuses.subscribe(List.of(topics.status().name()));
-      MemoryPeak.Figures before = MemoryPeak.now();
-      try (MemoryPeak memory = new MemoryPeak();
-           SyncStream sync = SyncStream.start(SyncStreamSettings.fromEnvironment(env))) {
-        if (!sync.awaitRunning(WAIT)) {
-          throw new IllegalStateException("sync-stream did not reach RUNNING within " + WAIT);
-        }
-        // The first sync sends every application once; pushes are measured after it.
-        push(producer, topics, repositoryId, revision, null, deploys, statuses, Set.of());
-        double setupSeconds = (System.nanoTime() - setupStarted) / 1e9;
-        List<Row> rows = new ArrayList<>();
-        int version = 0;
-        for (int changed : changedCounts) {
-          long[] toDeploys = new long[pushes];
-          long[] toSuccess = new long[pushes];
-          long deployCount = 0;
-          long composeChanged = 0;
-          List<String> syncIds = new ArrayList<>();
-          for (int p = 0; p < pushes; p++) {
-            version++;
-            Map<String, String> change = new LinkedHashMap<>();
-            Set<String> changedApps = new HashSet<>();
-            for (int c = 0; c < changed; c++) {
-              int i = (version * 37 + c * 101) % applications;
-              change.put(path(i), compose(i, version));
-              changedApps.add(application(i));
-            }
-            String sha = repo.commitFiles(change, "push " + version);
-            Outcome outcome = push(producer, topics, repositoryId, revision, sha, deploys, statuses, changedApps);
-            toDeploys[p] = outcome.toChangedDeploys();
-            toSuccess[p] = outcome.toSuccess();
-            syncIds.add(outcome.syncId());
+      // Each new application is deployed by a sync of its own; a sync of everything queues behind them.
+      String first = JSON.readTree(WebhookIntakeBench.Api.expect(api.post("/api/v1/repositories/" + repositoryId
+          + "/sync", "{}", session), 202).body()).path("syncId").asString();
+      await(first, Set.of(), deploys, statuses, topics, System.nanoTime(), Duration.ofMinutes(5));
+      double setupSeconds = (System.nanoTime() - setupStarted) / 1e9;
+
+      String body = WebhookIntakeBench.resource("/webhooks/github-push.json");
+      String headers = WebhookIntakeBench.resource("/webhooks/github-push.headers");
+      List<Row> rows = new ArrayList<>();
+      int version = 0;
+      for (int changed : changedCounts) {
+        long[] toDeploys = new long[pushes];
+        long[] toSuccess = new long[pushes];
+        long deployCount = 0;
+        long composeChanged = 0;
+        List<String> syncIds = new ArrayList<>();
+        for (int p = 0; p < pushes; p++) {
+          version++;
+          Map<String, String> change = new LinkedHashMap<>();
+          Set<String> changedApps = new HashSet<>();
+          for (int c = 0; c < changed; c++) {
+            int i = (version * 37 + c * 101) % applications;
+            change.put(path(i), compose(i, version));
+            changedApps.add(application(i));
           }
-          // A push's last DeployRequested may be read during the next push: count them all at the end.
-          drainDeploys(deploys, topics.deployRequests(), Duration.ofSeconds(2));
-          for (String syncId : syncIds) {
-            deployCount += deploysBySync.getOrDefault(syncId, new long[2])[0];
-            composeChanged += deploysBySync.getOrDefault(syncId, new long[2])[1];
+          String sha = repo.commitFiles(change, "push " + version);
+          byte[] payload = body.replace("${COMMIT}", sha).getBytes(StandardCharsets.UTF_8);
+          HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(webhookUrl)).timeout(WAIT)
+              .POST(HttpRequest.BodyPublishers.ofByteArray(payload));
+          WebhookIntakeBench.fixtureHeaders(headers, Map.of("${DELIVERY}", UUID.randomUUID().toString(),
+              "${SIGNATURE}", HexFormat.of().formatHex(WebhookIntakeBench.hmacSha256(secret, payload))))
+              .forEach(request::header);
+          HttpResponse<String> accepted = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+          long acceptedAt = System.nanoTime();
+          if (accepted.statusCode() != 202) {
+            throw new IllegalStateException("the push webhook answered " + accepted.statusCode() + ": "
+                + accepted.body());
           }
-          rows.add(new Row(changed, Percentiles.of(toDeploys), Percentiles.of(toSuccess), deployCount / pushes,
-              composeChanged / pushes));
+          String syncId = JSON.readTree(accepted.body()).path("syncId").asString();
+          Set<String> changedNames = new HashSet<>();
+          for (String name : changedApps) {
+            changedNames.add(name);
+          }
+          Outcome outcome = await(syncId, changedNames, deploys, statuses, topics, acceptedAt, WAIT);
+          toDeploys[p] = outcome.toChangedDeploys();
+          toSuccess[p] = outcome.toSuccess();
+          syncIds.add(syncId);
         }
-        return new Result(baseline, rows, setupSeconds, before, memory.peak(), applications);
+        // A push's last DeployRequested may be read during the next push: count them all at the end.
+        drainDeploys(deploys, topics.deployRequests(), Duration.ofSeconds(2));
+        for (String syncId : syncIds) {
+          deployCount += deploysBySync.getOrDefault(syncId, new long[2])[0];
+          composeChanged += deploysBySync.getOrDefault(syncId, new long[2])[1];
+        }
+        rows.add(new Row(changed, Percentiles.of(toDeploys), Percentiles.of(toSuccess), deployCount / pushes,
+            composeChanged / pushes));
       }
+      return new Result(baseline, rows, setupSeconds, before, memory.peak(), applications);
     } finally {
       SyncToCommandBench.deleteRecursively(dataDir);
     }
@@ -207,35 +257,28 @@ final class PushFanOutBench {
     }
   }
 
-  /** One push (a static commit, or the first full sync when {@code sha} is null); waits for its outcome. */
-  private Outcome push(KafkaProducer<byte[], byte[]> producer, Topics topics, String repositoryId, long revision,
-      String sha, KafkaConsumer<byte[], byte[]> deploys, KafkaConsumer<byte[], byte[]> statuses,
-      Set<String> changedApps) throws Exception {
-    String syncId = UUID.randomUUID().toString();
-    SyncRequested.Builder request = SyncRequested.newBuilder().setSyncId(syncId).setRepositoryId(repositoryId)
-        .setMinRevision(revision).setAt(Instant.now());
-    if (sha == null) {
-      request.setTrigger(SyncTrigger.MANUAL).setActor("bench");
-    } else {
-      request.setTrigger(SyncTrigger.WEBHOOK).setActor("webhook:github").setBranch("main").setCommit(sha);
-    }
-    SyncToCommandBench.send(producer, topics.syncRequests(), repositoryId, request.build());
-    long accepted = System.nanoTime();
-    Set<String> waiting = new HashSet<>(changedApps);
-    long toDeploys = changedApps.isEmpty() ? 0 : -1;
+  /**
+   * Waits for a sync's outcome: the DeployRequested of every application named (by name; the
+   * gateway gave them ids) and the repository's SUCCESS. Times are from {@code acceptedAt}.
+   */
+  private Outcome await(String syncId, Set<String> changedNames, KafkaConsumer<byte[], byte[]> deploys,
+      KafkaConsumer<byte[], byte[]> statuses, Topics topics, long acceptedAt, Duration wait) {
+    Set<String> waiting = new HashSet<>(changedNames);
+    long toDeploys = changedNames.isEmpty() ? 0 : -1;
     long toSuccess = -1;
-    long deadline = accepted + WAIT.toNanos();
+    long deadline = acceptedAt + wait.toNanos();
     Topic<String, SpecificRecord> deployTopic = topics.deployRequests();
     Topic<String, SpecificRecord> statusTopic = topics.status();
     while (toDeploys < 0 || toSuccess < 0) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("push " + syncId + " not finished within " + WAIT);
+        throw new IllegalStateException("sync " + syncId + " not finished within " + wait);
       }
       for (ConsumerRecord<byte[], byte[]> r : deploys.poll(Duration.ofMillis(5))) {
         if (deployTopic.value(r.value()) instanceof DeployRequested deploy) {
           count(deploy);
-          if (syncId.equals(deploy.getSyncId()) && waiting.remove(deploy.getApplicationId()) && waiting.isEmpty()) {
-            toDeploys = System.nanoTime() - accepted;
+          if (syncId.equals(deploy.getSyncId()) && waiting.remove(composeName(deploy.getCompose()))
+              && waiting.isEmpty()) {
+            toDeploys = System.nanoTime() - acceptedAt;
           }
         }
       }
@@ -243,14 +286,20 @@ final class PushFanOutBench {
         if (statusTopic.value(r.value()) instanceof RepositoryStatusChanged status && syncId.equals(status.getSyncId())
             && status.getStatus() != RepositorySyncStatus.SYNCING) {
           if (status.getStatus() != RepositorySyncStatus.SUCCESS) {
-            throw new IllegalStateException("push " + syncId + " ended " + status.getStatus() + ": "
+            throw new IllegalStateException("sync " + syncId + " ended " + status.getStatus() + ": "
                 + status.getLastSyncError());
           }
-          toSuccess = System.nanoTime() - accepted;
+          toSuccess = System.nanoTime() - acceptedAt;
         }
       }
     }
     return new Outcome(syncId, toDeploys, toSuccess);
+  }
+
+  /** The application a compose file of this bench belongs to, from the APP it carries. */
+  private static String composeName(String compose) {
+    int at = compose.indexOf("APP: \"");
+    return at < 0 ? "" : application(Integer.parseInt(compose.substring(at + 6, compose.indexOf('"', at + 6))));
   }
 
   private static String application(int i) {

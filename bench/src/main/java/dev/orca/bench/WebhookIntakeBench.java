@@ -223,12 +223,19 @@ final class WebhookIntakeBench {
 
   private Map<String, Object> gatewayProperties(String bootstrap, SharedPostgres.Database database, int port,
       String base) {
+    return gatewayProperties(bootstrap, database, port, base,
+        "bench-" + UUID.randomUUID().toString().substring(0, 8) + ".");
+  }
+
+  /** The gateway alone in this JVM on loopback, with its own topic prefix; shared with the push bench. */
+  static Map<String, Object> gatewayProperties(String bootstrap, SharedPostgres.Database database, int port,
+      String base, String topicPrefix) {
     Map<String, Object> props = new LinkedHashMap<>();
     props.put("orca.kafka-bootstrap", bootstrap);
     props.put("orca.database-url", database.orcaUrl());
     props.put("orca.app-secret", randomToken());
     props.put("orca.public-url", base);
-    props.put("orca.topic-prefix", "bench-" + UUID.randomUUID().toString().substring(0, 8) + ".");
+    props.put("orca.topic-prefix", topicPrefix);
     // Only the gateway runs here: health checks the database and the broker, no stream processor's group.
     props.put("orca.health.required-groups", "");
     props.put("server.address", "127.0.0.1");
@@ -387,7 +394,7 @@ final class WebhookIntakeBench {
   }
 
   /** The public HTTP API as a user's script calls it. */
-  private static final class Api {
+  static final class Api {
     private final HttpClient http;
     private final String base;
 
@@ -430,7 +437,7 @@ final class WebhookIntakeBench {
           HttpResponse.BodyHandlers.ofString()).statusCode();
     }
 
-    private HttpResponse<String> post(String path, String json, String session)
+    HttpResponse<String> post(String path, String json, String session)
         throws IOException, InterruptedException {
       HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT)
           .header("Content-Type", "application/json")
@@ -441,7 +448,7 @@ final class WebhookIntakeBench {
       return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static HttpResponse<String> expect(HttpResponse<String> response, int status) {
+    static HttpResponse<String> expect(HttpResponse<String> response, int status) {
       if (response.statusCode() != status) {
         throw new IllegalStateException(response.request().method() + " " + response.uri().getPath() + " answered "
             + response.statusCode() + " (expected " + status + "): " + response.body());
@@ -450,14 +457,14 @@ final class WebhookIntakeBench {
     }
   }
 
-  private static String resource(String name) throws IOException {
+  static String resource(String name) throws IOException {
     try (InputStream in = WebhookIntakeBench.class.getResourceAsStream(name)) {
       return new String(Objects.requireNonNull(in, name + " is not on the class path").readAllBytes(),
           StandardCharsets.UTF_8);
     }
   }
 
-  private static byte[] hmacSha256(String secret, byte[] body) {
+  static byte[] hmacSha256(String secret, byte[] body) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
@@ -467,19 +474,19 @@ final class WebhookIntakeBench {
     }
   }
 
-  private static String randomSha() {
+  static String randomSha() {
     byte[] bytes = new byte[20];
     RANDOM.nextBytes(bytes);
     return HexFormat.of().formatHex(bytes);
   }
 
-  private static String randomToken() {
+  static String randomToken() {
     byte[] bytes = new byte[32];
     RANDOM.nextBytes(bytes);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }

@@ -24,6 +24,7 @@ import java.util.UUID;
 import java.util.concurrent.Executor;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -37,8 +38,10 @@ import org.slf4j.LoggerFactory;
  * Every trigger enters through {@link #accept}: a SyncRequested from sync-requests, a held one
  * whose gate opened or whose wait ran out, and a poll; past the gate it joins the
  * {@link SyncQueue}, whose git work runs on the worker pool. Wall-clock punctuators finish syncs
- * whose git work is done (every {@link #DRAIN_INTERVAL}), retry held requests (every 200 ms),
- * apply configuration changes and poll due repositories (every second).
+ * whose git work is done (every {@link #DRAIN_INTERVAL}, scheduled only while some is out: a
+ * punctuation makes the task commit, and an idle stream must not commit 50 times a second),
+ * retry held requests (every 200 ms), apply configuration changes and poll due repositories
+ * (every second).
  *
  * <p>Records arrive as bytes and are read here, so a record that cannot be read, or whose
  * processing fails in an unexpected way, is logged with its topic, partition and offset, counted,
@@ -72,6 +75,7 @@ final class SyncProcessor implements Processor<String, byte[], String, Object> {
   private ChangeDetector detector;
   private SyncQueue queue;
   private Queue<ConfigIndex.Change> changes;
+  private Cancellable drainer;
 
   SyncProcessor(CommitSource git, RepositorySecrets secrets, Clock clock, Duration revisionWait,
       Topic<String, SyncRequested> syncRequests, int syncRequestPartitions, ConfigIndex index, Executor workers,
@@ -106,12 +110,28 @@ final class SyncProcessor implements Processor<String, byte[], String, Object> {
     polls.load(config.repositories(), clock.instant());
     queue = new SyncQueue(queued, workers, git, secrets, config, detector, clock, this::forward, this::failed);
     queue.resume();
-    context.schedule(DRAIN_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> guarded("finishing syncs", queue::drain));
+    followWork();
     context.schedule(RETRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> guarded("retrying held syncs", this::retryHeld));
     context.schedule(POLL_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> guarded("polling", () -> {
       applyChanges();
       poll();
     }));
+  }
+
+  /** Finishes syncs now, and keeps the drain punctuator scheduled exactly while git work is out. */
+  private void drain() {
+    queue.drain();
+    followWork();
+  }
+
+  private void followWork() {
+    if (queue.hasWork() && drainer == null) {
+      drainer = context.schedule(DRAIN_INTERVAL, PunctuationType.WALL_CLOCK_TIME,
+          now -> guarded("finishing syncs", this::drain));
+    } else if (!queue.hasWork() && drainer != null) {
+      drainer.cancel();
+      drainer = null;
+    }
   }
 
   @Override
@@ -133,7 +153,7 @@ final class SyncProcessor implements Processor<String, byte[], String, Object> {
       context.forward(new Record<String, Object>(record.key(), new DeadLetter(key, record.value()), clock.millis(),
           headers));
     }
-    queue.drain();
+    drain();
   }
 
   @Override
@@ -169,7 +189,7 @@ final class SyncProcessor implements Processor<String, byte[], String, Object> {
         queue.add(request);
       }
     }
-    queue.drain();
+    drain();
   }
 
   /** Configuration changes of this task's repositories: the poll schedule follows, state of what is gone goes. */
@@ -198,7 +218,7 @@ final class SyncProcessor implements Processor<String, byte[], String, Object> {
           .setAt(now)
           .build());
     }
-    queue.drain();
+    drain();
   }
 
   /** A sync whose run failed unexpectedly on a worker: counted, logged and sent to the dead letters. */

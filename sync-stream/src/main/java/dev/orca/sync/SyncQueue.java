@@ -73,6 +73,8 @@ final class SyncQueue {
   /** Repositories whose queue the last owner left, to run from the first drain. */
   private final Set<String> unresumed = new LinkedHashSet<>();
   private final Queue<Done> done = new ConcurrentLinkedQueue<>();
+  /** Syncs handed to a worker and not drained yet. */
+  private int inFlight;
   private long next;
 
   SyncQueue(KeyValueStore<String, SyncRequested> store, Executor workers, CommitSource git, RepositorySecrets secrets,
@@ -127,6 +129,11 @@ final class SyncQueue {
     return true;
   }
 
+  /** Whether {@link #drain} has anything to do: queues to resume, or git work handed out and not back yet. */
+  boolean hasWork() {
+    return !unresumed.isEmpty() || inFlight > 0;
+  }
+
   /** Whether a sync of the repository is queued or running. */
   boolean busy(String repositoryId) {
     return running.containsKey(repositoryId);
@@ -162,6 +169,7 @@ final class SyncQueue {
     }
     Done finished;
     while ((finished = done.poll()) != null) {
+      inFlight--;
       if (!finished.key().equals(running.get(finished.repositoryId()))) {
         continue; // cannot happen while one sync per repository runs; never emit twice
       }
@@ -236,6 +244,7 @@ final class SyncQueue {
     ChangeDetector sent = detector.copyOf(ids);
     SyncRun run = new SyncRun(git, secrets, copy, sent, clock, null);
     out.emit(repositoryId, run.syncing(request));
+    inFlight++;
     workers.execute(() -> {
       List<KeyValue<String, SpecificRecord>> output = new ArrayList<>();
       try {
