@@ -3,8 +3,6 @@ package dev.orca.sync;
 import dev.orca.git.CommitSource;
 import dev.orca.schemas.avro.ApplicationConfig;
 import dev.orca.schemas.avro.DeployRequested;
-import dev.orca.schemas.avro.RepositoryStatusChanged;
-import dev.orca.schemas.avro.RepositorySyncStatus;
 import dev.orca.schemas.avro.SyncRequested;
 import dev.orca.schemas.avro.SyncTrigger;
 import dev.orca.sync.config.ConfigLookup;
@@ -213,7 +211,8 @@ final class SyncQueue {
   private void fail(Done finished, Throwable error) {
     RuntimeException failure = error instanceof RuntimeException e ? e : new IllegalStateException(error);
     failures.failed(finished.request(), failure);
-    out.emit(finished.repositoryId(), failed(finished.request(), failure));
+    out.emit(finished.repositoryId(),
+        new SyncRun(git, secrets, config, detector, clock, null).failedUnexpectedly(finished.request(), failure));
   }
 
   /** Starts the repository's oldest queued sync, if any. */
@@ -255,20 +254,6 @@ final class SyncQueue {
         done.add(new Done(repositoryId, key, request, List.of(), Map.of(), e));
       }
     });
-  }
-
-  private RepositoryStatusChanged failed(SyncRequested request, Throwable error) {
-    return RepositoryStatusChanged.newBuilder()
-        .setRepositoryId(request.getRepositoryId())
-        .setSyncId(request.getSyncId())
-        .setStatus(RepositorySyncStatus.FAILED)
-        .setTrigger(request.getTrigger())
-        .setActor(request.getActor())
-        .setTriggeredAt(request.getAt())
-        .setLastSyncError("internal error in sync-stream (" + error.getClass().getSimpleName()
-            + "); the request was sent to the dead letters")
-        .setAt(clock.instant())
-        .build();
   }
 
   private KeyValue<String, SyncRequested> head(String repositoryId) {

@@ -316,6 +316,12 @@ final class SyncRun {
     return repositoryStatus(request, RepositorySyncStatus.SYNCING, null, null);
   }
 
+  /** The repository's status when the sync ended in an unexpected failure (a bug, not a git error). */
+  RepositoryStatusChanged failedUnexpectedly(SyncRequested request, Throwable error) {
+    return repositoryStatus(request, RepositorySyncStatus.FAILED, "internal error in sync-stream ("
+        + error.getClass().getSimpleName() + "); the request was sent to the dead letters", null);
+  }
+
   private RepositoryStatusChanged repositoryStatus(SyncRequested request, RepositorySyncStatus status, String error,
       String note) {
     return RepositoryStatusChanged.newBuilder()
