@@ -52,6 +52,15 @@ public final class ComposeFile {
     return new ComposeFile((Map<String, Object>) map, (Map<String, Object>) services);
   }
 
+  /** Each service's definition as parsed (an empty map for a service written without one). */
+  @SuppressWarnings("unchecked")
+  public Map<String, Map<String, Object>> serviceDefinitions() {
+    Map<String, Map<String, Object>> definitions = new LinkedHashMap<>();
+    services.forEach((name, value) -> definitions.put(name,
+        value == null ? Map.of() : Collections.unmodifiableMap((Map<String, Object>) value)));
+    return definitions;
+  }
+
   public Set<String> services() {
     return Collections.unmodifiableSet(new LinkedHashSet<>(services.keySet()));
   }

@@ -73,6 +73,11 @@ public final class DockerComposeRuntime implements ComposeRuntime {
     } catch (InvalidComposeFileException e) {
       return DeployOutcome.composeFailure(e.getMessage(), HealthStatus.UNKNOWN, List.of());
     }
+    // Before anything runs or is written: a stack the policy refuses never touches the host.
+    Optional<String> refused = ComposePolicy.refusal(file, dirs.application(applicationId));
+    if (refused.isPresent()) {
+      return DeployOutcome.composeFailure(refused.get(), HealthStatus.UNKNOWN, List.of());
+    }
     EngineStatus status = status();
     if (!status.canDeploy()) {
       return DeployOutcome.transportFailure(status.message());

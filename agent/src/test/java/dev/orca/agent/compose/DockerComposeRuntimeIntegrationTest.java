@@ -109,6 +109,30 @@ class DockerComposeRuntimeIntegrationTest {
   }
 
   @Test
+  void shouldRefuseAPrivilegedStackOrAHostMountBeforeAnythingRuns() {
+    String privileged = """
+        services:
+          web:
+            image: orca-test/busybox:1
+            command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
+            privileged: true
+            volumes:
+              - /etc:/host-etc
+        """;
+
+    DeployOutcome refused = runtime.deploy(app, project, privileged, Map.of(), in(60));
+
+    assertThat(refused.success()).isFalse();
+    assertThat(refused.failureKind()).isEqualTo(FailureKind.COMPOSE);
+    assertThat(refused.error()).isEqualTo("refused by the agent's policy: service 'web' asks for privileged mode "
+        + "(rule: privileged); service 'web' mounts /etc from the host, outside the application's directory "
+        + "(rule: host bind mounts)");
+    assertThat(DockerCli.lines("docker", "ps", "-a", "--filter", "label=com.docker.compose.project=" + project,
+        "--format", "{{.Names}}")).as("nothing ran").isEmpty();
+    assertThat(deployments.resolve(app).resolve(DeploymentsDir.COMPOSE_FILE)).doesNotExist();
+  }
+
+  @Test
   void shouldFailAsComposeWhenTheImageDoesNotExist() {
     String broken = WEB.replace("orca-test/busybox:1", "orca-test/does-not-exist:1");
 
