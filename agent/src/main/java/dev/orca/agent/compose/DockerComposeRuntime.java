@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class DockerComposeRuntime implements ComposeRuntime {
 
+  /** Log lines of a failed container quoted in the deployment's error. */
+  static final int LAST_LOG_LINES = 10;
   private static final Logger log = LoggerFactory.getLogger(DockerComposeRuntime.class);
   private static final Duration WARN_EVERY = Duration.ofMinutes(5);
   private static final Duration READY_POLL = Duration.ofMillis(500);
@@ -102,13 +104,19 @@ public final class DockerComposeRuntime implements ComposeRuntime {
 
   /**
    * Ready means every service runs (healthy where checked) on two observations at least
-   * {@link #STABLE_FOR} apart, so a container that exits right after starting is not "ready".
+   * {@link #STABLE_FOR} apart, so a container that exits right after starting is not "ready". A
+   * container that exits, dies, keeps restarting or turns unhealthy fails the deployment at
+   * once, with its exit code and last log lines; only "still starting" waits for the deadline.
    */
   private DeployOutcome awaitReady(String applicationId, Set<String> services, Instant deadline) {
     List<Container> readySeen = null;
     Instant readySince = null;
     while (true) {
       List<Container> containers = containers(applicationId);
+      Optional<Container> failed = containers.stream().filter(Health::failed).findFirst();
+      if (failed.isPresent()) {
+        return DeployOutcome.composeFailure(describeFailure(failed.get()), Health.of(containers), containers);
+      }
       List<String> notReady = Health.notReady(services, containers);
       Instant now = Instant.now();
       if (notReady.isEmpty() && containers.equals(readySeen)) {
@@ -133,6 +141,20 @@ public final class DockerComposeRuntime implements ComposeRuntime {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /** "service 'db' exited with code 3; last log lines: ..." */
+  private String describeFailure(Container container) {
+    DockerEngine.ContainerEnd end = engine.end(container.name(), LAST_LOG_LINES);
+    String what = switch (container.state()) {
+      case "exited" -> "exited" + (end.exitCode() == null ? "" : " with code " + end.exitCode());
+      case "dead" -> "died" + (end.exitCode() == null ? "" : " (exit code " + end.exitCode() + ")");
+      case "restarting" -> "keeps restarting" + (end.exitCode() == null ? "" : " (last exit code " + end.exitCode() + ")");
+      default -> "is unhealthy";
+    };
+    String message = "service '" + container.service() + "' " + what;
+    return end.lastLines().isEmpty() ? message
+        : message + "; last log lines: " + String.join(" | ", end.lastLines());
   }
 
   /**

@@ -1,17 +1,21 @@
 package dev.orca.agent.compose;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.Network;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,6 +74,37 @@ final class DockerEngine implements AutoCloseable {
     }
     return result;
   }
+
+  /**
+   * What a container that stopped or turned unhealthy left to say: its exit code (when it exited)
+   * and its last {@code lines} log lines, each bounded; empty parts when the engine cannot tell.
+   */
+  ContainerEnd end(String container, int lines) {
+    Long exitCode = null;
+    List<String> tail = new ArrayList<>();
+    try {
+      var state = client.inspectContainerCmd(container).exec().getState();
+      exitCode = state == null ? null : state.getExitCodeLong();
+      client.logContainerCmd(container).withStdOut(true).withStdErr(true).withTail(lines)
+          .exec(new ResultCallback.Adapter<Frame>() {
+            @Override
+            public void onNext(Frame frame) {
+              String text = new String(frame.getPayload(), StandardCharsets.UTF_8).strip();
+              if (!text.isEmpty()) {
+                tail.add(text.length() > 300 ? text.substring(0, 300) + "…" : text);
+              }
+            }
+          }).awaitCompletion(5, TimeUnit.SECONDS);
+    } catch (RuntimeException e) {
+      log.debug("cannot read how container {} ended: {}", container, e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return new ContainerEnd(exitCode, List.copyOf(tail));
+  }
+
+  /** A container's exit code (null when unknown or still running) and its last log lines. */
+  record ContainerEnd(Long exitCode, List<String> lastLines) {}
 
   /** Force-removes the application's containers, then the networks compose made for the project. */
   void removeStack(String applicationId, String project) {

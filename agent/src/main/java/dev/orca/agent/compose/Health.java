@@ -46,6 +46,15 @@ public final class Health {
     return problems;
   }
 
+  /**
+   * Whether the container failed in a way waiting will not mend: it exited, died, keeps
+   * restarting, or its healthcheck says unhealthy. "Still starting" is not failed.
+   */
+  public static boolean failed(Container c) {
+    return "exited".equals(c.state()) || "dead".equals(c.state()) || "restarting".equals(c.state())
+        || "unhealthy".equals(c.health());
+  }
+
   private static boolean ready(Container c) {
     return "running".equals(c.state()) && (c.health() == null || "healthy".equals(c.health()));
   }

@@ -155,20 +155,64 @@ class DockerComposeRuntimeIntegrationTest {
   }
 
   @Test
-  void shouldFailWhenContainersAreNotReadyByTheDeadline() {
+  void shouldFailAsSoonAsAContainerExitsWithItsExitCodeAndLastLogLines() {
     String exits = """
         services:
           job:
             image: orca-test/busybox:1
-            command: ["false"]
+            command: ["sh", "-c", "echo cannot reach the database; exit 3"]
         """;
 
-    DeployOutcome outcome = runtime.deploy(app, project, exits, Map.of(), in(12));
+    // A deadline far away: failing fast says so in its message, a timeout would say "by deadline".
+    DeployOutcome outcome = runtime.deploy(app, project, exits, Map.of(), in(600));
 
     assertThat(outcome.success()).isFalse();
     assertThat(outcome.failureKind()).isEqualTo(FailureKind.COMPOSE);
-    assertThat(outcome.error()).startsWith("containers not ready by deadline: job (exited");
+    assertThat(outcome.error()).isEqualTo("service 'job' exited with code 3; last log lines: cannot reach the database");
     assertThat(outcome.health()).isEqualTo(HealthStatus.UNHEALTHY);
+  }
+
+  @Test
+  void shouldFailAsSoonAsAHealthcheckSaysUnhealthy() {
+    String sick = """
+        services:
+          web:
+            image: orca-test/busybox:1
+            command: ["sh", "-c", "echo serving; exec httpd -f -p 8080 -h /www"]
+            stop_grace_period: 1s
+            healthcheck:
+              test: ["CMD", "false"]
+              interval: 1s
+              timeout: 1s
+              retries: 1
+        """;
+
+    DeployOutcome outcome = runtime.deploy(app, project, sick, Map.of(), in(600));
+
+    assertThat(outcome.success()).isFalse();
+    assertThat(outcome.error()).isEqualTo("service 'web' is unhealthy; last log lines: serving");
+    assertThat(outcome.health()).isEqualTo(HealthStatus.UNHEALTHY);
+  }
+
+  @Test
+  void shouldFailAtTheDeadlineWhenAContainerIsStillStarting() {
+    String slow = """
+        services:
+          web:
+            image: orca-test/busybox:1
+            command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
+            stop_grace_period: 1s
+            healthcheck:
+              test: ["CMD", "false"]
+              interval: 60s
+              start_period: 60s
+        """;
+
+    DeployOutcome outcome = runtime.deploy(app, project, slow, Map.of(), in(8));
+
+    assertThat(outcome.success()).isFalse();
+    assertThat(outcome.error()).startsWith("containers not ready by deadline: web (running, starting)");
+    assertThat(outcome.health()).isEqualTo(HealthStatus.PROGRESSING);
   }
 
   @Test
