@@ -4,19 +4,30 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
 
-/** Creates topics that do not exist yet; safe to call from every component at start-up. */
+/**
+ * Creates topics that do not exist yet, and checks that those that do have the partition count
+ * this deployment needs; safe to call from every component at start-up.
+ */
 public final class TopicAdmin {
 
   private TopicAdmin() {}
 
+  /**
+   * Creates what is missing, then refuses (with what to do) a topic whose partition count differs
+   * from the one asked for: keyed topics are co-partitioned (deploy-requests with every
+   * agent.&lt;id&gt;.events, sync-requests with the poll schedule), and a topic made earlier with
+   * another {@code ORCA_TOPIC_PARTITIONS} would send one key's records to different tasks.
+   */
   public static void ensure(Admin admin, Collection<NewTopic> topics, Duration timeout) {
     try {
       Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -26,21 +37,49 @@ public final class TopicAdmin {
           missing.add(topic);
         }
       }
-      if (missing.isEmpty()) {
-        return;
-      }
-      try {
-        admin.createTopics(missing).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof TopicExistsException)) {
-          throw e;
+      if (!missing.isEmpty()) {
+        try {
+          admin.createTopics(missing).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw e;
+          }
         }
       }
+      checkPartitions(admin, topics, timeout);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics", e);
+    } catch (PartitionMismatchException e) {
+      throw e;
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("cannot create topics: " + e.getMessage(), e);
+    }
+  }
+
+  private static void checkPartitions(Admin admin, Collection<NewTopic> topics, Duration timeout)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    Map<String, TopicDescription> described = admin.describeTopics(topics.stream().map(NewTopic::name).toList())
+        .allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    List<String> wrong = new ArrayList<>();
+    for (NewTopic topic : topics) {
+      TopicDescription description = described.get(topic.name());
+      if (topic.numPartitions() > 0 && description != null && description.partitions().size() != topic.numPartitions()) {
+        wrong.add(topic.name() + " has " + description.partitions().size() + " partitions, this deployment needs "
+            + topic.numPartitions());
+      }
+    }
+    if (!wrong.isEmpty()) {
+      throw new PartitionMismatchException("refusing to start: " + String.join("; ", wrong)
+          + ". Keyed topics must be co-partitioned: set ORCA_TOPIC_PARTITIONS to the count the existing topics"
+          + " have, or recreate them (their records are lost).");
+    }
+  }
+
+  /** An existing topic has another partition count than this deployment needs. */
+  public static final class PartitionMismatchException extends IllegalStateException {
+    PartitionMismatchException(String message) {
+      super(message);
     }
   }
 }

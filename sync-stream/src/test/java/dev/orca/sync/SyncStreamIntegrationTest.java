@@ -217,4 +217,23 @@ class SyncStreamIntegrationTest {
       }
     }
   }
+
+  @Test
+  void shouldRefuseToStartWhenAKeyedTopicHasAnotherPartitionCount() throws Exception {
+    String bootstrap = SharedKafka.bootstrapServers();
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+        org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      // Made earlier by a deployment with ORCA_TOPIC_PARTITIONS=2.
+      admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topics.deployRequests().name(), 2,
+          (short) 1))).all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> SyncStream.start(new SyncStreamSettings(bootstrap,
+            topics, dataDir.resolve("streams"), dataDir.resolve("git-cache"), true, Duration.ofSeconds(10),
+            Duration.ofSeconds(10), null, 4)))
+        .isInstanceOf(dev.orca.schemas.TopicAdmin.PartitionMismatchException.class)
+        .hasMessage("refusing to start: " + topics.deployRequests().name() + " has 2 partitions, this deployment "
+            + "needs 3. Keyed topics must be co-partitioned: set ORCA_TOPIC_PARTITIONS to the count the existing "
+            + "topics have, or recreate them (their records are lost).");
+  }
 }
