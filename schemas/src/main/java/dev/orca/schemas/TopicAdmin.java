@@ -13,6 +13,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Creates topics that do not exist yet, and checks that those that do have the partition count
@@ -59,8 +60,7 @@ public final class TopicAdmin {
 
   private static void checkPartitions(Admin admin, Collection<NewTopic> topics, Duration timeout)
       throws InterruptedException, ExecutionException, TimeoutException {
-    Map<String, TopicDescription> described = admin.describeTopics(topics.stream().map(NewTopic::name).toList())
-        .allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    Map<String, TopicDescription> described = describe(admin, topics.stream().map(NewTopic::name).toList(), timeout);
     List<String> wrong = new ArrayList<>();
     for (NewTopic topic : topics) {
       TopicDescription description = described.get(topic.name());
@@ -73,6 +73,22 @@ public final class TopicAdmin {
       throw new PartitionMismatchException("refusing to start: " + String.join("; ", wrong)
           + ". Keyed topics must be co-partitioned: set ORCA_TOPIC_PARTITIONS to the count the existing topics"
           + " have, or recreate them (their records are lost).");
+    }
+  }
+
+  /** Describes the topics; just created ones may take a moment to be known to every broker. */
+  private static Map<String, TopicDescription> describe(Admin admin, List<String> names, Duration timeout)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        return admin.describeTopics(names).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(50);
+      }
     }
   }
 
