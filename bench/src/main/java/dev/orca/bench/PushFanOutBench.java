@@ -208,11 +208,7 @@ final class PushFanOutBench {
                 + accepted.body());
           }
           String syncId = JSON.readTree(accepted.body()).path("syncId").asString();
-          Set<String> changedNames = new HashSet<>();
-          for (String name : changedApps) {
-            changedNames.add(name);
-          }
-          Outcome outcome = await(syncId, changedNames, deploys, statuses, topics, acceptedAt, WAIT);
+          Outcome outcome = await(syncId, changedApps, deploys, statuses, topics, acceptedAt, WAIT);
           toDeploys[p] = outcome.toChangedDeploys();
           toSuccess[p] = outcome.toSuccess();
           syncIds.add(syncId);
