@@ -153,6 +153,10 @@ class SchemaHistoryTest {
         return random.nextInt(1000);
       case BOOLEAN:
         return random.nextBoolean();
+      case BYTES:
+        byte[] bytes = new byte[random.nextInt(8)];
+        random.nextBytes(bytes);
+        return java.nio.ByteBuffer.wrap(bytes);
       case NULL:
         return null;
       default:
