@@ -40,7 +40,8 @@ public final class Agent implements AutoCloseable {
     this.events = new EventPublisher(settings.kafkaBootstrap(), settings.topics().agentEvents(agentId),
         settings.topics().prefix() + "agent-" + agentId + "-events");
     this.loop = new CommandLoop(settings.kafkaBootstrap(), settings.topics().prefix() + "agent-" + agentId,
-        settings.topics().agentCommands(agentId), runtime, new DeploymentsDir(settings.deploymentsDir()), events);
+        settings.topics().agentCommands(agentId), runtime, new DeploymentsDir(settings.deploymentsDir()), events,
+        settings.concurrency());
     this.loopThread = new Thread(loop, "orca-agent-commands");
     this.scheduler = Executors.newScheduledThreadPool(2, daemonThreads());
   }
@@ -67,6 +68,11 @@ public final class Agent implements AutoCloseable {
 
   public boolean isRunning() {
     return !closed.get() && loopThread.isAlive();
+  }
+
+  /** Commands received and not finished yet (queued behind their application's or running). */
+  int queuedCommands() {
+    return loop.queued();
   }
 
   /** Whether the Docker engine answers now. */

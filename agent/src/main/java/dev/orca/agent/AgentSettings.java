@@ -7,9 +7,11 @@ import java.util.Map;
 
 /** Everything an agent needs to start; {@link #fromEnvironment} reads the ORCA_* variables. */
 public record AgentSettings(String kafkaBootstrap, Topics topics, String agentId, Path deploymentsDir,
-    String dockerHost, Duration heartbeatInterval, Duration healthInterval, String agentVersion) {
+    String dockerHost, Duration heartbeatInterval, Duration healthInterval, String agentVersion, int concurrency) {
 
   public static final String DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
+  /** Applications deployed at the same time unless ORCA_AGENT_CONCURRENCY says otherwise. */
+  public static final int DEFAULT_CONCURRENCY = 8;
 
   public AgentSettings {
     if (agentId == null || !Topics.AGENT_ID.matcher(agentId).matches()) {
@@ -20,12 +22,22 @@ public record AgentSettings(String kafkaBootstrap, Topics topics, String agentId
         || healthInterval.isNegative() || healthInterval.isZero()) {
       throw new IllegalArgumentException("heartbeat and health intervals must be positive");
     }
+    if (concurrency < 1 || concurrency > 256) {
+      throw new IllegalArgumentException("ORCA_AGENT_CONCURRENCY must be between 1 and 256 (got " + concurrency + ")");
+    }
+  }
+
+  public AgentSettings(String kafkaBootstrap, Topics topics, String agentId, Path deploymentsDir, String dockerHost,
+      Duration heartbeatInterval, Duration healthInterval, String agentVersion) {
+    this(kafkaBootstrap, topics, agentId, deploymentsDir, dockerHost, heartbeatInterval, healthInterval, agentVersion,
+        DEFAULT_CONCURRENCY);
   }
 
   /**
    * ORCA_KAFKA_BOOTSTRAP (localhost:9092), ORCA_AGENT_ID (required), ORCA_AGENT_DEPLOYMENTS_DIR
    * (ORCA_DATA_DIR/deployments, ORCA_DATA_DIR ./data), ORCA_DOCKER_HOST (the local socket),
-   * ORCA_AGENT_HEARTBEAT_SECONDS (15); health is observed every 5 s.
+   * ORCA_AGENT_HEARTBEAT_SECONDS (15), ORCA_AGENT_CONCURRENCY (8 applications deployed at the
+   * same time); health is observed every 5 s.
    */
   public static AgentSettings fromEnvironment(Map<String, String> env) {
     String dataDir = env.getOrDefault("ORCA_DATA_DIR", "./data");
@@ -38,6 +50,12 @@ public record AgentSettings(String kafkaBootstrap, Topics topics, String agentId
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("ORCA_AGENT_HEARTBEAT_SECONDS must be a number of seconds", e);
     }
+    int concurrency;
+    try {
+      concurrency = Integer.parseInt(env.getOrDefault("ORCA_AGENT_CONCURRENCY", "" + DEFAULT_CONCURRENCY).trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("ORCA_AGENT_CONCURRENCY must be a number of applications", e);
+    }
     return new AgentSettings(
         env.getOrDefault("ORCA_KAFKA_BOOTSTRAP", "localhost:9092"),
         Topics.fromEnvironment(env),
@@ -46,7 +64,8 @@ public record AgentSettings(String kafkaBootstrap, Topics topics, String agentId
         env.getOrDefault("ORCA_DOCKER_HOST", DEFAULT_DOCKER_HOST),
         Duration.ofSeconds(heartbeat),
         Duration.ofSeconds(5),
-        buildVersion());
+        buildVersion(),
+        concurrency);
   }
 
   private static String buildVersion() {

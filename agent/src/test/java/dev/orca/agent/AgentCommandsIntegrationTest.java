@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -86,8 +87,46 @@ class AgentCommandsIntegrationTest {
   }
 
   @Test
+  void shouldDeployOtherApplicationsWhileOneIsStillStartingAndCommitOffsetsInOrder() {
+    CountDownLatch slowReady = new CountDownLatch(1);
+    runtime.holds.put("slow", slowReady);
+    kafka.send("slow", deploy("d-slow", "slow", 1, "c-slow", inMinutes(5)));
+    kafka.send("fast", deploy("d-fast", "fast", 1, "c-fast", inMinutes(5)));
+
+    DeployResult fast = kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d-fast"), WAIT);
+
+    assertThat(fast.getSuccess()).isTrue();
+    assertThat(kafka.events(DeployResult.class)).extracting(DeployResult::getDeploymentId).containsExactly("d-fast");
+    // The fast one's offset is done, but the slow one before it is not: nothing is committed yet.
+    assertThat(kafka.committedOffset(groupId())).isLessThan(1);
+    slowReady.countDown();
+    kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d-slow"), WAIT);
+    await().atMost(WAIT).until(() -> kafka.committedOffset(groupId()) == 2);
+  }
+
+  @Test
+  void shouldSkipDeploymentsSupersededWhileTheirApplicationWasBusy() {
+    CountDownLatch firstReady = new CountDownLatch(1);
+    runtime.holds.put("app-1", firstReady);
+    kafka.send("app-1", deploy("d1", "app-1", 1, "c1", inMinutes(5)));
+    await().atMost(WAIT).until(() -> runtime.deployedComposes().contains("c1"));
+    kafka.send("app-1", deploy("d2", "app-1", 2, "c2", inMinutes(5)));
+    kafka.send("app-1", deploy("d3", "app-1", 3, "c3", inMinutes(5)));
+    kafka.send("app-1", deploy("d4", "app-1", 4, "c4", inMinutes(5)));
+    await().atMost(WAIT).until(() -> agent.queuedCommands() == 4);
+
+    firstReady.countDown();
+    kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d4"), WAIT);
+
+    assertThat(runtime.deployedComposes()).containsExactly("c1", "c4");
+    assertThat(kafka.events(DeployResult.class)).extracting(DeployResult::getDeploymentId).containsExactly("d1", "d4");
+    await().atMost(WAIT).until(() -> kafka.committedOffset(groupId()) == 4);
+  }
+
+  @Test
   void shouldSkipOlderGenerationsAndRepeatedDeploymentsAcrossRestarts() {
     kafka.send("app-1", deploy("d2", "app-1", 2, "c2", inMinutes(5)));
+    kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d2"), WAIT);
     kafka.send("app-1", deploy("d1", "app-1", 1, "c1", inMinutes(5)));
     kafka.send("app-1", deploy("d2", "app-1", 2, "c2", inMinutes(5)));
     kafka.send("app-1", deploy("d3", "app-1", 3, "c3", inMinutes(5)));

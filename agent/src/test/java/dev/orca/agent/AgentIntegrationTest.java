@@ -29,12 +29,49 @@ class AgentIntegrationTest {
           stop_grace_period: 1s
       """;
 
+  /** Its healthcheck never runs within the test, so the container stays "starting". */
+  private static final String NEVER_READY = """
+      services:
+        web:
+          image: orca-test/busybox:1
+          command: ["sleep", "3600"]
+          stop_grace_period: 1s
+          healthcheck:
+            test: ["CMD", "false"]
+            interval: 1h
+            start_period: 1h
+      """;
+
   @TempDir Path deployments;
   private final String app = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
+  private final String starting = "e2e-starting-" + UUID.randomUUID().toString().substring(0, 8);
 
   @AfterEach
   void cleanUp() {
     DockerCleanup.removeApplication(app, app);
+    DockerCleanup.removeApplication(starting, starting);
+  }
+
+  @Test
+  void shouldDeployAHealthyStackWhileAnotherIsStillStarting() {
+    DockerDaemon.require();
+    try (AgentTopics kafka = new AgentTopics();
+        Agent agent = Agent.start(new AgentSettings(kafka.bootstrap(), kafka.topics, kafka.agentId, deployments,
+            "unix:///var/run/docker.sock", Duration.ofSeconds(2), Duration.ofSeconds(5), "test"))) {
+      kafka.send(starting, AgentCommandsIntegrationTest.deploy("d-starting", starting, 1, NEVER_READY,
+          AgentCommandsIntegrationTest.inMinutes(5)));
+      kafka.send(app, AgentCommandsIntegrationTest.deploy("d-healthy", app, 1, COMPOSE,
+          AgentCommandsIntegrationTest.inMinutes(5)));
+
+      DeployResult healthy = kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d-healthy"), WAIT);
+
+      assertThat(healthy.getSuccess()).as(healthy.getError()).isTrue();
+      // The stack still starting holds its own application only; it has no result yet.
+      assertThat(kafka.events(DeployResult.class)).extracting(DeployResult::getDeploymentId)
+          .containsExactly("d-healthy");
+      assertThat(DockerCli.lines("docker", "ps", "-q", "--filter", "label=orca-cd.application-id=" + starting,
+          "--filter", "health=starting")).hasSize(1);
+    }
   }
 
   @Test

@@ -26,6 +26,8 @@ final class FakeRuntime implements ComposeRuntime {
   /** What deploy answers while the engine can deploy; null for a ready stack of one container. */
   volatile DeployOutcome deployOutcome;
   volatile RemoveOutcome removeOutcome = RemoveOutcome.removed();
+  /** A deploy of an application listed here waits for its latch (once), as a stack still starting would. */
+  final Map<String, java.util.concurrent.CountDownLatch> holds = new ConcurrentHashMap<>();
 
   @Override
   public EngineStatus status() {
@@ -36,6 +38,15 @@ final class FakeRuntime implements ComposeRuntime {
   public DeployOutcome deploy(String applicationId, String project, String compose, Map<String, String> env,
       Instant deadline) {
     calls.add(new Call("deploy", applicationId, project, compose));
+    java.util.concurrent.CountDownLatch hold = holds.remove(applicationId);
+    if (hold != null) {
+      try {
+        hold.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return DeployOutcome.transportFailure("interrupted");
+      }
+    }
     if (!status.canDeploy()) {
       return DeployOutcome.transportFailure(status.message());
     }

@@ -2,22 +2,24 @@ package dev.orca.agent.command;
 
 import dev.orca.agent.compose.ComposeRuntime;
 import dev.orca.agent.compose.DeploymentsDir;
-import dev.orca.agent.events.PublishException;
 import dev.orca.agent.events.ResultWriter;
 import dev.orca.schemas.Topic;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.SerializationException;
@@ -27,31 +29,34 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Consumes {@code agent.<id>.commands} (read_committed, manual commits) one record at a time and
- * commits each offset only after the command's result was written: at-least-once, with
- * repeats made harmless by {@link CommandHandler}. When a result cannot be written, every
- * partition of that poll is retried from its first unhandled record. Records are decoded here
- * with the topic's serdes so a poison record is logged with its position and skipped.
+ * Consumes {@code agent.<id>.commands} (read_committed, manual commits) and hands each command to
+ * its application's lane ({@link ApplicationLanes}): applications are applied concurrently, each
+ * one's commands in order. An offset is committed only after its command's result was written
+ * and every earlier offset of its partition is finished too: at-least-once, with repeats made
+ * harmless by {@link CommandHandler}. Records are decoded here with the topic's serdes so a
+ * poison record is logged with its position and skipped. Only this thread uses the consumer.
  */
 public final class CommandLoop implements Runnable {
 
   private static final Logger log = LoggerFactory.getLogger(CommandLoop.class);
-  private static final Duration RETRY_BACKOFF = Duration.ofSeconds(1);
+  private static final Duration POLL = Duration.ofMillis(100);
+  private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
+  /** Commands handed out and not finished beyond which the loop stops fetching more. */
+  private static final int MAX_UNFINISHED = 1_000;
 
   private final Topic<String, SpecificRecord> commands;
   private final KafkaConsumer<byte[], byte[]> consumer;
-  private final CommandHandler handler;
-  private final Object busyLock = new Object();
-  /** Per partition of the last poll, the offset of its first record not handled yet. */
-  private final Map<TopicPartition, Long> pending = new HashMap<>();
+  private final ApplicationLanes lanes;
+  private final OffsetTracker offsets = new OffsetTracker();
+  private final ConcurrentLinkedQueue<ApplicationLanes.Work> finished = new ConcurrentLinkedQueue<>();
   private volatile boolean running = true;
-  private Thread worker;
-  private boolean busy;
+  private boolean paused;
 
   public CommandLoop(String bootstrap, String groupId, Topic<String, SpecificRecord> commands,
-      ComposeRuntime runtime, DeploymentsDir dirs, ResultWriter events) {
+      ComposeRuntime runtime, DeploymentsDir dirs, ResultWriter events, int concurrency) {
     this.commands = commands;
-    this.handler = new CommandHandler(runtime, new DeploymentStateStore(dirs), events, Clock.systemUTC());
+    CommandHandler handler = new CommandHandler(runtime, new DeploymentStateStore(dirs), events, Clock.systemUTC());
+    this.lanes = new ApplicationLanes(handler, concurrency, finished::add);
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
@@ -59,9 +64,6 @@ public final class CommandLoop implements Runnable {
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    // A deploy may hold the loop until its deadline (default 5 minutes).
-    props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Duration.ofMinutes(15).toMillis());
-    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5);
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     this.consumer = new KafkaConsumer<>(props);
@@ -69,120 +71,85 @@ public final class CommandLoop implements Runnable {
 
   @Override
   public void run() {
-    synchronized (busyLock) {
-      worker = Thread.currentThread();
-    }
     try {
-      consumer.subscribe(List.of(commands.name()));
+      consumer.subscribe(List.of(commands.name()), new ConsumerRebalanceListener() {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+          commitFinished();
+          partitions.forEach(offsets::forget);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
+      });
       while (running) {
         try {
-          ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
-          // The consumer's position is already past every record this poll returned.
-          pending.clear();
-          for (TopicPartition partition : records.partitions()) {
-            pending.put(partition, records.records(partition).get(0).offset());
+          ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+          for (ConsumerRecord<byte[], byte[]> record : records) {
+            dispatch(record);
           }
-          for (TopicPartition partition : records.partitions()) {
-            if (!process(partition, records.records(partition))) {
-              seekToPending();
-              pause();
-              break;
-            }
-          }
-        } catch (WakeupException | InterruptException | AgentStoppingException e) {
+          commitFinished();
+          applyBackpressure();
+        } catch (WakeupException | InterruptException e) {
           if (running) {
             log.error("Command loop interrupted unexpectedly; stopping", e);
           }
           return;
-        } catch (RuntimeException e) {
-          log.error("Command loop error; retrying from the last committed offsets: {}", e.getMessage(), e);
-          rewind();
+        } catch (KafkaException e) {
+          log.error("Command loop error; going on from the last committed offsets: {}", e.getMessage(), e);
           pause();
         }
       }
     } finally {
-      Thread.interrupted(); // close() itself must not be cut short by the stop signal
+      lanes.stop(Duration.ofSeconds(3));
+      Thread.interrupted(); // the last commit and close() must not be cut short by the stop signal
+      try {
+        commitFinished();
+      } catch (RuntimeException e) {
+        log.debug("Last commit on stop failed: {}", e.getMessage());
+      }
       consumer.close(Duration.ofSeconds(2));
     }
   }
 
-  /**
-   * Seeks every partition of the last poll back to its first record not handled yet, so records
-   * fetched for other partitions than the failing one are not skipped until a rebalance.
-   */
-  private void seekToPending() {
+  private void dispatch(ConsumerRecord<byte[], byte[]> record) {
+    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+    offsets.started(partition, record.offset());
+    SpecificRecord command = decode(record);
+    String applicationId = record.key() == null ? null : commands.keys().deserializer().deserialize(record.topic(), record.key());
+    if (command == null || applicationId == null) {
+      offsets.finished(partition, record.offset());
+      return;
+    }
+    lanes.submit(new ApplicationLanes.Work(partition, record.offset(), applicationId, command));
+  }
+
+  /** Commits, per partition, the offset below which every command is finished. */
+  private void commitFinished() {
+    for (ApplicationLanes.Work done; (done = finished.poll()) != null; ) {
+      offsets.finished(done.partition(), done.offset());
+    }
+    Map<TopicPartition, OffsetAndMetadata> commit = offsets.toCommit();
+    if (commit.isEmpty()) {
+      return;
+    }
     Set<TopicPartition> assigned = consumer.assignment();
-    pending.forEach((partition, offset) -> {
-      if (assigned.contains(partition)) {
-        consumer.seek(partition, offset);
-      }
-    });
-  }
-
-  /** After an unexpected error nothing past the committed offsets counts as done. */
-  private void rewind() {
-    try {
-      Set<TopicPartition> assigned = consumer.assignment();
-      Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned, Duration.ofSeconds(10));
-      for (TopicPartition tp : assigned) {
-        OffsetAndMetadata offset = committed.get(tp);
-        if (offset == null) {
-          consumer.seekToBeginning(List.of(tp));
-        } else {
-          consumer.seek(tp, offset);
-        }
-      }
-    } catch (WakeupException | InterruptException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      log.warn("Cannot rewind to the committed offsets, retrying from the last poll's unhandled records: {}",
-          e.getMessage());
-      seekToPending();
+    commit.keySet().retainAll(assigned);
+    if (!commit.isEmpty()) {
+      consumer.commitSync(commit, COMMIT_TIMEOUT);
+      offsets.committed(commit);
     }
   }
 
-  /**
-   * Handles the partition's records in order, committing each; false when a result could not be
-   * written, leaving that record as the partition's first pending one to retry from.
-   */
-  private boolean process(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records) {
-    for (ConsumerRecord<byte[], byte[]> record : records) {
-      if (!running) {
-        throw new AgentStoppingException();
-      }
-      SpecificRecord command = decode(record);
-      if (command != null) {
-        try {
-          handle(command);
-        } catch (PublishException e) {
-          if (!running || Thread.currentThread().isInterrupted()) {
-            throw new AgentStoppingException();
-          }
-          log.error("Cannot write the result of {} at {}-{} offset {}; retrying: {}", command.getClass().getSimpleName(),
-              record.topic(), record.partition(), record.offset(), e.getMessage());
-          return false;
-        }
-      }
-      consumer.commitSync(Map.of(partition, new OffsetAndMetadata(record.offset() + 1)));
-      pending.put(partition, record.offset() + 1);
-    }
-    return true;
-  }
-
-  /** Runs the command where {@link #stop()} can interrupt it, and nowhere else. */
-  private void handle(SpecificRecord command) {
-    synchronized (busyLock) {
-      if (!running) {
-        throw new AgentStoppingException();
-      }
-      busy = true;
-    }
-    try {
-      handler.handle(command);
-    } finally {
-      synchronized (busyLock) {
-        busy = false;
-      }
+  /** Stops fetching while too many commands wait, so a burst never fills the memory. */
+  private void applyBackpressure() {
+    int unfinished = offsets.unfinished();
+    if (!paused && unfinished >= MAX_UNFINISHED) {
+      consumer.pause(consumer.assignment());
+      paused = true;
+    } else if (paused && unfinished < MAX_UNFINISHED / 2) {
+      consumer.resume(consumer.paused());
+      paused = false;
     }
   }
 
@@ -199,21 +166,21 @@ public final class CommandLoop implements Runnable {
 
   private void pause() {
     try {
-      Thread.sleep(RETRY_BACKOFF.toMillis());
+      Thread.sleep(1_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new AgentStoppingException();
+      running = false;
     }
   }
 
-  /** Stops polling; a command in progress is interrupted and will be redelivered. */
+  /** Commands handed to the application lanes and not finished yet (queued or running). */
+  public int queued() {
+    return lanes.queued();
+  }
+
+  /** Stops polling; commands in progress are interrupted and will be redelivered. */
   public void stop() {
     running = false;
     consumer.wakeup();
-    synchronized (busyLock) {
-      if (busy) {
-        worker.interrupt();
-      }
-    }
   }
 }
