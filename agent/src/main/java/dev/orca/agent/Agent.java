@@ -32,6 +32,7 @@ public final class Agent implements AutoCloseable {
   private final Thread loopThread;
   private final ScheduledExecutorService scheduler;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile AutoCloseable containerEvents;
 
   private Agent(AgentSettings settings, ComposeRuntime runtime) {
     this.settings = settings;
@@ -58,8 +59,10 @@ public final class Agent implements AutoCloseable {
     agent.scheduler.scheduleAtFixedRate(new HeartbeatPublisher(settings.agentId(), settings.agentVersion(),
         settings.heartbeatInterval(), runtime, agent.events, clock), 0,
         settings.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
-    agent.scheduler.scheduleWithFixedDelay(new HealthMonitor(runtime, agent.events, clock),
+    HealthMonitor health = new HealthMonitor(runtime, agent.events, clock, agent.scheduler);
+    agent.scheduler.scheduleWithFixedDelay(health,
         settings.healthInterval().toMillis(), settings.healthInterval().toMillis(), TimeUnit.MILLISECONDS);
+    agent.containerEvents = runtime.watch(application -> health.changed());
     log().info("Agent {} started: commands from {}, events to {}, deployments in {}, Docker at {}",
         settings.agentId(), settings.topics().agentCommands(settings.agentId()).name(),
         settings.topics().agentEvents(settings.agentId()).name(), settings.deploymentsDir(), settings.dockerHost());
@@ -86,6 +89,13 @@ public final class Agent implements AutoCloseable {
       return;
     }
     loop.stop();
+    try {
+      if (containerEvents != null) {
+        containerEvents.close();
+      }
+    } catch (Exception e) {
+      log().debug("closing the container event stream", e);
+    }
     scheduler.shutdownNow();
     try {
       loopThread.join(5_000);

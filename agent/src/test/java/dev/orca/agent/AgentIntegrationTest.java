@@ -53,6 +53,28 @@ class AgentIntegrationTest {
   }
 
   @Test
+  void shouldReportAContainerKilledByHandFromTheEngineEventsWithoutWaitingForTheNextRound() {
+    DockerDaemon.require();
+    // Periodic rounds every hour: only the engine's event stream can report the kill in time.
+    try (AgentTopics kafka = new AgentTopics();
+        Agent agent = Agent.start(new AgentSettings(kafka.bootstrap(), kafka.topics, kafka.agentId, deployments,
+            "unix:///var/run/docker.sock", Duration.ofSeconds(2), Duration.ofHours(1), "test"))) {
+      kafka.send(app, AgentCommandsIntegrationTest.deploy("d1", app, 1, COMPOSE, AgentCommandsIntegrationTest.inMinutes(2)));
+      DeployResult deployed = kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d1"), WAIT);
+      assertThat(deployed.getSuccess()).as(deployed.getError()).isTrue();
+      kafka.await(HealthReport.class, r -> r.getApplicationId().equals(app) && r.getHealth() == HealthStatus.HEALTHY,
+          WAIT);
+
+      String container = DockerCli.lines("docker", "ps", "-q", "--filter", "label=orca-cd.application-id=" + app).get(0);
+      DockerCli.lines("docker", "kill", container);
+
+      HealthReport killed = kafka.await(HealthReport.class, r -> r.getApplicationId().equals(app)
+          && r.getHealth() == HealthStatus.UNHEALTHY, Duration.ofSeconds(20));
+      assertThat(killed.getContainers()).extracting(c -> c.getState()).containsExactly("exited");
+    }
+  }
+
+  @Test
   void shouldDeployAHealthyStackWhileAnotherIsStillStarting() {
     DockerDaemon.require();
     try (AgentTopics kafka = new AgentTopics();

@@ -34,6 +34,15 @@ public interface ComposeRuntime extends AutoCloseable {
    */
   Optional<Map<String, List<Container>>> observe();
 
+  /**
+   * Calls {@code changed} with an application id as soon as one of its containers starts, stops,
+   * dies, restarts or changes health (null: anything may have changed), until the returned handle
+   * is closed. The default watches nothing: observations then come only from {@link #observe}.
+   */
+  default AutoCloseable watch(java.util.function.Consumer<String> changed) {
+    return () -> {};
+  }
+
   @Override
   void close();
 }

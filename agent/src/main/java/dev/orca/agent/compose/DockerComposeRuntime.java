@@ -238,6 +238,11 @@ public final class DockerComposeRuntime implements ComposeRuntime {
     return Optional.of(byApplication);
   }
 
+  @Override
+  public AutoCloseable watch(java.util.function.Consumer<String> changed) {
+    return engine.watch(changed);
+  }
+
   private List<Container> containers(String applicationId) {
     return engine.containers(Map.of(Names.APPLICATION_LABEL, applicationId));
   }

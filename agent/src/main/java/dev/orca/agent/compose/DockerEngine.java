@@ -106,6 +106,11 @@ final class DockerEngine implements AutoCloseable {
   /** A container's exit code (null when unknown or still running) and its last log lines. */
   record ContainerEnd(Long exitCode, List<String> lastLines) {}
 
+  /** Follows the engine's events of managed containers until closed; see {@link ContainerEvents}. */
+  java.io.Closeable watch(java.util.function.Consumer<String> changed) {
+    return new ContainerEvents(client, changed);
+  }
+
   /** Force-removes the application's containers, then the networks compose made for the project. */
   void removeStack(String applicationId, String project) {
     for (com.github.dockerjava.api.model.Container c : client.listContainersCmd().withShowAll(true)

@@ -11,48 +11,77 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Observes the managed containers once per health interval and writes a {@link HealthReport}
- * (keyed by application id) for each application whose health or containers changed, and for
- * every application each {@value #FULL_REPORT_EVERY} intervals. Skips a round when the engine
- * cannot be reached: nothing is known then, and heartbeats already say so.
+ * Observes the managed containers once per health interval, and {@value #DEBOUNCE_MS} ms after the
+ * engine says a container changed (a burst of events makes one observation), and writes a
+ * {@link HealthReport} (keyed by application id) for each application whose health or containers
+ * changed, and for every application each {@value #FULL_REPORT_EVERY} intervals. Skips a round
+ * when the engine cannot be reached: nothing is known then, and heartbeats already say so.
  */
 public final class HealthMonitor implements Runnable {
 
   static final int FULL_REPORT_EVERY = 12;
+  static final long DEBOUNCE_MS = 100;
   private static final Logger log = LoggerFactory.getLogger(HealthMonitor.class);
 
   private final ComposeRuntime runtime;
   private final EventPublisher events;
   private final Clock clock;
+  private final ScheduledExecutorService scheduler;
+  private final AtomicBoolean checkPending = new AtomicBoolean();
   private final Map<String, Snapshot> reported = new HashMap<>();
   private long round;
 
-  public HealthMonitor(ComposeRuntime runtime, EventPublisher events, Clock clock) {
+  public HealthMonitor(ComposeRuntime runtime, EventPublisher events, Clock clock,
+      ScheduledExecutorService scheduler) {
     this.runtime = runtime;
     this.events = events;
     this.clock = clock;
+    this.scheduler = scheduler;
   }
 
+  /** The periodic round. */
   @Override
   public void run() {
+    checkSafely(true);
+  }
+
+  /** The engine said a container changed: observe soon, once for a burst of changes. */
+  public void changed() {
+    if (checkPending.compareAndSet(false, true)) {
+      try {
+        scheduler.schedule(() -> {
+          checkPending.set(false);
+          checkSafely(false);
+        }, DEBOUNCE_MS, TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException e) {
+        checkPending.set(false); // the agent is stopping
+      }
+    }
+  }
+
+  private void checkSafely(boolean periodic) {
     try {
-      check();
+      check(periodic);
     } catch (RuntimeException e) {
       // A scheduled task that throws is never run again.
       log.warn("Health check failed: {}", e.getMessage(), e);
     }
   }
 
-  synchronized void check() {
+  synchronized void check(boolean periodic) {
     Optional<Map<String, List<Container>>> observed = runtime.observe();
     if (observed.isEmpty()) {
       return;
     }
-    boolean full = round++ % FULL_REPORT_EVERY == 0;
+    boolean full = periodic && round++ % FULL_REPORT_EVERY == 0;
     for (Map.Entry<String, List<Container>> e : observed.get().entrySet()) {
       Snapshot now = new Snapshot(Health.of(e.getValue()), List.copyOf(e.getValue()));
       if (full || !now.equals(reported.get(e.getKey()))) {
