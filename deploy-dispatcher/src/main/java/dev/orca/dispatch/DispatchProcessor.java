@@ -48,19 +48,22 @@ final class DispatchProcessor implements Processor<String, SpecificRecord, Strin
   private final DeploymentRules deployments;
   private final DeployResults results = new DeployResults();
   private final RemovalRules removals = new RemovalRules();
+  private final AgentLiveness liveness;
   private ProcessorContext<String, Outbound> context;
   private KeyValueStore<String, ApplicationState> store;
 
-  DispatchProcessor(Topics topics, Clock clock, Duration deployTimeout) {
+  DispatchProcessor(Topics topics, Clock clock, Duration deployTimeout, AgentLiveness liveness) {
     this.topics = topics;
     this.clock = clock;
     this.deployments = new DeploymentRules(deployTimeout);
+    this.liveness = liveness;
   }
 
   @Override
   public void init(ProcessorContext<String, Outbound> context) {
     this.context = context;
     this.store = context.getStateStore(DispatchTopology.STATE_STORE);
+    liveness.owned(context.taskId().partition(), clock.instant());
     context.schedule(PUNCTUATE_EVERY, PunctuationType.WALL_CLOCK_TIME, at -> expireDeadlines());
   }
 
@@ -72,7 +75,11 @@ final class DispatchProcessor implements Processor<String, SpecificRecord, Strin
       log.warn("skipping record without key or value on {}", sourceTopic().orElse("?"));
       return;
     }
-    if (message instanceof HealthReport || message instanceof Heartbeat) {
+    if (message instanceof Heartbeat heartbeat) {
+      sourceAgent().ifPresent(agentId -> liveness.heartbeat(agentId, heartbeat.getIntervalSeconds(), clock.instant()));
+      return;
+    }
+    if (message instanceof HealthReport) {
       return; // the projector's business
     }
     Instant now = clock.instant();
@@ -81,6 +88,10 @@ final class DispatchProcessor implements Processor<String, SpecificRecord, Strin
     Effects effects = new Effects();
     if (message instanceof DeployRequested request) {
       next = deployments.onRequested(state, request, now, effects);
+      // Sent anyway: an agent back before the deadline applies it, and its result still wins.
+      ApplicationState requested = next;
+      liveness.offline(request.getAgentId(), now)
+          .ifPresent(reason -> deployments.onAgentOffline(requested, reason, now, effects));
     } else if (message instanceof RemoveRequested request) {
       next = removals.onRequested(state, request, now, effects);
     } else if (message instanceof DeployResult result) {
@@ -115,7 +126,8 @@ final class DispatchProcessor implements Processor<String, SpecificRecord, Strin
           continue;
         }
         Effects effects = new Effects();
-        boolean deploymentTimedOut = deployments.onClock(entry.value, now, effects);
+        boolean deploymentTimedOut = deployments.onClock(entry.value, now, effects)
+            || agentOffline(entry.value, now, effects);
         boolean removalTimedOut = removals.onClock(entry.value, now, effects);
         if (deploymentTimedOut || removalTimedOut) {
           expired.add(entry);
@@ -126,6 +138,22 @@ final class DispatchProcessor implements Processor<String, SpecificRecord, Strin
     purged.forEach(store::delete);
     expired.forEach(entry -> store.put(entry.key, entry.value));
     outputs.forEach(output -> forward(output.key, output.value, now));
+  }
+
+  /** Fails the in-flight deployment of an application whose agent is known to be offline. */
+  private boolean agentOffline(ApplicationState state, Instant now, Effects effects) {
+    if (state.getCurrent() == null || state.getAgentId() == null) {
+      return false;
+    }
+    Optional<String> reason = liveness.offline(state.getAgentId(), now);
+    return reason.isPresent() && deployments.onAgentOffline(state, reason.get(), now, effects);
+  }
+
+  @Override
+  public void close() {
+    if (context != null) {
+      liveness.released(context.taskId().partition());
+    }
   }
 
   /**

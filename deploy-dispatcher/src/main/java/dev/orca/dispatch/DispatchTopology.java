@@ -30,6 +30,13 @@ final class DispatchTopology {
   private DispatchTopology() {}
 
   static Topology build(Topics topics, Clock clock, Duration deployTimeout) {
+    return build(topics, clock, deployTimeout, new AgentLiveness(topics.partitions(), DEFAULT_HEARTBEAT_INTERVAL));
+  }
+
+  /** The heartbeat interval assumed for an agent not heard from yet (the agent's default). */
+  static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(15);
+
+  static Topology build(Topics topics, Clock clock, Duration deployTimeout, AgentLiveness liveness) {
     StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), new StateSerde()));
@@ -43,7 +50,7 @@ final class DispatchTopology {
         (applicationId, outbound, context) -> topics.agentCommands(outbound.agentId()).name();
 
     requests.merge(agentEvents, Named.as("requests-and-results"))
-        .process(() -> new DispatchProcessor(topics, clock, deployTimeout), Named.as("dispatch"), STATE_STORE)
+        .process(() -> new DispatchProcessor(topics, clock, deployTimeout, liveness), Named.as("dispatch"), STATE_STORE)
         .split(Named.as("route-"))
         .branch((applicationId, outbound) -> outbound.isCommand(), Branched.<String, Outbound>withConsumer(
             commands -> commands.to(agentCommandsTopic,

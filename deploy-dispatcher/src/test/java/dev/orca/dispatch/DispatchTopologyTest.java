@@ -262,6 +262,81 @@ class DispatchTopologyTest {
   }
 
   @Test
+  void shouldFailTheDeploymentInFlightAtOnceWhenItsAgentStopsSendingHeartbeats() {
+    agentEvents.pipeInput(AGENT, heartbeat(AGENT));
+    String deploymentId = deploy("c1", "d1");
+
+    advance(Duration.ofSeconds(44));
+    assertThat(status.isEmpty()).as("still within three heartbeat intervals").isTrue();
+    advance(Duration.ofSeconds(2));
+
+    List<SpecificRecord> events = status.readValuesToList();
+    assertThat(events).hasSize(2);
+    DeploymentChanged failed = (DeploymentChanged) events.get(0);
+    assertThat(failed.getDeploymentId()).isEqualTo(deploymentId);
+    assertThat(failed.getState()).isEqualTo(DeploymentState.FAILED);
+    assertThat(failed.getError()).isEqualTo("agent agent-a is offline (no heartbeat since " + START + ")");
+    ApplicationStatusChanged outOfSync = (ApplicationStatusChanged) events.get(1);
+    assertThat(outOfSync.getSyncStatus()).isEqualTo(SyncStatus.OUT_OF_SYNC);
+    assertThat(outOfSync.getHealthStatus()).as("a transport failure leaves health alone").isNull();
+    assertThat(outOfSync.getLastSyncError()).isEqualTo(failed.getError());
+    advance(TIMEOUT);
+    assertNothingMore();
+  }
+
+  @Test
+  void shouldKeepWaitingForADeploymentWhileItsAgentSendsHeartbeats() {
+    agentEvents.pipeInput(AGENT, heartbeat(AGENT));
+    deploy("c1", "d1");
+
+    for (int i = 0; i < 12; i++) {
+      advance(Duration.ofSeconds(10));
+      agentEvents.pipeInput(AGENT, heartbeat(AGENT));
+    }
+
+    assertNothingMore();
+  }
+
+  @Test
+  void shouldFailADeploymentForAnOfflineAgentAtOnceAndLetItsLateResultWin() {
+    agentEvents.pipeInput(AGENT, heartbeat(AGENT));
+    advance(Duration.ofMinutes(1));
+
+    requests.pipeInput(APP, request("c1", "d1", true).build());
+
+    DeployCommand command = (DeployCommand) single(commands.readValuesToList());
+    List<SpecificRecord> events = status.readValuesToList();
+    assertThat(events).extracting(e -> e instanceof DeploymentChanged d ? d.getState().name()
+        : ((ApplicationStatusChanged) e).getSyncStatus().name())
+        .containsExactly("IN_PROGRESS", "SYNCING", "FAILED", "OUT_OF_SYNC");
+    assertThat(((DeploymentChanged) events.get(2)).getError()).startsWith("agent agent-a is offline");
+
+    agentEvents.pipeInput(APP, success(command.getDeploymentId(), HealthStatus.HEALTHY));
+
+    List<SpecificRecord> late = status.readValuesToList();
+    assertThat(((DeploymentChanged) late.get(0)).getState()).isEqualTo(DeploymentState.SUCCEEDED);
+    assertThat(((ApplicationStatusChanged) late.get(1)).getSyncStatus()).isEqualTo(SyncStatus.SYNCED);
+  }
+
+  @Test
+  void shouldFailADeploymentForAnAgentNeverHeardFromOnceItsHeartbeatsWouldHaveArrived() {
+    // The test driver runs one task, partition 0: pick an agent whose heartbeats land there.
+    AgentLiveness liveness = new AgentLiveness(topics.partitions(), Duration.ofSeconds(15));
+    String silent = java.util.stream.IntStream.range(0, 100).mapToObj(i -> "silent-" + i)
+        .filter(id -> liveness.heartbeatPartition(id) == 0).findFirst().orElseThrow();
+    TestOutputTopic<String, SpecificRecord> silentCommands = output(topics.agentCommands(silent));
+    advance(Duration.ofSeconds(46));
+
+    requests.pipeInput(APP, request("c1", "d1", true).setAgentId(silent).build());
+
+    assertThat(silentCommands.readValuesToList()).hasSize(1);
+    List<SpecificRecord> events = status.readValuesToList();
+    assertThat(events).hasSize(4);
+    assertThat(((DeploymentChanged) events.get(2)).getError())
+        .isEqualTo("agent " + silent + " is offline (it has not sent a heartbeat since " + START + ")");
+  }
+
+  @Test
   void shouldLetALateResultForTheCurrentDeploymentWin() {
     String deploymentId = deploy("c1", "d1");
     advance(TIMEOUT.plusSeconds(5));
@@ -641,6 +716,11 @@ class DispatchTopologyTest {
         .setComposeChanged(composeChanged)
         .setActor("sync-stream")
         .setAt(clock.instant());
+  }
+
+  private Heartbeat heartbeat(String agentId) {
+    return Heartbeat.newBuilder().setAgentId(agentId).setDockerAvailable(true).setAgentVersion("1")
+        .setIntervalSeconds(15).setAt(clock.instant()).build();
   }
 
   private RemoveRequested remove(String requestId, Instant deadline) {

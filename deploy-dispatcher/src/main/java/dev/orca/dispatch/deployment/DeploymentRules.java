@@ -157,6 +157,32 @@ public final class DeploymentRules {
     return true;
   }
 
+  /**
+   * Fails the in-flight deployment at once as a transport failure when its agent is offline
+   * (rule 7: out of sync, health untouched) instead of letting it wait out its deadline; returns
+   * whether it did. The command stays on the agent's topic: an agent back before the deadline
+   * applies it, and its result still wins.
+   */
+  public boolean onAgentOffline(ApplicationState state, String reason, Instant now, Effects effects) {
+    Deployment current = state == null ? null : state.getCurrent();
+    if (!inFlight(current) || !current.getAgentId().equals(state.getAgentId())) {
+      return false;
+    }
+    Deployments.finish(current, DeploymentState.FAILED, reason, now);
+    state.setLastFinishedDigest(current.getDigest());
+    state.setLastFinishedState(DeploymentState.FAILED.name());
+    effects.status(changed(state.getApplicationId(), current, now));
+    effects.status(ApplicationStatusChanged.newBuilder()
+        .setApplicationId(state.getApplicationId())
+        .setSyncStatus(SyncStatus.OUT_OF_SYNC)
+        .setUpdateLastSyncError(true)
+        .setLastSyncError(reason)
+        .setDeploymentId(current.getDeploymentId())
+        .setAt(now)
+        .build());
+    return true;
+  }
+
   private static boolean movesAgent(ApplicationState state, DeployRequested request) {
     return state.getAgentId() != null && !state.getAgentId().equals(request.getAgentId());
   }
