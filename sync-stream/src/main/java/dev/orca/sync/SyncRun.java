@@ -304,6 +304,7 @@ final class SyncRun {
         .setCompose(new String(bytes, StandardCharsets.UTF_8))
         .setDigest(digest)
         .setComposeChanged(detector.composeChanged(id, digest, application.getAgentId(), application.getPath(), manual))
+        .setSettings(application.getSettings())
         .setActor(request.getActor())
         .setAt(clock.instant())
         .build();

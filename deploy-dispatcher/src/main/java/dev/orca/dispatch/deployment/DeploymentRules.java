@@ -117,6 +117,7 @@ public final class DeploymentRules {
         .setGeneration(generation)
         .setProject(Deployments.project(applicationId))
         .setCompose(request.getCompose())
+        .setSettings(request.getSettings())
         .setEnv(Map.of())
         .setDeadline(deadline)
         .setAt(now)
