@@ -3,6 +3,8 @@ package dev.orca.gateway.agent;
 import dev.orca.gateway.system.OrcaProperties;
 import dev.orca.gateway.web.ApiException;
 import dev.orca.schemas.Topics;
+import dev.orca.schemas.crypto.EnvironmentCipher;
+import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.dao.DataIntegrityViolationException;
@@ -37,8 +39,13 @@ class AgentController {
 
   record AgentBody(String name) {}
 
-  /** Everything an agent process needs to start; shown once, at creation. */
-  record Connection(String kafkaBootstrap, String topicPrefix, String agentId, String commandsTopic, String eventsTopic) {}
+  /**
+   * Everything an agent process needs to start; shown once, at creation. {@code environmentKey}
+   * (base64, ORCA_AGENT_ENVIRONMENT_KEY) opens the environments sealed for this agent; the gateway
+   * keeps it encrypted and never returns it again.
+   */
+  record Connection(String kafkaBootstrap, String topicPrefix, String agentId, String commandsTopic, String eventsTopic,
+      String environmentKey) {}
 
   record CreatedAgentJson(String id, String name, String status, Connection connection) {}
 
@@ -57,13 +64,15 @@ class AgentController {
   Mono<CreatedAgentJson> create(@RequestBody AgentBody body) {
     String name = name(body);
     String id = UUID.randomUUID().toString();
+    byte[] environmentKey = EnvironmentCipher.newKey();
     // Topics first: a registered agent always has somewhere to read commands from.
     return store.nameTaken(name, id)
-        .flatMap(taken -> taken ? Mono.error(duplicate(name)) : agentTopics.ensure(id).then(store.insert(id, name)))
+        .flatMap(taken -> taken ? Mono.error(duplicate(name))
+            : agentTopics.ensure(id).then(store.insert(id, name, environmentKey)))
         .flatMap(inserted -> inserted ? store.find(id) : Mono.error(duplicate(name)))
         .map(agent -> new CreatedAgentJson(agent.id(), agent.name(), agent.status(), new Connection(
             properties.kafkaBootstrap(), topics.prefix(), id, topics.agentCommands(id).name(),
-            topics.agentEvents(id).name())));
+            topics.agentEvents(id).name(), Base64.getEncoder().encodeToString(environmentKey))));
   }
 
   @PutMapping("/{id}")

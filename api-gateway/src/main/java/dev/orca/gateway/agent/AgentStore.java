@@ -5,8 +5,11 @@ import dev.orca.gateway.eventlog.EventAppender;
 import dev.orca.gateway.outbox.Outbox;
 import dev.orca.schemas.Topics;
 import dev.orca.schemas.avro.AgentConfig;
+import dev.orca.schemas.crypto.SecretBox;
 import io.r2dbc.spi.Readable;
 import java.time.Instant;
+import java.util.Base64;
+import java.util.Optional;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
@@ -14,7 +17,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * The agents table. Every configuration write takes a new revision and queues the agent's
- * {@code AgentConfig} snapshot (or its tombstone) in the same transaction.
+ * {@code AgentConfig} snapshot (or its tombstone) in the same transaction. An agent's environment
+ * key is stored base64 and encrypted with the APP_SECRET key, and read only by {@link #environmentKey}.
  */
 @Component
 class AgentStore {
@@ -25,11 +29,13 @@ class AgentStore {
   private final DatabaseClient db;
   private final Outbox outbox;
   private final Topics topics;
+  private final SecretBox secrets;
 
-  AgentStore(DatabaseClient db, Outbox outbox, Topics topics) {
+  AgentStore(DatabaseClient db, Outbox outbox, Topics topics, SecretBox secrets) {
     this.db = db;
     this.outbox = outbox;
     this.topics = topics;
+    this.secrets = secrets;
   }
 
   Flux<AgentJson> all() {
@@ -45,13 +51,13 @@ class AgentStore {
         .bind("name", name).bind("id", exceptId).map(row -> row.get("taken", Boolean.class)).one();
   }
 
-  /** Inserts the agent unless its id or name exists; true when it was inserted. */
-  Mono<Boolean> insert(String id, String name) {
+  /** Inserts the agent with its environment key unless its id or name exists; true when it was inserted. */
+  Mono<Boolean> insert(String id, String name, byte[] environmentKey) {
     return outbox.transaction(
-        db.sql("INSERT INTO agents (id, name, revision, created_at, updated_at)"
-                + " VALUES (:id, :name, nextval('config_revision'), now(), now())"
+        db.sql("INSERT INTO agents (id, name, environment_key_encrypted, revision, created_at, updated_at)"
+                + " VALUES (:id, :name, :key, nextval('config_revision'), now(), now())"
                 + " ON CONFLICT DO NOTHING RETURNING revision, heartbeat_interval_seconds")
-            .bind("id", id).bind("name", name)
+            .bind("id", id).bind("name", name).bind("key", encryptKey(environmentKey))
             .map(row -> snapshot(id, row))
             .one()
             .flatMap(config -> outbox.append(topics.configAgents(), id, config)
@@ -70,6 +76,27 @@ class AgentStore {
             .flatMap(config -> outbox.append(topics.configAgents(), id, config)
                 .then(EventAppender.append(db, EntityChange.changed("agent", id))).thenReturn(true))
             .defaultIfEmpty(false));
+  }
+
+  /** The agent's environment key; empty when the agent does not exist or was registered without one. */
+  Mono<byte[]> environmentKey(String id) {
+    return db.sql("SELECT environment_key_encrypted FROM agents WHERE id = :id").bind("id", id)
+        .map(row -> Optional.ofNullable(row.get("environment_key_encrypted", String.class)))
+        .one()
+        .flatMap(Mono::justOrEmpty)
+        .map(encrypted -> Base64.getDecoder().decode(secrets.decrypt(encrypted)));
+  }
+
+  /** Gives the agent {@code environmentKey} unless it has one, and returns the key it has either way. */
+  Mono<byte[]> environmentKeyIfAbsent(String id, byte[] environmentKey) {
+    return db.sql("UPDATE agents SET environment_key_encrypted = :key WHERE id = :id"
+            + " AND environment_key_encrypted IS NULL")
+        .bind("id", id).bind("key", encryptKey(environmentKey)).fetch().rowsUpdated()
+        .then(environmentKey(id));
+  }
+
+  private String encryptKey(byte[] environmentKey) {
+    return secrets.encrypt(Base64.getEncoder().encodeToString(environmentKey));
   }
 
   Mono<Long> applicationCount(String id) {

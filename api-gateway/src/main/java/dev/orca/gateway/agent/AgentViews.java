@@ -17,4 +17,12 @@ public class AgentViews {
   public Mono<AgentJson> find(String id) {
     return store.find(id);
   }
+
+  /**
+   * The key the agent opens its applications' environments with; empty when the agent does not
+   * exist or was registered before agents had one. Joins the caller's transaction.
+   */
+  public Mono<byte[]> environmentKey(String id) {
+    return store.environmentKey(id);
+  }
 }

@@ -1,6 +1,8 @@
 package dev.orca.gateway.agent;
 
+import dev.orca.schemas.crypto.EnvironmentCipher;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.UUID;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
@@ -9,7 +11,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * Registers the local agent when {@code orca.local-agent.enabled}: its id is chosen once and
- * kept in {@code system_settings}, so restarts reuse the same agent, topics and applications.
+ * kept in {@code system_settings}, so restarts reuse the same agent, topics and applications. It
+ * gets an environment key like any agent; one registered before agents had keys gets one now.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "orca.local-agent.enabled", havingValue = "true")
@@ -20,13 +23,14 @@ class LocalAgentConfiguration {
 
   @Bean
   LocalAgent localAgent(AgentStore store, AgentTopics topics) {
-    String id = store.settingIfAbsent(SETTING, UUID.randomUUID().toString())
+    byte[] newKey = EnvironmentCipher.newKey();
+    return store.settingIfAbsent(SETTING, UUID.randomUUID().toString())
         .flatMap(agentId -> topics.ensure(agentId)
             .then(store.find(agentId).hasElement())
-            .flatMap(exists -> exists ? Mono.just(true) : store.insert(agentId, NAME))
-            .flatMap(present -> present ? Mono.just(agentId) : Mono.error(new IllegalStateException(
-                "cannot register the local agent: another agent is already named '" + NAME + "'"))))
+            .flatMap(exists -> exists ? Mono.just(true) : store.insert(agentId, NAME, newKey))
+            .flatMap(present -> present ? store.environmentKeyIfAbsent(agentId, newKey) : Mono.error(
+                new IllegalStateException("cannot register the local agent: another agent is already named '" + NAME + "'")))
+            .map(key -> new LocalAgent(agentId, Base64.getEncoder().encodeToString(key))))
         .block(Duration.ofSeconds(60));
-    return new LocalAgent(id);
   }
 }

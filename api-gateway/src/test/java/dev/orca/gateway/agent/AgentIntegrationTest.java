@@ -9,6 +9,7 @@ import dev.orca.schemas.avro.Heartbeat;
 import dev.orca.testsupport.SharedKafka;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -133,5 +134,38 @@ class AgentIntegrationTest extends GatewayTestSupport {
         .isEqualTo(localAgent.id());
     admin().get().uri("/api/v1/agents/" + localAgent.id()).exchange().expectStatus().isOk()
         .expectBody().jsonPath("$.name").isEqualTo("local");
+  }
+
+  @Test
+  void shouldGiveTheLocalAgentAnEnvironmentKeyKeptEncrypted() {
+    assertThat(Base64.getDecoder().decode(localAgent.environmentKey())).hasSize(32);
+    assertThat(localAgent.toString()).doesNotContain(localAgent.environmentKey());
+    String stored = (String) single("SELECT environment_key_encrypted FROM agents WHERE id = ?", localAgent.id())
+        .get("environment_key_encrypted");
+    assertThat(secretBox().decrypt(stored)).isEqualTo(localAgent.environmentKey());
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void shouldShowTheEnvironmentKeyOnlyOnceAndStoreItEncrypted() {
+    Map<String, Object> created = admin().post().uri("/api/v1/agents")
+        .bodyValue(Map.of("name", "keyed-" + UUID.randomUUID().toString().substring(0, 8)))
+        .exchange().expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody();
+    String id = (String) created.get("id");
+    String key = (String) ((Map<String, Object>) created.get("connection")).get("environmentKey");
+
+    assertThat(Base64.getDecoder().decode(key)).hasSize(32);
+    String stored = (String) single("SELECT environment_key_encrypted FROM agents WHERE id = ?", id)
+        .get("environment_key_encrypted");
+    assertThat(stored).doesNotContain(key);
+    assertThat(secretBox().decrypt(stored)).isEqualTo(key);
+    String one = admin().get().uri("/api/v1/agents/" + id).exchange().expectStatus().isOk()
+        .expectBody(String.class).returnResult().getResponseBody();
+    String all = admin().get().uri("/api/v1/agents").exchange().expectStatus().isOk()
+        .expectBody(String.class).returnResult().getResponseBody();
+    assertThat(one).doesNotContain(key).doesNotContain("environmentKey").doesNotContain("connection");
+    assertThat(all).doesNotContain(key).doesNotContain("environmentKey");
+    assertThat(String.valueOf(TopicProbe.await(topics.configAgents(), (k, value) -> k.equals(id)).value()))
+        .doesNotContain(key);
   }
 }
