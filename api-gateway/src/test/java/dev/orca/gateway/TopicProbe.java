@@ -20,8 +20,8 @@ public final class TopicProbe {
 
   private TopicProbe() {}
 
-  /** The key and decoded value (null for a tombstone) of one record. */
-  public record Message<V>(String key, V value, int partition, long offset) {}
+  /** The key and decoded value (null for a tombstone) of one record, and the value's bytes as Kafka holds them. */
+  public record Message<V>(String key, V value, int partition, long offset, byte[] rawValue) {}
 
   public static <V> Message<V> await(Topic<String, V> topic, BiPredicate<String, V> match) {
     return awaitAll(topic, match, 1).get(0);
@@ -44,7 +44,7 @@ public final class TopicProbe {
           String key = topic.key(record.key());
           V value = topic.value(record.value());
           if (match.test(key, value)) {
-            matched.add(new Message<>(key, value, record.partition(), record.offset()));
+            matched.add(new Message<>(key, value, record.partition(), record.offset(), record.value()));
           }
         }
         if (matched.size() >= count) {

@@ -36,7 +36,10 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
 
-/** {@code /api/v1/applications}: configuration, manual deploy, removal and deployment history. */
+/**
+ * {@code /api/v1/applications}: configuration, environment variables (write-only values), manual
+ * deploy, removal and deployment history.
+ */
 @RestController
 @RequestMapping("/api/v1/applications")
 class ApplicationController {
@@ -50,6 +53,7 @@ class ApplicationController {
   private static final Duration REMOVAL_PUBLISH_WAIT = Duration.ofSeconds(10);
 
   private final ApplicationStore store;
+  private final EnvironmentSealer environments;
   private final AgentViews agents;
   private final RepositoryViews repositories;
   private final BlindIndex blindIndex;
@@ -58,9 +62,11 @@ class ApplicationController {
   private final Topics topics;
   private final Duration removalTimeout;
 
-  ApplicationController(ApplicationStore store, AgentViews agents, RepositoryViews repositories, BlindIndex blindIndex,
-      KafkaPublisher publisher, Outbox outbox, Topics topics, OrcaProperties properties) {
+  ApplicationController(ApplicationStore store, EnvironmentSealer environments, AgentViews agents,
+      RepositoryViews repositories, BlindIndex blindIndex, KafkaPublisher publisher, Outbox outbox, Topics topics,
+      OrcaProperties properties) {
     this.store = store;
+    this.environments = environments;
     this.agents = agents;
     this.repositories = repositories;
     this.blindIndex = blindIndex;
@@ -77,6 +83,12 @@ class ApplicationController {
   record RemovalJson(String requestId) {}
 
   record DeployJson(String deploymentId) {}
+
+  /** PUT body: every variable the application has from now on; values are never returned. */
+  record EnvironmentBody(Map<String, String> variables) {}
+
+  /** The variables' names, sorted. */
+  record EnvironmentJson(List<String> names) {}
 
   @GetMapping
   Mono<List<ApplicationListItemJson>> list() {
@@ -191,6 +203,27 @@ class ApplicationController {
           return publisher.publish(topics.syncRequests(), row.repositoryId().toString(), request)
               .thenReturn(new DeployJson(deploymentId));
         });
+  }
+
+  @GetMapping("/{id}/environment")
+  Mono<EnvironmentJson> environment(@PathVariable String id) {
+    return existing(id)
+        .flatMap(row -> store.sealed(row.id())
+            .flatMap(sealed -> environments.open(sealed.agentId(), row.id(), sealed.environment())))
+        .map(dotEnv -> new EnvironmentJson(EnvironmentRules.names(dotEnv)));
+  }
+
+  @PutMapping("/{id}/environment")
+  Mono<EnvironmentJson> replaceEnvironment(@PathVariable String id, @RequestBody EnvironmentBody body,
+      @RequestAttribute(CurrentUser.ATTRIBUTE) CurrentUser me) {
+    String dotEnv = EnvironmentRules.dotEnv(body == null ? null : body.variables());
+    return existing(id)
+        .flatMap(row -> row.beingRemoved(Instant.now())
+            ? Mono.error(ApiException.conflict("application is being removed"))
+            : store.replaceEnvironment(row.id(), dotEnv, me.actor()))
+        .switchIfEmpty(Mono.error(() -> ApiException.notFound("application not found")))
+        .flatMap(this::afterWrite)
+        .thenReturn(new EnvironmentJson(EnvironmentRules.names(dotEnv)));
   }
 
   @GetMapping("/{id}/deployments")

@@ -5,11 +5,13 @@ import dev.orca.gateway.eventlog.EventAppender;
 import dev.orca.gateway.outbox.Outbox;
 import dev.orca.schemas.Topics;
 import dev.orca.schemas.avro.ApplicationConfig;
+import dev.orca.schemas.avro.DeploySettings;
 import dev.orca.schemas.avro.RemoveRequested;
 import dev.orca.schemas.avro.SyncRequested;
 import dev.orca.schemas.avro.SyncTrigger;
 import dev.orca.schemas.crypto.SecretBox;
 import io.r2dbc.spi.Readable;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
@@ -23,6 +25,9 @@ import reactor.core.publisher.Mono;
  * The applications and deployments tables. A configuration write takes a new revision and
  * queues the {@code ApplicationConfig} snapshot, plus a {@code SyncRequested} when what the
  * application deploys changed, in the same transaction: neither can be lost after the commit.
+ * The environment is stored only sealed for the application's agent (the very bytes of the
+ * snapshot's {@code settings.environment}); a write locks the row first, so the sealed bytes
+ * always match the agent they are stored with.
  */
 @Component
 class ApplicationStore {
@@ -35,12 +40,14 @@ class ApplicationStore {
   private final Outbox outbox;
   private final Topics topics;
   private final SecretBox secrets;
+  private final EnvironmentSealer sealer;
 
-  ApplicationStore(DatabaseClient db, Outbox outbox, Topics topics, SecretBox secrets) {
+  ApplicationStore(DatabaseClient db, Outbox outbox, Topics topics, SecretBox secrets, EnvironmentSealer sealer) {
     this.db = db;
     this.outbox = outbox;
     this.topics = topics;
     this.secrets = secrets;
+    this.sealer = sealer;
   }
 
   /** What a configuration write sets. */
@@ -57,6 +64,19 @@ class ApplicationStore {
 
   /** The outcome of a write: the stored row and the outbox seq of the sync it queued, if any. */
   record Written(Row row, Long syncSeq) {}
+
+  /** Where the application runs and what it deploys: the parts of its config snapshot. */
+  private record Target(UUID repositoryId, String agentId, String branch, String path) {
+
+    static Target of(Config c) {
+      return new Target(c.repositoryId(), c.agentId(), c.branch(), c.path());
+    }
+  }
+
+  private record Revised(long revision, Target target) {}
+
+  /** The application's agent and its environment sealed for it (null: no variables). */
+  record Sealed(String agentId, byte[] environment) {}
 
   Flux<Row> all() {
     return db.sql("SELECT " + COLUMNS + " FROM applications ORDER BY created_at").map(this::row).all();
@@ -83,25 +103,76 @@ class ApplicationStore {
             .bind("repository", c.repositoryId()).bind("agent", c.agentId()).bind("branch", c.branch())
             .bind("path", c.path()).bind("now", now)
             .map(r -> r.get("revision", Long.class)).one()
-            .flatMap(revision -> queue(id, c, revision, now, true, actor))
+            .flatMap(revision -> queue(id, Target.of(c), null, revision, now, true, actor))
             .flatMap(seq -> changed(id).thenReturn(seq)))
         .flatMap(seq -> find(id).map(row -> new Written(row, seq.orElse(null))));
   }
 
-  /** Replaces the configuration; empty when the application does not exist. */
+  /**
+   * Replaces the configuration; empty when the application does not exist. An application moving
+   * to another agent takes its environment along, sealed again for that agent (409 when that
+   * agent has no environment key); otherwise the sealed bytes stay as they are.
+   */
   Mono<Written> update(UUID id, Config c, boolean resync, String actor) {
     Instant now = Instant.now();
     return outbox.transaction(
-        db.sql("UPDATE applications SET name_encrypted = :name, name_hash = :hash, repository_id = :repository,"
-                + " agent_id = :agent, branch = :branch, path = :path, revision = nextval('config_revision'),"
-                + " updated_at = :now WHERE id = :id RETURNING revision")
-            .bind("id", id).bind("name", secrets.encrypt(c.name())).bind("hash", c.nameHash())
-            .bind("repository", c.repositoryId()).bind("agent", c.agentId()).bind("branch", c.branch())
-            .bind("path", c.path()).bind("now", now)
-            .map(r -> r.get("revision", Long.class)).one()
-            .flatMap(revision -> queue(id, c, revision, now, resync, actor))
+        lockSealed(id)
+            .flatMap(current -> sealer.reseal(current.agentId(), c.agentId(), id, current.environment()))
+            .flatMap(environment -> bindEnvironment(db.sql("UPDATE applications SET name_encrypted = :name,"
+                    + " name_hash = :hash, repository_id = :repository, agent_id = :agent, branch = :branch,"
+                    + " path = :path, environment_sealed = :environment, revision = nextval('config_revision'),"
+                    + " updated_at = :now WHERE id = :id RETURNING revision")
+                    .bind("id", id).bind("name", secrets.encrypt(c.name())).bind("hash", c.nameHash())
+                    .bind("repository", c.repositoryId()).bind("agent", c.agentId()).bind("branch", c.branch())
+                    .bind("path", c.path()).bind("now", now), environment.orElse(null))
+                .map(r -> r.get("revision", Long.class)).one()
+                .flatMap(revision -> queue(id, Target.of(c), environment.orElse(null), revision, now, resync, actor)))
             .flatMap(seq -> changed(id).thenReturn(seq)))
         .flatMap(seq -> find(id).map(row -> new Written(row, seq.orElse(null))));
+  }
+
+  /** The agent and sealed environment, or empty when the application does not exist. */
+  Mono<Sealed> sealed(UUID id) {
+    return db.sql("SELECT agent_id, environment_sealed FROM applications WHERE id = :id").bind("id", id)
+        .map(ApplicationStore::sealedOf).one();
+  }
+
+  /**
+   * Replaces the environment with {@code dotEnv} (empty: no variables) sealed for the application's
+   * agent, queues the snapshot and a sync of the application so the agent gets it; empty when the
+   * application does not exist, 409 when its agent has no environment key.
+   */
+  Mono<Written> replaceEnvironment(UUID id, String dotEnv, String actor) {
+    Instant now = Instant.now();
+    return outbox.transaction(
+        lockSealed(id)
+            .flatMap(current -> sealer.seal(current.agentId(), id, dotEnv))
+            .flatMap(environment -> bindEnvironment(db.sql("UPDATE applications SET environment_sealed = :environment,"
+                    + " revision = nextval('config_revision'), updated_at = :now WHERE id = :id"
+                    + " RETURNING revision, repository_id, agent_id, branch, path")
+                    .bind("id", id).bind("now", now), environment.orElse(null))
+                .map(r -> new Revised(r.get("revision", Long.class), new Target(r.get("repository_id", UUID.class),
+                    r.get("agent_id", String.class), r.get("branch", String.class), r.get("path", String.class))))
+                .one()
+                .flatMap(updated -> queue(id, updated.target(), environment.orElse(null), updated.revision(), now,
+                    true, actor)))
+            .flatMap(seq -> changed(id).thenReturn(seq)))
+        .flatMap(seq -> find(id).map(row -> new Written(row, seq.orElse(null))));
+  }
+
+  /** Locks the row for the rest of the transaction: the agent cannot change under a sealing. */
+  private Mono<Sealed> lockSealed(UUID id) {
+    return db.sql("SELECT agent_id, environment_sealed FROM applications WHERE id = :id FOR UPDATE").bind("id", id)
+        .map(ApplicationStore::sealedOf).one();
+  }
+
+  private static Sealed sealedOf(Readable r) {
+    return new Sealed(r.get("agent_id", String.class), r.get("environment_sealed", byte[].class));
+  }
+
+  private static DatabaseClient.GenericExecuteSpec bindEnvironment(DatabaseClient.GenericExecuteSpec spec,
+      byte[] environment) {
+    return environment == null ? spec.bindNull("environment", byte[].class) : spec.bind("environment", environment);
   }
 
   /** The live event of a configuration write, in its transaction, so open dashboards see it. */
@@ -109,8 +180,12 @@ class ApplicationStore {
     return EventAppender.append(db, EntityChange.changed("application", id.toString()));
   }
 
-  /** Queues the snapshot and, when asked, a sync of just this application; returns the sync's outbox seq. */
-  private Mono<Optional<Long>> queue(UUID id, Config c, long revision, Instant now, boolean sync, String actor) {
+  /**
+   * Queues the snapshot and, when asked, a sync of just this application; returns the sync's outbox
+   * seq. {@code environment} is the .env sealed for {@code c.agentId()}, null for none.
+   */
+  private Mono<Optional<Long>> queue(UUID id, Target c, byte[] environment, long revision, Instant now, boolean sync,
+      String actor) {
     ApplicationConfig snapshot = ApplicationConfig.newBuilder()
         .setId(id.toString())
         .setRevision(revision)
@@ -118,6 +193,7 @@ class ApplicationStore {
         .setAgentId(c.agentId())
         .setBranch(c.branch())
         .setPath(c.path())
+        .setSettings(settings(environment))
         .setUpdatedAt(now)
         .build();
     Mono<Long> config = outbox.append(topics.configApplications(), id.toString(), snapshot);
@@ -134,6 +210,15 @@ class ApplicationStore {
         .setAt(now)
         .build();
     return config.then(outbox.append(topics.syncRequests(), c.repositoryId().toString(), request)).map(Optional::of);
+  }
+
+  /**
+   * The snapshot's deploy settings. Only the environment is set per application so far, so an
+   * application without variables has none (null), and the others keep their schema defaults.
+   */
+  private static DeploySettings settings(byte[] environment) {
+    return environment == null ? null
+        : DeploySettings.newBuilder().setEnvironment(ByteBuffer.wrap(environment)).build();
   }
 
   /**
