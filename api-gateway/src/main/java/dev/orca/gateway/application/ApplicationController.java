@@ -210,6 +210,7 @@ class ApplicationController {
     return existing(id)
         .flatMap(row -> store.sealed(row.id())
             .flatMap(sealed -> environments.open(sealed.agentId(), row.id(), sealed.environment())))
+        .switchIfEmpty(Mono.error(() -> ApiException.notFound("application not found")))
         .map(dotEnv -> new EnvironmentJson(EnvironmentRules.names(dotEnv)));
   }
 

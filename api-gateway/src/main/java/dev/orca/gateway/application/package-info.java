@@ -1,7 +1,9 @@
 /**
  * Applications (one compose file of a repository branch on one agent): configuration with
- * encrypted names unique per agent by blind index, {@code ApplicationConfig} snapshots and first
- * syncs through the outbox, manual deploys and removals published to Kafka, deployment history,
- * and the rendering of entities for SSE.
+ * encrypted names unique per agent by blind index, environment variables kept only sealed for the
+ * application's agent ({@link dev.orca.gateway.application.EnvironmentRules},
+ * {@link dev.orca.gateway.application.EnvironmentSealer}), {@code ApplicationConfig} snapshots and
+ * first syncs through the outbox, manual deploys and removals published to Kafka, deployment
+ * history, and the rendering of entities for SSE.
  */
 package dev.orca.gateway.application;
