@@ -42,7 +42,7 @@ public final class Agent implements AutoCloseable {
         settings.topics().prefix() + "agent-" + agentId + "-events");
     this.loop = new CommandLoop(settings.kafkaBootstrap(), settings.topics().prefix() + "agent-" + agentId,
         settings.topics().agentCommands(agentId), runtime, new DeploymentsDir(settings.deploymentsDir()), events,
-        settings.concurrency());
+        settings.concurrency(), settings.environmentKey());
     this.loopThread = new Thread(loop, "orca-agent-commands");
     this.scheduler = Executors.newScheduledThreadPool(2, daemonThreads());
   }

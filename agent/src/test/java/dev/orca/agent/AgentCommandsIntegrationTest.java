@@ -10,6 +10,7 @@ import dev.orca.agent.compose.EngineStatus;
 import dev.orca.agent.compose.RemoveOutcome;
 import dev.orca.schemas.avro.DeployCommand;
 import dev.orca.schemas.avro.DeployResult;
+import dev.orca.schemas.avro.DeploySettings;
 import dev.orca.schemas.avro.FailureKind;
 import dev.orca.schemas.avro.HealthReport;
 import dev.orca.schemas.avro.HealthStatus;
@@ -17,6 +18,8 @@ import dev.orca.schemas.avro.Heartbeat;
 import dev.orca.schemas.avro.PullImagesCommand;
 import dev.orca.schemas.avro.RemoveCommand;
 import dev.orca.schemas.avro.RemoveResult;
+import dev.orca.schemas.crypto.EnvironmentCipher;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AgentCommandsIntegrationTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final byte[] KEY = EnvironmentCipher.newKey();
 
   @TempDir Path deployments;
   private AgentTopics kafka;
@@ -64,6 +68,51 @@ class AgentCommandsIntegrationTest {
         c -> c.getHealth(), c -> c.getImage())
         .containsExactly(tuple("app-1-queue-7", "queue", "running", "starting", "registry.test/queue:42"));
     await().atMost(WAIT).until(() -> kafka.committedOffset(groupId()) == 1);
+  }
+
+  @Test
+  void shouldHandTheRuntimeTheEnvironmentOpenedWithTheAgentsKey() {
+    kafka.send("app-1", withEnvironment(deploy("d1", "app-1", 1, "c1", inMinutes(5)), KEY, "app-1",
+        "DB_PASSWORD=s3cret\n"));
+    kafka.send("app-2", deploy("d2", "app-2", 1, "c2", inMinutes(5)));
+
+    assertThat(kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d1"), WAIT).getSuccess()).isTrue();
+    assertThat(kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d2"), WAIT).getSuccess()).isTrue();
+    assertThat(runtime.dotEnvs).containsEntry("app-1", "DB_PASSWORD=s3cret\n").containsEntry("app-2", "");
+  }
+
+  @Test
+  void shouldFailAsComposeWithoutTouchingTheHostWhenTheEnvironmentIsSealedForAnotherAgentOrApplication() {
+    kafka.send("app-1", withEnvironment(deploy("d1", "app-1", 1, "c1", inMinutes(5)), EnvironmentCipher.newKey(),
+        "app-1", "DB_PASSWORD=s3cret\n"));
+    kafka.send("app-2", withEnvironment(deploy("d2", "app-2", 1, "c2", inMinutes(5)), KEY, "app-1",
+        "DB_PASSWORD=s3cret\n"));
+
+    for (String deployment : List.of("d1", "d2")) {
+      DeployResult result = kafka.await(DeployResult.class, r -> r.getDeploymentId().equals(deployment), WAIT);
+      assertThat(result.getSuccess()).isFalse();
+      assertThat(result.getFailureKind()).isEqualTo(FailureKind.COMPOSE);
+      assertThat(result.getError()).isEqualTo("cannot decrypt the application's environment: it was not encrypted"
+          + " with this agent's environment key for this application, or it was altered");
+    }
+    assertThat(runtime.calls).isEmpty();
+  }
+
+  @Test
+  void shouldFailADeploymentWithAnEnvironmentOnAnAgentWithoutAKey() {
+    try (AgentTopics keyless = new AgentTopics();
+        Agent withoutKey = Agent.start(new AgentSettings(keyless.bootstrap(), keyless.topics, keyless.agentId,
+            deployments.resolve("keyless"), "unix:///nowhere.sock", Duration.ofMillis(300), Duration.ofMillis(200),
+            "test"), runtime)) {
+      keyless.send("app-1", withEnvironment(deploy("d1", "app-1", 1, "c1", inMinutes(5)), KEY, "app-1", "A=1\n"));
+
+      DeployResult result = keyless.await(DeployResult.class, r -> r.getDeploymentId().equals("d1"), WAIT);
+
+      assertThat(result.getFailureKind()).isEqualTo(FailureKind.COMPOSE);
+      assertThat(result.getError()).isEqualTo("cannot decrypt the application's environment: this agent has no"
+          + " environment key (set ORCA_AGENT_ENVIRONMENT_KEY to the environmentKey shown when the agent was registered)");
+      assertThat(runtime.calls).isEmpty();
+    }
   }
 
   @Test
@@ -273,7 +322,15 @@ class AgentCommandsIntegrationTest {
 
   private AgentSettings settings() {
     return new AgentSettings(kafka.bootstrap(), kafka.topics, kafka.agentId, deployments,
-        "unix:///nowhere.sock", Duration.ofMillis(300), Duration.ofMillis(200), "test");
+        "unix:///nowhere.sock", Duration.ofMillis(300), Duration.ofMillis(200), "test", AgentSettings.DEFAULT_CONCURRENCY,
+        KEY);
+  }
+
+  /** The command with its environment: the .env sealed with {@code key} for {@code sealedFor}. */
+  static DeployCommand withEnvironment(DeployCommand command, byte[] key, String sealedFor, String dotEnv) {
+    command.setSettings(DeploySettings.newBuilder()
+        .setEnvironment(ByteBuffer.wrap(EnvironmentCipher.encrypt(key, sealedFor, dotEnv))).build());
+    return command;
   }
 
   private String groupId() {

@@ -5,12 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.orca.agent.compose.DockerCleanup;
 import dev.orca.agent.compose.DockerCli;
 import dev.orca.schemas.avro.DeployResult;
+import dev.orca.schemas.avro.FailureKind;
 import dev.orca.schemas.avro.HealthReport;
 import dev.orca.schemas.avro.HealthStatus;
 import dev.orca.schemas.avro.Heartbeat;
 import dev.orca.schemas.avro.RemoveResult;
+import dev.orca.schemas.crypto.EnvironmentCipher;
 import dev.orca.testsupport.DockerDaemon;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -28,6 +32,9 @@ class AgentIntegrationTest {
           command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
           stop_grace_period: 1s
       """;
+
+  /** Takes GREETING from the .env beside it. */
+  private static final String GREETS = COMPOSE + "    environment:\n      GREETING: ${GREETING}\n";
 
   /** Its healthcheck never runs within the test, so the container stays "starting". */
   private static final String NEVER_READY = """
@@ -50,6 +57,52 @@ class AgentIntegrationTest {
   void cleanUp() {
     DockerCleanup.removeApplication(app, app);
     DockerCleanup.removeApplication(starting, starting);
+  }
+
+  @Test
+  void shouldWriteTheEnvironmentSealedForItAsAPrivateDotEnvAndRefuseOneSealedWithAnotherKey() throws Exception {
+    DockerDaemon.require();
+    byte[] key = EnvironmentCipher.newKey();
+    try (AgentTopics kafka = new AgentTopics();
+        Agent agent = Agent.start(new AgentSettings(kafka.bootstrap(), kafka.topics, kafka.agentId, deployments,
+            "unix:///var/run/docker.sock", Duration.ofSeconds(2), Duration.ofSeconds(5), "test",
+            AgentSettings.DEFAULT_CONCURRENCY, key))) {
+      kafka.send(app, AgentCommandsIntegrationTest.withEnvironment(AgentCommandsIntegrationTest.deploy("d1", app, 1,
+          GREETS, AgentCommandsIntegrationTest.inMinutes(2)), key, app, "GREETING=hello from the vault\n"));
+
+      DeployResult deployed = kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d1"), WAIT);
+
+      assertThat(deployed.getSuccess()).as(deployed.getError()).isTrue();
+      String container = deployed.getContainers().get(0).getName();
+      assertThat(DockerCli.lines("docker", "exec", container, "sh", "-c", "echo \"$GREETING\""))
+          .containsExactly("hello from the vault");
+      Path dotEnv = deployments.resolve(app).resolve(".env");
+      Path compose = deployments.resolve(app).resolve("docker-compose.yml");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dotEnv))).isEqualTo("rw-------");
+      assertThat(Files.readString(dotEnv)).isEqualTo("GREETING=hello from the vault\n");
+      String composeBefore = Files.readString(compose);
+
+      // Another agent's key: refused before anything is written or run, the running stack untouched.
+      kafka.send(app, AgentCommandsIntegrationTest.withEnvironment(AgentCommandsIntegrationTest.deploy("d2", app, 2,
+          COMPOSE, AgentCommandsIntegrationTest.inMinutes(2)), EnvironmentCipher.newKey(), app, "GREETING=other\n"));
+      kafka.send(starting, AgentCommandsIntegrationTest.withEnvironment(AgentCommandsIntegrationTest.deploy("d3",
+          starting, 1, COMPOSE, AgentCommandsIntegrationTest.inMinutes(2)), EnvironmentCipher.newKey(), starting,
+          "GREETING=other\n"));
+
+      for (String refused : java.util.List.of("d2", "d3")) {
+        DeployResult result = kafka.await(DeployResult.class, r -> r.getDeploymentId().equals(refused), WAIT);
+        assertThat(result.getSuccess()).isFalse();
+        assertThat(result.getFailureKind()).isEqualTo(FailureKind.COMPOSE);
+        assertThat(result.getError()).startsWith("cannot decrypt the application's environment: ");
+      }
+      assertThat(Files.readString(dotEnv)).isEqualTo("GREETING=hello from the vault\n");
+      assertThat(Files.readString(compose)).isEqualTo(composeBefore);
+      // Only the agent's own note that it handled the deployment; no compose file, no .env.
+      assertThat(deployments.resolve(starting).resolve("docker-compose.yml")).doesNotExist();
+      assertThat(deployments.resolve(starting).resolve(".env")).doesNotExist();
+      assertThat(DockerCli.lines("docker", "ps", "-q", "--filter", "label=orca-cd.application-id=" + app))
+          .containsExactly(DockerCli.lines("docker", "inspect", "-f", "{{.Id}}", container).get(0).substring(0, 12));
+    }
   }
 
   @Test

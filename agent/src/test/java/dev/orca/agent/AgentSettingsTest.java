@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +38,29 @@ class AgentSettingsTest {
     assertThat(s.topics().agentCommands("host-1").name()).isEqualTo("dev.agent.host-1.commands");
     assertThat(AgentSettings.fromEnvironment(Map.of("ORCA_AGENT_ID", "h", "ORCA_AGENT_DEPLOYMENTS_DIR", "/d",
         "ORCA_DATA_DIR", "/x")).deploymentsDir()).isEqualTo(Path.of("/d"));
+  }
+
+  @Test
+  void shouldReadTheEnvironmentKeyWithoutEverShowingIt() {
+    byte[] key = new byte[32];
+    key[0] = 7;
+    String base64 = Base64.getEncoder().encodeToString(key);
+
+    AgentSettings s = AgentSettings.fromEnvironment(Map.of("ORCA_AGENT_ID", "h", "ORCA_AGENT_ENVIRONMENT_KEY", base64));
+
+    assertThat(s.environmentKey()).isEqualTo(key);
+    assertThat(s.toString()).doesNotContain(base64).contains("environmentKey=set");
+    assertThat(AgentSettings.fromEnvironment(Map.of("ORCA_AGENT_ID", "h")).environmentKey()).isNull();
+    assertThat(AgentSettings.fromEnvironment(Map.of("ORCA_AGENT_ID", "h", "ORCA_AGENT_ENVIRONMENT_KEY", " "))
+        .environmentKey()).isNull();
+    String short16 = Base64.getEncoder().encodeToString(new byte[16]);
+    assertThatThrownBy(() -> AgentSettings.fromEnvironment(Map.of("ORCA_AGENT_ID", "h",
+        "ORCA_AGENT_ENVIRONMENT_KEY", short16)))
+        .hasMessage("ORCA_AGENT_ENVIRONMENT_KEY must be the environmentKey of the agent's connection settings"
+            + " (an environment key must be 32 bytes (got 16))");
+    assertThatThrownBy(() -> AgentSettings.fromEnvironment(Map.of("ORCA_AGENT_ID", "h",
+        "ORCA_AGENT_ENVIRONMENT_KEY", "secret?not-base64")))
+        .hasMessageContaining("must be base64").message().doesNotContain("secret?not-base64");
   }
 
   @Test

@@ -74,7 +74,7 @@ class CommandLoopRetryIntegrationTest {
 
   private void start(ResultWriter results) {
     loop = new CommandLoop(kafka.bootstrap(), groupId(), kafka.topics.agentCommands(kafka.agentId), runtime,
-        new DeploymentsDir(deployments), results, 4);
+        new DeploymentsDir(deployments), results, 4, null);
     thread = new Thread(loop, "test-commands");
     thread.start();
   }

@@ -22,6 +22,8 @@ final class FakeRuntime implements ComposeRuntime {
 
   final List<Call> calls = new CopyOnWriteArrayList<>();
   final Map<String, List<Container>> observed = new ConcurrentHashMap<>();
+  /** The .env text of each application's last deploy ("" for none). */
+  final Map<String, String> dotEnvs = new ConcurrentHashMap<>();
   volatile EngineStatus status = new EngineStatus(true, "27.0.0", "docker-compose", "1.29.2", null);
   /** What deploy answers while the engine can deploy; null for a ready stack of one container. */
   volatile DeployOutcome deployOutcome;
@@ -35,9 +37,9 @@ final class FakeRuntime implements ComposeRuntime {
   }
 
   @Override
-  public DeployOutcome deploy(String applicationId, String project, String compose, Map<String, String> env,
-      Instant deadline) {
+  public DeployOutcome deploy(String applicationId, String project, String compose, String dotEnv, Instant deadline) {
     calls.add(new Call("deploy", applicationId, project, compose));
+    dotEnvs.put(applicationId, dotEnv == null ? "" : dotEnv);
     java.util.concurrent.CountDownLatch hold = holds.remove(applicationId);
     if (hold != null) {
       try {

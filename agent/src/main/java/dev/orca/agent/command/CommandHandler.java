@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Applies one command and writes its result synchronously. Deploys older than the last applied
  * generation, and repeats of the last completed deployment, are skipped without a result;
- * commands picked up after their deadline are answered as failures without touching the host.
+ * commands picked up after their deadline are answered as failures without touching the host, and
+ * so are deploys whose environment this agent cannot open (a compose failure: the command itself
+ * cannot work here).
  */
 final class CommandHandler {
 
@@ -35,12 +37,15 @@ final class CommandHandler {
   private final DeploymentStateStore state;
   private final ResultWriter events;
   private final Clock clock;
+  private final EnvironmentKey environmentKey;
 
-  CommandHandler(ComposeRuntime runtime, DeploymentStateStore state, ResultWriter events, Clock clock) {
+  CommandHandler(ComposeRuntime runtime, DeploymentStateStore state, ResultWriter events, Clock clock,
+      EnvironmentKey environmentKey) {
     this.runtime = runtime;
     this.state = state;
     this.events = events;
     this.clock = clock;
+    this.environmentKey = environmentKey;
   }
 
   void handle(SpecificRecord command) {
@@ -79,8 +84,16 @@ final class CommandHandler {
     }
     log.info("Deploying {} (deployment {}, generation {}, project {})",
         app, cmd.getDeploymentId(), cmd.getGeneration(), cmd.getProject());
-    DeployOutcome outcome = guarded(() -> runtime.deploy(app, cmd.getProject(), cmd.getCompose(), cmd.getEnv(),
-        cmd.getDeadline()), e -> DeployOutcome.transportFailure("agent error: " + e.getMessage()));
+    DeployOutcome outcome;
+    try {
+      String dotEnv = environmentKey.open(app, cmd.getSettings());
+      outcome = guarded(() -> runtime.deploy(app, cmd.getProject(), cmd.getCompose(), dotEnv, cmd.getDeadline()),
+          e -> DeployOutcome.transportFailure("agent error: " + e.getMessage()));
+    } catch (EnvironmentKey.UnreadableEnvironmentException e) {
+      // Nothing is written or run: a stack without the variables it was configured with is not this deployment.
+      outcome = DeployOutcome.composeFailure("cannot decrypt the application's environment: " + e.getMessage(),
+          HealthStatus.UNKNOWN, List.of());
+    }
     publish(cmd, outcome);
     if (outcome.failureKind() != FailureKind.TRANSPORT) {
       state.write(app, new DeploymentStateStore.Applied(cmd.getDeploymentId(), cmd.getGeneration()));

@@ -52,10 +52,12 @@ public final class CommandLoop implements Runnable {
   private volatile boolean running = true;
   private boolean paused;
 
+  /** {@code environmentKey}: ORCA_AGENT_ENVIRONMENT_KEY, null when the agent has none. */
   public CommandLoop(String bootstrap, String groupId, Topic<String, SpecificRecord> commands,
-      ComposeRuntime runtime, DeploymentsDir dirs, ResultWriter events, int concurrency) {
+      ComposeRuntime runtime, DeploymentsDir dirs, ResultWriter events, int concurrency, byte[] environmentKey) {
     this.commands = commands;
-    CommandHandler handler = new CommandHandler(runtime, new DeploymentStateStore(dirs), events, Clock.systemUTC());
+    CommandHandler handler = new CommandHandler(runtime, new DeploymentStateStore(dirs), events, Clock.systemUTC(),
+        new EnvironmentKey(environmentKey));
     this.lanes = new ApplicationLanes(handler, concurrency, finished::add);
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);

@@ -18,9 +18,12 @@ public interface ComposeRuntime extends AutoCloseable {
    */
   EngineStatus status();
 
-  /** Brings the application's stack to {@code compose}; waits for readiness until the deadline. */
-  DeployOutcome deploy(String applicationId, String project, String compose, Map<String, String> env,
-      Instant deadline);
+  /**
+   * Brings the application's stack to {@code compose}, with {@code dotEnv} (the decrypted lines of
+   * its {@code .env}, {@code NAME=value} each; null or empty for none) beside it; waits for
+   * readiness until the deadline.
+   */
+  DeployOutcome deploy(String applicationId, String project, String compose, String dotEnv, Instant deadline);
 
   /**
    * Takes the stack down and deletes its directory; removing what is already gone succeeds, and

@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The real runtime: writes {@code <deploymentsDir>/<applicationId>/docker-compose.yml} (with the
- * agent's labels on every service) and {@code .env}, runs compose, then polls the engine until
- * every service runs and is healthy or the deadline passes. Health comes from the list API.
+ * agent's labels on every service) and {@code .env} (mode 0600, only when the application has
+ * variables; compose reads it for interpolation), runs compose, then polls the engine until every
+ * service runs and is healthy or the deadline passes. Health comes from the list API.
  */
 public final class DockerComposeRuntime implements ComposeRuntime {
 
@@ -61,7 +62,7 @@ public final class DockerComposeRuntime implements ComposeRuntime {
   }
 
   @Override
-  public DeployOutcome deploy(String applicationId, String project, String compose, Map<String, String> env,
+  public DeployOutcome deploy(String applicationId, String project, String compose, String dotEnv,
       Instant deadline) {
     Optional<String> refusal = Names.refusal(applicationId, project);
     if (refusal.isPresent()) {
@@ -71,7 +72,7 @@ public final class DockerComposeRuntime implements ComposeRuntime {
     String envFile;
     try {
       file = ComposeFile.parse(compose);
-      envFile = envFile(env);
+      envFile = envFile(dotEnv);
     } catch (InvalidComposeFileException e) {
       return DeployOutcome.composeFailure(e.getMessage(), HealthStatus.UNKNOWN, List.of());
     }
@@ -254,18 +255,27 @@ public final class DockerComposeRuntime implements ComposeRuntime {
     return labels;
   }
 
-  private static String envFile(Map<String, String> env) {
-    StringBuilder out = new StringBuilder();
-    for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
-      if (!ENV_NAME.matcher(e.getKey()).matches()) {
-        throw new InvalidComposeFileException("invalid environment variable name '" + e.getKey() + "'");
-      }
-      if (e.getValue().contains("\n") || e.getValue().contains("\r")) {
-        throw new InvalidComposeFileException("environment variable " + e.getKey() + " must be a single line");
-      }
-      out.append(e.getKey()).append('=').append(e.getValue()).append('\n');
+  /**
+   * The {@code .env} to write: every line {@code NAME=value} (the gateway writes nothing else), the
+   * file ending with a line break; empty for none. Messages name a line, never a value.
+   */
+  private static String envFile(String dotEnv) {
+    if (dotEnv == null || dotEnv.isEmpty()) {
+      return "";
     }
-    return out.toString();
+    if (dotEnv.indexOf('\r') >= 0) {
+      throw new InvalidComposeFileException("the application's environment must not contain carriage returns");
+    }
+    String[] lines = dotEnv.split("\n");
+    for (int i = 0; i < lines.length; i++) {
+      int equals = lines[i].indexOf('=');
+      String name = equals < 0 ? lines[i] : lines[i].substring(0, equals);
+      if (equals < 0 || !ENV_NAME.matcher(name).matches()) {
+        throw new InvalidComposeFileException("line " + (i + 1) + " of the application's environment is not"
+            + " NAME=value with a valid variable name");
+      }
+    }
+    return dotEnv.endsWith("\n") ? dotEnv : dotEnv + "\n";
   }
 
   private synchronized void warnIfChanged(String message) {

@@ -11,7 +11,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,7 +51,7 @@ class DockerComposeRuntimeIntegrationTest {
 
   @Test
   void shouldRunTheStackWithLabelsAndWriteItsFilesPrivately() throws Exception {
-    DeployOutcome outcome = runtime.deploy(app, project, WEB, Map.of("GREETING", "hello"), in(60));
+    DeployOutcome outcome = runtime.deploy(app, project, WEB, "GREETING=hello\n", in(60));
 
     assertThat(outcome.success()).as(String.valueOf(outcome.error())).isTrue();
     assertThat(outcome.health()).isEqualTo(HealthStatus.HEALTHY);
@@ -71,8 +70,43 @@ class DockerComposeRuntimeIntegrationTest {
   }
 
   @Test
+  void shouldInterpolateTheEnvironmentFromItsPrivateDotEnvBesideTheComposeFile() throws Exception {
+    String greets = """
+        services:
+          web:
+            image: orca-test/busybox:1
+            command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
+            stop_grace_period: 1s
+            environment:
+              GREETING: ${GREETING}
+              TOKEN: ${TOKEN}
+        """;
+
+    DeployOutcome outcome = runtime.deploy(app, project, greets, "GREETING=hello from orca\nTOKEN=t0k=en\n", in(60));
+
+    assertThat(outcome.success()).as(String.valueOf(outcome.error())).isTrue();
+    String container = outcome.containers().get(0).name();
+    assertThat(DockerCli.lines("docker", "exec", container, "sh", "-c", "echo \"$GREETING\"")).containsExactly("hello from orca");
+    assertThat(DockerCli.lines("docker", "exec", container, "sh", "-c", "echo \"$TOKEN\"")).containsExactly("t0k=en");
+    Path dotEnv = deployments.resolve(app).resolve(".env");
+    assertThat(permissions(dotEnv)).isEqualTo("rw-------");
+    assertThat(Files.readString(dotEnv)).isEqualTo("GREETING=hello from orca\nTOKEN=t0k=en\n");
+  }
+
+  @Test
+  void shouldRefuseAnEnvironmentThatIsNotNameValueLinesWithoutWritingOrShowingIt() {
+    DeployOutcome outcome = runtime.deploy(app, project, WEB, "GOOD=1\nnot a variable secret-value\n", in(60));
+
+    assertThat(outcome.failureKind()).isEqualTo(FailureKind.COMPOSE);
+    assertThat(outcome.error())
+        .isEqualTo("line 2 of the application's environment is not NAME=value with a valid variable name")
+        .doesNotContain("secret-value");
+    assertThat(deployments.resolve(app)).doesNotExist();
+  }
+
+  @Test
   void shouldObserveOnlyItsOwnApplicationsWhenAnotherAgentSharesTheHost(@TempDir Path otherDeployments) {
-    assertThat(runtime.deploy(app, project, WEB, Map.of(), in(60)).success()).isTrue();
+    assertThat(runtime.deploy(app, project, WEB, null, in(60)).success()).isTrue();
 
     try (DockerComposeRuntime other = new DockerComposeRuntime(otherDeployments, "unix:///var/run/docker.sock")) {
       assertThat(other.observe()).hasValueSatisfying(all -> assertThat(all).doesNotContainKey(app));
@@ -82,7 +116,8 @@ class DockerComposeRuntimeIntegrationTest {
 
   @Test
   void shouldReplaceTheStackAndRemoveOrphansOnRedeploy() {
-    assertThat(runtime.deploy(app, project, WEB, Map.of(), in(60)).success()).isTrue();
+    assertThat(runtime.deploy(app, project, WEB, "GREETING=hello\n", in(60)).success()).isTrue();
+    assertThat(deployments.resolve(app).resolve(".env")).exists();
     String changed = """
         services:
           api:
@@ -98,7 +133,7 @@ class DockerComposeRuntimeIntegrationTest {
               retries: 3
         """;
 
-    DeployOutcome outcome = runtime.deploy(app, project, changed, Map.of(), in(60));
+    DeployOutcome outcome = runtime.deploy(app, project, changed, null, in(60));
 
     assertThat(outcome.success()).as(String.valueOf(outcome.error())).isTrue();
     assertThat(outcome.containers()).extracting(Container::service, Container::health)
@@ -120,7 +155,7 @@ class DockerComposeRuntimeIntegrationTest {
               - /etc:/host-etc
         """;
 
-    DeployOutcome refused = runtime.deploy(app, project, privileged, Map.of(), in(60));
+    DeployOutcome refused = runtime.deploy(app, project, privileged, null, in(60));
 
     assertThat(refused.success()).isFalse();
     assertThat(refused.failureKind()).isEqualTo(FailureKind.COMPOSE);
@@ -136,7 +171,7 @@ class DockerComposeRuntimeIntegrationTest {
   void shouldFailAsComposeWhenTheImageDoesNotExist() {
     String broken = WEB.replace("orca-test/busybox:1", "orca-test/does-not-exist:1");
 
-    DeployOutcome outcome = runtime.deploy(app, project, broken, Map.of(), in(60));
+    DeployOutcome outcome = runtime.deploy(app, project, broken, null, in(60));
 
     assertThat(outcome.success()).isFalse();
     assertThat(outcome.failureKind()).isEqualTo(FailureKind.COMPOSE);
@@ -145,8 +180,8 @@ class DockerComposeRuntimeIntegrationTest {
 
   @Test
   void shouldFailAsComposeWhenTheFileIsNotACompose() {
-    DeployOutcome invalid = runtime.deploy(app, project, "services: [unclosed", Map.of(), in(60));
-    DeployOutcome noServices = runtime.deploy(app, project, "volumes: {}\n", Map.of(), in(60));
+    DeployOutcome invalid = runtime.deploy(app, project, "services: [unclosed", null, in(60));
+    DeployOutcome noServices = runtime.deploy(app, project, "volumes: {}\n", null, in(60));
 
     assertThat(invalid.failureKind()).isEqualTo(FailureKind.COMPOSE);
     assertThat(invalid.error()).startsWith("compose file is not valid YAML");
@@ -164,7 +199,7 @@ class DockerComposeRuntimeIntegrationTest {
         """;
 
     // A deadline far away: failing fast says so in its message, a timeout would say "by deadline".
-    DeployOutcome outcome = runtime.deploy(app, project, exits, Map.of(), in(600));
+    DeployOutcome outcome = runtime.deploy(app, project, exits, null, in(600));
 
     assertThat(outcome.success()).isFalse();
     assertThat(outcome.failureKind()).isEqualTo(FailureKind.COMPOSE);
@@ -187,7 +222,7 @@ class DockerComposeRuntimeIntegrationTest {
               retries: 1
         """;
 
-    DeployOutcome outcome = runtime.deploy(app, project, sick, Map.of(), in(600));
+    DeployOutcome outcome = runtime.deploy(app, project, sick, null, in(600));
 
     assertThat(outcome.success()).isFalse();
     assertThat(outcome.error()).isEqualTo("service 'web' is unhealthy; last log lines: serving");
@@ -208,7 +243,7 @@ class DockerComposeRuntimeIntegrationTest {
               start_period: 60s
         """;
 
-    DeployOutcome outcome = runtime.deploy(app, project, slow, Map.of(), in(8));
+    DeployOutcome outcome = runtime.deploy(app, project, slow, null, in(8));
 
     assertThat(outcome.success()).isFalse();
     assertThat(outcome.error()).startsWith("containers not ready by deadline: web (running, starting)");
@@ -217,7 +252,7 @@ class DockerComposeRuntimeIntegrationTest {
 
   @Test
   void shouldRemoveTheStackAndItsDirectoryAndSucceedAgain() {
-    assertThat(runtime.deploy(app, project, WEB, Map.of(), in(60)).success()).isTrue();
+    assertThat(runtime.deploy(app, project, WEB, null, in(60)).success()).isTrue();
 
     assertThat(runtime.remove(app, project, in(60))).isEqualTo(RemoveOutcome.removed());
 
@@ -228,7 +263,7 @@ class DockerComposeRuntimeIntegrationTest {
 
   @Test
   void shouldFailARemovalWhoseDeadlineHasPassedWithoutTouchingTheStack() {
-    assertThat(runtime.deploy(app, project, WEB, Map.of(), in(60)).success()).isTrue();
+    assertThat(runtime.deploy(app, project, WEB, null, in(60)).success()).isTrue();
 
     RemoveOutcome outcome = runtime.remove(app, project, in(-1));
 
@@ -247,7 +282,7 @@ class DockerComposeRuntimeIntegrationTest {
             command: ["sleep", "3600"]
             stop_grace_period: 30s
         """;
-    assertThat(runtime.deploy(app, project, stubborn, Map.of(), in(60)).success()).isTrue();
+    assertThat(runtime.deploy(app, project, stubborn, null, in(60)).success()).isTrue();
 
     RemoveOutcome outcome = runtime.remove(app, project, in(3));
 
@@ -259,7 +294,7 @@ class DockerComposeRuntimeIntegrationTest {
 
   @Test
   void shouldRemoveContainersByLabelWhenTheComposeFileIsGone() {
-    assertThat(runtime.deploy(app, project, WEB, Map.of(), in(60)).success()).isTrue();
+    assertThat(runtime.deploy(app, project, WEB, null, in(60)).success()).isTrue();
     new DeploymentsDir(deployments).deleteApplication(app);
     assertThat(containers()).hasSize(1);
 
