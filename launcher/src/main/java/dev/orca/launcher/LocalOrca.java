@@ -176,9 +176,12 @@ public final class LocalOrca implements AutoCloseable {
     }
     ConfigurableApplicationContext gateway = gatewayStart.join();
 
-    localAgentId = gateway.getBean(LocalAgent.class).id();
+    LocalAgent localAgent = gateway.getBean(LocalAgent.class);
+    localAgentId = localAgent.id();
     Map<String, String> agentEnv = new HashMap<>(env);
     agentEnv.put("ORCA_AGENT_ID", localAgentId);
+    // The key the gateway seals this agent's environments with; it stays in this JVM.
+    agentEnv.put("ORCA_AGENT_ENVIRONMENT_KEY", localAgent.environmentKey());
     AgentSettings agentSettings = AgentSettings.fromEnvironment(agentEnv);
     Agent agent = startPart(Part.AGENT, () -> Agent.start(agentSettings), a -> a::isRunning);
     dockerHost = agentSettings.dockerHost();
