@@ -40,6 +40,7 @@ step('a new agent shows its connection settings once, with a copy button', async
   await dialog.getByText('They are shown only this once').waitFor();
   const settings = await dialog.getByTestId('agent-connection').textContent();
   assert.match(settings, /ORCA_AGENT_ID=[0-9a-f-]{36}/);
+  assert.match(settings, /ORCA_AGENT_ENVIRONMENT_KEY=[A-Za-z0-9+/]{43}=/);
   assert.match(settings, /ORCA_KAFKA_BOOTSTRAP=/);
   await dialog.getByRole('button', { name: 'Copy settings' }).waitFor();
   await session.screenshotAll('agent-created');

@@ -9,6 +9,7 @@ import type {
   ConnectionResult,
   CreatedAgent,
   Deployment,
+  EnvironmentNames,
   NewApiToken,
   RemoteBranches,
   Repository,
@@ -42,6 +43,10 @@ export const applicationsApi = {
   remove: (appId: string) => api.delete<{ deleted: boolean }>(`/applications/${id(appId)}?wait=true`),
   deploy: (appId: string) => api.post<{ deploymentId: string }>(`/applications/${id(appId)}/deploy`),
   deployments: (appId: string) => api.get<Deployment[]>(`/applications/${id(appId)}/deployments`),
+  environment: (appId: string) => api.get<EnvironmentNames>(`/applications/${id(appId)}/environment`),
+  /** Replaces every variable (an empty object removes them all). */
+  setEnvironment: (appId: string, variables: Record<string, string>) =>
+    api.put<EnvironmentNames>(`/applications/${id(appId)}/environment`, { variables }),
 };
 
 export const repositoriesApi = {

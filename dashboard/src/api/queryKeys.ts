@@ -7,6 +7,8 @@ export const queryKeys = {
   applications: ['applications'] as const,
   application: (id: string) => ['applications', id] as const,
   deployments: (applicationId: string) => ['applications', applicationId, 'deployments'] as const,
+  // Names only, written by the environment form when it saves; no live event carries them.
+  environment: (applicationId: string) => ['applications', applicationId, 'environment'] as const,
   repositories: ['repositories'] as const,
   repository: (id: string) => ['repositories', id] as const,
   // What a repository's remote holds now: asked for on demand, never written by live events.

@@ -39,6 +39,11 @@ export interface Application extends ApplicationSummary {
   previousComposeFile: string | null;
 }
 
+/** GET|PUT /applications/{id}/environment: the variables' names, sorted; values are never returned. */
+export interface EnvironmentNames {
+  names: string[];
+}
+
 export interface ApplicationBody {
   name?: string;
   repositoryId?: string;

@@ -14,6 +14,7 @@ export function connectionEnv(agent: CreatedAgent): string {
     c.kafkaBootstrap && `ORCA_KAFKA_BOOTSTRAP=${c.kafkaBootstrap}`,
     c.topicPrefix && `ORCA_TOPIC_PREFIX=${c.topicPrefix}`,
     `ORCA_AGENT_ID=${c.agentId ?? agent.id}`,
+    c.environmentKey && `ORCA_AGENT_ENVIRONMENT_KEY=${c.environmentKey}`,
   ];
   return lines.filter(Boolean).join('\n');
 }

@@ -29,6 +29,7 @@ import { useRepositories } from '../repositories/hooks';
 import { CommitLine } from './commit';
 import { DeleteApplicationButton } from './DeleteApplicationButton';
 import { DeploymentHistory } from './DeploymentHistory';
+import { EnvironmentSection } from './EnvironmentSection';
 import { useApplication, useDeployApplication } from './hooks';
 
 export function ApplicationDetailsPage() {
@@ -110,6 +111,8 @@ function ApplicationDetails({ app }: { app: Application }) {
           </Field>
         </SimpleGrid>
       </Card>
+
+      <EnvironmentSection applicationId={app.id} />
 
       <Tabs defaultValue="compose" keepMounted={false}>
         <Tabs.List>

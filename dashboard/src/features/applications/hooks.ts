@@ -39,6 +39,18 @@ export function useSaveApplication(id?: string) {
   });
 }
 
+export function useEnvironment(id: string) {
+  return useQuery({ queryKey: queryKeys.environment(id), queryFn: () => applicationsApi.environment(id) });
+}
+
+/** Replaces the application's variables; the answer (names only) becomes what the page lists. */
+export function useSaveEnvironment(id: string) {
+  return useMutation({
+    mutationFn: (variables: Record<string, string>) => applicationsApi.setEnvironment(id, variables),
+    onSuccess: (saved) => queryClient.setQueryData(queryKeys.environment(id), saved),
+  });
+}
+
 export function useDeployApplication(id: string) {
   return useMutation({ mutationFn: () => applicationsApi.deploy(id) });
 }

@@ -1,0 +1,106 @@
+// Environment variables, as a person sets them: on the application's page they enter two
+// variables in the Environment form and save; the page then lists the two names and holds
+// neither value anywhere. A deployment gives the running container the value, which proves the
+// local agent opens what the gateway sealed for it.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { after, before } from 'node:test';
+import { adminToken, apiCall, commitFile, DEPLOY_WAIT, eventually, GIT_URL, Session, step } from './support.mjs';
+
+let session;
+let page;
+let token;
+let applicationId;
+const greeting = `hello from the browser ${randomUUID().slice(0, 8)}`;
+const password = `s3cret-${randomUUID()}`;
+
+before(async () => {
+  session = await Session.open();
+  page = session.page;
+});
+
+after(async () => {
+  if (applicationId && token) {
+    await apiCall('DELETE', `/applications/${applicationId}?wait=true`, { token }).catch(() => undefined);
+  }
+  await session?.close();
+});
+
+/** What GREETING is inside the application's running container, or null while none runs. */
+function greetingInContainer() {
+  const running = execFileSync('docker', ['ps', '-q', '--filter', `label=orca-cd.application-id=${applicationId}`], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  }).trim();
+  if (!running) return null;
+  return execFileSync('docker', ['exec', running.split(/\s+/)[0], 'sh', '-c', 'echo "$GREETING"'], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  }).trim();
+}
+
+step('two variables set through the form are listed by name, and no value is on the page', async () => {
+  token = await adminToken();
+  const suffix = randomUUID().slice(0, 8);
+  const path = `environment-${suffix}/compose.yaml`;
+  commitFile(path, [
+    'services:',
+    '  web:',
+    '    image: orca-test/busybox:1',
+    '    command: ["httpd", "-f", "-p", "8080", "-h", "/www"]',
+    '    stop_grace_period: 1s',
+    '    environment:',
+    '      GREETING: ${GREETING:-unset}',
+    '',
+  ].join('\n'), 'a stack that greets from its environment');
+  const agents = await apiCall('GET', '/agents', { token });
+  const online = agents.body.find((agent) => agent.status === 'online');
+  assert.ok(online, `an online agent: ${JSON.stringify(agents.body)}`);
+  const repository = await apiCall('POST', '/repositories', {
+    token,
+    body: { name: `environment-${suffix}`, url: GIT_URL, syncType: 'manual' },
+  });
+  assert.equal(repository.status, 201, JSON.stringify(repository.body));
+  const application = await apiCall('POST', '/applications', {
+    token,
+    body: { name: `greeter-${suffix}`, repositoryId: repository.body.id, agentId: online.id, branch: 'main', path },
+  });
+  assert.equal(application.status, 201, JSON.stringify(application.body));
+  applicationId = application.body.id;
+
+  await session.signIn();
+  await page.waitForURL('**/applications');
+  await page.goto(`/applications/${applicationId}`);
+  const section = page.getByRole('region', { name: 'Environment' });
+  await section.getByText('No environment variables.').waitFor();
+  await section.getByRole('button', { name: 'Set variables' }).click();
+  await section.getByText('Saving replaces all variables; enter every value again').waitFor();
+  await section.getByLabel('Name 1').fill('GREETING');
+  await section.getByLabel('Value 1').fill(greeting);
+  await section.getByRole('button', { name: 'Add variable' }).click();
+  await section.getByLabel('Name 2').fill('DB_PASSWORD');
+  await section.getByLabel('Value 2').fill(password);
+  await session.screenshot('application-environment-form');
+  await section.getByRole('button', { name: 'Save variables' }).click();
+
+  const list = section.getByRole('list', { name: 'Environment variables' });
+  await list.getByRole('listitem').filter({ hasText: 'DB_PASSWORD' }).waitFor();
+  assert.deepEqual(await list.getByRole('listitem').allTextContents(), ['DB_PASSWORD', 'GREETING']);
+  assert.equal(await section.getByLabel('Value 1').count(), 0, 'the form is gone once saved');
+  const html = await page.content();
+  assert.ok(!html.includes(password), 'the password is nowhere in the page');
+  assert.ok(!html.includes(greeting), 'the greeting is nowhere in the page');
+  const names = await apiCall('GET', `/applications/${applicationId}/environment`, { token });
+  assert.deepEqual(names.body, { names: ['DB_PASSWORD', 'GREETING'] });
+  await session.screenshotAll('application-environment');
+});
+
+step('a deployment gives the running container the value', async () => {
+  await eventually(async () => (await apiCall('GET', `/applications/${applicationId}`, { token })).body.syncStatus !== 'syncing'
+    && greetingInContainer() !== null, { timeout: DEPLOY_WAIT, what: 'the first deployment' });
+  await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+  await eventually(() => greetingInContainer() === greeting, { timeout: DEPLOY_WAIT, what: 'GREETING in the container' });
+  const html = await page.content();
+  assert.ok(!html.includes(password), 'the password is nowhere in the page after the deployment');
+});
