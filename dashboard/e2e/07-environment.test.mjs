@@ -3,11 +3,13 @@
 // neither value anywhere. A deployment gives the running container the value, which proves the
 // local agent opens what the gateway sealed for it.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
 import { after, before } from 'node:test';
 import { adminToken, apiCall, commitFile, DEPLOY_WAIT, eventually, GIT_URL, Session, step } from './support.mjs';
 
+const run = promisify(execFile);
 let session;
 let page;
 let token;
@@ -27,17 +29,17 @@ after(async () => {
   await session?.close();
 });
 
+/** Docker's output; asynchronous, so a slow docker never stops the page's own timeouts. */
+async function docker(...args) {
+  const { stdout } = await run('docker', args, { encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
+  return stdout.trim();
+}
+
 /** What GREETING is inside the application's running container, or null while none runs. */
-function greetingInContainer() {
-  const running = execFileSync('docker', ['ps', '-q', '--filter', `label=orca-cd.application-id=${applicationId}`], {
-    encoding: 'utf8',
-    timeout: 30_000,
-  }).trim();
+async function greetingInContainer() {
+  const running = await docker('ps', '-q', '--filter', `label=orca-cd.application-id=${applicationId}`);
   if (!running) return null;
-  return execFileSync('docker', ['exec', running.split(/\s+/)[0], 'sh', '-c', 'echo "$GREETING"'], {
-    encoding: 'utf8',
-    timeout: 30_000,
-  }).trim();
+  return docker('exec', running.split(/\s+/)[0], 'sh', '-c', 'echo "$GREETING"');
 }
 
 step('two variables set through the form are listed by name, and no value is on the page', async () => {
@@ -98,9 +100,12 @@ step('two variables set through the form are listed by name, and no value is on 
 
 step('a deployment gives the running container the value', async () => {
   await eventually(async () => (await apiCall('GET', `/applications/${applicationId}`, { token })).body.syncStatus !== 'syncing'
-    && greetingInContainer() !== null, { timeout: DEPLOY_WAIT, what: 'the first deployment' });
+    && (await greetingInContainer()) !== null, { timeout: DEPLOY_WAIT, what: 'the first deployment' });
   await page.getByRole('button', { name: 'Deploy', exact: true }).click();
-  await eventually(() => greetingInContainer() === greeting, { timeout: DEPLOY_WAIT, what: 'GREETING in the container' });
+  await eventually(async () => (await greetingInContainer()) === greeting, {
+    timeout: DEPLOY_WAIT,
+    what: 'GREETING in the container',
+  });
   const html = await page.content();
   assert.ok(!html.includes(password), 'the password is nowhere in the page after the deployment');
 });

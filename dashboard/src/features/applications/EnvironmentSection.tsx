@@ -105,7 +105,7 @@ function EnvironmentForm({ applicationId, names, onDone }: { applicationId: stri
               placeholder="DB_PASSWORD"
               autoComplete="off"
               spellCheck={false}
-              className="mono"
+              classNames={{ input: 'mono' }}
               style={{ flex: 1 }}
               {...form.getInputProps(`rows.${index}.name`)}
             />
