@@ -2,6 +2,7 @@ package dev.orca.agent.command;
 
 import dev.orca.agent.compose.ComposeRuntime;
 import dev.orca.agent.compose.DeployOutcome;
+import dev.orca.agent.compose.Drift;
 import dev.orca.agent.compose.Names;
 import dev.orca.agent.compose.RemoveOutcome;
 import dev.orca.agent.events.EventPublisher;
@@ -30,6 +31,8 @@ import org.slf4j.LoggerFactory;
 final class CommandHandler {
 
   private static final Logger log = LoggerFactory.getLogger(CommandHandler.class);
+  /** How long a self-heal waits for the stack to be ready. */
+  static final java.time.Duration HEAL_DEADLINE = java.time.Duration.ofMinutes(2);
 
   private final ComposeRuntime runtime;
   private final DeploymentStateStore state;
@@ -43,8 +46,10 @@ final class CommandHandler {
     this.clock = clock;
   }
 
-  void handle(SpecificRecord command) {
-    if (command instanceof DeployCommand deploy) {
+  void handle(Object command) {
+    if (command instanceof Heal heal) {
+      heal(heal.applicationId());
+    } else if (command instanceof DeployCommand deploy) {
       deploy(deploy);
     } else if (command instanceof RemoveCommand remove) {
       remove(remove);
@@ -83,10 +88,33 @@ final class CommandHandler {
         cmd.getDeadline()), e -> DeployOutcome.transportFailure("agent error: " + e.getMessage()));
     publish(cmd, outcome);
     if (outcome.failureKind() != FailureKind.TRANSPORT) {
-      state.write(app, new DeploymentStateStore.Applied(cmd.getDeploymentId(), cmd.getGeneration()));
+      boolean selfHeal = cmd.getSettings() != null && cmd.getSettings().getSelfHeal();
+      state.write(app, new DeploymentStateStore.Applied(cmd.getDeploymentId(), cmd.getGeneration(), cmd.getProject(),
+          selfHeal, outcome.success() ? Drift.baseline(outcome.containers()) : null));
     }
     log.info("Deployment {} of {} ended: {}", cmd.getDeploymentId(), app,
         outcome.success() ? "ready" : outcome.failureKind() + " " + outcome.error());
+  }
+
+  /** Re-applies the application's last successful deployment, if it still asks for self-heal. */
+  record Heal(String applicationId) {}
+
+  private void heal(String app) {
+    Optional<DeploymentStateStore.Applied> last = state.read(app);
+    if (last.isEmpty() || last.get().baseline() == null || !last.get().selfHeal() || last.get().project() == null) {
+      return;
+    }
+    DeploymentStateStore.Applied applied = last.get();
+    log.info("Self-heal of {}: re-applying deployment {}", app, applied.deploymentId());
+    DeployOutcome outcome = guarded(() -> runtime.reapply(app, applied.project(), clock.instant().plus(HEAL_DEADLINE)),
+        e -> DeployOutcome.transportFailure("agent error: " + e.getMessage()));
+    if (outcome.success()) {
+      state.write(app, new DeploymentStateStore.Applied(applied.deploymentId(), applied.generation(), applied.project(),
+          true, Drift.baseline(outcome.containers())));
+      log.info("Self-heal of {} done: deployment {} runs again", app, applied.deploymentId());
+    } else {
+      log.warn("Self-heal of {} failed: {}", app, outcome.error());
+    }
   }
 
   private void remove(RemoveCommand cmd) {

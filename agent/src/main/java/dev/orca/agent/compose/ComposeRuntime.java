@@ -23,6 +23,15 @@ public interface ComposeRuntime extends AutoCloseable {
       Instant deadline);
 
   /**
+   * Brings the application's stack back to the files already in its directory (the last
+   * deployment's), recreating what was removed, stopped or changed by hand; waits for readiness
+   * until the deadline. A runtime that cannot answers a transport failure.
+   */
+  default DeployOutcome reapply(String applicationId, String project, Instant deadline) {
+    return DeployOutcome.transportFailure("this runtime cannot re-apply a deployment");
+  }
+
+  /**
    * Takes the stack down and deletes its directory; removing what is already gone succeeds, and
    * a removal that did not finish by its deadline fails (what was done stays done).
    */

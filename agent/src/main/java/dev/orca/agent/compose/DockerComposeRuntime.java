@@ -102,6 +102,33 @@ public final class DockerComposeRuntime implements ComposeRuntime {
     return awaitReady(applicationId, file.services(), deadline);
   }
 
+  @Override
+  public DeployOutcome reapply(String applicationId, String project, Instant deadline) {
+    Optional<String> refusal = Names.refusal(applicationId, project);
+    if (refusal.isPresent()) {
+      return DeployOutcome.composeFailure(refusal.get(), HealthStatus.UNKNOWN, List.of());
+    }
+    Path composeFile = dirs.composeFile(applicationId);
+    ComposeFile file;
+    try {
+      file = ComposeFile.parse(Files.readString(composeFile));
+    } catch (java.io.IOException | InvalidComposeFileException e) {
+      return DeployOutcome.transportFailure("cannot read the deployed compose file: " + e.getMessage());
+    }
+    EngineStatus status = status();
+    if (!status.canDeploy()) {
+      return DeployOutcome.transportFailure(status.message());
+    }
+    ComposeCli.Result up = cli.run(List.of("-p", project, "-f", composeFile.toString(), "up", "-d", "--remove-orphans"),
+        dirs.application(applicationId), deadline);
+    if (!up.succeeded()) {
+      List<Container> containers = containers(applicationId);
+      return DeployOutcome.composeFailure("docker compose up failed (exit " + up.exitCode() + "): " + up.output(),
+          Health.of(containers), containers);
+    }
+    return awaitReady(applicationId, file.services(), deadline);
+  }
+
   /**
    * Ready means every service runs (healthy where checked) on two observations at least
    * {@link #STABLE_FOR} apart, so a container that exits right after starting is not "ready". A
@@ -220,7 +247,7 @@ public final class DockerComposeRuntime implements ComposeRuntime {
     try {
       managed = engine.managedContainers();
     } catch (RuntimeException e) {
-      log.debug("cannot list containers", e);
+      log.warn("cannot list containers: {}", e.toString());
       return Optional.empty();
     }
     Map<String, List<Container>> byApplication = new TreeMap<>();
