@@ -18,7 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class FakeRuntime implements ComposeRuntime {
 
-  record Call(String kind, String applicationId, String project, String compose) {}
+  record Call(String kind, String applicationId, String project, String compose, Map<String, byte[]> files) {}
 
   final List<Call> calls = new CopyOnWriteArrayList<>();
   final Map<String, List<Container>> observed = new ConcurrentHashMap<>();
@@ -33,9 +33,9 @@ final class FakeRuntime implements ComposeRuntime {
   }
 
   @Override
-  public DeployOutcome deploy(String applicationId, String project, String compose, Map<String, String> env,
-      Instant deadline) {
-    calls.add(new Call("deploy", applicationId, project, compose));
+  public DeployOutcome deploy(String applicationId, String project, String compose, Map<String, byte[]> files,
+      Map<String, String> env, Instant deadline) {
+    calls.add(new Call("deploy", applicationId, project, compose, files));
     if (!status.canDeploy()) {
       return DeployOutcome.transportFailure(status.message());
     }
@@ -46,7 +46,7 @@ final class FakeRuntime implements ComposeRuntime {
 
   @Override
   public RemoveOutcome remove(String applicationId, String project, Instant deadline) {
-    calls.add(new Call("remove", applicationId, project, null));
+    calls.add(new Call("remove", applicationId, project, null, Map.of()));
     return removeOutcome;
   }
 

@@ -14,7 +14,9 @@ import dev.orca.schemas.avro.PullImagesCommand;
 import dev.orca.schemas.avro.RemoveCommand;
 import dev.orca.schemas.avro.RemoveResult;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -79,14 +81,24 @@ final class CommandHandler {
     }
     log.info("Deploying {} (deployment {}, generation {}, project {})",
         app, cmd.getDeploymentId(), cmd.getGeneration(), cmd.getProject());
-    DeployOutcome outcome = guarded(() -> runtime.deploy(app, cmd.getProject(), cmd.getCompose(), cmd.getEnv(),
-        cmd.getDeadline()), e -> DeployOutcome.transportFailure("agent error: " + e.getMessage()));
+    DeployOutcome outcome = guarded(() -> runtime.deploy(app, cmd.getProject(), cmd.getCompose(), files(cmd),
+        cmd.getEnv(), cmd.getDeadline()), e -> DeployOutcome.transportFailure("agent error: " + e.getMessage()));
     publish(cmd, outcome);
     if (outcome.failureKind() != FailureKind.TRANSPORT) {
       state.write(app, new DeploymentStateStore.Applied(cmd.getDeploymentId(), cmd.getGeneration()));
     }
     log.info("Deployment {} of {} ended: {}", cmd.getDeploymentId(), app,
         outcome.success() ? "ready" : outcome.failureKind() + " " + outcome.error());
+  }
+
+  private static Map<String, byte[]> files(DeployCommand cmd) {
+    Map<String, byte[]> files = new HashMap<>();
+    cmd.getFiles().forEach((path, content) -> {
+      byte[] bytes = new byte[content.remaining()];
+      content.duplicate().get(bytes);
+      files.put(path, bytes);
+    });
+    return files;
   }
 
   private void remove(RemoveCommand cmd) {

@@ -15,7 +15,7 @@ import java.util.Properties;
  */
 final class DeploymentStateStore {
 
-  static final String FILE = ".orca-state";
+  static final String FILE = DeploymentsDir.STATE_FILE;
 
   private final DeploymentsDir dirs;
 

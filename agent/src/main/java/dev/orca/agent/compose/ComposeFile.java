@@ -105,9 +105,16 @@ public final class ComposeFile {
 
   /** The file as YAML with {@code labels} set on every service (a map or a "k=v" list, whichever it used). */
   public String withLabels(Map<String, String> labels) {
+    return withLabels(labels, Map.of());
+  }
+
+  /** Like {@link #withLabels(Map)}, with more labels on some services, by service name. */
+  public String withLabels(Map<String, String> labels, Map<String, Map<String, String>> perService) {
     for (Map.Entry<String, Object> e : services.entrySet()) {
       Map<String, Object> service = asServiceMap(e);
-      service.put("labels", merged(service.get("labels"), labels, e.getKey()));
+      Map<String, String> all = new LinkedHashMap<>(labels);
+      all.putAll(perService.getOrDefault(e.getKey(), Map.of()));
+      service.put("labels", merged(service.get("labels"), all, e.getKey()));
     }
     DumperOptions options = new DumperOptions();
     options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);

@@ -18,9 +18,12 @@ public interface ComposeRuntime extends AutoCloseable {
    */
   EngineStatus status();
 
-  /** Brings the application's stack to {@code compose}; waits for readiness until the deadline. */
-  DeployOutcome deploy(String applicationId, String project, String compose, Map<String, String> env,
-      Instant deadline);
+  /**
+   * Brings the application's stack to {@code compose}, with {@code files} (by path relative to the
+   * compose file's folder) beside it; waits for readiness until the deadline.
+   */
+  DeployOutcome deploy(String applicationId, String project, String compose, Map<String, byte[]> files,
+      Map<String, String> env, Instant deadline);
 
   /**
    * Takes the stack down and deletes its directory; removing what is already gone succeeds, and
