@@ -18,7 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class FakeRuntime implements ComposeRuntime {
 
-  record Call(String kind, String applicationId, String project, String compose) {}
+  record Call(String kind, String applicationId, String project, String compose, Map<String, byte[]> files) {}
 
   final List<Call> calls = new CopyOnWriteArrayList<>();
   final Map<String, List<Container>> observed = new ConcurrentHashMap<>();
@@ -35,9 +35,9 @@ final class FakeRuntime implements ComposeRuntime {
   }
 
   @Override
-  public DeployOutcome deploy(String applicationId, String project, String compose, Map<String, String> env,
-      Instant deadline) {
-    calls.add(new Call("deploy", applicationId, project, compose));
+  public DeployOutcome deploy(String applicationId, String project, String compose, Map<String, byte[]> files,
+      Map<String, String> env, Instant deadline, dev.orca.agent.compose.DeployOptions options) {
+    calls.add(new Call("deploy", applicationId, project, compose, files));
     java.util.concurrent.CountDownLatch hold = holds.remove(applicationId);
     if (hold != null) {
       try {
@@ -57,7 +57,7 @@ final class FakeRuntime implements ComposeRuntime {
 
   @Override
   public RemoveOutcome remove(String applicationId, String project, Instant deadline) {
-    calls.add(new Call("remove", applicationId, project, null));
+    calls.add(new Call("remove", applicationId, project, null, Map.of()));
     return removeOutcome;
   }
 

@@ -21,11 +21,13 @@ import dev.orca.schemas.avro.RemoveRequested;
 import dev.orca.schemas.avro.RemoveResult;
 import dev.orca.schemas.avro.SyncStatus;
 import dev.orca.testsupport.MutableClock;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
@@ -118,6 +120,18 @@ class DispatchTopologyTest {
     assertThat(syncing.getComposeDigest()).isEqualTo("d1");
     assertThat(events).filteredOn(e -> e instanceof ApplicationStatusChanged s && s.getSyncStatus() == SyncStatus.SYNCING)
         .hasSize(1);
+    assertNothingMore();
+  }
+
+  @Test
+  void shouldCarryTheApplicationsFilesInTheCommand() {
+    Map<String, ByteBuffer> files = Map.of("web.env", utf8("GREETING=hello\n"), "conf/app.conf", utf8("v=1\n"));
+
+    requests.pipeInput(APP, request("c1", "d1", true).setFiles(files).build());
+
+    DeployCommand command = (DeployCommand) single(commands.readValuesToList());
+    assertThat(command.getFiles()).isEqualTo(files);
+    assertThat(status.readValuesToList()).hasSize(2);
     assertNothingMore();
   }
 
@@ -548,9 +562,11 @@ class DispatchTopologyTest {
     clock.advance(Duration.ofSeconds(30));
 
     // Same commit and digest: only the agent changed.
-    requests.pipeInput(APP, request("c1", "d1", false).setAgentId(OTHER_AGENT).build());
+    requests.pipeInput(APP, request("c1", "d1", false).setAgentId(OTHER_AGENT)
+        .setFiles(Map.of("web.env", utf8("A=1\n"))).build());
 
     DeployCommand deploy = (DeployCommand) single(otherCommands.readValuesToList());
+    assertThat(deploy.getFiles()).containsOnlyKeys("web.env");
     assertThat(deploy.getGeneration()).isEqualTo(2);
     assertThat(deploy.getDeploymentId()).isNotEqualTo(first);
     assertThat(deploy.getCompose()).isEqualTo(compose("d1"));
@@ -721,6 +737,10 @@ class DispatchTopologyTest {
   private Heartbeat heartbeat(String agentId) {
     return Heartbeat.newBuilder().setAgentId(agentId).setDockerAvailable(true).setAgentVersion("1")
         .setIntervalSeconds(15).setAt(clock.instant()).build();
+  }
+
+  private static ByteBuffer utf8(String text) {
+    return ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
   }
 
   private RemoveRequested remove(String requestId, Instant deadline) {

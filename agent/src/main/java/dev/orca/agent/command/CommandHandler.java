@@ -1,6 +1,7 @@
 package dev.orca.agent.command;
 
 import dev.orca.agent.compose.ComposeRuntime;
+import dev.orca.agent.compose.DeployOptions;
 import dev.orca.agent.compose.DeployOutcome;
 import dev.orca.agent.compose.Drift;
 import dev.orca.agent.compose.Names;
@@ -9,13 +10,16 @@ import dev.orca.agent.events.EventPublisher;
 import dev.orca.agent.events.ResultWriter;
 import dev.orca.schemas.avro.DeployCommand;
 import dev.orca.schemas.avro.DeployResult;
+import dev.orca.schemas.avro.DeploySettings;
 import dev.orca.schemas.avro.FailureKind;
 import dev.orca.schemas.avro.HealthStatus;
 import dev.orca.schemas.avro.PullImagesCommand;
 import dev.orca.schemas.avro.RemoveCommand;
 import dev.orca.schemas.avro.RemoveResult;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -84,8 +88,8 @@ final class CommandHandler {
     }
     log.info("Deploying {} (deployment {}, generation {}, project {})",
         app, cmd.getDeploymentId(), cmd.getGeneration(), cmd.getProject());
-    DeployOutcome outcome = guarded(() -> runtime.deploy(app, cmd.getProject(), cmd.getCompose(), cmd.getEnv(),
-        cmd.getDeadline()), e -> DeployOutcome.transportFailure("agent error: " + e.getMessage()));
+    DeployOutcome outcome = guarded(() -> runtime.deploy(app, cmd.getProject(), cmd.getCompose(), files(cmd),
+        cmd.getEnv(), cmd.getDeadline(), options(cmd)), e -> DeployOutcome.transportFailure("agent error: " + e.getMessage()));
     publish(cmd, outcome);
     if (outcome.failureKind() != FailureKind.TRANSPORT) {
       boolean selfHeal = cmd.getSettings() != null && cmd.getSettings().getSelfHeal();
@@ -115,6 +119,26 @@ final class CommandHandler {
     } else {
       log.warn("Self-heal of {} failed: {}", app, outcome.error());
     }
+  }
+
+  private static DeployOptions options(DeployCommand cmd) {
+    DeploySettings settings = cmd.getSettings();
+    if (settings == null) {
+      return DeployOptions.NONE;
+    }
+    Integer timeout = settings.getReadinessTimeoutSeconds();
+    return new DeployOptions(new java.util.HashSet<>(settings.getAllowedPolicyRules()),
+        timeout == null ? null : java.time.Duration.ofSeconds(timeout));
+  }
+
+  private static Map<String, byte[]> files(DeployCommand cmd) {
+    Map<String, byte[]> files = new HashMap<>();
+    cmd.getFiles().forEach((path, content) -> {
+      byte[] bytes = new byte[content.remaining()];
+      content.duplicate().get(bytes);
+      files.put(path, bytes);
+    });
+    return files;
   }
 
   private void remove(RemoveCommand cmd) {

@@ -21,7 +21,7 @@ import java.util.TreeMap;
  */
 public final class DeploymentStateStore {
 
-  static final String FILE = ".orca-state";
+  static final String FILE = DeploymentsDir.STATE_FILE;
   private static final String SERVICE = "service.";
 
   private final DeploymentsDir dirs;

@@ -18,9 +18,21 @@ public interface ComposeRuntime extends AutoCloseable {
    */
   EngineStatus status();
 
-  /** Brings the application's stack to {@code compose}; waits for readiness until the deadline. */
-  DeployOutcome deploy(String applicationId, String project, String compose, Map<String, String> env,
-      Instant deadline);
+  /**
+   * Brings the application's stack to {@code compose}, with {@code files} (by path relative to the
+   * compose file's folder) beside it; waits for readiness until the deadline.
+   */
+  default DeployOutcome deploy(String applicationId, String project, String compose, Map<String, byte[]> files,
+      Map<String, String> env, Instant deadline) {
+    return deploy(applicationId, project, compose, files, env, deadline, DeployOptions.NONE);
+  }
+
+  /**
+   * As above, except the rules the options allow are not checked, and readiness is waited for at
+   * most the options' readiness timeout after compose up (never past the deadline).
+   */
+  DeployOutcome deploy(String applicationId, String project, String compose, Map<String, byte[]> files,
+      Map<String, String> env, Instant deadline, DeployOptions options);
 
   /**
    * Brings the application's stack back to the files already in its directory (the last

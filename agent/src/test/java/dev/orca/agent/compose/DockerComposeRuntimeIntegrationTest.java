@@ -29,6 +29,18 @@ class DockerComposeRuntimeIntegrationTest {
           stop_grace_period: 1s
       """;
 
+  /** A stack that reads an env file and a mounted config, both beside its compose file. */
+  static final String WITH_FILES = """
+      services:
+        web:
+          image: orca-test/busybox:1
+          command: ["sh", "-c", "cat /conf/app.conf; echo $$GREETING; sleep 3600"]
+          stop_grace_period: 1s
+          env_file: web.env
+          volumes:
+            - ./conf:/conf
+      """;
+
   @TempDir Path deployments;
   private DockerComposeRuntime runtime;
   private String app;
@@ -52,7 +64,7 @@ class DockerComposeRuntimeIntegrationTest {
 
   @Test
   void shouldRunTheStackWithLabelsAndWriteItsFilesPrivately() throws Exception {
-    DeployOutcome outcome = runtime.deploy(app, project, WEB, Map.of("GREETING", "hello"), in(60));
+    DeployOutcome outcome = runtime.deploy(app, project, WEB, Map.of(), Map.of("GREETING", "hello"), in(60));
 
     assertThat(outcome.success()).as(String.valueOf(outcome.error())).isTrue();
     assertThat(outcome.health()).isEqualTo(HealthStatus.HEALTHY);
@@ -71,8 +83,96 @@ class DockerComposeRuntimeIntegrationTest {
   }
 
   @Test
+  void shouldGiveTheContainerTheEnvFileAndTheMountedConfigBesideTheComposeFile() throws Exception {
+    Map<String, byte[]> files = Map.of("web.env", bytes("GREETING=hello from the env file\n"),
+        "conf/app.conf", bytes("color=blue\n"));
+
+    DeployOutcome outcome = runtime.deploy(app, project, WITH_FILES, files, Map.of(), in(60));
+
+    assertThat(outcome.success()).as(String.valueOf(outcome.error())).isTrue();
+    String container = outcome.containers().get(0).name();
+    assertThat(DockerCli.lines("docker", "exec", container, "cat", "/conf/app.conf")).containsExactly("color=blue");
+    assertThat(DockerCli.lines("docker", "exec", container, "sh", "-c", "echo $GREETING"))
+        .containsExactly("hello from the env file");
+    Path dir = deployments.resolve(app);
+    assertThat(permissions(dir.resolve("web.env"))).isEqualTo("rw-------");
+    assertThat(permissions(dir.resolve("conf"))).isEqualTo("rwx------");
+    assertThat(permissions(dir.resolve("conf/app.conf"))).isEqualTo("rw-------");
+    assertThat(Files.readAllLines(dir.resolve(DeploymentsDir.FILES_MANIFEST))).containsExactly("conf/app.conf",
+        "web.env");
+  }
+
+  @Test
+  void shouldDeleteAFileTheNextDeploymentDropsButKeepWhatTheContainerWrote() throws Exception {
+    Map<String, byte[]> first = Map.of("web.env", bytes("GREETING=first\n"), "conf/app.conf", bytes("color=blue\n"),
+        "conf/extra.conf", bytes("dropped next\n"));
+    DeployOutcome deployed = runtime.deploy(app, project, WITH_FILES, first, Map.of(), in(60));
+    assertThat(deployed.success()).as(String.valueOf(deployed.error())).isTrue();
+    DockerCli.lines("docker", "exec", deployed.containers().get(0).name(), "sh", "-c",
+        "echo written by the container > /conf/runtime.state");
+    Path dir = deployments.resolve(app);
+    assertThat(dir.resolve("conf/runtime.state")).exists();
+
+    Map<String, byte[]> second = Map.of("web.env", bytes("GREETING=second\n"), "conf/app.conf", bytes("color=green\n"));
+    DeployOutcome redeployed = runtime.deploy(app, project, WITH_FILES, second, Map.of(), in(60));
+
+    assertThat(redeployed.success()).as(String.valueOf(redeployed.error())).isTrue();
+    assertThat(dir.resolve("conf/extra.conf")).doesNotExist();
+    assertThat(dir.resolve("conf/runtime.state")).hasContent("written by the container");
+    String container = redeployed.containers().get(0).name();
+    assertThat(DockerCli.lines("docker", "exec", container, "cat", "/conf/app.conf")).containsExactly("color=green");
+    assertThat(DockerCli.lines("docker", "exec", container, "sh", "-c", "echo $GREETING")).containsExactly("second");
+  }
+
+  @Test
+  void shouldRecreateOnlyTheServiceWhoseMountedConfigChanged() {
+    String stack = """
+        services:
+          web:
+            image: orca-test/busybox:1
+            command: ["sh", "-c", "cat /etc/app.conf; sleep 3600"]
+            stop_grace_period: 1s
+            volumes:
+              - ./conf/app.conf:/etc/app.conf:ro
+          other:
+            image: orca-test/busybox:1
+            command: ["sleep", "3600"]
+            stop_grace_period: 1s
+        """;
+    DeployOutcome first = runtime.deploy(app, project, stack, Map.of("conf/app.conf", bytes("color=blue\n")),
+        Map.of(), in(60));
+    assertThat(first.success()).as(String.valueOf(first.error())).isTrue();
+    String other = containerId("other");
+
+    // Compose recreates a container only for a changed configuration; a file's content is not part of it.
+    DeployOutcome second = runtime.deploy(app, project, stack, Map.of("conf/app.conf", bytes("color=green\n")),
+        Map.of(), in(60));
+
+    assertThat(second.success()).as(String.valueOf(second.error())).isTrue();
+    String web = second.containers().stream().filter(c -> c.service().equals("web")).findFirst().orElseThrow().name();
+    assertThat(DockerCli.lines("docker", "exec", web, "cat", "/etc/app.conf")).containsExactly("color=green");
+    assertThat(containerId("other")).as("a service using no file keeps its container").isEqualTo(other);
+  }
+
+  @Test
+  void shouldRefuseAFileAboveTheApplicationsDirectoryBeforeWritingAnything() {
+    Map<String, byte[]> files = Map.of("web.env", bytes("GREETING=hello\n"), "conf/app.conf", bytes("x\n"),
+        "conf/../../escaped.conf", bytes("outside\n"));
+
+    DeployOutcome refused = runtime.deploy(app, project, WITH_FILES, files, Map.of(), in(60));
+
+    assertThat(refused.success()).isFalse();
+    assertThat(refused.failureKind()).isEqualTo(FailureKind.COMPOSE);
+    assertThat(refused.error()).isEqualTo("refused the application's files: 'conf/../../escaped.conf' leads above "
+        + "the application's directory");
+    assertThat(deployments.resolve(app)).doesNotExist();
+    assertThat(deployments.resolve("escaped.conf")).doesNotExist();
+    assertThat(containers()).isEmpty();
+  }
+
+  @Test
   void shouldObserveOnlyItsOwnApplicationsWhenAnotherAgentSharesTheHost(@TempDir Path otherDeployments) {
-    assertThat(runtime.deploy(app, project, WEB, Map.of(), in(60)).success()).isTrue();
+    assertThat(runtime.deploy(app, project, WEB, Map.of(), Map.of(), in(60)).success()).isTrue();
 
     try (DockerComposeRuntime other = new DockerComposeRuntime(otherDeployments, "unix:///var/run/docker.sock")) {
       assertThat(other.observe()).hasValueSatisfying(all -> assertThat(all).doesNotContainKey(app));
@@ -82,7 +182,7 @@ class DockerComposeRuntimeIntegrationTest {
 
   @Test
   void shouldReplaceTheStackAndRemoveOrphansOnRedeploy() {
-    assertThat(runtime.deploy(app, project, WEB, Map.of(), in(60)).success()).isTrue();
+    assertThat(runtime.deploy(app, project, WEB, Map.of(), Map.of(), in(60)).success()).isTrue();
     String changed = """
         services:
           api:
@@ -98,7 +198,7 @@ class DockerComposeRuntimeIntegrationTest {
               retries: 3
         """;
 
-    DeployOutcome outcome = runtime.deploy(app, project, changed, Map.of(), in(60));
+    DeployOutcome outcome = runtime.deploy(app, project, changed, Map.of(), Map.of(), in(60));
 
     assertThat(outcome.success()).as(String.valueOf(outcome.error())).isTrue();
     assertThat(outcome.containers()).extracting(Container::service, Container::health)
@@ -120,13 +220,13 @@ class DockerComposeRuntimeIntegrationTest {
               - /etc:/host-etc
         """;
 
-    DeployOutcome refused = runtime.deploy(app, project, privileged, Map.of(), in(60));
+    DeployOutcome refused = runtime.deploy(app, project, privileged, Map.of(), Map.of(), in(60));
 
     assertThat(refused.success()).isFalse();
     assertThat(refused.failureKind()).isEqualTo(FailureKind.COMPOSE);
     assertThat(refused.error()).isEqualTo("refused by the agent's policy: service 'web' asks for privileged mode "
         + "(rule: privileged); service 'web' mounts /etc from the host, outside the application's directory "
-        + "(rule: host bind mounts)");
+        + "(rule: host-mounts)");
     assertThat(DockerCli.lines("docker", "ps", "-a", "--filter", "label=com.docker.compose.project=" + project,
         "--format", "{{.Names}}")).as("nothing ran").isEmpty();
     assertThat(deployments.resolve(app).resolve(DeploymentsDir.COMPOSE_FILE)).doesNotExist();
@@ -136,7 +236,7 @@ class DockerComposeRuntimeIntegrationTest {
   void shouldFailAsComposeWhenTheImageDoesNotExist() {
     String broken = WEB.replace("orca-test/busybox:1", "orca-test/does-not-exist:1");
 
-    DeployOutcome outcome = runtime.deploy(app, project, broken, Map.of(), in(60));
+    DeployOutcome outcome = runtime.deploy(app, project, broken, Map.of(), Map.of(), in(60));
 
     assertThat(outcome.success()).isFalse();
     assertThat(outcome.failureKind()).isEqualTo(FailureKind.COMPOSE);
@@ -145,8 +245,8 @@ class DockerComposeRuntimeIntegrationTest {
 
   @Test
   void shouldFailAsComposeWhenTheFileIsNotACompose() {
-    DeployOutcome invalid = runtime.deploy(app, project, "services: [unclosed", Map.of(), in(60));
-    DeployOutcome noServices = runtime.deploy(app, project, "volumes: {}\n", Map.of(), in(60));
+    DeployOutcome invalid = runtime.deploy(app, project, "services: [unclosed", Map.of(), Map.of(), in(60));
+    DeployOutcome noServices = runtime.deploy(app, project, "volumes: {}\n", Map.of(), Map.of(), in(60));
 
     assertThat(invalid.failureKind()).isEqualTo(FailureKind.COMPOSE);
     assertThat(invalid.error()).startsWith("compose file is not valid YAML");
@@ -164,7 +264,7 @@ class DockerComposeRuntimeIntegrationTest {
         """;
 
     // A deadline far away: failing fast says so in its message, a timeout would say "by deadline".
-    DeployOutcome outcome = runtime.deploy(app, project, exits, Map.of(), in(600));
+    DeployOutcome outcome = runtime.deploy(app, project, exits, Map.of(), Map.of(), in(600));
 
     assertThat(outcome.success()).isFalse();
     assertThat(outcome.failureKind()).isEqualTo(FailureKind.COMPOSE);
@@ -187,7 +287,7 @@ class DockerComposeRuntimeIntegrationTest {
               retries: 1
         """;
 
-    DeployOutcome outcome = runtime.deploy(app, project, sick, Map.of(), in(600));
+    DeployOutcome outcome = runtime.deploy(app, project, sick, Map.of(), Map.of(), in(600));
 
     assertThat(outcome.success()).isFalse();
     assertThat(outcome.error()).isEqualTo("service 'web' is unhealthy; last log lines: serving");
@@ -208,16 +308,63 @@ class DockerComposeRuntimeIntegrationTest {
               start_period: 60s
         """;
 
-    DeployOutcome outcome = runtime.deploy(app, project, slow, Map.of(), in(8));
+    DeployOutcome outcome = runtime.deploy(app, project, slow, Map.of(), Map.of(), in(8));
 
     assertThat(outcome.success()).isFalse();
     assertThat(outcome.error()).startsWith("containers not ready by deadline: web (running, starting)");
     assertThat(outcome.health()).isEqualTo(HealthStatus.PROGRESSING);
   }
 
+  @TempDir Path hostDir;
+
+  @Test
+  void shouldFailAtTheApplicationsReadinessTimeoutLongBeforeTheDeadline() {
+    String slow = """
+        services:
+          web:
+            image: orca-test/busybox:1
+            command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
+            stop_grace_period: 1s
+            healthcheck:
+              test: ["CMD", "false"]
+              interval: 60s
+              start_period: 60s
+        """;
+
+    DeployOutcome outcome = runtime.deploy(app, project, slow, Map.of(), Map.of(), in(600),
+        new DeployOptions(java.util.Set.of(), java.time.Duration.ofSeconds(3)));
+
+    assertThat(outcome.success()).isFalse();
+    assertThat(outcome.error()).startsWith(
+        "containers not ready within the application's readiness timeout of 3 s: web (running, starting)");
+    assertThat(outcome.health()).isEqualTo(HealthStatus.PROGRESSING);
+  }
+
+  @Test
+  void shouldRunAStackWithAHostMountWhenAnAdminAllowedTheRuleForTheApplication() throws Exception {
+    Path hostFile = Files.writeString(hostDir.resolve("shared.txt"), "from the host\n");
+    String mounting = """
+        services:
+          web:
+            image: orca-test/busybox:1
+            command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
+            stop_grace_period: 1s
+            volumes: ["%s:/shared.txt:ro"]
+        """.formatted(hostFile);
+
+    DeployOutcome refused = runtime.deploy(app, project, mounting, Map.of(), Map.of(), in(60));
+    DeployOutcome allowed = runtime.deploy(app, project, mounting, Map.of(), Map.of(), in(60),
+        new DeployOptions(java.util.Set.of("host-mounts"), null));
+
+    assertThat(refused.error()).contains("(rule: host-mounts)");
+    assertThat(allowed.success()).as(allowed.error()).isTrue();
+    assertThat(DockerCli.lines("docker", "exec", allowed.containers().get(0).name(), "cat", "/shared.txt"))
+        .containsExactly("from the host");
+  }
+
   @Test
   void shouldRemoveTheStackAndItsDirectoryAndSucceedAgain() {
-    assertThat(runtime.deploy(app, project, WEB, Map.of(), in(60)).success()).isTrue();
+    assertThat(runtime.deploy(app, project, WEB, Map.of(), Map.of(), in(60)).success()).isTrue();
 
     assertThat(runtime.remove(app, project, in(60))).isEqualTo(RemoveOutcome.removed());
 
@@ -228,7 +375,7 @@ class DockerComposeRuntimeIntegrationTest {
 
   @Test
   void shouldFailARemovalWhoseDeadlineHasPassedWithoutTouchingTheStack() {
-    assertThat(runtime.deploy(app, project, WEB, Map.of(), in(60)).success()).isTrue();
+    assertThat(runtime.deploy(app, project, WEB, Map.of(), Map.of(), in(60)).success()).isTrue();
 
     RemoveOutcome outcome = runtime.remove(app, project, in(-1));
 
@@ -247,7 +394,7 @@ class DockerComposeRuntimeIntegrationTest {
             command: ["sleep", "3600"]
             stop_grace_period: 30s
         """;
-    assertThat(runtime.deploy(app, project, stubborn, Map.of(), in(60)).success()).isTrue();
+    assertThat(runtime.deploy(app, project, stubborn, Map.of(), Map.of(), in(60)).success()).isTrue();
 
     RemoveOutcome outcome = runtime.remove(app, project, in(3));
 
@@ -259,7 +406,7 @@ class DockerComposeRuntimeIntegrationTest {
 
   @Test
   void shouldRemoveContainersByLabelWhenTheComposeFileIsGone() {
-    assertThat(runtime.deploy(app, project, WEB, Map.of(), in(60)).success()).isTrue();
+    assertThat(runtime.deploy(app, project, WEB, Map.of(), Map.of(), in(60)).success()).isTrue();
     new DeploymentsDir(deployments).deleteApplication(app);
     assertThat(containers()).hasSize(1);
 
@@ -285,8 +432,17 @@ class DockerComposeRuntimeIntegrationTest {
     assertThat(runtime.observe()).hasValueSatisfying(all -> assertThat(all.get(app)).isEmpty());
   }
 
+  private String containerId(String service) {
+    return DockerCli.lines("docker", "ps", "-q", "--filter", "label=orca-cd.application-id=" + app, "--filter",
+        "label=com.docker.compose.service=" + service).get(0);
+  }
+
   private List<String> containers() {
     return DockerCli.lines("docker", "ps", "-aq", "--filter", "label=orca-cd.application-id=" + app);
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private static Instant in(long seconds) {

@@ -19,7 +19,7 @@ class NoDockerEngineTest {
     String host = "unix://" + dir.resolve("missing.sock");
     try (DockerComposeRuntime runtime = new DockerComposeRuntime(dir.resolve("deployments"), host)) {
       EngineStatus status = runtime.status();
-      DeployOutcome deploy = runtime.deploy("app-1", "app-1", "services: {web: {image: x}}", Map.of(),
+      DeployOutcome deploy = runtime.deploy("app-1", "app-1", "services: {web: {image: x}}", Map.of(), Map.of(),
           Instant.now().plusSeconds(30));
 
       assertThat(status.dockerAvailable()).isFalse();

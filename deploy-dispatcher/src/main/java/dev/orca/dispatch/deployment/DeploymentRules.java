@@ -118,6 +118,10 @@ public final class DeploymentRules {
         .setProject(Deployments.project(applicationId))
         .setCompose(request.getCompose())
         .setSettings(request.getSettings())
+        // Only the command carries them: the state keeps the compose file for the status it
+        // reports, and no command is ever rebuilt from the state (a move or a redeploy of a
+        // failed digest is built from its request).
+        .setFiles(request.getFiles())
         .setEnv(Map.of())
         .setDeadline(deadline)
         .setAt(now)
