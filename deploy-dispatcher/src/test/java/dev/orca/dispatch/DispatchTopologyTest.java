@@ -555,6 +555,54 @@ class DispatchTopologyTest {
   }
 
   @Test
+  void shouldRetryTheRemovalFromTheOldAgentUntilItConfirmsIt() {
+    String first = deploy("c1", "d1");
+    agentEvents.pipeInput(APP, success(first, HealthStatus.HEALTHY));
+    requests.pipeInput(APP, request("c1", "d1", false).setAgentId(OTHER_AGENT).build());
+    RemoveCommand handover = (RemoveCommand) single(commands.readValuesToList());
+    DeployCommand moved = (DeployCommand) single(otherCommands.readValuesToList());
+    otherAgentEvents.pipeInput(APP, success(moved.getDeploymentId(), HealthStatus.HEALTHY));
+    drain();
+
+    agentEvents.pipeInput(APP, removeResult(handover.getRequestId(), false, "docker engine unreachable"));
+    advance(Duration.ofSeconds(29));
+    assertNothingMore();
+    advance(Duration.ofSeconds(2));
+
+    RemoveCommand second = (RemoveCommand) single(commands.readValuesToList());
+    assertThat(second.getRequestId()).isNotEqualTo(handover.getRequestId());
+    assertThat(second.getDeadline()).isEqualTo(clock.instant().plus(Duration.ofDays(30)));
+    assertThat(status.isEmpty()).as("a handover is not the application's removal").isTrue();
+
+    agentEvents.pipeInput(APP, removeResult(second.getRequestId(), false, "still unreachable"));
+    advance(Duration.ofSeconds(59));
+    assertNothingMore();
+    advance(Duration.ofSeconds(2));
+    RemoveCommand third = (RemoveCommand) single(commands.readValuesToList());
+
+    agentEvents.pipeInput(APP, removeResult(third.getRequestId(), true, null));
+    advance(Duration.ofHours(2));
+    assertNothingMore();
+  }
+
+  @Test
+  void shouldNotRetryARemovalFromAnAgentTheApplicationMovedBackTo() {
+    String first = deploy("c1", "d1");
+    agentEvents.pipeInput(APP, success(first, HealthStatus.HEALTHY));
+    requests.pipeInput(APP, request("c1", "d1", false).setAgentId(OTHER_AGENT).build());
+    RemoveCommand handover = (RemoveCommand) single(commands.readValuesToList());
+    drain();
+    agentEvents.pipeInput(APP, removeResult(handover.getRequestId(), false, "docker engine unreachable"));
+
+    requests.pipeInput(APP, request("c1", "d1", false).setAgentId(AGENT).build());
+    assertThat(commands.readValuesToList()).singleElement().isInstanceOf(DeployCommand.class);
+    drain();
+    advance(Duration.ofHours(2));
+
+    assertThat(commands.readValuesToList()).noneMatch(c -> c instanceof RemoveCommand);
+  }
+
+  @Test
   void shouldMoveTheApplicationToItsNewAgentAndRemoveItFromTheOldOne() {
     String first = deploy("c1", "d1");
     agentEvents.pipeInput(APP, success(first, HealthStatus.HEALTHY));
@@ -577,7 +625,8 @@ class DispatchTopologyTest {
     RemoveCommand handover = (RemoveCommand) removals.get(0).value;
     assertThat(handover.getApplicationId()).isEqualTo(APP);
     assertThat(handover.getProject()).isEqualTo("orca-app-1");
-    assertThat(handover.getDeadline()).isEqualTo(clock.instant().plus(TIMEOUT));
+    // Far ahead: an old agent offline for long still removes the stack when it comes back.
+    assertThat(handover.getDeadline()).isEqualTo(clock.instant().plus(Duration.ofDays(30)));
     assertThat(handover.getAt()).isEqualTo(clock.instant());
     assertThat(UUID.fromString(handover.getRequestId())).isNotNull();
     List<SpecificRecord> events = status.readValuesToList();

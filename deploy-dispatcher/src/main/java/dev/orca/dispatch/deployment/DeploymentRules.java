@@ -90,8 +90,9 @@ public final class DeploymentRules {
     if (known != null && movesAgent(known, request)) {
       // The stack must not keep running where the application no longer lives.
       log.info("application {} moves from agent {} to agent {}", applicationId, known.getAgentId(), request.getAgentId());
-      RemovalRules.handOver(state, known.getAgentId(), UUID.randomUUID().toString(), deadline, now, effects);
+      RemovalRules.handOver(state, known.getAgentId(), UUID.randomUUID().toString(), now, effects);
     }
+    RemovalRules.cancelHandovers(state, request.getAgentId());
     Deployment deployment = Deployment.newBuilder()
         .setDeploymentId(deploymentId)
         .setAgentId(request.getAgentId())
