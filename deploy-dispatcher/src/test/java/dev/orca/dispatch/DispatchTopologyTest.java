@@ -235,6 +235,19 @@ class DispatchTopologyTest {
   }
 
   @Test
+  void shouldSayMissingWhenAFailedDeploymentLeftNoContainers() {
+    String deploymentId = deploy("c1", "d1");
+
+    agentEvents.pipeInput(APP, DeployResult.newBuilder(failure(deploymentId, FailureKind.COMPOSE, "pull access denied"))
+        .setHealth(HealthStatus.MISSING).build());
+
+    List<SpecificRecord> events = status.readValuesToList();
+    ApplicationStatusChanged outOfSync = (ApplicationStatusChanged) events.get(1);
+    assertThat(outOfSync.getSyncStatus()).isEqualTo(SyncStatus.OUT_OF_SYNC);
+    assertThat(outOfSync.getHealthStatus()).isEqualTo(HealthStatus.MISSING);
+  }
+
+  @Test
   void shouldLeaveHealthUntouchedOnTransportFailure() {
     String deploymentId = deploy("c1", "d1");
 
