@@ -59,7 +59,8 @@ public final class Agent implements AutoCloseable {
     agent.scheduler.scheduleAtFixedRate(new HeartbeatPublisher(settings.agentId(), settings.agentVersion(),
         settings.heartbeatInterval(), runtime, agent.events, clock), 0,
         settings.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
-    HealthMonitor health = new HealthMonitor(runtime, agent.events, clock, agent.scheduler);
+    HealthMonitor health = new HealthMonitor(runtime, agent.events, clock, agent.scheduler,
+        agent.loop.baselines());
     agent.scheduler.scheduleWithFixedDelay(health,
         settings.healthInterval().toMillis(), settings.healthInterval().toMillis(), TimeUnit.MILLISECONDS);
     agent.containerEvents = runtime.watch(application -> health.changed());

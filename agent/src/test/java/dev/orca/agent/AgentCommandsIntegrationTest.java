@@ -116,6 +116,19 @@ class AgentCommandsIntegrationTest {
   }
 
   @Test
+  void shouldHandTheCommandsFilesToTheRuntime() {
+    kafka.send("app-1", DeployCommand.newBuilder(deploy("d1", "app-1", 1, "c1", inMinutes(5)))
+        .setFiles(Map.of("web.env", java.nio.ByteBuffer.wrap("A=1\n".getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+        .build());
+
+    kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d1"), WAIT);
+
+    assertThat(runtime.calls).singleElement().satisfies(call -> assertThat(call.files())
+        .hasEntrySatisfying("web.env", bytes -> assertThat(new String(bytes, java.nio.charset.StandardCharsets.UTF_8))
+            .isEqualTo("A=1\n")));
+  }
+
+  @Test
   void shouldReportTheRuntimesComposeFailureAndNotRetryTheSameDeployment() {
     runtime.deployOutcome = DeployOutcome.composeFailure("service 'db' exited with code 3", HealthStatus.UNHEALTHY,
         List.of(new Container("app-1-db-1", "db", "exited", null, "registry.test/db:9")));

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orca.agent.compose.DockerCleanup;
 import dev.orca.agent.compose.DockerCli;
+import dev.orca.schemas.avro.DeployCommand;
 import dev.orca.schemas.avro.DeployResult;
+import dev.orca.schemas.avro.DeploySettings;
 import dev.orca.schemas.avro.FailureKind;
 import dev.orca.schemas.avro.HealthReport;
 import dev.orca.schemas.avro.HealthStatus;
@@ -124,6 +126,54 @@ class AgentIntegrationTest {
       HealthReport killed = kafka.await(HealthReport.class, r -> r.getApplicationId().equals(app)
           && r.getHealth() == HealthStatus.UNHEALTHY, Duration.ofSeconds(20));
       assertThat(killed.getContainers()).extracting(c -> c.getState()).containsExactly("exited");
+    }
+  }
+
+  @Test
+  void shouldReportDriftWhenAContainerIsRemovedByHand() {
+    DockerDaemon.require();
+    try (AgentTopics kafka = new AgentTopics();
+        Agent agent = Agent.start(new AgentSettings(kafka.bootstrap(), kafka.topics, kafka.agentId, deployments,
+            "unix:///var/run/docker.sock", Duration.ofSeconds(2), Duration.ofHours(1), "test"))) {
+      kafka.send(app, AgentCommandsIntegrationTest.deploy("d1", app, 1, COMPOSE, AgentCommandsIntegrationTest.inMinutes(2)));
+      DeployResult deployed = kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d1"), WAIT);
+      assertThat(deployed.getSuccess()).as(deployed.getError()).isTrue();
+
+      String container = DockerCli.lines("docker", "ps", "-q", "--filter", "label=orca-cd.application-id=" + app).get(0);
+      DockerCli.lines("docker", "rm", "-f", container);
+
+      // While docker removes it, the container may show as "removing" first.
+      HealthReport drifted = kafka.await(HealthReport.class, r -> r.getApplicationId().equals(app)
+          && "service 'web': container removed".equals(r.getDrift()), Duration.ofSeconds(20));
+      assertThat(drifted.getHealth()).isEqualTo(HealthStatus.MISSING);
+      // Without self-heal the stack stays as it was left.
+      assertThat(DockerCli.lines("docker", "ps", "-aq", "--filter", "label=orca-cd.application-id=" + app)).isEmpty();
+    }
+  }
+
+  @Test
+  void shouldRunAKilledContainerAgainWhenTheApplicationAsksForSelfHeal() {
+    DockerDaemon.require();
+    try (AgentTopics kafka = new AgentTopics();
+        Agent agent = Agent.start(new AgentSettings(kafka.bootstrap(), kafka.topics, kafka.agentId, deployments,
+            "unix:///var/run/docker.sock", Duration.ofSeconds(2), Duration.ofHours(1), "test"))) {
+      kafka.send(app, DeployCommand.newBuilder(
+          AgentCommandsIntegrationTest.deploy("d1", app, 1, COMPOSE, AgentCommandsIntegrationTest.inMinutes(2)))
+          .setSettings(DeploySettings.newBuilder().setSelfHeal(true).build()).build());
+      DeployResult deployed = kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d1"), WAIT);
+      assertThat(deployed.getSuccess()).as(deployed.getError()).isTrue();
+
+      String container = DockerCli.lines("docker", "ps", "-q", "--filter", "label=orca-cd.application-id=" + app).get(0);
+      DockerCli.lines("docker", "kill", container);
+
+      HealthReport killed = kafka.await(HealthReport.class, r -> r.getApplicationId().equals(app)
+          && r.getHealth() == HealthStatus.UNHEALTHY, Duration.ofSeconds(20));
+      assertThat(killed.getDrift()).isEqualTo("service 'web': stopped (exited)");
+      HealthReport healed = kafka.await(HealthReport.class, r -> r.getApplicationId().equals(app)
+          && r.getAt().isAfter(killed.getAt()) && r.getHealth() == HealthStatus.HEALTHY, WAIT);
+      assertThat(healed.getDrift()).isNull();
+      assertThat(DockerCli.lines("docker", "ps", "-q", "--filter", "label=orca-cd.application-id=" + app,
+          "--filter", "status=running")).hasSize(1);
     }
   }
 

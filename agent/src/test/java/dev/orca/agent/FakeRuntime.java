@@ -18,7 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class FakeRuntime implements ComposeRuntime {
 
-  record Call(String kind, String applicationId, String project, String compose) {}
+  record Call(String kind, String applicationId, String project, String compose, Map<String, byte[]> files) {}
 
   final List<Call> calls = new CopyOnWriteArrayList<>();
   final Map<String, List<Container>> observed = new ConcurrentHashMap<>();
@@ -37,8 +37,9 @@ final class FakeRuntime implements ComposeRuntime {
   }
 
   @Override
-  public DeployOutcome deploy(String applicationId, String project, String compose, String dotEnv, Instant deadline) {
-    calls.add(new Call("deploy", applicationId, project, compose));
+  public DeployOutcome deploy(String applicationId, String project, String compose, Map<String, byte[]> files,
+      String dotEnv, Instant deadline, dev.orca.agent.compose.DeployOptions options) {
+    calls.add(new Call("deploy", applicationId, project, compose, files));
     dotEnvs.put(applicationId, dotEnv == null ? "" : dotEnv);
     java.util.concurrent.CountDownLatch hold = holds.remove(applicationId);
     if (hold != null) {
@@ -59,7 +60,7 @@ final class FakeRuntime implements ComposeRuntime {
 
   @Override
   public RemoveOutcome remove(String applicationId, String project, Instant deadline) {
-    calls.add(new Call("remove", applicationId, project, null));
+    calls.add(new Call("remove", applicationId, project, null, Map.of()));
     return removeOutcome;
   }
 

@@ -129,7 +129,8 @@ final class DispatchProcessor implements Processor<String, SpecificRecord, Strin
         boolean deploymentTimedOut = deployments.onClock(entry.value, now, effects)
             || agentOffline(entry.value, now, effects);
         boolean removalTimedOut = removals.onClock(entry.value, now, effects);
-        if (deploymentTimedOut || removalTimedOut) {
+        boolean handoverRetried = removals.retryHandovers(entry.value, now, effects);
+        if (deploymentTimedOut || removalTimedOut || handoverRetried) {
           expired.add(entry);
           outputs.add(KeyValue.pair(entry.key, effects));
         }

@@ -21,11 +21,13 @@ import dev.orca.schemas.avro.RemoveRequested;
 import dev.orca.schemas.avro.RemoveResult;
 import dev.orca.schemas.avro.SyncStatus;
 import dev.orca.testsupport.MutableClock;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
@@ -118,6 +120,18 @@ class DispatchTopologyTest {
     assertThat(syncing.getComposeDigest()).isEqualTo("d1");
     assertThat(events).filteredOn(e -> e instanceof ApplicationStatusChanged s && s.getSyncStatus() == SyncStatus.SYNCING)
         .hasSize(1);
+    assertNothingMore();
+  }
+
+  @Test
+  void shouldCarryTheApplicationsFilesInTheCommand() {
+    Map<String, ByteBuffer> files = Map.of("web.env", utf8("GREETING=hello\n"), "conf/app.conf", utf8("v=1\n"));
+
+    requests.pipeInput(APP, request("c1", "d1", true).setFiles(files).build());
+
+    DeployCommand command = (DeployCommand) single(commands.readValuesToList());
+    assertThat(command.getFiles()).isEqualTo(files);
+    assertThat(status.readValuesToList()).hasSize(2);
     assertNothingMore();
   }
 
@@ -218,6 +232,19 @@ class DispatchTopologyTest {
     assertThat(outOfSync.getLastSyncError()).isEqualTo("image not found");
     assertThat(outOfSync.getLastSyncedAt()).isNull();
     assertNothingMore();
+  }
+
+  @Test
+  void shouldSayMissingWhenAFailedDeploymentLeftNoContainers() {
+    String deploymentId = deploy("c1", "d1");
+
+    agentEvents.pipeInput(APP, DeployResult.newBuilder(failure(deploymentId, FailureKind.COMPOSE, "pull access denied"))
+        .setHealth(HealthStatus.MISSING).build());
+
+    List<SpecificRecord> events = status.readValuesToList();
+    ApplicationStatusChanged outOfSync = (ApplicationStatusChanged) events.get(1);
+    assertThat(outOfSync.getSyncStatus()).isEqualTo(SyncStatus.OUT_OF_SYNC);
+    assertThat(outOfSync.getHealthStatus()).isEqualTo(HealthStatus.MISSING);
   }
 
   @Test
@@ -541,6 +568,54 @@ class DispatchTopologyTest {
   }
 
   @Test
+  void shouldRetryTheRemovalFromTheOldAgentUntilItConfirmsIt() {
+    String first = deploy("c1", "d1");
+    agentEvents.pipeInput(APP, success(first, HealthStatus.HEALTHY));
+    requests.pipeInput(APP, request("c1", "d1", false).setAgentId(OTHER_AGENT).build());
+    RemoveCommand handover = (RemoveCommand) single(commands.readValuesToList());
+    DeployCommand moved = (DeployCommand) single(otherCommands.readValuesToList());
+    otherAgentEvents.pipeInput(APP, success(moved.getDeploymentId(), HealthStatus.HEALTHY));
+    drain();
+
+    agentEvents.pipeInput(APP, removeResult(handover.getRequestId(), false, "docker engine unreachable"));
+    advance(Duration.ofSeconds(29));
+    assertNothingMore();
+    advance(Duration.ofSeconds(2));
+
+    RemoveCommand second = (RemoveCommand) single(commands.readValuesToList());
+    assertThat(second.getRequestId()).isNotEqualTo(handover.getRequestId());
+    assertThat(second.getDeadline()).isEqualTo(clock.instant().plus(Duration.ofDays(30)));
+    assertThat(status.isEmpty()).as("a handover is not the application's removal").isTrue();
+
+    agentEvents.pipeInput(APP, removeResult(second.getRequestId(), false, "still unreachable"));
+    advance(Duration.ofSeconds(59));
+    assertNothingMore();
+    advance(Duration.ofSeconds(2));
+    RemoveCommand third = (RemoveCommand) single(commands.readValuesToList());
+
+    agentEvents.pipeInput(APP, removeResult(third.getRequestId(), true, null));
+    advance(Duration.ofHours(2));
+    assertNothingMore();
+  }
+
+  @Test
+  void shouldNotRetryARemovalFromAnAgentTheApplicationMovedBackTo() {
+    String first = deploy("c1", "d1");
+    agentEvents.pipeInput(APP, success(first, HealthStatus.HEALTHY));
+    requests.pipeInput(APP, request("c1", "d1", false).setAgentId(OTHER_AGENT).build());
+    RemoveCommand handover = (RemoveCommand) single(commands.readValuesToList());
+    drain();
+    agentEvents.pipeInput(APP, removeResult(handover.getRequestId(), false, "docker engine unreachable"));
+
+    requests.pipeInput(APP, request("c1", "d1", false).setAgentId(AGENT).build());
+    assertThat(commands.readValuesToList()).singleElement().isInstanceOf(DeployCommand.class);
+    drain();
+    advance(Duration.ofHours(2));
+
+    assertThat(commands.readValuesToList()).noneMatch(c -> c instanceof RemoveCommand);
+  }
+
+  @Test
   void shouldMoveTheApplicationToItsNewAgentAndRemoveItFromTheOldOne() {
     String first = deploy("c1", "d1");
     agentEvents.pipeInput(APP, success(first, HealthStatus.HEALTHY));
@@ -548,9 +623,11 @@ class DispatchTopologyTest {
     clock.advance(Duration.ofSeconds(30));
 
     // Same commit and digest: only the agent changed.
-    requests.pipeInput(APP, request("c1", "d1", false).setAgentId(OTHER_AGENT).build());
+    requests.pipeInput(APP, request("c1", "d1", false).setAgentId(OTHER_AGENT)
+        .setFiles(Map.of("web.env", utf8("A=1\n"))).build());
 
     DeployCommand deploy = (DeployCommand) single(otherCommands.readValuesToList());
+    assertThat(deploy.getFiles()).containsOnlyKeys("web.env");
     assertThat(deploy.getGeneration()).isEqualTo(2);
     assertThat(deploy.getDeploymentId()).isNotEqualTo(first);
     assertThat(deploy.getCompose()).isEqualTo(compose("d1"));
@@ -561,7 +638,8 @@ class DispatchTopologyTest {
     RemoveCommand handover = (RemoveCommand) removals.get(0).value;
     assertThat(handover.getApplicationId()).isEqualTo(APP);
     assertThat(handover.getProject()).isEqualTo("orca-app-1");
-    assertThat(handover.getDeadline()).isEqualTo(clock.instant().plus(TIMEOUT));
+    // Far ahead: an old agent offline for long still removes the stack when it comes back.
+    assertThat(handover.getDeadline()).isEqualTo(clock.instant().plus(Duration.ofDays(30)));
     assertThat(handover.getAt()).isEqualTo(clock.instant());
     assertThat(UUID.fromString(handover.getRequestId())).isNotNull();
     List<SpecificRecord> events = status.readValuesToList();
@@ -721,6 +799,10 @@ class DispatchTopologyTest {
   private Heartbeat heartbeat(String agentId) {
     return Heartbeat.newBuilder().setAgentId(agentId).setDockerAvailable(true).setAgentVersion("1")
         .setIntervalSeconds(15).setAt(clock.instant()).build();
+  }
+
+  private static ByteBuffer utf8(String text) {
+    return ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
   }
 
   private RemoveRequested remove(String requestId, Instant deadline) {

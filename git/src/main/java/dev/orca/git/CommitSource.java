@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 
 /**
  * Where commits and compose files come from. A sync fetches a repository once with
@@ -47,6 +48,16 @@ public interface CommitSource {
       }
       return files;
     }
+
+    /**
+     * The regular files at or under {@code path} at a commit with their sizes in bytes, keyed by
+     * repository path (no leading {@code ./} or {@code /}), in path order: the file itself when
+     * {@code path} names one, every file beneath it when it names a directory ({@code ""} is the
+     * whole tree), nothing when nothing is there. Symbolic links and submodules are not files
+     * and are left out. At most {@code limit + 1} entries, so a caller bounding them can tell
+     * that there are more than {@code limit} without holding a huge tree.
+     */
+    SortedMap<String, Long> listFiles(Commit commit, String path, int limit) throws GitException;
 
     @Override
     void close();

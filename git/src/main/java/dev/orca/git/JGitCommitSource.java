@@ -11,6 +11,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -22,6 +24,8 @@ import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.errors.MissingObjectException;
 import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
@@ -32,6 +36,7 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.TagOpt;
 import org.eclipse.jgit.treewalk.TreeWalk;
+import org.eclipse.jgit.treewalk.filter.PathFilter;
 import org.eclipse.jgit.treewalk.filter.PathFilterGroup;
 import org.eclipse.jgit.util.FileUtils;
 import org.slf4j.Logger;
@@ -379,6 +384,33 @@ public final class JGitCommitSource implements CommitSource, AutoCloseable {
         }
       } catch (IOException | RuntimeException e) {
         throw new GitException("cannot read " + path + " at " + commit.sha() + ": " + e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public SortedMap<String, Long> listFiles(Commit commit, String path, int limit) throws GitException {
+      String relative = relative(path);
+      while (relative.endsWith("/")) {
+        relative = relative.substring(0, relative.length() - 1);
+      }
+      SortedMap<String, Long> files = new TreeMap<>();
+      try (RevWalk walk = new RevWalk(repository); TreeWalk tree = new TreeWalk(repository)) {
+        ObjectReader reader = tree.getObjectReader();
+        tree.addTree(walk.parseCommit(ObjectId.fromString(commit.sha())).getTree());
+        tree.setRecursive(true);
+        if (!relative.isEmpty()) {
+          // Matches the path itself and everything beneath it; other subtrees are never entered.
+          tree.setFilter(PathFilter.create(relative));
+        }
+        while (tree.next() && files.size() <= limit) {
+          int mode = tree.getRawMode(0);
+          if (FileMode.REGULAR_FILE.equals(mode) || FileMode.EXECUTABLE_FILE.equals(mode)) {
+            files.put(tree.getPathString(), reader.getObjectSize(tree.getObjectId(0), Constants.OBJ_BLOB));
+          }
+        }
+        return files;
+      } catch (IOException | RuntimeException e) {
+        throw new GitException("cannot list " + path + " at " + commit.sha() + ": " + e.getMessage(), e);
       }
     }
 

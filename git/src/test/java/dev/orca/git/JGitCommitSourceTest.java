@@ -103,6 +103,36 @@ class JGitCommitSourceTest {
   }
 
   @Test
+  void shouldListTheFilesAtOrUnderAPathWithTheirSizes() throws Exception {
+    GitRepo repo = newRepository();
+    repo.commitFiles(java.util.Map.of("apps/shop/compose.yaml", "services: {}\n", "apps/shop/conf/app.conf", "a=1\n",
+        "apps/shop/conf/nested/more.conf", "b=22\n", "apps/shop-other/x", "x\n", "apps/shop/.env", "K=v\n"),
+        "an application with its files");
+    // A symbolic link is not a file: its content would be the link's target, not what it points to.
+    try (org.eclipse.jgit.api.Git git = org.eclipse.jgit.api.Git.open(repo.directory().toFile())) {
+      java.nio.file.Files.createSymbolicLink(repo.directory().resolve("apps/shop/conf/link.conf"),
+          Path.of("app.conf"));
+      git.add().addFilepattern("apps/shop/conf/link.conf").call();
+      git.commit().setMessage("a link").setSign(false).call();
+    }
+
+    try (CommitSource.Snapshot snapshot = source(true).fetch(remote(repo))) {
+      Commit head = snapshot.latest("main");
+      assertThat(snapshot.listFiles(head, "apps/shop/conf", 100)).containsExactly(
+          java.util.Map.entry("apps/shop/conf/app.conf", 4L), java.util.Map.entry("apps/shop/conf/nested/more.conf", 5L));
+      assertThat(snapshot.listFiles(head, "./apps/shop/conf/", 100)).hasSize(2);
+      assertThat(snapshot.listFiles(head, "apps/shop/.env", 100)).containsExactly(
+          java.util.Map.entry("apps/shop/.env", 4L));
+      assertThat(snapshot.listFiles(head, "apps/shop", 100)).containsOnlyKeys("apps/shop/.env",
+          "apps/shop/compose.yaml", "apps/shop/conf/app.conf", "apps/shop/conf/nested/more.conf");
+      assertThat(snapshot.listFiles(head, "", 100)).containsKeys("README.md", "apps/shop-other/x");
+      assertThat(snapshot.listFiles(head, "apps/shop/missing", 100)).isEmpty();
+      assertThat(snapshot.listFiles(head, "apps/shop/conf/link.conf", 100)).isEmpty();
+      assertThat(snapshot.listFiles(head, "apps", 1)).as("one more than the limit, then it stops").hasSize(2);
+    }
+  }
+
+  @Test
   void shouldResolveEveryBranchAgainstOneFetchPerSync() throws Exception {
     GitRepo repo = newRepository();
     String before = repo.commit("compose.yaml", "v1\n", "before");

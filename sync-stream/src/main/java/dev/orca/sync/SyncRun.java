@@ -15,18 +15,20 @@ import dev.orca.sync.detect.ChangeDetector;
 import dev.orca.git.Commit;
 import dev.orca.git.CommitSource;
 import dev.orca.git.GitException;
+import dev.orca.sync.files.ApplicationFiles;
+import dev.orca.sync.files.ApplicationFilesException;
+import dev.orca.sync.files.ComposeDigest;
 import dev.orca.sync.git.RepositorySecrets;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
 import org.slf4j.Logger;
@@ -34,16 +36,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One sync of one repository after its SYNCING ({@link #syncing}): one fetch, one commit per
- * branch, change detection per application (DeployRequested or an application error), then
+ * branch, change detection per application (DeployRequested with the files its compose file
+ * references, see {@link ApplicationFiles}, or an application error), then
  * SUCCESS or FAILED. Branches that resolve still dispatch when another branch fails; the
  * repository is FAILED all the same. A manual deploy that cannot start marks its application
  * with why, naming the deployment id. It reads only what it is given, so it can run off the
  * stream thread on copies ({@link ConfigLookup#copyOf}, {@link ChangeDetector#copyOf}).
  */
 final class SyncRun {
-
-  /** Stays well under Kafka's default 1 MB record limit once wrapped in a DeployRequested. */
-  static final int MAX_COMPOSE_BYTES = 512 * 1024;
 
   private static final Logger log = LoggerFactory.getLogger(SyncRun.class);
 
@@ -286,12 +286,21 @@ final class SyncRun {
       return;
     }
     byte[] bytes = compose.get();
-    if (bytes.length > MAX_COMPOSE_BYTES) {
+    if (bytes.length > ApplicationFiles.MAX_BYTES) {
       out.emit(id, applicationError(request, id, "compose file " + application.getPath() + " at " + commit.sha()
-          + " is larger than " + MAX_COMPOSE_BYTES / 1024 + " KiB"));
+          + " is larger than " + ApplicationFiles.MAX_BYTES / 1024 + " KiB"));
       return;
     }
-    String digest = sha256(bytes);
+    SortedMap<String, byte[]> applicationFiles;
+    try {
+      applicationFiles = ApplicationFiles.gather(snapshot, commit, application.getPath(), bytes);
+    } catch (GitException | ApplicationFilesException e) {
+      out.emit(id, applicationError(request, id, e.getMessage()));
+      return;
+    }
+    Map<String, ByteBuffer> carried = new LinkedHashMap<>();
+    applicationFiles.forEach((path, content) -> carried.put(path, ByteBuffer.wrap(content)));
+    String digest = ComposeDigest.of(bytes, applicationFiles, application.getSettings());
     DeployRequested deploy = DeployRequested.newBuilder()
         .setRequestId(UUID.randomUUID().toString())
         .setApplicationId(id)
@@ -302,6 +311,7 @@ final class SyncRun {
         .setCommit(commit.sha())
         .setCommitMessage(firstLine(commit.message()))
         .setCompose(new String(bytes, StandardCharsets.UTF_8))
+        .setFiles(carried)
         .setDigest(digest)
         .setComposeChanged(detector.composeChanged(id, digest, application.getAgentId(), application.getPath(), manual))
         .setSettings(application.getSettings())
@@ -366,13 +376,5 @@ final class SyncRun {
     }
     int newline = message.indexOf('\n');
     return (newline < 0 ? message : message.substring(0, newline)).strip();
-  }
-
-  static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is always available", e);
-    }
   }
 }

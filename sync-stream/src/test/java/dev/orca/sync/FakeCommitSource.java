@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /** An in-memory repository behind the {@link CommitSource} seam, counting what the topology asks. */
 final class FakeCommitSource implements CommitSource {
@@ -90,6 +92,17 @@ final class FakeCommitSource implements CommitSource {
       public Optional<byte[]> read(Commit commit, String path) {
         String content = trees.get(commit.sha()).get(path);
         return Optional.ofNullable(content).map(c -> c.getBytes(StandardCharsets.UTF_8));
+      }
+
+      @Override
+      public SortedMap<String, Long> listFiles(Commit commit, String path, int limit) {
+        SortedMap<String, Long> files = new TreeMap<>();
+        trees.get(commit.sha()).forEach((file, content) -> {
+          if (path.isEmpty() || file.equals(path) || file.startsWith(path + "/")) {
+            files.put(file, (long) content.getBytes(StandardCharsets.UTF_8).length);
+          }
+        });
+        return files;
       }
 
       @Override

@@ -5,11 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import dev.orca.schemas.Topics;
 import dev.orca.schemas.avro.ApplicationConfig;
+import dev.orca.schemas.avro.ApplicationStatusChanged;
 import dev.orca.schemas.avro.DeployRequested;
 import dev.orca.schemas.avro.RepositoryConfig;
 import dev.orca.schemas.avro.RepositoryStatusChanged;
 import dev.orca.schemas.avro.RepositorySyncStatus;
 import dev.orca.schemas.avro.SyncRequested;
+import dev.orca.schemas.avro.SyncStatus;
 import dev.orca.schemas.avro.SyncTrigger;
 import dev.orca.schemas.crypto.Keys;
 import dev.orca.schemas.crypto.SecretBox;
@@ -99,13 +101,89 @@ class SyncStreamIntegrationTest {
       assertThat(deploy.getCommit()).isEqualTo(sha);
       assertThat(deploy.getCommitMessage()).isEqualTo("add web");
       assertThat(deploy.getCompose()).isEqualTo(compose);
-      assertThat(deploy.getDigest()).isEqualTo(SyncRun.sha256(compose.getBytes(StandardCharsets.UTF_8)));
+      assertThat(deploy.getDigest()).isEqualTo(dev.orca.sync.files.ComposeDigest.sha256(compose.getBytes(StandardCharsets.UTF_8)));
       assertThat(deploy.getComposeChanged()).isTrue();
       assertThat(deploy.getSyncId()).isEqualTo("sync-1");
     });
     assertThat(statuses).extracting(s -> ((RepositoryStatusChanged) s).getStatus())
         .containsExactly(RepositorySyncStatus.SYNCING, RepositorySyncStatus.SUCCESS);
     assertThat(dataDir.resolve("git-cache/repo-1.git")).isDirectory();
+  }
+
+  @Test
+  void shouldCarryTheFilesTheComposeFileReferencesAndRedeployWhenOnlyAMountedConfigChanged() throws Exception {
+    server = GitServer.start();
+    GitRepo repo = server.createRepository("files");
+    String compose = """
+        services:
+          web:
+            image: orca-test/busybox:1
+            env_file: web.env
+            volumes:
+              - ./conf/app.conf:/conf/app.conf:ro
+              - ./data:/data
+        """;
+    repo.commitFiles(Map.of("apps/web/compose.yaml", compose, "apps/web/web.env", "GREETING=hello\n",
+        "apps/web/conf/app.conf", "color=blue\n", "apps/web/README.md", "not referenced\n"), "web with its files");
+    startStream();
+    Instant now = Instant.now();
+    try (KafkaProducer<byte[], byte[]> producer = producer()) {
+      producer.send(topics.configRepositories().record("repo-files", repository("repo-files", repo.url(), now)));
+      producer.send(topics.configApplications().record("app-web", application("app-web", "repo-files",
+          "apps/web/compose.yaml", now)));
+      producer.send(topics.syncRequests().record("repo-files", sync("repo-files", "sync-files-1", now)));
+    }
+
+    try (TopicReader<SpecificRecord> deploys = new TopicReader<>(SharedKafka.bootstrapServers(),
+        topics.deployRequests())) {
+      DeployRequested first = deploys.awaitOne("app-web", DeployRequested.class, Duration.ofSeconds(60));
+      assertThat(first.getCompose()).isEqualTo(compose);
+      assertThat(first.getFiles()).containsOnlyKeys("web.env", "conf/app.conf");
+      assertThat(text(first.getFiles().get("web.env"))).isEqualTo("GREETING=hello\n");
+      assertThat(text(first.getFiles().get("conf/app.conf"))).isEqualTo("color=blue\n");
+
+      String changed = repo.commit("apps/web/conf/app.conf", "color=green\n", "only the mounted config");
+      try (KafkaProducer<byte[], byte[]> producer = producer()) {
+        producer.send(topics.syncRequests().record("repo-files", sync("repo-files", "sync-files-2", Instant.now())));
+      }
+
+      await().atMost(Duration.ofSeconds(60)).until(() -> deploys.poll("app-web", DeployRequested.class).size() == 2);
+      DeployRequested second = deploys.poll("app-web", DeployRequested.class).get(1);
+      assertThat(second.getCommit()).isEqualTo(changed);
+      assertThat(second.getCompose()).isEqualTo(compose);
+      assertThat(second.getComposeChanged()).isTrue();
+      assertThat(second.getDigest()).isNotEqualTo(first.getDigest());
+      assertThat(text(second.getFiles().get("conf/app.conf"))).isEqualTo("color=green\n");
+    }
+  }
+
+  @Test
+  void shouldFailTheApplicationWhoseComposeFileReferencesAPathAboveItsFolder() throws Exception {
+    server = GitServer.start();
+    GitRepo repo = server.createRepository("escape");
+    repo.commitFiles(Map.of("apps/web/compose.yaml", "services:\n  web:\n    image: orca-test/busybox:1\n"
+        + "    env_file: ../shared/common.env\n", "apps/shared/common.env", "A=1\n"), "shared env file");
+    startStream();
+    Instant now = Instant.now();
+    try (KafkaProducer<byte[], byte[]> producer = producer()) {
+      producer.send(topics.configRepositories().record("repo-escape", repository("repo-escape", repo.url(), now)));
+      producer.send(topics.configApplications().record("app-escape", application("app-escape", "repo-escape",
+          "apps/web/compose.yaml", now)));
+      producer.send(topics.syncRequests().record("repo-escape", sync("repo-escape", "sync-escape", now)));
+    }
+
+    try (TopicReader<SpecificRecord> status = new TopicReader<>(SharedKafka.bootstrapServers(), topics.status());
+         TopicReader<SpecificRecord> deploys = new TopicReader<>(SharedKafka.bootstrapServers(),
+             topics.deployRequests())) {
+      ApplicationStatusChanged error = status.awaitOne("app-escape", ApplicationStatusChanged.class,
+          Duration.ofSeconds(60));
+      assertThat(error.getSyncStatus()).isEqualTo(SyncStatus.OUT_OF_SYNC);
+      assertThat(error.getLastSyncError()).isEqualTo("apps/web/compose.yaml references ../shared/common.env, which "
+          + "escapes the application's folder apps/web; only files below it are sent to the agent");
+      await().atMost(Duration.ofSeconds(30)).until(() -> status.poll("repo-escape", RepositoryStatusChanged.class)
+          .size() == 2);
+      assertThat(deploys.poll("app-escape")).isEmpty();
+    }
   }
 
   @Test
@@ -235,5 +313,36 @@ class SyncStreamIntegrationTest {
         .hasMessage("refusing to start: " + topics.deployRequests().name() + " has 2 partitions, this deployment "
             + "needs 3. Keyed topics must be co-partitioned: set ORCA_TOPIC_PARTITIONS to the count the existing "
             + "topics have, or recreate them (their records are lost).");
+  }
+
+  private void startStream() {
+    stream = SyncStream.start(new SyncStreamSettings(SharedKafka.bootstrapServers(), topics,
+        dataDir.resolve("streams"), dataDir.resolve("git-cache"), true, Duration.ofSeconds(10),
+        Duration.ofSeconds(10), null, 4));
+    await().atMost(Duration.ofSeconds(60)).until(stream::isRunning);
+  }
+
+  private static KafkaProducer<byte[], byte[]> producer() {
+    return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers()),
+        new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  private static RepositoryConfig repository(String id, String url, Instant now) {
+    return RepositoryConfig.newBuilder().setId(id).setRevision(1).setUrl(url).setProvider("generic")
+        .setAuthMethod("none").setSyncType("manual").setPollingIntervalSeconds(60).setUpdatedAt(now).build();
+  }
+
+  private static ApplicationConfig application(String id, String repositoryId, String path, Instant now) {
+    return ApplicationConfig.newBuilder().setId(id).setRevision(2).setRepositoryId(repositoryId)
+        .setAgentId("agent-1").setBranch("main").setPath(path).setUpdatedAt(now).build();
+  }
+
+  private static SyncRequested sync(String repositoryId, String syncId, Instant now) {
+    return SyncRequested.newBuilder().setSyncId(syncId).setRepositoryId(repositoryId).setTrigger(SyncTrigger.MANUAL)
+        .setActor("user-1").setMinRevision(2).setAt(now).build();
+  }
+
+  private static String text(java.nio.ByteBuffer bytes) {
+    return StandardCharsets.UTF_8.decode(bytes.duplicate()).toString();
   }
 }

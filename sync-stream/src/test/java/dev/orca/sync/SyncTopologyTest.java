@@ -114,7 +114,7 @@ class SyncTopologyTest {
     assertThat(deploy.getCommit()).isEqualTo(first.sha());
     assertThat(deploy.getCommitMessage()).isEqualTo("first");
     assertThat(deploy.getCompose()).isEqualTo("services: {a: {image: x:1}}\n");
-    assertThat(deploy.getDigest()).isEqualTo(SyncRun.sha256("services: {a: {image: x:1}}\n".getBytes(StandardCharsets.UTF_8)));
+    assertThat(deploy.getDigest()).isEqualTo(dev.orca.sync.files.ComposeDigest.sha256("services: {a: {image: x:1}}\n".getBytes(StandardCharsets.UTF_8)));
     assertThat(deploy.getComposeChanged()).isTrue();
     assertThat(deploy.getReason()).isEqualTo(DeployReason.SYNC);
     assertThat(deploy.getDeploymentId()).isNull();
@@ -435,6 +435,54 @@ class SyncTopologyTest {
   }
 
   @Test
+  void shouldRedeployWhenOnlyAFileTheComposeFileMountsChanged() {
+    repository(REPO, 1, "manual");
+    application("app-1", REPO, "main", "apps/shop/compose.yaml", 2);
+    String compose = "services:\n  web:\n    image: x:1\n    env_file: web.env\n    volumes:\n"
+        + "      - ./conf/app.conf:/etc/app.conf:ro\n";
+    git.commit("main", "apps/shop/web.env", "GREETING=hello\n", "env");
+    git.commit("main", "apps/shop/conf/app.conf", "v=1\n", "conf");
+    git.commit("main", "apps/shop/compose.yaml", compose, "compose");
+    syncRequests.pipeInput(REPO, request(REPO).build());
+    assertRepositoryStatuses(RepositorySyncStatus.SYNCING, RepositorySyncStatus.SUCCESS);
+    DeployRequested first = singleDeploy("app-1");
+    assertThat(first.getFiles()).containsOnlyKeys("web.env", "conf/app.conf");
+    assertThat(StandardCharsets.UTF_8.decode(first.getFiles().get("conf/app.conf")).toString()).isEqualTo("v=1\n");
+    assertThat(first.getDigest()).isNotEqualTo(dev.orca.sync.files.ComposeDigest.sha256(
+        compose.getBytes(StandardCharsets.UTF_8)));
+
+    Commit config = git.commit("main", "apps/shop/conf/app.conf", "v=2\n", "only the mounted config");
+    syncRequests.pipeInput(REPO, request(REPO).build());
+
+    assertRepositoryStatuses(RepositorySyncStatus.SYNCING, RepositorySyncStatus.SUCCESS);
+    DeployRequested second = singleDeploy("app-1");
+    assertThat(second.getCommit()).isEqualTo(config.sha());
+    assertThat(second.getComposeChanged()).isTrue();
+    assertThat(second.getDigest()).isNotEqualTo(first.getDigest());
+    assertOutputsEmpty();
+  }
+
+  @Test
+  void shouldFailOnlyTheApplicationWhoseComposeFileReferencesAPathAboveItsFolder() {
+    repository(REPO, 1, "manual");
+    application("app-1", REPO, "main", "apps/shop/compose.yaml", 2);
+    application("app-2", REPO, "main", "apps/other/compose.yaml", 3);
+    git.commit("main", "apps/shop/compose.yaml", "services:\n  web:\n    env_file: ../shared/common.env\n", "shop");
+    git.commit("main", "apps/other/compose.yaml", "services: {}\n", "other");
+
+    syncRequests.pipeInput(REPO, request(REPO).build());
+
+    List<KeyValue<String, SpecificRecord>> events = status.readKeyValuesToList();
+    assertThat(events).extracting(kv -> kv.key).containsExactly(REPO, "app-1", REPO);
+    assertThat(((ApplicationStatusChanged) events.get(1).value).getLastSyncError()).isEqualTo(
+        "apps/shop/compose.yaml references ../shared/common.env, which escapes the application's folder apps/shop;"
+            + " only files below it are sent to the agent");
+    assertThat(((RepositoryStatusChanged) events.get(2).value).getStatus()).isEqualTo(RepositorySyncStatus.SUCCESS);
+    assertThat(singleDeploy("app-2").getFiles()).isEmpty();
+    assertOutputsEmpty();
+  }
+
+  @Test
   void shouldReportMissingComposeFileOnTheApplication() {
     repository(REPO, 1, "manual");
     application("app-1", REPO, "main", "deploy/compose.yaml", 2);
@@ -715,7 +763,7 @@ class SyncTopologyTest {
     repository(REPO, 1, "manual");
     application("app-1", REPO, "main", "compose.yaml", 2);
     Commit head = git.commit("main", "compose.yaml", "services: {}\n", "compose");
-    String digest = SyncRun.sha256("services: {}\n".getBytes(StandardCharsets.UTF_8));
+    String digest = dev.orca.sync.files.ComposeDigest.sha256("services: {}\n".getBytes(StandardCharsets.UTF_8));
     KeyValueStore<String, LastSent> lastSent = driver.getKeyValueStore(SyncTopology.LAST_SENT);
     lastSent.put("app-1", new LastSent("0".repeat(40), digest, null, null));
 

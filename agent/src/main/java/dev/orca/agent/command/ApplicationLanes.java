@@ -11,7 +11,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,8 +29,11 @@ final class ApplicationLanes {
   private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
-  /** A command at its position in the commands topic. */
-  record Work(TopicPartition partition, long offset, String applicationId, SpecificRecord command) {}
+  /**
+   * A command at its position in the commands topic, or (partition null) one the agent gave
+   * itself, such as a self-heal.
+   */
+  record Work(TopicPartition partition, long offset, String applicationId, Object command) {}
 
   private final CommandHandler handler;
   private final Consumer<Work> finished;
@@ -119,6 +121,11 @@ final class ApplicationLanes {
       }
     }
     return false;
+  }
+
+  /** Whether the application has a command queued or running. */
+  synchronized boolean busy(String applicationId) {
+    return lanes.containsKey(applicationId);
   }
 
   /** Commands queued or running, over every application. */

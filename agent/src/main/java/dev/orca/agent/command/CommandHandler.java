@@ -1,20 +1,25 @@
 package dev.orca.agent.command;
 
 import dev.orca.agent.compose.ComposeRuntime;
+import dev.orca.agent.compose.DeployOptions;
 import dev.orca.agent.compose.DeployOutcome;
+import dev.orca.agent.compose.Drift;
 import dev.orca.agent.compose.Names;
 import dev.orca.agent.compose.RemoveOutcome;
 import dev.orca.agent.events.EventPublisher;
 import dev.orca.agent.events.ResultWriter;
 import dev.orca.schemas.avro.DeployCommand;
 import dev.orca.schemas.avro.DeployResult;
+import dev.orca.schemas.avro.DeploySettings;
 import dev.orca.schemas.avro.FailureKind;
 import dev.orca.schemas.avro.HealthStatus;
 import dev.orca.schemas.avro.PullImagesCommand;
 import dev.orca.schemas.avro.RemoveCommand;
 import dev.orca.schemas.avro.RemoveResult;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -32,6 +37,8 @@ import org.slf4j.LoggerFactory;
 final class CommandHandler {
 
   private static final Logger log = LoggerFactory.getLogger(CommandHandler.class);
+  /** How long a self-heal waits for the stack to be ready. */
+  static final java.time.Duration HEAL_DEADLINE = java.time.Duration.ofMinutes(2);
 
   private final ComposeRuntime runtime;
   private final DeploymentStateStore state;
@@ -48,8 +55,10 @@ final class CommandHandler {
     this.environmentKey = environmentKey;
   }
 
-  void handle(SpecificRecord command) {
-    if (command instanceof DeployCommand deploy) {
+  void handle(Object command) {
+    if (command instanceof Heal heal) {
+      heal(heal.applicationId());
+    } else if (command instanceof DeployCommand deploy) {
       deploy(deploy);
     } else if (command instanceof RemoveCommand remove) {
       remove(remove);
@@ -87,8 +96,8 @@ final class CommandHandler {
     DeployOutcome outcome;
     try {
       String dotEnv = environmentKey.open(app, cmd.getSettings());
-      outcome = guarded(() -> runtime.deploy(app, cmd.getProject(), cmd.getCompose(), dotEnv, cmd.getDeadline()),
-          e -> DeployOutcome.transportFailure("agent error: " + e.getMessage()));
+      outcome = guarded(() -> runtime.deploy(app, cmd.getProject(), cmd.getCompose(), files(cmd), dotEnv,
+          cmd.getDeadline(), options(cmd)), e -> DeployOutcome.transportFailure("agent error: " + e.getMessage()));
     } catch (EnvironmentKey.UnreadableEnvironmentException e) {
       // Nothing is written or run: a stack without the variables it was configured with is not this deployment.
       outcome = DeployOutcome.composeFailure("cannot decrypt the application's environment: " + e.getMessage(),
@@ -96,10 +105,53 @@ final class CommandHandler {
     }
     publish(cmd, outcome);
     if (outcome.failureKind() != FailureKind.TRANSPORT) {
-      state.write(app, new DeploymentStateStore.Applied(cmd.getDeploymentId(), cmd.getGeneration()));
+      boolean selfHeal = cmd.getSettings() != null && cmd.getSettings().getSelfHeal();
+      state.write(app, new DeploymentStateStore.Applied(cmd.getDeploymentId(), cmd.getGeneration(), cmd.getProject(),
+          selfHeal, outcome.success() ? Drift.baseline(outcome.containers()) : null));
     }
     log.info("Deployment {} of {} ended: {}", cmd.getDeploymentId(), app,
         outcome.success() ? "ready" : outcome.failureKind() + " " + outcome.error());
+  }
+
+  /** Re-applies the application's last successful deployment, if it still asks for self-heal. */
+  record Heal(String applicationId) {}
+
+  private void heal(String app) {
+    Optional<DeploymentStateStore.Applied> last = state.read(app);
+    if (last.isEmpty() || last.get().baseline() == null || !last.get().selfHeal() || last.get().project() == null) {
+      return;
+    }
+    DeploymentStateStore.Applied applied = last.get();
+    log.info("Self-heal of {}: re-applying deployment {}", app, applied.deploymentId());
+    DeployOutcome outcome = guarded(() -> runtime.reapply(app, applied.project(), clock.instant().plus(HEAL_DEADLINE)),
+        e -> DeployOutcome.transportFailure("agent error: " + e.getMessage()));
+    if (outcome.success()) {
+      state.write(app, new DeploymentStateStore.Applied(applied.deploymentId(), applied.generation(), applied.project(),
+          true, Drift.baseline(outcome.containers())));
+      log.info("Self-heal of {} done: deployment {} runs again", app, applied.deploymentId());
+    } else {
+      log.warn("Self-heal of {} failed: {}", app, outcome.error());
+    }
+  }
+
+  private static DeployOptions options(DeployCommand cmd) {
+    DeploySettings settings = cmd.getSettings();
+    if (settings == null) {
+      return DeployOptions.NONE;
+    }
+    Integer timeout = settings.getReadinessTimeoutSeconds();
+    return new DeployOptions(new java.util.HashSet<>(settings.getAllowedPolicyRules()),
+        timeout == null ? null : java.time.Duration.ofSeconds(timeout));
+  }
+
+  private static Map<String, byte[]> files(DeployCommand cmd) {
+    Map<String, byte[]> files = new HashMap<>();
+    cmd.getFiles().forEach((path, content) -> {
+      byte[] bytes = new byte[content.remaining()];
+      content.duplicate().get(bytes);
+      files.put(path, bytes);
+    });
+    return files;
   }
 
   private void remove(RemoveCommand cmd) {

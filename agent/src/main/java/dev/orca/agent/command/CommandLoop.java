@@ -2,10 +2,14 @@ package dev.orca.agent.command;
 
 import dev.orca.agent.compose.ComposeRuntime;
 import dev.orca.agent.compose.DeploymentsDir;
+import dev.orca.agent.compose.Drift;
+import dev.orca.agent.health.Baselines;
 import dev.orca.agent.events.ResultWriter;
 import dev.orca.schemas.Topic;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +51,8 @@ public final class CommandLoop implements Runnable {
   private final Topic<String, SpecificRecord> commands;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final ApplicationLanes lanes;
+  private final DeploymentStateStore state;
+  private final SelfHealLimit selfHealLimit = new SelfHealLimit();
   private final OffsetTracker offsets = new OffsetTracker();
   private final ConcurrentLinkedQueue<ApplicationLanes.Work> finished = new ConcurrentLinkedQueue<>();
   private volatile boolean running = true;
@@ -56,7 +62,8 @@ public final class CommandLoop implements Runnable {
   public CommandLoop(String bootstrap, String groupId, Topic<String, SpecificRecord> commands,
       ComposeRuntime runtime, DeploymentsDir dirs, ResultWriter events, int concurrency, byte[] environmentKey) {
     this.commands = commands;
-    CommandHandler handler = new CommandHandler(runtime, new DeploymentStateStore(dirs), events, Clock.systemUTC(),
+    this.state = new DeploymentStateStore(dirs);
+    CommandHandler handler = new CommandHandler(runtime, state, events, Clock.systemUTC(),
         new EnvironmentKey(environmentKey));
     this.lanes = new ApplicationLanes(handler, concurrency, finished::add);
     Properties props = new Properties();
@@ -129,7 +136,9 @@ public final class CommandLoop implements Runnable {
   /** Commits, per partition, the offset below which every command is finished. */
   private void commitFinished() {
     for (ApplicationLanes.Work done; (done = finished.poll()) != null; ) {
-      offsets.finished(done.partition(), done.offset());
+      if (done.partition() != null) {
+        offsets.finished(done.partition(), done.offset());
+      }
     }
     Map<TopicPartition, OffsetAndMetadata> commit = offsets.toCommit();
     if (commit.isEmpty()) {
@@ -173,6 +182,35 @@ public final class CommandLoop implements Runnable {
       Thread.currentThread().interrupt();
       running = false;
     }
+  }
+
+  /**
+   * What the health monitor measures drift against: the last successful deployment's baseline of
+   * an application with no command queued or running; drift asks for a self-heal where the
+   * application opted in, within {@link SelfHealLimit}.
+   */
+  public Baselines baselines() {
+    return new Baselines() {
+      @Override
+      public Optional<Map<String, Drift.Expected>> baseline(String applicationId) {
+        if (lanes.busy(applicationId)) {
+          return Optional.empty();
+        }
+        return state.read(applicationId).map(DeploymentStateStore.Applied::baseline);
+      }
+
+      @Override
+      public void drifted(String applicationId, String what) {
+        Optional<DeploymentStateStore.Applied> applied = state.read(applicationId);
+        if (applied.isEmpty() || !applied.get().selfHeal() || lanes.busy(applicationId) || !running) {
+          return;
+        }
+        if (selfHealLimit.allow(applicationId, Instant.now())) {
+          log.info("{} drifted ({}): self-heal queued", applicationId, what);
+          lanes.submit(new ApplicationLanes.Work(null, -1, applicationId, new CommandHandler.Heal(applicationId)));
+        }
+      }
+    };
   }
 
   /** Commands handed to the application lanes and not finished yet (queued or running). */

@@ -1,29 +1,36 @@
 package dev.orca.agent.command;
 
 import dev.orca.agent.compose.DeploymentsDir;
+import dev.orca.agent.compose.Drift;
 import java.io.IOException;
 import java.io.StringReader;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.TreeMap;
 
 /**
  * The last deployment the agent completed per application ({@code .orca-state} in the
- * application's directory), so a repeated or older command stays a no-op across restarts.
+ * application's directory), so a repeated or older command stays a no-op across restarts, and,
+ * when it succeeded, what it left running (the baseline drift is measured against) and whether
+ * the application asked for self-heal.
  */
-final class DeploymentStateStore {
+public final class DeploymentStateStore {
 
-  static final String FILE = ".orca-state";
+  static final String FILE = DeploymentsDir.STATE_FILE;
+  private static final String SERVICE = "service.";
 
   private final DeploymentsDir dirs;
 
-  DeploymentStateStore(DeploymentsDir dirs) {
+  public DeploymentStateStore(DeploymentsDir dirs) {
     this.dirs = dirs;
   }
 
-  Optional<Applied> read(String applicationId) {
+  public Optional<Applied> read(String applicationId) {
     Path file = dirs.application(applicationId).resolve(FILE);
     if (!Files.exists(file)) {
       return Optional.empty();
@@ -31,8 +38,21 @@ final class DeploymentStateStore {
     try {
       Properties props = new Properties();
       props.load(new StringReader(Files.readString(file)));
+      Map<String, Drift.Expected> baseline = null;
+      if (Boolean.parseBoolean(props.getProperty("succeeded", "false"))) {
+        baseline = new TreeMap<>();
+        for (String key : props.stringPropertyNames()) {
+          if (key.startsWith(SERVICE)) {
+            String[] hashAndImage = props.getProperty(key).split(" ", 2);
+            baseline.put(key.substring(SERVICE.length()), new Drift.Expected(
+                hashAndImage.length > 1 && !hashAndImage[1].isEmpty() ? hashAndImage[1] : null,
+                hashAndImage[0].isEmpty() ? null : hashAndImage[0]));
+          }
+        }
+      }
       return Optional.of(new Applied(props.getProperty("deploymentId"),
-          Long.parseLong(props.getProperty("generation", "-1"))));
+          Long.parseLong(props.getProperty("generation", "-1")), props.getProperty("project"),
+          Boolean.parseBoolean(props.getProperty("selfHeal", "false")), baseline));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     } catch (NumberFormatException e) {
@@ -41,8 +61,26 @@ final class DeploymentStateStore {
   }
 
   void write(String applicationId, Applied applied) {
-    dirs.writeSecret(applicationId, FILE,
-        "deploymentId=" + applied.deploymentId() + "\ngeneration=" + applied.generation() + "\n");
+    Properties props = new Properties();
+    props.setProperty("deploymentId", applied.deploymentId());
+    props.setProperty("generation", Long.toString(applied.generation()));
+    if (applied.project() != null) {
+      props.setProperty("project", applied.project());
+    }
+    props.setProperty("selfHeal", Boolean.toString(applied.selfHeal()));
+    props.setProperty("succeeded", Boolean.toString(applied.baseline() != null));
+    if (applied.baseline() != null) {
+      applied.baseline().forEach((service, expected) -> props.setProperty(SERVICE + service,
+          (expected.configHash() == null ? "" : expected.configHash()) + " "
+              + (expected.image() == null ? "" : expected.image())));
+    }
+    StringWriter out = new StringWriter();
+    try {
+      props.store(out, null);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    dirs.writeSecret(applicationId, FILE, out.toString());
   }
 
   /** After a removal: the runtime normally deleted the directory already. */
@@ -62,5 +100,15 @@ final class DeploymentStateStore {
     }
   }
 
-  record Applied(String deploymentId, long generation) {}
+  /**
+   * The last completed deployment; {@code baseline} is what it left running per service when it
+   * succeeded, null when it failed (nothing to measure drift against then).
+   */
+  public record Applied(String deploymentId, long generation, String project, boolean selfHeal,
+      Map<String, Drift.Expected> baseline) {
+
+    Applied(String deploymentId, long generation) {
+      this(deploymentId, generation, null, false, null);
+    }
+  }
 }

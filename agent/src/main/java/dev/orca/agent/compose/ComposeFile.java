@@ -52,6 +52,44 @@ public final class ComposeFile {
     return new ComposeFile((Map<String, Object>) map, (Map<String, Object>) services);
   }
 
+  /**
+   * A compose file the main one includes or extends from: a mapping whose {@code services}, when
+   * present, is a mapping of mappings (an include may bring only networks or volumes).
+   */
+  @SuppressWarnings("unchecked")
+  public static ComposeFile parsePart(String yaml) {
+    Object root;
+    try {
+      root = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml == null ? "" : yaml);
+    } catch (YAMLException e) {
+      throw new InvalidComposeFileException("not valid YAML: " + firstLine(e.getMessage()), e);
+    }
+    if (root == null) {
+      return new ComposeFile(new LinkedHashMap<>(), new LinkedHashMap<>());
+    }
+    if (!(root instanceof Map<?, ?> map)) {
+      throw new InvalidComposeFileException("not a YAML mapping");
+    }
+    Object services = map.get("services");
+    if (services == null) {
+      return new ComposeFile((Map<String, Object>) map, new LinkedHashMap<>());
+    }
+    if (!(services instanceof Map<?, ?> serviceMap)) {
+      throw new InvalidComposeFileException("its 'services' is not a mapping");
+    }
+    for (Map.Entry<?, ?> e : serviceMap.entrySet()) {
+      if (!(e.getKey() instanceof String) || !(e.getValue() == null || e.getValue() instanceof Map)) {
+        throw new InvalidComposeFileException("service '" + e.getKey() + "' must be a mapping");
+      }
+    }
+    return new ComposeFile((Map<String, Object>) map, (Map<String, Object>) services);
+  }
+
+  /** A top-level entry as parsed ({@code include}, {@code volumes}, ...), or null. */
+  public Object topLevel(String key) {
+    return document.get(key);
+  }
+
   /** Each service's definition as parsed (an empty map for a service written without one). */
   @SuppressWarnings("unchecked")
   public Map<String, Map<String, Object>> serviceDefinitions() {
@@ -67,9 +105,16 @@ public final class ComposeFile {
 
   /** The file as YAML with {@code labels} set on every service (a map or a "k=v" list, whichever it used). */
   public String withLabels(Map<String, String> labels) {
+    return withLabels(labels, Map.of());
+  }
+
+  /** Like {@link #withLabels(Map)}, with more labels on some services, by service name. */
+  public String withLabels(Map<String, String> labels, Map<String, Map<String, String>> perService) {
     for (Map.Entry<String, Object> e : services.entrySet()) {
       Map<String, Object> service = asServiceMap(e);
-      service.put("labels", merged(service.get("labels"), labels, e.getKey()));
+      Map<String, String> all = new LinkedHashMap<>(labels);
+      all.putAll(perService.getOrDefault(e.getKey(), Map.of()));
+      service.put("labels", merged(service.get("labels"), all, e.getKey()));
     }
     DumperOptions options = new DumperOptions();
     options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);

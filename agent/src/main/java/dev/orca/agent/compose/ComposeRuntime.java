@@ -19,11 +19,31 @@ public interface ComposeRuntime extends AutoCloseable {
   EngineStatus status();
 
   /**
-   * Brings the application's stack to {@code compose}, with {@code dotEnv} (the decrypted lines of
-   * its {@code .env}, {@code NAME=value} each; null or empty for none) beside it; waits for
-   * readiness until the deadline.
+   * Brings the application's stack to {@code compose}, with {@code files} (by path relative to the
+   * compose file's folder) and {@code dotEnv} (the decrypted lines of its {@code .env},
+   * {@code NAME=value} each; null or empty for none) beside it; waits for readiness until the
+   * deadline.
    */
-  DeployOutcome deploy(String applicationId, String project, String compose, String dotEnv, Instant deadline);
+  default DeployOutcome deploy(String applicationId, String project, String compose, Map<String, byte[]> files,
+      String dotEnv, Instant deadline) {
+    return deploy(applicationId, project, compose, files, dotEnv, deadline, DeployOptions.NONE);
+  }
+
+  /**
+   * As above, except the rules the options allow are not checked, and readiness is waited for at
+   * most the options' readiness timeout after compose up (never past the deadline).
+   */
+  DeployOutcome deploy(String applicationId, String project, String compose, Map<String, byte[]> files,
+      String dotEnv, Instant deadline, DeployOptions options);
+
+  /**
+   * Brings the application's stack back to the files already in its directory (the last
+   * deployment's), recreating what was removed, stopped or changed by hand; waits for readiness
+   * until the deadline. A runtime that cannot answers a transport failure.
+   */
+  default DeployOutcome reapply(String applicationId, String project, Instant deadline) {
+    return DeployOutcome.transportFailure("this runtime cannot re-apply a deployment");
+  }
 
   /**
    * Takes the stack down and deletes its directory; removing what is already gone succeeds, and

@@ -2,6 +2,13 @@ package dev.orca.agent.compose;
 
 /**
  * One container of an application as the engine reports it; {@code health} is null when the
- * service defines no healthcheck, else starting, healthy or unhealthy.
+ * service defines no healthcheck, else starting, healthy or unhealthy. {@code configHash} is the
+ * hash compose labels a container with for the service configuration it was created from (null
+ * when compose did not create it).
  */
-public record Container(String name, String service, String state, String health, String image) {}
+public record Container(String name, String service, String state, String health, String image, String configHash) {
+
+  public Container(String name, String service, String state, String health, String image) {
+    this(name, service, state, health, image, null);
+  }
+}

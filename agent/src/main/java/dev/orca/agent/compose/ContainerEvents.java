@@ -68,7 +68,7 @@ final class ContainerEvents implements Closeable {
         return;
       } catch (RuntimeException e) {
         if (open) {
-          log.debug("Docker event stream ended: {}", e.toString());
+          log.info("Docker event stream ended, reopening it in {} s: {}", RETRY.toSeconds(), e.toString());
         }
       }
       reopened = true;
@@ -83,6 +83,7 @@ final class ContainerEvents implements Closeable {
   }
 
   private void onEvent(Event event) {
+    log.debug("Docker event {} {} {}", event.getType(), event.getAction(), event.getId());
     String action = event.getAction() == null ? "" : event.getAction();
     int colon = action.indexOf(':');
     if (!CHANGES.contains(colon < 0 ? action : action.substring(0, colon))) {

@@ -12,16 +12,24 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
  * Layout of the deployments directory: one directory per application (mode 0700) holding its
- * compose file, its {@code .env} and the agent's state, each written atomically with mode 0600.
+ * compose file, its {@code .env}, the agent's state and the files of the application's
+ * repository ({@link ApplicationFiles}), each written atomically with mode 0600.
  */
 public record DeploymentsDir(Path root) {
 
   public static final String COMPOSE_FILE = "docker-compose.yml";
   public static final String ENV_FILE = ".env";
+  /** The last deployment completed, so repeated and older commands stay no-ops across restarts. */
+  public static final String STATE_FILE = ".orca-state";
+  /** The repository files the last deployment wrote, one path a line, so the next removes the ones it drops. */
+  public static final String FILES_MANIFEST = ".orca-files";
+  /** What the agent itself writes at the top of an application's directory: no repository file may replace it. */
+  public static final Set<String> AGENT_FILES = Set.of(COMPOSE_FILE, ENV_FILE, STATE_FILE, FILES_MANIFEST);
 
   public Path application(String applicationId) {
     if (!Names.validApplicationId(applicationId)) {

@@ -1,6 +1,7 @@
 package dev.orca.agent.compose;
 
 import dev.orca.schemas.avro.HealthStatus;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,15 +18,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The real runtime: writes {@code <deploymentsDir>/<applicationId>/docker-compose.yml} (with the
- * agent's labels on every service) and {@code .env} (mode 0600, only when the application has
- * variables; compose reads it for interpolation), runs compose, then polls the engine until every
- * service runs and is healthy or the deadline passes. Health comes from the list API.
+ * The real runtime: writes the application's files ({@link ApplicationFiles}),
+ * {@code <deploymentsDir>/<applicationId>/docker-compose.yml} (with the agent's labels on every
+ * service) and {@code .env} (mode 0600, only when the application has variables; compose reads it
+ * for interpolation), runs compose in that directory (so the compose file's relative paths find
+ * the files), then polls the engine until every service runs and is healthy or the deadline
+ * passes. Health comes from the list API.
  */
 public final class DockerComposeRuntime implements ComposeRuntime {
 
   /** Log lines of a failed container quoted in the deployment's error. */
   static final int LAST_LOG_LINES = 10;
+  private static final String NOT_READY = "containers not ready by deadline: ";
   private static final Logger log = LoggerFactory.getLogger(DockerComposeRuntime.class);
   private static final Duration WARN_EVERY = Duration.ofMinutes(5);
   private static final Duration READY_POLL = Duration.ofMillis(500);
@@ -33,6 +37,7 @@ public final class DockerComposeRuntime implements ComposeRuntime {
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   private final DeploymentsDir dirs;
+  private final ApplicationFiles applicationFiles;
   private final String dockerHost;
   private final DockerEngine engine;
   private final ComposeCli cli;
@@ -41,6 +46,7 @@ public final class DockerComposeRuntime implements ComposeRuntime {
 
   public DockerComposeRuntime(Path deploymentsDir, String dockerHost) {
     this.dirs = new DeploymentsDir(deploymentsDir);
+    this.applicationFiles = new ApplicationFiles(dirs);
     this.dockerHost = dockerHost;
     this.engine = new DockerEngine(dockerHost);
     this.cli = new ComposeCli(dockerHost);
@@ -62,8 +68,8 @@ public final class DockerComposeRuntime implements ComposeRuntime {
   }
 
   @Override
-  public DeployOutcome deploy(String applicationId, String project, String compose, String dotEnv,
-      Instant deadline) {
+  public DeployOutcome deploy(String applicationId, String project, String compose, Map<String, byte[]> files,
+      String dotEnv, Instant deadline, DeployOptions options) {
     Optional<String> refusal = Names.refusal(applicationId, project);
     if (refusal.isPresent()) {
       return DeployOutcome.composeFailure(refusal.get(), HealthStatus.UNKNOWN, List.of());
@@ -77,7 +83,8 @@ public final class DockerComposeRuntime implements ComposeRuntime {
       return DeployOutcome.composeFailure(e.getMessage(), HealthStatus.UNKNOWN, List.of());
     }
     // Before anything runs or is written: a stack the policy refuses never touches the host.
-    Optional<String> refused = ComposePolicy.refusal(file, dirs.application(applicationId));
+    Optional<String> refused = ApplicationFiles.refusal(files.keySet())
+        .or(() -> ComposePolicy.refusal(file, files, dirs.application(applicationId), options.allowedPolicyRules()));
     if (refused.isPresent()) {
       return DeployOutcome.composeFailure(refused.get(), HealthStatus.UNKNOWN, List.of());
     }
@@ -85,7 +92,14 @@ public final class DockerComposeRuntime implements ComposeRuntime {
     if (!status.canDeploy()) {
       return DeployOutcome.transportFailure(status.message());
     }
-    dirs.writeSecret(applicationId, DeploymentsDir.COMPOSE_FILE, file.withLabels(labels(applicationId)));
+    try {
+      applicationFiles.write(applicationId, files);
+    } catch (UncheckedIOException e) {
+      // Compose is not run; what was written is in the manifest, for the next deployment to replace or remove.
+      return DeployOutcome.composeFailure(e.getMessage(), HealthStatus.UNKNOWN, List.of());
+    }
+    dirs.writeSecret(applicationId, DeploymentsDir.COMPOSE_FILE,
+        file.withLabels(labels(applicationId), ServiceFiles.labels(file, files)));
     if (envFile.isEmpty()) {
       dirs.delete(applicationId, DeploymentsDir.ENV_FILE);
     } else {
@@ -99,6 +113,42 @@ public final class DockerComposeRuntime implements ComposeRuntime {
       String what = up.timedOut() ? "docker compose up did not finish by the deadline"
           : "docker compose up failed (exit " + up.exitCode() + ")";
       return DeployOutcome.composeFailure(what + ": " + up.output(), Health.of(containers), containers);
+    }
+    Instant readyBy = options.readinessTimeout() == null ? deadline
+        : min(deadline, Instant.now().plus(options.readinessTimeout()));
+    DeployOutcome outcome = awaitReady(applicationId, file.services(), readyBy);
+    if (!outcome.success() && readyBy.isBefore(deadline) && !Instant.now().isBefore(readyBy)
+        && outcome.error() != null && outcome.error().startsWith(NOT_READY)) {
+      return DeployOutcome.composeFailure("containers not ready within the application's readiness timeout of "
+          + options.readinessTimeout().toSeconds() + " s: " + outcome.error().substring(NOT_READY.length()),
+          outcome.health(), outcome.containers());
+    }
+    return outcome;
+  }
+
+  @Override
+  public DeployOutcome reapply(String applicationId, String project, Instant deadline) {
+    Optional<String> refusal = Names.refusal(applicationId, project);
+    if (refusal.isPresent()) {
+      return DeployOutcome.composeFailure(refusal.get(), HealthStatus.UNKNOWN, List.of());
+    }
+    Path composeFile = dirs.composeFile(applicationId);
+    ComposeFile file;
+    try {
+      file = ComposeFile.parse(Files.readString(composeFile));
+    } catch (java.io.IOException | InvalidComposeFileException e) {
+      return DeployOutcome.transportFailure("cannot read the deployed compose file: " + e.getMessage());
+    }
+    EngineStatus status = status();
+    if (!status.canDeploy()) {
+      return DeployOutcome.transportFailure(status.message());
+    }
+    ComposeCli.Result up = cli.run(List.of("-p", project, "-f", composeFile.toString(), "up", "-d", "--remove-orphans"),
+        dirs.application(applicationId), deadline);
+    if (!up.succeeded()) {
+      List<Container> containers = containers(applicationId);
+      return DeployOutcome.composeFailure("docker compose up failed (exit " + up.exitCode() + "): " + up.output(),
+          Health.of(containers), containers);
     }
     return awaitReady(applicationId, file.services(), deadline);
   }
@@ -133,7 +183,7 @@ public final class DockerComposeRuntime implements ComposeRuntime {
       if (!now.isBefore(deadline) || Thread.currentThread().isInterrupted()) {
         HealthStatus health = Health.of(containers);
         String what = notReady.isEmpty() ? "not stable yet" : String.join(", ", notReady);
-        return DeployOutcome.composeFailure("containers not ready by deadline: " + what,
+        return DeployOutcome.composeFailure(NOT_READY + what,
             health == HealthStatus.HEALTHY ? HealthStatus.PROGRESSING : health, containers);
       }
       try {
@@ -207,6 +257,10 @@ public final class DockerComposeRuntime implements ComposeRuntime {
     return RemoveOutcome.removed();
   }
 
+  private static Instant min(Instant a, Instant b) {
+    return a.isBefore(b) ? a : b;
+  }
+
   private static boolean passed(Instant deadline) {
     return !Instant.now().isBefore(deadline);
   }
@@ -221,7 +275,7 @@ public final class DockerComposeRuntime implements ComposeRuntime {
     try {
       managed = engine.managedContainers();
     } catch (RuntimeException e) {
-      log.debug("cannot list containers", e);
+      log.warn("cannot list containers: {}", e.toString());
       return Optional.empty();
     }
     Map<String, List<Container>> byApplication = new TreeMap<>();

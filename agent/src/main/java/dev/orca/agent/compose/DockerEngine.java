@@ -25,6 +25,7 @@ final class DockerEngine implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DockerEngine.class);
   static final String SERVICE_LABEL = "com.docker.compose.service";
   static final String PROJECT_LABEL = "com.docker.compose.project";
+  static final String CONFIG_HASH_LABEL = "com.docker.compose.config-hash";
 
   private final DockerClient client;
 
@@ -143,7 +144,7 @@ final class DockerEngine implements AutoCloseable {
     String name = c.getNames() == null || c.getNames().length == 0 ? c.getId() : c.getNames()[0].replaceFirst("^/", "");
     Map<String, String> labels = c.getLabels() == null ? Map.of() : c.getLabels();
     return new Container(name, labels.getOrDefault(SERVICE_LABEL, name), c.getState(), healthOf(c.getStatus()),
-        c.getImage());
+        c.getImage(), labels.get(CONFIG_HASH_LABEL));
   }
 
   /** The list API only shows health inside the status text, e.g. "Up 3 seconds (health: starting)". */

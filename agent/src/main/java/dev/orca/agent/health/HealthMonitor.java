@@ -2,6 +2,7 @@ package dev.orca.agent.health;
 
 import dev.orca.agent.compose.ComposeRuntime;
 import dev.orca.agent.compose.Container;
+import dev.orca.agent.compose.Drift;
 import dev.orca.agent.compose.Health;
 import dev.orca.agent.events.EventPublisher;
 import dev.orca.schemas.avro.HealthReport;
@@ -19,8 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Observes the managed containers once per health interval, and {@value #DEBOUNCE_MS} ms after the
- * engine says a container changed (a burst of events makes one observation), and writes a
+ * Observes the managed containers once per health interval, and {@value #DEBOUNCE_MS} ms and
+ * {@value #SETTLE_MS} ms after the engine says a container changed (a burst of events makes one
+ * observation each), and writes a
  * {@link HealthReport} (keyed by application id) for each application whose health or containers
  * changed, and for every application each {@value #FULL_REPORT_EVERY} intervals. Skips a round
  * when the engine cannot be reached: nothing is known then, and heartbeats already say so.
@@ -29,19 +31,23 @@ public final class HealthMonitor implements Runnable {
 
   static final int FULL_REPORT_EVERY = 12;
   static final long DEBOUNCE_MS = 100;
+  static final long SETTLE_MS = 1_000;
   private static final Logger log = LoggerFactory.getLogger(HealthMonitor.class);
 
   private final ComposeRuntime runtime;
   private final EventPublisher events;
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
-  private final AtomicBoolean checkPending = new AtomicBoolean();
+  private final Baselines baselines;
+  private final AtomicBoolean soonPending = new AtomicBoolean();
+  private final AtomicBoolean laterPending = new AtomicBoolean();
   private final Map<String, Snapshot> reported = new HashMap<>();
   private long round;
 
   public HealthMonitor(ComposeRuntime runtime, EventPublisher events, Clock clock,
-      ScheduledExecutorService scheduler) {
+      ScheduledExecutorService scheduler, Baselines baselines) {
     this.runtime = runtime;
+    this.baselines = baselines;
     this.events = events;
     this.clock = clock;
     this.scheduler = scheduler;
@@ -53,16 +59,25 @@ public final class HealthMonitor implements Runnable {
     checkSafely(true);
   }
 
-  /** The engine said a container changed: observe soon, once for a burst of changes. */
+  /**
+   * The engine said a container changed: observe soon, once for a burst of changes, and once more
+   * a little later, because the engine's container list may still show the state from before the
+   * event (seen: a container listed as running 70 ms after its "die" event).
+   */
   public void changed() {
-    if (checkPending.compareAndSet(false, true)) {
+    schedule(soonPending, DEBOUNCE_MS);
+    schedule(laterPending, SETTLE_MS);
+  }
+
+  private void schedule(AtomicBoolean pending, long delayMs) {
+    if (pending.compareAndSet(false, true)) {
       try {
         scheduler.schedule(() -> {
-          checkPending.set(false);
+          pending.set(false);
           checkSafely(false);
-        }, DEBOUNCE_MS, TimeUnit.MILLISECONDS);
+        }, delayMs, TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException e) {
-        checkPending.set(false); // the agent is stopping
+        pending.set(false); // the agent is stopping
       }
     }
   }
@@ -83,19 +98,34 @@ public final class HealthMonitor implements Runnable {
     }
     boolean full = periodic && round++ % FULL_REPORT_EVERY == 0;
     for (Map.Entry<String, List<Container>> e : observed.get().entrySet()) {
-      Snapshot now = new Snapshot(Health.of(e.getValue()), List.copyOf(e.getValue()));
+      String drift = drift(e.getKey(), e.getValue());
+      Snapshot now = new Snapshot(Health.of(e.getValue()), List.copyOf(e.getValue()), drift);
       if (full || !now.equals(reported.get(e.getKey()))) {
         events.publishLater(e.getKey(), HealthReport.newBuilder()
             .setApplicationId(e.getKey())
             .setHealth(now.health())
             .setContainers(EventPublisher.containerStates(now.containers()))
+            .setDrift(drift)
             .setAt(clock.instant())
             .build());
         reported.put(e.getKey(), now);
+      }
+      if (drift != null) {
+        baselines.drifted(e.getKey(), drift);
       }
     }
     reported.keySet().retainAll(observed.get().keySet());
   }
 
-  private record Snapshot(HealthStatus health, List<Container> containers) {}
+  /** What drifted from the last successful deployment, or null (none, or nothing to compare with). */
+  private String drift(String applicationId, List<Container> containers) {
+    try {
+      return baselines.baseline(applicationId).flatMap(b -> Drift.between(b, containers)).orElse(null);
+    } catch (RuntimeException e) {
+      log.debug("cannot measure drift of {}: {}", applicationId, e.toString());
+      return null;
+    }
+  }
+
+  private record Snapshot(HealthStatus health, List<Container> containers, String drift) {}
 }

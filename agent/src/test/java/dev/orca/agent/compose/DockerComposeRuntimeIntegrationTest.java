@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,6 +27,18 @@ class DockerComposeRuntimeIntegrationTest {
           image: orca-test/busybox:1
           command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
           stop_grace_period: 1s
+      """;
+
+  /** A stack that reads an env file and a mounted config, both beside its compose file. */
+  static final String WITH_FILES = """
+      services:
+        web:
+          image: orca-test/busybox:1
+          command: ["sh", "-c", "cat /conf/app.conf; echo $$GREETING; sleep 3600"]
+          stop_grace_period: 1s
+          env_file: web.env
+          volumes:
+            - ./conf:/conf
       """;
 
   @TempDir Path deployments;
@@ -51,7 +64,7 @@ class DockerComposeRuntimeIntegrationTest {
 
   @Test
   void shouldRunTheStackWithLabelsAndWriteItsFilesPrivately() throws Exception {
-    DeployOutcome outcome = runtime.deploy(app, project, WEB, "GREETING=hello\n", in(60));
+    DeployOutcome outcome = runtime.deploy(app, project, WEB, Map.of(), "GREETING=hello\n", in(60));
 
     assertThat(outcome.success()).as(String.valueOf(outcome.error())).isTrue();
     assertThat(outcome.health()).isEqualTo(HealthStatus.HEALTHY);
@@ -70,6 +83,94 @@ class DockerComposeRuntimeIntegrationTest {
   }
 
   @Test
+  void shouldGiveTheContainerTheEnvFileAndTheMountedConfigBesideTheComposeFile() throws Exception {
+    Map<String, byte[]> files = Map.of("web.env", bytes("GREETING=hello from the env file\n"),
+        "conf/app.conf", bytes("color=blue\n"));
+
+    DeployOutcome outcome = runtime.deploy(app, project, WITH_FILES, files, null, in(60));
+
+    assertThat(outcome.success()).as(String.valueOf(outcome.error())).isTrue();
+    String container = outcome.containers().get(0).name();
+    assertThat(DockerCli.lines("docker", "exec", container, "cat", "/conf/app.conf")).containsExactly("color=blue");
+    assertThat(DockerCli.lines("docker", "exec", container, "sh", "-c", "echo $GREETING"))
+        .containsExactly("hello from the env file");
+    Path dir = deployments.resolve(app);
+    assertThat(permissions(dir.resolve("web.env"))).isEqualTo("rw-------");
+    assertThat(permissions(dir.resolve("conf"))).isEqualTo("rwx------");
+    assertThat(permissions(dir.resolve("conf/app.conf"))).isEqualTo("rw-------");
+    assertThat(Files.readAllLines(dir.resolve(DeploymentsDir.FILES_MANIFEST))).containsExactly("conf/app.conf",
+        "web.env");
+  }
+
+  @Test
+  void shouldDeleteAFileTheNextDeploymentDropsButKeepWhatTheContainerWrote() throws Exception {
+    Map<String, byte[]> first = Map.of("web.env", bytes("GREETING=first\n"), "conf/app.conf", bytes("color=blue\n"),
+        "conf/extra.conf", bytes("dropped next\n"));
+    DeployOutcome deployed = runtime.deploy(app, project, WITH_FILES, first, null, in(60));
+    assertThat(deployed.success()).as(String.valueOf(deployed.error())).isTrue();
+    DockerCli.lines("docker", "exec", deployed.containers().get(0).name(), "sh", "-c",
+        "echo written by the container > /conf/runtime.state");
+    Path dir = deployments.resolve(app);
+    assertThat(dir.resolve("conf/runtime.state")).exists();
+
+    Map<String, byte[]> second = Map.of("web.env", bytes("GREETING=second\n"), "conf/app.conf", bytes("color=green\n"));
+    DeployOutcome redeployed = runtime.deploy(app, project, WITH_FILES, second, null, in(60));
+
+    assertThat(redeployed.success()).as(String.valueOf(redeployed.error())).isTrue();
+    assertThat(dir.resolve("conf/extra.conf")).doesNotExist();
+    assertThat(dir.resolve("conf/runtime.state")).hasContent("written by the container");
+    String container = redeployed.containers().get(0).name();
+    assertThat(DockerCli.lines("docker", "exec", container, "cat", "/conf/app.conf")).containsExactly("color=green");
+    assertThat(DockerCli.lines("docker", "exec", container, "sh", "-c", "echo $GREETING")).containsExactly("second");
+  }
+
+  @Test
+  void shouldRecreateOnlyTheServiceWhoseMountedConfigChanged() {
+    String stack = """
+        services:
+          web:
+            image: orca-test/busybox:1
+            command: ["sh", "-c", "cat /etc/app.conf; sleep 3600"]
+            stop_grace_period: 1s
+            volumes:
+              - ./conf/app.conf:/etc/app.conf:ro
+          other:
+            image: orca-test/busybox:1
+            command: ["sleep", "3600"]
+            stop_grace_period: 1s
+        """;
+    DeployOutcome first = runtime.deploy(app, project, stack, Map.of("conf/app.conf", bytes("color=blue\n")),
+        null, in(60));
+    assertThat(first.success()).as(String.valueOf(first.error())).isTrue();
+    String other = containerId("other");
+
+    // Compose recreates a container only for a changed configuration; a file's content is not part of it.
+    DeployOutcome second = runtime.deploy(app, project, stack, Map.of("conf/app.conf", bytes("color=green\n")),
+        null, in(60));
+
+    assertThat(second.success()).as(String.valueOf(second.error())).isTrue();
+    String web = second.containers().stream().filter(c -> c.service().equals("web")).findFirst().orElseThrow().name();
+    assertThat(DockerCli.lines("docker", "exec", web, "cat", "/etc/app.conf")).containsExactly("color=green");
+    assertThat(containerId("other")).as("a service using no file keeps its container").isEqualTo(other);
+  }
+
+  @Test
+  void shouldRefuseAFileAboveTheApplicationsDirectoryBeforeWritingAnything() {
+    Map<String, byte[]> files = Map.of("web.env", bytes("GREETING=hello\n"), "conf/app.conf", bytes("x\n"),
+        "conf/../../escaped.conf", bytes("outside\n"));
+
+    DeployOutcome refused = runtime.deploy(app, project, WITH_FILES, files, null, in(60));
+
+    assertThat(refused.success()).isFalse();
+    assertThat(refused.failureKind()).isEqualTo(FailureKind.COMPOSE);
+    assertThat(refused.error()).isEqualTo("refused the application's files: 'conf/../../escaped.conf' leads above "
+        + "the application's directory");
+    assertThat(deployments.resolve(app)).doesNotExist();
+    assertThat(deployments.resolve("escaped.conf")).doesNotExist();
+    assertThat(containers()).isEmpty();
+  }
+
+  @Test
   void shouldInterpolateTheEnvironmentFromItsPrivateDotEnvBesideTheComposeFile() throws Exception {
     String greets = """
         services:
@@ -82,7 +183,7 @@ class DockerComposeRuntimeIntegrationTest {
               TOKEN: ${TOKEN}
         """;
 
-    DeployOutcome outcome = runtime.deploy(app, project, greets, "GREETING=hello from orca\nTOKEN=t0k=en\n", in(60));
+    DeployOutcome outcome = runtime.deploy(app, project, greets, Map.of(), "GREETING=hello from orca\nTOKEN=t0k=en\n", in(60));
 
     assertThat(outcome.success()).as(String.valueOf(outcome.error())).isTrue();
     String container = outcome.containers().get(0).name();
@@ -95,7 +196,7 @@ class DockerComposeRuntimeIntegrationTest {
 
   @Test
   void shouldRefuseAnEnvironmentThatIsNotNameValueLinesWithoutWritingOrShowingIt() {
-    DeployOutcome outcome = runtime.deploy(app, project, WEB, "GOOD=1\nnot a variable secret-value\n", in(60));
+    DeployOutcome outcome = runtime.deploy(app, project, WEB, Map.of(), "GOOD=1\nnot a variable secret-value\n", in(60));
 
     assertThat(outcome.failureKind()).isEqualTo(FailureKind.COMPOSE);
     assertThat(outcome.error())
@@ -106,7 +207,7 @@ class DockerComposeRuntimeIntegrationTest {
 
   @Test
   void shouldObserveOnlyItsOwnApplicationsWhenAnotherAgentSharesTheHost(@TempDir Path otherDeployments) {
-    assertThat(runtime.deploy(app, project, WEB, null, in(60)).success()).isTrue();
+    assertThat(runtime.deploy(app, project, WEB, Map.of(), null, in(60)).success()).isTrue();
 
     try (DockerComposeRuntime other = new DockerComposeRuntime(otherDeployments, "unix:///var/run/docker.sock")) {
       assertThat(other.observe()).hasValueSatisfying(all -> assertThat(all).doesNotContainKey(app));
@@ -116,7 +217,7 @@ class DockerComposeRuntimeIntegrationTest {
 
   @Test
   void shouldReplaceTheStackAndRemoveOrphansOnRedeploy() {
-    assertThat(runtime.deploy(app, project, WEB, "GREETING=hello\n", in(60)).success()).isTrue();
+    assertThat(runtime.deploy(app, project, WEB, Map.of(), "GREETING=hello\n", in(60)).success()).isTrue();
     assertThat(deployments.resolve(app).resolve(".env")).exists();
     String changed = """
         services:
@@ -133,7 +234,7 @@ class DockerComposeRuntimeIntegrationTest {
               retries: 3
         """;
 
-    DeployOutcome outcome = runtime.deploy(app, project, changed, null, in(60));
+    DeployOutcome outcome = runtime.deploy(app, project, changed, Map.of(), null, in(60));
 
     assertThat(outcome.success()).as(String.valueOf(outcome.error())).isTrue();
     assertThat(outcome.containers()).extracting(Container::service, Container::health)
@@ -155,13 +256,13 @@ class DockerComposeRuntimeIntegrationTest {
               - /etc:/host-etc
         """;
 
-    DeployOutcome refused = runtime.deploy(app, project, privileged, null, in(60));
+    DeployOutcome refused = runtime.deploy(app, project, privileged, Map.of(), null, in(60));
 
     assertThat(refused.success()).isFalse();
     assertThat(refused.failureKind()).isEqualTo(FailureKind.COMPOSE);
     assertThat(refused.error()).isEqualTo("refused by the agent's policy: service 'web' asks for privileged mode "
         + "(rule: privileged); service 'web' mounts /etc from the host, outside the application's directory "
-        + "(rule: host bind mounts)");
+        + "(rule: host-mounts)");
     assertThat(DockerCli.lines("docker", "ps", "-a", "--filter", "label=com.docker.compose.project=" + project,
         "--format", "{{.Names}}")).as("nothing ran").isEmpty();
     assertThat(deployments.resolve(app).resolve(DeploymentsDir.COMPOSE_FILE)).doesNotExist();
@@ -171,7 +272,7 @@ class DockerComposeRuntimeIntegrationTest {
   void shouldFailAsComposeWhenTheImageDoesNotExist() {
     String broken = WEB.replace("orca-test/busybox:1", "orca-test/does-not-exist:1");
 
-    DeployOutcome outcome = runtime.deploy(app, project, broken, null, in(60));
+    DeployOutcome outcome = runtime.deploy(app, project, broken, Map.of(), null, in(60));
 
     assertThat(outcome.success()).isFalse();
     assertThat(outcome.failureKind()).isEqualTo(FailureKind.COMPOSE);
@@ -180,8 +281,8 @@ class DockerComposeRuntimeIntegrationTest {
 
   @Test
   void shouldFailAsComposeWhenTheFileIsNotACompose() {
-    DeployOutcome invalid = runtime.deploy(app, project, "services: [unclosed", null, in(60));
-    DeployOutcome noServices = runtime.deploy(app, project, "volumes: {}\n", null, in(60));
+    DeployOutcome invalid = runtime.deploy(app, project, "services: [unclosed", Map.of(), null, in(60));
+    DeployOutcome noServices = runtime.deploy(app, project, "volumes: {}\n", Map.of(), null, in(60));
 
     assertThat(invalid.failureKind()).isEqualTo(FailureKind.COMPOSE);
     assertThat(invalid.error()).startsWith("compose file is not valid YAML");
@@ -199,7 +300,7 @@ class DockerComposeRuntimeIntegrationTest {
         """;
 
     // A deadline far away: failing fast says so in its message, a timeout would say "by deadline".
-    DeployOutcome outcome = runtime.deploy(app, project, exits, null, in(600));
+    DeployOutcome outcome = runtime.deploy(app, project, exits, Map.of(), null, in(600));
 
     assertThat(outcome.success()).isFalse();
     assertThat(outcome.failureKind()).isEqualTo(FailureKind.COMPOSE);
@@ -222,7 +323,7 @@ class DockerComposeRuntimeIntegrationTest {
               retries: 1
         """;
 
-    DeployOutcome outcome = runtime.deploy(app, project, sick, null, in(600));
+    DeployOutcome outcome = runtime.deploy(app, project, sick, Map.of(), null, in(600));
 
     assertThat(outcome.success()).isFalse();
     assertThat(outcome.error()).isEqualTo("service 'web' is unhealthy; last log lines: serving");
@@ -243,16 +344,63 @@ class DockerComposeRuntimeIntegrationTest {
               start_period: 60s
         """;
 
-    DeployOutcome outcome = runtime.deploy(app, project, slow, null, in(8));
+    DeployOutcome outcome = runtime.deploy(app, project, slow, Map.of(), null, in(8));
 
     assertThat(outcome.success()).isFalse();
     assertThat(outcome.error()).startsWith("containers not ready by deadline: web (running, starting)");
     assertThat(outcome.health()).isEqualTo(HealthStatus.PROGRESSING);
   }
 
+  @TempDir Path hostDir;
+
+  @Test
+  void shouldFailAtTheApplicationsReadinessTimeoutLongBeforeTheDeadline() {
+    String slow = """
+        services:
+          web:
+            image: orca-test/busybox:1
+            command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
+            stop_grace_period: 1s
+            healthcheck:
+              test: ["CMD", "false"]
+              interval: 60s
+              start_period: 60s
+        """;
+
+    DeployOutcome outcome = runtime.deploy(app, project, slow, Map.of(), null, in(600),
+        new DeployOptions(java.util.Set.of(), java.time.Duration.ofSeconds(3)));
+
+    assertThat(outcome.success()).isFalse();
+    assertThat(outcome.error()).startsWith(
+        "containers not ready within the application's readiness timeout of 3 s: web (running, starting)");
+    assertThat(outcome.health()).isEqualTo(HealthStatus.PROGRESSING);
+  }
+
+  @Test
+  void shouldRunAStackWithAHostMountWhenAnAdminAllowedTheRuleForTheApplication() throws Exception {
+    Path hostFile = Files.writeString(hostDir.resolve("shared.txt"), "from the host\n");
+    String mounting = """
+        services:
+          web:
+            image: orca-test/busybox:1
+            command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
+            stop_grace_period: 1s
+            volumes: ["%s:/shared.txt:ro"]
+        """.formatted(hostFile);
+
+    DeployOutcome refused = runtime.deploy(app, project, mounting, Map.of(), null, in(60));
+    DeployOutcome allowed = runtime.deploy(app, project, mounting, Map.of(), null, in(60),
+        new DeployOptions(java.util.Set.of("host-mounts"), null));
+
+    assertThat(refused.error()).contains("(rule: host-mounts)");
+    assertThat(allowed.success()).as(allowed.error()).isTrue();
+    assertThat(DockerCli.lines("docker", "exec", allowed.containers().get(0).name(), "cat", "/shared.txt"))
+        .containsExactly("from the host");
+  }
+
   @Test
   void shouldRemoveTheStackAndItsDirectoryAndSucceedAgain() {
-    assertThat(runtime.deploy(app, project, WEB, null, in(60)).success()).isTrue();
+    assertThat(runtime.deploy(app, project, WEB, Map.of(), null, in(60)).success()).isTrue();
 
     assertThat(runtime.remove(app, project, in(60))).isEqualTo(RemoveOutcome.removed());
 
@@ -263,7 +411,7 @@ class DockerComposeRuntimeIntegrationTest {
 
   @Test
   void shouldFailARemovalWhoseDeadlineHasPassedWithoutTouchingTheStack() {
-    assertThat(runtime.deploy(app, project, WEB, null, in(60)).success()).isTrue();
+    assertThat(runtime.deploy(app, project, WEB, Map.of(), null, in(60)).success()).isTrue();
 
     RemoveOutcome outcome = runtime.remove(app, project, in(-1));
 
@@ -282,7 +430,7 @@ class DockerComposeRuntimeIntegrationTest {
             command: ["sleep", "3600"]
             stop_grace_period: 30s
         """;
-    assertThat(runtime.deploy(app, project, stubborn, null, in(60)).success()).isTrue();
+    assertThat(runtime.deploy(app, project, stubborn, Map.of(), null, in(60)).success()).isTrue();
 
     RemoveOutcome outcome = runtime.remove(app, project, in(3));
 
@@ -294,7 +442,7 @@ class DockerComposeRuntimeIntegrationTest {
 
   @Test
   void shouldRemoveContainersByLabelWhenTheComposeFileIsGone() {
-    assertThat(runtime.deploy(app, project, WEB, null, in(60)).success()).isTrue();
+    assertThat(runtime.deploy(app, project, WEB, Map.of(), null, in(60)).success()).isTrue();
     new DeploymentsDir(deployments).deleteApplication(app);
     assertThat(containers()).hasSize(1);
 
@@ -320,8 +468,17 @@ class DockerComposeRuntimeIntegrationTest {
     assertThat(runtime.observe()).hasValueSatisfying(all -> assertThat(all.get(app)).isEmpty());
   }
 
+  private String containerId(String service) {
+    return DockerCli.lines("docker", "ps", "-q", "--filter", "label=orca-cd.application-id=" + app, "--filter",
+        "label=com.docker.compose.service=" + service).get(0);
+  }
+
   private List<String> containers() {
     return DockerCli.lines("docker", "ps", "-aq", "--filter", "label=orca-cd.application-id=" + app);
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private static Instant in(long seconds) {

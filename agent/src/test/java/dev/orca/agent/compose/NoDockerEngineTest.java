@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.orca.schemas.avro.FailureKind;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,7 +19,7 @@ class NoDockerEngineTest {
     String host = "unix://" + dir.resolve("missing.sock");
     try (DockerComposeRuntime runtime = new DockerComposeRuntime(dir.resolve("deployments"), host)) {
       EngineStatus status = runtime.status();
-      DeployOutcome deploy = runtime.deploy("app-1", "app-1", "services: {web: {image: x}}", null,
+      DeployOutcome deploy = runtime.deploy("app-1", "app-1", "services: {web: {image: x}}", Map.of(), null,
           Instant.now().plusSeconds(30));
 
       assertThat(status.dockerAvailable()).isFalse();

@@ -15,6 +15,7 @@ import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.r2dbc.core.DatabaseClient.GenericExecuteSpec;
 import reactor.core.publisher.Mono;
 
 /**
@@ -132,7 +133,11 @@ final class ApplicationWriter {
         .then();
   }
 
-  /** Health from an agent's events topic; it only changes applications assigned to that agent. */
+  /**
+   * Health from an agent's events topic; it only changes applications assigned to that agent. A
+   * report naming drift turns a synced application out of sync with "drift: <what>" as its error;
+   * a report without drift after one puts back what only the drift had changed.
+   */
   Mono<Void> apply(String agentId, HealthReport report, ChangedEntities changes) {
     Optional<UUID> id = Sql.uuid(report.getApplicationId());
     if (id.isEmpty()) {
@@ -141,11 +146,26 @@ final class ApplicationWriter {
       return Mono.empty();
     }
     String health = Sql.stored(report.getHealth());
-    return db.sql("UPDATE applications SET health_status = :health, updated_at = now()"
-            + " WHERE id = :id AND agent_id = :agentId AND health_status <> :health")
+    String drift = report.getDrift();
+    // In SET, columns read the row as it was: every CASE sees the old values.
+    GenericExecuteSpec update = db.sql("UPDATE applications SET health_status = :health,"
+            + " sync_status = CASE"
+            + "   WHEN CAST(:drift AS text) IS NOT NULL AND sync_status = 'synced' THEN 'out_of_sync'"
+            + "   WHEN CAST(:drift AS text) IS NULL AND drift IS NOT NULL AND sync_status = 'out_of_sync'"
+            + "     AND last_sync_error LIKE 'drift: %' THEN 'synced'"
+            + "   ELSE sync_status END,"
+            + " last_sync_error = CASE"
+            + "   WHEN CAST(:drift AS text) IS NOT NULL AND (sync_status = 'synced' OR last_sync_error LIKE 'drift: %')"
+            + "     THEN 'drift: ' || CAST(:drift AS text)"
+            + "   WHEN CAST(:drift AS text) IS NULL AND last_sync_error LIKE 'drift: %' THEN NULL"
+            + "   ELSE last_sync_error END,"
+            + " drift = CAST(:drift AS text), updated_at = now()"
+            + " WHERE id = :id AND agent_id = :agentId"
+            + " AND (health_status <> :health OR drift IS DISTINCT FROM CAST(:drift AS text))")
         .bind("id", id.get())
         .bind("agentId", agentId)
-        .bind("health", health)
+        .bind("health", health);
+    return Sql.bind(update, "drift", drift, String.class)
         .fetch().rowsUpdated()
         .doOnNext(rows -> {
           if (rows > 0) {

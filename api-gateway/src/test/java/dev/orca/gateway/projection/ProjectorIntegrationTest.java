@@ -222,6 +222,45 @@ class ProjectorIntegrationTest {
   }
 
   @Test
+  void shouldTurnASyncedApplicationOutOfSyncWhileItsStackDriftsAndBackWhenTheDriftEnds() {
+    String id = applicationId.toString();
+    publish(topics.status(), id, ApplicationStatusChanged.newBuilder().setApplicationId(id)
+        .setSyncStatus(SyncStatus.SYNCED).setHealthStatus(HealthStatus.HEALTHY).setUpdateLastSyncError(true)
+        .setLastSyncError(null).setAt(Instant.now()).build());
+    await().atMost(DEADLINE).untilAsserted(() -> assertThat(application().get("sync_status")).isEqualTo("synced"));
+
+    publish(topics.agentEvents(agentA), id, HealthReport.newBuilder().setApplicationId(id)
+        .setHealth(HealthStatus.MISSING).setDrift("service 'web': container removed").setAt(Instant.now()).build());
+
+    await().atMost(DEADLINE).untilAsserted(() -> assertThat(application().get("drift")).isNotNull());
+    assertThat(application()).containsEntry("sync_status", "out_of_sync").containsEntry("health_status", "missing")
+        .containsEntry("last_sync_error", "drift: service 'web': container removed");
+
+    publish(topics.agentEvents(agentA), id, HealthReport.newBuilder().setApplicationId(id)
+        .setHealth(HealthStatus.HEALTHY).setAt(Instant.now()).build());
+
+    await().atMost(DEADLINE).untilAsserted(() -> assertThat(application().get("drift")).isNull());
+    assertThat(application()).containsEntry("sync_status", "synced").containsEntry("health_status", "healthy")
+        .containsEntry("last_sync_error", null);
+  }
+
+  @Test
+  void shouldLeaveAFailedDeploymentsErrorAloneWhenDriftIsReported() {
+    String id = applicationId.toString();
+    publish(topics.status(), id, ApplicationStatusChanged.newBuilder().setApplicationId(id)
+        .setSyncStatus(SyncStatus.OUT_OF_SYNC).setHealthStatus(HealthStatus.UNHEALTHY).setUpdateLastSyncError(true)
+        .setLastSyncError("service 'web' exited with code 3").setAt(Instant.now()).build());
+    await().atMost(DEADLINE).untilAsserted(() -> assertThat(application().get("sync_status")).isEqualTo("out_of_sync"));
+
+    publish(topics.agentEvents(agentA), id, HealthReport.newBuilder().setApplicationId(id)
+        .setHealth(HealthStatus.MISSING).setDrift("service 'web': container removed").setAt(Instant.now()).build());
+
+    await().atMost(DEADLINE).untilAsserted(() -> assertThat(application().get("drift")).isNotNull());
+    assertThat(application()).containsEntry("sync_status", "out_of_sync")
+        .containsEntry("last_sync_error", "service 'web' exited with code 3");
+  }
+
+  @Test
   void shouldRecordAnAgentChangeWhenOnlyItsComposeVersionChanged() {
     publish(topics.agentEvents(agentA), agentA, heartbeat(agentA, "26.1.0"));
     await().atMost(DEADLINE).untilAsserted(() -> assertThat(agent(agentA).get("compose_version")).isEqualTo("1.29.2"));

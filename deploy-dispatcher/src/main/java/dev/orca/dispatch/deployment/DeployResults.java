@@ -100,8 +100,9 @@ public final class DeployResults {
     }
     status.setSyncStatus(SyncStatus.OUT_OF_SYNC).setLastSyncError(error);
     // Only a compose failure says the stack is broken; a transport failure says nothing about it.
+    // What is there: unhealthy while failed containers exist, missing when the stack has none.
     if (result.getFailureKind() == FailureKind.COMPOSE) {
-      status.setHealthStatus(HealthStatus.UNHEALTHY);
+      status.setHealthStatus(result.getHealth() == HealthStatus.MISSING ? HealthStatus.MISSING : HealthStatus.UNHEALTHY);
     }
     return status.build();
   }

@@ -90,8 +90,9 @@ public final class DeploymentRules {
     if (known != null && movesAgent(known, request)) {
       // The stack must not keep running where the application no longer lives.
       log.info("application {} moves from agent {} to agent {}", applicationId, known.getAgentId(), request.getAgentId());
-      RemovalRules.handOver(state, known.getAgentId(), UUID.randomUUID().toString(), deadline, now, effects);
+      RemovalRules.handOver(state, known.getAgentId(), UUID.randomUUID().toString(), now, effects);
     }
+    RemovalRules.cancelHandovers(state, request.getAgentId());
     Deployment deployment = Deployment.newBuilder()
         .setDeploymentId(deploymentId)
         .setAgentId(request.getAgentId())
@@ -118,6 +119,10 @@ public final class DeploymentRules {
         .setProject(Deployments.project(applicationId))
         .setCompose(request.getCompose())
         .setSettings(request.getSettings())
+        // Only the command carries them: the state keeps the compose file for the status it
+        // reports, and no command is ever rebuilt from the state (a move or a redeploy of a
+        // failed digest is built from its request).
+        .setFiles(request.getFiles())
         .setEnv(Map.of())
         .setDeadline(deadline)
         .setAt(now)

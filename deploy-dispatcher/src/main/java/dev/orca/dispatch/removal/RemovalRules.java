@@ -13,10 +13,12 @@ import dev.orca.schemas.avro.RemoveCommand;
 import dev.orca.schemas.avro.RemoveRequested;
 import dev.orca.schemas.avro.RemoveResult;
 import dev.orca.schemas.avro.SyncStatus;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * ApplicationRemovalFinished. A removal supersedes and archives the deployment in flight. A
  * successful removal (even a late one after a timeout) leaves only a {@link RemovedMarker}.
  * Results of handover removals (an application moved to another agent) are not removals of the
- * application and only get logged.
+ * application: a failed one is sent again until the agent confirms it.
  */
 public final class RemovalRules {
 
@@ -36,6 +38,10 @@ public final class RemovalRules {
   public static final String SUPERSEDED_BY_REMOVAL = "deployment superseded by removal";
   /** How many handover removals are remembered so that their results are recognised. */
   static final int HANDOVERS_KEPT = 10;
+  /** The deadline of a handover RemoveCommand: an agent back within it still removes the stack. */
+  public static final Duration HANDOVER_DEADLINE = Duration.ofDays(30);
+  static final Duration FIRST_RETRY = Duration.ofSeconds(30);
+  static final Duration MAX_RETRY = Duration.ofHours(1);
 
   private static final Logger log = LoggerFactory.getLogger(RemovalRules.class);
 
@@ -65,27 +71,76 @@ public final class RemovalRules {
     return state;
   }
 
-  /** Sends a RemoveCommand to the agent the application leaves, and remembers it as a handover. */
-  public static void handOver(ApplicationState state, String oldAgentId, String requestId, Instant deadline,
-      Instant now, Effects effects) {
+  /**
+   * Sends a RemoveCommand to the agent the application leaves, and remembers it as a handover
+   * until the agent confirms it. Its deadline is {@link #HANDOVER_DEADLINE} ahead: the command
+   * stays the latest for the application on that agent's compacted topic, so an agent offline for
+   * long still removes the stack when it comes back; a failure is retried (see {@link #onClock}).
+   */
+  public static void handOver(ApplicationState state, String oldAgentId, String requestId, Instant now,
+      Effects effects) {
     List<HandoverRemoval> handovers = new ArrayList<>(state.getHandoverRemovals());
-    handovers.add(0, new HandoverRemoval(requestId, oldAgentId));
+    Instant deadline = now.plus(HANDOVER_DEADLINE);
+    handovers.add(0, new HandoverRemoval(requestId, oldAgentId, deadline, 1, null));
     while (handovers.size() > HANDOVERS_KEPT) {
-      handovers.remove(handovers.size() - 1);
+      HandoverRemoval dropped = handovers.remove(handovers.size() - 1);
+      log.warn("application {} moved more than {} times: no longer retrying its removal from agent {}",
+          state.getApplicationId(), HANDOVERS_KEPT, dropped.getAgentId());
     }
     state.setHandoverRemovals(handovers);
-    effects.command(oldAgentId, RemoveCommand.newBuilder()
+    effects.command(oldAgentId, removeCommand(state, requestId, deadline, now));
+  }
+
+  /**
+   * The application is deployed on {@code agentId} again: a handover removal still pending there
+   * must not be retried, or it would tear down the stack that now belongs there.
+   */
+  public static void cancelHandovers(ApplicationState state, String agentId) {
+    List<HandoverRemoval> handovers = new ArrayList<>(state.getHandoverRemovals());
+    if (handovers.removeIf(h -> h.getAgentId().equals(agentId))) {
+      state.setHandoverRemovals(handovers);
+    }
+  }
+
+  /**
+   * Sends again, with a new request id and deadline, every handover removal whose agent answered
+   * a failure and whose wait is over; returns whether it sent any.
+   */
+  public boolean retryHandovers(ApplicationState state, Instant now, Effects effects) {
+    boolean sent = false;
+    List<HandoverRemoval> handovers = new ArrayList<>(state.getHandoverRemovals());
+    for (int i = 0; i < handovers.size(); i++) {
+      HandoverRemoval h = handovers.get(i);
+      if (h.getRetryAt() == null || now.isBefore(h.getRetryAt())) {
+        continue;
+      }
+      String requestId = UUID.randomUUID().toString();
+      Instant deadline = now.plus(HANDOVER_DEADLINE);
+      handovers.set(i, new HandoverRemoval(requestId, h.getAgentId(), deadline, h.getAttempts() + 1, null));
+      effects.command(h.getAgentId(), removeCommand(state, requestId, deadline, now));
+      log.info("retrying the removal of application {} from agent {} it moved away from (attempt {})",
+          state.getApplicationId(), h.getAgentId(), h.getAttempts() + 1);
+      sent = true;
+    }
+    if (sent) {
+      state.setHandoverRemovals(handovers);
+    }
+    return sent;
+  }
+
+  private static RemoveCommand removeCommand(ApplicationState state, String requestId, Instant deadline, Instant now) {
+    return RemoveCommand.newBuilder()
         .setRequestId(requestId)
         .setApplicationId(state.getApplicationId())
         .setProject(Deployments.project(state.getApplicationId()))
         .setDeadline(deadline)
         .setAt(now)
-        .build());
+        .build();
   }
 
   /** Returns the state after the result reported on {@code agentId}'s events topic. */
   public ApplicationState onResult(ApplicationState state, String agentId, RemoveResult result, Instant now, Effects effects) {
-    if (state != null && endHandover(state, agentId, result)) {
+    if (state != null && endHandover(state, agentId, result, now)) {
       return state;
     }
     PendingRemoval pending = state == null ? null : state.getPendingRemoval();
@@ -119,20 +174,40 @@ public final class RemovalRules {
     return true;
   }
 
-  /** Consumes the result of a handover removal; returns false when the result is not one. */
-  private static boolean endHandover(ApplicationState state, String agentId, RemoveResult result) {
+  /**
+   * Consumes the result of a handover removal; returns false when the result is not one. A
+   * success ends the handover; a failure schedules the next attempt, waits doubling from
+   * {@link #FIRST_RETRY} to {@link #MAX_RETRY}, unless the command's deadline had passed.
+   */
+  private static boolean endHandover(ApplicationState state, String agentId, RemoveResult result, Instant now) {
     List<HandoverRemoval> handovers = new ArrayList<>(state.getHandoverRemovals());
-    boolean found = handovers.removeIf(h -> h.getRequestId().equals(result.getRequestId()) && h.getAgentId().equals(agentId));
-    if (!found) {
+    int index = -1;
+    for (int i = 0; i < handovers.size(); i++) {
+      if (handovers.get(i).getRequestId().equals(result.getRequestId()) && handovers.get(i).getAgentId().equals(agentId)) {
+        index = i;
+      }
+    }
+    if (index < 0) {
       return false;
     }
-    state.setHandoverRemovals(handovers);
-    if (result.getSuccess()) {
-      log.info("application {} left agent {}: its stack there is removed", state.getApplicationId(), agentId);
+    HandoverRemoval handover = handovers.get(index);
+    boolean expired = handover.getDeadline() == null || !now.isBefore(handover.getDeadline());
+    if (result.getSuccess() || expired) {
+      handovers.remove(index);
+      if (result.getSuccess()) {
+        log.info("application {} left agent {}: its stack there is removed", state.getApplicationId(), agentId);
+      } else {
+        log.warn("application {} moved away from agent {}, but removing its stack there failed and its deadline"
+            + " passed; no more retries: {}", state.getApplicationId(), agentId, result.getError());
+      }
     } else {
-      log.warn("application {} moved away from agent {}, but removing its stack there failed: {}",
-          state.getApplicationId(), agentId, result.getError());
+      Duration wait = FIRST_RETRY.multipliedBy(1L << Math.min(handover.getAttempts() - 1, 16));
+      Instant retryAt = now.plus(wait.compareTo(MAX_RETRY) > 0 ? MAX_RETRY : wait);
+      handover.setRetryAt(retryAt);
+      log.warn("application {} moved away from agent {}, but removing its stack there failed (attempt {}), retrying at"
+          + " {}: {}", state.getApplicationId(), agentId, handover.getAttempts(), retryAt, result.getError());
     }
+    state.setHandoverRemovals(handovers);
     return true;
   }
 
