@@ -196,7 +196,7 @@ function dumpServerThreads(name) {
   try {
     const file = join(OUT, `threads-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.txt`);
     mkdirSync(OUT, { recursive: true });
-    writeFileSync(file, execFileSync('jstack', [pid], { encoding: 'utf8', timeout: 30_000, maxBuffer: 64 * 1024 * 1024 }));
+    writeFileSync(file, execFileSync('jstack', [pid], { encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024 }));
     return file;
   } catch {
     return null;
@@ -213,6 +213,7 @@ export function commitFile(path, content, message) {
     execFileSync('git', ['-c', 'user.name=Orca E2E', '-c', 'user.email=e2e@orca.invalid', '-C', GIT_DIR, ...args], {
       encoding: 'utf8',
       timeout: 30_000,
+      killSignal: 'SIGKILL',
     }).trim();
   git('add', path);
   git('commit', '--no-gpg-sign', '-q', '-m', message);
@@ -224,6 +225,7 @@ export function containersOf(applicationId) {
   const out = execFileSync('docker', ['ps', '-aq', '--filter', `label=orca-cd.application-id=${applicationId}`], {
     encoding: 'utf8',
     timeout: 30_000,
+    killSignal: 'SIGKILL',
   }).trim();
   return out ? out.split(/\s+/) : [];
 }
@@ -299,13 +301,16 @@ export async function adminToken() {
 }
 
 let stepFailed = false;
+const STEP_TIMEOUT_MS = 5 * 60_000;
 
 /**
  * A test that is one step of a story: it runs only while every earlier step of the file passed,
  * since each builds on what the one before it left (one failure, not a cascade of timeouts).
  */
 export function step(name, fn) {
-  test(name, async (t) => {
+  // A step that hangs fails on its own, with the page and the server's threads, long before the
+  // suite's limit; the synchronous calls above are killed at 30 s so they cannot block this.
+  test(name, { timeout: STEP_TIMEOUT_MS }, async (t) => {
     if (stepFailed) {
       t.skip('an earlier step failed');
       return;
