@@ -275,7 +275,7 @@ public final class DockerComposeRuntime implements ComposeRuntime {
     try {
       managed = engine.managedContainers();
     } catch (RuntimeException e) {
-      log.warn("cannot list containers: {}", e.toString());
+      log.debug("cannot list containers: {}", e.toString());
       return Optional.empty();
     }
     Map<String, List<Container>> byApplication = new TreeMap<>();

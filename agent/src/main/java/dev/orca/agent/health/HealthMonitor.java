@@ -111,7 +111,11 @@ public final class HealthMonitor implements Runnable {
         reported.put(e.getKey(), now);
       }
       if (drift != null) {
-        baselines.drifted(e.getKey(), drift);
+        try {
+          baselines.drifted(e.getKey(), drift);
+        } catch (RuntimeException ex) {
+          log.debug("cannot act on the drift of {}: {}", e.getKey(), ex.toString());
+        }
       }
     }
     reported.keySet().retainAll(observed.get().keySet());
