@@ -69,12 +69,6 @@ final class OffsetTracker {
     });
   }
 
-  /** The first offset not finished yet, to seek back to after a failed commit; null when none. */
-  Long firstUnfinished(TopicPartition partition) {
-    Partition p = partitions.get(partition);
-    return p == null || p.unfinished.isEmpty() ? null : p.unfinished.first();
-  }
-
   void forget(TopicPartition partition) {
     partitions.remove(partition);
   }
