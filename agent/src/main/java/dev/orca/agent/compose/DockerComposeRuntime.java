@@ -29,7 +29,8 @@ public final class DockerComposeRuntime implements ComposeRuntime {
 
   /** Log lines of a failed container quoted in the deployment's error. */
   static final int LAST_LOG_LINES = 10;
-  private static final String NOT_READY = "containers not ready by deadline: ";
+  /** How a wait for readiness that ends at the command's deadline is named in its error. */
+  private static final String BY_DEADLINE = "by deadline";
   private static final Logger log = LoggerFactory.getLogger(DockerComposeRuntime.class);
   private static final Duration WARN_EVERY = Duration.ofMinutes(5);
   private static final Duration READY_POLL = Duration.ofMillis(500);
@@ -105,25 +106,15 @@ public final class DockerComposeRuntime implements ComposeRuntime {
     } else {
       dirs.writeSecret(applicationId, DeploymentsDir.ENV_FILE, envFile);
     }
-    Path dir = dirs.application(applicationId);
-    ComposeCli.Result up = cli.run(List.of("-p", project, "-f", dirs.composeFile(applicationId).toString(),
-        "up", "-d", "--remove-orphans"), dir, deadline);
-    if (!up.succeeded()) {
-      List<Container> containers = containers(applicationId);
-      String what = up.timedOut() ? "docker compose up did not finish by the deadline"
-          : "docker compose up failed (exit " + up.exitCode() + ")";
-      return DeployOutcome.composeFailure(what + ": " + up.output(), Health.of(containers), containers);
+    Optional<DeployOutcome> upFailed = up(applicationId, project, deadline);
+    if (upFailed.isPresent()) {
+      return upFailed.get();
     }
-    Instant readyBy = options.readinessTimeout() == null ? deadline
-        : min(deadline, Instant.now().plus(options.readinessTimeout()));
-    DeployOutcome outcome = awaitReady(applicationId, file.services(), readyBy);
-    if (!outcome.success() && readyBy.isBefore(deadline) && !Instant.now().isBefore(readyBy)
-        && outcome.error() != null && outcome.error().startsWith(NOT_READY)) {
-      return DeployOutcome.composeFailure("containers not ready within the application's readiness timeout of "
-          + options.readinessTimeout().toSeconds() + " s: " + outcome.error().substring(NOT_READY.length()),
-          outcome.health(), outcome.containers());
-    }
-    return outcome;
+    Duration timeout = options.readinessTimeout();
+    Instant readyBy = timeout == null ? deadline : min(deadline, Instant.now().plus(timeout));
+    return awaitReady(applicationId, file.services(), readyBy, readyBy.isBefore(deadline)
+        ? "within the application's readiness timeout of " + timeout.toSeconds() + " s"
+        : BY_DEADLINE);
   }
 
   @Override
@@ -143,14 +134,21 @@ public final class DockerComposeRuntime implements ComposeRuntime {
     if (!status.canDeploy()) {
       return DeployOutcome.transportFailure(status.message());
     }
-    ComposeCli.Result up = cli.run(List.of("-p", project, "-f", composeFile.toString(), "up", "-d", "--remove-orphans"),
-        dirs.application(applicationId), deadline);
-    if (!up.succeeded()) {
-      List<Container> containers = containers(applicationId);
-      return DeployOutcome.composeFailure("docker compose up failed (exit " + up.exitCode() + "): " + up.output(),
-          Health.of(containers), containers);
+    return up(applicationId, project, deadline)
+        .orElseGet(() -> awaitReady(applicationId, file.services(), deadline, BY_DEADLINE));
+  }
+
+  /** Runs compose up on the application's directory; the failure it ended with, empty when it succeeded. */
+  private Optional<DeployOutcome> up(String applicationId, String project, Instant deadline) {
+    ComposeCli.Result up = cli.run(List.of("-p", project, "-f", dirs.composeFile(applicationId).toString(),
+        "up", "-d", "--remove-orphans"), dirs.application(applicationId), deadline);
+    if (up.succeeded()) {
+      return Optional.empty();
     }
-    return awaitReady(applicationId, file.services(), deadline);
+    List<Container> containers = containers(applicationId);
+    String what = up.timedOut() ? "docker compose up did not finish by the deadline"
+        : "docker compose up failed (exit " + up.exitCode() + ")";
+    return Optional.of(DeployOutcome.composeFailure(what + ": " + up.output(), Health.of(containers), containers));
   }
 
   /**
@@ -159,7 +157,7 @@ public final class DockerComposeRuntime implements ComposeRuntime {
    * container that exits, dies, keeps restarting or turns unhealthy fails the deployment at
    * once, with its exit code and last log lines; only "still starting" waits for the deadline.
    */
-  private DeployOutcome awaitReady(String applicationId, Set<String> services, Instant deadline) {
+  private DeployOutcome awaitReady(String applicationId, Set<String> services, Instant deadline, String limit) {
     List<Container> readySeen = null;
     Instant readySince = null;
     while (true) {
@@ -183,7 +181,7 @@ public final class DockerComposeRuntime implements ComposeRuntime {
       if (!now.isBefore(deadline) || Thread.currentThread().isInterrupted()) {
         HealthStatus health = Health.of(containers);
         String what = notReady.isEmpty() ? "not stable yet" : String.join(", ", notReady);
-        return DeployOutcome.composeFailure(NOT_READY + what,
+        return DeployOutcome.composeFailure("containers not ready " + limit + ": " + what,
             health == HealthStatus.HEALTHY ? HealthStatus.PROGRESSING : health, containers);
       }
       try {
