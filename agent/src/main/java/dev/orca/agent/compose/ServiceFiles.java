@@ -1,9 +1,7 @@
 package dev.orca.agent.compose;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import dev.orca.schemas.FilesDigest;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HexFormat;
@@ -102,21 +100,11 @@ final class ServiceFiles {
     return Optional.of(String.join("/", segments));
   }
 
-  /** Every part length-prefixed, so two different sets of files never encode alike. */
+  /** SHA-256 (hex) of the files in the encoding sync-stream's digest uses too. */
   private static String digest(SortedMap<String, byte[]> used) {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      for (Map.Entry<String, byte[]> file : used.entrySet()) {
-        byte[] path = file.getKey().getBytes(StandardCharsets.UTF_8);
-        digest.update(ByteBuffer.allocate(Integer.BYTES).putInt(path.length).array());
-        digest.update(path);
-        digest.update(ByteBuffer.allocate(Long.BYTES).putLong(file.getValue().length).array());
-        digest.update(file.getValue());
-      }
-      return HexFormat.of().formatHex(digest.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is always available", e);
-    }
+    MessageDigest digest = FilesDigest.sha256();
+    FilesDigest.update(digest, used);
+    return HexFormat.of().formatHex(digest.digest());
   }
 
   private static List<?> list(Object value) {

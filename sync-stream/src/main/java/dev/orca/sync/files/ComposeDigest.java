@@ -1,13 +1,12 @@
 package dev.orca.sync.files;
 
+import dev.orca.schemas.FilesDigest;
+import dev.orca.schemas.avro.DeploySettings;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.Map;
 import java.util.SortedMap;
-import dev.orca.schemas.avro.DeploySettings;
 
 /**
  * What change detection compares: the SHA-256 (hex) of the compose file alone when it references
@@ -24,16 +23,9 @@ public final class ComposeDigest {
     if (files.isEmpty()) {
       return sha256(compose);
     }
-    MessageDigest digest = sha256();
-    digest.update(ByteBuffer.allocate(Long.BYTES).putLong(compose.length).array());
-    digest.update(compose);
-    for (Map.Entry<String, byte[]> file : files.entrySet()) {
-      byte[] path = file.getKey().getBytes(StandardCharsets.UTF_8);
-      digest.update(ByteBuffer.allocate(Integer.BYTES).putInt(path.length).array());
-      digest.update(path);
-      digest.update(ByteBuffer.allocate(Long.BYTES).putLong(file.getValue().length).array());
-      digest.update(file.getValue());
-    }
+    MessageDigest digest = FilesDigest.sha256();
+    FilesDigest.update(digest, compose);
+    FilesDigest.update(digest, files);
     return HexFormat.of().formatHex(digest.digest());
   }
 
@@ -54,7 +46,7 @@ public final class ComposeDigest {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("cannot encode deploy settings", e);
     }
-    MessageDigest digest = sha256();
+    MessageDigest digest = FilesDigest.sha256();
     digest.update("orca-settings".getBytes(StandardCharsets.UTF_8));
     digest.update(base.getBytes(StandardCharsets.UTF_8));
     digest.update(ByteBuffer.allocate(Integer.BYTES).putInt(encoded.length).array());
@@ -68,14 +60,6 @@ public final class ComposeDigest {
   }
 
   public static String sha256(byte[] bytes) {
-    return HexFormat.of().formatHex(sha256().digest(bytes));
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is always available", e);
-    }
+    return HexFormat.of().formatHex(FilesDigest.sha256().digest(bytes));
   }
 }
