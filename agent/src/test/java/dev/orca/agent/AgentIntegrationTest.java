@@ -61,6 +61,17 @@ class AgentIntegrationTest {
     DockerCleanup.removeApplication(starting, starting);
   }
 
+  /** The real agent on this host's daemon, heartbeating every 2 s and observing at {@code healthInterval}. */
+  private Agent startAgent(AgentTopics kafka, Duration healthInterval) {
+    return Agent.start(new AgentSettings(kafka.bootstrap(), kafka.topics, kafka.agentId, deployments,
+        "unix:///var/run/docker.sock", Duration.ofSeconds(2), healthInterval, "test"));
+  }
+
+  /** The one container Docker runs for the application. */
+  private static String containerOf(String application) {
+    return DockerCli.lines("docker", "ps", "-q", "--filter", "label=orca-cd.application-id=" + application).get(0);
+  }
+
   @Test
   void shouldWriteTheEnvironmentSealedForItAsAPrivateDotEnvAndRefuseOneSealedWithAnotherKey() throws Exception {
     DockerDaemon.require();
@@ -112,15 +123,14 @@ class AgentIntegrationTest {
     DockerDaemon.require();
     // Periodic rounds every hour: only the engine's event stream can report the kill in time.
     try (AgentTopics kafka = new AgentTopics();
-        Agent agent = Agent.start(new AgentSettings(kafka.bootstrap(), kafka.topics, kafka.agentId, deployments,
-            "unix:///var/run/docker.sock", Duration.ofSeconds(2), Duration.ofHours(1), "test"))) {
+        Agent agent = startAgent(kafka, Duration.ofHours(1))) {
       kafka.send(app, AgentCommandsIntegrationTest.deploy("d1", app, 1, COMPOSE, AgentCommandsIntegrationTest.inMinutes(2)));
       DeployResult deployed = kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d1"), WAIT);
       assertThat(deployed.getSuccess()).as(deployed.getError()).isTrue();
       kafka.await(HealthReport.class, r -> r.getApplicationId().equals(app) && r.getHealth() == HealthStatus.HEALTHY,
           WAIT);
 
-      String container = DockerCli.lines("docker", "ps", "-q", "--filter", "label=orca-cd.application-id=" + app).get(0);
+      String container = containerOf(app);
       DockerCli.lines("docker", "kill", container);
 
       HealthReport killed = kafka.await(HealthReport.class, r -> r.getApplicationId().equals(app)
@@ -133,13 +143,12 @@ class AgentIntegrationTest {
   void shouldReportDriftWhenAContainerIsRemovedByHand() {
     DockerDaemon.require();
     try (AgentTopics kafka = new AgentTopics();
-        Agent agent = Agent.start(new AgentSettings(kafka.bootstrap(), kafka.topics, kafka.agentId, deployments,
-            "unix:///var/run/docker.sock", Duration.ofSeconds(2), Duration.ofHours(1), "test"))) {
+        Agent agent = startAgent(kafka, Duration.ofHours(1))) {
       kafka.send(app, AgentCommandsIntegrationTest.deploy("d1", app, 1, COMPOSE, AgentCommandsIntegrationTest.inMinutes(2)));
       DeployResult deployed = kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d1"), WAIT);
       assertThat(deployed.getSuccess()).as(deployed.getError()).isTrue();
 
-      String container = DockerCli.lines("docker", "ps", "-q", "--filter", "label=orca-cd.application-id=" + app).get(0);
+      String container = containerOf(app);
       DockerCli.lines("docker", "rm", "-f", container);
 
       // While docker removes it, the container may show as "removing" first.
@@ -155,15 +164,14 @@ class AgentIntegrationTest {
   void shouldRunAKilledContainerAgainWhenTheApplicationAsksForSelfHeal() {
     DockerDaemon.require();
     try (AgentTopics kafka = new AgentTopics();
-        Agent agent = Agent.start(new AgentSettings(kafka.bootstrap(), kafka.topics, kafka.agentId, deployments,
-            "unix:///var/run/docker.sock", Duration.ofSeconds(2), Duration.ofHours(1), "test"))) {
+        Agent agent = startAgent(kafka, Duration.ofHours(1))) {
       kafka.send(app, DeployCommand.newBuilder(
           AgentCommandsIntegrationTest.deploy("d1", app, 1, COMPOSE, AgentCommandsIntegrationTest.inMinutes(2)))
           .setSettings(DeploySettings.newBuilder().setSelfHeal(true).build()).build());
       DeployResult deployed = kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d1"), WAIT);
       assertThat(deployed.getSuccess()).as(deployed.getError()).isTrue();
 
-      String container = DockerCli.lines("docker", "ps", "-q", "--filter", "label=orca-cd.application-id=" + app).get(0);
+      String container = containerOf(app);
       DockerCli.lines("docker", "kill", container);
 
       HealthReport killed = kafka.await(HealthReport.class, r -> r.getApplicationId().equals(app)
@@ -181,8 +189,7 @@ class AgentIntegrationTest {
   void shouldDeployAHealthyStackWhileAnotherIsStillStarting() {
     DockerDaemon.require();
     try (AgentTopics kafka = new AgentTopics();
-        Agent agent = Agent.start(new AgentSettings(kafka.bootstrap(), kafka.topics, kafka.agentId, deployments,
-            "unix:///var/run/docker.sock", Duration.ofSeconds(2), Duration.ofSeconds(5), "test"))) {
+        Agent agent = startAgent(kafka, Duration.ofSeconds(5))) {
       kafka.send(starting, AgentCommandsIntegrationTest.deploy("d-starting", starting, 1, NEVER_READY,
           AgentCommandsIntegrationTest.inMinutes(5)));
       kafka.send(app, AgentCommandsIntegrationTest.deploy("d-healthy", app, 1, COMPOSE,
@@ -203,8 +210,7 @@ class AgentIntegrationTest {
   void shouldDeployReportHealthAndRemoveAStackFromItsCommandsTopic() {
     DockerDaemon.require();
     try (AgentTopics kafka = new AgentTopics();
-        Agent agent = Agent.start(new AgentSettings(kafka.bootstrap(), kafka.topics, kafka.agentId, deployments,
-            "unix:///var/run/docker.sock", Duration.ofSeconds(2), Duration.ofMillis(500), "test"))) {
+        Agent agent = startAgent(kafka, Duration.ofMillis(500))) {
       kafka.send(app, AgentCommandsIntegrationTest.deploy("d1", app, 1, COMPOSE, AgentCommandsIntegrationTest.inMinutes(2)));
 
       DeployResult deployed = kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d1"), WAIT);
