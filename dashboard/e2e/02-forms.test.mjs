@@ -2,8 +2,9 @@
 // offline (409), a session that ends, and the create-application form by keyboard alone. Also
 // the agents and profile pages: an agent's connection settings and an API token, each shown once.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before } from 'node:test';
-import { ADMIN, adminToken, apiCall, Session, step } from './support.mjs';
+import { ADMIN, adminToken, apiCall, commitFile, Session, step } from './support.mjs';
 
 let session;
 let page;
@@ -107,20 +108,40 @@ step('deploying on an offline agent shows the 409 and its reason', async () => {
 });
 
 step('the deploy button is locked while a deployment runs', async () => {
-  // A deployment sent to an agent that is not running stays in progress until its deadline.
+  // On the running local agent, a stack whose health check is still in its start period stays in
+  // progress until the deployment's deadline. (Sent to an offline agent, a deployment now fails
+  // at once.)
   const token = await adminToken();
-  const [agent] = (await apiCall('GET', '/agents', { token })).body.filter((a) => a.name === 'edge-1');
+  const [agent] = (await apiCall('GET', '/agents', { token })).body.filter((a) => a.status === 'online');
+  assert.ok(agent, 'an online agent');
   const [repo] = (await apiCall('GET', '/repositories', { token })).body.filter((r) => r.name === 'stacks');
+  const path = `never-ready-${randomUUID().slice(0, 8)}/compose.yaml`;
+  commitFile(path, [
+    'services:',
+    '  slow:',
+    '    image: orca-test/busybox:1',
+    '    command: ["sleep", "3600"]',
+    '    stop_grace_period: 1s',
+    '    healthcheck:',
+    '      test: ["CMD", "true"]',
+    '      interval: 1h',
+    '      start_period: 1h',
+    '',
+  ].join('\n'), 'a stack that is never ready');
   const created = await apiCall('POST', '/applications', {
     token,
-    body: { name: 'queued-app', repositoryId: repo.id, agentId: agent.id, branch: 'main', path: 'deploy/compose.yaml' },
+    body: { name: 'queued-app', repositoryId: repo.id, agentId: agent.id, branch: 'main', path },
   });
   assert.equal(created.status, 201, JSON.stringify(created.body));
-  await page.goto(`/applications/${created.body.id}`);
-  await page.getByText('Sync: Syncing').waitFor({ timeout: 60_000 });
-  const locked = page.getByRole('button', { name: 'Deploying…' });
-  await locked.waitFor();
-  assert.equal(await locked.isDisabled(), true);
+  try {
+    await page.goto(`/applications/${created.body.id}`);
+    await page.getByText('Sync: Syncing').waitFor({ timeout: 60_000 });
+    const locked = page.getByRole('button', { name: 'Deploying…' });
+    await locked.waitFor();
+    assert.equal(await locked.isDisabled(), true);
+  } finally {
+    await apiCall('DELETE', `/applications/${created.body.id}?wait=true`, { token });
+  }
   await page.goto(`/applications/${offlineAppId}`);
   await page.getByRole('heading', { name: 'offline-app' }).waitFor();
 });

@@ -317,8 +317,13 @@ export function step(name, fn) {
     }
     try {
       await fn(t);
-    } catch (error) {
+    } catch (thrown) {
       stepFailed = true;
+      // Some errors cannot take more text (a DOMException's message is a getter, as for a fetch
+      // that timed out): those are wrapped, with the original as the cause.
+      const error = thrown instanceof Error && !(thrown instanceof DOMException)
+        ? thrown
+        : new Error(`${thrown?.name ?? 'Error'}: ${thrown?.message ?? thrown}`, { cause: thrown });
       const session = Session.current;
       if (session) {
         // What the page showed and what went wrong on it, for whoever reads the failure.

@@ -41,6 +41,9 @@ export const applicationsApi = {
   update: (appId: string, body: ApplicationBody) => api.put<Application>(`/applications/${id(appId)}`, body),
   /** Waits for the agent: 200 removed, 502 the agent failed, 504 the deadline passed. */
   remove: (appId: string) => api.delete<{ deleted: boolean }>(`/applications/${id(appId)}?wait=true`),
+  /** Admins only: deletes at once; the agent removes the stack if it ever comes back. */
+  forceRemove: (appId: string) =>
+    api.delete<{ deleted: boolean; requestId: string }>(`/applications/${id(appId)}?force=true`),
   deploy: (appId: string) => api.post<{ deploymentId: string }>(`/applications/${id(appId)}/deploy`),
   deployments: (appId: string) => api.get<Deployment[]>(`/applications/${id(appId)}/deployments`),
   environment: (appId: string) => api.get<EnvironmentNames>(`/applications/${id(appId)}/environment`),

@@ -15,6 +15,10 @@ export type AuthMethod = (typeof AUTH_METHODS)[number];
 export const SYNC_TYPES = ['polling', 'webhook', 'manual'] as const;
 export type SyncType = (typeof SYNC_TYPES)[number];
 
+/** The rules of the agent's policy an admin may allow per application (dev.orca.schemas.PolicyRules). */
+export const POLICY_RULES = ['privileged', 'capabilities', 'host-namespaces', 'docker-socket', 'host-mounts'] as const;
+export type PolicyRule = (typeof POLICY_RULES)[number];
+
 /** An application as the list returns it: without its compose files. */
 export interface ApplicationSummary {
   id: string;
@@ -29,6 +33,11 @@ export interface ApplicationSummary {
   commitMessage: string | null;
   lastSyncedAt: string | null;
   lastSyncError: string | null;
+  /** Whether the agent re-applies the last successful deployment when the running stack drifts. */
+  selfHeal: boolean;
+  /** How long the agent waits for readiness after compose up; null: until the deployment's deadline. */
+  readinessTimeoutSeconds: number | null;
+  allowedPolicyRules: PolicyRule[];
   createdAt: string;
   updatedAt: string;
 }
@@ -50,6 +59,11 @@ export interface ApplicationBody {
   agentId?: string;
   branch?: string;
   path?: string;
+  selfHeal?: boolean;
+  /** 0 clears the timeout. */
+  readinessTimeoutSeconds?: number;
+  /** Only an admin may change it. */
+  allowedPolicyRules?: PolicyRule[];
 }
 
 export interface Deployment {

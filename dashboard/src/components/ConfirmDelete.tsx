@@ -6,7 +6,7 @@ import type { ReactNode } from 'react';
  * The confirmation before a deletion. It stays open while the request runs (Escape and the close
  * button wait too) and shows why it failed, under {@code failureTitle} when there is one.
  */
-export function ConfirmDelete({ opened, onClose, title, children, confirmLabel, pending, error, failureTitle, pendingText, onConfirm }: {
+export function ConfirmDelete({ opened, onClose, title, children, confirmLabel, pending, error, failureTitle, pendingText, onConfirm, recovery }: {
   opened: boolean;
   onClose: () => void;
   title: string;
@@ -17,6 +17,8 @@ export function ConfirmDelete({ opened, onClose, title, children, confirmLabel, 
   failureTitle?: string;
   pendingText?: string;
   onConfirm: () => void;
+  /** Shown under the failure: what can still be done about it. */
+  recovery?: ReactNode;
 }) {
   return (
     <Modal opened={opened} onClose={() => !pending && onClose()} title={title} centered>
@@ -34,6 +36,7 @@ export function ConfirmDelete({ opened, onClose, title, children, confirmLabel, 
             </Text>
           </Alert>
         )}
+        {error && recovery}
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose} disabled={pending}>
             Cancel

@@ -29,6 +29,7 @@ import { useRepositories } from '../repositories/hooks';
 import { CommitLine } from './commit';
 import { DeleteApplicationButton } from './DeleteApplicationButton';
 import { DeploymentHistory } from './DeploymentHistory';
+import { DeploySettingsSection } from './DeploySettingsSection';
 import { EnvironmentSection } from './EnvironmentSection';
 import { useApplication, useDeployApplication } from './hooks';
 
@@ -113,6 +114,8 @@ function ApplicationDetails({ app }: { app: Application }) {
       </Card>
 
       <EnvironmentSection applicationId={app.id} />
+
+      <DeploySettingsSection app={app} />
 
       <Tabs defaultValue="compose" keepMounted={false}>
         <Tabs.List>

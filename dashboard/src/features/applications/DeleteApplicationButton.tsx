@@ -1,12 +1,13 @@
-import { Button } from '@mantine/core';
+import { Button, Stack, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconTrash } from '@tabler/icons-react';
+import { IconTrash, IconTrashX } from '@tabler/icons-react';
 import { useNavigate } from 'react-router';
 import { ApiError } from '../../api/client';
 import type { Application } from '../../api/types';
 import { ConfirmDelete } from '../../components/ConfirmDelete';
 import { notifySuccess } from '../../components/notify';
-import { useDeleteApplication } from './hooks';
+import { useProfile } from '../auth/hooks';
+import { useDeleteApplication, useForceDeleteApplication } from './hooks';
 
 /** What a failed removal means, by the status the API answered with. */
 function failureTitle(error: unknown): string {
@@ -27,11 +28,15 @@ function failureTitle(error: unknown): string {
 
 /**
  * Deletes after confirmation and waits for the agent to tear the stack down (DELETE ?wait=true):
- * the dialog stays open while it waits and shows a 502 or 504 outcome as what it is.
+ * the dialog stays open while it waits and shows a 409, 502 or 504 outcome as what it is. After
+ * one, an admin may remove the application from Orca anyway (DELETE ?force=true): it is deleted at
+ * once and its agent removes the stack if it ever comes back.
  */
 export function DeleteApplicationButton({ app, agentName }: { app: Application; agentName: string | undefined }) {
   const [opened, { open, close }] = useDisclosure(false);
   const remove = useDeleteApplication(app.id);
+  const force = useForceDeleteApplication(app.id);
+  const admin = useProfile().data?.role === 'admin';
   const navigate = useNavigate();
 
   const confirm = () =>
@@ -42,10 +47,22 @@ export function DeleteApplicationButton({ app, agentName }: { app: Application; 
         navigate('/applications', { replace: true });
       },
     });
+  const forceRemoval = () =>
+    force.mutate(undefined, {
+      onSuccess: () => {
+        close();
+        notifySuccess(
+          `${app.name} was deleted from Orca. ${agentName ?? 'Its agent'} removes the stack if it comes back.`,
+          'Application deleted',
+        );
+        navigate('/applications', { replace: true });
+      },
+    });
+  const failedOnTheAgent = remove.error instanceof ApiError && [409, 502, 504].includes(remove.error.status);
 
   return (
     <>
-      <Button color="red" variant="light" leftSection={<IconTrash size={16} />} onClick={() => { remove.reset(); open(); }}>
+      <Button color="red" variant="light" leftSection={<IconTrash size={16} />} onClick={() => { remove.reset(); force.reset(); open(); }}>
         Delete
       </Button>
       <ConfirmDelete
@@ -53,11 +70,25 @@ export function DeleteApplicationButton({ app, agentName }: { app: Application; 
         onClose={close}
         title={`Delete ${app.name}?`}
         confirmLabel="Delete application"
-        pending={remove.isPending}
+        pending={remove.isPending || force.isPending}
         pendingText="Waiting for the agent to remove the stack…"
-        error={remove.error}
-        failureTitle={failureTitle(remove.error)}
+        error={force.error ?? remove.error}
+        failureTitle={force.error ? 'Forced removal failed' : failureTitle(remove.error)}
         onConfirm={confirm}
+        recovery={
+          admin && failedOnTheAgent && !force.error ? (
+            <Stack gap={6} align="flex-start">
+              <Text size="sm">
+                As an admin you can delete it from Orca now. The stack keeps running on the agent until the agent
+                comes back and removes it.
+              </Text>
+              <Button color="red" variant="outline" leftSection={<IconTrashX size={16} />} onClick={forceRemoval}
+                loading={force.isPending}>
+                Delete from Orca anyway
+              </Button>
+            </Stack>
+          ) : undefined
+        }
       >
         The stack is stopped and removed on agent <b>{agentName ?? app.agentId}</b> (compose down, then its files),
         and the application is deleted from Orca. The git repository is not touched.

@@ -55,12 +55,16 @@ export function useDeployApplication(id: string) {
   return useMutation({ mutationFn: () => applicationsApi.deploy(id) });
 }
 
+function forget(id: string) {
+  queryClient.setQueryData<ApplicationSummary[]>(queryKeys.applications, (list) => list?.filter((a) => a.id !== id));
+  queryClient.removeQueries({ queryKey: queryKeys.application(id) });
+}
+
 export function useDeleteApplication(id: string) {
-  return useMutation({
-    mutationFn: () => applicationsApi.remove(id),
-    onSuccess: () => {
-      queryClient.setQueryData<ApplicationSummary[]>(queryKeys.applications, (list) => list?.filter((a) => a.id !== id));
-      queryClient.removeQueries({ queryKey: queryKeys.application(id) });
-    },
-  });
+  return useMutation({ mutationFn: () => applicationsApi.remove(id), onSuccess: () => forget(id) });
+}
+
+/** An admin's forced removal: the application is gone at once, whatever its agent does. */
+export function useForceDeleteApplication(id: string) {
+  return useMutation({ mutationFn: () => applicationsApi.forceRemove(id), onSuccess: () => forget(id) });
 }

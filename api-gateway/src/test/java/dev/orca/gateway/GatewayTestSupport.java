@@ -7,6 +7,9 @@ import dev.orca.schemas.crypto.SecretBox;
 import dev.orca.testsupport.OidcIssuer;
 import dev.orca.testsupport.SharedKafka;
 import dev.orca.testsupport.SharedPostgres;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -43,6 +46,7 @@ public abstract class GatewayTestSupport {
   public static final String ADMIN_PASSWORD = "Correct-Horse-42";
   private static final SharedPostgres.Database DATABASE = SharedPostgres.newDatabase();
   private static String adminBearer;
+  private static String userBearer;
 
   /** Stands in for GitHub Actions' token issuer; the gateway trusts it. */
   public static final OidcIssuer ISSUER = OidcIssuer.start();
@@ -84,6 +88,33 @@ public abstract class GatewayTestSupport {
       }
     }
     return anonymous().mutate().defaultHeader(HttpHeaders.AUTHORIZATION, adminBearer).build();
+  }
+
+  /**
+   * A client authenticated as an ordinary user (role {@code user}) with an API token; the user and
+   * its token are written straight into the database on first use (only an admin could create one).
+   */
+  protected WebTestClient user() {
+    synchronized (GatewayTestSupport.class) {
+      if (userBearer == null) {
+        UUID userId = UUID.randomUUID();
+        String token = "user-token-" + UUID.randomUUID();
+        update("INSERT INTO users (id, email, name, password_hash, role, created_at, updated_at)"
+            + " VALUES (?, ?, 'User', 'not-a-hash', 'user', now(), now())", userId, "user-" + userId + "@example.com");
+        update("INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES (?, ?, 'tests', ?, now())",
+            UUID.randomUUID(), userId, sha256(token));
+        userBearer = "Bearer " + token;
+      }
+    }
+    return anonymous().mutate().defaultHeader(HttpHeaders.AUTHORIZATION, userBearer).build();
+  }
+
+  private static byte[] sha256(String value) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @SuppressWarnings("unchecked")

@@ -1,5 +1,6 @@
 package dev.orca.agent.compose;
 
+import dev.orca.schemas.PolicyRules;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -158,8 +159,7 @@ public final class ComposePolicy {
   }
 
   /** The rules an admin may allow for one application; "included files" is not one of them. */
-  public static final Set<String> RULES = Set.of("privileged", "capabilities", "host-namespaces", "docker-socket",
-      "host-mounts");
+  public static final Set<String> RULES = Set.copyOf(PolicyRules.ALL);
 
   /** The violations as one message, or empty when the stack may run. */
   public static Optional<String> refusal(ComposeFile file, Map<String, byte[]> files, Path applicationDir) {

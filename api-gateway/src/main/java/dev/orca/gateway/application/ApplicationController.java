@@ -1,14 +1,22 @@
 package dev.orca.gateway.application;
 
+import static dev.orca.gateway.application.ApplicationRules.branch;
+import static dev.orca.gateway.application.ApplicationRules.name;
+import static dev.orca.gateway.application.ApplicationRules.path;
+import static dev.orca.gateway.application.ApplicationRules.reference;
+import static dev.orca.gateway.application.ApplicationRules.required;
+
 import dev.orca.gateway.agent.AgentJson;
 import dev.orca.gateway.agent.AgentViews;
 import dev.orca.gateway.auth.CurrentUser;
 import dev.orca.gateway.crypto.BlindIndex;
+import dev.orca.gateway.deployment.DeploymentJson;
+import dev.orca.gateway.deployment.DeploymentStore;
+import dev.orca.gateway.events.EntityChanges;
 import dev.orca.gateway.kafka.KafkaPublisher;
 import dev.orca.gateway.outbox.Outbox;
 import dev.orca.gateway.repository.RepositoryViews;
 import dev.orca.gateway.system.OrcaProperties;
-import dev.orca.gateway.repository.RepositoryRules;
 import dev.orca.gateway.web.ApiException;
 import dev.orca.schemas.Topics;
 import dev.orca.schemas.avro.RemoveRequested;
@@ -19,6 +27,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.HttpStatus;
@@ -34,11 +43,13 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * {@code /api/v1/applications}: configuration, environment variables (write-only values), manual
- * deploy, removal and deployment history.
+ * {@code /api/v1/applications}: configuration and deploy settings, environment variables
+ * (write-only values), manual deploy, removal and deployment history. What a configuration may
+ * be is {@link ApplicationRules}'.
  */
 @RestController
 @RequestMapping("/api/v1/applications")
@@ -46,9 +57,13 @@ class ApplicationController {
 
   /** How long a create waits for its first sync to leave the outbox before answering anyway. */
   private static final Duration FIRST_SYNC_WAIT = Duration.ofSeconds(5);
-  /** Removal polling with {@code ?wait=true}: interval, and grace after the deadline. */
-  private static final Duration REMOVAL_POLL = Duration.ofMillis(200);
+  /** How long {@code ?wait=true} waits past the removal's deadline for the dispatcher's verdict. */
   private static final Duration REMOVAL_GRACE = Duration.ofSeconds(2);
+  /**
+   * The deadline of a forced removal's command, as long as the dispatcher's for an agent an
+   * application moved away from: an agent back within it still removes the stack.
+   */
+  private static final Duration FORCED_REMOVAL_DEADLINE = Duration.ofDays(30);
   /** How long a DELETE waits for Kafka to acknowledge its RemoveRequested before withdrawing it. */
   private static final Duration REMOVAL_PUBLISH_WAIT = Duration.ofSeconds(10);
 
@@ -60,11 +75,14 @@ class ApplicationController {
   private final KafkaPublisher publisher;
   private final Outbox outbox;
   private final Topics topics;
+  private final EntityChanges changes;
+  private final DeploymentStore deploymentStore;
   private final Duration removalTimeout;
+  private final long deadlineSeconds;
 
   ApplicationController(ApplicationStore store, EnvironmentSealer environments, AgentViews agents,
       RepositoryViews repositories, BlindIndex blindIndex, KafkaPublisher publisher, Outbox outbox, Topics topics,
-      OrcaProperties properties) {
+      EntityChanges changes, DeploymentStore deploymentStore, OrcaProperties properties) {
     this.store = store;
     this.environments = environments;
     this.agents = agents;
@@ -73,12 +91,18 @@ class ApplicationController {
     this.publisher = publisher;
     this.outbox = outbox;
     this.topics = topics;
+    this.changes = changes;
+    this.deploymentStore = deploymentStore;
     this.removalTimeout = Duration.ofSeconds(properties.deployTimeoutSeconds());
+    this.deadlineSeconds = properties.deployTimeoutSeconds();
   }
 
-  private static final java.util.regex.Pattern COMPOSE_FILE = java.util.regex.Pattern.compile("(?i).+\\.ya?ml");
-
-  record ApplicationBody(String name, String repositoryId, String agentId, String branch, String path) {}
+  /**
+   * POST and PUT body. On PUT an absent field keeps its value; {@code readinessTimeoutSeconds} 0
+   * clears the timeout; only an admin may change {@code allowedPolicyRules}.
+   */
+  record ApplicationBody(String name, String repositoryId, String agentId, String branch, String path,
+      Boolean selfHeal, Integer readinessTimeoutSeconds, List<String> allowedPolicyRules) {}
 
   record RemovalJson(String requestId) {}
 
@@ -111,9 +135,11 @@ class ApplicationController {
     String agentId = required(body.agentId(), "agentId");
     String branch = branch(body.branch());
     String path = path(body.path());
+    ApplicationStore.Settings settings = ApplicationRules.settings(body.selfHeal(), body.readinessTimeoutSeconds(),
+        body.allowedPolicyRules(), ApplicationStore.Settings.DEFAULT, me.admin(), deadlineSeconds);
     UUID id = UUID.randomUUID();
     ApplicationStore.Config config = new ApplicationStore.Config(name, blindIndex.of(name), repositoryId, agentId, branch,
-        path);
+        path, settings);
     return checkReferences(config, id)
         .then(Mono.defer(() -> store.insert(id, config, me.actor())))
         .onErrorMap(DataIntegrityViolationException.class, e -> duplicate(name))
@@ -135,10 +161,13 @@ class ApplicationController {
       String agentId = body.agentId() == null ? row.agentId() : required(body.agentId(), "agentId");
       String branch = body.branch() == null ? row.branch() : branch(body.branch());
       String path = body.path() == null ? row.path() : path(body.path());
+      ApplicationStore.Settings settings = ApplicationRules.settings(body.selfHeal(), body.readinessTimeoutSeconds(),
+          body.allowedPolicyRules(), row.settings(), me.admin(), deadlineSeconds);
       ApplicationStore.Config config = new ApplicationStore.Config(name, blindIndex.of(name), repositoryId, agentId,
-          branch, path);
+          branch, path, settings);
+      // New settings reach the agent with a deployment: the digest covers them.
       boolean resync = !repositoryId.equals(row.repositoryId()) || !agentId.equals(row.agentId())
-          || !Objects.equals(branch, row.branch()) || !path.equals(row.path());
+          || !Objects.equals(branch, row.branch()) || !path.equals(row.path()) || !settings.equals(row.settings());
       return checkReferences(config, row.id())
           .then(Mono.defer(() -> store.update(row.id(), config, resync, me.actor())))
           .onErrorMap(DataIntegrityViolationException.class, e -> duplicate(name))
@@ -148,7 +177,10 @@ class ApplicationController {
 
   @DeleteMapping("/{id}")
   Mono<ResponseEntity<Object>> delete(@PathVariable String id, @RequestParam(defaultValue = "false") boolean wait,
-      @RequestAttribute(CurrentUser.ATTRIBUTE) CurrentUser me) {
+      @RequestParam(defaultValue = "false") boolean force, @RequestAttribute(CurrentUser.ATTRIBUTE) CurrentUser me) {
+    if (force) {
+      return forceRemoval(id, me);
+    }
     return existing(id)
         .flatMap(row -> onlineAgent(row.agentId()).thenReturn(row))
         .flatMap(row -> {
@@ -179,6 +211,33 @@ class ApplicationController {
         })
         .flatMap(removal -> wait ? awaitRemoval(removal)
             : Mono.just(ResponseEntity.status(HttpStatus.ACCEPTED).body(new RemovalJson(removal.requestId()))));
+  }
+
+  /**
+   * {@code DELETE ?force=true}, admins only: for an application whose agent is gone or offline
+   * for good (the plain DELETE answers 409 then). The application is deleted at once (200), so its
+   * agent and repository can be deleted too; the removal is still sent to the agent, with a
+   * deadline {@link #FORCED_REMOVAL_DEADLINE} ahead, and carried out if the agent ever comes back.
+   */
+  private Mono<ResponseEntity<Object>> forceRemoval(String id, CurrentUser me) {
+    if (!me.admin()) {
+      return Mono.error(ApiException.forbidden("only an admin may force a removal"));
+    }
+    return existing(id).flatMap(row -> {
+      Instant now = Instant.now();
+      RemoveRequested request = RemoveRequested.newBuilder()
+          .setRequestId(UUID.randomUUID().toString())
+          .setApplicationId(row.id().toString())
+          .setAgentId(row.agentId())
+          .setDeadline(now.plus(FORCED_REMOVAL_DEADLINE))
+          .setActor(me.actor())
+          .setAt(now)
+          .build();
+      return store.forceRemoval(row.id(), request)
+          .flatMap(deleted -> deleted
+              ? Mono.just(ResponseEntity.ok().<Object>body(Map.of("deleted", true, "requestId", request.getRequestId())))
+              : Mono.error(ApiException.notFound("application not found")));
+    });
   }
 
   @PostMapping("/{id}/deploy")
@@ -229,38 +288,46 @@ class ApplicationController {
 
   @GetMapping("/{id}/deployments")
   Mono<List<DeploymentJson>> deployments(@PathVariable String id) {
-    return existing(id).flatMap(row -> store.deployments(row.id()).collectList());
+    return existing(id).flatMap(row -> deploymentStore.ofApplication(row.id()).collectList());
   }
 
   private record Removal(UUID applicationId, String requestId, Instant deadline) {}
 
   /**
-   * Polls the row until the projector deleted it (200), gave up on it (the removal id is
-   * cleared while the row stays: 504 when it timed out, else 502 with the recorded error) or
-   * the deadline passed without an answer (504).
+   * Waits for the projector's answer: checks the row now and at each of its changes on the
+   * event feed, until it is gone (200), the removal was given up (the removal id is cleared while
+   * the row stays: 504 when it timed out, else 502 with the recorded error), or the deadline and a
+   * grace passed without an answer (504, after one last look).
    */
   private Mono<ResponseEntity<Object>> awaitRemoval(Removal removal) {
-    Instant giveUp = removal.deadline().plus(REMOVAL_GRACE);
-    return Mono.defer(() -> store.removalState(removal.applicationId())
-            .map(state -> {
-              if (!removal.requestId().equals(state.requestId())) {
-                if (timedOut(removal, state)) {
-                  return Mono.just(ResponseEntity.status(HttpStatus.GATEWAY_TIMEOUT).<Object>body(
-                      Map.of("error", state.lastSyncError() == null ? "removal did not finish before its deadline"
-                          : state.lastSyncError())));
-                }
-                String error = state.lastSyncError() == null ? "removal failed" : state.lastSyncError();
-                return Mono.just(ResponseEntity.status(HttpStatus.BAD_GATEWAY).<Object>body(Map.of("error", error)));
-              }
-              if (Instant.now().isAfter(giveUp)) {
-                return Mono.just(ResponseEntity.status(HttpStatus.GATEWAY_TIMEOUT)
-                    .<Object>body(Map.of("error", "removal did not finish before its deadline")));
-              }
-              return Mono.<ResponseEntity<Object>>empty();
-            })
-            .defaultIfEmpty(Mono.just(ResponseEntity.ok(Map.of("deleted", true))))
-            .flatMap(answer -> answer))
-        .repeatWhenEmpty(Integer.MAX_VALUE, attempts -> attempts.delayElements(REMOVAL_POLL));
+    Duration wait = Duration.between(Instant.now(), removal.deadline().plus(REMOVAL_GRACE));
+    Mono<ResponseEntity<Object>> lastLook = removalAnswer(removal)
+        .defaultIfEmpty(ResponseEntity.status(HttpStatus.GATEWAY_TIMEOUT)
+            .body(Map.of("error", "removal did not finish before its deadline")));
+    // The feed first, then the first look: a change between the two is not missed.
+    return Flux.merge(changes.of("application", removal.applicationId().toString()).map(deleted -> "change"),
+            Mono.just("now"))
+        .concatMap(trigger -> removalAnswer(removal))
+        .next()
+        .timeout(wait.isNegative() ? Duration.ZERO : wait, lastLook);
+  }
+
+  /** The answer when the removal ended, empty while it is still pending. */
+  private Mono<ResponseEntity<Object>> removalAnswer(Removal removal) {
+    return store.removalState(removal.applicationId())
+        .map(state -> {
+          if (removal.requestId().equals(state.requestId())) {
+            return Optional.<ResponseEntity<Object>>empty();
+          }
+          if (timedOut(removal, state)) {
+            return Optional.of(ResponseEntity.status(HttpStatus.GATEWAY_TIMEOUT).<Object>body(Map.of("error",
+                state.lastSyncError() == null ? "removal did not finish before its deadline" : state.lastSyncError())));
+          }
+          String error = state.lastSyncError() == null ? "removal failed" : state.lastSyncError();
+          return Optional.of(ResponseEntity.status(HttpStatus.BAD_GATEWAY).<Object>body(Map.of("error", error)));
+        })
+        .defaultIfEmpty(Optional.of(ResponseEntity.ok(Map.of("deleted", true))))
+        .flatMap(Mono::justOrEmpty);
   }
 
   /**
@@ -311,56 +378,5 @@ class ApplicationController {
 
   private static ApiException duplicate(String name) {
     return ApiException.conflict("an application named " + name + " already exists on this agent");
-  }
-
-  private static String name(String value) {
-    String name = required(value, "name");
-    if (name.length() > 100) {
-      throw ApiException.badRequest("name is too long (at most 100 characters)");
-    }
-    return name;
-  }
-
-  private static String branch(String value) {
-    if (value == null) {
-      return "main";
-    }
-    String branch = value.trim();
-    if (!RepositoryRules.isBranchName(branch)) {
-      throw ApiException.badRequest("branch is not a valid branch name");
-    }
-    return branch;
-  }
-
-  /** A compose file: a relative {@code .yml} or {@code .yaml} path inside the repository, without {@code ./}. */
-  static String path(String value) {
-    String path = required(value, "path");
-    while (path.startsWith("./")) {
-      path = path.substring(2);
-    }
-    List<String> segments = List.of(path.split("/", -1));
-    if (path.isEmpty() || path.startsWith("/") || path.contains("\\") || segments.contains("..")
-        || segments.contains(".") || segments.contains("") || path.chars().anyMatch(c -> c < 0x20)) {
-      throw ApiException.badRequest("path must be a relative path inside the repository (like deploy/compose.yaml)");
-    }
-    if (!COMPOSE_FILE.matcher(path).matches()) {
-      throw ApiException.badRequest("path must name a .yml or .yaml compose file");
-    }
-    return path;
-  }
-
-  private static UUID reference(String value, String field) {
-    try {
-      return UUID.fromString(required(value, field));
-    } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest(field + " is not a valid id");
-    }
-  }
-
-  private static String required(String value, String field) {
-    if (value == null || value.isBlank()) {
-      throw ApiException.badRequest(field + " is required");
-    }
-    return value.trim();
   }
 }

@@ -1,9 +1,14 @@
 package dev.orca.gateway.application;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
-/** An application as GET returns it: name and compose files decrypted, statuses lowercase. */
+/**
+ * An application as GET returns it: name and compose files decrypted, statuses lowercase, and its
+ * deploy settings ({@code readinessTimeoutSeconds} null: the deployment's deadline).
+ */
 public record ApplicationJson(UUID id, String name, UUID repositoryId, String agentId, String branch, String path,
     String syncStatus, String healthStatus, String commit, String commitMessage, Instant lastSyncedAt,
-    String lastSyncError, String composeFile, String previousComposeFile, Instant createdAt, Instant updatedAt) {}
+    String lastSyncError, String composeFile, String previousComposeFile, boolean selfHeal,
+    Integer readinessTimeoutSeconds, List<String> allowedPolicyRules, Instant createdAt, Instant updatedAt) {}

@@ -1,6 +1,7 @@
 package dev.orca.gateway.application;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -9,12 +10,14 @@ import java.util.UUID;
  */
 record ApplicationListItemJson(UUID id, String name, UUID repositoryId, String agentId, String branch, String path,
     String syncStatus, String healthStatus, String commit, String commitMessage, Instant lastSyncedAt,
-    String lastSyncError, Instant createdAt, Instant updatedAt) {
+    String lastSyncError, boolean selfHeal, Integer readinessTimeoutSeconds, List<String> allowedPolicyRules,
+    Instant createdAt, Instant updatedAt) {
 
   static ApplicationListItemJson of(ApplicationJson application) {
     return new ApplicationListItemJson(application.id(), application.name(), application.repositoryId(),
         application.agentId(), application.branch(), application.path(), application.syncStatus(),
         application.healthStatus(), application.commit(), application.commitMessage(), application.lastSyncedAt(),
-        application.lastSyncError(), application.createdAt(), application.updatedAt());
+        application.lastSyncError(), application.selfHeal(), application.readinessTimeoutSeconds(),
+        application.allowedPolicyRules(), application.createdAt(), application.updatedAt());
   }
 }

@@ -13,6 +13,7 @@ import dev.orca.schemas.crypto.SecretBox;
 import io.r2dbc.spi.Readable;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
@@ -34,7 +35,8 @@ class ApplicationStore {
 
   private static final String COLUMNS = "id, name_encrypted, repository_id, agent_id, branch, path, revision,"
       + " sync_status, health_status, commit_sha, commit_message, last_synced_at, last_sync_error, compose_encrypted,"
-      + " previous_compose_encrypted, removal_request_id, removal_deadline, created_at, updated_at";
+      + " previous_compose_encrypted, removal_request_id, removal_deadline, self_heal, readiness_timeout_seconds,"
+      + " allowed_policy_rules, created_at, updated_at";
 
   private final DatabaseClient db;
   private final Outbox outbox;
@@ -51,10 +53,25 @@ class ApplicationStore {
   }
 
   /** What a configuration write sets. */
-  record Config(String name, String nameHash, UUID repositoryId, String agentId, String branch, String path) {}
+  record Config(String name, String nameHash, UUID repositoryId, String agentId, String branch, String path,
+      Settings settings) {}
+
+  /**
+   * How the application is deployed beyond its files: opt-in self-heal, the readiness timeout
+   * (null: until the deployment's deadline) and the policy rules an admin allowed, in
+   * {@link dev.orca.schemas.PolicyRules#ALL}'s order.
+   */
+  record Settings(boolean selfHeal, Integer readinessTimeoutSeconds, List<String> allowedPolicyRules) {
+
+    static final Settings DEFAULT = new Settings(false, null, List.of());
+
+    Settings {
+      allowedPolicyRules = List.copyOf(allowedPolicyRules);
+    }
+  }
 
   record Row(UUID id, String name, UUID repositoryId, String agentId, String branch, String path, long revision,
-      String removalRequestId, Instant removalDeadline, ApplicationJson json) {
+      Settings settings, String removalRequestId, Instant removalDeadline, ApplicationJson json) {
 
     /** A removal counts only until its deadline: one whose request was lost must not block the application. */
     boolean beingRemoved(Instant now) {
@@ -65,11 +82,16 @@ class ApplicationStore {
   /** The outcome of a write: the stored row and the outbox seq of the sync it queued, if any. */
   record Written(Row row, Long syncSeq) {}
 
-  /** Where the application runs and what it deploys: the parts of its config snapshot. */
-  private record Target(UUID repositoryId, String agentId, String branch, String path) {
+  /** Where the application runs, what it deploys and how: the parts of its config snapshot. */
+  private record Target(UUID repositoryId, String agentId, String branch, String path, Settings settings) {
 
     static Target of(Config c) {
-      return new Target(c.repositoryId(), c.agentId(), c.branch(), c.path());
+      return new Target(c.repositoryId(), c.agentId(), c.branch(), c.path(), c.settings());
+    }
+
+    static Target of(Readable r) {
+      return new Target(r.get("repository_id", UUID.class), r.get("agent_id", String.class),
+          r.get("branch", String.class), r.get("path", String.class), settingsOf(r));
     }
   }
 
@@ -96,12 +118,13 @@ class ApplicationStore {
   Mono<Written> insert(UUID id, Config c, String actor) {
     Instant now = Instant.now();
     return outbox.transaction(
-        db.sql("INSERT INTO applications (id, name_encrypted, name_hash, repository_id, agent_id, branch, path, revision,"
-                + " created_at, updated_at) VALUES (:id, :name, :hash, :repository, :agent, :branch, :path,"
+        bindSettings(db.sql("INSERT INTO applications (id, name_encrypted, name_hash, repository_id, agent_id, branch,"
+                + " path, self_heal, readiness_timeout_seconds, allowed_policy_rules, revision, created_at, updated_at)"
+                + " VALUES (:id, :name, :hash, :repository, :agent, :branch, :path, :selfHeal, :readiness, :rules,"
                 + " nextval('config_revision'), :now, :now) RETURNING revision")
             .bind("id", id).bind("name", secrets.encrypt(c.name())).bind("hash", c.nameHash())
             .bind("repository", c.repositoryId()).bind("agent", c.agentId()).bind("branch", c.branch())
-            .bind("path", c.path()).bind("now", now)
+            .bind("path", c.path()).bind("now", now), c.settings())
             .map(r -> r.get("revision", Long.class)).one()
             .flatMap(revision -> queue(id, Target.of(c), null, revision, now, true, actor))
             .flatMap(seq -> changed(id).thenReturn(seq)))
@@ -118,13 +141,14 @@ class ApplicationStore {
     return outbox.transaction(
         lockSealed(id)
             .flatMap(current -> sealer.reseal(current.agentId(), c.agentId(), id, current.environment()))
-            .flatMap(environment -> bindEnvironment(db.sql("UPDATE applications SET name_encrypted = :name,"
+            .flatMap(environment -> bindEnvironment(bindSettings(db.sql("UPDATE applications SET name_encrypted = :name,"
                     + " name_hash = :hash, repository_id = :repository, agent_id = :agent, branch = :branch,"
-                    + " path = :path, environment_sealed = :environment, revision = nextval('config_revision'),"
-                    + " updated_at = :now WHERE id = :id RETURNING revision")
+                    + " path = :path, environment_sealed = :environment, self_heal = :selfHeal,"
+                    + " readiness_timeout_seconds = :readiness, allowed_policy_rules = :rules,"
+                    + " revision = nextval('config_revision'), updated_at = :now WHERE id = :id RETURNING revision")
                     .bind("id", id).bind("name", secrets.encrypt(c.name())).bind("hash", c.nameHash())
                     .bind("repository", c.repositoryId()).bind("agent", c.agentId()).bind("branch", c.branch())
-                    .bind("path", c.path()).bind("now", now), environment.orElse(null))
+                    .bind("path", c.path()).bind("now", now), c.settings()), environment.orElse(null))
                 .map(r -> r.get("revision", Long.class)).one()
                 .flatMap(revision -> queue(id, Target.of(c), environment.orElse(null), revision, now, resync, actor)))
             .flatMap(seq -> changed(id).thenReturn(seq)))
@@ -149,10 +173,10 @@ class ApplicationStore {
             .flatMap(current -> sealer.seal(current.agentId(), id, dotEnv))
             .flatMap(environment -> bindEnvironment(db.sql("UPDATE applications SET environment_sealed = :environment,"
                     + " revision = nextval('config_revision'), updated_at = :now WHERE id = :id"
-                    + " RETURNING revision, repository_id, agent_id, branch, path")
+                    + " RETURNING revision, repository_id, agent_id, branch, path, self_heal, readiness_timeout_seconds,"
+                    + " allowed_policy_rules")
                     .bind("id", id).bind("now", now), environment.orElse(null))
-                .map(r -> new Revised(r.get("revision", Long.class), new Target(r.get("repository_id", UUID.class),
-                    r.get("agent_id", String.class), r.get("branch", String.class), r.get("path", String.class))))
+                .map(r -> new Revised(r.get("revision", Long.class), Target.of(r)))
                 .one()
                 .flatMap(updated -> queue(id, updated.target(), environment.orElse(null), updated.revision(), now,
                     true, actor)))
@@ -168,6 +192,19 @@ class ApplicationStore {
 
   private static Sealed sealedOf(Readable r) {
     return new Sealed(r.get("agent_id", String.class), r.get("environment_sealed", byte[].class));
+  }
+
+  private static DatabaseClient.GenericExecuteSpec bindSettings(DatabaseClient.GenericExecuteSpec spec,
+      Settings settings) {
+    spec = spec.bind("selfHeal", settings.selfHeal()).bind("rules", settings.allowedPolicyRules().toArray(String[]::new));
+    return settings.readinessTimeoutSeconds() == null ? spec.bindNull("readiness", Integer.class)
+        : spec.bind("readiness", settings.readinessTimeoutSeconds());
+  }
+
+  private static Settings settingsOf(Readable r) {
+    String[] rules = r.get("allowed_policy_rules", String[].class);
+    return new Settings(Boolean.TRUE.equals(r.get("self_heal", Boolean.class)),
+        r.get("readiness_timeout_seconds", Integer.class), rules == null ? List.of() : List.of(rules));
   }
 
   private static DatabaseClient.GenericExecuteSpec bindEnvironment(DatabaseClient.GenericExecuteSpec spec,
@@ -193,7 +230,7 @@ class ApplicationStore {
         .setAgentId(c.agentId())
         .setBranch(c.branch())
         .setPath(c.path())
-        .setSettings(settings(environment))
+        .setSettings(settings(environment, c.settings()))
         .setUpdatedAt(now)
         .build();
     Mono<Long> config = outbox.append(topics.configApplications(), id.toString(), snapshot);
@@ -213,12 +250,20 @@ class ApplicationStore {
   }
 
   /**
-   * The snapshot's deploy settings. Only the environment is set per application so far, so an
-   * application without variables has none (null), and the others keep their schema defaults.
+   * The snapshot's deploy settings: null when every one is at its default (no variables, no
+   * self-heal, no readiness timeout, no allowed rule), so such an application's deployments keep the
+   * digest they had before settings existed.
    */
-  private static DeploySettings settings(byte[] environment) {
-    return environment == null ? null
-        : DeploySettings.newBuilder().setEnvironment(ByteBuffer.wrap(environment)).build();
+  private static DeploySettings settings(byte[] environment, Settings settings) {
+    if (environment == null && settings.equals(Settings.DEFAULT)) {
+      return null;
+    }
+    return DeploySettings.newBuilder()
+        .setEnvironment(environment == null ? null : ByteBuffer.wrap(environment))
+        .setSelfHeal(settings.selfHeal())
+        .setReadinessTimeoutSeconds(settings.readinessTimeoutSeconds())
+        .setAllowedPolicyRules(settings.allowedPolicyRules())
+        .build();
   }
 
   /**
@@ -233,6 +278,22 @@ class ApplicationStore {
             .fetch().rowsUpdated()
             .filter(count -> count > 0)
             .flatMap(count -> outbox.append(topics.deployRequests(), id.toString(), request)));
+  }
+
+  /**
+   * An admin's forced removal: deletes the application at once and queues, in the same
+   * transaction, a {@code RemoveRequested} for its agent to carry out whenever it comes back, the
+   * tombstone of its configuration, and the live event; false when it does not exist. Its
+   * deployments stay, as after any removal.
+   */
+  Mono<Boolean> forceRemoval(UUID id, RemoveRequested request) {
+    return outbox.transaction(
+        db.sql("DELETE FROM applications WHERE id = :id").bind("id", id).fetch().rowsUpdated()
+            .flatMap(count -> count == 0 ? Mono.just(false)
+                : outbox.append(topics.deployRequests(), id.toString(), request)
+                    .then(outbox.append(topics.configApplications(), id.toString(), null))
+                    .then(EventAppender.append(db, EntityChange.deleted("application", id.toString())))
+                    .thenReturn(true)));
   }
 
   /**
@@ -265,23 +326,6 @@ class ApplicationStore {
    */
   record RemovalState(String requestId, String lastSyncError, String lastRequestId, Boolean lastTimedOut) {}
 
-  Flux<DeploymentJson> deployments(UUID applicationId) {
-    return db.sql("SELECT * FROM deployments WHERE application_id = :id ORDER BY started_at DESC, generation DESC")
-        .bind("id", applicationId).map(ApplicationStore::deploymentJson).all();
-  }
-
-  Mono<DeploymentJson> deployment(String id) {
-    return db.sql("SELECT * FROM deployments WHERE id = :id").bind("id", id).map(ApplicationStore::deploymentJson).one();
-  }
-
-  private static DeploymentJson deploymentJson(Readable r) {
-    return new DeploymentJson(r.get("id", String.class), r.get("application_id", UUID.class),
-        r.get("agent_id", String.class), r.get("generation", Long.class), lower(r.get("reason", String.class)),
-        r.get("actor", String.class), r.get("commit_sha", String.class), r.get("digest", String.class),
-        lower(r.get("state", String.class)), r.get("error", String.class), r.get("started_at", Instant.class),
-        r.get("ended_at", Instant.class), r.get("deadline", Instant.class), r.get("updated_at", Instant.class));
-  }
-
   private Row row(Readable r) {
     UUID id = r.get("id", UUID.class);
     String name = secrets.decrypt(r.get("name_encrypted", String.class));
@@ -289,13 +333,15 @@ class ApplicationStore {
     String agentId = r.get("agent_id", String.class);
     String branch = r.get("branch", String.class);
     String path = r.get("path", String.class);
+    Settings settings = settingsOf(r);
     ApplicationJson json = new ApplicationJson(id, name, repositoryId, agentId, branch, path,
         lower(r.get("sync_status", String.class)), lower(r.get("health_status", String.class)),
         r.get("commit_sha", String.class), r.get("commit_message", String.class), r.get("last_synced_at", Instant.class),
         r.get("last_sync_error", String.class), secrets.decrypt(r.get("compose_encrypted", String.class)),
-        secrets.decrypt(r.get("previous_compose_encrypted", String.class)), r.get("created_at", Instant.class),
+        secrets.decrypt(r.get("previous_compose_encrypted", String.class)), settings.selfHeal(),
+        settings.readinessTimeoutSeconds(), settings.allowedPolicyRules(), r.get("created_at", Instant.class),
         r.get("updated_at", Instant.class));
-    return new Row(id, name, repositoryId, agentId, branch, path, r.get("revision", Long.class),
+    return new Row(id, name, repositoryId, agentId, branch, path, r.get("revision", Long.class), settings,
         r.get("removal_request_id", String.class), r.get("removal_deadline", Instant.class), json);
   }
 

@@ -4,7 +4,7 @@ import java.util.UUID;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
-/** Read access to applications and deployments for other features (SSE). */
+/** Read access to applications for other features (SSE). */
 @Component
 public class ApplicationViews {
 
@@ -17,10 +17,5 @@ public class ApplicationViews {
   /** The application as GET returns it, or empty. */
   public Mono<ApplicationJson> find(UUID id) {
     return store.find(id).map(ApplicationStore.Row::json);
-  }
-
-  /** One deployment as the history returns it, or empty. */
-  public Mono<DeploymentJson> deployment(String id) {
-    return store.deployment(id);
   }
 }

@@ -1,6 +1,7 @@
 package dev.orca.gateway.application;
 
 import dev.orca.gateway.agent.AgentViews;
+import dev.orca.gateway.deployment.DeploymentStore;
 import dev.orca.gateway.repository.RepositoryViews;
 import dev.orca.gateway.system.EntityRenderer;
 import java.util.UUID;
@@ -14,11 +15,14 @@ class EntityViews implements EntityRenderer {
   private final ApplicationViews applications;
   private final RepositoryViews repositories;
   private final AgentViews agents;
+  private final DeploymentStore deployments;
 
-  EntityViews(ApplicationViews applications, RepositoryViews repositories, AgentViews agents) {
+  EntityViews(ApplicationViews applications, RepositoryViews repositories, AgentViews agents,
+      DeploymentStore deployments) {
     this.applications = applications;
     this.repositories = repositories;
     this.agents = agents;
+    this.deployments = deployments;
   }
 
   @Override
@@ -30,7 +34,7 @@ class EntityViews implements EntityRenderer {
       case "application" -> uuid(id).flatMap(applications::find).cast(Object.class);
       case "repository" -> uuid(id).flatMap(repositories::find).cast(Object.class);
       case "agent" -> agents.find(id).cast(Object.class);
-      case "deployment" -> applications.deployment(id).cast(Object.class);
+      case "deployment" -> deployments.find(id).cast(Object.class);
       default -> Mono.empty();
     };
   }

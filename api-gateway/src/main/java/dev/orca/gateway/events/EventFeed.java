@@ -114,6 +114,11 @@ final class EventFeed implements AutoCloseable {
     }));
   }
 
+  /** Rows published from now on, each once and in order; nothing that came before. */
+  Flux<EventRow> live() {
+    return published.asFlux();
+  }
+
   private Mono<Void> publishNewRows() {
     return Mono.defer(() -> {
       if (lastPublished < 0) {

@@ -202,17 +202,20 @@ class ApplicationIntegrationTest extends GatewayTestSupport {
         .expectBody(Map.class).returnResult().getResponseBody().get("id");
     markOnline(agentId);
 
-    // Plays the projector: deletes the row once the removal was requested.
-    CompletableFuture<RemoveRequested> projector = CompletableFuture.supplyAsync(() -> {
+    // Plays the dispatcher: the agent removed the stack; this gateway's projector deletes the row.
+    CompletableFuture<RemoveRequested> dispatcher = CompletableFuture.supplyAsync(() -> {
       RemoveRequested request = (RemoveRequested) TopicProbe.await(topics.deployRequests(),
           (key, value) -> value instanceof RemoveRequested r && r.getApplicationId().equals(id)).value();
-      update("DELETE FROM applications WHERE id = ?", UUID.fromString(id));
+      publisher.publish(topics.status(), id, ApplicationRemovalFinished.newBuilder()
+          .setRequestId(request.getRequestId()).setApplicationId(id).setRemoved(true).setTimedOut(false)
+          .setAt(Instant.now()).build()).block(DEADLINE);
       return request;
     });
     admin().delete().uri("/api/v1/applications/" + id + "?wait=true").exchange()
         .expectStatus().isOk().expectBody().jsonPath("$.deleted").isEqualTo(true);
+    assertThat(query("SELECT id FROM applications WHERE id = ?", UUID.fromString(id))).isEmpty();
 
-    RemoveRequested request = projector.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+    RemoveRequested request = dispatcher.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
     assertThat(request.getAgentId()).isEqualTo(agentId);
     assertThat(request.getDeadline()).isAfter(request.getAt());
     assertThat(Duration.between(request.getAt(), request.getDeadline())).isEqualTo(Duration.ofSeconds(5));
@@ -337,6 +340,36 @@ class ApplicationIntegrationTest extends GatewayTestSupport {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void shouldLetAnAdminForceTheRemovalOfAnApplicationWhoseAgentNeverCameOnline() {
+    String id = (String) createApplication("Stranded", agentId).expectStatus().isCreated()
+        .expectBody(Map.class).returnResult().getResponseBody().get("id");
+    String uri = "/api/v1/applications/" + id;
+    admin().delete().uri(uri).exchange().expectStatus().isEqualTo(409);
+    user().delete().uri(uri + "?force=true").exchange().expectStatus().isForbidden()
+        .expectBody().jsonPath("$.error").value(error -> assertThat((String) error).contains("admin"));
+    admin().get().uri(uri).exchange().expectStatus().isOk();
+
+    Map<String, Object> answer = admin().delete().uri(uri + "?force=true").exchange().expectStatus().isOk()
+        .expectBody(Map.class).returnResult().getResponseBody();
+    assertThat(answer).containsEntry("deleted", true).containsKey("requestId");
+
+    // Gone at once, with nothing left that keeps its agent or repository from being deleted.
+    admin().get().uri(uri).exchange().expectStatus().isNotFound();
+    assertThat(query("SELECT id FROM applications WHERE id = ?", UUID.fromString(id))).isEmpty();
+    admin().delete().uri(uri + "?force=true").exchange().expectStatus().isNotFound();
+    admin().delete().uri("/api/v1/agents/" + agentId).exchange().expectStatus().is2xxSuccessful();
+
+    // The removal still goes to the agent, for whenever it comes back, and the config is forgotten.
+    RemoveRequested request = (RemoveRequested) TopicProbe.await(topics.deployRequests(),
+        (key, value) -> value instanceof RemoveRequested r && r.getRequestId().equals(answer.get("requestId"))).value();
+    assertThat(request.getApplicationId()).isEqualTo(id);
+    assertThat(request.getAgentId()).isEqualTo(agentId);
+    assertThat(Duration.between(request.getAt(), request.getDeadline())).isEqualTo(Duration.ofDays(30));
+    TopicProbe.await(topics.configApplications(), (key, value) -> key.equals(id) && value == null);
+  }
+
+  @Test
   void shouldPublishANewSnapshotAndResyncWhenTheBranchChanges() {
     String id = (String) createApplication("Moved", agentId).expectStatus().isCreated()
         .expectBody(Map.class).returnResult().getResponseBody().get("id");
@@ -350,6 +383,80 @@ class ApplicationIntegrationTest extends GatewayTestSupport {
     assertThat(snapshots.get(1).value().getRevision()).isGreaterThan(snapshots.get(0).value().getRevision());
     TopicProbe.await(topics.syncRequests(), (key, value) -> id.equals(value.getApplicationId())
         && value.getMinRevision() == snapshots.get(1).value().getRevision());
+  }
+
+  @Test
+  void shouldSetDeploySettingsCarryThemInTheSnapshotAndResync() {
+    @SuppressWarnings("unchecked") Map<String, Object> created = createApplication("Settings", agentId)
+        .expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody();
+    assertThat(created).containsEntry("selfHeal", false).containsEntry("readinessTimeoutSeconds", null)
+        .containsEntry("allowedPolicyRules", List.of());
+    String id = (String) created.get("id");
+    ApplicationConfig first = TopicProbe.await(topics.configApplications(), (key, value) -> key.equals(id)).value();
+    assertThat(first.getSettings()).as("an application with default settings carries none").isNull();
+
+    admin().put().uri("/api/v1/applications/" + id)
+        .bodyValue(Map.of("selfHeal", true, "readinessTimeoutSeconds", 4,
+            "allowedPolicyRules", List.of("host-mounts", "privileged", "host-mounts")))
+        .exchange().expectStatus().isOk()
+        .expectBody().jsonPath("$.selfHeal").isEqualTo(true)
+        .jsonPath("$.readinessTimeoutSeconds").isEqualTo(4)
+        .jsonPath("$.allowedPolicyRules").isEqualTo(List.of("privileged", "host-mounts"))
+        .jsonPath("$.name").isEqualTo("Settings");
+
+    var snapshots = TopicProbe.awaitAll(topics.configApplications(), (key, value) -> key.equals(id), 2);
+    ApplicationConfig second = snapshots.get(1).value();
+    assertThat(second.getSettings().getSelfHeal()).isTrue();
+    assertThat(second.getSettings().getReadinessTimeoutSeconds()).isEqualTo(4);
+    assertThat(second.getSettings().getAllowedPolicyRules()).containsExactly("privileged", "host-mounts");
+    assertThat(second.getSettings().getEnvironment()).isNull();
+    TopicProbe.await(topics.syncRequests(), (key, value) -> id.equals(value.getApplicationId())
+        && value.getMinRevision() == second.getRevision());
+    admin().get().uri("/api/v1/applications").exchange().expectStatus().isOk()
+        .expectBody().jsonPath("$[?(@.id == '" + id + "')].allowedPolicyRules[0]").isEqualTo("privileged");
+
+    // An absent field keeps its value; 0 clears the readiness timeout.
+    admin().put().uri("/api/v1/applications/" + id).bodyValue(Map.of("readinessTimeoutSeconds", 0))
+        .exchange().expectStatus().isOk()
+        .expectBody().jsonPath("$.readinessTimeoutSeconds").isEmpty()
+        .jsonPath("$.selfHeal").isEqualTo(true)
+        .jsonPath("$.allowedPolicyRules.length()").isEqualTo(2);
+  }
+
+  @Test
+  void shouldRefuseInvalidSettingsAndPolicyExceptionsFromOrdinaryUsers() {
+    String id = (String) admin().post().uri("/api/v1/applications")
+        .bodyValue(Map.of("name", "Guarded", "repositoryId", repositoryId, "agentId", agentId,
+            "path", "compose.yaml", "allowedPolicyRules", List.of("docker-socket")))
+        .exchange().expectStatus().isCreated()
+        .expectBody(Map.class).returnResult().getResponseBody().get("id");
+    String uri = "/api/v1/applications/" + id;
+
+    admin().put().uri(uri).bodyValue(Map.of("readinessTimeoutSeconds", 6)).exchange().expectStatus().isBadRequest()
+        .expectBody().jsonPath("$.error").value(error -> assertThat((String) error)
+            .contains("readinessTimeoutSeconds").contains("5"));
+    admin().put().uri(uri).bodyValue(Map.of("readinessTimeoutSeconds", -1)).exchange().expectStatus().isBadRequest();
+    admin().put().uri(uri).bodyValue(Map.of("allowedPolicyRules", List.of("root")))
+        .exchange().expectStatus().isBadRequest()
+        .expectBody().jsonPath("$.error").value(error -> assertThat((String) error)
+            .contains("'root'").contains("privileged"));
+    admin().put().uri(uri).bodyValue(Map.of("selfHeal", "sometimes")).exchange().expectStatus().isBadRequest()
+        .expectBody().jsonPath("$.error").value(error -> assertThat((String) error).contains("selfHeal"));
+
+    // An ordinary user may change everything else, but not which rules are allowed.
+    user().put().uri(uri).bodyValue(Map.of("allowedPolicyRules", List.of()))
+        .exchange().expectStatus().isForbidden()
+        .expectBody().jsonPath("$.error").value(error -> assertThat((String) error).contains("admin"));
+    user().post().uri("/api/v1/applications")
+        .bodyValue(Map.of("name", "Sneaky", "repositoryId", repositoryId, "agentId", agentId,
+            "path", "compose.yaml", "allowedPolicyRules", List.of("privileged")))
+        .exchange().expectStatus().isForbidden();
+    user().put().uri(uri).bodyValue(Map.of("selfHeal", true, "allowedPolicyRules", List.of("docker-socket")))
+        .exchange().expectStatus().isOk()
+        .expectBody().jsonPath("$.selfHeal").isEqualTo(true)
+        .jsonPath("$.allowedPolicyRules[0]").isEqualTo("docker-socket");
+    assertThat(single("SELECT allowed_policy_rules, self_heal FROM applications WHERE id = ?", UUID.fromString(id))
+        .get("self_heal")).isEqualTo(true);
   }
 
   private org.springframework.test.web.reactive.server.WebTestClient.ResponseSpec createApplication(String name,

@@ -1,4 +1,4 @@
-package dev.orca.gateway.application;
+package dev.orca.gateway.deployment;
 
 import java.time.Instant;
 import java.util.UUID;

@@ -1,0 +1,118 @@
+package dev.orca.gateway.application;
+
+import dev.orca.gateway.repository.RepositoryRules;
+import dev.orca.gateway.web.ApiException;
+import dev.orca.schemas.PolicyRules;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * What an application's configuration may be: its name, branch and compose path, and its deploy
+ * settings (who may allow a policy rule, how long a readiness timeout may be). Each refusal is an
+ * {@link ApiException} naming the field.
+ */
+final class ApplicationRules {
+
+  private static final Pattern COMPOSE_FILE = Pattern.compile("(?i).+\\.ya?ml");
+
+  private ApplicationRules() {}
+
+  /**
+   * The settings a write asks for, each field that is absent ({@code null}) kept from {@code
+   * current}. {@code readinessTimeoutSeconds} 0 clears the timeout (the deployment's deadline
+   * again); it may not exceed {@code deadlineSeconds}. Only an admin may change which policy rules
+   * are allowed.
+   */
+  static ApplicationStore.Settings settings(Boolean selfHeal, Integer readinessTimeoutSeconds,
+      List<String> allowedPolicyRules, ApplicationStore.Settings current, boolean admin, long deadlineSeconds) {
+    Integer readiness = current.readinessTimeoutSeconds();
+    if (readinessTimeoutSeconds != null) {
+      if (readinessTimeoutSeconds < 0 || readinessTimeoutSeconds > deadlineSeconds) {
+        throw ApiException.badRequest("readinessTimeoutSeconds must be between 1 and " + deadlineSeconds
+            + " (the deployment deadline), or 0 to wait until the deadline");
+      }
+      readiness = readinessTimeoutSeconds == 0 ? null : readinessTimeoutSeconds;
+    }
+    List<String> rules = current.allowedPolicyRules();
+    if (allowedPolicyRules != null) {
+      rules = policyRules(allowedPolicyRules);
+      if (!rules.equals(current.allowedPolicyRules()) && !admin) {
+        throw ApiException.forbidden("only an admin may change allowedPolicyRules");
+      }
+    }
+    return new ApplicationStore.Settings(selfHeal == null ? current.selfHeal() : selfHeal, readiness, rules);
+  }
+
+  /** Known rule ids only, each once, in {@link PolicyRules#ALL}'s order. */
+  private static List<String> policyRules(List<String> requested) {
+    Set<String> asked = new LinkedHashSet<>();
+    for (String rule : requested) {
+      if (rule == null || !PolicyRules.ALL.contains(rule)) {
+        throw ApiException.badRequest("allowedPolicyRules: " + (rule == null ? "null" : "'" + printable(rule) + "'")
+            + " is not a policy rule (one of " + String.join(", ", PolicyRules.ALL) + ")");
+      }
+      asked.add(rule);
+    }
+    return PolicyRules.ALL.stream().filter(asked::contains).toList();
+  }
+
+  /** At most 40 characters of what the client sent, without control characters. */
+  private static String printable(String value) {
+    String cleaned = value.replaceAll("\\p{Cntrl}", "?");
+    return cleaned.length() > 40 ? cleaned.substring(0, 40) + "…" : cleaned;
+  }
+
+  static String name(String value) {
+    String name = required(value, "name");
+    if (name.length() > 100) {
+      throw ApiException.badRequest("name is too long (at most 100 characters)");
+    }
+    return name;
+  }
+
+  static String branch(String value) {
+    if (value == null) {
+      return "main";
+    }
+    String branch = value.trim();
+    if (!RepositoryRules.isBranchName(branch)) {
+      throw ApiException.badRequest("branch is not a valid branch name");
+    }
+    return branch;
+  }
+
+  /** A compose file: a relative {@code .yml} or {@code .yaml} path inside the repository, without {@code ./}. */
+  static String path(String value) {
+    String path = required(value, "path");
+    while (path.startsWith("./")) {
+      path = path.substring(2);
+    }
+    List<String> segments = List.of(path.split("/", -1));
+    if (path.isEmpty() || path.startsWith("/") || path.contains("\\") || segments.contains("..")
+        || segments.contains(".") || segments.contains("") || path.chars().anyMatch(c -> c < 0x20)) {
+      throw ApiException.badRequest("path must be a relative path inside the repository (like deploy/compose.yaml)");
+    }
+    if (!COMPOSE_FILE.matcher(path).matches()) {
+      throw ApiException.badRequest("path must name a .yml or .yaml compose file");
+    }
+    return path;
+  }
+
+  static UUID reference(String value, String field) {
+    try {
+      return UUID.fromString(required(value, field));
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(field + " is not a valid id");
+    }
+  }
+
+  static String required(String value, String field) {
+    if (value == null || value.isBlank()) {
+      throw ApiException.badRequest(field + " is required");
+    }
+    return value.trim();
+  }
+}

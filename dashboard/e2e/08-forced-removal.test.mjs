@@ -1,0 +1,72 @@
+// An application whose agent never came online, as an admin meets it: deleting it on its page
+// answers that the agent cannot act; the dialog then offers to delete it from Orca anyway, which
+// takes it off the list at once, after which its agent can be deleted too.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before } from 'node:test';
+import { adminToken, apiCall, GIT_URL, Session, step } from './support.mjs';
+
+let session;
+let page;
+let token;
+let agentId;
+let applicationId;
+const suffix = randomUUID().slice(0, 8);
+const name = `stranded-${suffix}`;
+
+before(async () => {
+  session = await Session.open();
+  page = session.page;
+});
+
+after(async () => {
+  await session?.close();
+});
+
+step('deleting an application on an agent that never came online fails, and says why', async () => {
+  token = await adminToken();
+  const agent = await apiCall('POST', '/agents', { token, body: { name: `never-online-${suffix}` } });
+  assert.equal(agent.status, 201, JSON.stringify(agent.body));
+  agentId = agent.body.id;
+  const repository = await apiCall('POST', '/repositories', {
+    token,
+    body: { name: `stranded-${suffix}`, url: GIT_URL, syncType: 'manual' },
+  });
+  assert.equal(repository.status, 201, JSON.stringify(repository.body));
+  const application = await apiCall('POST', '/applications', {
+    token,
+    body: { name, repositoryId: repository.body.id, agentId, branch: 'main', path: `stranded-${suffix}/compose.yaml` },
+  });
+  assert.equal(application.status, 201, JSON.stringify(application.body));
+  applicationId = application.body.id;
+
+  await session.signIn();
+  await page.waitForURL('**/applications');
+  await page.goto(`/applications/${applicationId}`);
+  await page.getByRole('heading', { name }).waitFor();
+  session.expectFailure(/409.*\/applications\/.*wait=true/);
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: `Delete ${name}?` });
+  await dialog.getByRole('button', { name: 'Delete application' }).click();
+  const failure = dialog.getByRole('alert');
+  await failure.getByText('The agent cannot act now').waitFor();
+  await failure.getByText(/is offline/).waitFor();
+  session.expectNoFailures();
+});
+
+step('the admin deletes it from Orca anyway, and its agent can then be deleted', async () => {
+  const dialog = page.getByRole('dialog', { name: `Delete ${name}?` });
+  await dialog.getByRole('button', { name: 'Delete from Orca anyway' }).click();
+  await page.waitForURL('**/applications');
+  await page.getByText(/removes the stack if it comes back/).waitFor();
+  // Searched for by its (unique) name, the list has nothing to show.
+  await page.getByRole('textbox', { name: 'Search' }).fill(name);
+  await page.getByText('No application matches these filters.').waitFor();
+  assert.equal(await page.getByRole('link', { name, exact: true }).count(), 0);
+
+  const gone = await apiCall('GET', `/applications/${applicationId}`, { token });
+  assert.equal(gone.status, 404);
+  const agentRemoved = await apiCall('DELETE', `/agents/${agentId}`, { token });
+  assert.ok([200, 204].includes(agentRemoved.status), JSON.stringify(agentRemoved));
+  await session.screenshotAll('application-forced-removal');
+});
