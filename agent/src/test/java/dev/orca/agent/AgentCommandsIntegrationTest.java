@@ -186,6 +186,26 @@ class AgentCommandsIntegrationTest {
   }
 
   @Test
+  void shouldEndTheReadinessWaitOfADeployThatARemovalOrANewerGenerationMakesMoot() {
+    CountDownLatch ready = new CountDownLatch(1);
+    runtime.holds.put("app-1", ready);
+    kafka.send("app-1", deploy("d1", "app-1", 1, "c1", inMinutes(5)));
+    await().atMost(WAIT).until(() -> runtime.deployedComposes().contains("c1"));
+    // The same generation again (a redelivery) is no reason to give up.
+    kafka.send("app-1", deploy("d1", "app-1", 1, "c1", inMinutes(5)));
+    kafka.send("app-1", deploy("d2", "app-1", 2, "c2", inMinutes(5)));
+    kafka.send("app-1", remove("r1", "app-1", inMinutes(5)));
+    await().atMost(WAIT).until(() -> agent.queuedCommands() == 4);
+
+    assertThat(runtime.stopWaitingCalls).containsExactly(
+        "app-1: deployment generation 2 is queued behind it", "app-1: the application is being removed");
+    ready.countDown();
+    kafka.await(RemoveResult.class, r -> r.getRequestId().equals("r1"), WAIT);
+    // Commands behind a removal, or another application's, end nothing.
+    assertThat(runtime.stopWaitingCalls).hasSize(2);
+  }
+
+  @Test
   void shouldSkipOlderGenerationsAndRepeatedDeploymentsAcrossRestarts() {
     kafka.send("app-1", deploy("d2", "app-1", 2, "c2", inMinutes(5)));
     kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d2"), WAIT);

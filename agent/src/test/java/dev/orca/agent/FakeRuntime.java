@@ -58,6 +58,14 @@ final class FakeRuntime implements ComposeRuntime {
         : DeployOutcome.ready(List.of(new Container(project + "-web-1", "web", "running", null, "img")));
   }
 
+  /** Each {@link #stopWaiting} call, as "application: reason"; a held deploy keeps waiting for its latch. */
+  final List<String> stopWaitingCalls = new CopyOnWriteArrayList<>();
+
+  @Override
+  public void stopWaiting(String applicationId, String reason) {
+    stopWaitingCalls.add(applicationId + ": " + reason);
+  }
+
   @Override
   public RemoveOutcome remove(String applicationId, String project, Instant deadline) {
     calls.add(new Call("remove", applicationId, project, null, Map.of()));

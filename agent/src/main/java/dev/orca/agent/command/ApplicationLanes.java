@@ -2,10 +2,12 @@ package dev.orca.agent.command;
 
 import dev.orca.agent.events.PublishException;
 import dev.orca.schemas.avro.DeployCommand;
+import dev.orca.schemas.avro.RemoveCommand;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -70,6 +72,8 @@ final class ApplicationLanes {
       Lane lane = lanes.get(work.applicationId());
       if (lane != null) {
         lane.queue.add(work);
+        // The head is the command running: a deploy still waiting for readiness is moot now.
+        mootBy(lane.queue.peek(), work).ifPresent(reason -> handler.stopWaiting(work.applicationId(), reason));
         return;
       }
       lane = new Lane(work.applicationId());
@@ -105,6 +109,30 @@ final class ApplicationLanes {
       }
       finished.accept(work);
     }
+  }
+
+  /**
+   * Why {@code running}'s wait for readiness is moot once {@code queued} is behind it: a removal,
+   * or a deploy of a newer generation. A self-heal yields to any command.
+   */
+  private static Optional<String> mootBy(Work running, Work queued) {
+    if (running == null || running == queued) {
+      return Optional.empty();
+    }
+    boolean waits = running.command() instanceof DeployCommand || running.command() instanceof CommandHandler.Heal;
+    if (!waits) {
+      return Optional.empty();
+    }
+    if (queued.command() instanceof RemoveCommand) {
+      return Optional.of("the application is being removed");
+    }
+    if (queued.command() instanceof DeployCommand next) {
+      if (running.command() instanceof DeployCommand current && next.getGeneration() <= current.getGeneration()) {
+        return Optional.empty();
+      }
+      return Optional.of("deployment generation " + next.getGeneration() + " is queued behind it");
+    }
+    return Optional.empty();
   }
 
   /** A deploy followed in the queue by a newer generation, with no removal between them. */

@@ -113,6 +113,11 @@ final class CommandHandler {
         outcome.success() ? "ready" : outcome.failureKind() + " " + outcome.error());
   }
 
+  /** Ends the application's readiness wait in progress, if any (see {@link ComposeRuntime#stopWaiting}). */
+  void stopWaiting(String applicationId, String reason) {
+    runtime.stopWaiting(applicationId, reason);
+  }
+
   /** Re-applies the application's last successful deployment, if it still asks for self-heal. */
   record Heal(String applicationId) {}
 

@@ -52,6 +52,14 @@ public interface ComposeRuntime extends AutoCloseable {
   RemoveOutcome remove(String applicationId, String project, Instant deadline);
 
   /**
+   * Ends the application's readiness wait in progress, if any, because a command that makes it
+   * moot is queued behind it (a removal, a newer generation): the deploy or re-apply then fails
+   * at once saying {@code reason} instead of waiting out its deadline. A deploy or re-apply that
+   * starts afterwards is not affected. The default waits on.
+   */
+  default void stopWaiting(String applicationId, String reason) {}
+
+  /**
    * Managed containers grouped by application id, including applications deployed here whose
    * containers vanished (an empty list); empty when the engine cannot be reached.
    */

@@ -42,6 +42,8 @@ public final class DockerComposeRuntime implements ComposeRuntime {
   private final String dockerHost;
   private final DockerEngine engine;
   private final ComposeCli cli;
+  /** Why to end an application's readiness wait at its next look (see {@link #stopWaiting}). */
+  private final Map<String, String> stopWaiting = new java.util.concurrent.ConcurrentHashMap<>();
   private String lastWarning;
   private Instant lastWarnedAt = Instant.EPOCH;
 
@@ -75,6 +77,7 @@ public final class DockerComposeRuntime implements ComposeRuntime {
     if (refusal.isPresent()) {
       return DeployOutcome.composeFailure(refusal.get(), HealthStatus.UNKNOWN, List.of());
     }
+    stopWaiting.remove(applicationId);
     ComposeFile file;
     String envFile;
     try {
@@ -123,6 +126,7 @@ public final class DockerComposeRuntime implements ComposeRuntime {
     if (refusal.isPresent()) {
       return DeployOutcome.composeFailure(refusal.get(), HealthStatus.UNKNOWN, List.of());
     }
+    stopWaiting.remove(applicationId);
     Path composeFile = dirs.composeFile(applicationId);
     ComposeFile file;
     try {
@@ -167,6 +171,12 @@ public final class DockerComposeRuntime implements ComposeRuntime {
         return DeployOutcome.composeFailure(describeFailure(failed.get()), Health.of(containers), containers);
       }
       List<String> notReady = Health.notReady(services, containers);
+      String stopped = stopWaiting.remove(applicationId);
+      if (stopped != null) {
+        String what = notReady.isEmpty() ? "not stable yet" : String.join(", ", notReady);
+        return DeployOutcome.composeFailure("stopped waiting for readiness (" + stopped + "): " + what,
+            Health.of(containers), containers);
+      }
       Instant now = Instant.now();
       if (notReady.isEmpty() && containers.equals(readySeen)) {
         if (!now.isBefore(readySince.plus(STABLE_FOR)) || !now.isBefore(deadline)) {
@@ -212,7 +222,13 @@ public final class DockerComposeRuntime implements ComposeRuntime {
    * told the user it timed out.
    */
   @Override
+  public void stopWaiting(String applicationId, String reason) {
+    stopWaiting.put(applicationId, reason);
+  }
+
+  @Override
   public RemoveOutcome remove(String applicationId, String project, Instant deadline) {
+    stopWaiting.remove(applicationId);
     Optional<String> refusal = Names.refusal(applicationId, project);
     if (refusal.isPresent()) {
       return RemoveOutcome.failed(refusal.get());

@@ -1,6 +1,7 @@
 package dev.orca.agent.compose;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.orca.schemas.avro.FailureKind;
 import dev.orca.schemas.avro.HealthStatus;
@@ -13,9 +14,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The real runtime against the real Docker daemon and compose CLI of this host. */
@@ -349,6 +353,36 @@ class DockerComposeRuntimeIntegrationTest {
     assertThat(outcome.success()).isFalse();
     assertThat(outcome.error()).startsWith("containers not ready by deadline: web (running, starting)");
     assertThat(outcome.health()).isEqualTo(HealthStatus.PROGRESSING);
+  }
+
+  @Test
+  @Timeout(value = 3, unit = TimeUnit.MINUTES)
+  void shouldStopWaitingForReadinessWhenToldWhyLongBeforeTheDeadline() throws Exception {
+    String slow = """
+        services:
+          web:
+            image: orca-test/busybox:1
+            command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
+            stop_grace_period: 1s
+            healthcheck:
+              test: ["CMD", "true"]
+              interval: 1h
+              start_period: 1h
+        """;
+    CompletableFuture<DeployOutcome> deploying =
+        CompletableFuture.supplyAsync(() -> runtime.deploy(app, project, slow, Map.of(), null, in(3600)));
+    await().atMost(Duration.ofMinutes(1)).until(() -> !containers().isEmpty());
+
+    runtime.stopWaiting(app, "the application is being removed");
+    DeployOutcome outcome = deploying.get(1, TimeUnit.MINUTES);
+
+    assertThat(outcome.success()).isFalse();
+    assertThat(outcome.error())
+        .isEqualTo("stopped waiting for readiness (the application is being removed): web (running, starting)");
+    assertThat(outcome.health()).isEqualTo(HealthStatus.PROGRESSING);
+    // A later deploy is not affected by a reason given while none waited.
+    runtime.stopWaiting(app, "stale");
+    assertThat(runtime.deploy(app, project, WEB, Map.of(), null, in(60)).success()).isTrue();
   }
 
   @TempDir Path hostDir;
