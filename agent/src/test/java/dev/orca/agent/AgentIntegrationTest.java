@@ -1,6 +1,7 @@
 package dev.orca.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.orca.agent.compose.DockerCleanup;
 import dev.orca.agent.compose.DockerCli;
@@ -18,7 +19,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -204,6 +207,66 @@ class AgentIntegrationTest {
       assertThat(DockerCli.lines("docker", "ps", "-q", "--filter", "label=orca-cd.application-id=" + starting,
           "--filter", "health=starting")).hasSize(1);
     }
+  }
+
+  /**
+   * The agent as its own process, killed (SIGKILL) while its deploy waits for readiness, then
+   * started again: the deploy is redelivered, finds the stack as it left it, and reports once;
+   * the container it had started is not replaced.
+   */
+  @Test
+  void shouldConvergeWithoutApplyingTwiceWhenKilledMidDeployAndStartedAgain() throws Exception {
+    DockerDaemon.require();
+    // Healthy at its first check, 12 s after start: the kill lands while the agent waits for it.
+    String readyLater = COMPOSE + """
+            healthcheck:
+              test: ["CMD", "true"]
+              interval: 12s
+        """;
+    try (AgentTopics kafka = new AgentTopics()) {
+      Process first = agentProcess(kafka, "first");
+      try {
+        kafka.send(app, AgentCommandsIntegrationTest.deploy("d1", app, 1, readyLater,
+            AgentCommandsIntegrationTest.inMinutes(5)));
+        await().atMost(WAIT).until(() -> !DockerCli.lines("docker", "ps", "-q", "--filter",
+            "label=orca-cd.application-id=" + app, "--filter", "health=starting").isEmpty());
+      } finally {
+        first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      }
+      String container = containerOf(app);
+      assertThat(kafka.events(DeployResult.class)).as("killed before the stack was ready").isEmpty();
+
+      Process second = agentProcess(kafka, "second");
+      try {
+        DeployResult result = kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d1"), WAIT);
+        assertThat(result.getSuccess()).as(result.getError()).isTrue();
+        assertThat(containerOf(app)).as("the container the killed agent started").isEqualTo(container);
+        // Once: the offset was committed after the result, so nothing is redelivered again.
+        kafka.send(app, AgentCommandsIntegrationTest.remove("r1", app, AgentCommandsIntegrationTest.inMinutes(2)));
+        kafka.await(RemoveResult.class, r -> r.getRequestId().equals("r1"), WAIT);
+        assertThat(kafka.events(DeployResult.class)).extracting(DeployResult::getDeploymentId).containsExactly("d1");
+      } finally {
+        second.destroy();
+        second.waitFor(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /** {@code dev.orca.agent.Agent} in a JVM of its own, configured by environment like a real one. */
+  private Process agentProcess(AgentTopics kafka, String name) throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+        Agent.class.getName())
+        .redirectErrorStream(true)
+        .redirectOutput(Path.of("target", "killed-agent-" + name + ".log").toFile());
+    builder.environment().putAll(Map.of(
+        "ORCA_KAFKA_BOOTSTRAP", kafka.bootstrap(),
+        "ORCA_TOPIC_PREFIX", kafka.topics.prefix(),
+        "ORCA_TOPIC_PARTITIONS", Integer.toString(kafka.topics.partitions()),
+        "ORCA_AGENT_ID", kafka.agentId,
+        "ORCA_AGENT_DEPLOYMENTS_DIR", deployments.toString(),
+        "ORCA_AGENT_HEARTBEAT_SECONDS", "2"));
+    return builder.start();
   }
 
   @Test

@@ -25,6 +25,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -70,6 +71,10 @@ public final class CommandLoop implements Runnable {
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, groupId);
+    // Static membership: an agent restarted (or killed and started again) takes its partitions
+    // back at once instead of waiting for the broker to expire its old member (45 s), and a
+    // second process started with the same agent id is fenced rather than sharing the commands.
+    props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, groupId);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -103,6 +108,10 @@ public final class CommandLoop implements Runnable {
           if (running) {
             log.error("Command loop interrupted unexpectedly; stopping", e);
           }
+          return;
+        } catch (FencedInstanceIdException e) {
+          log.error("Another agent process started with this agent's id and took over its commands; this one stops"
+              + " taking commands: {}", e.getMessage());
           return;
         } catch (KafkaException e) {
           log.error("Command loop error; going on from the last committed offsets: {}", e.getMessage(), e);
