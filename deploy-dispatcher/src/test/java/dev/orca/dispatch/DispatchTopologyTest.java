@@ -743,7 +743,8 @@ class DispatchTopologyTest {
     agentEvents.pipeInput(APP, removeResult("r1", true, null));
     ApplicationRemovalFinished late = (ApplicationRemovalFinished) single(status.readValuesToList());
     assertThat(late.getRemoved()).isTrue();
-    assertThat(late.getTimedOut()).isFalse();
+    assertThat(late.getTimedOut()).as("timed out, then removed late").isTrue();
+    assertThat(late.getError()).isEqualTo("removed after the removal had timed out at " + deadline);
     assertNothingMore();
   }
 

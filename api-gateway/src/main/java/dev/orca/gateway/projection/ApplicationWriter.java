@@ -96,8 +96,14 @@ final class ApplicationWriter {
     return event.getRemoved() ? removed(id.get(), event, changes) : notRemoved(id.get(), event, changes);
   }
 
-  /** The stack is gone: drop the row (its deployments stay) and make the config topic forget it. */
+  /**
+   * The stack is gone: drop the row (its deployments stay) and make the config topic forget it. A
+   * removal the agent finished after it had timed out ({@code timedOut} as well) is logged as such.
+   */
   private Mono<Void> removed(UUID id, ApplicationRemovalFinished event, ChangedEntities changes) {
+    if (event.getTimedOut()) {
+      log.info("application {} was removed late: {}", id, event.getError());
+    }
     return db.sql("DELETE FROM applications WHERE id = :id")
         .bind("id", id)
         .fetch().rowsUpdated()

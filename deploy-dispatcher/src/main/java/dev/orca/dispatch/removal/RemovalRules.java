@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends RemoveCommand to the application's agent and ends the removal with
  * ApplicationRemovalFinished. A removal supersedes and archives the deployment in flight. A
- * successful removal (even a late one after a timeout) leaves only a {@link RemovedMarker}.
+ * successful removal (even a late one after a timeout) leaves only a {@link RemovedMarker}; a late
+ * one is finished with both {@code removed} and {@code timedOut} set, and says so in its error.
  * Results of handover removals (an application moved to another agent) are not removals of the
  * application: a failed one is sent again until the agent confirms it.
  */
@@ -150,7 +151,12 @@ public final class RemovalRules {
       return state;
     }
     if (result.getSuccess()) {
-      effects.status(finished(state, pending, now).setRemoved(true).build());
+      ApplicationRemovalFinished.Builder removed = finished(state, pending, now).setRemoved(true);
+      if (TIMED_OUT.equals(pending.getState())) {
+        // What it was: timed out, then removed late; never a plain success.
+        removed.setTimedOut(true).setError("removed after the removal had timed out at " + pending.getDeadline());
+      }
+      effects.status(removed.build());
       RemovedMarker.mark(state, now);
       return state;
     }
