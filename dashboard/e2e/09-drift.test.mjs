@@ -1,0 +1,109 @@
+// The running stack changed by hand, as a person watches it on the application's page: a
+// container removed with docker turns the application out of sync, live, saying what drifted;
+// a redeploy puts it back. With self-heal switched on in the deploy settings, a container killed
+// with docker is running again without anyone touching the page.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import { after, before } from 'node:test';
+import { adminToken, apiCall, commitFile, composeFile, containersOf, DEPLOY_WAIT, eventually, GIT_URL, Session, step } from './support.mjs';
+
+const run = promisify(execFile);
+let session;
+let page;
+let token;
+let applicationId;
+
+before(async () => {
+  session = await Session.open();
+  page = session.page;
+});
+
+after(async () => {
+  if (applicationId && token) {
+    await apiCall('DELETE', `/applications/${applicationId}?wait=true`, { token }).catch(() => undefined);
+  }
+  await session?.close();
+});
+
+/** Docker, asynchronously: a slow docker never stops the page's own timeouts. */
+async function docker(...args) {
+  const { stdout } = await run('docker', args, { encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
+  return stdout.trim();
+}
+
+step('a container removed by hand turns the application out of sync, live, and says what drifted', async () => {
+  token = await adminToken();
+  const suffix = randomUUID().slice(0, 8);
+  const path = `drift-${suffix}/compose.yaml`;
+  commitFile(path, composeFile(`drift-${suffix}`), 'a stack to drift from');
+  const agents = await apiCall('GET', '/agents', { token });
+  const online = agents.body.find((agent) => agent.status === 'online');
+  assert.ok(online, `an online agent: ${JSON.stringify(agents.body)}`);
+  const repository = await apiCall('POST', '/repositories', {
+    token,
+    body: { name: `drift-${suffix}`, url: GIT_URL, syncType: 'manual' },
+  });
+  assert.equal(repository.status, 201, JSON.stringify(repository.body));
+  const application = await apiCall('POST', '/applications', {
+    token,
+    body: { name: `drifting-${suffix}`, repositoryId: repository.body.id, agentId: online.id, branch: 'main', path },
+  });
+  assert.equal(application.status, 201, JSON.stringify(application.body));
+  applicationId = application.body.id;
+
+  await session.signIn();
+  await page.waitForURL('**/applications');
+  await page.goto(`/applications/${applicationId}`);
+  await page.getByText('Sync: Synced').waitFor({ timeout: DEPLOY_WAIT });
+  await page.getByText('Health: Healthy').waitFor({ timeout: DEPLOY_WAIT });
+  await session.markLoaded();
+
+  const [container] = containersOf(applicationId);
+  assert.ok(container, "the application's container");
+  await docker('rm', '-f', container);
+
+  const error = page.getByTestId('last-error');
+  await error.waitFor({ timeout: DEPLOY_WAIT });
+  assert.match(await error.textContent(), /drift: service 'web': container removed/);
+  await page.getByText('Sync: Out of sync').waitFor();
+  await page.getByText('Health: Missing').waitFor({ timeout: DEPLOY_WAIT });
+  await session.assertNotReloaded();
+  await session.screenshotAll('application-drifted');
+});
+
+step('a redeploy puts the stack back, and the page says synced again', async () => {
+  await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+  await page.getByText('Sync: Synced').waitFor({ timeout: DEPLOY_WAIT });
+  await page.getByText('Health: Healthy').waitFor({ timeout: DEPLOY_WAIT });
+  await page.getByTestId('last-error').waitFor({ state: 'detached' });
+  assert.equal(containersOf(applicationId).length, 1);
+});
+
+step('with self-heal on, a container killed by hand is running again on its own', async () => {
+  await page.getByRole('button', { name: 'Change settings' }).click();
+  const form = page.getByRole('form', { name: 'Deploy settings' });
+  await form.getByRole('switch', { name: 'Self-heal' }).check();
+  await form.getByRole('button', { name: 'Save settings' }).click();
+  await page.getByTestId('deploy-settings').getByText('On: drift is repaired by redeploying').waitFor();
+  // The setting reaches the agent with a deployment of its own.
+  await eventually(async () => {
+    const deployments = await apiCall('GET', `/applications/${applicationId}/deployments`, { token });
+    return deployments.body?.[0]?.state === 'succeeded' && deployments.body.length >= 3;
+  }, { timeout: DEPLOY_WAIT, what: 'the deployment that carries self-heal' });
+
+  const [container] = containersOf(applicationId);
+  await docker('kill', container);
+  await eventually(async () => (await docker('inspect', '--format', '{{.State.Status}}', container)) === 'exited',
+    { what: 'the killed container to stop' });
+  // The agent re-applies the last deployment: compose starts the stack again.
+  await eventually(async () => {
+    const running = await docker('ps', '-q', '--filter', `label=orca-cd.application-id=${applicationId}`,
+      '--filter', 'status=running');
+    return running.length > 0;
+  }, { timeout: DEPLOY_WAIT, what: 'the stack running again' });
+  await page.getByText('Health: Healthy').waitFor({ timeout: DEPLOY_WAIT });
+  await page.getByText('Sync: Synced').waitFor({ timeout: DEPLOY_WAIT });
+  await session.screenshotAll('application-self-healed');
+});
