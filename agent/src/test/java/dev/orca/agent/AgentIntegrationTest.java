@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -250,6 +251,32 @@ class AgentIntegrationTest {
         second.waitFor(30, TimeUnit.SECONDS);
       }
     }
+  }
+
+  @Test
+  void shouldKeepSayingUnhealthyAfterADeploymentFailedWithAContainerStillStarting() {
+    DockerDaemon.require();
+    try (AgentTopics kafka = new AgentTopics();
+        Agent agent = startAgent(kafka, Duration.ofMillis(500))) {
+      DeployCommand deploy = AgentCommandsIntegrationTest.deploy("d1", app, 1, NEVER_READY,
+          AgentCommandsIntegrationTest.inMinutes(5));
+      deploy.setSettings(DeploySettings.newBuilder().setReadinessTimeoutSeconds(2).build());
+      kafka.send(app, deploy);
+
+      DeployResult failed = kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d1"), WAIT);
+      assertThat(failed.getSuccess()).isFalse();
+      assertThat(failed.getHealth()).isEqualTo(HealthStatus.UNHEALTHY);
+      // Full reports come every few rounds; each one after the result agrees with it.
+      int before = reportsOf(kafka, app).size();
+      await().atMost(WAIT).until(() -> reportsOf(kafka, app).size() >= before + 2);
+      List<HealthReport> after = reportsOf(kafka, app);
+      assertThat(after.subList(before, after.size()))
+          .allSatisfy(r -> assertThat(r.getHealth()).isEqualTo(HealthStatus.UNHEALTHY));
+    }
+  }
+
+  private static List<HealthReport> reportsOf(AgentTopics kafka, String application) {
+    return kafka.events(HealthReport.class).stream().filter(r -> r.getApplicationId().equals(application)).toList();
   }
 
   /** {@code dev.orca.agent.Agent} in a JVM of its own, configured by environment like a real one. */

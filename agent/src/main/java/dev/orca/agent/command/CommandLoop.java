@@ -209,6 +209,12 @@ public final class CommandLoop implements Runnable {
       }
 
       @Override
+      public boolean lastDeploymentFailed(String applicationId) {
+        return !lanes.busy(applicationId)
+            && state.read(applicationId).map(applied -> applied.baseline() == null).orElse(false);
+      }
+
+      @Override
       public void drifted(String applicationId, String what) {
         Optional<DeploymentStateStore.Applied> applied = state.read(applicationId);
         if (applied.isEmpty() || !applied.get().selfHeal() || lanes.busy(applicationId) || !running) {

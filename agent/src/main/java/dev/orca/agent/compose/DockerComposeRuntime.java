@@ -152,7 +152,8 @@ public final class DockerComposeRuntime implements ComposeRuntime {
     List<Container> containers = containers(applicationId);
     String what = up.timedOut() ? "docker compose up did not finish by the deadline"
         : "docker compose up failed (exit " + up.exitCode() + ")";
-    return Optional.of(DeployOutcome.composeFailure(what + ": " + up.output(), Health.of(containers), containers));
+    return Optional.of(DeployOutcome.composeFailure(what + ": " + up.output(), Health.afterFailure(containers),
+        containers));
   }
 
   /**
@@ -175,7 +176,7 @@ public final class DockerComposeRuntime implements ComposeRuntime {
       if (stopped != null) {
         String what = notReady.isEmpty() ? "not stable yet" : String.join(", ", notReady);
         return DeployOutcome.composeFailure("stopped waiting for readiness (" + stopped + "): " + what,
-            Health.of(containers), containers);
+            Health.afterFailure(containers), containers);
       }
       Instant now = Instant.now();
       if (notReady.isEmpty() && containers.equals(readySeen)) {
@@ -189,10 +190,9 @@ public final class DockerComposeRuntime implements ComposeRuntime {
         readySeen = null;
       }
       if (!now.isBefore(deadline) || Thread.currentThread().isInterrupted()) {
-        HealthStatus health = Health.of(containers);
         String what = notReady.isEmpty() ? "not stable yet" : String.join(", ", notReady);
         return DeployOutcome.composeFailure("containers not ready " + limit + ": " + what,
-            health == HealthStatus.HEALTHY ? HealthStatus.PROGRESSING : health, containers);
+            Health.afterFailure(containers), containers);
       }
       try {
         Thread.sleep(Math.min(READY_POLL.toMillis(), Duration.between(now, deadline).toMillis()));

@@ -28,6 +28,16 @@ public final class Health {
   }
 
   /**
+   * The health after a failed deployment: what is there, and nothing is "progressing" any more
+   * (a container left created but never started, or still starting past the deadline, is
+   * unhealthy); missing when the stack has no containers.
+   */
+  public static HealthStatus afterFailure(Collection<Container> containers) {
+    HealthStatus health = of(containers);
+    return health == HealthStatus.PROGRESSING ? HealthStatus.UNHEALTHY : health;
+  }
+
+  /**
    * Descriptions of what is not ready ("web (exited)", "db (no container)"); empty when every
    * service has a container and all containers run, healthy where a healthcheck is defined.
    */

@@ -13,6 +13,14 @@ public interface Baselines {
    */
   Optional<Map<String, Drift.Expected>> baseline(String applicationId);
 
+  /**
+   * Whether the application's last deployment failed (and no command for it is queued or
+   * running): its health is then {@link dev.orca.agent.compose.Health#afterFailure}.
+   */
+  default boolean lastDeploymentFailed(String applicationId) {
+    return false;
+  }
+
   /** The application's running stack no longer matches its baseline. */
   void drifted(String applicationId, String what);
 

@@ -99,7 +99,7 @@ public final class HealthMonitor implements Runnable {
     boolean full = periodic && round++ % FULL_REPORT_EVERY == 0;
     for (Map.Entry<String, List<Container>> e : observed.get().entrySet()) {
       String drift = drift(e.getKey(), e.getValue());
-      Snapshot now = new Snapshot(Health.of(e.getValue()), List.copyOf(e.getValue()), drift);
+      Snapshot now = new Snapshot(health(e.getKey(), e.getValue()), List.copyOf(e.getValue()), drift);
       if (full || !now.equals(reported.get(e.getKey()))) {
         events.publishLater(e.getKey(), HealthReport.newBuilder()
             .setApplicationId(e.getKey())
@@ -119,6 +119,18 @@ public final class HealthMonitor implements Runnable {
       }
     }
     reported.keySet().retainAll(observed.get().keySet());
+  }
+
+  /** As after its deployment's result: a failed deployment leaves nothing "progressing". */
+  private HealthStatus health(String applicationId, List<Container> containers) {
+    boolean failed;
+    try {
+      failed = baselines.lastDeploymentFailed(applicationId);
+    } catch (RuntimeException e) {
+      log.debug("cannot tell whether the last deployment of {} failed: {}", applicationId, e.toString());
+      failed = false;
+    }
+    return failed ? Health.afterFailure(containers) : Health.of(containers);
   }
 
   /** What drifted from the last successful deployment, or null (none, or nothing to compare with). */

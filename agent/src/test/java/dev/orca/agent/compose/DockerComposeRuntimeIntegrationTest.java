@@ -352,7 +352,7 @@ class DockerComposeRuntimeIntegrationTest {
 
     assertThat(outcome.success()).isFalse();
     assertThat(outcome.error()).startsWith("containers not ready by deadline: web (running, starting)");
-    assertThat(outcome.health()).isEqualTo(HealthStatus.PROGRESSING);
+    assertThat(outcome.health()).as("after a failed deployment nothing is progressing").isEqualTo(HealthStatus.UNHEALTHY);
   }
 
   @Test
@@ -379,7 +379,7 @@ class DockerComposeRuntimeIntegrationTest {
     assertThat(outcome.success()).isFalse();
     assertThat(outcome.error())
         .isEqualTo("stopped waiting for readiness (the application is being removed): web (running, starting)");
-    assertThat(outcome.health()).isEqualTo(HealthStatus.PROGRESSING);
+    assertThat(outcome.health()).as("after a failed deployment nothing is progressing").isEqualTo(HealthStatus.UNHEALTHY);
     // A later deploy is not affected by a reason given while none waited.
     runtime.stopWaiting(app, "stale");
     assertThat(runtime.deploy(app, project, WEB, Map.of(), null, in(60)).success()).isTrue();
@@ -407,7 +407,7 @@ class DockerComposeRuntimeIntegrationTest {
     assertThat(outcome.success()).isFalse();
     assertThat(outcome.error()).startsWith(
         "containers not ready within the application's readiness timeout of 3 s: web (running, starting)");
-    assertThat(outcome.health()).isEqualTo(HealthStatus.PROGRESSING);
+    assertThat(outcome.health()).as("after a failed deployment nothing is progressing").isEqualTo(HealthStatus.UNHEALTHY);
   }
 
   @Test

@@ -22,6 +22,15 @@ class HealthTest {
   }
 
   @Test
+  void shouldLeaveNothingProgressingAfterAFailedDeployment() {
+    assertThat(Health.afterFailure(List.of())).isEqualTo(HealthStatus.MISSING);
+    assertThat(Health.afterFailure(List.of(c("a", "created", null)))).isEqualTo(HealthStatus.UNHEALTHY);
+    assertThat(Health.afterFailure(List.of(c("a", "running", "starting")))).isEqualTo(HealthStatus.UNHEALTHY);
+    assertThat(Health.afterFailure(List.of(c("a", "running", "healthy")))).isEqualTo(HealthStatus.HEALTHY);
+    assertThat(Health.afterFailure(List.of(c("a", "exited", null)))).isEqualTo(HealthStatus.UNHEALTHY);
+  }
+
+  @Test
   void shouldNameWhatKeepsADeployFromBeingReady() {
     assertThat(Health.notReady(Set.of("a"), List.of(c("a", "running", null)))).isEmpty();
     assertThat(Health.notReady(Set.of("a", "b"), List.of(c("a", "exited", null))))
