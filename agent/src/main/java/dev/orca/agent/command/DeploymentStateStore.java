@@ -12,12 +12,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The last deployment the agent completed per application ({@code .orca-state} in the
  * application's directory), so a repeated or older command stays a no-op across restarts, and,
  * when it succeeded, what it left running (the baseline drift is measured against) and whether
- * the application asked for self-heal.
+ * the application asked for self-heal. Reads are served from memory after the first (the health
+ * monitor asks for every application at each look); this store is the file's only writer.
  */
 public final class DeploymentStateStore {
 
@@ -25,12 +27,17 @@ public final class DeploymentStateStore {
   private static final String SERVICE = "service.";
 
   private final DeploymentsDir dirs;
+  private final Map<String, Optional<Applied>> cache = new ConcurrentHashMap<>();
 
   public DeploymentStateStore(DeploymentsDir dirs) {
     this.dirs = dirs;
   }
 
   public Optional<Applied> read(String applicationId) {
+    return cache.computeIfAbsent(applicationId, this::load);
+  }
+
+  private Optional<Applied> load(String applicationId) {
     Path file = dirs.application(applicationId).resolve(FILE);
     if (!Files.exists(file)) {
       return Optional.empty();
@@ -81,11 +88,13 @@ public final class DeploymentStateStore {
       throw new UncheckedIOException(e);
     }
     dirs.writeSecret(applicationId, FILE, out.toString());
+    cache.put(applicationId, Optional.of(applied));
   }
 
   /** After a removal: the runtime normally deleted the directory already. */
   void clear(String applicationId) {
     dirs.delete(applicationId, FILE);
+    cache.remove(applicationId);
     Path dir = dirs.application(applicationId);
     try {
       if (Files.isDirectory(dir)) {
