@@ -106,9 +106,9 @@ final class AgentProcess implements AutoCloseable {
     return ProcStat.of(process.pid()).rssMegabytes();
   }
 
-  double cpuSeconds() throws IOException {
-    ProcStat stat = ProcStat.of(process.pid());
-    return stat.cpuSeconds() + stat.childCpuSeconds();
+  /** CPU seconds of the agent's JVM and of the processes it has waited for (its compose runs). */
+  DeployBench.Cpu cpu() throws IOException {
+    return DeployBench.Cpu.of(ProcStat.of(process.pid()));
   }
 
   void resetPeak() {
