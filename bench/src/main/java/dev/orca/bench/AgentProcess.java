@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -109,6 +111,34 @@ final class AgentProcess implements AutoCloseable {
   /** CPU seconds of the agent's JVM and of the processes it has waited for (its compose runs). */
   DeployBench.Cpu cpu() throws IOException {
     return DeployBench.Cpu.of(ProcStat.of(process.pid()));
+  }
+
+  /** Resident and live heap memory right after a full collection the bench asks for. */
+  record AfterGc(long rssMegabytes, long heapUsedMegabytes) {}
+
+  /**
+   * Asks the agent's JVM for a full collection ({@code jcmd <pid> GC.run}, from the JDK running the
+   * bench) and reads its resident memory a second later and its used heap. Without {@code -Xmx} the
+   * JVM may grow its heap to a quarter of the machine's memory before it collects much, so RSS alone
+   * says what it took, this what it needs.
+   */
+  AfterGc afterFullGc() throws IOException, InterruptedException {
+    jcmd("GC.run");
+    Thread.sleep(1_000);
+    Matcher used = Pattern.compile("used (\\d+)K").matcher(jcmd("GC.heap_info"));
+    return new AfterGc(rssMegabytes(), used.find() ? Long.parseLong(used.group(1)) / 1024 : -1);
+  }
+
+  private String jcmd(String command) throws IOException, InterruptedException {
+    Path java = Path.of(ProcessHandle.current().info().command().orElse("java"));
+    Path jcmd = java.resolveSibling("jcmd");
+    Process p = new ProcessBuilder(Files.isExecutable(jcmd) ? jcmd.toString() : "jcmd",
+        Long.toString(process.pid()), command).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException("jcmd " + command + " failed: " + output.strip());
+    }
+    return output;
   }
 
   void resetPeak() {

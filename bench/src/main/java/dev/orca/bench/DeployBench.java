@@ -105,7 +105,8 @@ final class DeployBench {
 
   record Startup(long toStartedLine, long toHeartbeat, long toOnline, double emptyJvmSeconds) {}
 
-  record Memory(long idleEmpty, long idleWithStacks, long peakCreatingStacks, long emptyJvm) {}
+  record Memory(long idleEmpty, long idleWithStacks, long peakCreatingStacks, AgentProcess.AfterGc afterGc,
+      long emptyJvm) {}
 
   record Report(Options options, Startup startup, Memory memory, List<Commit> commits, List<Kill> kills,
       List<Round> rounds, double setupStacksSeconds, double setupBaselineSeconds) {
@@ -167,6 +168,9 @@ final class DeployBench {
               + "baseline: an idle JVM with an empty main %d MB%n", memory.idleEmpty(), options.stacks(),
           memory.peakCreatingStacks(), options.stacks() + 1, memory.idleWithStacks(),
           rounds.stream().map(r -> Long.toString(r.agentPeakRss())).toList(), memory.emptyJvm());
+      out.printf(Locale.ROOT, "after the redeploys and a full GC (jcmd GC.run): %d MB resident, %d MB of heap in use "
+          + "(the JVM's default maximum heap is a quarter of the machine's memory)%n", memory.afterGc().rssMegabytes(),
+          memory.afterGc().heapUsedMegabytes());
       out.printf(Locale.ROOT, "CPU of each redeploy of all: the agent's JVM %s s and its docker-compose runs %s s; "
               + "baseline: the docker-compose runs %s s%n",
           rounds.stream().map(r -> String.format(Locale.ROOT, "%.1f", r.agentCpu().own())).toList(),
@@ -284,7 +288,9 @@ final class DeployBench {
 
           Stacks stacks = new Stacks(orca, work, agent);
           List<Round> rounds = stacks.rounds();
-          return new Report(options, startup, new Memory(idleEmpty, stacks.idleRss, stacks.peakCreating, emptyJvmRss),
+          AgentProcess.AfterGc afterGc = agent.afterFullGc();
+          return new Report(options, startup, new Memory(idleEmpty, stacks.idleRss, stacks.peakCreating, afterGc,
+              emptyJvmRss),
               commits, kills, rounds, stacks.setupSeconds, stacks.baselineSetupSeconds);
         }
       }
