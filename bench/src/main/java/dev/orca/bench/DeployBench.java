@@ -44,8 +44,9 @@ import tools.jackson.databind.json.JsonMapper;
  * run 8 at a time; a container killed to the API's SSE feed saying {@code unhealthy}, against the
  * engine's own {@code die} event; the agent's start-up and resident memory. Orca runs as {@code
  * ./orca up} runs it (broker, PostgreSQL, gateway, sync-stream and deploy-dispatcher in this JVM),
- * except the agent, started from its exec jar in a process of its own. Every container and network
- * the bench makes carries its run's label or project name and is removed at the end, also on failure.
+ * except the agent, started from its exec jar in a process of its own. Every container the bench
+ * makes carries its run's label and is removed at the end, also on failure or interruption; its
+ * stacks make no network (see {@link #compose}).
  */
 final class DeployBench {
 
