@@ -10,7 +10,7 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * {@code ./orca bench [sync|push|polling|startup|webhooks|lsremote] [options]}: runs one benchmark and prints
+ * {@code ./orca bench [sync|push|polling|startup|webhooks|lsremote|deploy] [options]}: runs one benchmark and prints
  * its figures next to a baseline measured in the same run. An unknown option is refused.
  *
  * <ul>
@@ -38,12 +38,22 @@ import java.util.Set;
  *       against the {@code git ls-remote} CLI, on one loopback git server. Options: {@code
  *       --repositories N} (2000), {@code --count N} (calls per client, default one per
  *       repository), {@code --concurrency N} (8), {@code --warmup N} (200).
+ *   <li>{@code deploy}: on the real Docker daemon, each against {@code docker-compose up -d} of
+ *       the same change in the same run: a commit to its new container running and to synced in
+ *       the API, many applications on one agent redeployed by one push, a killed container to
+ *       unhealthy in the API, and the agent's start-up and resident memory (the agent runs from
+ *       its exec jar in a process of its own). Options: {@code --commits N} (10), {@code --kills
+ *       N} (20), {@code --stacks N} (50 applications), {@code --rounds N} (2 redeploys of all),
+ *       {@code --concurrency N} (8: the agent's ORCA_AGENT_CONCURRENCY and the baseline's
+ *       parallel docker-compose runs), {@code --agent-jar PATH} (default: {@code
+ *       agent/target/orca-agent-*-exec.jar} of the checkout the bench jar was built in), {@code
+ *       --keep} (keep the work directory and the agent's log).
  * </ul>
  */
 public final class Bench {
 
   static final String USAGE =
-      "usage: bench [sync|push|polling|startup|webhooks|lsremote] [options]; see README \"Benchmarks\"";
+      "usage: bench [sync|push|polling|startup|webhooks|lsremote|deploy] [options]; see README \"Benchmarks\"";
 
   private Bench() {}
 
@@ -64,6 +74,7 @@ public final class Bench {
         case "startup" -> startup(rest);
         case "webhooks" -> webhooks(rest);
         case "lsremote" -> lsremote(rest);
+        case "deploy" -> deploy(rest);
         default -> throw new IllegalArgumentException("unknown bench " + name);
       }
     } catch (IllegalArgumentException e) {
@@ -172,6 +183,23 @@ public final class Bench {
     new LsRemoteBench(options, System.out).run().print(System.out);
   }
 
+  private static void deploy(String[] argv) throws Exception {
+    DeployBench.Options options = deployOptions(argv);
+    System.out.printf(Locale.ROOT, "Orca deploy bench: %d commits to one application, %d kills of its container, "
+            + "%d applications redeployed %d times by one push, agent concurrency %d, each against docker-compose "
+            + "up -d (%s) on the same daemon, %d cores, Java %s%n", options.commits(), options.kills(),
+        options.stacks(), options.rounds(), options.concurrency(), composeVersion(), cores(), javaVersion());
+    new DeployBench(options, System.out).run().print(System.out);
+  }
+
+  static DeployBench.Options deployOptions(String[] argv) throws java.io.IOException {
+    Args args = Args.parse(argv, Set.of("--commits", "--kills", "--stacks", "--rounds", "--concurrency",
+        "--agent-jar"), Set.of("--keep"));
+    return new DeployBench.Options(args.integer("--commits", 10, 1), args.integer("--stacks", 50, 1),
+        args.integer("--kills", 20, 1), args.integer("--rounds", 2, 1), args.integer("--concurrency", 8, 1),
+        AgentProcess.findJar(args.string("--agent-jar", null)), args.flag("--keep"));
+  }
+
   static WebhookIntakeBench.Options webhookOptions(String[] argv) {
     Args args = Args.parse(argv, Set.of("--count", "--concurrency", "--repositories", "--warmup"), Set.of());
     return new WebhookIntakeBench.Options(args.integer("--count", 5000, 1), args.integer("--concurrency", 16, 1),
@@ -191,6 +219,16 @@ public final class Bench {
 
   private static String javaVersion() {
     return System.getProperty("java.version");
+  }
+
+  private static String composeVersion() {
+    try {
+      Process compose = new ProcessBuilder("docker-compose", "version", "--short").redirectErrorStream(true).start();
+      String version = new String(compose.getInputStream().readAllBytes()).strip();
+      return compose.waitFor() == 0 ? "docker-compose " + version : "docker-compose version failed";
+    } catch (Exception e) {
+      throw new IllegalArgumentException("the deploy bench needs docker-compose on PATH: " + e.getMessage(), e);
+    }
   }
 
   private static String gitVersion() {

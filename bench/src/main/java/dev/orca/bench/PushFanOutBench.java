@@ -13,12 +13,8 @@ import dev.orca.testsupport.GitServer;
 import dev.orca.testsupport.SharedKafka;
 import dev.orca.testsupport.SharedPostgres;
 import dev.orca.gateway.GatewayApplication;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.util.HexFormat;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -175,8 +171,6 @@ final class PushFanOutBench {
       await(first, Set.of(), deploys, statuses, topics, System.nanoTime(), Duration.ofMinutes(5));
       double setupSeconds = (System.nanoTime() - setupStarted) / 1e9;
 
-      String body = WebhookIntakeBench.resource("/webhooks/github-push.json");
-      String headers = WebhookIntakeBench.resource("/webhooks/github-push.headers");
       List<Row> rows = new ArrayList<>();
       int version = 0;
       for (int changed : changedCounts) {
@@ -195,13 +189,8 @@ final class PushFanOutBench {
             changedApps.add(application(i));
           }
           String sha = repo.commitFiles(change, "push " + version);
-          byte[] payload = body.replace("${COMMIT}", sha).getBytes(StandardCharsets.UTF_8);
-          HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(webhookUrl)).timeout(WAIT)
-              .POST(HttpRequest.BodyPublishers.ofByteArray(payload));
-          WebhookIntakeBench.fixtureHeaders(headers, Map.of("${DELIVERY}", UUID.randomUUID().toString(),
-              "${SIGNATURE}", HexFormat.of().formatHex(WebhookIntakeBench.hmacSha256(secret, payload))))
-              .forEach(request::header);
-          HttpResponse<String> accepted = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+          HttpResponse<String> accepted = http.send(WebhookIntakeBench.githubPush(webhookUrl, secret, sha, WAIT),
+              HttpResponse.BodyHandlers.ofString());
           long acceptedAt = System.nanoTime();
           if (accepted.statusCode() != 202) {
             throw new IllegalStateException("the push webhook answered " + accepted.statusCode() + ": "

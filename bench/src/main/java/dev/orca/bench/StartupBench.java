@@ -227,16 +227,8 @@ final class StartupBench {
   }
 
   /** The median wall time of a JVM with the launcher's default heap running an empty main. */
-  private static double baseline(Path work) throws IOException, InterruptedException {
-    Path classes = work.resolve("baseline");
-    Path file = classes.resolve("dev/orca/bench/JvmBaseline.class");
-    Files.createDirectories(file.getParent());
-    try (InputStream in = JvmBaseline.class.getResourceAsStream("JvmBaseline.class")) {
-      if (in == null) {
-        throw new IllegalStateException("JvmBaseline.class is not on the class path");
-      }
-      Files.copy(in, file);
-    }
+  static double baseline(Path work) throws IOException, InterruptedException {
+    Path classes = baselineClasses(work);
     double[] samples = new double[BASELINE_RUNS];
     for (int i = 0; i < samples.length; i++) {
       long started = System.nanoTime();
@@ -249,6 +241,23 @@ final class StartupBench {
       samples[i] = (System.nanoTime() - started) / 1e9;
     }
     return median(samples);
+  }
+
+  /** A class path directory under {@code work} holding {@link JvmBaseline} alone (made once). */
+  static Path baselineClasses(Path work) throws IOException {
+    Path classes = work.resolve("baseline");
+    Path file = classes.resolve("dev/orca/bench/JvmBaseline.class");
+    if (Files.exists(file)) {
+      return classes;
+    }
+    Files.createDirectories(file.getParent());
+    try (InputStream in = JvmBaseline.class.getResourceAsStream("JvmBaseline.class")) {
+      if (in == null) {
+        throw new IllegalStateException("JvmBaseline.class is not on the class path");
+      }
+      Files.copy(in, file);
+    }
+    return classes;
   }
 
   static double median(double[] values) {

@@ -266,6 +266,19 @@ final class WebhookIntakeBench {
     return requests;
   }
 
+  /**
+   * One GitHub push delivery of {@code sha} to {@code url}: the gateway's fixture with its own
+   * delivery id, signed with {@code secret} as GitHub signs it.
+   */
+  static HttpRequest githubPush(String url, String secret, String sha, Duration timeout) throws IOException {
+    byte[] payload = resource("/webhooks/github-push.json").replace("${COMMIT}", sha).getBytes(StandardCharsets.UTF_8);
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(payload));
+    fixtureHeaders(resource("/webhooks/github-push.headers"), Map.of("${DELIVERY}", UUID.randomUUID().toString(),
+        "${SIGNATURE}", HexFormat.of().formatHex(hmacSha256(secret, payload)))).forEach(request::header);
+    return request.build();
+  }
+
   /** {@code Name: value} lines with the placeholders filled in. */
   static Map<String, String> fixtureHeaders(String lines, Map<String, String> values) {
     Map<String, String> headers = new LinkedHashMap<>();
@@ -435,6 +448,11 @@ final class WebhookIntakeBench {
     int health() throws IOException, InterruptedException {
       return http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/health")).timeout(TIMEOUT).GET().build(),
           HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    HttpResponse<String> get(String path, String session) throws IOException, InterruptedException {
+      return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT).GET()
+          .header("Cookie", "orca_session=" + session).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<String> post(String path, String json, String session)

@@ -3,7 +3,10 @@ package dev.orca.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class BenchOptionsTest {
 
@@ -31,6 +34,24 @@ class BenchOptionsTest {
         .isEqualTo(new LsRemoteBench.Options(50, 50, 8, 200));
     assertThat(Bench.lsRemoteOptions(new String[] {"--repositories", "50", "--count", "120", "--concurrency", "2"}))
         .isEqualTo(new LsRemoteBench.Options(50, 120, 2, 200));
+  }
+
+  @Test
+  void shouldDefaultTheDeployBenchToARunOfAFewMinutes(@TempDir Path dir) throws Exception {
+    Path jar = Files.createFile(dir.resolve("orca-agent-x-exec.jar"));
+    assertThat(Bench.deployOptions(new String[] {"--agent-jar", jar.toString()}))
+        .isEqualTo(new DeployBench.Options(10, 50, 20, 2, 8, jar, false));
+    assertThat(Bench.deployOptions(new String[] {"--agent-jar", jar.toString(), "--commits", "3", "--stacks", "5",
+        "--kills", "2", "--rounds", "1", "--concurrency", "4", "--keep"}))
+        .isEqualTo(new DeployBench.Options(3, 5, 2, 1, 4, jar, true));
+  }
+
+  @Test
+  void shouldRefuseADeployBenchOptionItDoesNotKnowOrAnAgentJarThatIsNotThere(@TempDir Path dir) {
+    assertThatThrownBy(() -> Bench.deployOptions(new String[] {"--applications", "50"}))
+        .hasMessageStartingWith("unknown option --applications");
+    assertThatThrownBy(() -> Bench.deployOptions(new String[] {"--agent-jar", dir.resolve("none.jar").toString()}))
+        .hasMessageEndingWith("none.jar is not a file");
   }
 
   @Test
