@@ -39,16 +39,25 @@ final class ComposeCli {
     this.dockerHost = dockerHost;
   }
 
-  /** The compose command, detected on first success and then kept; empty while none is installed. */
+  /**
+   * The compose command, detected on first success and then kept; empty while none is installed.
+   * The probe is {@code version --short}, whose answer is kept as the version too: one run of the
+   * CLI per candidate at start-up, not two (a run of compose v1 costs about half a second of CPU).
+   */
   synchronized Optional<List<String>> command() {
     if (command == null) {
       for (List<String> candidate : CANDIDATES) {
         List<String> probe = new ArrayList<>(candidate);
-        probe.add("version");
-        Result r = execute(probe, Path.of("."), Instant.now().plusSeconds(20));
+        probe.addAll(List.of("version", "--short"));
+        Instant now = Instant.now();
+        Result r = execute(probe, Path.of("."), now.plusSeconds(20));
         if (r.exitCode() == 0) {
           command = candidate;
           log.info("Using '{}' for compose", String.join(" ", candidate));
+          Optional<String> read = ComposeVersion.parse(r.output());
+          synchronized (versionLock) {
+            version = new KnownVersion(candidate, read, now.plus(read.isPresent() ? VERSION_REFRESH : VERSION_RETRY));
+          }
           break;
         }
       }
