@@ -71,7 +71,7 @@ export function DeleteApplicationButton({ app, agentName }: { app: Application; 
         title={`Delete ${app.name}?`}
         confirmLabel="Delete application"
         pending={remove.isPending || force.isPending}
-        pendingText="Waiting for the agent to remove the stack…"
+        pendingText={force.isPending ? 'Deleting it from Orca…' : 'Waiting for the agent to remove the stack…'}
         error={force.error ?? remove.error}
         failureTitle={force.error ? 'Forced removal failed' : failureTitle(remove.error)}
         onConfirm={confirm}
@@ -79,8 +79,8 @@ export function DeleteApplicationButton({ app, agentName }: { app: Application; 
           admin && failedOnTheAgent && !force.error ? (
             <Stack gap={6} align="flex-start">
               <Text size="sm">
-                As an admin you can delete it from Orca now. The stack keeps running on the agent until the agent
-                comes back and removes it.
+                As an admin you can delete it from Orca now. The removal stays with the agent for 30 days: it removes
+                the stack when it is back, or tries again.
               </Text>
               <Button color="red" variant="outline" leftSection={<IconTrashX size={16} />} onClick={forceRemoval}
                 loading={force.isPending}>

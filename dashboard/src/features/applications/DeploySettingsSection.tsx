@@ -106,7 +106,7 @@ function DeploySettingsForm({ app, onDone }: { app: Application; onDone: () => v
           },
           {
             onSuccess: () => {
-              notifySuccess('Saved the deploy settings: the application is deployed again with them.');
+              notifySuccess('Saved the deploy settings. A change reaches the agent with a new deployment.');
               onDone();
             },
             onError: (error) => notifyError('Cannot save the deploy settings', error),

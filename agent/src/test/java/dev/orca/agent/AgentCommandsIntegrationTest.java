@@ -199,10 +199,19 @@ class AgentCommandsIntegrationTest {
 
     assertThat(runtime.stopWaitingCalls).containsExactly(
         "app-1: deployment generation 2 is queued behind it", "app-1: the application is being removed");
+    // Another application's command ends nothing here.
+    kafka.send("app-2", deploy("d9", "app-2", 1, "c9", inMinutes(5)));
+    kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d9"), WAIT);
+    assertThat(runtime.stopWaitingCalls).hasSize(2);
+
     ready.countDown();
     kafka.await(RemoveResult.class, r -> r.getRequestId().equals("r1"), WAIT);
-    // Commands behind a removal, or another application's, end nothing.
-    assertThat(runtime.stopWaitingCalls).hasSize(2);
+    // The repeated d1 is skipped for d2; d2 starts with the removal already behind it, so it is
+    // told at once (a reason given for d1's wait is cleared first, never left for d2).
+    assertThat(runtime.stopWaitingCalls).containsExactly("app-1: deployment generation 2 is queued behind it",
+        "app-1: the application is being removed", "app-1: the application is being removed");
+    assertThat(runtime.clearStopWaitingCalls).containsExactly("app-1", "app-2", "app-1");
+    assertThat(runtime.deployedComposes()).containsExactly("c1", "c9", "c2");
   }
 
   @Test

@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -242,6 +244,12 @@ class AgentIntegrationTest {
         DeployResult result = kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d1"), WAIT);
         assertThat(result.getSuccess()).as(result.getError()).isTrue();
         assertThat(containerOf(app)).as("the container the killed agent started").isEqualTo(container);
+        // A static member (its group id as instance id): it took the killed one's place at once.
+        String group = kafka.topics.prefix() + "agent-" + kafka.agentId;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap()))) {
+          assertThat(admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group).members())
+              .extracting(member -> member.groupInstanceId().orElse(null)).containsExactly(group);
+        }
         // Once: the offset was committed after the result, so nothing is redelivered again.
         kafka.send(app, AgentCommandsIntegrationTest.remove("r1", app, AgentCommandsIntegrationTest.inMinutes(2)));
         kafka.await(RemoveResult.class, r -> r.getRequestId().equals("r1"), WAIT);
@@ -266,7 +274,8 @@ class AgentIntegrationTest {
       DeployResult failed = kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d1"), WAIT);
       assertThat(failed.getSuccess()).isFalse();
       assertThat(failed.getHealth()).isEqualTo(HealthStatus.UNHEALTHY);
-      // Full reports come every few rounds; each one after the result agrees with it.
+      // Full reports come every few rounds; each one after the command ended agrees with the result.
+      await().atMost(WAIT).until(() -> agent.queuedCommands() == 0);
       int before = reportsOf(kafka, app).size();
       await().atMost(WAIT).until(() -> reportsOf(kafka, app).size() >= before + 2);
       List<HealthReport> after = reportsOf(kafka, app);

@@ -61,9 +61,17 @@ final class FakeRuntime implements ComposeRuntime {
   /** Each {@link #stopWaiting} call, as "application: reason"; a held deploy keeps waiting for its latch. */
   final List<String> stopWaitingCalls = new CopyOnWriteArrayList<>();
 
+  /** Each {@link #clearStopWaiting} call's application. */
+  final List<String> clearStopWaitingCalls = new CopyOnWriteArrayList<>();
+
   @Override
   public void stopWaiting(String applicationId, String reason) {
     stopWaitingCalls.add(applicationId + ": " + reason);
+  }
+
+  @Override
+  public void clearStopWaiting(String applicationId) {
+    clearStopWaitingCalls.add(applicationId);
   }
 
   @Override

@@ -96,6 +96,18 @@ final class ApplicationLanes {
           return;
         }
         superseded = supersededInQueue(work, lane.queue);
+        if (!superseded && waitsForReadiness(work)) {
+          // A reason given for an earlier wait is void; one that holds for this command is given
+          // again, under the lock submit() signals under, so none is lost in between.
+          handler.clearStopWaiting(work.applicationId());
+          for (Work later : lane.queue) {
+            Optional<String> moot = mootBy(work, later);
+            if (moot.isPresent()) {
+              handler.stopWaiting(work.applicationId(), moot.get());
+              break;
+            }
+          }
+        }
       }
       if (superseded) {
         DeployCommand deploy = (DeployCommand) work.command();
@@ -119,8 +131,7 @@ final class ApplicationLanes {
     if (running == null || running == queued) {
       return Optional.empty();
     }
-    boolean waits = running.command() instanceof DeployCommand || running.command() instanceof CommandHandler.Heal;
-    if (!waits) {
+    if (!waitsForReadiness(running)) {
       return Optional.empty();
     }
     if (queued.command() instanceof RemoveCommand) {
@@ -133,6 +144,10 @@ final class ApplicationLanes {
       return Optional.of("deployment generation " + next.getGeneration() + " is queued behind it");
     }
     return Optional.empty();
+  }
+
+  private static boolean waitsForReadiness(Work work) {
+    return work.command() instanceof DeployCommand || work.command() instanceof CommandHandler.Heal;
   }
 
   /** A deploy followed in the queue by a newer generation, with no removal between them. */

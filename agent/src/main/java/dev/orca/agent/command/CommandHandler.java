@@ -118,6 +118,11 @@ final class CommandHandler {
     runtime.stopWaiting(applicationId, reason);
   }
 
+  /** Forgets an earlier reason to stop waiting, before a deploy or re-apply starts. */
+  void clearStopWaiting(String applicationId) {
+    runtime.clearStopWaiting(applicationId);
+  }
+
   /** Re-applies the application's last successful deployment, if it still asks for self-heal. */
   record Heal(String applicationId) {}
 

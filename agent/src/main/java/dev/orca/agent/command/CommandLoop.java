@@ -72,8 +72,9 @@ public final class CommandLoop implements Runnable {
     props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, groupId);
     // Static membership: an agent restarted (or killed and started again) takes its partitions
-    // back at once instead of waiting for the broker to expire its old member (45 s), and a
-    // second process started with the same agent id is fenced rather than sharing the commands.
+    // back at once instead of waiting for the broker to expire its old member (45 s); when a
+    // second process starts with the same agent id, the older one is fenced rather than both
+    // taking the commands.
     props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, groupId);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -112,6 +113,7 @@ public final class CommandLoop implements Runnable {
         } catch (FencedInstanceIdException e) {
           log.error("Another agent process started with this agent's id and took over its commands; this one stops"
               + " taking commands: {}", e.getMessage());
+          running = false; // no self-heal is queued any more either
           return;
         } catch (KafkaException e) {
           log.error("Command loop error; going on from the last committed offsets: {}", e.getMessage(), e);

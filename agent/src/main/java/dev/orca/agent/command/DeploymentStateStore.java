@@ -19,7 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * application's directory), so a repeated or older command stays a no-op across restarts, and,
  * when it succeeded, what it left running (the baseline drift is measured against) and whether
  * the application asked for self-heal. Reads are served from memory after the first (the health
- * monitor asks for every application at each look); this store is the file's only writer.
+ * monitor asks for every application at each look), checked against the file still existing;
+ * this store is the file's only writer.
  */
 public final class DeploymentStateStore {
 
@@ -34,7 +35,14 @@ public final class DeploymentStateStore {
   }
 
   public Optional<Applied> read(String applicationId) {
-    return cache.computeIfAbsent(applicationId, this::load);
+    Optional<Applied> known = cache.computeIfAbsent(applicationId, this::load);
+    // The runtime deletes the application's directory on removal, even one it then reports as
+    // failed (too late): a remembered state whose file is gone is gone too.
+    if (known.isPresent() && !Files.exists(dirs.application(applicationId).resolve(FILE))) {
+      cache.remove(applicationId, known);
+      return Optional.empty();
+    }
+    return known;
   }
 
   private Optional<Applied> load(String applicationId) {

@@ -52,12 +52,16 @@ public interface ComposeRuntime extends AutoCloseable {
   RemoveOutcome remove(String applicationId, String project, Instant deadline);
 
   /**
-   * Ends the application's readiness wait in progress, if any, because a command that makes it
-   * moot is queued behind it (a removal, a newer generation): the deploy or re-apply then fails
-   * at once saying {@code reason} instead of waiting out its deadline. A deploy or re-apply that
-   * starts afterwards is not affected. The default waits on.
+   * Ends the application's readiness wait in progress or about to start, because a command that
+   * makes it moot is queued behind it (a removal, a newer generation): the deploy or re-apply then
+   * fails at once saying {@code reason} instead of waiting out its deadline. The reason holds until
+   * {@link #clearStopWaiting}, which the agent calls before each deploy or re-apply it starts. The
+   * default waits on.
    */
   default void stopWaiting(String applicationId, String reason) {}
+
+  /** Forgets a reason given to {@link #stopWaiting} for a wait that has ended. */
+  default void clearStopWaiting(String applicationId) {}
 
   /**
    * Managed containers grouped by application id, including applications deployed here whose

@@ -77,7 +77,6 @@ public final class DockerComposeRuntime implements ComposeRuntime {
     if (refusal.isPresent()) {
       return DeployOutcome.composeFailure(refusal.get(), HealthStatus.UNKNOWN, List.of());
     }
-    stopWaiting.remove(applicationId);
     ComposeFile file;
     String envFile;
     try {
@@ -126,7 +125,6 @@ public final class DockerComposeRuntime implements ComposeRuntime {
     if (refusal.isPresent()) {
       return DeployOutcome.composeFailure(refusal.get(), HealthStatus.UNKNOWN, List.of());
     }
-    stopWaiting.remove(applicationId);
     Path composeFile = dirs.composeFile(applicationId);
     ComposeFile file;
     try {
@@ -172,7 +170,7 @@ public final class DockerComposeRuntime implements ComposeRuntime {
         return DeployOutcome.composeFailure(describeFailure(failed.get()), Health.of(containers), containers);
       }
       List<String> notReady = Health.notReady(services, containers);
-      String stopped = stopWaiting.remove(applicationId);
+      String stopped = stopWaiting.get(applicationId);
       if (stopped != null) {
         String what = notReady.isEmpty() ? "not stable yet" : String.join(", ", notReady);
         return DeployOutcome.composeFailure("stopped waiting for readiness (" + stopped + "): " + what,
@@ -216,16 +214,21 @@ public final class DockerComposeRuntime implements ComposeRuntime {
         : message + "; last log lines: " + String.join(" | ", end.lastLines());
   }
 
-  /**
-   * The deadline is checked before each irreversible step and once more at the end: a removal
-   * that ran past it reports failure (saying what was already done), because the hub has already
-   * told the user it timed out.
-   */
   @Override
   public void stopWaiting(String applicationId, String reason) {
     stopWaiting.put(applicationId, reason);
   }
 
+  @Override
+  public void clearStopWaiting(String applicationId) {
+    stopWaiting.remove(applicationId);
+  }
+
+  /**
+   * The deadline is checked before each irreversible step and once more at the end: a removal
+   * that ran past it reports failure (saying what was already done), because the hub has already
+   * told the user it timed out.
+   */
   @Override
   public RemoveOutcome remove(String applicationId, String project, Instant deadline) {
     stopWaiting.remove(applicationId);

@@ -380,8 +380,8 @@ class DockerComposeRuntimeIntegrationTest {
     assertThat(outcome.error())
         .isEqualTo("stopped waiting for readiness (the application is being removed): web (running, starting)");
     assertThat(outcome.health()).as("after a failed deployment nothing is progressing").isEqualTo(HealthStatus.UNHEALTHY);
-    // A later deploy is not affected by a reason given while none waited.
-    runtime.stopWaiting(app, "stale");
+    // The reason holds until cleared, as the agent does before it starts the next deploy.
+    runtime.clearStopWaiting(app);
     assertThat(runtime.deploy(app, project, WEB, Map.of(), null, in(60)).success()).isTrue();
   }
 

@@ -163,13 +163,15 @@ class ApplicationController {
       String path = body.path() == null ? row.path() : path(body.path());
       ApplicationStore.Settings settings = ApplicationRules.settings(body.selfHeal(), body.readinessTimeoutSeconds(),
           body.allowedPolicyRules(), row.settings(), me.admin(), deadlineSeconds);
+      boolean retargeted = !repositoryId.equals(row.repositoryId()) || !agentId.equals(row.agentId())
+          || !Objects.equals(branch, row.branch()) || !path.equals(row.path());
+      ApplicationRules.exceptionsStayWithTheirStack(row.settings(), retargeted, me.admin());
       ApplicationStore.Config config = new ApplicationStore.Config(name, blindIndex.of(name), repositoryId, agentId,
           branch, path, settings);
       // New settings reach the agent with a deployment: the digest covers them.
-      boolean resync = !repositoryId.equals(row.repositoryId()) || !agentId.equals(row.agentId())
-          || !Objects.equals(branch, row.branch()) || !path.equals(row.path()) || !settings.equals(row.settings());
+      boolean resync = retargeted || !settings.equals(row.settings());
       return checkReferences(config, row.id())
-          .then(Mono.defer(() -> store.update(row.id(), config, resync, me.actor())))
+          .then(Mono.defer(() -> store.update(row.id(), config, row.revision(), resync, me.actor())))
           .onErrorMap(DataIntegrityViolationException.class, e -> duplicate(name))
           .flatMap(this::afterWrite);
     });
@@ -309,6 +311,8 @@ class ApplicationController {
             Mono.just("now"))
         .concatMap(trigger -> removalAnswer(removal))
         .next()
+        // The feed ends when the gateway stops: then the last look answers, never an empty 200.
+        .switchIfEmpty(lastLook)
         .timeout(wait.isNegative() ? Duration.ZERO : wait, lastLook);
   }
 

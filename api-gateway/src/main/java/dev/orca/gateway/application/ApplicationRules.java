@@ -46,6 +46,18 @@ final class ApplicationRules {
     return new ApplicationStore.Settings(selfHeal == null ? current.selfHeal() : selfHeal, readiness, rules);
   }
 
+  /**
+   * A policy exception an admin allowed is for the stack it was allowed for: only an admin may
+   * point an application that has one at another repository, branch, compose file or agent (else
+   * anyone could run any compose file, privileged, on any host).
+   */
+  static void exceptionsStayWithTheirStack(ApplicationStore.Settings current, boolean retargeted, boolean admin) {
+    if (retargeted && !admin && !current.allowedPolicyRules().isEmpty()) {
+      throw ApiException.forbidden("only an admin may change the repository, branch, path or agent of an application"
+          + " with allowed policy rules (" + String.join(", ", current.allowedPolicyRules()) + ")");
+    }
+  }
+
   /** Known rule ids only, each once, in {@link PolicyRules#ALL}'s order. */
   private static List<String> policyRules(List<String> requested) {
     Set<String> asked = new LinkedHashSet<>();

@@ -3,6 +3,7 @@ package dev.orca.gateway.application;
 import dev.orca.gateway.eventlog.EntityChange;
 import dev.orca.gateway.eventlog.EventAppender;
 import dev.orca.gateway.outbox.Outbox;
+import dev.orca.gateway.web.ApiException;
 import dev.orca.schemas.Topics;
 import dev.orca.schemas.avro.ApplicationConfig;
 import dev.orca.schemas.avro.DeploySettings;
@@ -134,12 +135,17 @@ class ApplicationStore {
   /**
    * Replaces the configuration; empty when the application does not exist. An application moving
    * to another agent takes its environment along, sealed again for that agent (409 when that
-   * agent has no environment key); otherwise the sealed bytes stay as they are.
+   * agent has no environment key); otherwise the sealed bytes stay as they are. {@code readRevision}
+   * is the revision {@code c} was built from: 409 when another write came first (its change would be
+   * lost, an admin's revoked policy exception among them).
    */
-  Mono<Written> update(UUID id, Config c, boolean resync, String actor) {
+  Mono<Written> update(UUID id, Config c, long readRevision, boolean resync, String actor) {
     Instant now = Instant.now();
     return outbox.transaction(
         lockSealed(id)
+            .flatMap(current -> current.revision() != readRevision
+                ? Mono.error(ApiException.conflict("the application changed meanwhile; read it again and retry"))
+                : Mono.just(current))
             .flatMap(current -> sealer.reseal(current.agentId(), c.agentId(), id, current.environment()))
             .flatMap(environment -> bindEnvironment(bindSettings(db.sql("UPDATE applications SET name_encrypted = :name,"
                     + " name_hash = :hash, repository_id = :repository, agent_id = :agent, branch = :branch,"
@@ -185,10 +191,16 @@ class ApplicationStore {
   }
 
   /** Locks the row for the rest of the transaction: the agent cannot change under a sealing. */
-  private Mono<Sealed> lockSealed(UUID id) {
-    return db.sql("SELECT agent_id, environment_sealed FROM applications WHERE id = :id FOR UPDATE").bind("id", id)
-        .map(ApplicationStore::sealedOf).one();
+  private Mono<Locked> lockSealed(UUID id) {
+    return db.sql("SELECT agent_id, environment_sealed, revision FROM applications WHERE id = :id FOR UPDATE")
+        .bind("id", id)
+        .map(r -> new Locked(r.get("agent_id", String.class), r.get("environment_sealed", byte[].class),
+            r.get("revision", Long.class)))
+        .one();
   }
+
+  /** The locked row's agent, sealed environment and revision. */
+  private record Locked(String agentId, byte[] environment, long revision) {}
 
   private static Sealed sealedOf(Readable r) {
     return new Sealed(r.get("agent_id", String.class), r.get("environment_sealed", byte[].class));

@@ -1,11 +1,13 @@
 package dev.orca.gateway.application;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.orca.gateway.GatewayTestSupport;
 import dev.orca.gateway.TopicProbe;
 import dev.orca.gateway.crypto.BlindIndex;
 import dev.orca.gateway.kafka.KafkaPublisher;
+import dev.orca.gateway.web.ApiException;
 import dev.orca.gateway.system.EntityRenderer;
 import dev.orca.schemas.Topics;
 import dev.orca.schemas.avro.ApplicationConfig;
@@ -36,6 +38,9 @@ class ApplicationIntegrationTest extends GatewayTestSupport {
 
   @Autowired
   KafkaPublisher publisher;
+
+  @Autowired
+  ApplicationStore store;
 
   private String repositoryId;
   private String agentId;
@@ -455,8 +460,39 @@ class ApplicationIntegrationTest extends GatewayTestSupport {
         .exchange().expectStatus().isOk()
         .expectBody().jsonPath("$.selfHeal").isEqualTo(true)
         .jsonPath("$.allowedPolicyRules[0]").isEqualTo("docker-socket");
-    assertThat(single("SELECT allowed_policy_rules, self_heal FROM applications WHERE id = ?", UUID.fromString(id))
-        .get("self_heal")).isEqualTo(true);
+    Map<String, Object> stored = single("SELECT allowed_policy_rules, self_heal FROM applications WHERE id = ?",
+        UUID.fromString(id));
+    assertThat(stored.get("self_heal")).isEqualTo(true);
+    assertThat(stored.get("allowed_policy_rules").toString()).isEqualTo("{docker-socket}");
+
+    // An exception belongs to the stack it was allowed for: only an admin may point it elsewhere.
+    for (Map<String, Object> retarget : List.<Map<String, Object>>of(Map.of("path", "other/compose.yaml"),
+        Map.of("branch", "next"), Map.of("agentId", otherAgentId))) {
+      user().put().uri(uri).bodyValue(retarget).exchange().expectStatus().isForbidden()
+          .expectBody().jsonPath("$.error").value(error -> assertThat((String) error)
+              .contains("only an admin may change the repository, branch, path or agent").contains("docker-socket"));
+    }
+    admin().put().uri(uri).bodyValue(Map.of("path", "other/compose.yaml")).exchange().expectStatus().isOk();
+    admin().put().uri(uri).bodyValue(Map.of("allowedPolicyRules", List.of())).exchange().expectStatus().isOk();
+    user().put().uri(uri).bodyValue(Map.of("branch", "next")).exchange().expectStatus().isOk()
+        .expectBody().jsonPath("$.branch").isEqualTo("next");
+  }
+
+  @Test
+  void shouldRefuseAWriteBuiltFromARevisionThatAnotherWriteReplaced() {
+    String id = (String) createApplication("Raced", agentId).expectStatus().isCreated()
+        .expectBody(Map.class).returnResult().getResponseBody().get("id");
+    ApplicationStore.Row read = store.find(UUID.fromString(id)).block(DEADLINE);
+    // An admin revokes in between (here: any write takes a new revision).
+    admin().put().uri("/api/v1/applications/" + id).bodyValue(Map.of("selfHeal", true)).exchange().expectStatus().isOk();
+
+    ApplicationStore.Config stale = new ApplicationStore.Config(read.name(), "hash", read.repositoryId(), read.agentId(),
+        read.branch(), read.path(), read.settings());
+    assertThatThrownBy(() -> store.update(read.id(), stale, read.revision(), false, "tests").block(DEADLINE))
+        .isInstanceOf(ApiException.class).hasMessageContaining("changed meanwhile")
+        .extracting(e -> ((ApiException) e).status().value()).isEqualTo(409);
+    admin().get().uri("/api/v1/applications/" + id).exchange().expectStatus().isOk()
+        .expectBody().jsonPath("$.selfHeal").isEqualTo(true);
   }
 
   private org.springframework.test.web.reactive.server.WebTestClient.ResponseSpec createApplication(String name,
