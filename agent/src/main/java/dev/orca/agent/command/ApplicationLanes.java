@@ -125,7 +125,7 @@ final class ApplicationLanes {
 
   /**
    * Why {@code running}'s wait for readiness is moot once {@code queued} is behind it: a removal,
-   * or a deploy of a newer generation. A self-heal yields to any command.
+   * or a deploy of a newer generation (for a self-heal, any deploy).
    */
   private static Optional<String> mootBy(Work running, Work queued) {
     if (running == null || running == queued) {
