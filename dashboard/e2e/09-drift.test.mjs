@@ -64,9 +64,11 @@ step('a container removed by hand turns the application out of sync, live, and s
   assert.ok(container, "the application's container");
   await docker('rm', '-f', container);
 
+  // On the way it may say what it saw in passing ("stopped (removing)"); it ends at "removed".
   const error = page.getByTestId('last-error');
   await error.waitFor({ timeout: DEPLOY_WAIT });
-  assert.match(await error.textContent(), /drift: service 'web': container removed/);
+  await eventually(async () => /drift: service 'web': container removed/.test(await error.textContent()),
+    { timeout: DEPLOY_WAIT, what: 'the drift to name the removed container' });
   await page.getByText('Sync: Out of sync').waitFor();
   await page.getByText('Health: Missing').waitFor({ timeout: DEPLOY_WAIT });
   await session.assertNotReloaded();
