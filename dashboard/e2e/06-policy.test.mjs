@@ -4,11 +4,10 @@
 // then allows host mounts for this application on its page: the next deployment is refused for
 // privileged mode alone, and once the stack drops it, it runs with the host's /etc mounted.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { after, before } from 'node:test';
-import { adminToken, apiCall, commitFile, containersOf, DEPLOY_WAIT, eventually, GIT_URL, Session, step } from './support.mjs';
+import { adminToken, apiCall, commitFile, containersOf, createApplication, DEPLOY_WAIT, docker, eventually, Session, step } from './support.mjs';
 
 let session;
 let page;
@@ -38,20 +37,7 @@ step('a privileged stack with a host mount is refused by the agent, and the page
     '      - /etc:/host-etc',
     '',
   ].join('\n'), 'a stack that wants the host');
-  const agents = await apiCall('GET', '/agents', { token });
-  const online = agents.body.find((agent) => agent.status === 'online');
-  assert.ok(online, `an online agent: ${JSON.stringify(agents.body)}`);
-  const repository = await apiCall('POST', '/repositories', {
-    token,
-    body: { name: `policy-${suffix}`, url: GIT_URL, syncType: 'manual' },
-  });
-  assert.equal(repository.status, 201, JSON.stringify(repository.body));
-  const application = await apiCall('POST', '/applications', {
-    token,
-    body: { name: `greedy-${suffix}`, repositoryId: repository.body.id, agentId: online.id, branch: 'main', path },
-  });
-  assert.equal(application.status, 201, JSON.stringify(application.body));
-  applicationId = application.body.id;
+  applicationId = await createApplication(token, { repository: `policy-${suffix}`, name: `greedy-${suffix}`, path });
 
   await session.signIn();
   await page.waitForURL('**/applications');
@@ -119,9 +105,7 @@ step('without privileged mode the stack runs, with the host mount it was allowed
     const ids = containersOf(applicationId);
     return ids.length ? ids : null;
   }, { what: "the application's container" });
-  const mounted = execFileSync('docker', ['exec', container, 'cat', '/host-etc/hostname'], {
-    encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL',
-  }).trim();
+  const mounted = await docker('exec', container, 'cat', '/host-etc/hostname');
   assert.equal(mounted, readFileSync('/etc/hostname', 'utf8').trim());
   await session.screenshotAll('application-policy-exception');
 });

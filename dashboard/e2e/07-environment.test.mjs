@@ -3,13 +3,10 @@
 // neither value anywhere. A deployment gives the running container the value, which proves the
 // local agent opens what the gateway sealed for it.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
 import { after, before } from 'node:test';
-import { adminToken, apiCall, commitFile, DEPLOY_WAIT, eventually, GIT_URL, Session, step } from './support.mjs';
+import { adminToken, apiCall, commitFile, createApplication, DEPLOY_WAIT, docker, eventually, Session, step } from './support.mjs';
 
-const run = promisify(execFile);
 let session;
 let page;
 let token;
@@ -29,11 +26,6 @@ after(async () => {
   await session?.close();
 });
 
-/** Docker's output; asynchronous, so a slow docker never stops the page's own timeouts. */
-async function docker(...args) {
-  const { stdout } = await run('docker', args, { encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
-  return stdout.trim();
-}
 
 /** What GREETING is inside the application's running container, or null while none runs. */
 async function greetingInContainer() {
@@ -56,20 +48,7 @@ step('two variables set through the form are listed by name, and no value is on 
     '      GREETING: ${GREETING:-unset}',
     '',
   ].join('\n'), 'a stack that greets from its environment');
-  const agents = await apiCall('GET', '/agents', { token });
-  const online = agents.body.find((agent) => agent.status === 'online');
-  assert.ok(online, `an online agent: ${JSON.stringify(agents.body)}`);
-  const repository = await apiCall('POST', '/repositories', {
-    token,
-    body: { name: `environment-${suffix}`, url: GIT_URL, syncType: 'manual' },
-  });
-  assert.equal(repository.status, 201, JSON.stringify(repository.body));
-  const application = await apiCall('POST', '/applications', {
-    token,
-    body: { name: `greeter-${suffix}`, repositoryId: repository.body.id, agentId: online.id, branch: 'main', path },
-  });
-  assert.equal(application.status, 201, JSON.stringify(application.body));
-  applicationId = application.body.id;
+  applicationId = await createApplication(token, { repository: `environment-${suffix}`, name: `greeter-${suffix}`, path });
 
   await session.signIn();
   await page.waitForURL('**/applications');

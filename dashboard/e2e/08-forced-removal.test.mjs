@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before } from 'node:test';
-import { adminToken, apiCall, GIT_URL, Session, step } from './support.mjs';
+import { adminToken, apiCall, createApplication, Session, step } from './support.mjs';
 
 let session;
 let page;
@@ -28,17 +28,9 @@ step('deleting an application on an agent that never came online fails, and says
   const agent = await apiCall('POST', '/agents', { token, body: { name: `never-online-${suffix}` } });
   assert.equal(agent.status, 201, JSON.stringify(agent.body));
   agentId = agent.body.id;
-  const repository = await apiCall('POST', '/repositories', {
-    token,
-    body: { name: `stranded-${suffix}`, url: GIT_URL, syncType: 'manual' },
+  applicationId = await createApplication(token, {
+    repository: `stranded-${suffix}`, name, path: `stranded-${suffix}/compose.yaml`, agentId,
   });
-  assert.equal(repository.status, 201, JSON.stringify(repository.body));
-  const application = await apiCall('POST', '/applications', {
-    token,
-    body: { name, repositoryId: repository.body.id, agentId, branch: 'main', path: `stranded-${suffix}/compose.yaml` },
-  });
-  assert.equal(application.status, 201, JSON.stringify(application.body));
-  applicationId = application.body.id;
 
   await session.signIn();
   await page.waitForURL('**/applications');

@@ -3,13 +3,10 @@
 // a redeploy puts it back. With self-heal switched on in the deploy settings, a container killed
 // with docker is running again without anyone touching the page.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
 import { after, before } from 'node:test';
-import { adminToken, apiCall, commitFile, composeFile, containersOf, DEPLOY_WAIT, eventually, GIT_URL, Session, step } from './support.mjs';
+import { adminToken, apiCall, commitFile, composeFile, containersOf, createApplication, DEPLOY_WAIT, docker, eventually, Session, step } from './support.mjs';
 
-const run = promisify(execFile);
 let session;
 let page;
 let token;
@@ -27,31 +24,13 @@ after(async () => {
   await session?.close();
 });
 
-/** Docker, asynchronously: a slow docker never stops the page's own timeouts. */
-async function docker(...args) {
-  const { stdout } = await run('docker', args, { encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
-  return stdout.trim();
-}
 
 step('a container removed by hand turns the application out of sync, live, and says what drifted', async () => {
   token = await adminToken();
   const suffix = randomUUID().slice(0, 8);
   const path = `drift-${suffix}/compose.yaml`;
   commitFile(path, composeFile(`drift-${suffix}`), 'a stack to drift from');
-  const agents = await apiCall('GET', '/agents', { token });
-  const online = agents.body.find((agent) => agent.status === 'online');
-  assert.ok(online, `an online agent: ${JSON.stringify(agents.body)}`);
-  const repository = await apiCall('POST', '/repositories', {
-    token,
-    body: { name: `drift-${suffix}`, url: GIT_URL, syncType: 'manual' },
-  });
-  assert.equal(repository.status, 201, JSON.stringify(repository.body));
-  const application = await apiCall('POST', '/applications', {
-    token,
-    body: { name: `drifting-${suffix}`, repositoryId: repository.body.id, agentId: online.id, branch: 'main', path },
-  });
-  assert.equal(application.status, 201, JSON.stringify(application.body));
-  applicationId = application.body.id;
+  applicationId = await createApplication(token, { repository: `drift-${suffix}`, name: `drifting-${suffix}`, path });
 
   await session.signIn();
   await page.waitForURL('**/applications');

@@ -12,9 +12,10 @@
 //   E2E_OIDC_URL    a GitHub Actions token issuer Orca trusts; POST /mint answers a token
 //   E2E_PUBLIC_URL  Orca's public URL, the audience of those tokens
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { test } from 'node:test';
 import { launch } from './browser.mjs';
 
@@ -228,6 +229,40 @@ export function containersOf(applicationId) {
     killSignal: 'SIGKILL',
   }).trim();
   return out ? out.split(/\s+/) : [];
+}
+
+const execFileAsync = promisify(execFile);
+
+/** Docker's output, asynchronously: a slow docker never stops the page's own timeouts. */
+export async function docker(...args) {
+  const { stdout } = await execFileAsync('docker', args, { encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
+  return stdout.trim();
+}
+
+/**
+ * Set-up a test is not about: a repository of sync type manual on the served git repository and
+ * an application of it deploying {@code path}, on {@code agentId} or else the agent that is
+ * online (the local one). Returns the application's id.
+ */
+export async function createApplication(token, { repository, name, path, agentId }) {
+  let agent = agentId;
+  if (!agent) {
+    const agents = await apiCall('GET', '/agents', { token });
+    const online = agents.body.find((a) => a.status === 'online');
+    assert.ok(online, `an online agent: ${JSON.stringify(agents.body)}`);
+    agent = online.id;
+  }
+  const created = await apiCall('POST', '/repositories', {
+    token,
+    body: { name: repository, url: GIT_URL, syncType: 'manual' },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const application = await apiCall('POST', '/applications', {
+    token,
+    body: { name, repositoryId: created.body.id, agentId: agent, branch: 'main', path },
+  });
+  assert.equal(application.status, 201, JSON.stringify(application.body));
+  return application.body.id;
 }
 
 /** Waits until {@code check} returns a truthy value, or fails after {@code timeout} ms. */
