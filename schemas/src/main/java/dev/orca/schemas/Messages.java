@@ -9,6 +9,7 @@ import dev.orca.schemas.avro.DeployRequested;
 import dev.orca.schemas.avro.DeployResult;
 import dev.orca.schemas.avro.DeploymentChanged;
 import dev.orca.schemas.avro.HealthReport;
+import dev.orca.schemas.avro.ImageUpdateFound;
 import dev.orca.schemas.avro.Heartbeat;
 import dev.orca.schemas.avro.PullImagesCommand;
 import dev.orca.schemas.avro.RemoveCommand;
@@ -30,5 +31,5 @@ public final class Messages {
       RepositoryStatusChanged.class, ApplicationStatusChanged.class, DeploymentChanged.class,
       ApplicationRemovalFinished.class,
       DeployCommand.class, RemoveCommand.class, PullImagesCommand.class,
-      DeployResult.class, RemoveResult.class, HealthReport.class, Heartbeat.class);
+      DeployResult.class, RemoveResult.class, HealthReport.class, Heartbeat.class, ImageUpdateFound.class);
 }

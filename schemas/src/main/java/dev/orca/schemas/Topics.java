@@ -9,6 +9,7 @@ import dev.orca.schemas.avro.DeployRequested;
 import dev.orca.schemas.avro.DeployResult;
 import dev.orca.schemas.avro.DeploymentChanged;
 import dev.orca.schemas.avro.HealthReport;
+import dev.orca.schemas.avro.ImageUpdateFound;
 import dev.orca.schemas.avro.Heartbeat;
 import dev.orca.schemas.avro.PullImagesCommand;
 import dev.orca.schemas.avro.RemoveCommand;
@@ -64,7 +65,8 @@ public final class Topics {
   private final AvroSerde<SpecificRecord> agentCommandValues =
       AvroSerde.of(DeployCommand.class, RemoveCommand.class, PullImagesCommand.class);
   private final AvroSerde<SpecificRecord> agentEventValues =
-      AvroSerde.of(DeployResult.class, RemoveResult.class, HealthReport.class, Heartbeat.class);
+      AvroSerde.of(DeployResult.class, RemoveResult.class, HealthReport.class, Heartbeat.class,
+          ImageUpdateFound.class);
 
   public Topics(String prefix, int partitions, short replicationFactor) {
     if (prefix == null || !prefix.matches("[A-Za-z0-9._-]*")) {
@@ -147,7 +149,7 @@ public final class Topics {
     return new Topic<>(prefix + "agent." + checkedAgentId(agentId) + ".commands", keys, agentCommandValues);
   }
 
-  /** DeployResult, RemoveResult, HealthReport and Heartbeat from one agent. */
+  /** DeployResult, RemoveResult, HealthReport, Heartbeat and ImageUpdateFound from one agent. */
   public Topic<String, SpecificRecord> agentEvents(String agentId) {
     return new Topic<>(prefix + "agent." + checkedAgentId(agentId) + ".events", keys, agentEventValues);
   }
