@@ -11,6 +11,7 @@ import dev.orca.schemas.Topics;
 import dev.orca.schemas.avro.DeployRequested;
 import dev.orca.schemas.avro.DeployResult;
 import dev.orca.schemas.avro.HealthReport;
+import dev.orca.schemas.avro.ImageUpdateFound;
 import dev.orca.schemas.avro.Heartbeat;
 import dev.orca.schemas.avro.RemoveRequested;
 import dev.orca.schemas.avro.RemoveResult;
@@ -79,7 +80,7 @@ final class DispatchProcessor implements Processor<String, SpecificRecord, Strin
       sourceAgent().ifPresent(agentId -> liveness.heartbeat(agentId, heartbeat.getIntervalSeconds(), clock.instant()));
       return;
     }
-    if (message instanceof HealthReport) {
+    if (message instanceof HealthReport || message instanceof ImageUpdateFound) {
       return; // the projector's business
     }
     Instant now = clock.instant();

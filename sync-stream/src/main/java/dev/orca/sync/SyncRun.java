@@ -232,9 +232,19 @@ final class SyncRun {
     return selected;
   }
 
-  /** A static commit applies to the request's branch (to every branch when the request names none). */
-  private static Commit resolve(CommitSource.Snapshot snapshot, SyncRequested request, String branch)
+  /**
+   * A static commit applies to the request's branch (to every branch when the request names
+   * none). An image update redeploys the commit its application was last sent at, so new images
+   * never bring unsynced commits with them (the branch's latest when none was sent yet).
+   */
+  private Commit resolve(CommitSource.Snapshot snapshot, SyncRequested request, String branch)
       throws GitException {
+    if (request.getPullImages() && request.getApplicationId() != null) {
+      Optional<String> last = detector.lastCommit(request.getApplicationId());
+      if (last.isPresent()) {
+        return snapshot.commit(last.get());
+      }
+    }
     return isStatic(request, branch) ? snapshot.commit(request.getCommit()) : snapshot.latest(branch);
   }
 
@@ -305,7 +315,7 @@ final class SyncRun {
         .setRequestId(UUID.randomUUID().toString())
         .setApplicationId(id)
         .setAgentId(application.getAgentId())
-        .setReason(manual ? DeployReason.MANUAL : DeployReason.SYNC)
+        .setReason(!manual ? DeployReason.SYNC : request.getPullImages() ? DeployReason.IMAGE_UPDATE : DeployReason.MANUAL)
         .setDeploymentId(manual ? request.getDeploymentId() : null)
         .setSyncId(request.getSyncId())
         .setCommit(commit.sha())
@@ -315,6 +325,7 @@ final class SyncRun {
         .setDigest(digest)
         .setComposeChanged(detector.composeChanged(id, digest, application.getAgentId(), application.getPath(), manual))
         .setSettings(application.getSettings())
+        .setPullImages(manual && request.getPullImages())
         .setActor(request.getActor())
         .setAt(clock.instant())
         .build();

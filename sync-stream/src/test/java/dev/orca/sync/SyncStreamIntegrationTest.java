@@ -158,6 +158,46 @@ class SyncStreamIntegrationTest {
   }
 
   @Test
+  void shouldRedeployTheLastSentCommitWithItsImagesPulledOnAnImageUpdate() throws Exception {
+    server = GitServer.start();
+    GitRepo repo = server.createRepository("images");
+    String compose = "services:\n  web:\n    image: registry.example/acme/web:1\n";
+    String deployed = repo.commit("compose.yaml", compose, "web at 1");
+    startStream();
+    Instant now = Instant.now();
+    try (KafkaProducer<byte[], byte[]> producer = producer()) {
+      producer.send(topics.configRepositories().record("repo-images", repository("repo-images", repo.url(), now)));
+      producer.send(topics.configApplications().record("app-images", application("app-images", "repo-images",
+          "compose.yaml", now)));
+      producer.send(topics.syncRequests().record("repo-images", sync("repo-images", "sync-images-1", now)));
+    }
+    try (TopicReader<SpecificRecord> deploys = new TopicReader<>(SharedKafka.bootstrapServers(),
+        topics.deployRequests())) {
+      DeployRequested first = deploys.awaitOne("app-images", DeployRequested.class, Duration.ofSeconds(60));
+      assertThat(first.getPullImages()).isFalse();
+      // A commit the application was not synced to yet: new images must not bring it along.
+      repo.commit("compose.yaml", "services:\n  web:\n    image: registry.example/acme/web:2\n", "web at 2");
+      try (KafkaProducer<byte[], byte[]> producer = producer()) {
+        producer.send(topics.syncRequests().record("repo-images", SyncRequested.newBuilder()
+            .setSyncId("sync-images-2").setRepositoryId("repo-images").setTrigger(SyncTrigger.IMAGE_UPDATE)
+            .setApplicationId("app-images").setDeploymentId("image-update-1").setPullImages(true)
+            .setActor("webhook:image:plain").setMinRevision(2).setAt(Instant.now()).build()));
+      }
+
+      await().atMost(Duration.ofSeconds(60)).until(() -> deploys.poll("app-images", DeployRequested.class).size() == 2);
+      DeployRequested update = deploys.poll("app-images", DeployRequested.class).get(1);
+      assertThat(update.getReason()).isEqualTo(dev.orca.schemas.avro.DeployReason.IMAGE_UPDATE);
+      assertThat(update.getPullImages()).isTrue();
+      assertThat(update.getDeploymentId()).isEqualTo("image-update-1");
+      assertThat(update.getCommit()).isEqualTo(deployed);
+      assertThat(update.getCompose()).isEqualTo(compose);
+      assertThat(update.getDigest()).isEqualTo(first.getDigest());
+      assertThat(update.getComposeChanged()).isTrue();
+      assertThat(update.getActor()).isEqualTo("webhook:image:plain");
+    }
+  }
+
+  @Test
   void shouldFailTheApplicationWhoseComposeFileReferencesAPathAboveItsFolder() throws Exception {
     server = GitServer.start();
     GitRepo repo = server.createRepository("escape");

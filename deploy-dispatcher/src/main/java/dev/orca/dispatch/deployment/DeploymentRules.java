@@ -124,6 +124,7 @@ public final class DeploymentRules {
         // failed digest is built from its request).
         .setFiles(request.getFiles())
         .setEnv(Map.of())
+        .setPullImages(request.getPullImages())
         .setDeadline(deadline)
         .setAt(now)
         .build());
