@@ -7,6 +7,7 @@ import dev.orca.agent.compose.DeploymentsDir;
 import dev.orca.agent.compose.DockerComposeRuntime;
 import dev.orca.agent.events.EventPublisher;
 import dev.orca.agent.health.HealthMonitor;
+import dev.orca.agent.images.ImageChecker;
 import dev.orca.agent.heartbeat.HeartbeatPublisher;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
@@ -19,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running agent: the command loop on its own thread, health and heartbeats on a scheduler,
+ * A running agent: the command loop on its own thread, health and heartbeats on a scheduler, image checks on another,
  * one producer to {@code agent.<id>.events}. {@link #start} returns at once; {@link #close}
  * interrupts a command in progress (it is redelivered) and stops within a few seconds.
  */
@@ -31,6 +32,10 @@ public final class Agent implements AutoCloseable {
   private final CommandLoop loop;
   private final Thread loopThread;
   private final ScheduledExecutorService scheduler;
+  /** Image checks pull, which may take minutes: they get a thread of their own. */
+  private final ScheduledExecutorService imageChecks;
+  /** How often the image check looks for applications whose interval has passed. */
+  static final java.time.Duration IMAGE_CHECK_TICK = java.time.Duration.ofSeconds(5);
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile AutoCloseable containerEvents;
 
@@ -44,7 +49,8 @@ public final class Agent implements AutoCloseable {
         settings.topics().agentCommands(agentId), runtime, new DeploymentsDir(settings.deploymentsDir()), events,
         settings.concurrency(), settings.environmentKey());
     this.loopThread = new Thread(loop, "orca-agent-commands");
-    this.scheduler = Executors.newScheduledThreadPool(2, daemonThreads());
+    this.scheduler = Executors.newScheduledThreadPool(2, daemonThreads("orca-agent-reports"));
+    this.imageChecks = Executors.newSingleThreadScheduledExecutor(daemonThreads("orca-agent-images"));
   }
 
   public static Agent start(AgentSettings settings) {
@@ -64,6 +70,8 @@ public final class Agent implements AutoCloseable {
     agent.scheduler.scheduleWithFixedDelay(health,
         settings.healthInterval().toMillis(), settings.healthInterval().toMillis(), TimeUnit.MILLISECONDS);
     agent.containerEvents = runtime.watch(application -> health.changed());
+    agent.imageChecks.scheduleWithFixedDelay(new ImageChecker(runtime, agent.loop.imageSubjects(), agent.events, clock),
+        IMAGE_CHECK_TICK.toMillis(), IMAGE_CHECK_TICK.toMillis(), TimeUnit.MILLISECONDS);
     log().info("Agent {} started: commands from {}, events to {}, deployments in {}, Docker at {}",
         settings.agentId(), settings.topics().agentCommands(settings.agentId()).name(),
         settings.topics().agentEvents(settings.agentId()).name(), settings.deploymentsDir(), settings.dockerHost());
@@ -98,6 +106,7 @@ public final class Agent implements AutoCloseable {
       log().debug("closing the container event stream", e);
     }
     scheduler.shutdownNow();
+    imageChecks.shutdownNow();
     try {
       loopThread.join(5_000);
       scheduler.awaitTermination(2, TimeUnit.SECONDS);
@@ -125,9 +134,9 @@ public final class Agent implements AutoCloseable {
     return LoggerFactory.getLogger(Agent.class);
   }
 
-  private static ThreadFactory daemonThreads() {
+  private static ThreadFactory daemonThreads(String name) {
     return r -> {
-      Thread t = new Thread(r, "orca-agent-reports");
+      Thread t = new Thread(r, name);
       t.setDaemon(true);
       return t;
     };

@@ -63,7 +63,9 @@ final class CommandHandler {
     } else if (command instanceof RemoveCommand remove) {
       remove(remove);
     } else if (command instanceof PullImagesCommand pull) {
-      log.info("PullImagesCommand {} for {} is not supported yet; ignored", pull.getRequestId(), pull.getApplicationId());
+      // No hub sends it: an image update is a DeployCommand with pullImages, a deployment in the history.
+      log.warn("Ignoring PullImagesCommand {} for {}: image updates come as deployments", pull.getRequestId(),
+          pull.getApplicationId());
     } else {
       log.warn("Ignoring unexpected command {}", command.getClass().getSimpleName());
     }
@@ -106,8 +108,9 @@ final class CommandHandler {
     publish(cmd, outcome);
     if (outcome.failureKind() != FailureKind.TRANSPORT) {
       boolean selfHeal = cmd.getSettings() != null && cmd.getSettings().getSelfHeal();
+      Integer imagePollSeconds = cmd.getSettings() == null ? null : cmd.getSettings().getImagePollIntervalSeconds();
       state.write(app, new DeploymentStateStore.Applied(cmd.getDeploymentId(), cmd.getGeneration(), cmd.getProject(),
-          selfHeal, outcome.success() ? Drift.baseline(outcome.containers()) : null));
+          selfHeal, outcome.success() ? Drift.baseline(outcome.containers()) : null, imagePollSeconds));
     }
     log.info("Deployment {} of {} ended: {}", cmd.getDeploymentId(), app,
         outcome.success() ? "ready" : outcome.failureKind() + " " + outcome.error());
@@ -137,7 +140,7 @@ final class CommandHandler {
         e -> DeployOutcome.transportFailure("agent error: " + e.getMessage()));
     if (outcome.success()) {
       state.write(app, new DeploymentStateStore.Applied(applied.deploymentId(), applied.generation(), applied.project(),
-          true, Drift.baseline(outcome.containers())));
+          true, Drift.baseline(outcome.containers()), applied.imagePollSeconds()));
       log.info("Self-heal of {} done: deployment {} runs again", app, applied.deploymentId());
     } else {
       log.warn("Self-heal of {} failed: {}", app, outcome.error());
@@ -147,11 +150,12 @@ final class CommandHandler {
   private static DeployOptions options(DeployCommand cmd) {
     DeploySettings settings = cmd.getSettings();
     if (settings == null) {
-      return DeployOptions.NONE;
+      return cmd.getPullImages() ? DeployOptions.NONE.pullingImages(false) : DeployOptions.NONE;
     }
     Integer timeout = settings.getReadinessTimeoutSeconds();
-    return new DeployOptions(new java.util.HashSet<>(settings.getAllowedPolicyRules()),
+    DeployOptions options = new DeployOptions(new java.util.HashSet<>(settings.getAllowedPolicyRules()),
         timeout == null ? null : java.time.Duration.ofSeconds(timeout));
+    return cmd.getPullImages() ? options.pullingImages(settings.getRemoveSupersededImages()) : options;
   }
 
   private static Map<String, byte[]> files(DeployCommand cmd) {

@@ -230,6 +230,23 @@ public final class CommandLoop implements Runnable {
     };
   }
 
+  /**
+   * What the image check needs of an application: its last deployment when it succeeded, asks
+   * for image checks and has no command queued or running.
+   */
+  public java.util.function.Function<String, Optional<dev.orca.agent.images.ImageChecker.Subject>> imageSubjects() {
+    return applicationId -> {
+      if (lanes.busy(applicationId) || !running) {
+        return Optional.empty();
+      }
+      return state.read(applicationId)
+          .filter(applied -> applied.baseline() != null && applied.imagePollSeconds() != null
+              && applied.imagePollSeconds() > 0 && applied.project() != null)
+          .map(applied -> new dev.orca.agent.images.ImageChecker.Subject(applied.deploymentId(), applied.project(),
+              java.time.Duration.ofSeconds(applied.imagePollSeconds())));
+    };
+  }
+
   /** Commands handed to the application lanes and not finished yet (queued or running). */
   public int queued() {
     return lanes.queued();

@@ -26,6 +26,7 @@ public final class DeploymentStateStore {
 
   static final String FILE = DeploymentsDir.STATE_FILE;
   private static final String SERVICE = "service.";
+  private static final String IMAGE_ID = "imageId.";
 
   private final DeploymentsDir dirs;
   private final Map<String, Optional<Applied>> cache = new ConcurrentHashMap<>();
@@ -59,20 +60,26 @@ public final class DeploymentStateStore {
         for (String key : props.stringPropertyNames()) {
           if (key.startsWith(SERVICE)) {
             String[] hashAndImage = props.getProperty(key).split(" ", 2);
-            baseline.put(key.substring(SERVICE.length()), new Drift.Expected(
+            String service = key.substring(SERVICE.length());
+            baseline.put(service, new Drift.Expected(
                 hashAndImage.length > 1 && !hashAndImage[1].isEmpty() ? hashAndImage[1] : null,
-                hashAndImage[0].isEmpty() ? null : hashAndImage[0]));
+                hashAndImage[0].isEmpty() ? null : hashAndImage[0], props.getProperty(IMAGE_ID + service)));
           }
         }
       }
       return Optional.of(new Applied(props.getProperty("deploymentId"),
           Long.parseLong(props.getProperty("generation", "-1")), props.getProperty("project"),
-          Boolean.parseBoolean(props.getProperty("selfHeal", "false")), baseline));
+          Boolean.parseBoolean(props.getProperty("selfHeal", "false")), baseline,
+          integer(props.getProperty("imagePollSeconds"))));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     } catch (NumberFormatException e) {
       return Optional.empty();
     }
+  }
+
+  private static Integer integer(String value) {
+    return value == null || value.isBlank() ? null : Integer.valueOf(value);
   }
 
   void write(String applicationId, Applied applied) {
@@ -83,11 +90,19 @@ public final class DeploymentStateStore {
       props.setProperty("project", applied.project());
     }
     props.setProperty("selfHeal", Boolean.toString(applied.selfHeal()));
+    if (applied.imagePollSeconds() != null) {
+      props.setProperty("imagePollSeconds", applied.imagePollSeconds().toString());
+    }
     props.setProperty("succeeded", Boolean.toString(applied.baseline() != null));
     if (applied.baseline() != null) {
       applied.baseline().forEach((service, expected) -> props.setProperty(SERVICE + service,
           (expected.configHash() == null ? "" : expected.configHash()) + " "
               + (expected.image() == null ? "" : expected.image())));
+      applied.baseline().forEach((service, expected) -> {
+        if (expected.imageId() != null) {
+          props.setProperty(IMAGE_ID + service, expected.imageId());
+        }
+      });
     }
     StringWriter out = new StringWriter();
     try {
@@ -119,13 +134,19 @@ public final class DeploymentStateStore {
 
   /**
    * The last completed deployment; {@code baseline} is what it left running per service when it
-   * succeeded, null when it failed (nothing to measure drift against then).
+   * succeeded, null when it failed (nothing to measure drift against then); {@code imagePollSeconds}
+   * how often its images are checked for updates (null: never).
    */
   public record Applied(String deploymentId, long generation, String project, boolean selfHeal,
-      Map<String, Drift.Expected> baseline) {
+      Map<String, Drift.Expected> baseline, Integer imagePollSeconds) {
 
     Applied(String deploymentId, long generation) {
-      this(deploymentId, generation, null, false, null);
+      this(deploymentId, generation, null, false, null, null);
+    }
+
+    Applied(String deploymentId, long generation, String project, boolean selfHeal,
+        Map<String, Drift.Expected> baseline) {
+      this(deploymentId, generation, project, selfHeal, baseline, null);
     }
   }
 }

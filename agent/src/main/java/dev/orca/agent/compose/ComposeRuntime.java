@@ -46,6 +46,16 @@ public interface ComposeRuntime extends AutoCloseable {
   }
 
   /**
+   * Pulls the images of the application's last deployment and answers, per service whose image
+   * reference now names another image than its container runs, a line saying so ("web:
+   * registry/app:1 1a2b… → 3c4d…"); an empty list when every container runs what its tag names,
+   * empty when the runtime cannot tell (no engine, nothing deployed). The default cannot.
+   */
+  default Optional<List<String>> imageUpdates(String applicationId, String project, Instant deadline) {
+    return Optional.empty();
+  }
+
+  /**
    * Takes the stack down and deletes its directory; removing what is already gone succeeds, and
    * a removal that did not finish by its deadline fails (what was done stays done).
    */

@@ -108,15 +108,95 @@ public final class DockerComposeRuntime implements ComposeRuntime {
     } else {
       dirs.writeSecret(applicationId, DeploymentsDir.ENV_FILE, envFile);
     }
+    List<DockerEngine.ImageUse> before = List.of();
+    String pullFailure = null;
+    if (options.pullImages()) {
+      before = engine.imagesOf(applicationId);
+      pullFailure = pull(applicationId, project, deadline).orElse(null);
+    }
     Optional<DeployOutcome> upFailed = up(applicationId, project, deadline);
     if (upFailed.isPresent()) {
       return upFailed.get();
     }
     Duration timeout = options.readinessTimeout();
     Instant readyBy = timeout == null ? deadline : min(deadline, Instant.now().plus(timeout));
-    return awaitReady(applicationId, file.services(), readyBy, readyBy.isBefore(deadline)
+    DeployOutcome outcome = awaitReady(applicationId, file.services(), readyBy, readyBy.isBefore(deadline)
         ? "within the application's readiness timeout of " + timeout.toSeconds() + " s"
         : BY_DEADLINE);
+    return options.pullImages() ? afterImageUpdate(applicationId, before, pullFailure, outcome, options) : outcome;
+  }
+
+  /**
+   * Pulls the services' images (those that cannot be pulled keep the image they have here, so
+   * an image built or tagged on this host still updates); what failed, or empty.
+   */
+  private Optional<String> pull(String applicationId, String project, Instant deadline) {
+    ComposeCli.Result pull = cli.run(List.of("-p", project, "-f", dirs.composeFile(applicationId).toString(),
+        "pull", "--ignore-pull-failures"), dirs.application(applicationId), deadline);
+    if (pull.succeeded()) {
+      return Optional.empty();
+    }
+    String what = pull.timedOut() ? "docker compose pull did not finish by the deadline"
+        : "docker compose pull failed (exit " + pull.exitCode() + ")";
+    log.info("{} for {}: {}", what, applicationId, pull.output());
+    return Optional.of(what + ": " + pull.output());
+  }
+
+  /**
+   * An image update that recreated nothing while its pull failed did not update: it fails with
+   * the pull's error (the stack runs on as it was). One that succeeded removes, when asked, the
+   * images its recreated containers ran before that no container uses any more.
+   */
+  private DeployOutcome afterImageUpdate(String applicationId, List<DockerEngine.ImageUse> before, String pullFailure,
+      DeployOutcome outcome, DeployOptions options) {
+    List<DockerEngine.ImageUse> after = engine.imagesOf(applicationId);
+    java.util.Set<String> running = new java.util.HashSet<>();
+    after.forEach(use -> running.add(use.imageId()));
+    List<String> superseded = before.stream().map(DockerEngine.ImageUse::imageId)
+        .filter(id -> !running.contains(id)).distinct().toList();
+    log.info("Image update of {}: {} image(s) replaced", applicationId, superseded.size());
+    if (!outcome.success()) {
+      return outcome;
+    }
+    if (superseded.isEmpty() && pullFailure != null) {
+      return DeployOutcome.composeFailure("no image changed: " + pullFailure, outcome.health(), outcome.containers());
+    }
+    if (options.removeSupersededImages() && !superseded.isEmpty()) {
+      java.util.Set<String> inUse = engine.imagesInUse();
+      for (String id : superseded) {
+        if (!inUse.contains(id) && engine.removeImage(id)) {
+          log.info("Removed image {} that {} ran before its image update", id, applicationId);
+        }
+      }
+    }
+    return outcome;
+  }
+
+  /**
+   * Pulls the application's images and compares what each tag names now with what its container
+   * runs: one line per service whose tag names another image.
+   */
+  @Override
+  public Optional<List<String>> imageUpdates(String applicationId, String project, Instant deadline) {
+    if (Names.refusal(applicationId, project).isPresent() || !Files.exists(dirs.composeFile(applicationId))
+        || !status().canDeploy()) {
+      return Optional.empty();
+    }
+    pull(applicationId, project, deadline);
+    List<String> updates = new ArrayList<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (DockerEngine.ImageUse use : engine.imagesOf(applicationId)) {
+      Optional<String> now = engine.imageId(use.reference());
+      if (now.isPresent() && !now.get().equals(use.imageId()) && seen.add(use.service())) {
+        updates.add(use.service() + ": " + use.reference() + " " + shortId(use.imageId()) + " → " + shortId(now.get()));
+      }
+    }
+    return Optional.of(updates);
+  }
+
+  private static String shortId(String id) {
+    String hex = id.startsWith("sha256:") ? id.substring(7) : id;
+    return hex.length() > 12 ? hex.substring(0, 12) : hex;
   }
 
   @Override

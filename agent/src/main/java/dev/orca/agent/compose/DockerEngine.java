@@ -107,6 +107,68 @@ final class DockerEngine implements AutoCloseable {
   /** A container's exit code (null when unknown or still running) and its last log lines. */
   record ContainerEnd(Long exitCode, List<String> lastLines) {}
 
+  /** The id of the image {@code reference} names on this host now; empty when it has none. */
+  Optional<String> imageId(String reference) {
+    try {
+      return Optional.ofNullable(client.inspectImageCmd(reference).exec().getId());
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Per container of the application: its service, the image reference it was created from and
+   * the id of the image it runs.
+   */
+  List<ImageUse> imagesOf(String applicationId) {
+    List<ImageUse> uses = new ArrayList<>();
+    for (com.github.dockerjava.api.model.Container c : client.listContainersCmd().withShowAll(true)
+        .withLabelFilter(Map.of(Names.APPLICATION_LABEL, applicationId)).exec()) {
+      try {
+        var inspected = client.inspectContainerCmd(c.getId()).exec();
+        String reference = inspected.getConfig() == null ? null : inspected.getConfig().getImage();
+        Map<String, String> labels = c.getLabels() == null ? Map.of() : c.getLabels();
+        if (reference != null && inspected.getImageId() != null) {
+          uses.add(new ImageUse(labels.getOrDefault(SERVICE_LABEL, c.getId()), reference, inspected.getImageId()));
+        }
+      } catch (NotFoundException e) {
+        log.debug("container {} gone while its image was read", c.getId());
+      }
+    }
+    uses.sort((a, b) -> a.service().compareTo(b.service()));
+    return uses;
+  }
+
+  /** A service's container: the image reference it was created from and the id of the image it runs. */
+  record ImageUse(String service, String reference, String imageId) {}
+
+  /** Ids of the images every container on this host (running or not) was created from. */
+  java.util.Set<String> imagesInUse() {
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (com.github.dockerjava.api.model.Container c : client.listContainersCmd().withShowAll(true).exec()) {
+      if (c.getImageId() != null) {
+        ids.add(c.getImageId());
+      }
+    }
+    return ids;
+  }
+
+  /**
+   * Removes an image by id unless a container uses it or it is gone; false when the engine
+   * refused (in use, or tagged in several repositories).
+   */
+  boolean removeImage(String imageId) {
+    try {
+      client.removeImageCmd(imageId).withForce(false).exec();
+      return true;
+    } catch (NotFoundException e) {
+      return true;
+    } catch (RuntimeException e) {
+      log.info("Image {} not removed: {}", imageId, e.getMessage());
+      return false;
+    }
+  }
+
   /** Follows the engine's events of managed containers until closed; see {@link ContainerEvents}. */
   java.io.Closeable watch(java.util.function.Consumer<String> changed) {
     return new ContainerEvents(client, changed);
@@ -144,7 +206,7 @@ final class DockerEngine implements AutoCloseable {
     String name = c.getNames() == null || c.getNames().length == 0 ? c.getId() : c.getNames()[0].replaceFirst("^/", "");
     Map<String, String> labels = c.getLabels() == null ? Map.of() : c.getLabels();
     return new Container(name, labels.getOrDefault(SERVICE_LABEL, name), c.getState(), healthOf(c.getStatus()),
-        c.getImage(), labels.get(CONFIG_HASH_LABEL));
+        c.getImage(), labels.get(CONFIG_HASH_LABEL), c.getImageId());
   }
 
   /** The list API only shows health inside the status text, e.g. "Up 3 seconds (health: starting)". */

@@ -16,14 +16,23 @@ public final class Drift {
 
   private Drift() {}
 
-  /** What one service ran after the last successful deployment. */
-  public record Expected(String image, String configHash) {}
+  /**
+   * What one service ran after the last successful deployment: the image as listed, the compose
+   * configuration hash, and the image's id (null when unknown, as in states written before ids
+   * were kept).
+   */
+  public record Expected(String image, String configHash, String imageId) {
+
+    public Expected(String image, String configHash) {
+      this(image, configHash, null);
+    }
+  }
 
   /** Per service, from the containers a successful deployment reported. */
   public static Map<String, Expected> baseline(List<Container> containers) {
     Map<String, Expected> services = new TreeMap<>();
     for (Container c : containers) {
-      services.putIfAbsent(c.service(), new Expected(c.image(), c.configHash()));
+      services.putIfAbsent(c.service(), new Expected(c.image(), c.configHash(), c.imageId()));
     }
     return services;
   }
@@ -40,7 +49,7 @@ public final class Drift {
       }
       Expected expected = e.getValue();
       for (Container c : mine) {
-        if (expected.image() != null && c.image() != null && !expected.image().equals(c.image())) {
+        if (otherImage(expected, c)) {
           drifted.add("service '" + service + "': runs image " + c.image() + " instead of " + expected.image());
         } else if (expected.configHash() != null && c.configHash() != null
             && !expected.configHash().equals(c.configHash())) {
@@ -51,5 +60,16 @@ public final class Drift {
       }
     }
     return drifted.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", drifted));
+  }
+
+  /**
+   * Compared by image id where both are known: a tag that now names a newer image (a pull) leaves
+   * the container running what was deployed, which is no drift (the image check reports the update).
+   */
+  private static boolean otherImage(Expected expected, Container c) {
+    if (expected.imageId() != null && c.imageId() != null) {
+      return !expected.imageId().equals(c.imageId());
+    }
+    return expected.image() != null && c.image() != null && !expected.image().equals(c.image());
   }
 }
