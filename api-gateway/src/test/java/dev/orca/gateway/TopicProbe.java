@@ -27,6 +27,35 @@ public final class TopicProbe {
     return awaitAll(topic, match, 1).get(0);
   }
 
+  /** Every matching record written so far (up to the end offsets when called). */
+  public static <V> List<Message<V>> allSoFar(Topic<String, V> topic, BiPredicate<String, V> match) {
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers(),
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic.name(), Duration.ofSeconds(10)).stream()
+          .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+      Instant deadline = Instant.now().plus(GatewayTestSupport.DEADLINE);
+      List<Message<V>> matched = new ArrayList<>();
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+        if (Instant.now().isAfter(deadline)) {
+          throw new AssertionFailedError("could not read " + topic.name() + " to its end within " + GatewayTestSupport.DEADLINE);
+        }
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          String key = topic.key(record.key());
+          V value = topic.value(record.value());
+          if (match.test(key, value)) {
+            matched.add(new Message<>(key, value, record.partition(), record.offset(), record.value()));
+          }
+        }
+      }
+      return matched;
+    }
+  }
+
   /** Every matching record once at least {@code count} matched. */
   public static <V> List<Message<V>> awaitAll(Topic<String, V> topic, BiPredicate<String, V> match, int count) {
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(

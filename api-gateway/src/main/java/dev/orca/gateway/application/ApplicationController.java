@@ -102,7 +102,8 @@ class ApplicationController {
    * clears the timeout; only an admin may change {@code allowedPolicyRules}.
    */
   record ApplicationBody(String name, String repositoryId, String agentId, String branch, String path,
-      Boolean selfHeal, Integer readinessTimeoutSeconds, List<String> allowedPolicyRules) {}
+      Boolean selfHeal, Integer readinessTimeoutSeconds, List<String> allowedPolicyRules, Boolean imagePolling,
+      Integer imagePollIntervalSeconds, Boolean removeSupersededImages, String imageWebhookSecret) {}
 
   record RemovalJson(String requestId) {}
 
@@ -135,11 +136,11 @@ class ApplicationController {
     String agentId = required(body.agentId(), "agentId");
     String branch = branch(body.branch());
     String path = path(body.path());
-    ApplicationStore.Settings settings = ApplicationRules.settings(body.selfHeal(), body.readinessTimeoutSeconds(),
-        body.allowedPolicyRules(), ApplicationStore.Settings.DEFAULT, me.admin(), deadlineSeconds);
+    ApplicationStore.Settings settings = settings(body, ApplicationStore.Settings.DEFAULT, me);
+    String imageWebhookSecret = ApplicationRules.imageWebhookSecret(body.imageWebhookSecret());
     UUID id = UUID.randomUUID();
     ApplicationStore.Config config = new ApplicationStore.Config(name, blindIndex.of(name), repositoryId, agentId, branch,
-        path, settings);
+        path, settings, imageWebhookSecret);
     return checkReferences(config, id)
         .then(Mono.defer(() -> store.insert(id, config, me.actor())))
         .onErrorMap(DataIntegrityViolationException.class, e -> duplicate(name))
@@ -161,13 +162,13 @@ class ApplicationController {
       String agentId = body.agentId() == null ? row.agentId() : required(body.agentId(), "agentId");
       String branch = body.branch() == null ? row.branch() : branch(body.branch());
       String path = body.path() == null ? row.path() : path(body.path());
-      ApplicationStore.Settings settings = ApplicationRules.settings(body.selfHeal(), body.readinessTimeoutSeconds(),
-          body.allowedPolicyRules(), row.settings(), me.admin(), deadlineSeconds);
+      ApplicationStore.Settings settings = settings(body, row.settings(), me);
+      String imageWebhookSecret = ApplicationRules.imageWebhookSecret(body.imageWebhookSecret());
       boolean retargeted = !repositoryId.equals(row.repositoryId()) || !agentId.equals(row.agentId())
           || !Objects.equals(branch, row.branch()) || !path.equals(row.path());
       ApplicationRules.exceptionsStayWithTheirStack(row.settings(), retargeted, me.admin());
       ApplicationStore.Config config = new ApplicationStore.Config(name, blindIndex.of(name), repositoryId, agentId,
-          branch, path, settings);
+          branch, path, settings, imageWebhookSecret);
       // New settings reach the agent with a deployment: the digest covers them.
       boolean resync = retargeted || !settings.equals(row.settings());
       return checkReferences(config, row.id())
@@ -175,6 +176,13 @@ class ApplicationController {
           .onErrorMap(DataIntegrityViolationException.class, e -> duplicate(name))
           .flatMap(this::afterWrite);
     });
+  }
+
+  /** The settings a body asks for, what it leaves out kept from {@code current}. */
+  private ApplicationStore.Settings settings(ApplicationBody body, ApplicationStore.Settings current, CurrentUser me) {
+    return ApplicationRules.imageUpdates(body.imagePolling(), body.imagePollIntervalSeconds(),
+        body.removeSupersededImages(), ApplicationRules.settings(body.selfHeal(), body.readinessTimeoutSeconds(),
+            body.allowedPolicyRules(), current, me.admin(), deadlineSeconds));
   }
 
   @DeleteMapping("/{id}")

@@ -6,9 +6,13 @@ import java.util.UUID;
 
 /**
  * An application as GET returns it: name and compose files decrypted, statuses lowercase, and its
- * deploy settings ({@code readinessTimeoutSeconds} null: the deployment's deadline).
+ * deploy settings ({@code readinessTimeoutSeconds} null: the deployment's deadline). The image
+ * webhook secret is never returned, only whether one is set and, then, the address registries post
+ * to on the public URL ({@code imageWebhookUrl}, null without a secret or a public URL).
  */
 public record ApplicationJson(UUID id, String name, UUID repositoryId, String agentId, String branch, String path,
     String syncStatus, String healthStatus, String commit, String commitMessage, Instant lastSyncedAt,
     String lastSyncError, String composeFile, String previousComposeFile, boolean selfHeal,
-    Integer readinessTimeoutSeconds, List<String> allowedPolicyRules, Instant createdAt, Instant updatedAt) {}
+    Integer readinessTimeoutSeconds, List<String> allowedPolicyRules, boolean imagePolling,
+    int imagePollIntervalSeconds, boolean removeSupersededImages, boolean hasImageWebhookSecret,
+    String imageWebhookUrl, Instant createdAt, Instant updatedAt) {}

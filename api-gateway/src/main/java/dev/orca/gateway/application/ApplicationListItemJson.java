@@ -11,13 +11,16 @@ import java.util.UUID;
 record ApplicationListItemJson(UUID id, String name, UUID repositoryId, String agentId, String branch, String path,
     String syncStatus, String healthStatus, String commit, String commitMessage, Instant lastSyncedAt,
     String lastSyncError, boolean selfHeal, Integer readinessTimeoutSeconds, List<String> allowedPolicyRules,
-    Instant createdAt, Instant updatedAt) {
+    boolean imagePolling, int imagePollIntervalSeconds, boolean removeSupersededImages, boolean hasImageWebhookSecret,
+    String imageWebhookUrl, Instant createdAt, Instant updatedAt) {
 
   static ApplicationListItemJson of(ApplicationJson application) {
     return new ApplicationListItemJson(application.id(), application.name(), application.repositoryId(),
         application.agentId(), application.branch(), application.path(), application.syncStatus(),
         application.healthStatus(), application.commit(), application.commitMessage(), application.lastSyncedAt(),
         application.lastSyncError(), application.selfHeal(), application.readinessTimeoutSeconds(),
-        application.allowedPolicyRules(), application.createdAt(), application.updatedAt());
+        application.allowedPolicyRules(), application.imagePolling(), application.imagePollIntervalSeconds(),
+        application.removeSupersededImages(), application.hasImageWebhookSecret(), application.imageWebhookUrl(),
+        application.createdAt(), application.updatedAt());
   }
 }

@@ -43,7 +43,48 @@ final class ApplicationRules {
         throw ApiException.forbidden("only an admin may change allowedPolicyRules");
       }
     }
-    return new ApplicationStore.Settings(selfHeal == null ? current.selfHeal() : selfHeal, readiness, rules);
+    return new ApplicationStore.Settings(selfHeal == null ? current.selfHeal() : selfHeal, readiness, rules,
+        current.imagePolling(), current.imagePollIntervalSeconds(), current.removeSupersededImages());
+  }
+
+  static final int MIN_IMAGE_POLL_SECONDS = 30;
+  static final int MAX_IMAGE_POLL_SECONDS = 86_400;
+  static final int MIN_SECRET_LENGTH = 16;
+  static final int MAX_SECRET_LENGTH = 256;
+
+  /**
+   * {@code settings} with the image update settings a write asks for, each absent one kept. The
+   * interval is between 30 s (registries limit pulls) and a day.
+   */
+  static ApplicationStore.Settings imageUpdates(Boolean polling, Integer intervalSeconds, Boolean removeSuperseded,
+      ApplicationStore.Settings settings) {
+    int interval = settings.imagePollIntervalSeconds();
+    if (intervalSeconds != null) {
+      if (intervalSeconds < MIN_IMAGE_POLL_SECONDS || intervalSeconds > MAX_IMAGE_POLL_SECONDS) {
+        throw ApiException.badRequest("imagePollIntervalSeconds must be between " + MIN_IMAGE_POLL_SECONDS + " and "
+            + MAX_IMAGE_POLL_SECONDS);
+      }
+      interval = intervalSeconds;
+    }
+    return new ApplicationStore.Settings(settings.selfHeal(), settings.readinessTimeoutSeconds(),
+        settings.allowedPolicyRules(), polling == null ? settings.imagePolling() : polling, interval,
+        removeSuperseded == null ? settings.removeSupersededImages() : removeSuperseded);
+  }
+
+  /**
+   * The image webhook secret a write asks for: null keeps the stored one, empty removes it,
+   * otherwise 16 to 256 characters without control characters (it is compared whole).
+   */
+  static String imageWebhookSecret(String secret) {
+    if (secret == null || secret.isEmpty()) {
+      return secret;
+    }
+    if (secret.length() < MIN_SECRET_LENGTH || secret.length() > MAX_SECRET_LENGTH
+        || secret.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      throw ApiException.badRequest("imageWebhookSecret must be " + MIN_SECRET_LENGTH + " to " + MAX_SECRET_LENGTH
+          + " characters without control characters, or empty to remove it");
+    }
+    return secret;
   }
 
   /**

@@ -37,42 +37,75 @@ class ApplicationStore {
   private static final String COLUMNS = "id, name_encrypted, repository_id, agent_id, branch, path, revision,"
       + " sync_status, health_status, commit_sha, commit_message, last_synced_at, last_sync_error, compose_encrypted,"
       + " previous_compose_encrypted, removal_request_id, removal_deadline, self_heal, readiness_timeout_seconds,"
-      + " allowed_policy_rules, created_at, updated_at";
+      + " allowed_policy_rules, image_polling, image_poll_interval_seconds, remove_superseded_images,"
+      + " image_webhook_secret_encrypted IS NOT NULL AS has_image_webhook_secret, created_at, updated_at";
 
   private final DatabaseClient db;
   private final Outbox outbox;
   private final Topics topics;
   private final SecretBox secrets;
   private final EnvironmentSealer sealer;
+  /** The public URL the image webhook's address is on; null when none is configured. */
+  private final String publicUrl;
 
-  ApplicationStore(DatabaseClient db, Outbox outbox, Topics topics, SecretBox secrets, EnvironmentSealer sealer) {
+  ApplicationStore(DatabaseClient db, Outbox outbox, Topics topics, SecretBox secrets, EnvironmentSealer sealer,
+      dev.orca.gateway.system.OrcaProperties properties) {
     this.db = db;
+    this.publicUrl = properties.publicBaseUrl();
     this.outbox = outbox;
     this.topics = topics;
     this.secrets = secrets;
     this.sealer = sealer;
   }
 
-  /** What a configuration write sets. */
+  /**
+   * What a configuration write sets; {@code imageWebhookSecret} null keeps the stored one, empty
+   * removes it.
+   */
   record Config(String name, String nameHash, UUID repositoryId, String agentId, String branch, String path,
-      Settings settings) {}
+      Settings settings, String imageWebhookSecret) {
+
+    Config(String name, String nameHash, UUID repositoryId, String agentId, String branch, String path,
+        Settings settings) {
+      this(name, nameHash, repositoryId, agentId, branch, path, settings, null);
+    }
+  }
 
   /**
    * How the application is deployed beyond its files: opt-in self-heal, the readiness timeout
-   * (null: until the deployment's deadline) and the policy rules an admin allowed, in
-   * {@link dev.orca.schemas.PolicyRules#ALL}'s order.
+   * (null: until the deployment's deadline), the policy rules an admin allowed, in
+   * {@link dev.orca.schemas.PolicyRules#ALL}'s order, whether and how often its agent checks its
+   * images for updates, and whether an image update removes the images it replaced.
    */
-  record Settings(boolean selfHeal, Integer readinessTimeoutSeconds, List<String> allowedPolicyRules) {
+  record Settings(boolean selfHeal, Integer readinessTimeoutSeconds, List<String> allowedPolicyRules,
+      boolean imagePolling, int imagePollIntervalSeconds, boolean removeSupersededImages) {
 
+    static final int DEFAULT_IMAGE_POLL_SECONDS = 120;
     static final Settings DEFAULT = new Settings(false, null, List.of());
 
     Settings {
       allowedPolicyRules = List.copyOf(allowedPolicyRules);
     }
+
+    Settings(boolean selfHeal, Integer readinessTimeoutSeconds, List<String> allowedPolicyRules) {
+      this(selfHeal, readinessTimeoutSeconds, allowedPolicyRules, false, DEFAULT_IMAGE_POLL_SECONDS, false);
+    }
+
+    /** The image check's interval the agent is given: null when the application does not ask for checks. */
+    Integer agentImagePollSeconds() {
+      return imagePolling ? imagePollIntervalSeconds : null;
+    }
+
+    /** What reaches the agent: an interval without polling is not a setting it has. */
+    boolean defaultForTheAgent() {
+      return !selfHeal && readinessTimeoutSeconds == null && allowedPolicyRules.isEmpty() && !imagePolling
+          && !removeSupersededImages;
+    }
   }
 
   record Row(UUID id, String name, UUID repositoryId, String agentId, String branch, String path, long revision,
-      Settings settings, String removalRequestId, Instant removalDeadline, ApplicationJson json) {
+      Settings settings, boolean hasImageWebhookSecret, String removalRequestId, Instant removalDeadline,
+      ApplicationJson json) {
 
     /** A removal counts only until its deadline: one whose request was lost must not block the application. */
     boolean beingRemoved(Instant now) {
@@ -109,6 +142,16 @@ class ApplicationStore {
     return db.sql("SELECT " + COLUMNS + " FROM applications WHERE id = :id").bind("id", id).map(this::row).one();
   }
 
+  Mono<ApplicationViews.ImageWebhookTarget> imageWebhookTarget(UUID id) {
+    return db.sql("SELECT image_webhook_secret_encrypted, compose_encrypted,"
+            + " (removal_request_id IS NOT NULL AND removal_deadline > now()) AS being_removed"
+            + " FROM applications WHERE id = :id").bind("id", id)
+        .map(r -> new ApplicationViews.ImageWebhookTarget(id, r.get("image_webhook_secret_encrypted", String.class),
+            secrets.decrypt(r.get("compose_encrypted", String.class)),
+            Boolean.TRUE.equals(r.get("being_removed", Boolean.class))))
+        .one();
+  }
+
   Mono<Boolean> nameTaken(String agentId, String nameHash, UUID exceptId) {
     return db.sql("SELECT EXISTS (SELECT 1 FROM applications WHERE agent_id = :agent AND name_hash = :hash"
             + " AND id <> :id) AS taken")
@@ -120,12 +163,15 @@ class ApplicationStore {
     Instant now = Instant.now();
     return outbox.transaction(
         bindSettings(db.sql("INSERT INTO applications (id, name_encrypted, name_hash, repository_id, agent_id, branch,"
-                + " path, self_heal, readiness_timeout_seconds, allowed_policy_rules, revision, created_at, updated_at)"
+                + " path, self_heal, readiness_timeout_seconds, allowed_policy_rules, image_polling,"
+                + " image_poll_interval_seconds, remove_superseded_images, image_webhook_secret_encrypted, revision,"
+                + " created_at, updated_at)"
                 + " VALUES (:id, :name, :hash, :repository, :agent, :branch, :path, :selfHeal, :readiness, :rules,"
+                + " :imagePolling, :imagePollSeconds, :removeSuperseded, CASE WHEN :keepSecret THEN NULL ELSE :secret END,"
                 + " nextval('config_revision'), :now, :now) RETURNING revision")
             .bind("id", id).bind("name", secrets.encrypt(c.name())).bind("hash", c.nameHash())
             .bind("repository", c.repositoryId()).bind("agent", c.agentId()).bind("branch", c.branch())
-            .bind("path", c.path()).bind("now", now), c.settings())
+            .bind("path", c.path()).bind("now", now), c.settings(), c.imageWebhookSecret())
             .map(r -> r.get("revision", Long.class)).one()
             .flatMap(revision -> queue(id, Target.of(c), null, revision, now, true, actor))
             .flatMap(seq -> changed(id).thenReturn(seq)))
@@ -151,10 +197,14 @@ class ApplicationStore {
                     + " name_hash = :hash, repository_id = :repository, agent_id = :agent, branch = :branch,"
                     + " path = :path, environment_sealed = :environment, self_heal = :selfHeal,"
                     + " readiness_timeout_seconds = :readiness, allowed_policy_rules = :rules,"
+                    + " image_polling = :imagePolling, image_poll_interval_seconds = :imagePollSeconds,"
+                    + " remove_superseded_images = :removeSuperseded, image_webhook_secret_encrypted = CASE WHEN"
+                    + " :keepSecret THEN image_webhook_secret_encrypted ELSE :secret END,"
                     + " revision = nextval('config_revision'), updated_at = :now WHERE id = :id RETURNING revision")
                     .bind("id", id).bind("name", secrets.encrypt(c.name())).bind("hash", c.nameHash())
                     .bind("repository", c.repositoryId()).bind("agent", c.agentId()).bind("branch", c.branch())
-                    .bind("path", c.path()).bind("now", now), c.settings()), environment.orElse(null))
+                    .bind("path", c.path()).bind("now", now), c.settings(), c.imageWebhookSecret()),
+                    environment.orElse(null))
                 .map(r -> r.get("revision", Long.class)).one()
                 .flatMap(revision -> queue(id, Target.of(c), environment.orElse(null), revision, now, resync, actor)))
             .flatMap(seq -> changed(id).thenReturn(seq)))
@@ -180,7 +230,7 @@ class ApplicationStore {
             .flatMap(environment -> bindEnvironment(db.sql("UPDATE applications SET environment_sealed = :environment,"
                     + " revision = nextval('config_revision'), updated_at = :now WHERE id = :id"
                     + " RETURNING revision, repository_id, agent_id, branch, path, self_heal, readiness_timeout_seconds,"
-                    + " allowed_policy_rules")
+                    + " allowed_policy_rules, image_polling, image_poll_interval_seconds, remove_superseded_images")
                     .bind("id", id).bind("now", now), environment.orElse(null))
                 .map(r -> new Revised(r.get("revision", Long.class), Target.of(r)))
                 .one()
@@ -206,17 +256,27 @@ class ApplicationStore {
     return new Sealed(r.get("agent_id", String.class), r.get("environment_sealed", byte[].class));
   }
 
-  private static DatabaseClient.GenericExecuteSpec bindSettings(DatabaseClient.GenericExecuteSpec spec,
-      Settings settings) {
-    spec = spec.bind("selfHeal", settings.selfHeal()).bind("rules", settings.allowedPolicyRules().toArray(String[]::new));
+  /** Binds the settings and the image webhook secret (null keeps the stored one, empty removes it). */
+  private DatabaseClient.GenericExecuteSpec bindSettings(DatabaseClient.GenericExecuteSpec spec,
+      Settings settings, String imageWebhookSecret) {
+    spec = spec.bind("selfHeal", settings.selfHeal()).bind("rules", settings.allowedPolicyRules().toArray(String[]::new))
+        .bind("imagePolling", settings.imagePolling()).bind("imagePollSeconds", settings.imagePollIntervalSeconds())
+        .bind("removeSuperseded", settings.removeSupersededImages())
+        .bind("keepSecret", imageWebhookSecret == null);
+    spec = imageWebhookSecret == null || imageWebhookSecret.isEmpty() ? spec.bindNull("secret", String.class)
+        : spec.bind("secret", secrets.encrypt(imageWebhookSecret));
     return settings.readinessTimeoutSeconds() == null ? spec.bindNull("readiness", Integer.class)
         : spec.bind("readiness", settings.readinessTimeoutSeconds());
   }
 
   private static Settings settingsOf(Readable r) {
     String[] rules = r.get("allowed_policy_rules", String[].class);
+    Integer interval = r.get("image_poll_interval_seconds", Integer.class);
     return new Settings(Boolean.TRUE.equals(r.get("self_heal", Boolean.class)),
-        r.get("readiness_timeout_seconds", Integer.class), rules == null ? List.of() : List.of(rules));
+        r.get("readiness_timeout_seconds", Integer.class), rules == null ? List.of() : List.of(rules),
+        Boolean.TRUE.equals(r.get("image_polling", Boolean.class)),
+        interval == null ? Settings.DEFAULT_IMAGE_POLL_SECONDS : interval,
+        Boolean.TRUE.equals(r.get("remove_superseded_images", Boolean.class)));
   }
 
   private static DatabaseClient.GenericExecuteSpec bindEnvironment(DatabaseClient.GenericExecuteSpec spec,
@@ -267,7 +327,7 @@ class ApplicationStore {
    * digest they had before settings existed.
    */
   private static DeploySettings settings(byte[] environment, Settings settings) {
-    if (environment == null && settings.equals(Settings.DEFAULT)) {
+    if (environment == null && settings.defaultForTheAgent()) {
       return null;
     }
     return DeploySettings.newBuilder()
@@ -275,6 +335,8 @@ class ApplicationStore {
         .setSelfHeal(settings.selfHeal())
         .setReadinessTimeoutSeconds(settings.readinessTimeoutSeconds())
         .setAllowedPolicyRules(settings.allowedPolicyRules())
+        .setImagePollIntervalSeconds(settings.agentImagePollSeconds())
+        .setRemoveSupersededImages(settings.removeSupersededImages())
         .build();
   }
 
@@ -346,15 +408,19 @@ class ApplicationStore {
     String branch = r.get("branch", String.class);
     String path = r.get("path", String.class);
     Settings settings = settingsOf(r);
+    boolean hasImageWebhookSecret = Boolean.TRUE.equals(r.get("has_image_webhook_secret", Boolean.class));
     ApplicationJson json = new ApplicationJson(id, name, repositoryId, agentId, branch, path,
         lower(r.get("sync_status", String.class)), lower(r.get("health_status", String.class)),
         r.get("commit_sha", String.class), r.get("commit_message", String.class), r.get("last_synced_at", Instant.class),
         r.get("last_sync_error", String.class), secrets.decrypt(r.get("compose_encrypted", String.class)),
         secrets.decrypt(r.get("previous_compose_encrypted", String.class)), settings.selfHeal(),
-        settings.readinessTimeoutSeconds(), settings.allowedPolicyRules(), r.get("created_at", Instant.class),
-        r.get("updated_at", Instant.class));
+        settings.readinessTimeoutSeconds(), settings.allowedPolicyRules(), settings.imagePolling(),
+        settings.imagePollIntervalSeconds(), settings.removeSupersededImages(), hasImageWebhookSecret,
+        hasImageWebhookSecret && publicUrl != null ? publicUrl + "/api/v1/webhooks/images/" + id : null,
+        r.get("created_at", Instant.class), r.get("updated_at", Instant.class));
     return new Row(id, name, repositoryId, agentId, branch, path, r.get("revision", Long.class), settings,
-        r.get("removal_request_id", String.class), r.get("removal_deadline", Instant.class), json);
+        hasImageWebhookSecret, r.get("removal_request_id", String.class), r.get("removal_deadline", Instant.class),
+        json);
   }
 
   private static String lower(String value) {

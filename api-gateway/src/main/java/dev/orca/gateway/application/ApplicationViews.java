@@ -14,6 +14,17 @@ public class ApplicationViews {
     this.store = store;
   }
 
+  /**
+   * What an image webhook needs of an application: its image webhook secret (encrypted; null when
+   * none is set), its compose file (null before its first sync) and whether it is being removed.
+   */
+  public record ImageWebhookTarget(UUID id, String secretEncrypted, String composeFile, boolean beingRemoved) {}
+
+  /** The application's {@link ImageWebhookTarget}, or empty. */
+  public Mono<ImageWebhookTarget> imageWebhookTarget(UUID id) {
+    return store.imageWebhookTarget(id);
+  }
+
   /** The application as GET returns it, or empty. */
   public Mono<ApplicationJson> find(UUID id) {
     return store.find(id).map(ApplicationStore.Row::json);

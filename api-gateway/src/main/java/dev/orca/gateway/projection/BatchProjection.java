@@ -1,16 +1,21 @@
 package dev.orca.gateway.projection;
 
 import dev.orca.gateway.eventlog.EventAppender;
+import dev.orca.gateway.imageupdate.ImageUpdates;
 import dev.orca.schemas.Topics;
 import dev.orca.schemas.avro.ApplicationRemovalFinished;
 import dev.orca.schemas.avro.ApplicationStatusChanged;
 import dev.orca.schemas.avro.DeploymentChanged;
 import dev.orca.schemas.avro.HealthReport;
+import dev.orca.schemas.avro.ImageUpdateFound;
 import dev.orca.schemas.avro.Heartbeat;
 import dev.orca.schemas.avro.RepositoryStatusChanged;
 import dev.orca.schemas.crypto.SecretBox;
 import java.util.List;
+import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.r2dbc.connection.R2dbcTransactionManager;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.transaction.reactive.TransactionalOperator;
@@ -20,9 +25,12 @@ import reactor.core.publisher.Mono;
 /**
  * Applies one poll batch in one transaction: every record in order, then one {@code events}
  * row per changed entity and {@code NOTIFY orca_events} with the highest seq (delivered at
- * commit). Every write is an absolute set, so applying a batch again changes nothing.
+ * commit). Every write is an absolute set, so applying a batch again changes nothing, except that
+ * an agent's image finding applied again may ask for one more image update (which pulls nothing new).
  */
 final class BatchProjection {
+
+  private static final Logger log = LoggerFactory.getLogger(BatchProjection.class);
 
   private final DatabaseClient db;
   private final TransactionalOperator transaction;
@@ -66,9 +74,25 @@ final class BatchProjection {
       return agents.apply(record.agentId(), heartbeat, record.receivedAt(), changes);
     } else if (message instanceof HealthReport report) {
       return applications.apply(record.agentId(), report, changes);
+    } else if (message instanceof ImageUpdateFound found) {
+      return imageUpdate(record.agentId(), found);
     }
     // DeployResult and RemoveResult reach the database through the dispatcher's status events.
     return Mono.empty();
+  }
+
+  /** The agent's image check found newer images: an image update of the application, if it is that agent's. */
+  private Mono<Void> imageUpdate(String agentId, ImageUpdateFound found) {
+    UUID applicationId;
+    try {
+      applicationId = UUID.fromString(found.getApplicationId());
+    } catch (IllegalArgumentException e) {
+      return Mono.empty();
+    }
+    return ImageUpdates.requestFromAgent(db, applicationId, agentId)
+        .doOnNext(deploymentId -> log.info("agent {} found new images for {} ({}): image update {}", agentId,
+            applicationId, String.join("; ", found.getServices()), deploymentId))
+        .then();
   }
 
   private Mono<Long> appendEvents(ChangedEntities changes) {

@@ -133,7 +133,7 @@ class WebhookController {
   }
 
   /** The raw body, refused with 413 as soon as it passes 1 MiB (nothing more is read). */
-  private static Mono<byte[]> body(ServerHttpRequest request) {
+  static Mono<byte[]> body(ServerHttpRequest request) {
     return DataBufferUtils.join(request.getBody(), MAX_BODY_BYTES)
         .map(buffer -> {
           try {
@@ -185,7 +185,7 @@ class WebhookController {
   }
 
   /** Header values are ASCII without control characters. */
-  private static String headerSafe(String value) {
+  static String headerSafe(String value) {
     StringBuilder safe = new StringBuilder(Math.min(value.length(), 300));
     for (int i = 0; i < value.length() && safe.length() < 300; i++) {
       char c = value.charAt(i);
