@@ -232,7 +232,13 @@ function DeploySettingsForm({ app, onDone }: { app: Application; onDone: () => v
           />
           <PasswordInput
             label="Image webhook secret"
-            placeholder={app.hasImageWebhookSecret ? 'A secret is set: leave empty to keep it' : 'No secret is set'}
+            placeholder={
+              removingSecret
+                ? 'Removed when you save'
+                : app.hasImageWebhookSecret
+                  ? 'A secret is set: leave empty to keep it'
+                  : 'No secret is set'
+            }
             description={
               removingSecret
                 ? 'The secret is removed when you save: the image webhook then refuses every push.'
