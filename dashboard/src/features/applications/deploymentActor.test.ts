@@ -12,6 +12,9 @@ describe('deployment actor', () => {
 
   it("reads the image webhook and an agent's image check", () => {
     expect(actorText('webhook:image')).toBe('image webhook');
+    expect(actorText('webhook:image:dockerhub')).toBe('image webhook from Docker Hub');
+    expect(actorText('webhook:image:github')).toBe('image webhook from GitHub Packages');
+    expect(actorText('webhook:image:plain')).toBe('image webhook');
     expect(actorText('image-poll:a1', { agentName })).toBe('image check on edge-01');
     expect(actorText('image-poll:a9', { agentName })).toBe('image check on a9');
     expect(actorText('image-poll:a1')).toBe('image check on a1');
