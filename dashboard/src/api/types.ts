@@ -38,6 +38,15 @@ export interface ApplicationSummary {
   /** How long the agent waits for readiness after compose up; null: until the deployment's deadline. */
   readinessTimeoutSeconds: number | null;
   allowedPolicyRules: PolicyRule[];
+  /** Whether the agent checks the application's image tags every interval and deploys when one points to a new image. */
+  imagePolling: boolean;
+  /** How often the agent checks the images, in seconds (30 to 86400). */
+  imagePollIntervalSeconds: number;
+  /** Whether the agent deletes the images the recreated containers used, after an image update succeeds. */
+  removeSupersededImages: boolean;
+  hasImageWebhookSecret: boolean;
+  /** Where registries post image pushes, on Orca's public URL; null while no image webhook secret is set. */
+  imageWebhookUrl: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -64,6 +73,12 @@ export interface ApplicationBody {
   readinessTimeoutSeconds?: number;
   /** Only an admin may change it. */
   allowedPolicyRules?: PolicyRule[];
+  imagePolling?: boolean;
+  /** 30 to 86400. */
+  imagePollIntervalSeconds?: number;
+  removeSupersededImages?: boolean;
+  /** Write-only: absent or null keeps it, "" removes it, anything else must be at least 16 characters. */
+  imageWebhookSecret?: string | null;
 }
 
 export interface Deployment {

@@ -1,11 +1,38 @@
-import { Badge, Button, Card, Checkbox, Group, NumberInput, SimpleGrid, Stack, Switch, Text, Title } from '@mantine/core';
+import {
+  Badge,
+  Button,
+  Card,
+  Checkbox,
+  Code,
+  Group,
+  NumberInput,
+  PasswordInput,
+  SimpleGrid,
+  Stack,
+  Switch,
+  Text,
+  Title,
+} from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { IconAdjustments } from '@tabler/icons-react';
 import { useState } from 'react';
+import { CopyValueButton } from '../../components/CopyValueButton';
 import { Field } from '../../components/Field';
 import { notifyError, notifySuccess } from '../../components/notify';
 import { POLICY_RULES, type Application, type PolicyRule } from '../../api/types';
 import { useProfile } from '../auth/hooks';
+import { generateSecret } from '../repositories/webhookInstructions';
+import {
+  imagePollIntervalError,
+  imageWebhookSecretError,
+  MAX_IMAGE_POLL_INTERVAL,
+  MIN_IMAGE_POLL_INTERVAL,
+  MIN_IMAGE_WEBHOOK_SECRET,
+  readinessTimeoutError,
+  settingsBody,
+  settingsValues,
+  type SettingsValues,
+} from './deploySettings';
 import { useSaveApplication } from './hooks';
 
 /** What each rule of the agent's policy refuses, as the form offers it. */
@@ -18,9 +45,10 @@ const RULE_TEXT: Record<PolicyRule, { label: string; description: string }> = {
 };
 
 /**
- * How the application is deployed beyond its files: self-heal, the readiness timeout, and the
- * policy rules an admin allowed. Saving redeploys the application, since the agent gets its
- * settings with a deployment.
+ * How the application is deployed beyond its files: self-heal, the readiness timeout, the policy
+ * rules an admin allowed, and image updates (the agent's image checks and the registries' image
+ * webhook). Saving a change redeploys the application, since the agent gets its settings with a
+ * deployment.
  */
 export function DeploySettingsSection({ app }: { app: Application }) {
   const [editing, setEditing] = useState(false);
@@ -64,54 +92,81 @@ export function DeploySettingsSection({ app }: { app: Application }) {
             </Field>
           </SimpleGrid>
         )}
+        {!editing && <ImageUpdateSettings app={app} />}
       </Stack>
     </Card>
   );
 }
 
-interface SettingsValues {
-  selfHeal: boolean;
-  readinessTimeoutSeconds: number | string;
-  allowedPolicyRules: string[];
+/** The image update settings as they are, and where registries post image pushes once a secret is set. */
+function ImageUpdateSettings({ app }: { app: Application }) {
+  return (
+    <Stack gap="sm" data-testid="image-update-settings">
+      <Title order={3} size="h5">
+        Image updates
+      </Title>
+      <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="md">
+        <Field label="Image checks">
+          <Text size="sm">
+            {app.imagePolling ? `On: every ${app.imagePollIntervalSeconds} s` : 'Off: images change only with a deployment'}
+          </Text>
+        </Field>
+        <Field label="Superseded images">
+          <Text size="sm">{app.removeSupersededImages ? 'Removed after an image update' : 'Kept'}</Text>
+        </Field>
+        <Field label="Image webhook">
+          <Text size="sm">
+            {app.hasImageWebhookSecret ? 'Secret set: registries can notify Orca' : 'No secret: registries cannot notify Orca'}
+          </Text>
+        </Field>
+      </SimpleGrid>
+      {app.imageWebhookUrl && (
+        <Stack gap={6}>
+          <Group gap="xs" wrap="nowrap" align="flex-start">
+            <Code block className="preformatted" data-testid="image-webhook-url" style={{ flex: 1, wordBreak: 'break-all' }}>
+              {app.imageWebhookUrl}
+            </Code>
+            <CopyValueButton value={app.imageWebhookUrl} label="Copy URL" />
+          </Group>
+          <Text size="xs" c="dimmed">
+            Registries post a push here with the secret as <code>Authorization: Bearer &lt;secret&gt;</code> or, as
+            Harbor sends it, <code>Authorization: &lt;secret&gt;</code>; GitHub Packages signs with it
+            (X-Hub-Signature-256); Docker Hub, which cannot sign, adds <code>?token=&lt;secret&gt;</code> to the URL.
+          </Text>
+        </Stack>
+      )}
+    </Stack>
+  );
 }
 
 function DeploySettingsForm({ app, onDone }: { app: Application; onDone: () => void }) {
   const profile = useProfile();
   const admin = profile.data?.role === 'admin';
   const save = useSaveApplication(app.id);
+  const [secretVisible, setSecretVisible] = useState(false);
   const form = useForm<SettingsValues>({
-    initialValues: {
-      selfHeal: app.selfHeal,
-      readinessTimeoutSeconds: app.readinessTimeoutSeconds ?? '',
-      allowedPolicyRules: app.allowedPolicyRules,
-    },
+    initialValues: settingsValues(app),
     validate: {
-      readinessTimeoutSeconds: (value) =>
-        value === '' || (Number.isInteger(Number(value)) && Number(value) >= 0)
-          ? null
-          : 'A whole number of seconds, or empty to wait until the deadline',
+      readinessTimeoutSeconds: readinessTimeoutError,
+      imagePollIntervalSeconds: (value, values) => imagePollIntervalError(value, values.imagePolling),
+      imageWebhookSecret: (value, values) => (values.removeImageWebhookSecret ? null : imageWebhookSecretError(value)),
     },
   });
+  const polling = form.values.imagePolling;
+  const removingSecret = form.values.removeImageWebhookSecret;
 
   return (
     <form
       noValidate
       aria-label="Deploy settings"
       onSubmit={form.onSubmit((values) =>
-        save.mutate(
-          {
-            selfHeal: values.selfHeal,
-            readinessTimeoutSeconds: values.readinessTimeoutSeconds === '' ? 0 : Number(values.readinessTimeoutSeconds),
-            ...(admin ? { allowedPolicyRules: POLICY_RULES.filter((rule) => values.allowedPolicyRules.includes(rule)) } : {}),
+        save.mutate(settingsBody(values, { admin }), {
+          onSuccess: () => {
+            notifySuccess('Saved the deploy settings. A change reaches the agent with a new deployment.');
+            onDone();
           },
-          {
-            onSuccess: () => {
-              notifySuccess('Saved the deploy settings. A change reaches the agent with a new deployment.');
-              onDone();
-            },
-            onError: (error) => notifyError('Cannot save the deploy settings', error),
-          },
-        ),
+          onError: (error) => notifyError('Cannot save the deploy settings', error),
+        }),
       )}
     >
       <Stack gap="md">
@@ -150,6 +205,78 @@ function DeploySettingsForm({ app, onDone }: { app: Application; onDone: () => v
             ))}
           </Stack>
         </Checkbox.Group>
+        <Stack gap="sm" role="group" aria-labelledby="image-updates-title">
+          <Title order={3} size="h5" id="image-updates-title">
+            Image updates
+          </Title>
+          <Switch
+            label="Check for new images"
+            description="The agent checks every interval whether a tag of the application's images points to a new image; when one does, it deploys the new image (an image update)."
+            {...form.getInputProps('imagePolling', { type: 'checkbox' })}
+          />
+          <NumberInput
+            label="Check every (seconds)"
+            description={`From ${MIN_IMAGE_POLL_INTERVAL} s to a day (${MAX_IMAGE_POLL_INTERVAL} s).`}
+            min={MIN_IMAGE_POLL_INTERVAL}
+            max={MAX_IMAGE_POLL_INTERVAL}
+            allowDecimal={false}
+            allowNegative={false}
+            disabled={!polling}
+            maw={320}
+            {...form.getInputProps('imagePollIntervalSeconds')}
+          />
+          <Switch
+            label="Remove superseded images"
+            description="After an image update succeeds, the agent deletes the images the recreated containers used before."
+            {...form.getInputProps('removeSupersededImages', { type: 'checkbox' })}
+          />
+          <PasswordInput
+            label="Image webhook secret"
+            placeholder={
+              removingSecret
+                ? 'Removed when you save'
+                : app.hasImageWebhookSecret
+                  ? 'A secret is set: leave empty to keep it'
+                  : 'No secret is set'
+            }
+            description={
+              removingSecret
+                ? 'The secret is removed when you save: the image webhook then refuses every push.'
+                : `Registries prove their pushes with it (at least ${MIN_IMAGE_WEBHOOK_SECRET} characters). Write-only: it is stored encrypted and never shown again.`
+            }
+            autoComplete="new-password"
+            disabled={removingSecret}
+            visible={secretVisible}
+            onVisibilityChange={setSecretVisible}
+            {...form.getInputProps('imageWebhookSecret')}
+          />
+          <Group gap="sm">
+            <Button
+              variant="light"
+              size="xs"
+              disabled={removingSecret}
+              onClick={() => {
+                form.setFieldValue('imageWebhookSecret', generateSecret());
+                setSecretVisible(true);
+              }}
+            >
+              Generate a secret
+            </Button>
+            {app.hasImageWebhookSecret && (
+              <Button
+                variant="light"
+                color={removingSecret ? undefined : 'red'}
+                size="xs"
+                onClick={() => {
+                  form.setFieldValue('imageWebhookSecret', '');
+                  form.setFieldValue('removeImageWebhookSecret', !removingSecret);
+                }}
+              >
+                {removingSecret ? 'Keep secret' : 'Remove secret'}
+              </Button>
+            )}
+          </Group>
+        </Stack>
         <Group justify="flex-end" gap="sm">
           <Button variant="default" onClick={onDone} disabled={save.isPending}>
             Cancel

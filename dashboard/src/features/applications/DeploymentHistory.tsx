@@ -4,8 +4,10 @@ import type { Deployment } from '../../api/types';
 import { QueryState } from '../../components/QueryState';
 import { formatDuration, RelativeTime } from '../../components/RelativeTime';
 import { DeploymentStateBadge } from '../../components/StatusBadge';
+import { useAgents } from '../agents/hooks';
 import { useProfile } from '../auth/hooks';
 import { shortSha } from './commit';
+import { actorText } from './deploymentActor';
 import { useDeployments } from './hooks';
 
 const TRIGGERS: Record<string, string> = {
@@ -27,8 +29,10 @@ export function durationMillis(deployment: Deployment): number | null {
 export function DeploymentHistory({ applicationId }: { applicationId: string }) {
   const deployments = useDeployments(applicationId);
   const me = useProfile().data;
-  // Actors are user ids or a component's name; the signed-in user reads better by name.
-  const actor = (value: string) => (me && value === me.id ? `${me.name} (you)` : value);
+  // The page already lists the agents (for its own agent's name): an image check names its agent by them.
+  const agents = useAgents().data;
+  const agentName = (id: string) => agents?.find((a) => a.id === id)?.name;
+  const actor = (value: string) => actorText(value, { me, agentName });
   return (
     <QueryState query={deployments} what="deployments">
       {(list) =>

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import type { Application } from '../../api/types';
+import {
+  imagePollIntervalError,
+  imageWebhookSecretError,
+  readinessTimeoutError,
+  settingsBody,
+  settingsValues,
+  type SettingsValues,
+} from './deploySettings';
+
+const APP = {
+  selfHeal: true,
+  readinessTimeoutSeconds: null,
+  allowedPolicyRules: ['host-mounts'],
+  imagePolling: true,
+  imagePollIntervalSeconds: 300,
+  removeSupersededImages: false,
+  hasImageWebhookSecret: true,
+  imageWebhookUrl: 'https://orca.example.com/api/v1/webhooks/images/a1',
+} as Application;
+
+function values(overrides: Partial<SettingsValues> = {}): SettingsValues {
+  return { ...settingsValues(APP), ...overrides };
+}
+
+describe('deploy settings form rules', () => {
+  it('starts from the application, with an empty secret field', () => {
+    expect(settingsValues(APP)).toEqual({
+      selfHeal: true,
+      readinessTimeoutSeconds: '',
+      allowedPolicyRules: ['host-mounts'],
+      imagePolling: true,
+      imagePollIntervalSeconds: 300,
+      removeSupersededImages: false,
+      imageWebhookSecret: '',
+      removeImageWebhookSecret: false,
+    });
+  });
+
+  it('takes an empty or whole readiness timeout', () => {
+    expect(readinessTimeoutError('')).toBeNull();
+    expect(readinessTimeoutError(60)).toBeNull();
+    expect(readinessTimeoutError(-1)).toMatch(/whole number/);
+    expect(readinessTimeoutError(1.5)).toMatch(/whole number/);
+  });
+
+  it('takes an image check interval from 30 to 86400 seconds while polling is on, anything while off', () => {
+    expect(imagePollIntervalError(30, true)).toBeNull();
+    expect(imagePollIntervalError(86_400, true)).toBeNull();
+    expect(imagePollIntervalError(29, true)).toBe('A whole number of seconds from 30 to 86400');
+    expect(imagePollIntervalError(86_401, true)).toBe('A whole number of seconds from 30 to 86400');
+    expect(imagePollIntervalError('', true)).toBe('A whole number of seconds from 30 to 86400');
+    expect(imagePollIntervalError(45.5, true)).toBe('A whole number of seconds from 30 to 86400');
+    expect(imagePollIntervalError('', false)).toBeNull();
+    expect(imagePollIntervalError(5, false)).toBeNull();
+  });
+
+  it('takes an empty secret (keep) or one of at least 16 characters', () => {
+    expect(imageWebhookSecretError('')).toBeNull();
+    expect(imageWebhookSecretError('0123456789abcdef')).toBeNull();
+    expect(imageWebhookSecretError('too-short')).toMatch(/At least 16 characters/);
+  });
+});
+
+describe('deploy settings PUT body', () => {
+  it('keeps the secret while its field is empty', () => {
+    const body = settingsBody(values(), { admin: false });
+    expect(body).toEqual({
+      selfHeal: true,
+      readinessTimeoutSeconds: 0,
+      imagePolling: true,
+      imagePollIntervalSeconds: 300,
+      removeSupersededImages: false,
+    });
+    expect(body).not.toHaveProperty('imageWebhookSecret');
+  });
+
+  it('sends a typed secret, and "" when the person removes it', () => {
+    expect(settingsBody(values({ imageWebhookSecret: 's3cret-s3cret-s3cret' }), { admin: false }).imageWebhookSecret)
+      .toBe('s3cret-s3cret-s3cret');
+    expect(settingsBody(values({ removeImageWebhookSecret: true }), { admin: false }).imageWebhookSecret).toBe('');
+    // Removing wins over a secret typed before the field was disabled.
+    expect(settingsBody(values({ imageWebhookSecret: 'typed-before-remove', removeImageWebhookSecret: true }), { admin: false })
+      .imageWebhookSecret).toBe('');
+  });
+
+  it('leaves the interval alone while polling is off', () => {
+    const body = settingsBody(values({ imagePolling: false, imagePollIntervalSeconds: '' }), { admin: false });
+    expect(body.imagePolling).toBe(false);
+    expect(body).not.toHaveProperty('imagePollIntervalSeconds');
+    expect(settingsBody(values({ imagePollIntervalSeconds: 30 }), { admin: false }).imagePollIntervalSeconds).toBe(30);
+  });
+
+  it('sends the policy rules in their canonical order, for an admin only', () => {
+    const chosen = values({ allowedPolicyRules: ['host-mounts', 'privileged'] });
+    expect(settingsBody(chosen, { admin: true }).allowedPolicyRules).toEqual(['privileged', 'host-mounts']);
+    expect(settingsBody(chosen, { admin: false })).not.toHaveProperty('allowedPolicyRules');
+  });
+
+  it('sends a readiness timeout, 0 to clear it', () => {
+    expect(settingsBody(values({ readinessTimeoutSeconds: 90 }), { admin: false }).readinessTimeoutSeconds).toBe(90);
+    expect(settingsBody(values({ readinessTimeoutSeconds: '' }), { admin: false }).readinessTimeoutSeconds).toBe(0);
+  });
+});

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { actorText } from './deploymentActor';
+
+describe('deployment actor', () => {
+  const me = { id: 'u1', name: 'Ada' };
+  const agentName = (id: string) => (id === 'a1' ? 'edge-01' : undefined);
+
+  it('names the signed-in user', () => {
+    expect(actorText('u1', { me })).toBe('Ada (you)');
+    expect(actorText('u2', { me })).toBe('u2');
+  });
+
+  it("reads the image webhook and an agent's image check", () => {
+    expect(actorText('webhook:image')).toBe('image webhook');
+    expect(actorText('webhook:image:dockerhub')).toBe('image webhook from Docker Hub');
+    expect(actorText('webhook:image:github')).toBe('image webhook from GitHub Packages');
+    expect(actorText('webhook:image:plain')).toBe('image webhook');
+    expect(actorText('image-poll:a1', { agentName })).toBe('image check on edge-01');
+    expect(actorText('image-poll:a9', { agentName })).toBe('image check on a9');
+    expect(actorText('image-poll:a1')).toBe('image check on a1');
+  });
+
+  it('shows any other actor as it is', () => {
+    expect(actorText('poller', { me, agentName })).toBe('poller');
+    expect(actorText('webhook:github')).toBe('webhook:github');
+  });
+});
