@@ -74,8 +74,17 @@ class DashboardBrowserIntegrationTest {
     GitRepo repo = git.createRepository("stacks");
     Files.createDirectories(OUT);
     Path log = OUT.resolve("node-test.log");
-    ProcessBuilder node = new ProcessBuilder("node", "--test", "--test-concurrency=1", "--test-reporter=spec",
-        "e2e/")
+    // ORCA_E2E_ONLY (file names under e2e/, space-separated) runs just those while working on them.
+    List<String> command = new ArrayList<>(List.of("node", "--test", "--test-concurrency=1", "--test-reporter=spec"));
+    String only = System.getenv("ORCA_E2E_ONLY");
+    if (only == null || only.isBlank()) {
+      command.add("e2e/");
+    } else {
+      for (String file : only.trim().split("\\s+")) {
+        command.add("e2e/" + file);
+      }
+    }
+    ProcessBuilder node = new ProcessBuilder(command)
         .directory(DASHBOARD.toFile())
         .redirectErrorStream(true)
         .redirectOutput(log.toFile());

@@ -56,7 +56,8 @@ public final class ComposeDigest {
 
   private static boolean isDefault(DeploySettings settings) {
     return settings.getEnvironment() == null && settings.getReadinessTimeoutSeconds() == null
-        && settings.getAllowedPolicyRules().isEmpty() && !settings.getSelfHeal();
+        && settings.getAllowedPolicyRules().isEmpty() && !settings.getSelfHeal()
+        && settings.getImagePollIntervalSeconds() == null && !settings.getRemoveSupersededImages();
   }
 
   public static String sha256(byte[] bytes) {

@@ -39,7 +39,11 @@ class ComposeDigestTest {
         .setEnvironment(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3})).build());
     String otherEnv = ComposeDigest.of(COMPOSE, new TreeMap<>(), DeploySettings.newBuilder()
         .setEnvironment(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 4})).build());
-    assertThat(java.util.List.of(plain, selfHeal, env, otherEnv)).doesNotHaveDuplicates();
+    String imageChecks = ComposeDigest.of(COMPOSE, new TreeMap<>(), DeploySettings.newBuilder()
+        .setImagePollIntervalSeconds(120).build());
+    String removeSuperseded = ComposeDigest.of(COMPOSE, new TreeMap<>(), DeploySettings.newBuilder()
+        .setRemoveSupersededImages(true).build());
+    assertThat(java.util.List.of(plain, selfHeal, env, otherEnv, imageChecks, removeSuperseded)).doesNotHaveDuplicates();
   }
 
   @Test
