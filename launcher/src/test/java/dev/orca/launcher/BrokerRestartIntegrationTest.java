@@ -1,0 +1,187 @@
+package dev.orca.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.orca.testsupport.DockerDaemon;
+import dev.orca.testsupport.GitRepo;
+import dev.orca.testsupport.GitServer;
+import dev.orca.testsupport.SharedPostgres;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * SPEC rule 13 for the broker: Orca on a Kafka broker of its own, which is stopped while the agent
+ * waits for a deployment's stack to turn ready, kept down past that moment, and started again on
+ * the same log directory. The deployment's result still reaches the API, the stack is applied once
+ * (its container is the one created before the restart), and the pipeline goes on deploying
+ * afterwards.
+ */
+class BrokerRestartIntegrationTest {
+
+  private static final ObjectMapper JSON = JsonMapper.builder().build();
+  private static final Duration DEPLOY_WAIT = Duration.ofSeconds(150);
+
+  @TempDir
+  Path dataDir;
+
+  private GitServer git;
+  private EmbeddedBroker broker;
+  private LocalOrca orca;
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
+  private String base;
+  private String applicationId;
+
+  @AfterEach
+  void stop() throws Exception {
+    if (orca != null) {
+      orca.close();
+    }
+    if (broker != null) {
+      broker.close();
+    }
+    if (git != null) {
+      git.close();
+    }
+    if (applicationId != null) {
+      for (String container : docker("ps", "-aq", "--filter", "label=orca-cd.application-id=" + applicationId)) {
+        docker("rm", "-f", container);
+      }
+    }
+  }
+
+  @Test
+  void shouldDeliverTheResultOfADeploymentThatWasWaitingWhileTheBrokerRestarted() throws Exception {
+    DockerDaemon.require();
+    git = GitServer.start();
+    int port = PortBook.freePort();
+    int controllerPort = PortBook.freePort();
+    Path logDir = dataDir.resolve("kafka");
+    broker = EmbeddedBroker.start(logDir, port, controllerPort, Duration.ofSeconds(60));
+    orca = LocalOrca.start(LocalSettings.external(dataDir.resolve("orca"), broker.bootstrapServers(),
+        SharedPostgres.newDatabase().orcaUrl(), null, Map.of("ORCA_TOPIC_PREFIX", "restart.")));
+    base = "http://127.0.0.1:" + orca.httpPort() + "/api/v1";
+    await("every component up").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
+        .until(() -> call("GET", "/health", null, null).statusCode() == 200);
+    String auth = signIn();
+
+    GitRepo repo = git.createRepository("slow");
+    // Ready once its healthcheck passes, 5 s after it starts: the broker is down then, so the
+    // agent reports to a broker that is not there and the result travels once it is back.
+    String first = repo.commit("compose.yaml", """
+        services:
+          web:
+            image: orca-test/busybox:1
+            command: ["sh", "-c", "sleep 5; touch /tmp/ready; exec sleep 100000"]
+            stop_grace_period: 1s
+            healthcheck:
+              test: ["CMD", "test", "-f", "/tmp/ready"]
+              interval: 1s
+              retries: 60
+        """, "slow to turn ready");
+    String repositoryId = json(call("POST", "/repositories", auth,
+        Map.of("name", "slow", "url", repo.url(), "syncType", "manual"))).get("id").asText();
+    HttpResponse<String> created = call("POST", "/applications", auth, Map.of("name", "slow", "repositoryId",
+        repositoryId, "agentId", orca.localAgentId(), "branch", "main", "path", "compose.yaml"));
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    applicationId = json(created).get("id").asText();
+
+    await("the stack's container started, not ready yet").atMost(DEPLOY_WAIT).pollInterval(Duration.ofMillis(200))
+        .until(() -> !containers().isEmpty());
+    String container = containers().get(0);
+    assertThat(docker("inspect", "-f", "{{.State.Health.Status}}", container)).containsExactly("starting");
+
+    broker.close();
+    broker = null;
+    Thread.sleep(10_000);
+    broker = EmbeddedBroker.start(logDir, port, controllerPort, Duration.ofSeconds(60));
+
+    JsonNode[] last = new JsonNode[1];
+    await("the deployment's result through the restarted broker").atMost(DEPLOY_WAIT)
+        .pollInterval(Duration.ofMillis(500)).until(() -> {
+          last[0] = json(call("GET", "/applications/" + applicationId, auth, null));
+          return "synced".equals(last[0].path("syncStatus").asText()) && first.equals(last[0].path("commit").asText());
+        });
+    assertThat(last[0].path("healthStatus").asText()).isEqualTo("healthy");
+    JsonNode deployments = json(call("GET", "/applications/" + applicationId + "/deployments", auth, null));
+    assertThat(deployments).hasSize(1);
+    assertThat(deployments.get(0).path("state").asText()).isEqualTo("succeeded");
+    assertThat(containers()).as("applied once: the container made before the restart runs on").containsExactly(container);
+
+    // The pipeline still works end to end after the restart.
+    String second = repo.commit("compose.yaml", """
+        services:
+          web:
+            image: orca-test/busybox:1
+            command: ["sleep", "100000"]
+            stop_grace_period: 1s
+        """, "ready at once");
+    assertThat(call("POST", "/repositories/" + repositoryId + "/sync", auth, null).statusCode()).isEqualTo(202);
+    await("a deployment after the restart").atMost(DEPLOY_WAIT).pollInterval(Duration.ofMillis(500)).until(() -> {
+      JsonNode app = json(call("GET", "/applications/" + applicationId, auth, null));
+      return "synced".equals(app.path("syncStatus").asText()) && second.equals(app.path("commit").asText());
+    });
+  }
+
+  private String signIn() throws Exception {
+    String password = "Correct-Horse-42";
+    assertThat(call("POST", "/auth/register", null,
+        Map.of("email", "admin@example.com", "name", "Admin", "password", password)).statusCode()).isEqualTo(201);
+    HttpResponse<String> login = call("POST", "/auth/login", null,
+        Map.of("email", "admin@example.com", "password", password));
+    String cookie = login.headers().firstValue("set-cookie").orElseThrow().split(";", 2)[0];
+    HttpResponse<String> token = call("POST", "/auth/tokens", cookie, Map.of("name", "restart-" + UUID.randomUUID()));
+    return "Bearer " + json(token).get("token").asText();
+  }
+
+  private List<String> containers() throws IOException, InterruptedException {
+    return docker("ps", "-aq", "--no-trunc", "--filter", "label=orca-cd.application-id=" + applicationId);
+  }
+
+  private HttpResponse<String> call(String method, String path, String auth, Object body)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
+    if (auth != null) {
+      b.header(auth.startsWith("Bearer ") ? "Authorization" : "Cookie", auth);
+    }
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+      b.method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+    } else {
+      b.method(method, HttpRequest.BodyPublishers.noBody());
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static JsonNode json(HttpResponse<String> response) {
+    return JSON.readTree(response.body());
+  }
+
+  private static List<String> docker(String... args) throws IOException, InterruptedException {
+    List<String> command = new java.util.ArrayList<>(List.of("docker"));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException("docker " + String.join(" ", args) + ": " + out);
+    }
+    return out.lines().filter(line -> !line.isBlank()).toList();
+  }
+}
