@@ -125,8 +125,29 @@ final class AgentProcess implements AutoCloseable {
   AfterGc afterFullGc() throws IOException, InterruptedException {
     jcmd("GC.run");
     Thread.sleep(1_000);
-    Matcher used = Pattern.compile("used (\\d+)K").matcher(jcmd("GC.heap_info"));
-    return new AfterGc(rssMegabytes(), used.find() ? Long.parseLong(used.group(1)) / 1024 : -1);
+    return new AfterGc(rssMegabytes(), heapUsedKilobytes(jcmd("GC.heap_info")) / 1024);
+  }
+
+  /**
+   * The used heap {@code GC.heap_info} reports: G1's one "garbage-first heap" line, or the sum of
+   * the Serial and Parallel collectors' generations; metaspace is not heap. -1024 when none is found.
+   */
+  static long heapUsedKilobytes(String heapInfo) {
+    Pattern used = Pattern.compile("used (\\d+)K");
+    long total = 0;
+    boolean found = false;
+    for (String line : heapInfo.split("\n")) {
+      if (!line.contains("heap") && !line.contains("generation") && !line.contains("PSYoungGen")
+          && !line.contains("ParOldGen")) {
+        continue;
+      }
+      Matcher m = used.matcher(line);
+      if (m.find()) {
+        total += Long.parseLong(m.group(1));
+        found = true;
+      }
+    }
+    return found ? total : -1024;
   }
 
   private String jcmd(String command) throws IOException, InterruptedException {

@@ -47,7 +47,8 @@ import java.util.Set;
  *       {@code --concurrency N} (8: the agent's ORCA_AGENT_CONCURRENCY and the baseline's
  *       parallel docker-compose runs), {@code --agent-jar PATH} (default: {@code
  *       agent/target/orca-agent-*-exec.jar} of the checkout the bench jar was built in), {@code
- *       --keep} (keep the work directory and the agent's log).
+ *       --agent-jvm-options "..."} (JVM options for the agent, as its JDK_JAVA_OPTIONS; none by
+ *       default), {@code --keep} (keep the work directory and the agent's log).
  * </ul>
  */
 public final class Bench {
@@ -194,10 +195,11 @@ public final class Bench {
 
   static DeployBench.Options deployOptions(String[] argv) throws java.io.IOException {
     Args args = Args.parse(argv, Set.of("--commits", "--kills", "--stacks", "--rounds", "--concurrency",
-        "--agent-jar"), Set.of("--keep"));
+        "--agent-jar", "--agent-jvm-options"), Set.of("--keep"));
     return new DeployBench.Options(args.integer("--commits", 10, 1), args.integer("--stacks", 50, 1),
         args.integer("--kills", 20, 1), args.integer("--rounds", 2, 1), args.integer("--concurrency", 8, 1),
-        AgentProcess.findJar(args.string("--agent-jar", null)), args.flag("--keep"));
+        AgentProcess.findJar(args.string("--agent-jar", null)), args.flag("--keep"),
+        args.string("--agent-jvm-options", null));
   }
 
   static WebhookIntakeBench.Options webhookOptions(String[] argv) {

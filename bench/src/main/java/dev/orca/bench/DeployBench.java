@@ -63,7 +63,9 @@ final class DeployBench {
   private static final Duration SETTLE = Duration.ofSeconds(5);
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
-  record Options(int commits, int stacks, int kills, int rounds, int concurrency, Path agentJar, boolean keep) {}
+  /** {@code agentJvmOptions}: JVM options for the agent, given as {@code JDK_JAVA_OPTIONS}; null for none. */
+  record Options(int commits, int stacks, int kills, int rounds, int concurrency, Path agentJar, boolean keep,
+      String agentJvmOptions) {}
 
   private final Options options;
   private final PrintStream out;
@@ -159,7 +161,8 @@ final class DeployBench {
       row99(out, "Orca: docker start -> API healthy (SSE)", ofKills(Kill::restartToHealthy), null);
 
       out.println();
-      out.println("4. the agent, a process of its own (java -jar orca-agent-*-exec.jar, no JVM options)");
+      out.println("4. the agent, a process of its own (java -jar orca-agent-*-exec.jar, " + (options.agentJvmOptions() == null
+          ? "no JVM options)" : "JDK_JAVA_OPTIONS=\"" + options.agentJvmOptions() + "\")"));
       out.printf(Locale.ROOT, "start-up: process start -> 'started' log line %.2f s, -> first heartbeat on its topic "
               + "%.2f s, -> online in the API (SSE) %.2f s; baseline: a JVM with an empty main %.2f s%n",
           startup.toStartedLine() / 1e9, startup.toHeartbeat() / 1e9, startup.toOnline() / 1e9,
@@ -169,9 +172,9 @@ final class DeployBench {
               + "baseline: an idle JVM with an empty main %d MB%n", memory.idleEmpty(), options.stacks(),
           memory.peakCreatingStacks(), options.stacks() + 1, memory.idleWithStacks(),
           rounds.stream().map(r -> Long.toString(r.agentPeakRss())).toList(), memory.emptyJvm());
-      out.printf(Locale.ROOT, "after the redeploys and a full GC (jcmd GC.run): %d MB resident, %d MB of heap in use "
-          + "(the JVM's default maximum heap is a quarter of the machine's memory)%n", memory.afterGc().rssMegabytes(),
-          memory.afterGc().heapUsedMegabytes());
+      out.printf(Locale.ROOT, "after the redeploys and a full GC (jcmd GC.run): %d MB resident, %d MB of heap in use%s%n",
+          memory.afterGc().rssMegabytes(), memory.afterGc().heapUsedMegabytes(), options.agentJvmOptions() == null
+              ? " (the JVM's default maximum heap is a quarter of the machine's memory)" : "");
       out.printf(Locale.ROOT, "CPU of each redeploy of all: the agent's JVM %s s and its docker-compose runs %s s; "
               + "baseline: the docker-compose runs %s s%n",
           rounds.stream().map(r -> String.format(Locale.ROOT, "%.1f", r.agentCpu().own())).toList(),
@@ -306,6 +309,9 @@ final class DeployBench {
     env.put("ORCA_AGENT_ENVIRONMENT_KEY", connection.path("environmentKey").asString());
     env.put("ORCA_AGENT_DEPLOYMENTS_DIR", Files.createDirectories(work.resolve("deployments")).toString());
     env.put("ORCA_AGENT_CONCURRENCY", Integer.toString(options.concurrency()));
+    if (options.agentJvmOptions() != null && !options.agentJvmOptions().isBlank()) {
+      env.put("JDK_JAVA_OPTIONS", options.agentJvmOptions());
+    }
     return AgentProcess.start(options.agentJar(), env, work.resolve("agent.log"));
   }
 
