@@ -31,12 +31,19 @@ final class ComposeCli {
   private static final Duration VERSION_RETRY = Duration.ofMinutes(1);
 
   private final String dockerHost;
+  private final List<List<String>> candidates;
   private final Object versionLock = new Object();
   private List<String> command;
   private KnownVersion version;
 
   ComposeCli(String dockerHost) {
+    this(dockerHost, CANDIDATES);
+  }
+
+  /** With other commands to try, in order (tests: a wrapper that behaves like another compose version). */
+  ComposeCli(String dockerHost, List<List<String>> candidates) {
     this.dockerHost = dockerHost;
+    this.candidates = List.copyOf(candidates);
   }
 
   /**
@@ -46,7 +53,7 @@ final class ComposeCli {
    */
   synchronized Optional<List<String>> command() {
     if (command == null) {
-      for (List<String> candidate : CANDIDATES) {
+      for (List<String> candidate : candidates) {
         List<String> probe = new ArrayList<>(candidate);
         probe.addAll(List.of("version", "--short"));
         Instant now = Instant.now();

@@ -48,11 +48,15 @@ public final class DockerComposeRuntime implements ComposeRuntime {
   private Instant lastWarnedAt = Instant.EPOCH;
 
   public DockerComposeRuntime(Path deploymentsDir, String dockerHost) {
+    this(deploymentsDir, dockerHost, new ComposeCli(dockerHost));
+  }
+
+  DockerComposeRuntime(Path deploymentsDir, String dockerHost, ComposeCli cli) {
     this.dirs = new DeploymentsDir(deploymentsDir);
     this.applicationFiles = new ApplicationFiles(dirs);
     this.dockerHost = dockerHost;
     this.engine = new DockerEngine(dockerHost);
-    this.cli = new ComposeCli(dockerHost);
+    this.cli = cli;
   }
 
   @Override
@@ -123,16 +127,33 @@ public final class DockerComposeRuntime implements ComposeRuntime {
     DeployOutcome outcome = awaitReady(applicationId, file.services(), readyBy, readyBy.isBefore(deadline)
         ? "within the application's readiness timeout of " + timeout.toSeconds() + " s"
         : BY_DEADLINE);
-    return options.pullImages() ? afterImageUpdate(applicationId, before, pullFailure, outcome, options) : outcome;
+    return options.pullImages()
+        ? afterImageUpdate(applicationId, project, before, pullFailure, outcome, options, deadline)
+        : outcome;
   }
 
   /**
    * Pulls the services' images (those that cannot be pulled keep the image they have here, so
-   * an image built or tagged on this host still updates); what failed, or empty.
+   * an image built or tagged on this host still updates); what failed, or empty. Compose v2
+   * answers 0 here even when pulls failed, so an empty answer does not prove every pull worked:
+   * see {@link #strictPull}.
    */
   private Optional<String> pull(String applicationId, String project, Instant deadline) {
-    ComposeCli.Result pull = cli.run(List.of("-p", project, "-f", dirs.composeFile(applicationId).toString(),
-        "pull", "--ignore-pull-failures"), dirs.application(applicationId), deadline);
+    return pull(applicationId, project, deadline, true);
+  }
+
+  /** Pulls again without ignoring failures (both compose versions then exit non-zero); what failed, or empty. */
+  private Optional<String> strictPull(String applicationId, String project, Instant deadline) {
+    return pull(applicationId, project, deadline, false);
+  }
+
+  private Optional<String> pull(String applicationId, String project, Instant deadline, boolean ignoreFailures) {
+    List<String> args = new ArrayList<>(List.of("-p", project, "-f", dirs.composeFile(applicationId).toString(),
+        "pull"));
+    if (ignoreFailures) {
+      args.add("--ignore-pull-failures");
+    }
+    ComposeCli.Result pull = cli.run(args, dirs.application(applicationId), deadline);
     if (pull.succeeded()) {
       return Optional.empty();
     }
@@ -143,12 +164,14 @@ public final class DockerComposeRuntime implements ComposeRuntime {
   }
 
   /**
-   * An image update that recreated nothing while its pull failed did not update: it fails with
-   * the pull's error (the stack runs on as it was). One that succeeded removes, when asked, the
-   * images its recreated containers ran before that no container uses any more.
+   * An image update that recreated nothing while a pull failed did not update: it fails with
+   * the pull's error (the stack runs on as it was). Whether a pull failed is asked again without
+   * {@code --ignore-pull-failures} when the first pull said nothing, as compose v2 then exits 0
+   * whatever happened. One that succeeded removes, when asked, the images its recreated
+   * containers ran before that no container uses and no tag names any more.
    */
-  private DeployOutcome afterImageUpdate(String applicationId, List<DockerEngine.ImageUse> before, String pullFailure,
-      DeployOutcome outcome, DeployOptions options) {
+  private DeployOutcome afterImageUpdate(String applicationId, String project, List<DockerEngine.ImageUse> before,
+      String pullFailure, DeployOutcome outcome, DeployOptions options, Instant deadline) {
     List<DockerEngine.ImageUse> after = engine.imagesOf(applicationId);
     java.util.Set<String> running = new java.util.HashSet<>();
     after.forEach(use -> running.add(use.imageId()));
@@ -158,13 +181,18 @@ public final class DockerComposeRuntime implements ComposeRuntime {
     if (!outcome.success()) {
       return outcome;
     }
-    if (superseded.isEmpty() && pullFailure != null) {
-      return DeployOutcome.composeFailure("no image changed: " + pullFailure, outcome.health(), outcome.containers());
+    if (superseded.isEmpty()) {
+      Optional<String> failure = pullFailure != null ? Optional.of(pullFailure)
+          : strictPull(applicationId, project, deadline);
+      if (failure.isPresent()) {
+        return DeployOutcome.composeFailure("no image changed: " + failure.get(), outcome.health(),
+            outcome.containers());
+      }
     }
     if (options.removeSupersededImages() && !superseded.isEmpty()) {
       java.util.Set<String> inUse = engine.imagesInUse();
       for (String id : superseded) {
-        if (!inUse.contains(id) && engine.removeImage(id)) {
+        if (!inUse.contains(id) && engine.removeDanglingImage(id)) {
           log.info("Removed image {} that {} ran before its image update", id, applicationId);
         }
       }

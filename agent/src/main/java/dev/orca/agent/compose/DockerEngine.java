@@ -154,11 +154,17 @@ final class DockerEngine implements AutoCloseable {
   }
 
   /**
-   * Removes an image by id unless a container uses it or it is gone; false when the engine
-   * refused (in use, or tagged in several repositories).
+   * Removes an image by id when no tag names it any more (a dangling image: the one a moved tag
+   * left behind); an image still tagged is someone's and is kept. True when removed or gone,
+   * false when kept or the engine refused (a container uses it).
    */
-  boolean removeImage(String imageId) {
+  boolean removeDanglingImage(String imageId) {
     try {
+      List<String> tags = client.inspectImageCmd(imageId).exec().getRepoTags();
+      if (tags != null && !tags.isEmpty()) {
+        log.info("Image {} kept: still tagged {}", imageId, tags);
+        return false;
+      }
       client.removeImageCmd(imageId).withForce(false).exec();
       return true;
     } catch (NotFoundException e) {

@@ -86,7 +86,20 @@ public final class ImageChecker implements Runnable {
     due.put(applicationId, now.plus(subject.get().interval()));
     Optional<List<String>> updates = runtime.imageUpdates(applicationId, subject.get().project(),
         now.plus(PULL_DEADLINE));
-    if (updates.isEmpty() || updates.get().isEmpty()) {
+    if (updates.isEmpty()) {
+      return;
+    }
+    if (updates.get().isEmpty()) {
+      // Up to date (say, after an update deployed by other means): a later move of the same tag
+      // to the same image is news again.
+      reported.remove(applicationId);
+      return;
+    }
+    // The pull took a while: a deployment that started or finished meanwhile makes the finding
+    // stale (it pulls, or has pulled, for itself).
+    Optional<Subject> still = subjects.apply(applicationId);
+    if (still.isEmpty() || !still.get().deploymentId().equals(subject.get().deploymentId())) {
+      log.debug("Image check of {} outdated by a deployment meanwhile", applicationId);
       return;
     }
     String finding = subject.get().deploymentId() + "\n" + String.join("\n", updates.get());

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Image updates on the real daemon. No registry is reachable here, so a new image arrives the
  * way a locally built or re-tagged one does: the tag is moved to another image on the host, and
- * the pull (which fails) leaves it so.
+ * the pull leaves it so. The tags name a registry on a loopback port nothing listens on, so every
+ * pull fails at once, whatever network the machine has.
  */
 class ImageUpdateIntegrationTest {
 
@@ -30,7 +31,7 @@ class ImageUpdateIntegrationTest {
   void setUp() {
     DockerDaemon.require();
     app = "img-" + UUID.randomUUID().toString().substring(0, 8);
-    tag = "orca-it/" + app + ":latest";
+    tag = "127.0.0.1:1/orca-it/" + app + ":latest";
     runtime = new DockerComposeRuntime(deployments, "unix:///var/run/docker.sock");
   }
 
@@ -123,6 +124,68 @@ class ImageUpdateIntegrationTest {
     assertThat(updated.error()).startsWith("no image changed: docker compose pull failed");
     assertThat(containerOf("web")).isEqualTo(web);
     assertThat(DockerCli.lines("docker", "inspect", "-f", "{{.State.Status}}", web)).containsExactly("running");
+  }
+
+  @Test
+  void shouldFailAnImageUpdateThatChangedNothingAlsoWhenComposeIgnoresTheFailedPullLikeV2(@TempDir Path bin)
+      throws java.io.IOException {
+    // Compose v2 exits 0 from `pull --ignore-pull-failures` whatever failed; v1 (installed here)
+    // exits non-zero. This wrapper runs the real v1 on the real daemon but answers as v2 does.
+    Path v2Like = bin.resolve("compose-v2-like");
+    java.nio.file.Files.writeString(v2Like, """
+        #!/bin/sh
+        case " $* " in *" --ignore-pull-failures "*) docker-compose "$@"; exit 0;; esac
+        exec docker-compose "$@"
+        """);
+    assertThat(v2Like.toFile().setExecutable(true)).isTrue();
+    runtime.close();
+    runtime = new DockerComposeRuntime(deployments, "unix:///var/run/docker.sock",
+        new ComposeCli("unix:///var/run/docker.sock", List.of(List.of(v2Like.toString()))));
+    build("1");
+    String compose = """
+        services:
+          web:
+            image: %s
+            command: ["sleep", "3600"]
+            stop_grace_period: 1s
+        """.formatted(tag);
+    assertThat(runtime.deploy(app, app, compose, Map.of(), null, in(60)).success()).isTrue();
+    String web = containerOf("web");
+
+    DeployOutcome unchanged = runtime.deploy(app, app, compose, Map.of(), null, in(60),
+        DeployOptions.NONE.pullingImages(true));
+
+    assertThat(unchanged.success()).isFalse();
+    assertThat(unchanged.error()).startsWith("no image changed: docker compose pull failed");
+    assertThat(containerOf("web")).isEqualTo(web);
+
+    String v2 = build("2");
+    DeployOutcome updated = runtime.deploy(app, app, compose, Map.of(), null, in(60),
+        DeployOptions.NONE.pullingImages(true));
+    assertThat(updated.success()).as(String.valueOf(updated.error())).isTrue();
+    assertThat(imageOf(containerOf("web"))).isEqualTo(v2);
+  }
+
+  @Test
+  void shouldKeepASupersededImageThatAnotherTagStillNames() {
+    String v1 = build("1");
+    String kept = tag.replace(":latest", ":kept");
+    DockerCli.lines("docker", "tag", v1, kept);
+    String compose = """
+        services:
+          web:
+            image: %s
+            command: ["sleep", "3600"]
+            stop_grace_period: 1s
+        """.formatted(tag);
+    assertThat(runtime.deploy(app, app, compose, Map.of(), null, in(60)).success()).isTrue();
+    build("2");
+
+    DeployOutcome updated = runtime.deploy(app, app, compose, Map.of(), null, in(60),
+        new DeployOptions(java.util.Set.of(), null, true, true));
+
+    assertThat(updated.success()).as(String.valueOf(updated.error())).isTrue();
+    assertThat(DockerCli.lines("docker", "image", "inspect", "-f", "{{.Id}}", kept)).containsExactly(v1);
   }
 
   /** Builds a new image under the test's tag (labelled for clean-up) and answers its id. */

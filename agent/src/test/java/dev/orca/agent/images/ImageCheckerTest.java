@@ -30,6 +30,8 @@ class ImageCheckerTest {
   private final List<String> checked = new ArrayList<>();
   private final List<SpecificRecord> published = new ArrayList<>();
   private boolean brokerDown;
+  /** Runs while a check pulls (a deployment that starts meanwhile). */
+  private Runnable duringPull = () -> {};
   private final ImageChecker checker = new ImageChecker(new Runtime(), id -> Optional.ofNullable(subjects.get(id)),
       (key, value) -> {
         if (brokerDown) {
@@ -105,6 +107,49 @@ class ImageCheckerTest {
     assertThat(checked).hasSize(2);
   }
 
+  @Test
+  void shouldDropAFindingWhenADeploymentStartedOrEndedWhileItPulled() {
+    subjects.put("app-1", new ImageChecker.Subject("dep-1", "p1", Duration.ofSeconds(30)));
+    updates.put("app-1", List.of("web: acme/web:1 aaaaaaaaaaaa → bbbbbbbbbbbb"));
+    checker.run();
+    now = now.plusSeconds(31);
+    duringPull = () -> subjects.remove("app-1"); // a command is queued: the lane is busy
+    checker.run();
+    assertThat(checked).containsExactly("app-1");
+    assertThat(published).isEmpty();
+
+    subjects.put("app-1", new ImageChecker.Subject("dep-1", "p1", Duration.ofSeconds(30)));
+    now = now.plusSeconds(31);
+    duringPull = () -> subjects.put("app-1", new ImageChecker.Subject("dep-2", "p1", Duration.ofSeconds(30)));
+    checker.run();
+    assertThat(published).as("dep-2 has pulled for itself").isEmpty();
+
+    now = now.plusSeconds(31);
+    duringPull = () -> {};
+    checker.run();
+    assertThat(published).singleElement().isInstanceOfSatisfying(ImageUpdateFound.class,
+        found -> assertThat(found.getDeploymentId()).isEqualTo("dep-2"));
+  }
+
+  @Test
+  void shouldReportTheSameFindingAgainAfterACheckFoundTheStackUpToDate() {
+    subjects.put("app-1", new ImageChecker.Subject("dep-1", "p1", Duration.ofSeconds(30)));
+    updates.put("app-1", List.of("web: acme/web:1 aaaaaaaaaaaa → bbbbbbbbbbbb"));
+    checker.run();
+    now = now.plusSeconds(31);
+    checker.run();
+    assertThat(published).hasSize(1);
+
+    // The tag went back to what runs (a registry roll-back), then forward again.
+    updates.put("app-1", List.of());
+    now = now.plusSeconds(31);
+    checker.run();
+    updates.put("app-1", List.of("web: acme/web:1 aaaaaaaaaaaa → bbbbbbbbbbbb"));
+    now = now.plusSeconds(31);
+    checker.run();
+    assertThat(published).hasSize(2);
+  }
+
   private final class Runtime implements ComposeRuntime {
 
     @Override
@@ -135,6 +180,7 @@ class ImageCheckerTest {
     @Override
     public Optional<List<String>> imageUpdates(String applicationId, String project, Instant deadline) {
       checked.add(applicationId);
+      duringPull.run();
       return Optional.of(updates.getOrDefault(applicationId, List.of()));
     }
 
