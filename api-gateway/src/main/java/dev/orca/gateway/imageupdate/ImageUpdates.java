@@ -71,6 +71,9 @@ public class ImageUpdates implements InitializingBean, DisposableBean {
             + " (application_id, deployment_id, actor, first_at, due_at)"
             + " SELECT id, :deployment, :actor, now(), now() + make_interval(secs => :debounce)"
             + " FROM applications WHERE id = :id" + onlyIf
+            // Holds the application against a delete that commits meanwhile (the row is then
+            // skipped, not a foreign key violation).
+            + " FOR KEY SHARE"
             + " ON CONFLICT (application_id) DO UPDATE SET actor = EXCLUDED.actor, due_at = LEAST("
             + "EXCLUDED.due_at, image_updates.first_at + make_interval(secs => :maxWait))"
             + " RETURNING deployment_id")
@@ -112,6 +115,15 @@ public class ImageUpdates implements InitializingBean, DisposableBean {
    * application being removed is dropped.
    */
   Mono<Void> sendDue() {
+    // A look first, outside a transaction: an idle sweep neither opens one nor wakes the relay.
+    return db.sql("SELECT EXISTS (SELECT 1 FROM image_updates WHERE due_at <= now()) AS due")
+        .map(row -> Boolean.TRUE.equals(row.get("due", Boolean.class)))
+        .one()
+        .filter(Boolean::booleanValue)
+        .flatMap(due -> sendDueNow());
+  }
+
+  private Mono<Void> sendDueNow() {
     return outbox.transaction(db.sql("DELETE FROM image_updates u USING applications a"
                 + " WHERE u.application_id = a.id AND u.application_id IN (SELECT application_id FROM image_updates"
                 + " WHERE due_at <= now() ORDER BY due_at LIMIT 100 FOR UPDATE SKIP LOCKED)"
