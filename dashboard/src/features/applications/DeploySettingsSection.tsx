@@ -26,6 +26,7 @@ import {
   imagePollIntervalError,
   imageWebhookSecretError,
   MAX_IMAGE_POLL_INTERVAL,
+  MAX_IMAGE_WEBHOOK_SECRET,
   MIN_IMAGE_POLL_INTERVAL,
   MIN_IMAGE_WEBHOOK_SECRET,
   readinessTimeoutError,
@@ -149,7 +150,8 @@ function DeploySettingsForm({ app, onDone }: { app: Application; onDone: () => v
     validate: {
       readinessTimeoutSeconds: readinessTimeoutError,
       imagePollIntervalSeconds: (value, values) => imagePollIntervalError(value, values.imagePolling),
-      imageWebhookSecret: (value, values) => (values.removeImageWebhookSecret ? null : imageWebhookSecretError(value)),
+      imageWebhookSecret: (value, values) =>
+        values.removeImageWebhookSecret ? null : imageWebhookSecretError(value, { hasSecret: app.hasImageWebhookSecret }),
     },
   });
   const polling = form.values.imagePolling;
@@ -242,7 +244,7 @@ function DeploySettingsForm({ app, onDone }: { app: Application; onDone: () => v
             description={
               removingSecret
                 ? 'The secret is removed when you save: the image webhook then refuses every push.'
-                : `Registries prove their pushes with it (at least ${MIN_IMAGE_WEBHOOK_SECRET} characters). Write-only: it is stored encrypted and never shown again.`
+                : `Registries prove their pushes with it: ${MIN_IMAGE_WEBHOOK_SECRET} to ${MAX_IMAGE_WEBHOOK_SECRET} characters, letters, digits and ASCII punctuation, no spaces. Write-only: it is stored encrypted and never shown again.`
             }
             autoComplete="new-password"
             disabled={removingSecret}

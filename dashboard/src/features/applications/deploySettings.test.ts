@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Application } from '../../api/types';
+import { generateSecret } from '../repositories/webhookInstructions';
 import {
   imagePollIntervalError,
   imageWebhookSecretError,
@@ -56,10 +57,44 @@ describe('deploy settings form rules', () => {
     expect(imagePollIntervalError(5, false)).toBeNull();
   });
 
-  it('takes an empty secret (keep) or one of at least 16 characters', () => {
+  it('takes an empty secret (keep) or one of 16 to 256 characters', () => {
     expect(imageWebhookSecretError('')).toBeNull();
-    expect(imageWebhookSecretError('0123456789abcdef')).toBeNull();
-    expect(imageWebhookSecretError('too-short')).toMatch(/At least 16 characters/);
+    expect(imageWebhookSecretError('a'.repeat(15))).toBe(
+      '16 to 256 characters (this one has 15), or empty to keep the current secret',
+    );
+    expect(imageWebhookSecretError('a'.repeat(16))).toBeNull();
+    expect(imageWebhookSecretError('a'.repeat(256))).toBeNull();
+    expect(imageWebhookSecretError('a'.repeat(257))).toBe(
+      '16 to 256 characters (this one has 257), or empty to keep the current secret',
+    );
+    expect(imageWebhookSecretError('too-short', { hasSecret: false })).toBe(
+      '16 to 256 characters (this one has 9), or empty for none',
+    );
+  });
+
+  it('takes every printable ASCII character from "!" to "~", and a generated secret', () => {
+    let all = '';
+    for (let code = 0x21; code <= 0x7e; code++) all += String.fromCharCode(code);
+    expect(all).toHaveLength(94);
+    expect(imageWebhookSecretError(all)).toBeNull();
+    expect(imageWebhookSecretError('~'.repeat(16))).toBeNull();
+    expect(imageWebhookSecretError('!'.repeat(16))).toBeNull();
+    expect(imageWebhookSecretError(generateSecret())).toBeNull();
+  });
+
+  it('refuses a space, a control character and anything outside ASCII, naming it', () => {
+    const rule = 'Only letters, digits and ASCII punctuation (! to ~), without spaces';
+    expect(imageWebhookSecretError('0123456789 abcdef')).toBe(`${rule}: a space is not allowed`);
+    expect(imageWebhookSecretError(' 0123456789abcdef')).toBe(`${rule}: a space is not allowed`);
+    expect(imageWebhookSecretError('0123456789abcdef\t')).toBe(`${rule}: a tab is not allowed`);
+    expect(imageWebhookSecretError('0123456789\nabcdef')).toBe(`${rule}: a line break is not allowed`);
+    expect(imageWebhookSecretError('0123456789abcdef\x7f')).toBe(`${rule}: a control character is not allowed`);
+    expect(imageWebhookSecretError('0123456789abcdef\x00')).toBe(`${rule}: a control character is not allowed`);
+    expect(imageWebhookSecretError('0123456789abcdéf')).toBe(`${rule}: "é" is not allowed`);
+    expect(imageWebhookSecretError('0123456789abcdef\u00a0')).toBe(`${rule}: a space (U+00A0) is not allowed`);
+    expect(imageWebhookSecretError('0123456789abcdef😀')).toBe(`${rule}: "😀" is not allowed`);
+    // The characters are checked before the length: a short secret with a space names the space.
+    expect(imageWebhookSecretError('a b')).toBe(`${rule}: a space is not allowed`);
   });
 });
 
