@@ -30,6 +30,7 @@ import {
   MIN_IMAGE_POLL_INTERVAL,
   MIN_IMAGE_WEBHOOK_SECRET,
   readinessTimeoutError,
+  savedMessage,
   settingsBody,
   settingsValues,
   type SettingsValues,
@@ -164,7 +165,7 @@ function DeploySettingsForm({ app, onDone }: { app: Application; onDone: () => v
       onSubmit={form.onSubmit((values) =>
         save.mutate(settingsBody(values, { admin }), {
           onSuccess: () => {
-            notifySuccess('Saved the deploy settings. A change reaches the agent with a new deployment.');
+            notifySuccess(savedMessage(form.getInitialValues(), values, { admin, hadSecret: app.hasImageWebhookSecret }));
             onDone();
           },
           onError: (error) => notifyError('Cannot save the deploy settings', error),

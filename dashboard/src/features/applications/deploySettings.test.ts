@@ -5,7 +5,9 @@ import {
   imagePollIntervalError,
   imageWebhookSecretError,
   readinessTimeoutError,
+  savedMessage,
   settingsBody,
+  settingsChanged,
   settingsValues,
   type SettingsValues,
 } from './deploySettings';
@@ -136,5 +138,51 @@ describe('deploy settings PUT body', () => {
   it('sends a readiness timeout, 0 to clear it', () => {
     expect(settingsBody(values({ readinessTimeoutSeconds: 90 }), { admin: false }).readinessTimeoutSeconds).toBe(90);
     expect(settingsBody(values({ readinessTimeoutSeconds: '' }), { admin: false }).readinessTimeoutSeconds).toBe(0);
+  });
+});
+
+describe('deploy settings saved message', () => {
+  const secret = '0123456789abcdef0123';
+  const saved = (changes: Partial<SettingsValues>, { admin = false, hadSecret = true } = {}) =>
+    savedMessage(values(), values(changes), { admin, hadSecret });
+
+  it('counts a new or removed secret alone as no change of settings, and still sends it', () => {
+    expect(settingsChanged(values(), values({ imageWebhookSecret: secret }), { admin: false })).toBe(false);
+    expect(settingsChanged(values(), values({ removeImageWebhookSecret: true }), { admin: true })).toBe(false);
+    expect(settingsBody(values({ imageWebhookSecret: secret }), { admin: false }).imageWebhookSecret).toBe(secret);
+  });
+
+  it('says the secret was saved when only the secret changed, without announcing a deployment', () => {
+    expect(saved({ imageWebhookSecret: secret }, { hadSecret: false })).toBe(
+      'Saved the image webhook secret: registries can notify Orca with it now. Nothing is redeployed.',
+    );
+    expect(saved({ imageWebhookSecret: secret })).toBe(
+      'Saved the new image webhook secret: registries must send it from now on. Nothing is redeployed.',
+    );
+    expect(saved({ removeImageWebhookSecret: true })).toBe(
+      'Removed the image webhook secret: the image webhook refuses every push now. Nothing is redeployed.',
+    );
+  });
+
+  it('announces a deployment when a setting the agent gets changed, naming the secret too', () => {
+    expect(saved({ selfHeal: false })).toBe('Saved the deploy settings. A change reaches the agent with a new deployment.');
+    expect(saved({ imagePolling: false, imageWebhookSecret: secret })).toBe(
+      'Saved the deploy settings and the image webhook secret. The settings reach the agent with a new deployment.',
+    );
+    expect(saved({ readinessTimeoutSeconds: 90, removeImageWebhookSecret: true })).toBe(
+      'Saved the deploy settings and removed the image webhook secret. The settings reach the agent with a new deployment.',
+    );
+    expect(saved({ imagePollIntervalSeconds: 60 })).toMatch(/new deployment/);
+    expect(saved({ removeSupersededImages: true })).toMatch(/new deployment/);
+  });
+
+  it('says nothing changed when nothing did', () => {
+    expect(saved({})).toBe('Saved the deploy settings: nothing changed, so nothing is redeployed.');
+    // The interval is not sent while checks stay off, and the rules only by an admin.
+    const off = { ...APP, imagePolling: false } as Application;
+    expect(savedMessage(settingsValues(off), { ...settingsValues(off), imagePollIntervalSeconds: 45 }, { admin: false, hadSecret: true }))
+      .toMatch(/nothing changed/);
+    expect(saved({ allowedPolicyRules: [] }, { admin: false })).toMatch(/nothing changed/);
+    expect(saved({ allowedPolicyRules: [] }, { admin: true })).toMatch(/new deployment/);
   });
 });

@@ -106,3 +106,46 @@ export function settingsBody(values: SettingsValues, { admin }: { admin: boolean
   }
   return body;
 }
+
+/** Whether saving `values` changes a setting the agent gets (and so deploys), the secret aside. */
+export function settingsChanged(initial: SettingsValues, values: SettingsValues, { admin }: { admin: boolean }): boolean {
+  const withoutSecret = (v: SettingsValues) => {
+    const { imageWebhookSecret: _secret, ...body } = settingsBody(v, { admin });
+    return JSON.stringify(body);
+  };
+  return withoutSecret(initial) !== withoutSecret(values);
+}
+
+/**
+ * What the success message says once the form is saved. The image webhook secret stays in the
+ * gateway (the agent never gets it), so a new or removed secret alone deploys nothing: the
+ * message then says what happened to the secret instead of announcing a deployment.
+ */
+export function savedMessage(
+  initial: SettingsValues,
+  values: SettingsValues,
+  { admin, hadSecret }: { admin: boolean; hadSecret: boolean },
+): string {
+  const changed = settingsChanged(initial, values, { admin });
+  const secret = values.removeImageWebhookSecret ? 'removed' : values.imageWebhookSecret ? 'set' : 'kept';
+  if (changed) {
+    switch (secret) {
+      case 'set':
+        return 'Saved the deploy settings and the image webhook secret. The settings reach the agent with a new deployment.';
+      case 'removed':
+        return 'Saved the deploy settings and removed the image webhook secret. The settings reach the agent with a new deployment.';
+      default:
+        return 'Saved the deploy settings. A change reaches the agent with a new deployment.';
+    }
+  }
+  switch (secret) {
+    case 'set':
+      return hadSecret
+        ? 'Saved the new image webhook secret: registries must send it from now on. Nothing is redeployed.'
+        : 'Saved the image webhook secret: registries can notify Orca with it now. Nothing is redeployed.';
+    case 'removed':
+      return 'Removed the image webhook secret: the image webhook refuses every push now. Nothing is redeployed.';
+    default:
+      return 'Saved the deploy settings: nothing changed, so nothing is redeployed.';
+  }
+}
