@@ -43,6 +43,12 @@ step('a new agent shows its connection settings once, with a copy button', async
   assert.match(settings, /ORCA_AGENT_ID=[0-9a-f-]{36}/);
   assert.match(settings, /ORCA_AGENT_ENVIRONMENT_KEY=[A-Za-z0-9+/]{43}=/);
   assert.match(settings, /ORCA_KAFKA_BOOTSTRAP=/);
+  // The recommended JVM options, quoted for a shell and an env file, with what they are for.
+  assert.match(
+    settings,
+    /^JDK_JAVA_OPTIONS="-XX:\+UseSerialGC -Xmx64m -XX:TieredStopAtLevel=1 -Xss512k -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=96m"$/m,
+  );
+  assert.match(await dialog.getByTestId('agent-jvm-options-hint').textContent(), /within 128 MB/);
   await dialog.getByRole('button', { name: 'Copy settings' }).waitFor();
   await session.screenshotAll('agent-created');
   await dialog.getByRole('button', { name: 'Done' }).click();

@@ -77,7 +77,7 @@ export interface ApplicationBody {
   /** 30 to 86400. */
   imagePollIntervalSeconds?: number;
   removeSupersededImages?: boolean;
-  /** Write-only: absent or null keeps it, "" removes it, anything else must be at least 16 characters. */
+  /** Write-only: absent or null keeps it, "" removes it, anything else must be 16 to 256 printable ASCII characters without spaces (0x21 to 0x7e). */
   imageWebhookSecret?: string | null;
 }
 
@@ -133,11 +133,15 @@ export interface GitHubActions {
   audience: string | null;
 }
 
-export type TriggerType = 'polling' | 'manual' | 'webhook' | 'github_actions' | 'configuration';
+/** What started a sync: `image_update` is an image webhook or an agent's image check asking to pull an application's images again. */
+export type TriggerType = 'polling' | 'manual' | 'webhook' | 'github_actions' | 'configuration' | 'image_update';
 
 export interface SyncTriggerInfo {
   type: TriggerType;
-  /** `poller`, `webhook:<provider>` or the id of the user who asked. */
+  /**
+   * `poller`, `webhook:<provider>`, the id of the user who asked, or for an image update
+   * `webhook:image:<registry>` or `image-poll:<agent id>`.
+   */
   actor: string | null;
   at: string | null;
 }

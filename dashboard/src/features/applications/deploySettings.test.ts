@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Application } from '../../api/types';
+import { generateSecret } from '../repositories/webhookInstructions';
 import {
   imagePollIntervalError,
   imageWebhookSecretError,
   readinessTimeoutError,
+  savedMessage,
   settingsBody,
+  settingsChanged,
   settingsValues,
   type SettingsValues,
 } from './deploySettings';
@@ -56,10 +59,44 @@ describe('deploy settings form rules', () => {
     expect(imagePollIntervalError(5, false)).toBeNull();
   });
 
-  it('takes an empty secret (keep) or one of at least 16 characters', () => {
+  it('takes an empty secret (keep) or one of 16 to 256 characters', () => {
     expect(imageWebhookSecretError('')).toBeNull();
-    expect(imageWebhookSecretError('0123456789abcdef')).toBeNull();
-    expect(imageWebhookSecretError('too-short')).toMatch(/At least 16 characters/);
+    expect(imageWebhookSecretError('a'.repeat(15))).toBe(
+      '16 to 256 characters (this one has 15), or empty to keep the current secret',
+    );
+    expect(imageWebhookSecretError('a'.repeat(16))).toBeNull();
+    expect(imageWebhookSecretError('a'.repeat(256))).toBeNull();
+    expect(imageWebhookSecretError('a'.repeat(257))).toBe(
+      '16 to 256 characters (this one has 257), or empty to keep the current secret',
+    );
+    expect(imageWebhookSecretError('too-short', { hasSecret: false })).toBe(
+      '16 to 256 characters (this one has 9), or empty for none',
+    );
+  });
+
+  it('takes every printable ASCII character from "!" to "~", and a generated secret', () => {
+    let all = '';
+    for (let code = 0x21; code <= 0x7e; code++) all += String.fromCharCode(code);
+    expect(all).toHaveLength(94);
+    expect(imageWebhookSecretError(all)).toBeNull();
+    expect(imageWebhookSecretError('~'.repeat(16))).toBeNull();
+    expect(imageWebhookSecretError('!'.repeat(16))).toBeNull();
+    expect(imageWebhookSecretError(generateSecret())).toBeNull();
+  });
+
+  it('refuses a space, a control character and anything outside ASCII, naming it', () => {
+    const rule = 'Only letters, digits and ASCII punctuation (! to ~), without spaces';
+    expect(imageWebhookSecretError('0123456789 abcdef')).toBe(`${rule}: a space is not allowed`);
+    expect(imageWebhookSecretError(' 0123456789abcdef')).toBe(`${rule}: a space is not allowed`);
+    expect(imageWebhookSecretError('0123456789abcdef\t')).toBe(`${rule}: a tab is not allowed`);
+    expect(imageWebhookSecretError('0123456789\nabcdef')).toBe(`${rule}: a line break is not allowed`);
+    expect(imageWebhookSecretError('0123456789abcdef\x7f')).toBe(`${rule}: a control character is not allowed`);
+    expect(imageWebhookSecretError('0123456789abcdef\x00')).toBe(`${rule}: a control character is not allowed`);
+    expect(imageWebhookSecretError('0123456789abcdéf')).toBe(`${rule}: "é" is not allowed`);
+    expect(imageWebhookSecretError('0123456789abcdef\u00a0')).toBe(`${rule}: a space (U+00A0) is not allowed`);
+    expect(imageWebhookSecretError('0123456789abcdef😀')).toBe(`${rule}: "😀" is not allowed`);
+    // The characters are checked before the length: a short secret with a space names the space.
+    expect(imageWebhookSecretError('a b')).toBe(`${rule}: a space is not allowed`);
   });
 });
 
@@ -101,5 +138,51 @@ describe('deploy settings PUT body', () => {
   it('sends a readiness timeout, 0 to clear it', () => {
     expect(settingsBody(values({ readinessTimeoutSeconds: 90 }), { admin: false }).readinessTimeoutSeconds).toBe(90);
     expect(settingsBody(values({ readinessTimeoutSeconds: '' }), { admin: false }).readinessTimeoutSeconds).toBe(0);
+  });
+});
+
+describe('deploy settings saved message', () => {
+  const secret = '0123456789abcdef0123';
+  const saved = (changes: Partial<SettingsValues>, { admin = false, hadSecret = true } = {}) =>
+    savedMessage(values(), values(changes), { admin, hadSecret });
+
+  it('counts a new or removed secret alone as no change of settings, and still sends it', () => {
+    expect(settingsChanged(values(), values({ imageWebhookSecret: secret }), { admin: false })).toBe(false);
+    expect(settingsChanged(values(), values({ removeImageWebhookSecret: true }), { admin: true })).toBe(false);
+    expect(settingsBody(values({ imageWebhookSecret: secret }), { admin: false }).imageWebhookSecret).toBe(secret);
+  });
+
+  it('says the secret was saved when only the secret changed, without announcing a deployment', () => {
+    expect(saved({ imageWebhookSecret: secret }, { hadSecret: false })).toBe(
+      'Saved the image webhook secret: registries can notify Orca with it now. Nothing is redeployed.',
+    );
+    expect(saved({ imageWebhookSecret: secret })).toBe(
+      'Saved the new image webhook secret: registries must send it from now on. Nothing is redeployed.',
+    );
+    expect(saved({ removeImageWebhookSecret: true })).toBe(
+      'Removed the image webhook secret: the image webhook refuses every push now. Nothing is redeployed.',
+    );
+  });
+
+  it('announces a deployment when a setting the agent gets changed, naming the secret too', () => {
+    expect(saved({ selfHeal: false })).toBe('Saved the deploy settings. A change reaches the agent with a new deployment.');
+    expect(saved({ imagePolling: false, imageWebhookSecret: secret })).toBe(
+      'Saved the deploy settings and the image webhook secret. The settings reach the agent with a new deployment.',
+    );
+    expect(saved({ readinessTimeoutSeconds: 90, removeImageWebhookSecret: true })).toBe(
+      'Saved the deploy settings and removed the image webhook secret. The settings reach the agent with a new deployment.',
+    );
+    expect(saved({ imagePollIntervalSeconds: 60 })).toMatch(/new deployment/);
+    expect(saved({ removeSupersededImages: true })).toMatch(/new deployment/);
+  });
+
+  it('says nothing changed when nothing did', () => {
+    expect(saved({})).toBe('Saved the deploy settings: nothing changed, so nothing is redeployed.');
+    // The interval is not sent while checks stay off, and the rules only by an admin.
+    const off = { ...APP, imagePolling: false } as Application;
+    expect(savedMessage(settingsValues(off), { ...settingsValues(off), imagePollIntervalSeconds: 45 }, { admin: false, hadSecret: true }))
+      .toMatch(/nothing changed/);
+    expect(saved({ allowedPolicyRules: [] }, { admin: false })).toMatch(/nothing changed/);
+    expect(saved({ allowedPolicyRules: [] }, { admin: true })).toMatch(/new deployment/);
   });
 });

@@ -5,6 +5,9 @@ import { POLICY_RULES, type Application, type ApplicationBody } from '../../api/
 export const MIN_IMAGE_POLL_INTERVAL = 30;
 export const MAX_IMAGE_POLL_INTERVAL = 86_400;
 export const MIN_IMAGE_WEBHOOK_SECRET = 16;
+export const MAX_IMAGE_WEBHOOK_SECRET = 256;
+/** What the gateway takes in a secret: printable ASCII without the space (0x21 to 0x7e). */
+const SECRET_CHARACTER = /^[\x21-\x7e]$/;
 
 /** What the form holds; a NumberInput holds '' while it is empty. */
 export interface SettingsValues {
@@ -48,10 +51,34 @@ export function imagePollIntervalError(value: number | string, polling: boolean)
     : `A whole number of seconds from ${MIN_IMAGE_POLL_INTERVAL} to ${MAX_IMAGE_POLL_INTERVAL}`;
 }
 
-export function imageWebhookSecretError(value: string): string | null {
-  return value === '' || value.length >= MIN_IMAGE_WEBHOOK_SECRET
-    ? null
-    : `At least ${MIN_IMAGE_WEBHOOK_SECRET} characters, or empty to keep the current secret`;
+/** A character the secret may not hold, named so a person (and a screen reader) can find it. */
+function characterName(c: string): string {
+  if (c === ' ') return 'a space';
+  if (c === '\t') return 'a tab';
+  if (c === '\n' || c === '\r') return 'a line break';
+  const code = c.codePointAt(0) ?? 0;
+  if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return 'a control character';
+  if (/^\s$/u.test(c)) return `a space (U+${code.toString(16).toUpperCase().padStart(4, '0')})`;
+  return `"${c}"`;
+}
+
+/**
+ * The gateway's rule for a secret: empty (keep it, or none), else 16 to 256 characters, each
+ * printable ASCII from "!" to "~" (0x21 to 0x7e): no space, control or non-ASCII character.
+ */
+export function imageWebhookSecretError(value: string, { hasSecret = true }: { hasSecret?: boolean } = {}): string | null {
+  if (value === '') return null;
+  // By code point, so a character outside the BMP is named whole.
+  const bad = Array.from(value).find((c) => !SECRET_CHARACTER.test(c));
+  if (bad !== undefined) {
+    return `Only letters, digits and ASCII punctuation (! to ~), without spaces: ${characterName(bad)} is not allowed`;
+  }
+  if (value.length < MIN_IMAGE_WEBHOOK_SECRET || value.length > MAX_IMAGE_WEBHOOK_SECRET) {
+    return `${MIN_IMAGE_WEBHOOK_SECRET} to ${MAX_IMAGE_WEBHOOK_SECRET} characters (this one has ${value.length}), or empty ${
+      hasSecret ? 'to keep the current secret' : 'for none'
+    }`;
+  }
+  return null;
 }
 
 /**
@@ -78,4 +105,47 @@ export function settingsBody(values: SettingsValues, { admin }: { admin: boolean
     body.imageWebhookSecret = values.imageWebhookSecret;
   }
   return body;
+}
+
+/** Whether saving `values` changes a setting the agent gets (and so deploys), the secret aside. */
+export function settingsChanged(initial: SettingsValues, values: SettingsValues, { admin }: { admin: boolean }): boolean {
+  const withoutSecret = (v: SettingsValues) => {
+    const { imageWebhookSecret: _secret, ...body } = settingsBody(v, { admin });
+    return JSON.stringify(body);
+  };
+  return withoutSecret(initial) !== withoutSecret(values);
+}
+
+/**
+ * What the success message says once the form is saved. The image webhook secret stays in the
+ * gateway (the agent never gets it), so a new or removed secret alone deploys nothing: the
+ * message then says what happened to the secret instead of announcing a deployment.
+ */
+export function savedMessage(
+  initial: SettingsValues,
+  values: SettingsValues,
+  { admin, hadSecret }: { admin: boolean; hadSecret: boolean },
+): string {
+  const changed = settingsChanged(initial, values, { admin });
+  const secret = values.removeImageWebhookSecret ? 'removed' : values.imageWebhookSecret ? 'set' : 'kept';
+  if (changed) {
+    switch (secret) {
+      case 'set':
+        return 'Saved the deploy settings and the image webhook secret. The settings reach the agent with a new deployment.';
+      case 'removed':
+        return 'Saved the deploy settings and removed the image webhook secret. The settings reach the agent with a new deployment.';
+      default:
+        return 'Saved the deploy settings. A change reaches the agent with a new deployment.';
+    }
+  }
+  switch (secret) {
+    case 'set':
+      return hadSecret
+        ? 'Saved the new image webhook secret: registries must send it from now on. Nothing is redeployed.'
+        : 'Saved the image webhook secret: registries can notify Orca with it now. Nothing is redeployed.';
+    case 'removed':
+      return 'Removed the image webhook secret: the image webhook refuses every push now. Nothing is redeployed.';
+    default:
+      return 'Saved the deploy settings: nothing changed, so nothing is redeployed.';
+  }
 }

@@ -1,5 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { actorText } from './deploymentActor';
+import { actorText, reasonText } from './deploymentActor';
+
+describe('deployment reason', () => {
+  it('names every reason the API sends, an image update among them', () => {
+    expect(reasonText('image_update')).toBe('Image update');
+    expect(reasonText('sync')).toBe('Git sync');
+    expect(reasonText('manual')).toBe('Manual deploy');
+    expect(reasonText('rollback')).toBe('Rollback');
+    expect(reasonText('unknown')).toBe('Unknown');
+  });
+
+  it('shows a reason it does not know as it is', () => {
+    expect(reasonText('something_new')).toBe('something_new');
+    expect(reasonText('constructor')).toBe('constructor');
+  });
+});
 
 describe('deployment actor', () => {
   const me = { id: 'u1', name: 'Ada' };

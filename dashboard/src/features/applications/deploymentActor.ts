@@ -1,7 +1,23 @@
-// Who or what started a deployment, as the history shows it. Actors are a user's id or a
+// Why and by whom a deployment was started, as the history shows it. Actors are a user's id or a
 // component's name: `webhook:image:<registry>` for a registry's image webhook (github, dockerhub,
 // harbor or plain), `image-poll:<agent id>` for an agent's image check, `poller`,
 // `webhook:github`, …; anything not known here is shown as it is.
+
+import type { DeployReason } from '../../api/types';
+
+/** Every reason as a person reads it (a Record, so a reason added to the API type needs a label here). */
+const REASONS: Record<DeployReason, string> = {
+  sync: 'Git sync',
+  manual: 'Manual deploy',
+  rollback: 'Rollback',
+  image_update: 'Image update',
+  unknown: 'Unknown',
+};
+
+/** A deployment's reason as a person reads it; a reason not known here is shown as it is. */
+export function reasonText(reason: string): string {
+  return Object.hasOwn(REASONS, reason) ? REASONS[reason as DeployReason] : reason;
+}
 
 const IMAGE_WEBHOOK = 'webhook:image';
 const REGISTRIES: Record<string, string> = {

@@ -29,5 +29,18 @@ describe('webhook set-up', () => {
     expect(triggerText('webhook', 'webhook:unknown')).toBe('Webhook (unknown)');
     expect(triggerText('polling', 'poller')).toBe('Polling');
     expect(triggerText('github_actions', null)).toBe('GitHub Actions');
+    expect(triggerText('configuration', 'u1')).toBe('Configuration change');
+    expect(triggerText('manual', 'u1')).toBe('Sync now (a person)');
+  });
+
+  it('names an image update, whichever registry or agent asked for it', () => {
+    expect(triggerText('image_update', 'webhook:image:dockerhub')).toBe('Image update');
+    expect(triggerText('image_update', 'image-poll:a1')).toBe('Image update');
+    expect(triggerText('image_update', null)).toBe('Image update');
+  });
+
+  it('shows a trigger it does not know as it is', () => {
+    expect(triggerText('something_new', null)).toBe('something_new');
+    expect(triggerText('toString', null)).toBe('toString');
   });
 });

@@ -1,4 +1,4 @@
-import type { Provider } from '../../api/types';
+import type { Provider, TriggerType } from '../../api/types';
 import { PROVIDER_LABELS } from './labels';
 
 /** Where a provider's webhook settings live and what to put in each of its fields. */
@@ -80,22 +80,21 @@ export function generateSecret(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** A trigger's actor as a person reads it. */
+/** Every trigger as a person reads it (a Record, so a trigger added to the API type needs a label here). */
+const TRIGGER_LABELS: Record<TriggerType, string> = {
+  polling: 'Polling',
+  manual: 'Sync now (a person)',
+  webhook: 'Webhook',
+  github_actions: 'GitHub Actions',
+  configuration: 'Configuration change',
+  image_update: 'Image update',
+};
+
+/** A trigger and its actor as a person reads them; a trigger not known here is shown as it is. */
 export function triggerText(type: string, actor: string | null): string {
-  switch (type) {
-    case 'webhook': {
-      const provider = actor?.startsWith('webhook:') ? actor.slice('webhook:'.length) : null;
-      return provider ? `Webhook (${PROVIDER_LABELS[provider as Provider] ?? provider})` : 'Webhook';
-    }
-    case 'polling':
-      return 'Polling';
-    case 'manual':
-      return 'Sync now (a person)';
-    case 'github_actions':
-      return 'GitHub Actions';
-    case 'configuration':
-      return 'Configuration change';
-    default:
-      return type;
+  if (type === 'webhook') {
+    const provider = actor?.startsWith('webhook:') ? actor.slice('webhook:'.length) : null;
+    if (provider) return `Webhook (${PROVIDER_LABELS[provider as Provider] ?? provider})`;
   }
+  return Object.hasOwn(TRIGGER_LABELS, type) ? TRIGGER_LABELS[type as TriggerType] : type;
 }
