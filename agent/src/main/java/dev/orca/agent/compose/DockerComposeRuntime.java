@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The real runtime: writes the application's files ({@link ApplicationFiles}),
  * {@code <deploymentsDir>/<applicationId>/docker-compose.yml} (with the agent's labels on every
- * service) and {@code .env} (mode 0600, only when the application has variables; compose reads it
- * for interpolation), runs compose in that directory (so the compose file's relative paths find
+ * service) and {@code .env} (mode 0600, only when the repository has one beside the compose file
+ * or the application has variables; compose reads it for interpolation), runs compose in that directory (so the compose file's relative paths find
  * the files), then polls the engine until every service runs and is healthy or the deadline
  * passes. Health comes from the list API.
  */
@@ -75,17 +75,23 @@ public final class DockerComposeRuntime implements ComposeRuntime {
   }
 
   @Override
-  public DeployOutcome deploy(String applicationId, String project, String compose, Map<String, byte[]> files,
+  public DeployOutcome deploy(String applicationId, String project, String compose, Map<String, byte[]> carried,
       String dotEnv, Instant deadline, DeployOptions options) {
     Optional<String> refusal = Names.refusal(applicationId, project);
     if (refusal.isPresent()) {
       return DeployOutcome.composeFailure(refusal.get(), HealthStatus.UNKNOWN, List.of());
     }
+    // The repository's .env beside the compose file and the application's variables share the
+    // one .env compose reads: the repository's lines first, the variables after them (compose
+    // keeps the last value of a name, so a variable set through the API wins).
+    byte[] repositoryEnv = carried.get(DeploymentsDir.ENV_FILE);
+    Map<String, byte[]> files = new java.util.HashMap<>(carried);
+    files.remove(DeploymentsDir.ENV_FILE);
     ComposeFile file;
     String envFile;
     try {
       file = ComposeFile.parse(compose);
-      envFile = envFile(dotEnv);
+      envFile = envFile(repositoryEnv, dotEnv);
     } catch (InvalidComposeFileException e) {
       return DeployOutcome.composeFailure(e.getMessage(), HealthStatus.UNKNOWN, List.of());
     }
@@ -435,9 +441,18 @@ public final class DockerComposeRuntime implements ComposeRuntime {
   }
 
   /**
-   * The {@code .env} to write: every line {@code NAME=value} (the gateway writes nothing else), the
-   * file ending with a line break; empty for none. Messages name a line, never a value.
+   * The {@code .env} to write: the repository's {@code .env} as it is (compose reads it), then
+   * the application's variables, every line {@code NAME=value} (the gateway writes nothing else),
+   * each part ending with a line break; empty for none. Messages name a line, never a value.
    */
+  static String envFile(byte[] repositoryEnv, String dotEnv) {
+    String repository = repositoryEnv == null ? "" : new String(repositoryEnv, java.nio.charset.StandardCharsets.UTF_8);
+    if (!repository.isEmpty() && !repository.endsWith("\n")) {
+      repository += "\n";
+    }
+    return repository + envFile(dotEnv);
+  }
+
   private static String envFile(String dotEnv) {
     if (dotEnv == null || dotEnv.isEmpty()) {
       return "";

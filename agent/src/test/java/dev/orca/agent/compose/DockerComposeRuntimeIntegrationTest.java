@@ -107,6 +107,38 @@ class DockerComposeRuntimeIntegrationTest {
   }
 
   @Test
+  void shouldReadTheRepositorysDotEnvWithTheApplicationsVariablesWinning() throws Exception {
+    String compose = """
+        services:
+          web:
+            image: orca-test/busybox:1
+            command: ["sleep", "3600"]
+            stop_grace_period: 1s
+            environment:
+              COLOR: ${COLOR}
+              SIZE: ${SIZE}
+        """;
+    Map<String, byte[]> files = Map.of(".env", bytes("# from the repository\nCOLOR=blue\nSIZE=small"));
+
+    DeployOutcome outcome = runtime.deploy(app, project, compose, files, "SIZE=large\n", in(60));
+
+    assertThat(outcome.success()).as(String.valueOf(outcome.error())).isTrue();
+    String container = outcome.containers().get(0).name();
+    assertThat(DockerCli.lines("docker", "exec", container, "sh", "-c", "echo $COLOR $SIZE"))
+        .containsExactly("blue large");
+    Path dir = deployments.resolve(app);
+    assertThat(permissions(dir.resolve(".env"))).isEqualTo("rw-------");
+    assertThat(dir.resolve(DeploymentsDir.FILES_MANIFEST)).satisfiesAnyOf(
+        manifest -> assertThat(manifest).doesNotExist(),
+        manifest -> assertThat(Files.readAllLines(manifest)).doesNotContain(".env"));
+
+    DeployOutcome without = runtime.deploy(app, project, compose, files, null, in(60));
+    assertThat(without.success()).as(String.valueOf(without.error())).isTrue();
+    assertThat(DockerCli.lines("docker", "exec", without.containers().get(0).name(), "sh", "-c", "echo $COLOR $SIZE"))
+        .containsExactly("blue small");
+  }
+
+  @Test
   void shouldDeleteAFileTheNextDeploymentDropsButKeepWhatTheContainerWrote() throws Exception {
     Map<String, byte[]> first = Map.of("web.env", bytes("GREETING=first\n"), "conf/app.conf", bytes("color=blue\n"),
         "conf/extra.conf", bytes("dropped next\n"));

@@ -20,7 +20,7 @@ import java.util.TreeMap;
 
 /**
  * Gathers, at one commit, the files an application's compose file references (see
- * {@link ComposeReferences}), following {@code include} and {@code extends} into the files they
+ * {@link ComposeReferences}) and the {@code .env} beside it, following {@code include} and {@code extends} into the files they
  * name, keyed by path relative to the compose file's folder (the application's folder). A path
  * leading above that folder fails the application; a path with nothing behind it is left to
  * compose (docker creates a missing bind-mount source, compose reports a missing env file). The
@@ -32,6 +32,8 @@ public final class ApplicationFiles {
   /** The compose file and its files together: well under Kafka's default 1 MB record limit. */
   public static final int MAX_BYTES = 512 * 1024;
   public static final int MAX_FILES = 1000;
+  /** The file compose reads its variables from, in the compose file's folder. */
+  static final String DOT_ENV = ".env";
 
   /** A compose file to scan: its path and the folder its relative paths resolve from, both in the application's folder. */
   private record Scan(String path, String folder, String text) {}
@@ -81,6 +83,12 @@ public final class ApplicationFiles {
           }
         }
       }
+    }
+    // Compose reads the .env beside the compose file without being told (interpolation).
+    SortedMap<String, Long> dotEnv = snapshot.listFiles(commit, join(folder, DOT_ENV), 1);
+    Long dotEnvSize = dotEnv.get(join(folder, DOT_ENV));
+    if (dotEnv.size() == 1 && dotEnvSize != null && sizes.put(DOT_ENV, dotEnvSize) == null) {
+      total += dotEnvSize;
     }
     if (total > MAX_BYTES) {
       throw new ApplicationFilesException("compose file " + composeFile + " and the " + sizes.size()

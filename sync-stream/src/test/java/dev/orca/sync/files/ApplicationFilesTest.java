@@ -47,6 +47,19 @@ class ApplicationFilesTest {
   }
 
   @Test
+  void shouldGatherTheDotEnvBesideTheComposeFileThatComposeReadsUnasked() throws Exception {
+    file("apps/shop/.env", "TAG=1.2\n");
+    file(".env", "ROOT=not this application's\n");
+    file("apps/.env", "PARENT=nor this\n");
+
+    assertThat(text(gather("apps/shop/compose.yaml", "services:\n  web:\n    image: shop:${TAG}\n")))
+        .containsExactly(Map.entry(".env", "TAG=1.2\n"));
+    assertThat(text(gather("apps/shop/compose.yaml", "services:\n  web:\n    env_file: .env\n")))
+        .as("named as an env_file too: sent once").containsExactly(Map.entry(".env", "TAG=1.2\n"));
+    assertThat(gather("apps/other/compose.yaml", "services:\n  web:\n    image: x:1\n")).isEmpty();
+  }
+
+  @Test
   void shouldGatherNothingForAComposeFileThatReferencesNoFile() throws Exception {
     file("compose.yaml", "services: {}\n");
 
