@@ -46,8 +46,9 @@ step('a new agent shows its connection settings once, with a copy button', async
   // The recommended JVM options, quoted for a shell and an env file, with what they are for.
   assert.match(
     settings,
-    /^JDK_JAVA_OPTIONS="-XX:\+UseSerialGC -Xmx64m -XX:TieredStopAtLevel=1 -Xss512k -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=96m"$/m,
+    /^JDK_JAVA_OPTIONS="-XX:\+UseSerialGC -Xmx48m -XX:TieredStopAtLevel=1 -Xss512k -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=96m -XX:MaxDirectMemorySize=16m"$/m,
   );
+  assert.match(settings, /^MALLOC_ARENA_MAX=2$/m);
   assert.match(await dialog.getByTestId('agent-jvm-options-hint').textContent(), /within 128 MB/);
   await dialog.getByRole('button', { name: 'Copy settings' }).waitFor();
   await session.screenshotAll('agent-created');

@@ -22,13 +22,14 @@ const AGENT: CreatedAgent = {
 };
 
 describe('agent connection environment', () => {
-  it('lists the connection settings, then the recommended JVM options, quoted', () => {
+  it('lists the connection settings, then the recommended memory settings, quoted', () => {
     expect(connectionEnv(AGENT).split('\n')).toEqual([
       'ORCA_KAFKA_BOOTSTRAP=kafka-1:9092,kafka-2:9092',
       'ORCA_TOPIC_PREFIX=orca.',
       'ORCA_AGENT_ID=5b8c1c3e-0000-4000-8000-000000000001',
       `ORCA_AGENT_ENVIRONMENT_KEY=${KEY}`,
-      'JDK_JAVA_OPTIONS="-XX:+UseSerialGC -Xmx64m -XX:TieredStopAtLevel=1 -Xss512k -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=96m"',
+      'JDK_JAVA_OPTIONS="-XX:+UseSerialGC -Xmx48m -XX:TieredStopAtLevel=1 -Xss512k -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=96m -XX:MaxDirectMemorySize=16m"',
+      'MALLOC_ARENA_MAX=2',
     ]);
   });
 
@@ -37,6 +38,7 @@ describe('agent connection environment', () => {
     expect(connectionEnv(bare).split('\n')).toEqual([
       'ORCA_AGENT_ID=5b8c1c3e-0000-4000-8000-000000000001',
       `JDK_JAVA_OPTIONS="${AGENT_JVM_OPTIONS}"`,
+      'MALLOC_ARENA_MAX=2',
     ]);
   });
 

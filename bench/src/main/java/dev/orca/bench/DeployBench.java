@@ -161,8 +161,10 @@ final class DeployBench {
       row99(out, "Orca: docker start -> API healthy (SSE)", ofKills(Kill::restartToHealthy), null);
 
       out.println();
+      String arenas = System.getenv("MALLOC_ARENA_MAX");
       out.println("4. the agent, a process of its own (java -jar orca-agent-*-exec.jar, " + (options.agentJvmOptions() == null
-          ? "no JVM options)" : "JDK_JAVA_OPTIONS=\"" + options.agentJvmOptions() + "\")"));
+          ? "no JVM options" : "JDK_JAVA_OPTIONS=\"" + options.agentJvmOptions() + "\"")
+          + (arenas == null ? "" : ", MALLOC_ARENA_MAX=" + arenas + " inherited") + ")");
       out.printf(Locale.ROOT, "start-up: process start -> 'started' log line %.2f s, -> first heartbeat on its topic "
               + "%.2f s, -> online in the API (SSE) %.2f s; baseline: a JVM with an empty main %.2f s%n",
           startup.toStartedLine() / 1e9, startup.toHeartbeat() / 1e9, startup.toOnline() / 1e9,

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,8 +34,9 @@ public final class DockerComposeRuntime implements ComposeRuntime {
   private static final String BY_DEADLINE = "by deadline";
   private static final Logger log = LoggerFactory.getLogger(DockerComposeRuntime.class);
   private static final Duration WARN_EVERY = Duration.ofMinutes(5);
-  private static final Duration READY_POLL = Duration.ofMillis(500);
-  private static final Duration STABLE_FOR = Duration.ofSeconds(1);
+  private static final Duration READY_POLL = Duration.ofMillis(250);
+  /** How long every container must have run before a deployment is ready (compose v2's --wait asks for none). */
+  static final Duration STABLE_FOR = Duration.ofMillis(300);
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   private final DeploymentsDir dirs;
@@ -269,14 +271,15 @@ public final class DockerComposeRuntime implements ComposeRuntime {
   }
 
   /**
-   * Ready means every service runs (healthy where checked) on two observations at least
-   * {@link #STABLE_FOR} apart, so a container that exits right after starting is not "ready". A
-   * container that exits, dies, keeps restarting or turns unhealthy fails the deployment at
-   * once, with its exit code and last log lines; only "still starting" waits for the deadline.
+   * Ready means every service runs (healthy where checked) and every container has run for
+   * {@link #STABLE_FOR} by the engine's own start time, so a container that exits right after
+   * starting is not "ready", and a stack whose containers started while compose was still
+   * finishing is ready at the first look. A container that exits, dies, keeps restarting or turns
+   * unhealthy fails the deployment at once, with its exit code and last log lines; only "still
+   * starting" waits for the deadline.
    */
   private DeployOutcome awaitReady(String applicationId, Set<String> services, Instant deadline, String limit) {
-    List<Container> readySeen = null;
-    Instant readySince = null;
+    Map<String, Instant> seenAhead = new HashMap<>();
     while (true) {
       List<Container> containers = containers(applicationId);
       Optional<Container> failed = containers.stream().filter(Health::failed).findFirst();
@@ -291,15 +294,13 @@ public final class DockerComposeRuntime implements ComposeRuntime {
             Health.afterFailure(containers), containers);
       }
       Instant now = Instant.now();
-      if (notReady.isEmpty() && containers.equals(readySeen)) {
-        if (!now.isBefore(readySince.plus(STABLE_FOR)) || !now.isBefore(deadline)) {
+      Instant lookAgain = now.plus(READY_POLL);
+      Optional<Instant> stableAt = notReady.isEmpty() ? stableAt(containers, now, seenAhead) : Optional.empty();
+      if (stableAt.isPresent()) {
+        if (!now.isBefore(stableAt.get()) || !now.isBefore(deadline)) {
           return DeployOutcome.ready(containers);
         }
-      } else if (notReady.isEmpty()) {
-        readySeen = containers;
-        readySince = now;
-      } else {
-        readySeen = null;
+        lookAgain = min(lookAgain, stableAt.get());
       }
       if (!now.isBefore(deadline) || Thread.currentThread().isInterrupted()) {
         String what = notReady.isEmpty() ? "not stable yet" : String.join(", ", notReady);
@@ -307,11 +308,30 @@ public final class DockerComposeRuntime implements ComposeRuntime {
             Health.afterFailure(containers), containers);
       }
       try {
-        Thread.sleep(Math.min(READY_POLL.toMillis(), Duration.between(now, deadline).toMillis()));
+        Thread.sleep(Math.max(10, Duration.between(now, min(lookAgain, deadline)).toMillis()));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /**
+   * When the last of these containers will have run {@link #STABLE_FOR}: its engine start time
+   * plus that; a start time ahead of this host's clock (an engine on another host) counts from
+   * when it was first seen. Empty when one has no start time (gone meanwhile).
+   */
+  private Optional<Instant> stableAt(List<Container> containers, Instant now, Map<String, Instant> seenAhead) {
+    Instant latest = Instant.MIN;
+    for (Container container : containers) {
+      Optional<Instant> started = engine.startedAt(container.name());
+      if (started.isEmpty()) {
+        return Optional.empty();
+      }
+      Instant start = !started.get().isAfter(now) ? started.get()
+          : seenAhead.computeIfAbsent(container.name() + "@" + started.get(), key -> now);
+      latest = start.isAfter(latest) ? start : latest;
+    }
+    return Optional.of(latest.plus(STABLE_FOR));
   }
 
   /** "service 'db' exited with code 3; last log lines: ..." */

@@ -11,6 +11,7 @@ import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +75,20 @@ final class DockerEngine implements AutoCloseable {
       }
     }
     return result;
+  }
+
+  /**
+   * When the engine last started the container (its {@code State.StartedAt}); empty when it is
+   * gone or the engine does not say.
+   */
+  Optional<Instant> startedAt(String container) {
+    try {
+      var state = client.inspectContainerCmd(container).exec().getState();
+      String started = state == null ? null : state.getStartedAt();
+      return started == null || started.startsWith("0001-") ? Optional.empty() : Optional.of(Instant.parse(started));
+    } catch (NotFoundException | java.time.format.DateTimeParseException e) {
+      return Optional.empty();
+    }
   }
 
   /**
