@@ -12,6 +12,7 @@ import dev.orca.schemas.avro.ImageUpdateFound;
 import dev.orca.schemas.avro.SyncRequested;
 import dev.orca.schemas.avro.SyncTrigger;
 import dev.orca.testsupport.SharedKafka;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -92,6 +93,24 @@ class ImageWebhookIntegrationTest extends GatewayTestSupport {
     assertThat(next).isNotEqualTo(plain);
     assertThat(TopicProbe.allSoFar(topics.syncRequests(), (key, value) -> plain.equals(value.getDeploymentId())))
         .hasSize(1);
+  }
+
+  @Test
+  void shouldReadGitHubsFormEncodedPackageEventSignedOverTheForm() {
+    String id = application(Map.of("imageWebhookSecret", SECRET));
+    byte[] form = ("payload=" + URLEncoder.encode(fixture("github-package"), StandardCharsets.UTF_8))
+        .getBytes(StandardCharsets.UTF_8);
+
+    String deploymentId = deploymentId(post(id, "", Map.of("Content-Type", "application/x-www-form-urlencoded",
+        "X-GitHub-Event", "package", "X-Hub-Signature-256", signature(form)),
+        new String(form, StandardCharsets.UTF_8)));
+
+    SyncRequested request = TopicProbe.await(topics.syncRequests(),
+        (key, value) -> deploymentId.equals(value.getDeploymentId())).value();
+    assertThat(request.getActor()).isEqualTo("webhook:image:github");
+    byte[] noPayload = "zen=hi".getBytes(StandardCharsets.UTF_8);
+    assertError(post(id, "", Map.of("Content-Type", "application/x-www-form-urlencoded", "X-GitHub-Event", "package",
+        "X-Hub-Signature-256", signature(noPayload)), "zen=hi"), 400, "a form-encoded webhook needs a payload field");
   }
 
   @Test
@@ -234,6 +253,10 @@ class ImageWebhookIntegrationTest extends GatewayTestSupport {
         })
         .bodyValue(body.getBytes(StandardCharsets.UTF_8))
         .exchange().expectBody().returnResult();
+  }
+
+  private static String signature(byte[] body) {
+    return "sha256=" + HexFormat.of().formatHex(WebhookSignatures.hmacSha256(SECRET, body));
   }
 
   private static String fixture(String name) {
