@@ -176,6 +176,20 @@ class ImageWebhookIntegrationTest extends GatewayTestSupport {
   }
 
   @Test
+  void shouldCountEveryPushWhenTheComposeFileIncludesOtherFiles() {
+    String id = application(Map.of("imageWebhookSecret", SECRET));
+    update("UPDATE applications SET compose_encrypted = ? WHERE id = ?", secretBox().encrypt("""
+        include:
+          - monitoring/compose.yaml
+        services:
+          web: {image: "ghcr.io/acme/web:1"}
+        """), UUID.fromString(id));
+
+    // The included file may run the pushed image: the gateway cannot tell, so the push counts.
+    deploymentId(post(id, "", Map.of("Authorization", "Bearer " + SECRET), "{\"image\":\"ghcr.io/acme/other:1\"}"));
+  }
+
+  @Test
   void shouldTurnAnAgentsFindingIntoAnImageUpdateOnlyForItsOwnApplicationsThatAskForChecks() throws Exception {
     String polled = application(Map.of("imagePolling", true, "imagePollIntervalSeconds", 30));
     String unpolled = application(Map.of());
