@@ -41,6 +41,8 @@ import org.springframework.test.web.reactive.server.EntityExchangeResult;
 class ImageWebhookIntegrationTest extends GatewayTestSupport {
 
   private static final String SECRET = "imgsec-" + UUID.randomUUID();
+  private static final String SECRET_RULE = "imageWebhookSecret must be 16 to 256 printable ASCII characters"
+      + " (! to ~: no spaces, control or non-ASCII characters), or empty to remove it";
 
   @Autowired
   Topics topics;
@@ -137,7 +139,9 @@ class ImageWebhookIntegrationTest extends GatewayTestSupport {
 
     admin().put().uri("/api/v1/applications/" + id).bodyValue(Map.of("imageWebhookSecret", "short"))
         .exchange().expectStatus().isBadRequest().expectBody().jsonPath("$.error")
-        .isEqualTo("imageWebhookSecret must be 16 to 256 characters without control characters, or empty to remove it");
+        .isEqualTo(SECRET_RULE);
+    admin().put().uri("/api/v1/applications/" + id).bodyValue(Map.of("imageWebhookSecret", "with a space 0123456789"))
+        .exchange().expectStatus().isBadRequest().expectBody().jsonPath("$.error").isEqualTo(SECRET_RULE);
     admin().put().uri("/api/v1/applications/" + id).bodyValue(Map.of("imageWebhookSecret", ""))
         .exchange().expectStatus().isOk().expectBody().jsonPath("$.hasImageWebhookSecret").isEqualTo(false)
         .jsonPath("$.imageWebhookUrl").isEmpty();
