@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -29,7 +30,8 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code {deploymentId}}: an image-update deployment, shared by the pushes of a burst
  * ({@link ImageUpdates}). A push of another image, a ping or another event answers 204 with
  * {@code X-Orca-Webhook} saying why. Order of checks: 404 unknown application, 429 over its rate,
- * 400 no secret set, 413 body over 1 MiB, 401 secret, 400 malformed body, 409 being removed.
+ * 400 no secret set, 413 body over 1 MiB, 401 secret, 400 malformed body, 409 being removed, 404
+ * deleted meanwhile.
  */
 @RestController
 @RequestMapping("/api/v1/webhooks")
@@ -95,7 +97,9 @@ class ImageWebhookController {
     if (target.beingRemoved()) {
       return Mono.error(ApiException.conflict("application is being removed"));
     }
+    // The application may be deleted after it was read: the insert then breaks its foreign key.
     return imageUpdates.request(target.id(), "webhook:image:" + pushed.provider())
+        .onErrorMap(DataIntegrityViolationException.class, e -> ApiException.notFound("application not found"))
         .switchIfEmpty(Mono.error(() -> ApiException.notFound("application not found")))
         .doOnNext(deploymentId -> log.info("image webhook ({}) for application {} accepted as image update {}: {}",
             pushed.provider(), target.id(), deploymentId, pushed.images()))

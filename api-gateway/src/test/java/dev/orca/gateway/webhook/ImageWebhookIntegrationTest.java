@@ -116,6 +116,25 @@ class ImageWebhookIntegrationTest extends GatewayTestSupport {
   }
 
   @Test
+  void shouldAnswer404WhenTheApplicationIsDeletedBetweenTheCheckAndTheUpdate() {
+    String id = application(Map.of("imageWebhookSecret", SECRET));
+    // Stands in for a DELETE committing between the webhook's read and its insert: the insert then
+    // breaks image_updates' foreign key, as it would in that race (the failed insert takes this
+    // DELETE back with it, so the application is still there afterwards).
+    String trigger = "vanish_" + id.replace("-", "");
+    update("CREATE OR REPLACE FUNCTION test_delete_application() RETURNS trigger LANGUAGE plpgsql AS"
+        + " $$ BEGIN DELETE FROM applications WHERE id = NEW.application_id; RETURN NEW; END $$");
+    update("CREATE TRIGGER " + trigger + " BEFORE INSERT ON image_updates FOR EACH ROW WHEN (NEW.application_id = '"
+        + UUID.fromString(id) + "') EXECUTE FUNCTION test_delete_application()");
+    try {
+      assertError(post(id, "", Map.of("Authorization", "Bearer " + SECRET), ""), 404, "application not found");
+    } finally {
+      update("DROP TRIGGER " + trigger + " ON image_updates");
+    }
+    assertThat(query("SELECT 1 FROM image_updates WHERE application_id = ?", UUID.fromString(id))).isEmpty();
+  }
+
+  @Test
   void shouldRefuseWrongSecretsAndSayWhatIsMissing() {
     String id = application(Map.of("imageWebhookSecret", SECRET));
     String without = application(Map.of());
