@@ -213,39 +213,71 @@ class ImageWebhookIntegrationTest extends GatewayTestSupport {
   }
 
   @Test
-  void shouldTurnAnAgentsFindingIntoAnImageUpdateOnlyForItsOwnApplicationsThatAskForChecks() throws Exception {
+  void shouldTurnAnAgentsFindingIntoAnImageUpdateOnlyForItsOwnApplicationsThatAskForChecksAboutTheLatestDeployment()
+      throws Exception {
     String polled = application(Map.of("imagePolling", true, "imagePollIntervalSeconds", 30));
     String unpolled = application(Map.of());
     String otherAgent = createAgent();
     admin().put().uri("/api/v1/applications/" + polled).bodyValue(Map.of("imagePollIntervalSeconds", 29))
         .exchange().expectStatus().isBadRequest().expectBody().jsonPath("$.error")
         .isEqualTo("imagePollIntervalSeconds must be between 30 and 86400");
+    String superseded = deployment(polled, 1);
+    String latest = deployment(polled, 2);
+    String unpolledLatest = deployment(unpolled, 1);
 
     try (KafkaProducer<byte[], byte[]> producer = producer()) {
-      // Another agent's word about this application, and a finding for an application without checks: nothing.
+      // Each refused for one reason only: another agent's word about this application, a finding
+      // for an application without checks, and one about a deployment that is no longer the latest.
       Timestamp sent = Timestamp.from(Instant.now());
-      send(producer, topics.agentEvents(otherAgent), polled, found(polled));
-      send(producer, topics.agentEvents(agentId), unpolled, found(unpolled));
+      send(producer, topics.agentEvents(otherAgent), polled, found(polled, latest));
+      send(producer, topics.agentEvents(agentId), unpolled, found(unpolled, unpolledLatest));
+      send(producer, topics.agentEvents(agentId), polled, found(polled, superseded));
       // Projected after the findings on the same partitions: once they show, the findings were read.
       send(producer, topics.agentEvents(otherAgent), polled, heartbeat(otherAgent));
       send(producer, topics.agentEvents(agentId), unpolled, heartbeat(agentId));
       Awaitility.await().atMost(DEADLINE).until(() -> query(
           "SELECT 1 FROM agents WHERE id IN (?, ?) AND last_seen >= ?", otherAgent, agentId, sent).size() == 2);
+      // Before the sweeper could have sent and deleted a row: none was written.
+      assertNoImageUpdateAsked(polled, unpolled);
       Thread.sleep(ImageUpdates.DEBOUNCE.toMillis() + 1_000);
+      assertNoImageUpdateAsked(polled, unpolled);
       assertThat(TopicProbe.allSoFar(topics.syncRequests(), (key, value) -> value.getTrigger() == SyncTrigger.IMAGE_UPDATE
           && (polled.equals(value.getApplicationId()) || unpolled.equals(value.getApplicationId())))).isEmpty();
 
-      send(producer, topics.agentEvents(agentId), polled, found(polled));
+      send(producer, topics.agentEvents(agentId), polled, found(polled, latest));
     }
     SyncRequested request = TopicProbe.await(topics.syncRequests(),
         (key, value) -> polled.equals(value.getApplicationId()) && value.getTrigger() == SyncTrigger.IMAGE_UPDATE).value();
     assertThat(request.getActor()).isEqualTo("image-poll:" + agentId);
     assertThat(request.getPullImages()).isTrue();
-    assertThat(request.getDeploymentId()).isNotNull();
+    assertThat(request.getDeploymentId()).isNotNull().isNotEqualTo(latest);
   }
 
-  private ImageUpdateFound found(String applicationId) {
-    return ImageUpdateFound.newBuilder().setApplicationId(applicationId).setDeploymentId(UUID.randomUUID().toString())
+  /** No image_updates row and no image-update SyncRequested waiting in the outbox for these applications. */
+  private void assertNoImageUpdateAsked(String... applicationIds) {
+    for (String id : applicationIds) {
+      assertThat(query("SELECT 1 FROM image_updates WHERE application_id = ?", UUID.fromString(id))).as(id).isEmpty();
+    }
+    List<String> ids = List.of(applicationIds);
+    assertThat(query("SELECT value FROM outbox WHERE topic = ?", topics.syncRequests().name()).stream()
+        .map(row -> topics.syncRequests().value((byte[]) row.get("value")))
+        .filter(value -> value != null && value.getTrigger() == SyncTrigger.IMAGE_UPDATE
+            && ids.contains(value.getApplicationId())))
+        .isEmpty();
+  }
+
+  /** A deployments row as the projector writes it from DeploymentChanged; a later generation started later. */
+  private String deployment(String applicationId, int generation) {
+    String id = UUID.randomUUID().toString();
+    update("INSERT INTO deployments (id, application_id, agent_id, generation, reason, actor, commit_sha, digest,"
+            + " state, started_at, deadline, updated_at) VALUES (?, ?, ?, ?, 'config_change', 'test', ?, 'digest',"
+            + " 'succeeded', ?, now(), now())", id, UUID.fromString(applicationId), agentId, (long) generation, "a".repeat(40),
+        Timestamp.from(Instant.now().minusSeconds(600 - 60L * generation)));
+    return id;
+  }
+
+  private static ImageUpdateFound found(String applicationId, String deploymentId) {
+    return ImageUpdateFound.newBuilder().setApplicationId(applicationId).setDeploymentId(deploymentId)
         .setServices(List.of("web: ghcr.io/acme/web:1 1a2b3c4d5e6f → 6f5e4d3c2b1a")).setAt(Instant.now()).build();
   }
 
