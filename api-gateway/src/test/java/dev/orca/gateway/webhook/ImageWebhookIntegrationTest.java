@@ -116,6 +116,17 @@ class ImageWebhookIntegrationTest extends GatewayTestSupport {
   }
 
   @Test
+  void shouldAnswer409WhileTheApplicationIsBeingRemoved() {
+    String id = application(Map.of("imageWebhookSecret", SECRET));
+    update("UPDATE applications SET removal_request_id = 'rm-image', removal_deadline = now() + interval '1 minute'"
+        + " WHERE id = ?", UUID.fromString(id));
+
+    assertError(post(id, "", Map.of("Authorization", "Bearer " + SECRET), "{\"image\":\"ghcr.io/acme/web:1\"}"), 409,
+        "application is being removed");
+    assertThat(query("SELECT 1 FROM image_updates WHERE application_id = ?", UUID.fromString(id))).isEmpty();
+  }
+
+  @Test
   void shouldAnswer404WhenTheApplicationIsDeletedBetweenTheCheckAndTheUpdate() {
     String id = application(Map.of("imageWebhookSecret", SECRET));
     // Stands in for a DELETE committing between the webhook's read and its insert: the insert then
