@@ -99,11 +99,23 @@ class ApplicationController {
 
   /**
    * POST and PUT body. On PUT an absent field keeps its value; {@code readinessTimeoutSeconds} 0
-   * clears the timeout; only an admin may change {@code allowedPolicyRules}.
+   * clears the timeout; only an admin may change {@code allowedPolicyRules}. {@link #toString()}
+   * never prints the secret: a debug log of a request must not carry it.
    */
   record ApplicationBody(String name, String repositoryId, String agentId, String branch, String path,
       Boolean selfHeal, Integer readinessTimeoutSeconds, List<String> allowedPolicyRules, Boolean imagePolling,
-      Integer imagePollIntervalSeconds, Boolean removeSupersededImages, String imageWebhookSecret) {}
+      Integer imagePollIntervalSeconds, Boolean removeSupersededImages, String imageWebhookSecret) {
+
+    @Override
+    public String toString() {
+      return "ApplicationBody[name=" + name + ", repositoryId=" + repositoryId + ", agentId=" + agentId + ", branch="
+          + branch + ", path=" + path + ", selfHeal=" + selfHeal + ", readinessTimeoutSeconds="
+          + readinessTimeoutSeconds + ", allowedPolicyRules=" + allowedPolicyRules + ", imagePolling=" + imagePolling
+          + ", imagePollIntervalSeconds=" + imagePollIntervalSeconds + ", removeSupersededImages="
+          + removeSupersededImages + ", imageWebhookSecret=" + ApplicationStore.Config.redacted(imageWebhookSecret)
+          + "]";
+    }
+  }
 
   record RemovalJson(String requestId) {}
 

@@ -51,6 +51,8 @@ final class ApplicationRules {
   static final int MAX_IMAGE_POLL_SECONDS = 86_400;
   static final int MIN_SECRET_LENGTH = 16;
   static final int MAX_SECRET_LENGTH = 256;
+  static final String SECRET_RULE = "imageWebhookSecret must be " + MIN_SECRET_LENGTH + " to " + MAX_SECRET_LENGTH
+      + " printable ASCII characters (! to ~: no spaces, control or non-ASCII characters), or empty to remove it";
 
   /**
    * {@code settings} with the image update settings a write asks for, each absent one kept. The
@@ -73,16 +75,17 @@ final class ApplicationRules {
 
   /**
    * The image webhook secret a write asks for: null keeps the stored one, empty removes it,
-   * otherwise 16 to 256 characters without control characters (it is compared whole).
+   * otherwise 16 to 256 printable ASCII characters, {@code !} to {@code ~}. Registries send it in a
+   * header or the URL, where a space, a control character or a non-ASCII one would be trimmed,
+   * re-encoded or refused, and the secret compared whole would then never match.
    */
   static String imageWebhookSecret(String secret) {
     if (secret == null || secret.isEmpty()) {
       return secret;
     }
     if (secret.length() < MIN_SECRET_LENGTH || secret.length() > MAX_SECRET_LENGTH
-        || secret.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-      throw ApiException.badRequest("imageWebhookSecret must be " + MIN_SECRET_LENGTH + " to " + MAX_SECRET_LENGTH
-          + " characters without control characters, or empty to remove it");
+        || secret.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+      throw ApiException.badRequest(SECRET_RULE);
     }
     return secret;
   }

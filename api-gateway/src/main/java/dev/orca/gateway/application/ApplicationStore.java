@@ -60,7 +60,7 @@ class ApplicationStore {
 
   /**
    * What a configuration write sets; {@code imageWebhookSecret} null keeps the stored one, empty
-   * removes it.
+   * removes it. {@link #toString()} never prints the secret.
    */
   record Config(String name, String nameHash, UUID repositoryId, String agentId, String branch, String path,
       Settings settings, String imageWebhookSecret) {
@@ -68,6 +68,17 @@ class ApplicationStore {
     Config(String name, String nameHash, UUID repositoryId, String agentId, String branch, String path,
         Settings settings) {
       this(name, nameHash, repositoryId, agentId, branch, path, settings, null);
+    }
+
+    @Override
+    public String toString() {
+      return "Config[name=" + name + ", repositoryId=" + repositoryId + ", agentId=" + agentId + ", branch=" + branch
+          + ", path=" + path + ", settings=" + settings + ", imageWebhookSecret=" + redacted(imageWebhookSecret) + "]";
+    }
+
+    /** A secret field as printed: null and empty (keep and remove) as they are, any secret as {@code <redacted>}. */
+    static String redacted(String secret) {
+      return secret == null ? "null" : secret.isEmpty() ? "\"\"" : "<redacted>";
     }
   }
 

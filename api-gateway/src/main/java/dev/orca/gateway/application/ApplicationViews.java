@@ -17,8 +17,17 @@ public class ApplicationViews {
   /**
    * What an image webhook needs of an application: its image webhook secret (encrypted; null when
    * none is set), its compose file (null before its first sync) and whether it is being removed.
+   * {@link #toString()} prints neither the secret nor the compose file (which may hold credentials).
    */
-  public record ImageWebhookTarget(UUID id, String secretEncrypted, String composeFile, boolean beingRemoved) {}
+  public record ImageWebhookTarget(UUID id, String secretEncrypted, String composeFile, boolean beingRemoved) {
+
+    @Override
+    public String toString() {
+      return "ImageWebhookTarget[id=" + id + ", secret=" + (secretEncrypted == null ? "none" : "set")
+          + ", composeFile=" + (composeFile == null ? "none" : composeFile.length() + " characters")
+          + ", beingRemoved=" + beingRemoved + "]";
+    }
+  }
 
   /** The application's {@link ImageWebhookTarget}, or empty. */
   public Mono<ImageWebhookTarget> imageWebhookTarget(UUID id) {

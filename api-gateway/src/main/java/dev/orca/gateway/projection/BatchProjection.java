@@ -81,7 +81,12 @@ final class BatchProjection {
     return Mono.empty();
   }
 
-  /** The agent's image check found newer images: an image update of the application, if it is that agent's. */
+  /**
+   * The agent's image check found newer images: an image update of the application, if it is that
+   * agent's, still asks for checks, and the finding is about its latest deployment. A finding about
+   * an older deployment is stale: the agent checks the latest one in its turn and reports it if
+   * its images are behind.
+   */
   private Mono<Void> imageUpdate(String agentId, ImageUpdateFound found) {
     UUID applicationId;
     try {
@@ -89,9 +94,26 @@ final class BatchProjection {
     } catch (IllegalArgumentException e) {
       return Mono.empty();
     }
-    return ImageUpdates.requestFromAgent(db, applicationId, agentId)
-        .doOnNext(deploymentId -> log.info("agent {} found new images for {} ({}): image update {}", agentId,
-            applicationId, String.join("; ", found.getServices()), deploymentId))
+    // The latest as the history lists it (DeploymentStore), on the index by application and start.
+    return db.sql("SELECT id FROM deployments WHERE application_id = :id ORDER BY started_at DESC, generation DESC"
+            + " LIMIT 1")
+        .bind("id", applicationId)
+        .map(row -> row.get("id", String.class))
+        .one()
+        .defaultIfEmpty("")
+        .flatMap(latest -> {
+          if (!latest.equals(found.getDeploymentId())) {
+            log.debug("agent {} found new images for {} in deployment {}, not its latest ({}): ignored", agentId,
+                applicationId, found.getDeploymentId(), latest.isEmpty() ? "none" : latest);
+            return Mono.empty();
+          }
+          return ImageUpdates.requestFromAgent(db, applicationId, agentId)
+              .doOnNext(deploymentId -> log.info("agent {} found new images for {} ({}): image update {}", agentId,
+                  applicationId, String.join("; ", found.getServices()), deploymentId))
+              .switchIfEmpty(Mono.fromRunnable(() -> log.debug("agent {} found new images for {}: ignored, the"
+                  + " application is gone, not assigned to it or does not ask for image checks", agentId,
+                  applicationId)));
+        })
         .then();
   }
 

@@ -13,8 +13,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * Whether a pushed image is one an application runs. References are compared by registry,
  * repository and tag the way Docker reads them ({@code nginx} is
  * {@code docker.io/library/nginx:latest}); a pushed reference without a tag matches every tag, a
- * digest is ignored. When the compose file is unknown or names an image through a variable, every
- * push may concern it.
+ * digest is ignored. When the compose file is unknown, names an image through a variable or may take
+ * images from other files ({@code include}, {@code extends}), every push may concern it.
  */
 final class ImageReferences {
 
@@ -51,7 +51,11 @@ final class ImageReferences {
     return new Reference(ref.toLowerCase(Locale.ROOT), tag);
   }
 
-  /** The images of the compose file's services, tag "latest" where none is given; empty when it cannot be read or uses variables. */
+  /**
+   * The images of the compose file's services, tag "latest" where none is given; empty (unknown)
+   * when it cannot be read, uses variables, includes other files, or has a service that
+   * {@code extends} another without naming its own image (the image may come from another file).
+   */
   static Optional<List<Reference>> used(String composeFile) {
     if (composeFile == null) {
       return Optional.empty();
@@ -62,25 +66,33 @@ final class ImageReferences {
     } catch (RuntimeException e) {
       return Optional.empty();
     }
-    if (!(root instanceof Map<?, ?> map) || !(map.get("services") instanceof Map<?, ?> services)) {
+    if (!(root instanceof Map<?, ?> map) || map.containsKey("include")
+        || !(map.get("services") instanceof Map<?, ?> services)) {
       return Optional.empty();
     }
     List<Reference> used = new ArrayList<>();
     for (Object service : services.values()) {
-      if (service instanceof Map<?, ?> definition && definition.get("image") instanceof String image) {
-        if (image.contains("$")) {
+      if (!(service instanceof Map<?, ?> definition)) {
+        continue;
+      }
+      if (!(definition.get("image") instanceof String image)) {
+        if (definition.containsKey("extends")) {
           return Optional.empty();
         }
-        Reference reference = parse(image);
-        used.add(reference.tag() == null ? new Reference(reference.repository(), "latest") : reference);
+        continue;
       }
+      if (image.contains("$")) {
+        return Optional.empty();
+      }
+      Reference reference = parse(image);
+      used.add(reference.tag() == null ? new Reference(reference.repository(), "latest") : reference);
     }
     return Optional.of(used);
   }
 
   /**
    * The pushed references the application does not run, empty when it runs one of them (or
-   * might: its compose file is unknown or uses variables), or when nothing was named.
+   * might: see {@link #used}), or when nothing was named.
    */
   static Optional<String> unused(List<String> pushed, String composeFile) {
     if (pushed.isEmpty()) {

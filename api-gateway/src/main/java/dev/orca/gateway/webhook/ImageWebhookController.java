@@ -5,11 +5,11 @@ import dev.orca.gateway.imageupdate.ImageUpdates;
 import dev.orca.gateway.web.ApiException;
 import dev.orca.gateway.web.ErrorBody;
 import dev.orca.schemas.crypto.SecretBox;
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -19,20 +19,19 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.MissingNode;
 
 /**
  * {@code POST /api/v1/webhooks/images/{applicationId}} (public: the registry proves itself with the
  * application's image webhook secret, given as {@code Authorization: Bearer <secret>}, as Harbor's
  * auth header {@code Authorization: <secret>}, as GitHub's {@code X-Hub-Signature-256}, or as
- * {@code ?token=<secret>} for Docker Hub, which cannot sign). A push of an image the application
- * runs answers 202 {@code {deploymentId}}: an image-update deployment, shared by the pushes of a
- * burst ({@link ImageUpdates}). A push of another image, a ping or another event answers 204 with
+ * {@code ?token=<secret>} for Docker Hub, which cannot sign; GitHub's body may be JSON or
+ * form-encoded, see {@link WebhookPayload}). A push of an image the application runs answers 202
+ * {@code {deploymentId}}: an image-update deployment, shared by the pushes of a burst
+ * ({@link ImageUpdates}). A push of another image, a ping or another event answers 204 with
  * {@code X-Orca-Webhook} saying why. Order of checks: 404 unknown application, 429 over its rate,
- * 400 no secret set, 413 body over 1 MiB, 401 secret, 400 malformed body, 409 being removed.
+ * 400 no secret set, 413 body over 1 MiB, 401 secret, 400 malformed body, 409 being removed, 404
+ * deleted meanwhile.
  */
 @RestController
 @RequestMapping("/api/v1/webhooks")
@@ -84,7 +83,7 @@ class ImageWebhookController {
       log.info("image webhook for application {} refused: bad secret", target.id());
       return Mono.error(new ApiException(HttpStatus.UNAUTHORIZED, BAD_SECRET));
     }
-    ImagePush push = ImagePush.read(request.getHeaders(), payload(body));
+    ImagePush push = ImagePush.read(request.getHeaders(), WebhookPayload.read(json, request.getHeaders(), body));
     if (push instanceof ImagePush.Ignored ignored) {
       log.info("image webhook for application {} updates nothing: {}", target.id(), ignored.reason());
       return Mono.just(ignored("ignored: " + ignored.reason()));
@@ -98,7 +97,9 @@ class ImageWebhookController {
     if (target.beingRemoved()) {
       return Mono.error(ApiException.conflict("application is being removed"));
     }
+    // The application may be deleted after it was read: the insert then breaks its foreign key.
     return imageUpdates.request(target.id(), "webhook:image:" + pushed.provider())
+        .onErrorMap(DataIntegrityViolationException.class, e -> ApiException.notFound("application not found"))
         .switchIfEmpty(Mono.error(() -> ApiException.notFound("application not found")))
         .doOnNext(deploymentId -> log.info("image webhook ({}) for application {} accepted as image update {}: {}",
             pushed.provider(), target.id(), deploymentId, pushed.images()))
@@ -126,18 +127,6 @@ class ImageWebhookController {
     }
     String token = request.getQueryParams().getFirst("token");
     return token != null && WebhookSignatures.equalSecrets(secret, token);
-  }
-
-  private JsonNode payload(byte[] body) {
-    String text = new String(body, StandardCharsets.UTF_8);
-    if (text.isBlank()) {
-      return MissingNode.getInstance();
-    }
-    try {
-      return json.readTree(text);
-    } catch (JacksonException e) {
-      throw ApiException.badRequest("the webhook body is not valid JSON");
-    }
   }
 
   private static ResponseEntity<Object> ignored(String why) {

@@ -7,8 +7,6 @@ import dev.orca.gateway.web.ApiException;
 import dev.orca.gateway.web.ErrorBody;
 import dev.orca.schemas.avro.SyncTrigger;
 import dev.orca.schemas.crypto.SecretBox;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -16,7 +14,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -25,10 +22,8 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.MissingNode;
 
 /**
  * {@code POST /api/v1/webhooks/repositories/{id}} (public: the provider proves itself with the
@@ -92,7 +87,7 @@ class WebhookController {
       log.info("webhook for repository {} refused: {}", repositoryId, provider.badSignature());
       return Mono.error(new ApiException(HttpStatus.UNAUTHORIZED, provider.badSignature()));
     }
-    JsonNode payload = payload(headers, body);
+    JsonNode payload = WebhookPayload.read(json, headers, body);
     Delivery delivery = provider.read(headers, payload);
     if (delivery instanceof Delivery.Ignored ignored) {
       log.info("webhook for repository {} deploys nothing: {}", repositoryId, ignored.reason());
@@ -145,43 +140,6 @@ class WebhookController {
           }
         })
         .defaultIfEmpty(new byte[0]);
-  }
-
-  /**
-   * The JSON payload; GitHub may also send it form-encoded as {@code payload=<json>}. An empty
-   * body is a missing node (a generic webhook without a body).
-   */
-  private JsonNode payload(HttpHeaders headers, byte[] body) {
-    if (body.length == 0) {
-      return MissingNode.getInstance();
-    }
-    String text = new String(body, StandardCharsets.UTF_8);
-    MediaType type = headers.getContentType();
-    if (type != null && MediaType.APPLICATION_FORM_URLENCODED.isCompatibleWith(type)) {
-      text = formField(text, "payload");
-      if (text == null) {
-        throw ApiException.badRequest("a form-encoded webhook needs a payload field");
-      }
-    }
-    if (text.isBlank()) {
-      return MissingNode.getInstance();
-    }
-    try {
-      return json.readTree(text);
-    } catch (JacksonException e) {
-      throw ApiException.badRequest("the webhook body is not valid JSON");
-    }
-  }
-
-  private static String formField(String form, String name) {
-    for (String pair : form.split("&")) {
-      int equals = pair.indexOf('=');
-      String key = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
-      if (key.equals(name)) {
-        return equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
-      }
-    }
-    return null;
   }
 
   /** Header values are ASCII without control characters. */

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.orca.gateway.web.ApiException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class ApplicationRulesTest {
@@ -51,5 +53,25 @@ class ApplicationRulesTest {
             + " the deadline");
     assertThatThrownBy(() -> ApplicationRules.settings(null, -1, null, CURRENT, true, 300))
         .isInstanceOf(ApiException.class);
+  }
+
+  @Test
+  void shouldTakeAnImageWebhookSecretOf16To256PrintableAsciiCharacters() {
+    String printable = IntStream.rangeClosed(0x21, 0x7e).mapToObj(c -> String.valueOf((char) c))
+        .collect(Collectors.joining());
+    assertThat(ApplicationRules.imageWebhookSecret(printable)).isEqualTo(printable);
+    assertThat(ApplicationRules.imageWebhookSecret("a".repeat(16))).hasSize(16);
+    assertThat(ApplicationRules.imageWebhookSecret("a".repeat(256))).hasSize(256);
+    assertThat(ApplicationRules.imageWebhookSecret(null)).isNull();
+    assertThat(ApplicationRules.imageWebhookSecret("")).isEmpty();
+    for (String refused : List.of("a".repeat(15), "a".repeat(257), "0123456789 abcdef", "0123456789abcdef\t",
+        "\u00000123456789abcdef", "0123456789abcdef\u007f", "0123456789abcdéf", "0123456789abcdef\u00a0",
+        "0123456789abcdef\uD83D\uDD11")) {
+      assertThatThrownBy(() -> ApplicationRules.imageWebhookSecret(refused)).as(refused)
+          .isInstanceOf(ApiException.class)
+          .hasMessage("imageWebhookSecret must be 16 to 256 printable ASCII characters (! to ~: no spaces, control or"
+              + " non-ASCII characters), or empty to remove it")
+          .extracting(e -> ((ApiException) e).status().value()).isEqualTo(400);
+    }
   }
 }

@@ -12,6 +12,7 @@ import dev.orca.schemas.avro.ImageUpdateFound;
 import dev.orca.schemas.avro.SyncRequested;
 import dev.orca.schemas.avro.SyncTrigger;
 import dev.orca.testsupport.SharedKafka;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -40,6 +41,8 @@ import org.springframework.test.web.reactive.server.EntityExchangeResult;
 class ImageWebhookIntegrationTest extends GatewayTestSupport {
 
   private static final String SECRET = "imgsec-" + UUID.randomUUID();
+  private static final String SECRET_RULE = "imageWebhookSecret must be 16 to 256 printable ASCII characters"
+      + " (! to ~: no spaces, control or non-ASCII characters), or empty to remove it";
 
   @Autowired
   Topics topics;
@@ -95,6 +98,54 @@ class ImageWebhookIntegrationTest extends GatewayTestSupport {
   }
 
   @Test
+  void shouldReadGitHubsFormEncodedPackageEventSignedOverTheForm() {
+    String id = application(Map.of("imageWebhookSecret", SECRET));
+    byte[] form = ("payload=" + URLEncoder.encode(fixture("github-package"), StandardCharsets.UTF_8))
+        .getBytes(StandardCharsets.UTF_8);
+
+    String deploymentId = deploymentId(post(id, "", Map.of("Content-Type", "application/x-www-form-urlencoded",
+        "X-GitHub-Event", "package", "X-Hub-Signature-256", signature(form)),
+        new String(form, StandardCharsets.UTF_8)));
+
+    SyncRequested request = TopicProbe.await(topics.syncRequests(),
+        (key, value) -> deploymentId.equals(value.getDeploymentId())).value();
+    assertThat(request.getActor()).isEqualTo("webhook:image:github");
+    byte[] noPayload = "zen=hi".getBytes(StandardCharsets.UTF_8);
+    assertError(post(id, "", Map.of("Content-Type", "application/x-www-form-urlencoded", "X-GitHub-Event", "package",
+        "X-Hub-Signature-256", signature(noPayload)), "zen=hi"), 400, "a form-encoded webhook needs a payload field");
+  }
+
+  @Test
+  void shouldAnswer409WhileTheApplicationIsBeingRemoved() {
+    String id = application(Map.of("imageWebhookSecret", SECRET));
+    update("UPDATE applications SET removal_request_id = 'rm-image', removal_deadline = now() + interval '1 minute'"
+        + " WHERE id = ?", UUID.fromString(id));
+
+    assertError(post(id, "", Map.of("Authorization", "Bearer " + SECRET), "{\"image\":\"ghcr.io/acme/web:1\"}"), 409,
+        "application is being removed");
+    assertThat(query("SELECT 1 FROM image_updates WHERE application_id = ?", UUID.fromString(id))).isEmpty();
+  }
+
+  @Test
+  void shouldAnswer404WhenTheApplicationIsDeletedBetweenTheCheckAndTheUpdate() {
+    String id = application(Map.of("imageWebhookSecret", SECRET));
+    // Stands in for a DELETE committing between the webhook's read and its insert: the insert then
+    // breaks image_updates' foreign key, as it would in that race (the failed insert takes this
+    // DELETE back with it, so the application is still there afterwards).
+    String trigger = "vanish_" + id.replace("-", "");
+    update("CREATE OR REPLACE FUNCTION test_delete_application() RETURNS trigger LANGUAGE plpgsql AS"
+        + " $$ BEGIN DELETE FROM applications WHERE id = NEW.application_id; RETURN NEW; END $$");
+    update("CREATE TRIGGER " + trigger + " BEFORE INSERT ON image_updates FOR EACH ROW WHEN (NEW.application_id = '"
+        + UUID.fromString(id) + "') EXECUTE FUNCTION test_delete_application()");
+    try {
+      assertError(post(id, "", Map.of("Authorization", "Bearer " + SECRET), ""), 404, "application not found");
+    } finally {
+      update("DROP TRIGGER " + trigger + " ON image_updates");
+    }
+    assertThat(query("SELECT 1 FROM image_updates WHERE application_id = ?", UUID.fromString(id))).isEmpty();
+  }
+
+  @Test
   void shouldRefuseWrongSecretsAndSayWhatIsMissing() {
     String id = application(Map.of("imageWebhookSecret", SECRET));
     String without = application(Map.of());
@@ -118,7 +169,9 @@ class ImageWebhookIntegrationTest extends GatewayTestSupport {
 
     admin().put().uri("/api/v1/applications/" + id).bodyValue(Map.of("imageWebhookSecret", "short"))
         .exchange().expectStatus().isBadRequest().expectBody().jsonPath("$.error")
-        .isEqualTo("imageWebhookSecret must be 16 to 256 characters without control characters, or empty to remove it");
+        .isEqualTo(SECRET_RULE);
+    admin().put().uri("/api/v1/applications/" + id).bodyValue(Map.of("imageWebhookSecret", "with a space 0123456789"))
+        .exchange().expectStatus().isBadRequest().expectBody().jsonPath("$.error").isEqualTo(SECRET_RULE);
     admin().put().uri("/api/v1/applications/" + id).bodyValue(Map.of("imageWebhookSecret", ""))
         .exchange().expectStatus().isOk().expectBody().jsonPath("$.hasImageWebhookSecret").isEqualTo(false)
         .jsonPath("$.imageWebhookUrl").isEmpty();
@@ -157,39 +210,85 @@ class ImageWebhookIntegrationTest extends GatewayTestSupport {
   }
 
   @Test
-  void shouldTurnAnAgentsFindingIntoAnImageUpdateOnlyForItsOwnApplicationsThatAskForChecks() throws Exception {
+  void shouldCountEveryPushWhenTheComposeFileIncludesOtherFiles() {
+    String id = application(Map.of("imageWebhookSecret", SECRET));
+    update("UPDATE applications SET compose_encrypted = ? WHERE id = ?", secretBox().encrypt("""
+        include:
+          - monitoring/compose.yaml
+        services:
+          web: {image: "ghcr.io/acme/web:1"}
+        """), UUID.fromString(id));
+
+    // The included file may run the pushed image: the gateway cannot tell, so the push counts.
+    deploymentId(post(id, "", Map.of("Authorization", "Bearer " + SECRET), "{\"image\":\"ghcr.io/acme/other:1\"}"));
+  }
+
+  @Test
+  void shouldTurnAnAgentsFindingIntoAnImageUpdateOnlyForItsOwnApplicationsThatAskForChecksAboutTheLatestDeployment()
+      throws Exception {
     String polled = application(Map.of("imagePolling", true, "imagePollIntervalSeconds", 30));
     String unpolled = application(Map.of());
     String otherAgent = createAgent();
     admin().put().uri("/api/v1/applications/" + polled).bodyValue(Map.of("imagePollIntervalSeconds", 29))
         .exchange().expectStatus().isBadRequest().expectBody().jsonPath("$.error")
         .isEqualTo("imagePollIntervalSeconds must be between 30 and 86400");
+    String superseded = deployment(polled, 1);
+    String latest = deployment(polled, 2);
+    String unpolledLatest = deployment(unpolled, 1);
 
     try (KafkaProducer<byte[], byte[]> producer = producer()) {
-      // Another agent's word about this application, and a finding for an application without checks: nothing.
+      // Each refused for one reason only: another agent's word about this application, a finding
+      // for an application without checks, and one about a deployment that is no longer the latest.
       Timestamp sent = Timestamp.from(Instant.now());
-      send(producer, topics.agentEvents(otherAgent), polled, found(polled));
-      send(producer, topics.agentEvents(agentId), unpolled, found(unpolled));
+      send(producer, topics.agentEvents(otherAgent), polled, found(polled, latest));
+      send(producer, topics.agentEvents(agentId), unpolled, found(unpolled, unpolledLatest));
+      send(producer, topics.agentEvents(agentId), polled, found(polled, superseded));
       // Projected after the findings on the same partitions: once they show, the findings were read.
       send(producer, topics.agentEvents(otherAgent), polled, heartbeat(otherAgent));
       send(producer, topics.agentEvents(agentId), unpolled, heartbeat(agentId));
       Awaitility.await().atMost(DEADLINE).until(() -> query(
           "SELECT 1 FROM agents WHERE id IN (?, ?) AND last_seen >= ?", otherAgent, agentId, sent).size() == 2);
+      // Before the sweeper could have sent and deleted a row: none was written.
+      assertNoImageUpdateAsked(polled, unpolled);
       Thread.sleep(ImageUpdates.DEBOUNCE.toMillis() + 1_000);
+      assertNoImageUpdateAsked(polled, unpolled);
       assertThat(TopicProbe.allSoFar(topics.syncRequests(), (key, value) -> value.getTrigger() == SyncTrigger.IMAGE_UPDATE
           && (polled.equals(value.getApplicationId()) || unpolled.equals(value.getApplicationId())))).isEmpty();
 
-      send(producer, topics.agentEvents(agentId), polled, found(polled));
+      send(producer, topics.agentEvents(agentId), polled, found(polled, latest));
     }
     SyncRequested request = TopicProbe.await(topics.syncRequests(),
         (key, value) -> polled.equals(value.getApplicationId()) && value.getTrigger() == SyncTrigger.IMAGE_UPDATE).value();
     assertThat(request.getActor()).isEqualTo("image-poll:" + agentId);
     assertThat(request.getPullImages()).isTrue();
-    assertThat(request.getDeploymentId()).isNotNull();
+    assertThat(request.getDeploymentId()).isNotNull().isNotEqualTo(latest);
   }
 
-  private ImageUpdateFound found(String applicationId) {
-    return ImageUpdateFound.newBuilder().setApplicationId(applicationId).setDeploymentId(UUID.randomUUID().toString())
+  /** No image_updates row and no image-update SyncRequested waiting in the outbox for these applications. */
+  private void assertNoImageUpdateAsked(String... applicationIds) {
+    for (String id : applicationIds) {
+      assertThat(query("SELECT 1 FROM image_updates WHERE application_id = ?", UUID.fromString(id))).as(id).isEmpty();
+    }
+    List<String> ids = List.of(applicationIds);
+    assertThat(query("SELECT value FROM outbox WHERE topic = ?", topics.syncRequests().name()).stream()
+        .map(row -> topics.syncRequests().value((byte[]) row.get("value")))
+        .filter(value -> value != null && value.getTrigger() == SyncTrigger.IMAGE_UPDATE
+            && ids.contains(value.getApplicationId())))
+        .isEmpty();
+  }
+
+  /** A deployments row as the projector writes it from DeploymentChanged; a later generation started later. */
+  private String deployment(String applicationId, int generation) {
+    String id = UUID.randomUUID().toString();
+    update("INSERT INTO deployments (id, application_id, agent_id, generation, reason, actor, commit_sha, digest,"
+            + " state, started_at, deadline, updated_at) VALUES (?, ?, ?, ?, 'config_change', 'test', ?, 'digest',"
+            + " 'succeeded', ?, now(), now())", id, UUID.fromString(applicationId), agentId, (long) generation, "a".repeat(40),
+        Timestamp.from(Instant.now().minusSeconds(600 - 60L * generation)));
+    return id;
+  }
+
+  private static ImageUpdateFound found(String applicationId, String deploymentId) {
+    return ImageUpdateFound.newBuilder().setApplicationId(applicationId).setDeploymentId(deploymentId)
         .setServices(List.of("web: ghcr.io/acme/web:1 1a2b3c4d5e6f → 6f5e4d3c2b1a")).setAt(Instant.now()).build();
   }
 
@@ -234,6 +333,10 @@ class ImageWebhookIntegrationTest extends GatewayTestSupport {
         })
         .bodyValue(body.getBytes(StandardCharsets.UTF_8))
         .exchange().expectBody().returnResult();
+  }
+
+  private static String signature(byte[] body) {
+    return "sha256=" + HexFormat.of().formatHex(WebhookSignatures.hmacSha256(SECRET, body));
   }
 
   private static String fixture(String name) {
