@@ -40,6 +40,9 @@ public final class ApplicationFiles {
 
   private static final Logger log = LoggerFactory.getLogger(ApplicationFiles.class);
 
+  /** The most of {@code compose config}'s output the agent reads (the stack, resolved). */
+  static final int MAX_RESOLVED_BYTES = 4 * 1024 * 1024;
+
   private final DeploymentsDir dirs;
 
   public ApplicationFiles(DeploymentsDir dirs) {

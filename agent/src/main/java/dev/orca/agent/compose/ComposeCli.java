@@ -149,6 +149,60 @@ final class ComposeCli {
     }
   }
 
+  /**
+   * Runs compose with {@code args} and keeps what it printed on standard output whole (up to
+   * {@code maxBytes}; more fails the run), apart from what it said on standard error: for
+   * {@code config}, whose output is the resolved stack. That output may hold the application's
+   * secret values: callers never log it.
+   */
+  Captured capture(List<String> args, Path workDir, Instant deadline, int maxBytes) {
+    List<String> full = new ArrayList<>(command().orElseThrow(() -> new IllegalStateException("no compose CLI")));
+    full.addAll(args);
+    Path out = null;
+    Path err = null;
+    Process process = null;
+    try {
+      out = Files.createTempFile("orca-compose-", ".out");
+      err = Files.createTempFile("orca-compose-", ".err");
+      ProcessBuilder builder = new ProcessBuilder(full).directory(workDir.toFile())
+          .redirectOutput(out.toFile()).redirectError(err.toFile());
+      builder.environment().put("DOCKER_HOST", dockerHost);
+      process = builder.start();
+      long waitMillis = Math.max(1000, Duration.between(Instant.now(), deadline).toMillis());
+      if (!process.waitFor(waitMillis, TimeUnit.MILLISECONDS)) {
+        stop(process);
+        return new Captured(-1, true, "", tail(err));
+      }
+      if (Files.size(out) > maxBytes) {
+        return new Captured(-1, false, "", "its output is larger than " + maxBytes / 1024 + " KiB");
+      }
+      return new Captured(process.exitValue(), false, Files.readString(out, StandardCharsets.UTF_8), tail(err));
+    } catch (IOException e) {
+      return new Captured(-1, false, "", "cannot run " + String.join(" ", full) + ": " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stop(process);
+      return new Captured(-1, false, "", "interrupted: the agent is stopping");
+    } finally {
+      for (Path file : new Path[] {out, err}) {
+        if (file != null) {
+          try {
+            Files.deleteIfExists(file);
+          } catch (IOException e) {
+            log.debug("cannot delete {}", file, e);
+          }
+        }
+      }
+    }
+  }
+
+  /** Exit code (-1 when it did not finish), whether the deadline killed it, standard output whole, standard error's tail. */
+  record Captured(int exitCode, boolean timedOut, String stdout, String stderr) {
+    boolean succeeded() {
+      return exitCode == 0 && !timedOut;
+    }
+  }
+
   private static void stop(Process process) {
     if (process == null) {
       return;

@@ -28,6 +28,9 @@ public final class ComposePolicy {
       "MAC_OVERRIDE");
   /** Keys whose value {@code host} shares a namespace of the host. */
   private static final List<String> NAMESPACES = List.of("network_mode", "pid", "ipc", "uts", "userns_mode", "cgroup");
+  /** The keys of a service the policy reads (a variable in any of them hides what it judges). */
+  private static final List<String> JUDGED = List.of("privileged", "cap_add", "volumes", "network_mode", "pid", "ipc",
+      "uts", "userns_mode", "cgroup");
   private static final Set<String> DOCKER_SOCKETS = Set.of("/var/run/docker.sock", "/run/docker.sock");
 
   private ComposePolicy() {}
@@ -45,6 +48,23 @@ public final class ComposePolicy {
    * variable, not carried) is a violation.
    */
   public static List<String> violations(ComposeFile file, Map<String, byte[]> files, Path applicationDir) {
+    return check(file, files, applicationDir, new ArrayList<>());
+  }
+
+  /**
+   * Where the stack names what the policy judges through a variable ({@code privileged: ${P}},
+   * {@code - ${DATA}:/data}, {@code network_mode: $NET}...): compose fills those in from the
+   * {@code .env} and the agent's own environment, so they can only be judged in the stack compose
+   * resolved. Empty when there is no such place.
+   */
+  public static List<String> variables(ComposeFile file, Map<String, byte[]> files, Path applicationDir) {
+    List<String> variables = new ArrayList<>();
+    check(file, files, applicationDir, variables);
+    return variables;
+  }
+
+  private static List<String> check(ComposeFile file, Map<String, byte[]> files, Path applicationDir,
+      List<String> variables) {
     List<String> violations = new ArrayList<>();
     Path home = applicationDir.toAbsolutePath().normalize();
     Deque<Part> parts = new ArrayDeque<>(List.of(new Part(file, home, "")));
@@ -52,7 +72,7 @@ public final class ComposePolicy {
     Set<String> checked = new HashSet<>(Set.of(DeploymentsDir.COMPOSE_FILE));
     while (!parts.isEmpty()) {
       Part part = parts.poll();
-      services(part, home, violations);
+      services(part, home, violations, variables);
       for (Reference reference : references(part.file())) {
         Optional<String> path = readable(reference.path(), part, files, home, violations);
         if (path.isEmpty() || !checked.add(path.get())) {
@@ -100,10 +120,15 @@ public final class ComposePolicy {
     return Optional.empty();
   }
 
-  private static void services(Part part, Path home, List<String> violations) {
+  private static void services(Part part, Path home, List<String> violations, List<String> variables) {
     for (Map.Entry<String, Map<String, Object>> service : part.file().serviceDefinitions().entrySet()) {
       String name = "service '" + service.getKey() + "'" + part.where();
       Map<String, Object> definition = service.getValue();
+      for (String key : JUDGED) {
+        if (String.valueOf(definition.get(key)).contains("$")) {
+          variables.add(name + " " + key);
+        }
+      }
       if (isTrue(definition.get("privileged"))) {
         violations.add(name + " asks for privileged mode (rule: privileged)");
       }

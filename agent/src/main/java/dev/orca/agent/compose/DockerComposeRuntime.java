@@ -120,6 +120,11 @@ public final class DockerComposeRuntime implements ComposeRuntime {
     } else {
       dirs.writeSecret(applicationId, DeploymentsDir.ENV_FILE, envFile);
     }
+    Optional<String> resolvedRefusal = judgeResolved(applicationId, project, file, files,
+        options.allowedPolicyRules(), deadline);
+    if (resolvedRefusal.isPresent()) {
+      return DeployOutcome.composeFailure(resolvedRefusal.get(), HealthStatus.UNKNOWN, containers(applicationId));
+    }
     List<DockerEngine.ImageUse> before = List.of();
     String pullFailure = null;
     if (options.pullImages()) {
@@ -138,6 +143,36 @@ public final class DockerComposeRuntime implements ComposeRuntime {
     return options.pullImages()
         ? afterImageUpdate(applicationId, project, before, pullFailure, outcome, options, deadline)
         : outcome;
+  }
+
+  /**
+   * A stack that names what the policy judges through variables is judged again as compose
+   * resolves it ({@code compose config}, with the {@code .env} just written and the agent's
+   * environment), before anything runs; what was resolved is never logged or quoted whole.
+   */
+  private Optional<String> judgeResolved(String applicationId, String project, ComposeFile file,
+      Map<String, byte[]> files, Set<String> allowed, Instant deadline) {
+    Path home = dirs.application(applicationId);
+    List<String> variables = ComposePolicy.variables(file, files, home);
+    if (variables.isEmpty()) {
+      return Optional.empty();
+    }
+    ComposeCli.Captured config = cli.capture(List.of("-p", project, "-f", dirs.composeFile(applicationId).toString(),
+        "config"), home, deadline, ApplicationFiles.MAX_RESOLVED_BYTES);
+    if (!config.succeeded()) {
+      return Optional.of("cannot check " + String.join(", ", variables) + " against the agent's policy: docker compose"
+          + " config " + (config.timedOut() ? "did not finish by the deadline" : "failed (exit " + config.exitCode()
+          + ")") + ": " + config.stderr());
+    }
+    ComposeFile resolved;
+    try {
+      resolved = ComposeFile.parse(config.stdout());
+    } catch (InvalidComposeFileException e) {
+      return Optional.of("cannot check " + String.join(", ", variables) + " against the agent's policy: the stack"
+          + " docker compose config resolved cannot be read");
+    }
+    return ComposePolicy.refusal(resolved, Map.of(), home, allowed)
+        .map(refusal -> refusal + " (as resolved from variables)");
   }
 
   /**

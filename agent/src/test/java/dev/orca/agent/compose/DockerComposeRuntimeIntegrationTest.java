@@ -305,6 +305,57 @@ class DockerComposeRuntimeIntegrationTest {
   }
 
   @Test
+  void shouldJudgeWhatVariablesNameAsComposeResolvesThemBeforeAnythingRuns() {
+    // The repository's .env and the application's variables fill in what the policy judges.
+    String hidden = """
+        services:
+          web:
+            image: orca-test/busybox:1
+            command: ["sleep", "3600"]
+            privileged: ${PRIVILEGED:-false}
+            volumes:
+              - ${HOST_DIR}:/host
+        """;
+    Map<String, byte[]> files = Map.of(".env", bytes("HOST_DIR=/etc\n"));
+
+    DeployOutcome refused = runtime.deploy(app, project, hidden, files, "PRIVILEGED=true\n", in(60));
+
+    assertThat(refused.success()).isFalse();
+    assertThat(refused.failureKind()).isEqualTo(FailureKind.COMPOSE);
+    assertThat(refused.error()).startsWith("refused by the agent's policy: service 'web' asks for privileged mode "
+        + "(rule: privileged); service 'web' mounts /etc from the host, outside the application's directory "
+        + "(rule: host-mounts)").endsWith("(as resolved from variables)");
+    assertThat(DockerCli.lines("docker", "ps", "-a", "--filter", "label=com.docker.compose.project=" + project,
+        "--format", "{{.Names}}")).as("nothing ran").isEmpty();
+
+    // Without the variable that asks for privileged mode (this sandbox cannot run one), and with
+    // the host mount allowed by an admin, the same file runs.
+    DeployOutcome allowed = runtime.deploy(app, project, hidden, files, null, in(60),
+        new DeployOptions(java.util.Set.of("host-mounts"), null));
+    assertThat(allowed.success()).as("an admin allowed host mounts: " + allowed.error()).isTrue();
+    assertThat(DockerCli.lines("docker", "exec", allowed.containers().get(0).name(), "ls", "/host/hostname"))
+        .containsExactly("/host/hostname");
+  }
+
+  @Test
+  void shouldRunAStackWhoseVariablesResolveInsideItsDirectory() {
+    String inside = """
+        services:
+          web:
+            image: orca-test/busybox:1
+            command: ["sleep", "3600"]
+            stop_grace_period: 1s
+            privileged: ${PRIVILEGED:-false}
+            volumes:
+              - ${DATA:-./data}:/data
+        """;
+
+    DeployOutcome outcome = runtime.deploy(app, project, inside, Map.of(), null, in(60));
+
+    assertThat(outcome.success()).as(String.valueOf(outcome.error())).isTrue();
+  }
+
+  @Test
   void shouldFailAsComposeWhenTheImageDoesNotExist() {
     String broken = WEB.replace("orca-test/busybox:1", "orca-test/does-not-exist:1");
 
