@@ -109,8 +109,12 @@ final class CommandHandler {
     if (outcome.failureKind() != FailureKind.TRANSPORT) {
       boolean selfHeal = cmd.getSettings() != null && cmd.getSettings().getSelfHeal();
       Integer imagePollSeconds = cmd.getSettings() == null ? null : cmd.getSettings().getImagePollIntervalSeconds();
+      // An image update that could pull nothing left the stack as the last deployment did: its
+      // baseline still holds, so self-heal and image checks go on (a registry outage must not end them).
+      var baseline = outcome.success() ? Drift.baseline(outcome.containers())
+          : outcome.stackUnchanged() && last.isPresent() ? last.get().baseline() : null;
       state.write(app, new DeploymentStateStore.Applied(cmd.getDeploymentId(), cmd.getGeneration(), cmd.getProject(),
-          selfHeal, outcome.success() ? Drift.baseline(outcome.containers()) : null, imagePollSeconds));
+          selfHeal, baseline, imagePollSeconds));
     }
     log.info("Deployment {} of {} ended: {}", cmd.getDeploymentId(), app,
         outcome.success() ? "ready" : outcome.failureKind() + " " + outcome.error());

@@ -6,10 +6,27 @@ import java.util.List;
 
 /** How one deploy ended: success, or a COMPOSE (stack broken) or TRANSPORT (host) failure. */
 public record DeployOutcome(boolean success, FailureKind failureKind, String error, HealthStatus health,
-    List<Container> containers) {
+    List<Container> containers, boolean stackUnchanged) {
+
+  /** How an image update that could pull no image and so changed nothing fails. */
+  public static final String NO_IMAGE_CHANGED = "no image changed: ";
 
   public DeployOutcome {
     containers = List.copyOf(containers);
+  }
+
+  public DeployOutcome(boolean success, FailureKind failureKind, String error, HealthStatus health,
+      List<Container> containers) {
+    this(success, failureKind, error, health, containers, false);
+  }
+
+  /**
+   * A failure that left the stack exactly as the last deployment did (an image update that
+   * could pull nothing): what that deployment established, its drift baseline and image checks,
+   * still holds.
+   */
+  public static DeployOutcome unchangedFailure(String error, HealthStatus health, List<Container> containers) {
+    return new DeployOutcome(false, FailureKind.COMPOSE, error, health, containers, true);
   }
 
   public static DeployOutcome ready(List<Container> containers) {

@@ -97,7 +97,8 @@ public final class DockerComposeRuntime implements ComposeRuntime {
     } catch (InvalidComposeFileException e) {
       return DeployOutcome.composeFailure(e.getMessage(), HealthStatus.UNKNOWN, List.of());
     }
-    // Before anything runs or is written: a stack the policy refuses never touches the host.
+    // Before anything runs or is written: a stack the policy refuses never touches the host (one
+    // that names what the policy judges through variables is judged again after, see judgeResolved).
     Optional<String> refused = ApplicationFiles.refusal(files.keySet())
         .or(() -> ComposePolicy.refusal(file, files, dirs.application(applicationId), options.allowedPolicyRules()));
     if (refused.isPresent()) {
@@ -114,7 +115,7 @@ public final class DockerComposeRuntime implements ComposeRuntime {
       return DeployOutcome.composeFailure(e.getMessage(), HealthStatus.UNKNOWN, List.of());
     }
     dirs.writeSecret(applicationId, DeploymentsDir.COMPOSE_FILE,
-        file.withLabels(labels(applicationId), ServiceFiles.labels(file, files)));
+        file.withLabels(labels(applicationId), ServiceFiles.labels(file, carried)));
     if (envFile.isEmpty()) {
       dirs.delete(applicationId, DeploymentsDir.ENV_FILE);
     } else {
@@ -123,13 +124,14 @@ public final class DockerComposeRuntime implements ComposeRuntime {
     Optional<String> resolvedRefusal = judgeResolved(applicationId, project, file, files,
         options.allowedPolicyRules(), deadline);
     if (resolvedRefusal.isPresent()) {
-      return DeployOutcome.composeFailure(resolvedRefusal.get(), HealthStatus.UNKNOWN, containers(applicationId));
+      // The refused file must not stay where a self-heal would bring it up.
+      dirs.delete(applicationId, DeploymentsDir.COMPOSE_FILE);
+      return DeployOutcome.composeFailure(resolvedRefusal.get(), HealthStatus.UNKNOWN, List.of());
     }
     List<DockerEngine.ImageUse> before = List.of();
-    String pullFailure = null;
     if (options.pullImages()) {
       before = engine.imagesOf(applicationId);
-      pullFailure = pull(applicationId, project, deadline).orElse(null);
+      pull(applicationId, project, deadline); // what failed is asked again if nothing changed
     }
     Optional<DeployOutcome> upFailed = up(applicationId, project, deadline, hasOrphans(applicationId, file));
     if (upFailed.isPresent()) {
@@ -141,7 +143,7 @@ public final class DockerComposeRuntime implements ComposeRuntime {
         ? "within the application's readiness timeout of " + timeout.toSeconds() + " s"
         : BY_DEADLINE);
     return options.pullImages()
-        ? afterImageUpdate(applicationId, project, before, pullFailure, outcome, options, deadline)
+        ? afterImageUpdate(applicationId, project, file.services(), before, outcome, options, deadline)
         : outcome;
   }
 
@@ -179,22 +181,42 @@ public final class DockerComposeRuntime implements ComposeRuntime {
    * Pulls the services' images (those that cannot be pulled keep the image they have here, so
    * an image built or tagged on this host still updates); what failed, or empty. Compose v2
    * answers 0 here even when pulls failed, so an empty answer does not prove every pull worked:
-   * see {@link #strictPull}.
+   * see {@link #everyPullFails}.
    */
   private Optional<String> pull(String applicationId, String project, Instant deadline) {
     return pull(applicationId, project, deadline, true);
   }
 
-  /** Pulls again without ignoring failures (both compose versions then exit non-zero); what failed, or empty. */
-  private Optional<String> strictPull(String applicationId, String project, Instant deadline) {
-    return pull(applicationId, project, deadline, false);
+  /**
+   * Whether every service's pull fails, asked service by service without ignoring failures (both
+   * compose versions then exit non-zero), up to the first that works: what the last one said, or
+   * empty when one could be pulled (a stack may hold images built or tagged here, which never pull).
+   */
+  private Optional<String> everyPullFails(String applicationId, String project, Set<String> services,
+      Instant deadline) {
+    Optional<String> failure = Optional.empty();
+    for (String service : new java.util.TreeSet<>(services)) {
+      failure = pull(applicationId, project, deadline, false, service);
+      if (failure.isEmpty()) {
+        return Optional.empty();
+      }
+    }
+    return failure;
   }
 
   private Optional<String> pull(String applicationId, String project, Instant deadline, boolean ignoreFailures) {
+    return pull(applicationId, project, deadline, ignoreFailures, null);
+  }
+
+  private Optional<String> pull(String applicationId, String project, Instant deadline, boolean ignoreFailures,
+      String service) {
     List<String> args = new ArrayList<>(List.of("-p", project, "-f", dirs.composeFile(applicationId).toString(),
         "pull"));
     if (ignoreFailures) {
       args.add("--ignore-pull-failures");
+    }
+    if (service != null) {
+      args.add(service);
     }
     ComposeCli.Result pull = cli.run(args, dirs.application(applicationId), deadline);
     if (pull.succeeded()) {
@@ -207,14 +229,16 @@ public final class DockerComposeRuntime implements ComposeRuntime {
   }
 
   /**
-   * An image update that recreated nothing while a pull failed did not update: it fails with
-   * the pull's error (the stack runs on as it was). Whether a pull failed is asked again without
-   * {@code --ignore-pull-failures} when the first pull said nothing, as compose v2 then exits 0
-   * whatever happened. One that succeeded removes, when asked, the images its recreated
-   * containers ran before that no container uses and no tag names any more.
+   * An image update that changed no container while no service's image could be pulled did not
+   * update: it fails with the pull's error (the stack runs on as it was). That is asked service by
+   * service without {@code --ignore-pull-failures}, since compose v2 exits 0 from the first pull
+   * whatever happened and a stack may mix pullable images with ones built here; one that pulled
+   * and found nothing new succeeds. One that succeeded removes, when asked, the images its
+   * recreated containers ran before that no container uses and no tag names any more.
    */
-  private DeployOutcome afterImageUpdate(String applicationId, String project, List<DockerEngine.ImageUse> before,
-      String pullFailure, DeployOutcome outcome, DeployOptions options, Instant deadline) {
+  private DeployOutcome afterImageUpdate(String applicationId, String project, Set<String> services,
+      List<DockerEngine.ImageUse> before, DeployOutcome outcome, DeployOptions options,
+      Instant deadline) {
     List<DockerEngine.ImageUse> after = engine.imagesOf(applicationId);
     java.util.Set<String> running = new java.util.HashSet<>();
     after.forEach(use -> running.add(use.imageId()));
@@ -225,10 +249,9 @@ public final class DockerComposeRuntime implements ComposeRuntime {
       return outcome;
     }
     if (superseded.isEmpty()) {
-      Optional<String> failure = pullFailure != null ? Optional.of(pullFailure)
-          : strictPull(applicationId, project, deadline);
+      Optional<String> failure = everyPullFails(applicationId, project, services, deadline);
       if (failure.isPresent()) {
-        return DeployOutcome.composeFailure("no image changed: " + failure.get(), outcome.health(),
+        return DeployOutcome.unchangedFailure(DeployOutcome.NO_IMAGE_CHANGED + failure.get(), outcome.health(),
             outcome.containers());
       }
     }
@@ -333,6 +356,7 @@ public final class DockerComposeRuntime implements ComposeRuntime {
    */
   private DeployOutcome awaitReady(String applicationId, Set<String> services, Instant deadline, String limit) {
     Map<String, Instant> seenAhead = new HashMap<>();
+    Duration engineAhead = null;
     while (true) {
       List<Container> containers = containers(applicationId);
       Optional<Container> failed = containers.stream().filter(Health::failed).findFirst();
@@ -348,7 +372,11 @@ public final class DockerComposeRuntime implements ComposeRuntime {
       }
       Instant now = Instant.now();
       Instant lookAgain = now.plus(READY_POLL);
-      Optional<Instant> stableAt = notReady.isEmpty() ? stableAt(containers, now, seenAhead) : Optional.empty();
+      if (notReady.isEmpty() && engineAhead == null) {
+        engineAhead = engine.clockOffset();
+      }
+      Optional<Instant> stableAt = notReady.isEmpty() ? stableAt(containers, now, engineAhead, seenAhead)
+          : Optional.empty();
       if (stableAt.isPresent()) {
         if (!now.isBefore(stableAt.get()) || !now.isBefore(deadline)) {
           return DeployOutcome.ready(containers);
@@ -370,17 +398,20 @@ public final class DockerComposeRuntime implements ComposeRuntime {
 
   /**
    * When the last of these containers will have run {@link #STABLE_FOR}: its engine start time
-   * plus that; a start time ahead of this host's clock (an engine on another host) counts from
-   * when it was first seen. Empty when one has no start time (gone meanwhile).
+   * (moved to this host's clock by {@code engineAhead}) plus that; a start time still ahead of
+   * this host's clock counts from when it was first seen. Empty when one has no start time (gone
+   * meanwhile).
    */
-  private Optional<Instant> stableAt(List<Container> containers, Instant now, Map<String, Instant> seenAhead) {
+  private Optional<Instant> stableAt(List<Container> containers, Instant now, Duration engineAhead,
+      Map<String, Instant> seenAhead) {
     Instant latest = Instant.MIN;
     for (Container container : containers) {
       Optional<Instant> started = engine.startedAt(container.name());
       if (started.isEmpty()) {
         return Optional.empty();
       }
-      Instant start = !started.get().isAfter(now) ? started.get()
+      Instant local = started.get().minus(engineAhead);
+      Instant start = !local.isAfter(now) ? local
           : seenAhead.computeIfAbsent(container.name() + "@" + started.get(), key -> now);
       latest = start.isAfter(latest) ? start : latest;
     }
@@ -520,10 +551,35 @@ public final class DockerComposeRuntime implements ComposeRuntime {
    */
   static String envFile(byte[] repositoryEnv, String dotEnv) {
     String repository = repositoryEnv == null ? "" : new String(repositoryEnv, java.nio.charset.StandardCharsets.UTF_8);
+    String[] lines = repository.split("\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      if (opensUnclosedQuote(lines[i])) {
+        // Compose v2 would read on into the next lines, the application's variables among them.
+        throw new InvalidComposeFileException("line " + (i + 1) + " of the repository's .env opens a quote it does"
+            + " not close on the same line (values spanning lines are not supported)");
+      }
+    }
     if (!repository.isEmpty() && !repository.endsWith("\n")) {
       repository += "\n";
     }
     return repository + envFile(dotEnv);
+  }
+
+  private static boolean opensUnclosedQuote(String line) {
+    int equals = line.indexOf('=');
+    String value = equals < 0 ? "" : line.substring(equals + 1).strip();
+    if (line.strip().startsWith("#") || value.isEmpty() || (value.charAt(0) != '"' && value.charAt(0) != '\'')) {
+      return false;
+    }
+    char quote = value.charAt(0);
+    for (int i = 1; i < value.length(); i++) {
+      if (quote == '"' && value.charAt(i) == '\\') {
+        i++;
+      } else if (value.charAt(i) == quote) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String envFile(String dotEnv) {

@@ -78,6 +78,27 @@ final class DockerEngine implements AutoCloseable {
   }
 
   /**
+   * How far the engine's clock is ahead of this host's (negative when behind), read from its
+   * {@code SystemTime}; zero when the engine does not say. An engine on another host may keep
+   * another time, and container start times are in its time.
+   */
+  Duration clockOffset() {
+    try {
+      Instant before = Instant.now();
+      String systemTime = client.infoCmd().exec().getSystemTime();
+      Instant after = Instant.now();
+      if (systemTime == null) {
+        return Duration.ZERO;
+      }
+      Instant local = before.plus(Duration.between(before, after).dividedBy(2));
+      return Duration.between(local, Instant.parse(systemTime));
+    } catch (RuntimeException e) {
+      log.debug("cannot read the engine's time: {}", e.toString());
+      return Duration.ZERO;
+    }
+  }
+
+  /**
    * When the engine last started the container (its {@code State.StartedAt}); empty when it is
    * gone or the engine does not say.
    */

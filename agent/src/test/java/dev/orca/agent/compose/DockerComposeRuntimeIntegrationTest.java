@@ -118,7 +118,8 @@ class DockerComposeRuntimeIntegrationTest {
               COLOR: ${COLOR}
               SIZE: ${SIZE}
         """;
-    Map<String, byte[]> files = Map.of(".env", bytes("# from the repository\nCOLOR=blue\nSIZE=small"));
+    Map<String, byte[]> files = Map.of(".env", bytes("# from the repository\nCOLOR=blue\nSIZE=small"),
+        "conf/app.conf", bytes("x\n"));
 
     DeployOutcome outcome = runtime.deploy(app, project, compose, files, "SIZE=large\n", in(60));
 
@@ -128,9 +129,8 @@ class DockerComposeRuntimeIntegrationTest {
         .containsExactly("blue large");
     Path dir = deployments.resolve(app);
     assertThat(permissions(dir.resolve(".env"))).isEqualTo("rw-------");
-    assertThat(dir.resolve(DeploymentsDir.FILES_MANIFEST)).satisfiesAnyOf(
-        manifest -> assertThat(manifest).doesNotExist(),
-        manifest -> assertThat(Files.readAllLines(manifest)).doesNotContain(".env"));
+    assertThat(Files.readAllLines(dir.resolve(DeploymentsDir.FILES_MANIFEST))).as("the .env is not a carried file")
+        .containsExactly("conf/app.conf");
 
     DeployOutcome without = runtime.deploy(app, project, compose, files, null, in(60));
     assertThat(without.success()).as(String.valueOf(without.error())).isTrue();

@@ -167,6 +167,35 @@ class ImageUpdateIntegrationTest {
   }
 
   @Test
+  void shouldSucceedWithNothingChangedWhenAServiceCouldPullAndAnotherNeverPulls() {
+    // 'web' runs an image tagged here (its pull fails); 'tool' is built here, which compose does
+    // not pull and counts as pulled: one service could pull, so nothing new is no failure.
+    build("1");
+    String compose = """
+        services:
+          web:
+            image: %s
+            command: ["sleep", "3600"]
+            stop_grace_period: 1s
+          tool:
+            build: ./tool
+            command: ["sleep", "3600"]
+            stop_grace_period: 1s
+        """.formatted(tag);
+    Map<String, byte[]> files = Map.of("tool/Dockerfile",
+        ("FROM orca-test/busybox:1\nLABEL orca.it.app=" + app + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    DeployOutcome deployed = runtime.deploy(app, app, compose, files, null, in(120));
+    assertThat(deployed.success()).as(String.valueOf(deployed.error())).isTrue();
+    String web = containerOf("web");
+
+    DeployOutcome updated = runtime.deploy(app, app, compose, files, null, in(120),
+        DeployOptions.NONE.pullingImages(true));
+
+    assertThat(updated.success()).as(String.valueOf(updated.error())).isTrue();
+    assertThat(containerOf("web")).isEqualTo(web);
+  }
+
+  @Test
   void shouldKeepASupersededImageThatAnotherTagStillNames() {
     String v1 = build("1");
     String kept = tag.replace(":latest", ":kept");
