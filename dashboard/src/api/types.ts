@@ -77,7 +77,7 @@ export interface ApplicationBody {
   /** 30 to 86400. */
   imagePollIntervalSeconds?: number;
   removeSupersededImages?: boolean;
-  /** Write-only: absent or null keeps it, "" removes it, anything else must be 16 to 256 printable ASCII characters without spaces (0x21 to 0x7e). */
+  /** Write-only: absent or null keeps it, "" removes it, anything else must be 16 to 256 letters, digits or - . _ ~. */
   imageWebhookSecret?: string | null;
 }
 

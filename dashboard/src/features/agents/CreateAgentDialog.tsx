@@ -29,8 +29,10 @@ export function CreateAgentDialog({ opened, onClose }: { opened: boolean; onClos
             They are shown only this once and cannot be shown again.
           </Alert>
           <Text size="sm">
-            Start the agent on the Docker host with these environment variables (as an env file, or with{' '}
-            <code>set -a; . ./agent.env</code> in a shell):
+            Start the agent on the Docker host with these environment variables: as systemd&apos;s{' '}
+            <code>EnvironmentFile=</code>, compose&apos;s <code>env_file</code>, or with{' '}
+            <code>set -a; . ./agent.env</code> in a shell (not <code>docker run --env-file</code>, which keeps the
+            quotes):
           </Text>
           <Code block className="preformatted" data-testid="agent-connection">
             {connectionEnv(created)}

@@ -6,8 +6,8 @@ export const MIN_IMAGE_POLL_INTERVAL = 30;
 export const MAX_IMAGE_POLL_INTERVAL = 86_400;
 export const MIN_IMAGE_WEBHOOK_SECRET = 16;
 export const MAX_IMAGE_WEBHOOK_SECRET = 256;
-/** What the gateway takes in a secret: printable ASCII without the space (0x21 to 0x7e). */
-const SECRET_CHARACTER = /^[\x21-\x7e]$/;
+/** What the gateway takes in a secret: URL's unreserved characters (it may travel as ?token=). */
+const SECRET_CHARACTER = /^[A-Za-z0-9._~-]$/;
 
 /** What the form holds; a NumberInput holds '' while it is empty. */
 export interface SettingsValues {
@@ -63,15 +63,15 @@ function characterName(c: string): string {
 }
 
 /**
- * The gateway's rule for a secret: empty (keep it, or none), else 16 to 256 characters, each
- * printable ASCII from "!" to "~" (0x21 to 0x7e): no space, control or non-ASCII character.
+ * The gateway's rule for a secret: empty (keep it, or none), else 16 to 256 characters, each an
+ * ASCII letter, a digit or one of - . _ ~ (a Docker Hub webhook carries it in its URL).
  */
 export function imageWebhookSecretError(value: string, { hasSecret = true }: { hasSecret?: boolean } = {}): string | null {
   if (value === '') return null;
   // By code point, so a character outside the BMP is named whole.
   const bad = Array.from(value).find((c) => !SECRET_CHARACTER.test(c));
   if (bad !== undefined) {
-    return `Only letters, digits and ASCII punctuation (! to ~), without spaces: ${characterName(bad)} is not allowed`;
+    return `Only letters, digits and - . _ ~ (the secret may go in a URL): ${characterName(bad)} is not allowed`;
   }
   if (value.length < MIN_IMAGE_WEBHOOK_SECRET || value.length > MAX_IMAGE_WEBHOOK_SECRET) {
     return `${MIN_IMAGE_WEBHOOK_SECRET} to ${MAX_IMAGE_WEBHOOK_SECRET} characters (this one has ${value.length}), or empty ${

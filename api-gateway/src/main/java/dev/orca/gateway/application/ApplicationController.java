@@ -122,7 +122,15 @@ class ApplicationController {
   record DeployJson(String deploymentId) {}
 
   /** PUT body: every variable the application has from now on; values are never returned. */
-  record EnvironmentBody(Map<String, String> variables) {}
+  record EnvironmentBody(Map<String, String> variables) {
+
+    /** The names only: the values are secrets. */
+    @Override
+    public String toString() {
+      return "EnvironmentBody[variables=" + (variables == null ? null : new java.util.TreeSet<>(variables.keySet()))
+          + "]";
+    }
+  }
 
   /** The variables' names, sorted. */
   record EnvironmentJson(List<String> names) {}

@@ -52,7 +52,7 @@ final class ApplicationRules {
   static final int MIN_SECRET_LENGTH = 16;
   static final int MAX_SECRET_LENGTH = 256;
   static final String SECRET_RULE = "imageWebhookSecret must be " + MIN_SECRET_LENGTH + " to " + MAX_SECRET_LENGTH
-      + " printable ASCII characters (! to ~: no spaces, control or non-ASCII characters), or empty to remove it";
+      + " characters, each a letter, a digit or one of - . _ ~ (they go in a URL unencoded), or empty to remove it";
 
   /**
    * {@code settings} with the image update settings a write asks for, each absent one kept. The
@@ -75,19 +75,25 @@ final class ApplicationRules {
 
   /**
    * The image webhook secret a write asks for: null keeps the stored one, empty removes it,
-   * otherwise 16 to 256 printable ASCII characters, {@code !} to {@code ~}. Registries send it in a
-   * header or the URL, where a space, a control character or a non-ASCII one would be trimmed,
-   * re-encoded or refused, and the secret compared whole would then never match.
+   * otherwise 16 to 256 of URL's unreserved characters (ASCII letters, digits, {@code - . _ ~}).
+   * Docker Hub sends it in the URL ({@code ?token=}), where {@code +} reads as a space, {@code %}
+   * starts an escape and {@code & #} end the value, and other registries in a header: a secret
+   * of other characters would then never match.
    */
   static String imageWebhookSecret(String secret) {
     if (secret == null || secret.isEmpty()) {
       return secret;
     }
     if (secret.length() < MIN_SECRET_LENGTH || secret.length() > MAX_SECRET_LENGTH
-        || secret.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+        || !secret.chars().allMatch(ApplicationRules::isUnreserved)) {
       throw ApiException.badRequest(SECRET_RULE);
     }
     return secret;
+  }
+
+  private static boolean isUnreserved(int c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.'
+        || c == '_' || c == '~';
   }
 
   /**

@@ -83,9 +83,8 @@ final class BatchProjection {
 
   /**
    * The agent's image check found newer images: an image update of the application, if it is that
-   * agent's, still asks for checks, and the finding is about its latest deployment. A finding about
-   * an older deployment is stale: the agent checks the latest one in its turn and reports it if
-   * its images are behind.
+   * agent's, still asks for checks, and no other deployment of it is in flight (that one may change
+   * the stack; the agent checks again after it and reports what is still behind).
    */
   private Mono<Void> imageUpdate(String agentId, ImageUpdateFound found) {
     UUID applicationId;
@@ -94,17 +93,20 @@ final class BatchProjection {
     } catch (IllegalArgumentException e) {
       return Mono.empty();
     }
-    // The latest as the history lists it (DeploymentStore), on the index by application and start.
-    return db.sql("SELECT id FROM deployments WHERE application_id = :id ORDER BY started_at DESC, generation DESC"
+    // A deployment of the application still in flight makes the finding stale: it may change the
+    // stack, and the agent checks again after it. One that ended without changing what the agent
+    // runs (failed on the way, never reached it) does not: the finding is about what runs.
+    return db.sql("SELECT id FROM deployments WHERE application_id = :id AND id <> :found AND state = 'in_progress'"
             + " LIMIT 1")
         .bind("id", applicationId)
+        .bind("found", found.getDeploymentId())
         .map(row -> row.get("id", String.class))
         .one()
         .defaultIfEmpty("")
-        .flatMap(latest -> {
-          if (!latest.equals(found.getDeploymentId())) {
-            log.debug("agent {} found new images for {} in deployment {}, not its latest ({}): ignored", agentId,
-                applicationId, found.getDeploymentId(), latest.isEmpty() ? "none" : latest);
+        .flatMap(inFlight -> {
+          if (!inFlight.isEmpty()) {
+            log.debug("agent {} found new images for {} in deployment {} while deployment {} is in flight: ignored",
+                agentId, applicationId, found.getDeploymentId(), inFlight);
             return Mono.empty();
           }
           return ImageUpdates.requestFromAgent(db, applicationId, agentId)

@@ -99,7 +99,7 @@ class ImageWebhookController {
     }
     // The application may be deleted after it was read: the insert then breaks its foreign key.
     return imageUpdates.request(target.id(), "webhook:image:" + pushed.provider())
-        .onErrorMap(DataIntegrityViolationException.class, e -> ApiException.notFound("application not found"))
+        .onErrorMap(ImageWebhookController::applicationGone, e -> ApiException.notFound("application not found"))
         .switchIfEmpty(Mono.error(() -> ApiException.notFound("application not found")))
         .doOnNext(deploymentId -> log.info("image webhook ({}) for application {} accepted as image update {}: {}",
             pushed.provider(), target.id(), deploymentId, pushed.images()))
@@ -140,5 +140,15 @@ class ImageWebhookController {
     } catch (IllegalArgumentException e) {
       throw ApiException.notFound("application not found");
     }
+  }
+
+  /** A foreign key violation (SQLSTATE 23503): the application was deleted meanwhile. */
+  private static boolean applicationGone(Throwable error) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+      if (cause instanceof io.r2dbc.spi.R2dbcException r2dbc && "23503".equals(r2dbc.getSqlState())) {
+        return error instanceof DataIntegrityViolationException;
+      }
+    }
+    return false;
   }
 }

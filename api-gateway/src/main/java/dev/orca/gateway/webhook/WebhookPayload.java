@@ -27,7 +27,11 @@ final class WebhookPayload {
     String text = new String(body, StandardCharsets.UTF_8);
     MediaType type = headers.getContentType();
     if (type != null && MediaType.APPLICATION_FORM_URLENCODED.isCompatibleWith(type)) {
-      text = formField(text, "payload");
+      try {
+        text = formField(text, "payload");
+      } catch (IllegalArgumentException e) {
+        throw ApiException.badRequest("the form-encoded webhook body has a malformed % escape");
+      }
       if (text == null) {
         throw ApiException.badRequest("a form-encoded webhook needs a payload field");
       }

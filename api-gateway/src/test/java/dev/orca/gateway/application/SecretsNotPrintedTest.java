@@ -24,6 +24,14 @@ class SecretsNotPrintedTest {
   }
 
   @Test
+  void shouldPrintOnlyTheNamesOfTheEnvironmentVariables() {
+    var body = new ApplicationController.EnvironmentBody(java.util.Map.of("DB_PASSWORD", SECRET, "API_KEY", SECRET));
+
+    assertThat(body.toString()).doesNotContain(SECRET).isEqualTo("EnvironmentBody[variables=[API_KEY, DB_PASSWORD]]");
+    assertThat(new ApplicationController.EnvironmentBody(null).toString()).isEqualTo("EnvironmentBody[variables=null]");
+  }
+
+  @Test
   void shouldNotPrintTheSecretOfAConfigurationWrite() {
     var config = new ApplicationStore.Config("shop", "hash", UUID.randomUUID(), "agent-1", "main", "compose.yaml",
         ApplicationStore.Settings.DEFAULT, SECRET);

@@ -41,8 +41,8 @@ import org.springframework.test.web.reactive.server.EntityExchangeResult;
 class ImageWebhookIntegrationTest extends GatewayTestSupport {
 
   private static final String SECRET = "imgsec-" + UUID.randomUUID();
-  private static final String SECRET_RULE = "imageWebhookSecret must be 16 to 256 printable ASCII characters"
-      + " (! to ~: no spaces, control or non-ASCII characters), or empty to remove it";
+  private static final String SECRET_RULE = "imageWebhookSecret must be 16 to 256 characters, each a letter, a"
+      + " digit or one of - . _ ~ (they go in a URL unencoded), or empty to remove it";
 
   @Autowired
   Topics topics;
@@ -224,7 +224,7 @@ class ImageWebhookIntegrationTest extends GatewayTestSupport {
   }
 
   @Test
-  void shouldTurnAnAgentsFindingIntoAnImageUpdateOnlyForItsOwnApplicationsThatAskForChecksAboutTheLatestDeployment()
+  void shouldTurnAnAgentsFindingIntoAnImageUpdateOnlyForItsOwnApplicationsThatAskForChecksWithNoDeploymentInFlight()
       throws Exception {
     String polled = application(Map.of("imagePolling", true, "imagePollIntervalSeconds", 30));
     String unpolled = application(Map.of());
@@ -232,29 +232,34 @@ class ImageWebhookIntegrationTest extends GatewayTestSupport {
     admin().put().uri("/api/v1/applications/" + polled).bodyValue(Map.of("imagePollIntervalSeconds", 29))
         .exchange().expectStatus().isBadRequest().expectBody().jsonPath("$.error")
         .isEqualTo("imagePollIntervalSeconds must be between 30 and 86400");
-    String superseded = deployment(polled, 1);
-    String latest = deployment(polled, 2);
-    String unpolledLatest = deployment(unpolled, 1);
+    String latest = deployment(polled, 1, "succeeded");
+    String inFlight = deployment(polled, 2, "in_progress");
+    String unpolledLatest = deployment(unpolled, 1, "succeeded");
+    String notOthers = application(Map.of("imagePolling", true, "imagePollIntervalSeconds", 30));
+    String notOthersLatest = deployment(notOthers, 1, "succeeded");
 
     try (KafkaProducer<byte[], byte[]> producer = producer()) {
       // Each refused for one reason only: another agent's word about this application, a finding
-      // for an application without checks, and one about a deployment that is no longer the latest.
+      // for an application without checks, and one that arrives while another deployment is in flight.
       Timestamp sent = Timestamp.from(Instant.now());
-      send(producer, topics.agentEvents(otherAgent), polled, found(polled, latest));
+      send(producer, topics.agentEvents(otherAgent), notOthers, found(notOthers, notOthersLatest));
       send(producer, topics.agentEvents(agentId), unpolled, found(unpolled, unpolledLatest));
-      send(producer, topics.agentEvents(agentId), polled, found(polled, superseded));
+      send(producer, topics.agentEvents(agentId), polled, found(polled, latest));
       // Projected after the findings on the same partitions: once they show, the findings were read.
-      send(producer, topics.agentEvents(otherAgent), polled, heartbeat(otherAgent));
+      send(producer, topics.agentEvents(otherAgent), notOthers, heartbeat(otherAgent));
       send(producer, topics.agentEvents(agentId), unpolled, heartbeat(agentId));
       Awaitility.await().atMost(DEADLINE).until(() -> query(
           "SELECT 1 FROM agents WHERE id IN (?, ?) AND last_seen >= ?", otherAgent, agentId, sent).size() == 2);
       // Before the sweeper could have sent and deleted a row: none was written.
-      assertNoImageUpdateAsked(polled, unpolled);
+      assertNoImageUpdateAsked(polled, unpolled, notOthers);
       Thread.sleep(ImageUpdates.DEBOUNCE.toMillis() + 1_000);
-      assertNoImageUpdateAsked(polled, unpolled);
+      assertNoImageUpdateAsked(polled, unpolled, notOthers);
       assertThat(TopicProbe.allSoFar(topics.syncRequests(), (key, value) -> value.getTrigger() == SyncTrigger.IMAGE_UPDATE
-          && (polled.equals(value.getApplicationId()) || unpolled.equals(value.getApplicationId())))).isEmpty();
+          && List.of(polled, unpolled, notOthers).contains(value.getApplicationId()))).isEmpty();
 
+      // The deployment in flight failed without reaching the agent: the stack is still the one
+      // the finding is about, and the same finding now counts.
+      update("UPDATE deployments SET state = 'failed', ended_at = now() WHERE id = ?", inFlight);
       send(producer, topics.agentEvents(agentId), polled, found(polled, latest));
     }
     SyncRequested request = TopicProbe.await(topics.syncRequests(),
@@ -278,11 +283,11 @@ class ImageWebhookIntegrationTest extends GatewayTestSupport {
   }
 
   /** A deployments row as the projector writes it from DeploymentChanged; a later generation started later. */
-  private String deployment(String applicationId, int generation) {
+  private String deployment(String applicationId, int generation, String state) {
     String id = UUID.randomUUID().toString();
     update("INSERT INTO deployments (id, application_id, agent_id, generation, reason, actor, commit_sha, digest,"
             + " state, started_at, deadline, updated_at) VALUES (?, ?, ?, ?, 'config_change', 'test', ?, 'digest',"
-            + " 'succeeded', ?, now(), now())", id, UUID.fromString(applicationId), agentId, (long) generation, "a".repeat(40),
+            + " ?, ?, now(), now())", id, UUID.fromString(applicationId), agentId, (long) generation, "a".repeat(40), state,
         Timestamp.from(Instant.now().minusSeconds(600 - 60L * generation)));
     return id;
   }

@@ -43,6 +43,10 @@ class WebhookPayloadTest {
     assertThatThrownBy(() -> WebhookPayload.read(JSON, headers(MediaType.APPLICATION_JSON),
         "{not json".getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(ApiException.class).hasMessage("the webhook body is not valid JSON");
+    assertThatThrownBy(() -> WebhookPayload.read(JSON, headers(MediaType.APPLICATION_FORM_URLENCODED),
+        "payload=%7B%zz".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(ApiException.class).hasMessage("the form-encoded webhook body has a malformed % escape")
+        .extracting(e -> ((ApiException) e).status().value()).isEqualTo(400);
   }
 
   private static HttpHeaders headers(MediaType type) {
