@@ -149,6 +149,33 @@ class AgentCommandsIntegrationTest {
   }
 
   @Test
+  void shouldKeepTheLastBaselineWhenAnImageUpdateCouldPullNothingAndChangedNothing() {
+    kafka.send("app-1", deploy("d1", "app-1", 1, "c1", inMinutes(5)));
+    kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d1"), WAIT);
+    // A new store each time: one caches what it read, and the agent's own store writes the file.
+    java.util.function.Supplier<dev.orca.agent.command.DeploymentStateStore.Applied> applied = () ->
+        new dev.orca.agent.command.DeploymentStateStore(new dev.orca.agent.compose.DeploymentsDir(deployments))
+            .read("app-1").orElseThrow();
+    var baseline = applied.get().baseline();
+    assertThat(baseline).isNotNull();
+
+    runtime.deployOutcome = DeployOutcome.unchangedFailure(DeployOutcome.NO_IMAGE_CHANGED + "registry down",
+        HealthStatus.HEALTHY, List.of(new Container("app-1-web-1", "web", "running", null, "img")));
+    kafka.send("app-1", deploy("d2", "app-1", 2, "c1", inMinutes(5)));
+    DeployResult unchanged = kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d2"), WAIT);
+    assertThat(unchanged.getSuccess()).isFalse();
+    await().atMost(WAIT).until(() -> applied.get().deploymentId().equals("d2"));
+    assertThat(applied.get().baseline()).as("the stack is still d1's").isEqualTo(baseline);
+
+    runtime.deployOutcome = DeployOutcome.composeFailure("service 'web' exited with code 3", HealthStatus.UNHEALTHY,
+        List.of());
+    kafka.send("app-1", deploy("d3", "app-1", 3, "c2", inMinutes(5)));
+    kafka.await(DeployResult.class, r -> r.getDeploymentId().equals("d3"), WAIT);
+    await().atMost(WAIT).until(() -> applied.get().deploymentId().equals("d3"));
+    assertThat(applied.get().baseline()).as("a failure that changed the stack").isNull();
+  }
+
+  @Test
   void shouldDeployOtherApplicationsWhileOneIsStillStartingAndCommitOffsetsInOrder() {
     CountDownLatch slowReady = new CountDownLatch(1);
     runtime.holds.put("slow", slowReady);
