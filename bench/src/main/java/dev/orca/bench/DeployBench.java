@@ -84,7 +84,8 @@ final class DeployBench {
   // Figures
 
   /** One commit on the single application: nanoseconds of each step. */
-  record Commit(long acceptedToCommand, long commandToRunning, long acceptedToRunning, long runningToResult, long resultToSynced, long acceptedToSynced,
+  record Commit(long acceptedToSyncRequested, long syncRequestedToDeployRequested, long deployRequestedToCommand,
+      long acceptedToCommand, long commandToRunning, long acceptedToRunning, long runningToResult, long resultToSynced, long acceptedToSynced,
       long baselineToRunning, long baselineComposeExit) {}
 
   /** One kill of the single application's container. */
@@ -122,6 +123,10 @@ final class DeployBench {
       row(out, "baseline: docker-compose up -d -> new container running", base, base);
       row(out, "Orca: push webhook 202 -> new container running", of(commits, Commit::acceptedToRunning), base);
       row(out, "  of which: 202 -> DeployCommand on the agent's topic", of(commits, Commit::acceptedToCommand), null);
+      row(out, "    202 -> SyncRequested (the outbox relay)", of(commits, Commit::acceptedToSyncRequested), null);
+      row(out, "    -> DeployRequested (sync-stream: fetch, read)", of(commits, Commit::syncRequestedToDeployRequested),
+          null);
+      row(out, "    -> DeployCommand (deploy-dispatcher)", of(commits, Commit::deployRequestedToCommand), null);
       row(out, "  of which: DeployCommand -> new container running", of(commits, Commit::commandToRunning), null);
       row(out, "Orca: push webhook 202 -> API synced (SSE)", of(commits, Commit::acceptedToSynced), base);
       row(out, "  of which: container running -> agent's DeployResult", of(commits, Commit::runningToResult), null);
@@ -280,6 +285,8 @@ final class DeployBench {
         JsonNode connection = created.path("connection");
         try (AutoCloseable events = journal.followTopic(bootstrap, topics.agentEvents(agentId));
              AutoCloseable commands = journal.followTopic(bootstrap, topics.agentCommands(agentId));
+             AutoCloseable syncs = journal.followTopic(bootstrap, topics.syncRequests());
+             AutoCloseable deploys = journal.followTopic(bootstrap, topics.deployRequests());
              AgentProcess agent = startAgent(connection, work)) {
           Startup startup = startup(agent, agentId, emptyJvmSeconds);
           Thread.sleep(SETTLE.toMillis());
@@ -399,6 +406,12 @@ final class DeployBench {
         int mark = journal.mark();
         orca.push(repository, sha);
         long accepted = System.nanoTime();
+        Journal.Entry syncRequested = journal.await(mark, e -> e.source() == Journal.Source.KAFKA
+            && e.kind().equals("SyncRequested") && e.text("repositoryId").equals(repository.id()), WAIT,
+            "the SyncRequested of repository " + repository.id());
+        Journal.Entry deployRequested = journal.await(mark, e -> e.source() == Journal.Source.KAFKA
+            && e.kind().equals("DeployRequested") && e.text("applicationId").equals(applicationId), WAIT,
+            "the DeployRequested of " + applicationId);
         Journal.Entry command = journal.await(mark, e -> e.source() == Journal.Source.KAFKA
             && e.kind().equals("DeployCommand") && e.text("applicationId").equals(applicationId), WAIT,
             "the DeployCommand of " + applicationId);
@@ -419,7 +432,8 @@ final class DeployBench {
         long exited = System.nanoTime();
         Journal.Entry baselineRunning = awaitStart(baselineMark, byProject(baselineProject), baselineProject);
 
-        Commit commit = new Commit(command.nanos() - accepted, running.nanos() - command.nanos(),
+        Commit commit = new Commit(syncRequested.nanos() - accepted, deployRequested.nanos() - syncRequested.nanos(),
+            command.nanos() - deployRequested.nanos(), command.nanos() - accepted, running.nanos() - command.nanos(),
             running.nanos() - accepted, result.nanos() - running.nanos(),
             synced.nanos() - result.nanos(), synced.nanos() - accepted, baselineRunning.nanos() - started,
             exited - started);

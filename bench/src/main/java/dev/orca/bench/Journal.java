@@ -180,7 +180,7 @@ final class Journal {
    * Follows a topic of Avro records (the agent's commands or events) from its end, as the agent
    * reads it (read_committed), polling every 5 ms as the other benches do.
    */
-  AutoCloseable followTopic(String bootstrap, Topic<String, SpecificRecord> topic) {
+  <V extends SpecificRecord> AutoCloseable followTopic(String bootstrap, Topic<String, V> topic) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
