@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
  * The real runtime: writes the application's files ({@link ApplicationFiles}),
  * {@code <deploymentsDir>/<applicationId>/docker-compose.yml} (with the agent's labels on every
  * service) and {@code .env} (mode 0600, only when the repository has one beside the compose file
- * or the application has variables; compose reads it for interpolation), runs compose in that directory (so the compose file's relative paths find
- * the files), then polls the engine until every service runs and is healthy or the deadline
- * passes. Health comes from the list API.
+ * or the application has variables; compose reads it for interpolation), runs compose in that
+ * directory (so the compose file's relative paths find the files), then polls the engine until
+ * every service runs and is healthy or the deadline passes. Health comes from the list API.
  */
 public final class DockerComposeRuntime implements ComposeRuntime {
 
