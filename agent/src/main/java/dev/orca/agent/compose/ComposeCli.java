@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,33 +120,17 @@ final class ComposeCli {
 
   private Result execute(List<String> commandLine, Path workDir, Instant deadline) {
     Path output = null;
-    Process process = null;
     try {
       output = Files.createTempFile("orca-compose-", ".log");
-      ProcessBuilder builder = new ProcessBuilder(commandLine).directory(workDir.toFile())
-          .redirectErrorStream(true).redirectOutput(output.toFile());
-      builder.environment().put("DOCKER_HOST", dockerHost);
-      process = builder.start();
-      long waitMillis = Math.max(1000, Duration.between(Instant.now(), deadline).toMillis());
-      if (!process.waitFor(waitMillis, TimeUnit.MILLISECONDS)) {
-        stop(process);
-        return new Result(-1, true, tail(output));
-      }
-      return new Result(process.exitValue(), false, tail(output));
+      OptionalInt exit = runTo(commandLine, workDir, deadline, output, null);
+      return new Result(exit.orElse(-1), exit.isEmpty(), tail(output));
     } catch (IOException e) {
       return new Result(-1, false, "cannot run " + String.join(" ", commandLine) + ": " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      stop(process);
       return new Result(-1, false, "interrupted: the agent is stopping");
     } finally {
-      if (output != null) {
-        try {
-          Files.deleteIfExists(output);
-        } catch (IOException e) {
-          log.debug("cannot delete {}", output, e);
-        }
-      }
+      deleteQuietly(output);
     }
   }
 
@@ -160,38 +145,62 @@ final class ComposeCli {
     full.addAll(args);
     Path out = null;
     Path err = null;
-    Process process = null;
     try {
       out = Files.createTempFile("orca-compose-", ".out");
       err = Files.createTempFile("orca-compose-", ".err");
-      ProcessBuilder builder = new ProcessBuilder(full).directory(workDir.toFile())
-          .redirectOutput(out.toFile()).redirectError(err.toFile());
-      builder.environment().put("DOCKER_HOST", dockerHost);
-      process = builder.start();
-      long waitMillis = Math.max(1000, Duration.between(Instant.now(), deadline).toMillis());
-      if (!process.waitFor(waitMillis, TimeUnit.MILLISECONDS)) {
-        stop(process);
+      OptionalInt exit = runTo(full, workDir, deadline, out, err);
+      if (exit.isEmpty()) {
         return new Captured(-1, true, "", tail(err));
       }
       if (Files.size(out) > maxBytes) {
         return new Captured(-1, false, "", "its output is larger than " + maxBytes / 1024 + " KiB");
       }
-      return new Captured(process.exitValue(), false, Files.readString(out, StandardCharsets.UTF_8), tail(err));
+      return new Captured(exit.getAsInt(), false, Files.readString(out, StandardCharsets.UTF_8), tail(err));
     } catch (IOException e) {
       return new Captured(-1, false, "", "cannot run " + String.join(" ", full) + ": " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      stop(process);
       return new Captured(-1, false, "", "interrupted: the agent is stopping");
     } finally {
-      for (Path file : new Path[] {out, err}) {
-        if (file != null) {
-          try {
-            Files.deleteIfExists(file);
-          } catch (IOException e) {
-            log.debug("cannot delete {}", file, e);
-          }
-        }
+      deleteQuietly(out);
+      deleteQuietly(err);
+    }
+  }
+
+  /**
+   * Runs {@code commandLine} in {@code workDir} against this agent's engine, standard output to
+   * {@code out} and standard error to {@code err} (into {@code out} when null), until it ends or
+   * the deadline stops it: its exit code, or empty when stopped. Interrupted, it stops the process.
+   */
+  private OptionalInt runTo(List<String> commandLine, Path workDir, Instant deadline, Path out, Path err)
+      throws IOException, InterruptedException {
+    ProcessBuilder builder = new ProcessBuilder(commandLine).directory(workDir.toFile()).redirectOutput(out.toFile());
+    if (err == null) {
+      builder.redirectErrorStream(true);
+    } else {
+      builder.redirectError(err.toFile());
+    }
+    builder.environment().put("DOCKER_HOST", dockerHost);
+    Process process = builder.start();
+    try {
+      long waitMillis = Math.max(1000, Duration.between(Instant.now(), deadline).toMillis());
+      if (!process.waitFor(waitMillis, TimeUnit.MILLISECONDS)) {
+        stop(process);
+        return OptionalInt.empty();
+      }
+      return OptionalInt.of(process.exitValue());
+    } catch (InterruptedException e) {
+      stop(process);
+      throw e;
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    if (file != null) {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException e) {
+        log.debug("cannot delete {}", file, e);
       }
     }
   }

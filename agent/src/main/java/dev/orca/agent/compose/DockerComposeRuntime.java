@@ -184,7 +184,7 @@ public final class DockerComposeRuntime implements ComposeRuntime {
    * see {@link #everyPullFails}.
    */
   private Optional<String> pull(String applicationId, String project, Instant deadline) {
-    return pull(applicationId, project, deadline, true);
+    return pull(applicationId, project, deadline, true, null);
   }
 
   /**
@@ -202,10 +202,6 @@ public final class DockerComposeRuntime implements ComposeRuntime {
       }
     }
     return failure;
-  }
-
-  private Optional<String> pull(String applicationId, String project, Instant deadline, boolean ignoreFailures) {
-    return pull(applicationId, project, deadline, ignoreFailures, null);
   }
 
   private Optional<String> pull(String applicationId, String project, Instant deadline, boolean ignoreFailures,

@@ -28,7 +28,10 @@ final class DockerEngine implements AutoCloseable {
   static final String PROJECT_LABEL = "com.docker.compose.project";
   static final String CONFIG_HASH_LABEL = "com.docker.compose.config-hash";
 
+  private static final Duration CLOCK_OFFSET_REFRESH = Duration.ofMinutes(10);
+
   private final DockerClient client;
+  private volatile ClockOffset clockOffset;
 
   DockerEngine(String dockerHost) {
     DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
@@ -79,24 +82,34 @@ final class DockerEngine implements AutoCloseable {
 
   /**
    * How far the engine's clock is ahead of this host's (negative when behind), read from its
-   * {@code SystemTime}; zero when the engine does not say. An engine on another host may keep
-   * another time, and container start times are in its time.
+   * {@code SystemTime} at most every {@link #CLOCK_OFFSET_REFRESH} (clocks drift slowly, and
+   * {@code /info} is one of the engine's heavier calls); zero when the engine does not say. An
+   * engine on another host may keep another time, and container start times are in its time.
    */
   Duration clockOffset() {
+    ClockOffset known = clockOffset;
+    Instant before = Instant.now();
+    if (known != null && before.isBefore(known.readAt().plus(CLOCK_OFFSET_REFRESH))) {
+      return known.offset();
+    }
     try {
-      Instant before = Instant.now();
       String systemTime = client.infoCmd().exec().getSystemTime();
       Instant after = Instant.now();
       if (systemTime == null) {
         return Duration.ZERO;
       }
       Instant local = before.plus(Duration.between(before, after).dividedBy(2));
-      return Duration.between(local, Instant.parse(systemTime));
+      Duration offset = Duration.between(local, Instant.parse(systemTime));
+      clockOffset = new ClockOffset(offset, after);
+      return offset;
     } catch (RuntimeException e) {
       log.debug("cannot read the engine's time: {}", e.toString());
       return Duration.ZERO;
     }
   }
+
+  /** The engine's clock offset and when it was read. */
+  private record ClockOffset(Duration offset, Instant readAt) {}
 
   /**
    * When the engine last started the container (its {@code State.StartedAt}); empty when it is

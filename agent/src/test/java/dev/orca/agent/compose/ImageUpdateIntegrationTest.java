@@ -86,13 +86,7 @@ class ImageUpdateIntegrationTest {
   @Test
   void shouldKeepTheSupersededImageUnlessAsked() {
     String v1 = build("1");
-    String compose = """
-        services:
-          web:
-            image: %s
-            command: ["sleep", "3600"]
-            stop_grace_period: 1s
-        """.formatted(tag);
+    String compose = webOnly();
     assertThat(runtime.deploy(app, app, compose, Map.of(), null, in(60)).success()).isTrue();
     build("2");
 
@@ -106,13 +100,7 @@ class ImageUpdateIntegrationTest {
   @Test
   void shouldFailAnImageUpdateWhosePullFailedAndChangedNothingAndLeaveTheStackRunning() {
     build("1");
-    String compose = """
-        services:
-          web:
-            image: %s
-            command: ["sleep", "3600"]
-            stop_grace_period: 1s
-        """.formatted(tag);
+    String compose = webOnly();
     assertThat(runtime.deploy(app, app, compose, Map.of(), null, in(60)).success()).isTrue();
     String web = containerOf("web");
 
@@ -142,13 +130,7 @@ class ImageUpdateIntegrationTest {
     runtime = new DockerComposeRuntime(deployments, "unix:///var/run/docker.sock",
         new ComposeCli("unix:///var/run/docker.sock", List.of(List.of(v2Like.toString()))));
     build("1");
-    String compose = """
-        services:
-          web:
-            image: %s
-            command: ["sleep", "3600"]
-            stop_grace_period: 1s
-        """.formatted(tag);
+    String compose = webOnly();
     assertThat(runtime.deploy(app, app, compose, Map.of(), null, in(60)).success()).isTrue();
     String web = containerOf("web");
 
@@ -200,13 +182,7 @@ class ImageUpdateIntegrationTest {
     String v1 = build("1");
     String kept = tag.replace(":latest", ":kept");
     DockerCli.lines("docker", "tag", v1, kept);
-    String compose = """
-        services:
-          web:
-            image: %s
-            command: ["sleep", "3600"]
-            stop_grace_period: 1s
-        """.formatted(tag);
+    String compose = webOnly();
     assertThat(runtime.deploy(app, app, compose, Map.of(), null, in(60)).success()).isTrue();
     build("2");
 
@@ -215,6 +191,17 @@ class ImageUpdateIntegrationTest {
 
     assertThat(updated.success()).as(String.valueOf(updated.error())).isTrue();
     assertThat(DockerCli.lines("docker", "image", "inspect", "-f", "{{.Id}}", kept)).containsExactly(v1);
+  }
+
+  /** One service, {@code web}, running the test's tag. */
+  private String webOnly() {
+    return """
+        services:
+          web:
+            image: %s
+            command: ["sleep", "3600"]
+            stop_grace_period: 1s
+        """.formatted(tag);
   }
 
   /** Builds a new image under the test's tag (labelled for clean-up) and answers its id. */
