@@ -43,7 +43,9 @@ import java.util.Set;
  *       the API, many applications on one agent redeployed by one push, a killed container to
  *       unhealthy in the API, and the agent's start-up and resident memory (the agent runs from
  *       its exec jar in a process of its own). Options: {@code --commits N} (10), {@code --kills
- *       N} (20), {@code --stacks N} (50 applications), {@code --rounds N} (2 redeploys of all),
+ *       N} (20), {@code --warmup N} (3 commits first, measured and reported apart, so the figures
+ *       are of a hub and git server in steady state, as a long-running Orca is), {@code --stacks
+ *       N} (50 applications), {@code --rounds N} (2 redeploys of all),
  *       {@code --concurrency N} (8: the agent's ORCA_AGENT_CONCURRENCY and the baseline's
  *       parallel docker-compose runs), {@code --agent-jar PATH} (default: {@code
  *       agent/target/orca-agent-*-exec.jar} of the checkout the bench jar was built in), {@code
@@ -186,17 +188,19 @@ public final class Bench {
 
   private static void deploy(String[] argv) throws Exception {
     DeployBench.Options options = deployOptions(argv);
-    System.out.printf(Locale.ROOT, "Orca deploy bench: %d commits to one application, %d kills of its container, "
-            + "%d applications redeployed %d times by one push, agent concurrency %d, each against docker-compose "
-            + "up -d (%s) on the same daemon, %d cores, Java %s%n", options.commits(), options.kills(),
+    System.out.printf(Locale.ROOT, "Orca deploy bench: %d commits (after %d of warm-up) to one application, %d kills "
+            + "of its container, %d applications redeployed %d times by one push, agent concurrency %d, each against "
+            + "docker-compose up -d (%s) on the same daemon, %d cores, Java %s%n", options.commits(), options.warmup(),
+        options.kills(),
         options.stacks(), options.rounds(), options.concurrency(), composeVersion(), cores(), javaVersion());
     new DeployBench(options, System.out).run().print(System.out);
   }
 
   static DeployBench.Options deployOptions(String[] argv) throws java.io.IOException {
-    Args args = Args.parse(argv, Set.of("--commits", "--kills", "--stacks", "--rounds", "--concurrency",
+    Args args = Args.parse(argv, Set.of("--commits", "--warmup", "--kills", "--stacks", "--rounds", "--concurrency",
         "--agent-jar", "--agent-jvm-options"), Set.of("--keep"));
-    return new DeployBench.Options(args.integer("--commits", 10, 1), args.integer("--stacks", 50, 1),
+    return new DeployBench.Options(args.integer("--commits", 10, 1), args.integer("--warmup", 3, 0),
+        args.integer("--stacks", 50, 1),
         args.integer("--kills", 20, 1), args.integer("--rounds", 2, 1), args.integer("--concurrency", 8, 1),
         AgentProcess.findJar(args.string("--agent-jar", null)), args.flag("--keep"),
         args.string("--agent-jvm-options", null));

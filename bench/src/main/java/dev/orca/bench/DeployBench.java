@@ -64,8 +64,8 @@ final class DeployBench {
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   /** {@code agentJvmOptions}: JVM options for the agent, given as {@code JDK_JAVA_OPTIONS}; null for none. */
-  record Options(int commits, int stacks, int kills, int rounds, int concurrency, Path agentJar, boolean keep,
-      String agentJvmOptions) {}
+  record Options(int commits, int warmup, int stacks, int kills, int rounds, int concurrency, Path agentJar,
+      boolean keep, String agentJvmOptions) {}
 
   private final Options options;
   private final PrintStream out;
@@ -112,14 +112,22 @@ final class DeployBench {
   record Memory(long idleEmpty, long idleWithStacks, long peakCreatingStacks, AgentProcess.AfterGc afterGc,
       long emptyJvm) {}
 
-  record Report(Options options, Startup startup, Memory memory, List<Commit> commits, List<Kill> kills,
-      List<Round> rounds, double setupStacksSeconds, double setupBaselineSeconds) {
+  /** {@code warmups}: the first commits, measured the same way and reported apart, not in {@code commits}. */
+  record Report(Options options, Startup startup, Memory memory, List<Commit> warmups, List<Commit> commits,
+      List<Kill> kills, List<Round> rounds, double setupStacksSeconds, double setupBaselineSeconds) {
 
     void print(PrintStream out) {
       out.println();
-      out.printf(Locale.ROOT, "1. one application, %d commits, each changing its compose file (ms)%n", commits.size());
+      out.printf(Locale.ROOT, "1. one application, %d commits after %d of warm-up, each changing its compose file (ms)%n",
+          commits.size(), warmups.size());
       header(out, "p50", "p90", "max", "p50 / base");
       Percentiles base = of(commits, Commit::baselineToRunning);
+      if (!warmups.isEmpty()) {
+        Percentiles warmBase = of(warmups, Commit::baselineToRunning);
+        row(out, "warm-up: docker-compose up -d -> new container running", warmBase, warmBase);
+        row(out, "warm-up: Orca push webhook 202 -> new container running", of(warmups, Commit::acceptedToRunning),
+            warmBase);
+      }
       row(out, "baseline: docker-compose up -d -> new container running", base, base);
       row(out, "Orca: push webhook 202 -> new container running", of(commits, Commit::acceptedToRunning), base);
       row(out, "  of which: 202 -> DeployCommand on the agent's topic", of(commits, Commit::acceptedToCommand), null);
@@ -296,7 +304,8 @@ final class DeployBench {
 
           Session orca = new Session(http, api, session, git, agentId);
           SingleApplication single = new SingleApplication(orca, work);
-          List<Commit> commits = single.commits();
+          List<Commit> warmups = single.commits(1, options.warmup(), "warm-up commit");
+          List<Commit> commits = single.commits(options.warmup() + 1, options.commits(), "commit");
           List<Kill> kills = single.kills();
 
           Stacks stacks = new Stacks(orca, work, agent);
@@ -304,7 +313,7 @@ final class DeployBench {
           AgentProcess.AfterGc afterGc = agent.afterFullGc();
           return new Report(options, startup, new Memory(idleEmpty, stacks.idleRss, stacks.peakCreating, afterGc,
               emptyJvmRss),
-              commits, kills, rounds, stacks.setupSeconds, stacks.baselineSetupSeconds);
+              warmups, commits, kills, rounds, stacks.setupSeconds, stacks.baselineSetupSeconds);
         }
       }
     }
@@ -398,9 +407,10 @@ final class DeployBench {
           baselineProject);
     }
 
-    List<Commit> commits() throws Exception {
+    /** {@code count} commits from version {@code first} on, each printed as "{@code label} N". */
+    List<Commit> commits(int first, int count, String label) throws Exception {
       List<Commit> commits = new ArrayList<>();
-      for (int version = 1; version <= options.commits(); version++) {
+      for (int version = first; version < first + count; version++) {
         // Orca first, then the baseline, commit after commit: drift on a shared machine falls on both.
         String sha = repository.git().commit("single/compose.yaml", compose(version), "version " + version);
         int mark = journal.mark();
@@ -437,8 +447,8 @@ final class DeployBench {
             running.nanos() - accepted, result.nanos() - running.nanos(),
             synced.nanos() - result.nanos(), synced.nanos() - accepted, baselineRunning.nanos() - started,
             exited - started);
-        out.printf(Locale.ROOT, "commit %d: Orca running after %.0f ms, synced after %.0f ms; docker-compose running "
-            + "after %.0f ms%n", version, commit.acceptedToRunning() / 1e6, commit.acceptedToSynced() / 1e6,
+        out.printf(Locale.ROOT, "%s %d: Orca running after %.0f ms, synced after %.0f ms; docker-compose running "
+            + "after %.0f ms%n", label, version, commit.acceptedToRunning() / 1e6, commit.acceptedToSynced() / 1e6,
             commit.baselineToRunning() / 1e6);
         commits.add(commit);
       }

@@ -40,10 +40,10 @@ class BenchOptionsTest {
   void shouldDefaultTheDeployBenchToARunOfAFewMinutes(@TempDir Path dir) throws Exception {
     Path jar = Files.createFile(dir.resolve("orca-agent-x-exec.jar"));
     assertThat(Bench.deployOptions(new String[] {"--agent-jar", jar.toString()}))
-        .isEqualTo(new DeployBench.Options(10, 50, 20, 2, 8, jar, false, null));
-    assertThat(Bench.deployOptions(new String[] {"--agent-jar", jar.toString(), "--commits", "3", "--stacks", "5",
+        .isEqualTo(new DeployBench.Options(10, 3, 50, 20, 2, 8, jar, false, null));
+    assertThat(Bench.deployOptions(new String[] {"--agent-jar", jar.toString(), "--commits", "3", "--warmup", "0", "--stacks", "5",
         "--kills", "2", "--rounds", "1", "--concurrency", "4", "--keep", "--agent-jvm-options", "-Xmx64m"}))
-        .isEqualTo(new DeployBench.Options(3, 5, 2, 1, 4, jar, true, "-Xmx64m"));
+        .isEqualTo(new DeployBench.Options(3, 0, 5, 2, 1, 4, jar, true, "-Xmx64m"));
   }
 
   @Test

@@ -105,9 +105,7 @@ public final class DeployDispatcher implements AutoCloseable {
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.METADATA_MAX_AGE_CONFIG), METADATA_MAX_AGE_MS);
     props.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, METADATA_MAX_AGE_MS);
     StaticMembership.apply(props, StaticMembership.instanceId(System.getenv(), settings.stateDir()));
-    // Under exactly-once, output becomes visible to read_committed consumers only at a commit;
-    // the default 100 ms interval would dominate a sync's latency.
-    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, StreamsTuning.commitIntervalMs(System.getenv()));
+    StreamsTuning.applyLatency(props, System.getenv());
     return props;
   }
 

@@ -77,9 +77,7 @@ public final class SyncStream implements AutoCloseable {
         streamsProperties(settings.topics().prefix() + "sync-stream", settings.kafkaBootstrap(), settings.stateDir());
     properties.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) settings.topics().replicationFactor());
     StaticMembership.apply(properties, StaticMembership.instanceId(System.getenv(), settings.stateDir()));
-    // Under exactly-once, output becomes visible to read_committed consumers only at a commit;
-    // the default 100 ms interval would dominate a sync's latency.
-    properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, StreamsTuning.commitIntervalMs(System.getenv()));
+    StreamsTuning.applyLatency(properties, System.getenv());
     ExecutorService workers = gitWorkers(settings.gitWorkers());
     DeadLetterCount deadLetters = new DeadLetterCount();
     ConfigIndex index = new ConfigIndex(settings.topics().partitions(), git::forget);
