@@ -1,5 +1,6 @@
 package dev.orca.agent;
 
+import dev.orca.schemas.KafkaAccess;
 import dev.orca.schemas.StandaloneLogging;
 import dev.orca.agent.command.CommandLoop;
 import dev.orca.agent.compose.ComposeRuntime;
@@ -43,9 +44,10 @@ public final class Agent implements AutoCloseable {
     this.settings = settings;
     this.runtime = runtime;
     String agentId = settings.agentId();
-    this.events = new EventPublisher(settings.kafkaBootstrap(), settings.topics().agentEvents(agentId),
-        settings.topics().prefix() + "agent-" + agentId + "-events");
-    this.loop = new CommandLoop(settings.kafkaBootstrap(), settings.topics().prefix() + "agent-" + agentId,
+    String group = KafkaAccess.agentGroup(settings.topics(), agentId);
+    this.events = new EventPublisher(settings.kafkaBootstrap(), settings.kafkaSecurity(),
+        settings.topics().agentEvents(agentId), group + "-events");
+    this.loop = new CommandLoop(settings.kafkaBootstrap(), settings.kafkaSecurity(), group,
         settings.topics().agentCommands(agentId), runtime, new DeploymentsDir(settings.deploymentsDir()), events,
         settings.concurrency(), settings.environmentKey());
     this.loopThread = new Thread(loop, "orca-agent-commands");
@@ -118,15 +120,34 @@ public final class Agent implements AutoCloseable {
     log().info("Agent {} stopped", settings.agentId());
   }
 
+  /**
+   * {@code --env-file PATH} reads the settings from a file (the connection settings' {@code
+   * environmentFile}); variables of the environment win over it. Exits with status 2 when the
+   * agent stops taking commands on its own: the broker refused its credential or its
+   * certificate, or another process took its commands over (each said in the log).
+   */
   public static void main(String[] args) throws InterruptedException {
     StandaloneLogging.configure();
-    Agent agent = start(AgentSettings.fromEnvironment(System.getenv()));
+    AgentSettings settings;
+    try {
+      settings = AgentSettings.fromEnvironment(EnvFile.environment(args, System.getenv()));
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+      log().error("Cannot start the agent: {}", e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Agent agent = start(settings);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       agent.close();
       stopped.countDown();
     }, "orca-agent-shutdown"));
-    stopped.await();
+    while (!stopped.await(1, TimeUnit.SECONDS)) {
+      if (!agent.isRunning()) {
+        log().error("Agent {} stopped taking commands; exiting", settings.agentId());
+        System.exit(2);
+      }
+    }
   }
 
   /** Looked up on use, so main() can configure logging before the first logger exists. */

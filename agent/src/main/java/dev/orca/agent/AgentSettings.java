@@ -1,5 +1,6 @@
 package dev.orca.agent;
 
+import dev.orca.schemas.KafkaSecurity;
 import dev.orca.schemas.Topics;
 import dev.orca.schemas.crypto.EnvironmentCipher;
 import java.nio.file.Path;
@@ -13,7 +14,7 @@ import java.util.Map;
  */
 public record AgentSettings(String kafkaBootstrap, Topics topics, String agentId, Path deploymentsDir,
     String dockerHost, Duration heartbeatInterval, Duration healthInterval, String agentVersion, int concurrency,
-    byte[] environmentKey) {
+    byte[] environmentKey, KafkaSecurity kafkaSecurity) {
 
   public static final String DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
   /** Applications deployed at the same time unless ORCA_AGENT_CONCURRENCY says otherwise. */
@@ -35,6 +36,17 @@ public record AgentSettings(String kafkaBootstrap, Topics topics, String agentId
       throw new IllegalArgumentException("ORCA_AGENT_ENVIRONMENT_KEY must be " + EnvironmentCipher.KEY_LENGTH + " bytes");
     }
     environmentKey = environmentKey == null ? null : environmentKey.clone();
+    if (kafkaSecurity == null) {
+      kafkaSecurity = KafkaSecurity.plaintext();
+    }
+  }
+
+  /** Without authentication to the broker (a broker without it, or the tests' super-user listener). */
+  public AgentSettings(String kafkaBootstrap, Topics topics, String agentId, Path deploymentsDir, String dockerHost,
+      Duration heartbeatInterval, Duration healthInterval, String agentVersion, int concurrency,
+      byte[] environmentKey) {
+    this(kafkaBootstrap, topics, agentId, deploymentsDir, dockerHost, heartbeatInterval, healthInterval, agentVersion,
+        concurrency, environmentKey, KafkaSecurity.plaintext());
   }
 
   public AgentSettings(String kafkaBootstrap, Topics topics, String agentId, Path deploymentsDir, String dockerHost,
@@ -61,7 +73,8 @@ public record AgentSettings(String kafkaBootstrap, Topics topics, String agentId
     return "AgentSettings[kafkaBootstrap=" + kafkaBootstrap + ", topics=" + topics.prefix() + ", agentId=" + agentId
         + ", deploymentsDir=" + deploymentsDir + ", dockerHost=" + dockerHost + ", heartbeatInterval="
         + heartbeatInterval + ", healthInterval=" + healthInterval + ", agentVersion=" + agentVersion
-        + ", concurrency=" + concurrency + ", environmentKey=" + (environmentKey == null ? "none" : "set") + "]";
+        + ", concurrency=" + concurrency + ", environmentKey=" + (environmentKey == null ? "none" : "set")
+        + ", kafkaSecurity=" + kafkaSecurity + "]";
   }
 
   /**
@@ -70,7 +83,9 @@ public record AgentSettings(String kafkaBootstrap, Topics topics, String agentId
    * ORCA_AGENT_HEARTBEAT_SECONDS (15), ORCA_AGENT_CONCURRENCY (8 applications deployed at the
    * same time), ORCA_AGENT_ENVIRONMENT_KEY (optional: the base64 {@code environmentKey} of the
    * agent's connection settings; without it, deploying an application that has environment
-   * variables fails); health is observed every 5 s.
+   * variables fails), its credential on the broker (ORCA_KAFKA_SECURITY_PROTOCOL,
+   * ORCA_KAFKA_USERNAME, ORCA_KAFKA_PASSWORD, ORCA_KAFKA_CA_CERT: see {@link
+   * KafkaSecurity#fromEnvironment}); health is observed every 5 s.
    */
   public static AgentSettings fromEnvironment(Map<String, String> env) {
     String dataDir = env.getOrDefault("ORCA_DATA_DIR", "./data");
@@ -99,7 +114,8 @@ public record AgentSettings(String kafkaBootstrap, Topics topics, String agentId
         Duration.ofSeconds(5),
         buildVersion(),
         concurrency,
-        environmentKey(env.get("ORCA_AGENT_ENVIRONMENT_KEY")));
+        environmentKey(env.get("ORCA_AGENT_ENVIRONMENT_KEY")),
+        KafkaSecurity.fromEnvironment(env));
   }
 
   private static byte[] environmentKey(String base64) {

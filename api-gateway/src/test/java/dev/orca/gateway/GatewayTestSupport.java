@@ -61,6 +61,11 @@ public abstract class GatewayTestSupport {
     registry.add("orca.local-agent.enabled", () -> "true");
     registry.add("orca.health.required-groups", () -> PROBE_GROUP);
     registry.add("orca.dashboard.location", () -> "classpath:/test-dashboard/");
+    // Agents are told to connect as they would to ./orca up's broker: SCRAM over TLS on the agents' listener.
+    SharedKafka.broker().ifPresent(broker -> {
+      registry.add("ORCA_AGENT_KAFKA_BOOTSTRAP", broker::agentsBootstrap);
+      registry.add("ORCA_AGENT_KAFKA_CA_CERT", () -> broker.tls().caCertificatePem());
+    });
   }
 
   /** The properties every test gateway needs; the launcher passes the same keys. */

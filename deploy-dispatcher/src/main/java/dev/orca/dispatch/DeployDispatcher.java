@@ -2,6 +2,7 @@ package dev.orca.dispatch;
 
 import dev.orca.schemas.StandaloneLogging;
 import dev.orca.schemas.StaticMembership;
+import dev.orca.schemas.KafkaAccess;
 import dev.orca.schemas.StreamsTuning;
 import dev.orca.schemas.TopicAdmin;
 import java.io.IOException;
@@ -14,7 +15,6 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -53,7 +53,7 @@ public final class DeployDispatcher implements AutoCloseable {
    * when deadlines pass; tests use a clock they move by hand.
    */
   public static DeployDispatcher start(DispatcherSettings settings, Clock clock) {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.kafkaBootstrap()))) {
+    try (Admin admin = Admin.create(settings.kafkaSecurity().with(settings.kafkaBootstrap(), Map.of()))) {
       TopicAdmin.ensure(admin, settings.topics().sharedTopics(), ADMIN_TIMEOUT);
     }
     try {
@@ -95,9 +95,10 @@ public final class DeployDispatcher implements AutoCloseable {
   /** The streams configuration the dispatcher runs with; package-private so tests drive the topology with it. */
   static Properties properties(DispatcherSettings settings) {
     Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.topics().prefix() + "deploy-dispatcher");
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, KafkaAccess.dispatcherApplicationId(settings.topics()));
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.kafkaBootstrap());
     props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) settings.topics().replicationFactor());
+    settings.kafkaSecurity().applyTo(props);
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     props.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir().toAbsolutePath().toString());
     props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);

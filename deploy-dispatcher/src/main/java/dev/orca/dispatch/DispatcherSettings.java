@@ -1,12 +1,14 @@
 package dev.orca.dispatch;
 
+import dev.orca.schemas.KafkaSecurity;
 import dev.orca.schemas.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
 /** How the dispatcher is configured: the broker, the topic catalogue, its state directory and the deploy timeout. */
-public record DispatcherSettings(String kafkaBootstrap, Topics topics, Path stateDir, Duration deployTimeout) {
+public record DispatcherSettings(String kafkaBootstrap, Topics topics, Path stateDir, Duration deployTimeout,
+    KafkaSecurity kafkaSecurity) {
 
   public DispatcherSettings {
     if (kafkaBootstrap == null || kafkaBootstrap.isBlank()) {
@@ -15,12 +17,21 @@ public record DispatcherSettings(String kafkaBootstrap, Topics topics, Path stat
     if (deployTimeout == null || deployTimeout.isNegative() || deployTimeout.isZero()) {
       throw new IllegalArgumentException("deploy timeout must be positive");
     }
+    if (kafkaSecurity == null) {
+      kafkaSecurity = KafkaSecurity.plaintext();
+    }
+  }
+
+  /** Without authentication to the broker (a broker without it, or the tests' super-user listener). */
+  public DispatcherSettings(String kafkaBootstrap, Topics topics, Path stateDir, Duration deployTimeout) {
+    this(kafkaBootstrap, topics, stateDir, deployTimeout, KafkaSecurity.plaintext());
   }
 
   /**
    * From {@code ORCA_KAFKA_BOOTSTRAP} (default {@code localhost:9092}), the {@code ORCA_TOPIC_*}
    * variables, {@code ORCA_DATA_DIR} (default {@code ./data}; state under its {@code streams})
-   * and {@code ORCA_DEPLOY_TIMEOUT_SECONDS} (default 300).
+   * and {@code ORCA_DEPLOY_TIMEOUT_SECONDS} (default 300); its credential on the broker from the
+   * variables {@link KafkaSecurity#fromEnvironment} reads.
    */
   public static DispatcherSettings fromEnvironment(Map<String, String> env) {
     String timeout = env.getOrDefault("ORCA_DEPLOY_TIMEOUT_SECONDS", "300");
@@ -34,6 +45,7 @@ public record DispatcherSettings(String kafkaBootstrap, Topics topics, Path stat
         env.getOrDefault("ORCA_KAFKA_BOOTSTRAP", "localhost:9092"),
         Topics.fromEnvironment(env),
         Path.of(env.getOrDefault("ORCA_DATA_DIR", "./data")).resolve("streams"),
-        Duration.ofSeconds(seconds));
+        Duration.ofSeconds(seconds),
+        KafkaSecurity.fromEnvironment(env));
   }
 }

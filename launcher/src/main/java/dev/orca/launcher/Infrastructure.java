@@ -1,7 +1,16 @@
 package dev.orca.launcher;
 
+import dev.orca.broker.BrokerTls;
+import dev.orca.broker.EmbeddedBroker;
+import dev.orca.schemas.KafkaAccess;
+import dev.orca.schemas.KafkaCredentials;
+import dev.orca.schemas.KafkaSecurity;
+import dev.orca.schemas.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -9,13 +18,19 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The broker and the database Orca runs on: the embedded ones (started side by side in the
- * background, state in {@code <data dir>/kafka} and {@code <data dir>/postgres}) unless the
- * settings point at external ones. Their addresses are known before they are up, so components
+ * background, state in {@code <data dir>/kafka}, {@code <data dir>/kafka-tls} and {@code <data
+ * dir>/postgres}) unless the settings point at external ones. The embedded broker runs with its
+ * authorizer; once it is up, each component's principal gets a new password (generated at every
+ * start, kept only in this JVM) and its ACLs ({@link KafkaAccess#components}), before any
+ * component connects. Agents reach it on its agents' listener ({@code ORCA_AGENT_KAFKA_HOST},
+ * default 127.0.0.1; set it to a name or address of this host that other hosts reach it by, and
+ * the listener opens on every interface; {@code ORCA_AGENT_KAFKA_PORT}, default 19093). Their addresses are known before they are up, so components
  * can start as soon as the server they need is ready. Closing stops only what it started, the
  * broker before the database, after waiting (bounded) for a start still in flight.
  */
@@ -32,17 +47,31 @@ final class Infrastructure implements AutoCloseable {
     thread.start();
   };
 
+  static final String AGENTS_PORT = "kafka-agents";
+  static final String BROKER_PORT = "kafka-broker";
+
   private final CompletableFuture<EmbeddedBroker> broker;
   private final CompletableFuture<EmbeddedDatabase> database;
   private final String kafkaBootstrap;
   private final String databaseUrl;
+  /** Per principal, the password it got at this start; empty for an external broker. */
+  private final Map<String, String> passwords;
+  private final KafkaAccess.Principals principals;
+  /** The agents' listener and the CA they trust it by; null for an external broker. */
+  private final String agentsBootstrap;
+  private final String caCertificatePem;
 
   private Infrastructure(CompletableFuture<EmbeddedBroker> broker, CompletableFuture<EmbeddedDatabase> database,
-      String kafkaBootstrap, String databaseUrl) {
+      String kafkaBootstrap, String databaseUrl, Map<String, String> passwords, String agentsBootstrap,
+      String caCertificatePem) {
     this.broker = broker;
     this.database = database;
     this.kafkaBootstrap = kafkaBootstrap;
     this.databaseUrl = databaseUrl;
+    this.passwords = passwords;
+    this.principals = KafkaAccess.Principals.defaults();
+    this.agentsBootstrap = agentsBootstrap;
+    this.caCertificatePem = caCertificatePem;
   }
 
   /** Starts the embedded servers the settings ask for in the background and returns at once. */
@@ -60,19 +89,84 @@ final class Infrastructure implements AutoCloseable {
       database = CompletableFuture.supplyAsync(() -> timed("PostgreSQL",
           () -> EmbeddedDatabase.start(dataDir.resolve("postgres"), port, DATABASE_NAME)), THREAD_PER_SERVER);
     }
-    CompletableFuture<EmbeddedBroker> broker;
-    String kafkaBootstrap;
     if (settings.kafkaBootstrap() != null) {
-      broker = CompletableFuture.completedFuture(null);
-      kafkaBootstrap = settings.kafkaBootstrap();
-    } else {
-      int port = ports.choose(LocalOrca.KAFKA_PORT, settings.kafkaPort(), 0);
-      int controllerPort = ports.choose(LocalOrca.KAFKA_CONTROLLER_PORT, 0, 0);
-      kafkaBootstrap = EmbeddedBroker.bootstrapServers(port);
-      broker = CompletableFuture.supplyAsync(() -> timed("Kafka broker",
-          () -> EmbeddedBroker.start(dataDir.resolve("kafka"), port, controllerPort, BROKER_DEADLINE)), THREAD_PER_SERVER);
+      return new Infrastructure(CompletableFuture.completedFuture(null), database, settings.kafkaBootstrap(),
+          databaseUrl, Map.of(), null, null);
     }
-    return new Infrastructure(broker, database, kafkaBootstrap, databaseUrl);
+    Map<String, String> env = settings.environment();
+    String agentsHost = env.getOrDefault("ORCA_AGENT_KAFKA_HOST", "").isBlank() ? "127.0.0.1"
+        : env.get("ORCA_AGENT_KAFKA_HOST").trim();
+    EmbeddedBroker.Ports brokerPorts = new EmbeddedBroker.Ports(
+        ports.choose(LocalOrca.KAFKA_CONTROLLER_PORT, 0, 0),
+        ports.choose(BROKER_PORT, 0, 0),
+        ports.choose(LocalOrca.KAFKA_PORT, settings.kafkaPort(), 0),
+        ports.choose(AGENTS_PORT, port(env, "ORCA_AGENT_KAFKA_PORT"), 19093),
+        agentsHost, 0);
+    // Before the broker starts: its certificate must name the agents' host.
+    BrokerTls tls = BrokerTls.loadOrCreate(dataDir.resolve("kafka-tls"), List.of(agentsHost));
+    Topics topics = Topics.fromEnvironment(env);
+    KafkaAccess.Principals principals = KafkaAccess.Principals.defaults();
+    Map<String, String> passwords = new HashMap<>();
+    for (String principal : List.of(principals.gateway(), principals.syncStream(), principals.dispatcher())) {
+      passwords.put(principal, KafkaCredentials.newPassword());
+    }
+    CompletableFuture<EmbeddedBroker> broker = CompletableFuture.supplyAsync(() -> timed("Kafka broker", () -> {
+      EmbeddedBroker started = EmbeddedBroker.start(dataDir.resolve("kafka"), tls, brokerPorts, BROKER_DEADLINE);
+      try (Admin admin = Admin.create(started.superUserClient())) {
+        KafkaCredentials.setUpComponents(admin, topics, principals, passwords, BROKER_DEADLINE);
+      } catch (RuntimeException e) {
+        started.close();
+        throw e;
+      }
+      return started;
+    }), THREAD_PER_SERVER);
+    return new Infrastructure(broker, database, "127.0.0.1:" + brokerPorts.internal(), databaseUrl,
+        Map.copyOf(passwords), (agentsHost.contains(":") ? "[" + agentsHost + "]" : agentsHost) + ":"
+        + brokerPorts.agents(), tls.caCertificatePem());
+  }
+
+  private static int port(Map<String, String> env, String name) {
+    String value = env.get(name);
+    if (value == null || value.isBlank()) {
+      return 0;
+    }
+    try {
+      int port = Integer.parseInt(value.trim());
+      if (port < 1 || port > 65535) {
+        throw new NumberFormatException();
+      }
+      return port;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " is not a port number: " + value, e);
+    }
+  }
+
+  /**
+   * The variables a component connects with: the embedded broker's components' listener with the
+   * principal's password of this start; nothing for an external broker (the component reads the
+   * ORCA_KAFKA_* variables it was given).
+   */
+  Map<String, String> kafkaCredentials(String principal) {
+    String password = passwords.get(principal);
+    if (password == null) {
+      return Map.of();
+    }
+    return Map.of("ORCA_KAFKA_SECURITY_PROTOCOL", KafkaSecurity.SASL_PLAINTEXT, "ORCA_KAFKA_USERNAME", principal,
+        "ORCA_KAFKA_PASSWORD", password);
+  }
+
+  KafkaAccess.Principals principals() {
+    return principals;
+  }
+
+  /** What the gateway tells agents: the agents' listener and its CA; nothing for an external broker. */
+  Map<String, String> agentListener() {
+    if (agentsBootstrap == null) {
+      return Map.of();
+    }
+    return Map.of("ORCA_AGENT_KAFKA_BOOTSTRAP", agentsBootstrap, "ORCA_AGENT_KAFKA_CA_CERT",
+        java.util.Base64.getEncoder().encodeToString(caCertificatePem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
+        "ORCA_AGENT_KAFKA_SECURITY_PROTOCOL", KafkaSecurity.SASL_SSL);
   }
 
   String kafkaBootstrap() {

@@ -6,6 +6,7 @@ import dev.orca.dispatch.DeployDispatcher;
 import dev.orca.dispatch.DispatcherSettings;
 import dev.orca.gateway.GatewayApplication;
 import dev.orca.gateway.agent.LocalAgent;
+import dev.orca.schemas.KafkaAccess;
 import dev.orca.sync.SyncStream;
 import dev.orca.sync.SyncStreamSettings;
 import java.io.IOException;
@@ -152,15 +153,24 @@ public final class LocalOrca implements AutoCloseable {
       thread.setDaemon(true);
       thread.start();
     };
+    // Each component connects as its own principal (the embedded broker's ACLs let it do only its part).
+    KafkaAccess.Principals principals = infrastructure.principals();
+    Map<String, String> syncEnv = with(env, infrastructure.kafkaCredentials(principals.syncStream()));
+    Map<String, String> dispatcherEnv = with(env, infrastructure.kafkaCredentials(principals.dispatcher()));
+    Map<String, Object> gatewayProps = gatewayProperties(env);
+    gatewayProps.putAll(infrastructure.kafkaCredentials(principals.gateway()));
+    gatewayProps.putAll(infrastructure.agentListener());
     CompletableFuture<SyncStream> syncStream = infrastructure.kafkaReady().thenApplyAsync(
-        ready -> startPart(Part.SYNC_STREAM, () -> SyncStream.start(SyncStreamSettings.fromEnvironment(env)),
+        ready -> startPart(Part.SYNC_STREAM, () -> SyncStream.start(SyncStreamSettings.fromEnvironment(syncEnv)),
             s -> s::isRunning), starter);
     CompletableFuture<DeployDispatcher> dispatcher = infrastructure.kafkaReady().thenApplyAsync(
-        ready -> startPart(Part.DEPLOY_DISPATCHER, () -> DeployDispatcher.start(DispatcherSettings.fromEnvironment(env)),
-            d -> d::isRunning), starter);
-    CompletableFuture<ConfigurableApplicationContext> gatewayStart = infrastructure.databaseReady().thenApplyAsync(
+        ready -> startPart(Part.DEPLOY_DISPATCHER,
+            () -> DeployDispatcher.start(DispatcherSettings.fromEnvironment(dispatcherEnv)), d -> d::isRunning), starter);
+    // The gateway registers agents (credentials, ACLs), so it also waits for the broker's set-up.
+    CompletableFuture<ConfigurableApplicationContext> gatewayStart = CompletableFuture.allOf(
+        infrastructure.databaseReady(), infrastructure.kafkaReady()).thenApplyAsync(
         ready -> startPart(Part.API_GATEWAY, () -> new SpringApplicationBuilder(GatewayApplication.class)
-            .properties(gatewayProperties(env))
+            .properties(gatewayProps)
             .registerShutdownHook(false)
             .logStartupInfo(false)
             .run(), g -> g::isActive), starter);
@@ -178,10 +188,9 @@ public final class LocalOrca implements AutoCloseable {
 
     LocalAgent localAgent = gateway.getBean(LocalAgent.class);
     localAgentId = localAgent.id();
-    Map<String, String> agentEnv = new HashMap<>(env);
-    agentEnv.put("ORCA_AGENT_ID", localAgentId);
-    // The key the gateway seals this agent's environments with; it stays in this JVM.
-    agentEnv.put("ORCA_AGENT_ENVIRONMENT_KEY", localAgent.environmentKey());
+    // Its connection settings, as a remote agent gets them: the agents' listener, a credential of
+    // its own, the CA, and the key the gateway seals its environments with; they stay in this JVM.
+    Map<String, String> agentEnv = with(env, localAgent.environment());
     AgentSettings agentSettings = AgentSettings.fromEnvironment(agentEnv);
     Agent agent = startPart(Part.AGENT, () -> Agent.start(agentSettings), a -> a::isRunning);
     dockerHost = agentSettings.dockerHost();
@@ -307,7 +316,20 @@ public final class LocalOrca implements AutoCloseable {
     // accepted is what a sync checks.
     copy(env, "ORCA_DATA_DIR", props, "orca.data-dir");
     copy(env, "ORCA_SSH_KNOWN_HOSTS", props, "orca.ssh-known-hosts");
+    // The gateway's credential and what it tells agents, under their own names (an external broker's).
+    for (String variable : List.of("ORCA_KAFKA_SECURITY_PROTOCOL", "ORCA_KAFKA_USERNAME", "ORCA_KAFKA_PASSWORD",
+        "ORCA_KAFKA_CA_CERT", "ORCA_KAFKA_CA_CERT_FILE", "ORCA_AGENT_KAFKA_BOOTSTRAP",
+        "ORCA_AGENT_KAFKA_SECURITY_PROTOCOL", "ORCA_AGENT_KAFKA_CA_CERT", "ORCA_AGENT_KAFKA_CA_CERT_FILE",
+        "ORCA_KAFKA_ACLS")) {
+      copy(env, variable, props, variable);
+    }
     return props;
+  }
+
+  private static Map<String, String> with(Map<String, String> env, Map<String, String> more) {
+    Map<String, String> combined = new HashMap<>(env);
+    combined.putAll(more);
+    return Map.copyOf(combined);
   }
 
   private static void copy(Map<String, String> env, String variable, Map<String, Object> props, String key) {

@@ -15,6 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code ./orca up}: starts {@link LocalOrca} from the environment, prints where it answers, and
  * stops it in order on Ctrl-C (or SIGTERM). Exits non-zero when a component stops on its own.
+ * {@code kafka-tls} and {@code kafka-setup} prepare the brokers of a distributed deployment
+ * ({@link KafkaSetup}).
  */
 public final class Main {
 
@@ -25,6 +27,20 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws InterruptedException {
+    if (args.length > 0 && (args[0].equals("kafka-tls") || args[0].equals("kafka-setup"))) {
+      try {
+        if (args[0].equals("kafka-tls")) {
+          KafkaSetup.tls(args);
+        } else {
+          KafkaSetup.setUp(System.getenv());
+        }
+        System.exit(0);
+      } catch (RuntimeException e) {
+        System.err.println("orca: " + e.getMessage());
+        System.exit(2);
+      }
+      return;
+    }
     long started = System.nanoTime();
     LocalSettings settings;
     try {

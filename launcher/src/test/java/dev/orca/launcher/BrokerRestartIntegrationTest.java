@@ -13,6 +13,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import dev.orca.broker.BrokerTls;
+import dev.orca.broker.EmbeddedBroker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -71,12 +73,17 @@ class BrokerRestartIntegrationTest {
   void shouldDeliverTheResultOfADeploymentThatWasWaitingWhileTheBrokerRestarted() throws Exception {
     DockerDaemon.require();
     git = GitServer.start();
-    int port = PortBook.freePort();
-    int controllerPort = PortBook.freePort();
+    // The same listeners after the restart; the PLAINTEXT one (a super user) is what Orca is given.
+    EmbeddedBroker.Ports ports = new EmbeddedBroker.Ports(PortBook.freePort(), PortBook.freePort(),
+        PortBook.freePort(), PortBook.freePort(), "127.0.0.1", PortBook.freePort());
+    BrokerTls tls = BrokerTls.loadOrCreate(dataDir.resolve("kafka-tls"), List.of());
     Path logDir = dataDir.resolve("kafka");
-    broker = EmbeddedBroker.start(logDir, port, controllerPort, Duration.ofSeconds(60));
-    orca = LocalOrca.start(LocalSettings.external(dataDir.resolve("orca"), broker.bootstrapServers(),
-        SharedPostgres.newDatabase().orcaUrl(), null, Map.of("ORCA_TOPIC_PREFIX", "restart.")));
+    broker = EmbeddedBroker.start(logDir, tls, ports, Duration.ofSeconds(60));
+    orca = LocalOrca.start(LocalSettings.external(dataDir.resolve("orca"), broker.plaintextBootstrap(),
+        SharedPostgres.newDatabase().orcaUrl(), null, Map.of("ORCA_TOPIC_PREFIX", "restart.",
+            // The local agent connects as any agent does: its own credential, SCRAM over TLS.
+            "ORCA_AGENT_KAFKA_BOOTSTRAP", broker.agentsBootstrap(),
+            "ORCA_AGENT_KAFKA_CA_CERT", tls.caCertificatePem())));
     base = "http://127.0.0.1:" + orca.httpPort() + "/api/v1";
     await("every component up").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
         .until(() -> call("GET", "/health", null, null).statusCode() == 200);
@@ -111,7 +118,7 @@ class BrokerRestartIntegrationTest {
     broker.close();
     broker = null;
     Thread.sleep(10_000);
-    broker = EmbeddedBroker.start(logDir, port, controllerPort, Duration.ofSeconds(60));
+    broker = EmbeddedBroker.start(logDir, tls, ports, Duration.ofSeconds(60));
 
     JsonNode[] last = new JsonNode[1];
     await("the deployment's result through the restarted broker").atMost(DEPLOY_WAIT)

@@ -14,9 +14,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import dev.orca.broker.BrokerTls;
+import dev.orca.broker.EmbeddedBroker;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,12 +57,17 @@ class LocalOrcaIntegrationTest {
 
   @Test
   void shouldUseExternalBrokerAndDatabaseWithoutStartingEmbeddedOnes(@TempDir Path external) throws Exception {
-    try (EmbeddedBroker broker = EmbeddedBroker.start(external.resolve("kafka"), PortBook.freePort(), PortBook.freePort(),
+    // An external broker without authentication (its anonymous principal a super user).
+    try (EmbeddedBroker broker = EmbeddedBroker.start(external.resolve("kafka"),
+            BrokerTls.loadOrCreate(external.resolve("tls"), List.of()), new EmbeddedBroker.Ports(PortBook.freePort(),
+                PortBook.freePort(), PortBook.freePort(), PortBook.freePort(), "127.0.0.1", PortBook.freePort()),
             Duration.ofSeconds(60));
          EmbeddedDatabase database = EmbeddedDatabase.start(external.resolve("pg"), PortBook.freePort(), "other");
-         LocalOrca orca = LocalOrca.start(LocalSettings.external(dataDir, broker.bootstrapServers(), database.url(),
-             "an-explicit-secret-of-at-least-32-characters", Map.of("ORCA_TOPIC_PREFIX", "ext.")))) {
-      assertThat(orca.kafkaBootstrap()).isEqualTo(broker.bootstrapServers());
+         LocalOrca orca = LocalOrca.start(LocalSettings.external(dataDir, broker.plaintextBootstrap(), database.url(),
+             "an-explicit-secret-of-at-least-32-characters", Map.of("ORCA_TOPIC_PREFIX", "ext.",
+                 "ORCA_AGENT_KAFKA_BOOTSTRAP", broker.agentsBootstrap(),
+                 "ORCA_AGENT_KAFKA_CA_CERT", broker.tls().caCertificatePem())))) {
+      assertThat(orca.kafkaBootstrap()).isEqualTo(broker.plaintextBootstrap());
       assertThat(orca.databaseUrl()).isEqualTo(database.url());
       awaitHealthy(orca);
     }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.orca.testsupport.DockerDaemon;
 import dev.orca.testsupport.GitRepo;
 import dev.orca.testsupport.GitServer;
+import dev.orca.testsupport.SharedPostgres;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -37,7 +38,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The whole pipeline on real parts: a git repository served over smart HTTP, the gateway's
  * REST API, Kafka, sync-stream, deploy-dispatcher, the local agent on the real Docker daemon,
- * the projector into PostgreSQL, and SSE back out.
+ * the projector into PostgreSQL, and SSE back out. The broker is {@code ./orca up}'s own, with
+ * its authorizer: every component connects as its own principal with only its ACLs, and agents
+ * with their own credentials over TLS.
  */
 class PipelineIntegrationTest {
 
@@ -53,12 +56,14 @@ class PipelineIntegrationTest {
       // Plain HTTP/1.1: no h2c upgrade attempts on a server that speaks only HTTP/1.1.
       .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
   private static String base;
+  private static String adminBearer;
 
   @BeforeAll
   static void start() {
     DockerDaemon.require();
     git = GitServer.start();
-    orca = LocalOrca.start(SharedServers.settings(dataDir, "e2e"));
+    orca = LocalOrca.start(LocalSettings.external(dataDir, null, SharedPostgres.newDatabase().orcaUrl(), null,
+        Map.of("ORCA_TOPIC_PREFIX", "e2e.")));
     base = "http://127.0.0.1:" + orca.httpPort() + "/api/v1";
   }
 
@@ -77,18 +82,8 @@ class PipelineIntegrationTest {
     await("every component up").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
         .until(() -> call("GET", "/health", null, null).statusCode() == 200);
 
-    HttpResponse<String> register = call("POST", "/auth/register", null,
-        Map.of("email", "admin@example.com", "name", "Admin", "password", "Correct-Horse-42"));
-    assertThat(register.statusCode()).as(register.body()).isEqualTo(201);
-    HttpResponse<String> login = call("POST", "/auth/login", null,
-        Map.of("email", "admin@example.com", "password", "Correct-Horse-42"));
-    assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
-    String cookie = login.headers().firstValue("set-cookie").orElseThrow().split(";", 2)[0];
+    String bearer = signIn();
     assertThat(call("GET", "/applications", null, null).statusCode()).isEqualTo(401);
-
-    HttpResponse<String> token = call("POST", "/auth/tokens", cookie, Map.of("name", "e2e"));
-    assertThat(token.statusCode()).as(token.body()).isEqualTo(201);
-    String bearer = "Bearer " + json(token).get("token").asText();
 
     List<String> sse = new CopyOnWriteArrayList<>();
     Thread reader = streamEvents(bearer, sse);
@@ -97,9 +92,8 @@ class PipelineIntegrationTest {
     String first = repo.commit("deploy/compose.yaml", compose("one"), "first stack");
 
     JsonNode agents = json(call("GET", "/agents", bearer, null));
-    assertThat(agents).hasSize(1);
-    String agentId = agents.get(0).get("id").asText();
-    assertThat(agentId).isEqualTo(orca.localAgentId());
+    String agentId = orca.localAgentId();
+    assertThat(agents).extracting(a -> a.get("id").asText()).contains(agentId);
 
     HttpResponse<String> repository = call("POST", "/repositories", bearer,
         Map.of("name", "stack", "url", repo.url(), "syncType", "manual"));
@@ -162,6 +156,74 @@ class PipelineIntegrationTest {
     assertThat(call("GET", "/applications/" + applicationId, bearer, null).statusCode()).isEqualTo(404);
     assertThat(containers(applicationId)).isEmpty();
     reader.interrupt();
+  }
+
+  /**
+   * Two agents, each with the credential registration gave it (SCRAM over TLS on the broker's
+   * agents' listener, ACLs for its own topics only) and a deployments directory of its own: each
+   * deploys its own application, and neither sees the other's.
+   */
+  @Test
+  void shouldDeployThroughTwoAgentsEachWithItsOwnCredential(@TempDir Path secondHost) throws Exception {
+    await("every component up").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
+        .until(() -> call("GET", "/health", null, null).statusCode() == 200);
+    String bearer = signIn();
+    HttpResponse<String> registered = call("POST", "/agents", bearer, Map.of("name", "second-host"));
+    assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
+    JsonNode connection = json(registered).get("connection");
+    String secondId = json(registered).get("id").asText();
+    assertThat(connection.get("securityProtocol").asText()).isEqualTo("SASL_SSL");
+    Map<String, String> env = new java.util.HashMap<>();
+    for (String line : connection.get("environmentFile").asText().split("\n")) {
+      env.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
+    }
+    env.put("ORCA_AGENT_DEPLOYMENTS_DIR", secondHost.resolve("deployments").toString());
+    env.put("ORCA_AGENT_HEARTBEAT_SECONDS", "2");
+    try (dev.orca.agent.Agent second = dev.orca.agent.Agent.start(dev.orca.agent.AgentSettings.fromEnvironment(env))) {
+      await("the second agent online").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+          .until(() -> "online".equals(json(call("GET", "/agents/" + secondId, bearer, null)).path("status").asText()));
+
+      GitRepo repo = git.createRepository("two-hosts");
+      repo.commit("a/compose.yaml", compose("on-local"), "for the local agent");
+      String commit = repo.commit("b/compose.yaml", compose("on-second"), "for the second agent");
+      String repositoryId = json(call("POST", "/repositories", bearer,
+          Map.of("name", "two-hosts", "url", repo.url(), "syncType", "manual"))).get("id").asText();
+      String onLocal = json(call("POST", "/applications", bearer, Map.of("name", "On local", "repositoryId",
+          repositoryId, "agentId", orca.localAgentId(), "branch", "main", "path", "a/compose.yaml"))).get("id").asText();
+      String onSecond = json(call("POST", "/applications", bearer, Map.of("name", "On second", "repositoryId",
+          repositoryId, "agentId", secondId, "branch", "main", "path", "b/compose.yaml"))).get("id").asText();
+
+      assertThat(awaitApplication(bearer, onLocal, commit).get("healthStatus").asText()).isEqualTo("healthy");
+      assertThat(awaitApplication(bearer, onSecond, commit).get("healthStatus").asText()).isEqualTo("healthy");
+      // Each stack where its own agent keeps it, and nowhere else.
+      assertThat(secondHost.resolve("deployments").resolve(onSecond).resolve("docker-compose.yml")).exists();
+      assertThat(secondHost.resolve("deployments").resolve(onLocal)).doesNotExist();
+      assertThat(docker("inspect", "--format", "{{json .Config.Env}}", containers(onSecond).get(0)))
+          .contains("MARKER=on-second");
+
+      for (String id : List.of(onLocal, onSecond)) {
+        HttpResponse<String> deleted = call("DELETE", "/applications/" + id + "?wait=true", bearer, null);
+        assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
+        assertThat(containers(id)).isEmpty();
+      }
+    }
+  }
+
+  /** The admin's bearer token; registers the admin on the first call. */
+  private static synchronized String signIn() throws IOException, InterruptedException {
+    if (adminBearer == null) {
+      HttpResponse<String> register = call("POST", "/auth/register", null,
+          Map.of("email", "admin@example.com", "name", "Admin", "password", "Correct-Horse-42"));
+      assertThat(register.statusCode()).as(register.body()).isEqualTo(201);
+      HttpResponse<String> login = call("POST", "/auth/login", null,
+          Map.of("email", "admin@example.com", "password", "Correct-Horse-42"));
+      assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+      String cookie = login.headers().firstValue("set-cookie").orElseThrow().split(";", 2)[0];
+      HttpResponse<String> token = call("POST", "/auth/tokens", cookie, Map.of("name", "e2e"));
+      assertThat(token.statusCode()).as(token.body()).isEqualTo(201);
+      adminBearer = "Bearer " + json(token).get("token").asText();
+    }
+    return adminBearer;
   }
 
   private static JsonNode awaitApplication(String auth, String id, String commit) {

@@ -2,6 +2,7 @@ package dev.orca.sync;
 
 import dev.orca.schemas.StandaloneLogging;
 import dev.orca.schemas.StaticMembership;
+import dev.orca.schemas.KafkaAccess;
 import dev.orca.schemas.StreamsTuning;
 import dev.orca.schemas.TopicAdmin;
 import dev.orca.git.JGitCommitSource;
@@ -20,7 +21,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
@@ -62,7 +62,7 @@ public final class SyncStream implements AutoCloseable {
   }
 
   public static SyncStream start(SyncStreamSettings settings) {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.kafkaBootstrap()))) {
+    try (Admin admin = Admin.create(settings.kafkaSecurity().with(settings.kafkaBootstrap(), Map.of()))) {
       TopicAdmin.ensure(admin, settings.topics().sharedTopics(), Duration.ofSeconds(30));
     }
     try {
@@ -74,8 +74,10 @@ public final class SyncStream implements AutoCloseable {
     JGitCommitSource git = new JGitCommitSource(settings.gitCacheDir(), settings.allowLocalGit(), settings.gitTimeout(),
         settings.sshHosts());
     Properties properties =
-        streamsProperties(settings.topics().prefix() + "sync-stream", settings.kafkaBootstrap(), settings.stateDir());
+        streamsProperties(KafkaAccess.syncStreamApplicationId(settings.topics()), settings.kafkaBootstrap(),
+            settings.stateDir());
     properties.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) settings.topics().replicationFactor());
+    settings.kafkaSecurity().applyTo(properties);
     StaticMembership.apply(properties, StaticMembership.instanceId(System.getenv(), settings.stateDir()));
     StreamsTuning.applyLatency(properties, System.getenv());
     ExecutorService workers = gitWorkers(settings.gitWorkers());

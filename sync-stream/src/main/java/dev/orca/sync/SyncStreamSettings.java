@@ -1,6 +1,7 @@
 package dev.orca.sync;
 
 import dev.orca.git.SshHosts;
+import dev.orca.schemas.KafkaSecurity;
 import dev.orca.schemas.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,16 +15,25 @@ import java.util.Map;
  * {@code ORCA_GIT_WORKERS} (16; syncs whose git work runs at once), {@code ORCA_GIT_TIMEOUT} (30s;
  * every remote call of a sync) and {@code ORCA_SSH_KNOWN_HOSTS} (none; a known_hosts file whose
  * host keys ssh remotes must present; other hosts' keys are pinned on first use in
- * {@code ssh/known_hosts}).
+ * {@code ssh/known_hosts}); its credential on the broker from the variables {@link
+ * KafkaSecurity#fromEnvironment} reads.
  */
 public record SyncStreamSettings(String kafkaBootstrap, Topics topics, Path stateDir, Path gitCacheDir,
     boolean allowLocalGit, Duration gitTimeout, Duration revisionWait, String appSecret, int gitWorkers,
-    SshHosts sshHosts) {
+    SshHosts sshHosts, KafkaSecurity kafkaSecurity) {
 
   public static final Duration GIT_TIMEOUT = Duration.ofSeconds(30);
   /** Git work is mostly waiting on remotes: many more workers than cores, so a few hanging remotes hold up no one else. */
   public static final int GIT_WORKERS = 16;
   public static final Duration REVISION_WAIT = Duration.ofSeconds(10);
+
+  /** Without authentication to the broker (a broker without it, or the tests' super-user listener). */
+  public SyncStreamSettings(String kafkaBootstrap, Topics topics, Path stateDir, Path gitCacheDir,
+      boolean allowLocalGit, Duration gitTimeout, Duration revisionWait, String appSecret, int gitWorkers,
+      SshHosts sshHosts) {
+    this(kafkaBootstrap, topics, stateDir, gitCacheDir, allowLocalGit, gitTimeout, revisionWait, appSecret, gitWorkers,
+        sshHosts, KafkaSecurity.plaintext());
+  }
 
   /** Without ssh settings: host keys pinned in {@code <gitCacheDir>/known_hosts}, no operator file. */
   public SyncStreamSettings(String kafkaBootstrap, Topics topics, Path stateDir, Path gitCacheDir,
@@ -44,7 +54,8 @@ public record SyncStreamSettings(String kafkaBootstrap, Topics topics, Path stat
         REVISION_WAIT,
         env.get("APP_SECRET"),
         positive(env, "ORCA_GIT_WORKERS", GIT_WORKERS),
-        SshHosts.of(env.get(SshHosts.KNOWN_HOSTS_VARIABLE), dataDir.resolve("ssh").resolve("known_hosts")));
+        SshHosts.of(env.get(SshHosts.KNOWN_HOSTS_VARIABLE), dataDir.resolve("ssh").resolve("known_hosts")),
+        KafkaSecurity.fromEnvironment(env));
   }
 
   /** {@code 30s}, {@code 500ms}, {@code 2m}; a bare number is milliseconds, as the gateway (Spring) reads the same variable. */
@@ -83,6 +94,7 @@ public record SyncStreamSettings(String kafkaBootstrap, Topics topics, Path stat
   public String toString() {
     return "SyncStreamSettings[kafkaBootstrap=" + kafkaBootstrap + ", topics=" + topics + ", stateDir=" + stateDir
         + ", gitCacheDir=" + gitCacheDir + ", allowLocalGit=" + allowLocalGit + ", gitTimeout=" + gitTimeout
-        + ", revisionWait=" + revisionWait + ", gitWorkers=" + gitWorkers + ", sshHosts=" + sshHosts + ", appSecret=" + (appSecret == null ? "none" : "***") + "]";
+        + ", revisionWait=" + revisionWait + ", gitWorkers=" + gitWorkers + ", sshHosts=" + sshHosts + ", kafkaSecurity="
+        + kafkaSecurity + ", appSecret=" + (appSecret == null ? "none" : "***") + "]";
   }
 }

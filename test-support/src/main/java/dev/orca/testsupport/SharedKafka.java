@@ -1,48 +1,86 @@
 package dev.orca.testsupport;
 
-import java.util.Map;
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import dev.orca.broker.BrokerTls;
+import dev.orca.broker.EmbeddedBroker;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * One real Kafka broker (KRaft, in this JVM) shared by every test of the run, started on first
- * use. {@code ORCA_TEST_KAFKA_BOOTSTRAP} points the tests at an external broker instead.
+ * use: Orca's own {@link EmbeddedBroker}, so with its authorizer and its TLS and SCRAM listeners.
+ * Tests that are not about security use its {@code PLAINTEXT} listener ({@link #bootstrapServers}),
+ * whose anonymous principal is a super user; tests of principals and ACLs use {@link #broker()}.
+ * {@code ORCA_TEST_KAFKA_BOOTSTRAP} points the tests at an external broker instead (then there is
+ * no {@link #broker()}).
  */
 public final class SharedKafka {
 
-  private static EmbeddedKafkaKraftBroker broker;
+  private static final Duration START = Duration.ofSeconds(90);
+  private static EmbeddedBroker broker;
+  private static Path dir;
   private static String external = System.getenv("ORCA_TEST_KAFKA_BOOTSTRAP");
 
   private SharedKafka() {}
 
+  /** The super-user listener without authentication (or the external broker). */
   public static synchronized String bootstrapServers() {
     if (external != null && !external.isBlank()) {
       return external;
     }
-    if (broker == null) {
-      EmbeddedKafkaKraftBroker started = new EmbeddedKafkaKraftBroker(1, 1);
-      started.brokerProperties(Map.of(
-          "group.initial.rebalance.delay.ms", "0",
-          "transaction.state.log.replication.factor", "1",
-          "transaction.state.log.min.isr", "1",
-          "offsets.topic.replication.factor", "1",
-          "auto.create.topics.enable", "false"));
-      started.afterPropertiesSet();
-      // No shutdown hook: the test kit deletes its log directories in its own hook, and a
-      // broker closing concurrently only logs errors about them. The JVM's exit ends it.
-      broker = started;
+    return started().plaintextBootstrap();
+  }
+
+  /** The shared broker itself, for tests of its security; empty when the tests run against an external one. */
+  public static synchronized Optional<EmbeddedBroker> broker() {
+    if (external != null && !external.isBlank()) {
+      return Optional.empty();
     }
-    return broker.getBrokersAsString();
+    return Optional.of(started());
+  }
+
+  private static EmbeddedBroker started() {
+    if (broker == null) {
+      try {
+        dir = Files.createTempDirectory("orca-test-kafka");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      BrokerTls tls = BrokerTls.loadOrCreate(dir.resolve("tls"), List.of());
+      broker = EmbeddedBroker.start(dir.resolve("log"), tls, new EmbeddedBroker.Ports(freePort(), freePort(),
+          freePort(), freePort(), "127.0.0.1", freePort()), START);
+      Path started = dir;
+      // Stopped before its directory goes, so it does not write into a directory being deleted.
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        stop();
+        TempDirs.delete(started);
+      }, "orca-test-kafka-cleanup"));
+    }
+    return broker;
   }
 
   /**
    * Stops the broker this JVM started, if any. For programs that exit by themselves (the
-   * benches): stopped before the exit, it does not log errors about log directories the test kit's
-   * exit hook deletes under it.
+   * benches), so the broker stops before its directory goes.
    */
   public static synchronized void stop() {
     if (broker != null) {
-      broker.destroy();
+      broker.close();
       broker = null;
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free local port", e);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.orca.agent.command;
 
+import dev.orca.schemas.KafkaSecurity;
 import dev.orca.agent.compose.ComposeRuntime;
 import dev.orca.agent.compose.DeploymentsDir;
 import dev.orca.agent.compose.Drift;
@@ -25,9 +26,12 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -62,12 +66,17 @@ public final class CommandLoop implements Runnable {
   /** {@code environmentKey}: ORCA_AGENT_ENVIRONMENT_KEY, null when the agent has none. */
   public CommandLoop(String bootstrap, String groupId, Topic<String, SpecificRecord> commands,
       ComposeRuntime runtime, DeploymentsDir dirs, ResultWriter events, int concurrency, byte[] environmentKey) {
+    this(bootstrap, KafkaSecurity.plaintext(), groupId, commands, runtime, dirs, events, concurrency, environmentKey);
+  }
+
+  public CommandLoop(String bootstrap, KafkaSecurity security, String groupId, Topic<String, SpecificRecord> commands,
+      ComposeRuntime runtime, DeploymentsDir dirs, ResultWriter events, int concurrency, byte[] environmentKey) {
     this.commands = commands;
     this.state = new DeploymentStateStore(dirs);
     CommandHandler handler = new CommandHandler(runtime, state, events, Clock.systemUTC(),
         new EnvironmentKey(environmentKey));
     this.lanes = new ApplicationLanes(handler, concurrency, finished::add);
-    Properties props = new Properties();
+    Properties props = security.applyTo(new Properties());
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, groupId);
@@ -115,6 +124,15 @@ public final class CommandLoop implements Runnable {
               + " taking commands: {}", e.getMessage());
           running = false; // no self-heal is queued any more either
           return;
+        } catch (AuthenticationException e) {
+          log.error("The broker refused this agent: {}. {}", e.getMessage(), why(e));
+          running = false;
+          return;
+        } catch (AuthorizationException e) {
+          log.error("The broker does not let this agent read its commands ({}): its credential was rotated or the"
+              + " agent deleted in Orca. Start it with its current connection settings.", e.getMessage());
+          running = false;
+          return;
         } catch (KafkaException e) {
           log.error("Command loop error; going on from the last committed offsets: {}", e.getMessage(), e);
           pause();
@@ -130,6 +148,20 @@ public final class CommandLoop implements Runnable {
       }
       consumer.close(Duration.ofSeconds(2));
     }
+  }
+
+  /** What to do about a refused connection, in the words of the agent's settings. */
+  static String why(AuthenticationException e) {
+    if (e instanceof SslAuthenticationException) {
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      return "The broker's certificate is not one this agent trusts (" + root.getMessage() + "): ORCA_KAFKA_CA_CERT"
+          + " must be the CA of the agent's connection settings, and ORCA_KAFKA_BOOTSTRAP the address they name.";
+    }
+    return "Its user name or password (ORCA_KAFKA_USERNAME, ORCA_KAFKA_PASSWORD) is not accepted: the token was"
+        + " rotated (use the connection settings the rotation showed) or the agent was deleted.";
   }
 
   private void dispatch(ConsumerRecord<byte[], byte[]> record) {

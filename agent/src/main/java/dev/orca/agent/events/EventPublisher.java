@@ -1,5 +1,6 @@
 package dev.orca.agent.events;
 
+import dev.orca.schemas.KafkaSecurity;
 import dev.orca.agent.compose.Container;
 import dev.orca.schemas.Topic;
 import dev.orca.schemas.avro.ContainerState;
@@ -30,8 +31,13 @@ public final class EventPublisher implements ResultWriter, AutoCloseable {
   private final KafkaProducer<byte[], byte[]> producer;
 
   public EventPublisher(String bootstrap, Topic<String, SpecificRecord> topic, String clientId) {
+    this(bootstrap, KafkaSecurity.plaintext(), topic, clientId);
+  }
+
+  public EventPublisher(String bootstrap, KafkaSecurity security, Topic<String, SpecificRecord> topic,
+      String clientId) {
     this.topic = topic;
-    Properties props = new Properties();
+    Properties props = security.applyTo(new Properties());
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
     props.put(ProducerConfig.ACKS_CONFIG, "all");

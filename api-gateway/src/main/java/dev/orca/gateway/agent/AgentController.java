@@ -1,12 +1,7 @@
 package dev.orca.gateway.agent;
 
-import dev.orca.gateway.system.OrcaProperties;
 import dev.orca.gateway.web.ApiException;
-import dev.orca.schemas.Topics;
-import dev.orca.schemas.crypto.EnvironmentCipher;
-import java.util.Base64;
 import java.util.List;
-import java.util.UUID;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -20,34 +15,23 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
 
-/** {@code /api/v1/agents}: register, list, rename and delete agents. */
+/**
+ * {@code /api/v1/agents}: register, list, rename, rotate the credential of and delete agents;
+ * what registering, rotating and deleting do on the broker is {@link AgentRegistry}'s.
+ */
 @RestController
 @RequestMapping("/api/v1/agents")
 class AgentController {
 
   private final AgentStore store;
-  private final AgentTopics agentTopics;
-  private final Topics topics;
-  private final OrcaProperties properties;
+  private final AgentRegistry registry;
 
-  AgentController(AgentStore store, AgentTopics agentTopics, Topics topics, OrcaProperties properties) {
+  AgentController(AgentStore store, AgentRegistry registry) {
     this.store = store;
-    this.agentTopics = agentTopics;
-    this.topics = topics;
-    this.properties = properties;
+    this.registry = registry;
   }
 
   record AgentBody(String name) {}
-
-  /**
-   * Everything an agent process needs to start; shown once, at creation. {@code environmentKey}
-   * (base64, ORCA_AGENT_ENVIRONMENT_KEY) opens the environments sealed for this agent; the gateway
-   * keeps it encrypted and never returns it again.
-   */
-  record Connection(String kafkaBootstrap, String topicPrefix, String agentId, String commandsTopic, String eventsTopic,
-      String environmentKey) {}
-
-  record CreatedAgentJson(String id, String name, String status, Connection connection) {}
 
   @GetMapping
   Mono<List<AgentJson>> list() {
@@ -61,20 +45,14 @@ class AgentController {
 
   @PostMapping
   @ResponseStatus(HttpStatus.CREATED)
-  Mono<CreatedAgentJson> create(@RequestBody AgentBody body) {
-    String name = name(body);
-    String id = UUID.randomUUID().toString();
-    byte[] environmentKey = EnvironmentCipher.newKey();
-    // Topics first: a registered agent always has somewhere to read commands from.
-    return store.nameTaken(name, id)
-        .flatMap(taken -> taken ? Mono.error(duplicate(name))
-            : agentTopics.ensure(id).then(store.insert(id, name, environmentKey)))
-        .flatMap(inserted -> inserted ? store.find(id) : Mono.error(duplicate(name)))
-        .map(agent -> new CreatedAgentJson(agent.id(), agent.name(), agent.status(), new Connection(
-            properties.kafkaBootstrap(), topics.prefix(), id, topics.agentCommands(id).name(),
-            topics.agentEvents(id).name(), Base64.getEncoder().encodeToString(environmentKey))));
+  Mono<AgentRegistry.CreatedAgentJson> create(@RequestBody AgentBody body) {
+    return registry.register(name(body));
   }
 
+  @PostMapping("/{id}/rotate-token")
+  Mono<AgentRegistry.CreatedAgentJson> rotate(@PathVariable String id) {
+    return registry.rotate(id);
+  }
   @PutMapping("/{id}")
   Mono<AgentJson> update(@PathVariable String id, @RequestBody AgentBody body) {
     String name = name(body);
@@ -87,12 +65,7 @@ class AgentController {
   @DeleteMapping("/{id}")
   @ResponseStatus(HttpStatus.NO_CONTENT)
   Mono<Void> delete(@PathVariable String id) {
-    return store.find(id)
-        .switchIfEmpty(Mono.error(() -> notFound()))
-        .flatMap(agent -> store.applicationCount(id).flatMap(count -> count > 0
-            ? Mono.error(ApiException.conflict("agent " + agent.name() + " still runs " + count + " application(s)"))
-            : store.delete(id)))
-        .then();
+    return registry.remove(id);
   }
 
   private static String name(AgentBody body) {
@@ -106,11 +79,11 @@ class AgentController {
     return name;
   }
 
-  private static ApiException duplicate(String name) {
+  static ApiException duplicate(String name) {
     return ApiException.conflict("an agent named " + name + " already exists");
   }
 
-  private static ApiException notFound() {
+  static ApiException notFound() {
     return ApiException.notFound("agent not found");
   }
 }

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Optional;
 import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.r2dbc.core.Parameter;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -51,13 +52,21 @@ class AgentStore {
         .bind("name", name).bind("id", exceptId).map(row -> row.get("taken", Boolean.class)).one();
   }
 
-  /** Inserts the agent with its environment key unless its id or name exists; true when it was inserted. */
-  Mono<Boolean> insert(String id, String name, byte[] environmentKey) {
+  /** The principal of the agent's current Kafka credential (null: none yet) and its generation. */
+  record Credential(String principal, int generation) {}
+
+  /**
+   * Inserts the agent with its environment key and the principal of its first credential (null
+   * when the broker has no ACLs) unless its id or name exists; true when it was inserted.
+   */
+  Mono<Boolean> insert(String id, String name, byte[] environmentKey, String principal, int generation) {
     return outbox.transaction(
-        db.sql("INSERT INTO agents (id, name, environment_key_encrypted, revision, created_at, updated_at)"
-                + " VALUES (:id, :name, :key, nextval('config_revision'), now(), now())"
+        db.sql("INSERT INTO agents (id, name, environment_key_encrypted, kafka_principal, kafka_generation, revision,"
+                + " created_at, updated_at)"
+                + " VALUES (:id, :name, :key, :principal, :generation, nextval('config_revision'), now(), now())"
                 + " ON CONFLICT DO NOTHING RETURNING revision, heartbeat_interval_seconds")
             .bind("id", id).bind("name", name).bind("key", encryptKey(environmentKey))
+            .bind("principal", Parameter.fromOrEmpty(principal, String.class)).bind("generation", generation)
             .map(row -> snapshot(id, row))
             .one()
             .flatMap(config -> outbox.append(topics.configAgents(), id, config)
@@ -76,6 +85,22 @@ class AgentStore {
             .flatMap(config -> outbox.append(topics.configAgents(), id, config)
                 .then(EventAppender.append(db, EntityChange.changed("agent", id))).thenReturn(true))
             .defaultIfEmpty(false));
+  }
+
+  /** The agent's current credential; empty when the agent does not exist. */
+  Mono<Credential> credential(String id) {
+    return db.sql("SELECT kafka_principal, kafka_generation FROM agents WHERE id = :id").bind("id", id)
+        .map(row -> new Credential(row.get("kafka_principal", String.class), row.get("kafka_generation", Integer.class)))
+        .one();
+  }
+
+  /** Replaces the agent's credential if it is still at {@code expectedGeneration}; false when another rotation won. */
+  Mono<Boolean> replaceCredential(String id, String principal, int generation, int expectedGeneration) {
+    return db.sql("UPDATE agents SET kafka_principal = :principal, kafka_generation = :generation, updated_at = now()"
+            + " WHERE id = :id AND kafka_generation = :expected")
+        .bind("id", id).bind("principal", Parameter.fromOrEmpty(principal, String.class)).bind("generation", generation)
+        .bind("expected", expectedGeneration)
+        .fetch().rowsUpdated().map(count -> count > 0);
   }
 
   /** The agent's environment key; empty when the agent does not exist or was registered without one. */

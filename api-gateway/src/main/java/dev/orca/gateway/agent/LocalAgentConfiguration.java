@@ -1,8 +1,10 @@
 package dev.orca.gateway.agent;
 
+import dev.orca.schemas.Topics;
 import dev.orca.schemas.crypto.EnvironmentCipher;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Optional;
 import java.util.UUID;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
@@ -12,7 +14,9 @@ import reactor.core.publisher.Mono;
 /**
  * Registers the local agent when {@code orca.local-agent.enabled}: its id is chosen once and
  * kept in {@code system_settings}, so restarts reuse the same agent, topics and applications. It
- * gets an environment key like any agent; one registered before agents had keys gets one now.
+ * gets an environment key like any agent (one registered before agents had keys gets one now),
+ * and a new Kafka credential at every start, the previous one retired: its password lives only
+ * in this JVM.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "orca.local-agent.enabled", havingValue = "true")
@@ -22,15 +26,24 @@ class LocalAgentConfiguration {
   static final String NAME = "local";
 
   @Bean
-  LocalAgent localAgent(AgentStore store, AgentTopics topics) {
+  LocalAgent localAgent(AgentStore store, AgentTopics topics, AgentCredentials credentials, Topics catalogue) {
     byte[] newKey = EnvironmentCipher.newKey();
     return store.settingIfAbsent(SETTING, UUID.randomUUID().toString())
-        .flatMap(agentId -> topics.ensure(agentId)
-            .then(store.find(agentId).hasElement())
-            .flatMap(exists -> exists ? Mono.just(true) : store.insert(agentId, NAME, newKey))
-            .flatMap(present -> present ? store.environmentKeyIfAbsent(agentId, newKey) : Mono.error(
-                new IllegalStateException("cannot register the local agent: another agent is already named '" + NAME + "'")))
-            .map(key -> new LocalAgent(agentId, Base64.getEncoder().encodeToString(key))))
+        .flatMap(agentId -> store.credential(agentId).map(Optional::of).defaultIfEmpty(Optional.empty())
+            .flatMap(existing -> {
+              int generation = existing.map(AgentStore.Credential::generation).orElse(0) + 1;
+              return credentials.issue(agentId, generation).flatMap(issued -> topics.ensure(agentId)
+                  .then(existing.isPresent()
+                      ? store.replaceCredential(agentId, issued.principal(), generation, generation - 1)
+                          .flatMap(replaced -> credentials.retire(existing.get().principal()).thenReturn(replaced))
+                      : store.insert(agentId, NAME, newKey, issued.principal(), generation))
+                  .flatMap(present -> present ? store.environmentKeyIfAbsent(agentId, newKey) : Mono.error(
+                      new IllegalStateException("cannot register the local agent: another agent is already named '"
+                          + NAME + "'")))
+                  .map(key -> new LocalAgent(agentId, AgentConnection.of(credentials.agentBootstrap(),
+                      credentials.security(issued), catalogue, agentId, Base64.getEncoder().encodeToString(key))
+                      .environment())));
+            }))
         .block(Duration.ofSeconds(60));
   }
 }

@@ -1,10 +1,11 @@
 package dev.orca.gateway.projection;
 
+import dev.orca.gateway.kafka.GatewayKafka;
 import dev.orca.schemas.Topics;
 import dev.orca.schemas.crypto.SecretBox;
 import io.r2dbc.spi.ConnectionFactory;
+import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
@@ -17,10 +18,10 @@ import org.springframework.r2dbc.core.DatabaseClient;
 public class ProjectionConfiguration {
 
   @Bean
-  Projector projector(@Value("${orca.kafka-bootstrap:localhost:9092}") String bootstrapServers, Topics topics,
-      ObjectProvider<DatabaseClient> databaseClient, ConnectionFactory connectionFactory, SecretBox secrets) {
+  Projector projector(GatewayKafka kafka, Topics topics, ObjectProvider<DatabaseClient> databaseClient,
+      ConnectionFactory connectionFactory, SecretBox secrets) {
     DatabaseClient db = databaseClient.getIfAvailable(() -> DatabaseClient.create(connectionFactory));
-    return new Projector(bootstrapServers, topics, db, secrets);
+    return new Projector(kafka.client(Map.of()), topics, db, secrets);
   }
 
   @Bean

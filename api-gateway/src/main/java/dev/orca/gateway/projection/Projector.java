@@ -1,5 +1,6 @@
 package dev.orca.gateway.projection;
 
+import dev.orca.schemas.KafkaAccess;
 import dev.orca.schemas.Topics;
 import dev.orca.schemas.crypto.SecretBox;
 import java.time.Duration;
@@ -51,13 +52,17 @@ public final class Projector implements AutoCloseable {
   private Thread thread;
 
   public Projector(String bootstrapServers, Topics topics, DatabaseClient db, SecretBox secrets) {
+    this(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), topics, db, secrets);
+  }
+
+  /** {@code client}: the bootstrap servers and the gateway's credential. */
+  public Projector(Map<String, Object> client, Topics topics, DatabaseClient db, SecretBox secrets) {
     this.topics = topics;
     this.decoder = new RecordDecoder(topics);
     this.projection = new BatchProjection(db, secrets, topics);
-    this.config = new HashMap<>();
-    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    config.put(ConsumerConfig.GROUP_ID_CONFIG, topics.prefix() + "projector");
-    config.put(ConsumerConfig.CLIENT_ID_CONFIG, topics.prefix() + "projector");
+    this.config = new HashMap<>(client);
+    config.put(ConsumerConfig.GROUP_ID_CONFIG, KafkaAccess.projectorGroup(topics));
+    config.put(ConsumerConfig.CLIENT_ID_CONFIG, KafkaAccess.projectorGroup(topics));
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

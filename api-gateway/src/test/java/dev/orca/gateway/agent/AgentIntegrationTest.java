@@ -45,7 +45,10 @@ class AgentIntegrationTest extends GatewayTestSupport {
     String id = (String) created.get("id");
     assertThat(UUID.fromString(id)).isNotNull();
     assertThat(created.get("status")).isEqualTo("offline");
-    assertThat((Map<String, Object>) created.get("connection")).containsEntry("kafkaBootstrap", SharedKafka.bootstrapServers())
+    assertThat((Map<String, Object>) created.get("connection"))
+        .containsEntry("kafkaBootstrap", SharedKafka.broker().map(b -> b.agentsBootstrap())
+            .orElse(SharedKafka.bootstrapServers()))
+        .containsEntry("securityProtocol", "SASL_SSL").containsEntry("username", "orca-agent-" + id + "-1")
         .containsEntry("topicPrefix", PREFIX).containsEntry("agentId", id)
         .containsEntry("commandsTopic", topics.agentCommands(id).name())
         .containsEntry("eventsTopic", topics.agentEvents(id).name());
@@ -137,12 +140,21 @@ class AgentIntegrationTest extends GatewayTestSupport {
   }
 
   @Test
-  void shouldGiveTheLocalAgentAnEnvironmentKeyKeptEncrypted() {
-    assertThat(Base64.getDecoder().decode(localAgent.environmentKey())).hasSize(32);
-    assertThat(localAgent.toString()).doesNotContain(localAgent.environmentKey());
+  void shouldGiveTheLocalAgentAnEnvironmentKeyKeptEncryptedAndACredentialOfThisStart() {
+    String key = localAgent.environment().get("ORCA_AGENT_ENVIRONMENT_KEY");
+    assertThat(Base64.getDecoder().decode(key)).hasSize(32);
+    assertThat(localAgent.toString()).doesNotContain(key);
     String stored = (String) single("SELECT environment_key_encrypted FROM agents WHERE id = ?", localAgent.id())
         .get("environment_key_encrypted");
-    assertThat(secretBox().decrypt(stored)).isEqualTo(localAgent.environmentKey());
+    assertThat(secretBox().decrypt(stored)).isEqualTo(key);
+    // A credential of its own, named in the table; its password is nowhere but in this JVM.
+    String password = localAgent.environment().get("ORCA_KAFKA_PASSWORD");
+    assertThat(localAgent.environment()).containsEntry("ORCA_AGENT_ID", localAgent.id())
+        .containsEntry("ORCA_KAFKA_SECURITY_PROTOCOL", "SASL_SSL");
+    Map<String, Object> row = single("SELECT * FROM agents WHERE id = ?", localAgent.id());
+    assertThat(row.get("kafka_principal")).isEqualTo(localAgent.environment().get("ORCA_KAFKA_USERNAME"));
+    assertThat(row.values()).noneMatch(value -> String.valueOf(value).contains(password));
+    assertThat(localAgent.toString()).doesNotContain(password);
   }
 
   @Test
