@@ -1,6 +1,7 @@
 // The forms as a person uses them when things go wrong: a wrong password, an agent that is
 // offline (409), a session that ends, and the create-application form by keyboard alone. Also
-// the agents and profile pages: an agent's connection settings and an API token, each shown once.
+// the agents and profile pages: an agent's connection settings (at creation and after a token
+// rotation) and an API token, each shown once.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before } from 'node:test';
@@ -9,6 +10,18 @@ import { ADMIN, adminToken, apiCall, commitFile, Session, step } from './support
 let session;
 let page;
 let offlineAppId;
+/** The settings edge-1 was created with (NAME to value), to compare with those its rotation gives. */
+let firstSettings;
+
+/** An environment file's `NAME=value` lines as an object (values are literal, never quoted). */
+function agentSettings(text) {
+  const settings = {};
+  for (const line of text.split('\n')) {
+    const equals = line.indexOf('=');
+    if (equals > 0) settings[line.slice(0, equals)] = line.slice(equals + 1);
+  }
+  return settings;
+}
 
 before(async () => {
   session = await Session.open();
@@ -40,22 +53,60 @@ step('a new agent shows its connection settings once, with a copy button', async
   await dialog.getByRole('button', { name: 'Add agent' }).click();
   await dialog.getByText('They are shown only this once').waitFor();
   const settings = await dialog.getByTestId('agent-connection').textContent();
-  assert.match(settings, /ORCA_AGENT_ID=[0-9a-f-]{36}/);
-  assert.match(settings, /ORCA_AGENT_ENVIRONMENT_KEY=[A-Za-z0-9+/]{43}=/);
-  assert.match(settings, /ORCA_KAFKA_BOOTSTRAP=/);
-  // The recommended JVM options, quoted for a shell and an env file, with what they are for.
-  assert.match(
-    settings,
-    /^JDK_JAVA_OPTIONS="-XX:\+UseSerialGC -Xmx48m -XX:TieredStopAtLevel=1 -Xss512k -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=96m -XX:MaxDirectMemorySize=16m"$/m,
-  );
-  assert.match(settings, /^MALLOC_ARENA_MAX=2$/m);
+  const first = agentSettings(settings);
+  assert.match(first.ORCA_AGENT_ID ?? '', /^[0-9a-f-]{36}$/);
+  assert.match(first.ORCA_AGENT_ENVIRONMENT_KEY ?? '', /^[A-Za-z0-9+/]{43}=$/);
+  assert.ok('ORCA_KAFKA_BOOTSTRAP' in first, 'ORCA_KAFKA_BOOTSTRAP=');
+  assert.ok(first.ORCA_KAFKA_BOOTSTRAP, 'a Kafka bootstrap address');
+  assert.equal(first.ORCA_KAFKA_SECURITY_PROTOCOL, 'SASL_SSL');
+  assert.equal(first.ORCA_KAFKA_USERNAME, `orca-agent-${first.ORCA_AGENT_ID}-1`);
+  assert.ok(first.ORCA_KAFKA_PASSWORD, 'a Kafka password');
+  assert.ok(first.ORCA_KAFKA_CA_CERT, 'the broker CA certificate');
+  firstSettings = first;
+  // One paste writes those settings (mode 0600) and starts the agent jar with the recommended memory settings.
+  const command = await dialog.getByTestId('agent-command').textContent();
+  assert.ok(command.startsWith('umask 077 && cat > orca-agent.env'), `the command starts: ${command.slice(0, 60)}`);
+  assert.ok(command.includes(settings), 'the command writes the settings shown');
+  assert.ok(command.includes('-jar orca-agent.jar --env-file orca-agent.env'), 'the command starts the agent jar with the file');
+  assert.match(command, /-Xmx48m/);
   assert.match(await dialog.getByTestId('agent-jvm-options-hint').textContent(), /within 128 MB/);
+  await dialog.getByRole('button', { name: 'Copy command' }).waitFor();
   await dialog.getByRole('button', { name: 'Copy settings' }).waitFor();
+  await dialog.getByRole('button', { name: 'Download orca-agent.env' }).waitFor();
   await session.screenshotAll('agent-created');
   await dialog.getByRole('button', { name: 'Done' }).click();
   const row = page.locator('tr', { hasText: 'edge-1' });
   await row.getByText('Agent: Offline').waitFor();
   await session.screenshotAll('agents');
+});
+
+step("rotating an agent's token shows its new settings once", async () => {
+  assert.ok(firstSettings, 'the settings shown when edge-1 was created');
+  await page.getByRole('button', { name: 'Rotate token of edge-1' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByText('stops working at once').waitFor();
+  await dialog.getByRole('button', { name: 'Cancel' }).waitFor();
+  await dialog.getByRole('button', { name: 'Rotate token', exact: true }).click();
+  await dialog.getByText('Restart the agent with these new settings').waitFor();
+  await dialog.getByText('They are shown only this once').waitFor();
+  const settings = await dialog.getByTestId('agent-connection').textContent();
+  const rotated = agentSettings(settings);
+  assert.equal(rotated.ORCA_AGENT_ID, firstSettings.ORCA_AGENT_ID);
+  assert.equal(rotated.ORCA_KAFKA_USERNAME, `orca-agent-${firstSettings.ORCA_AGENT_ID}-2`);
+  assert.ok(rotated.ORCA_KAFKA_USERNAME.endsWith('-2'));
+  assert.ok(rotated.ORCA_KAFKA_PASSWORD, 'a Kafka password');
+  assert.notEqual(rotated.ORCA_KAFKA_PASSWORD, firstSettings.ORCA_KAFKA_PASSWORD, 'a new password');
+  // Environments sealed for the agent stay readable: its key does not change.
+  assert.equal(rotated.ORCA_AGENT_ENVIRONMENT_KEY, firstSettings.ORCA_AGENT_ENVIRONMENT_KEY);
+  const command = await dialog.getByTestId('agent-command').textContent();
+  assert.ok(command.startsWith('umask 077 && cat > orca-agent.env'), `the command starts: ${command.slice(0, 60)}`);
+  assert.ok(command.includes(settings), 'the command writes the new settings');
+  await dialog.getByRole('button', { name: 'Copy command' }).waitFor();
+  await dialog.getByRole('button', { name: 'Download orca-agent.env' }).waitFor();
+  await session.screenshotAll('agent-token-rotated');
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  await page.locator('tr', { hasText: 'edge-1' }).getByText('Agent: Offline').waitFor();
 });
 
 step('the create-application form is usable by keyboard alone', async () => {

@@ -70,5 +70,7 @@ export const agentsApi = {
   get: (agentId: string) => api.get<Agent>(`/agents/${id(agentId)}`),
   create: (name: string) => api.post<CreatedAgent>('/agents', { name }),
   rename: (agentId: string, name: string) => api.put<Agent>(`/agents/${id(agentId)}`, { name }),
+  /** A new broker credential for the agent; the old one stops working at once (409 while another rotation runs). */
+  rotateToken: (agentId: string) => api.post<CreatedAgent>(`/agents/${id(agentId)}/rotate-token`),
   remove: (agentId: string) => api.delete(`/agents/${id(agentId)}`),
 };

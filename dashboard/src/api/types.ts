@@ -208,9 +208,38 @@ export interface Agent {
   createdAt: string;
 }
 
-/** Everything an agent process needs to start; the API shows it once, at creation. */
-export type AgentConnection = Record<string, string>;
+/** How an agent reaches the broker: SASL_SSL (TLS and a credential of its own), or the unprotected listeners of a development set-up. */
+export type KafkaSecurityProtocol = 'SASL_SSL' | 'SASL_PLAINTEXT' | 'PLAINTEXT';
 
+/**
+ * Everything an agent process needs to start. The API shows it once: when the agent is created
+ * and when its token is rotated (POST /agents/{id}/rotate-token). `password` and
+ * `environmentKey` are secrets; `environmentFile` and `command` carry them too.
+ */
+export interface AgentConnection {
+  /** The broker's listener for agents, e.g. `127.0.0.1:19093`. */
+  kafkaBootstrap: string;
+  securityProtocol: KafkaSecurityProtocol;
+  /** `SCRAM-SHA-512`; null when the listener takes no credential. */
+  saslMechanism: string | null;
+  /** The agent's own broker user, `orca-agent-<id>-<n>`: n counts the rotations from 1. Null without a credential. */
+  username: string | null;
+  password: string | null;
+  /** The PEM of the authority that signed the broker's TLS certificate; null without TLS. */
+  caCertificate: string | null;
+  topicPrefix: string;
+  agentId: string;
+  commandsTopic: string;
+  eventsTopic: string;
+  /** Base64; opens the environments sealed for this agent. The same across rotations. */
+  environmentKey: string | null;
+  /** All the settings as `NAME=value` lines, each ending with a newline (values literal, never quoted). */
+  environmentFile: string;
+  /** One shell paste that writes `orca-agent.env` (mode 0600) and starts `orca-agent.jar` with it. */
+  command: string;
+}
+
+/** POST /agents and POST /agents/{id}/rotate-token: the agent with its connection, shown this once. */
 export interface CreatedAgent {
   id: string;
   name: string;

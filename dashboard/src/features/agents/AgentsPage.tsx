@@ -9,6 +9,7 @@ import { AgentStatusBadge } from '../../components/StatusBadge';
 import { CreateAgentDialog } from './CreateAgentDialog';
 import { DeleteAgentButton } from './DeleteAgentButton';
 import { useAgents } from './hooks';
+import { RotateAgentTokenButton } from './RotateAgentTokenButton';
 
 export function AgentsPage() {
   const agents = useAgents();
@@ -84,6 +85,7 @@ export function AgentsPage() {
                         </Table.Td>
                         <Table.Td>
                           <Group justify="flex-end">
+                            <RotateAgentTokenButton agent={agent} />
                             <DeleteAgentButton agent={agent} />
                           </Group>
                         </Table.Td>

@@ -1,13 +1,11 @@
-import { Alert, Button, Code, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Group, Modal, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { IconAlertTriangle } from '@tabler/icons-react';
 import { fieldOf } from '../../api/client';
-import { CopyValueButton } from '../../components/CopyValueButton';
 import { notifyError } from '../../components/notify';
-import { connectionEnv } from './connectionEnv';
+import { AgentConnectionSettings } from './AgentConnectionSettings';
 import { useCreateAgent } from './hooks';
 
-/** Registers an agent, then shows its connection settings once, with a copy button. */
+/** Registers an agent, then shows its connection settings once: a command to paste and a settings file. */
 export function CreateAgentDialog({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const create = useCreateAgent();
   const form = useForm({
@@ -25,29 +23,8 @@ export function CreateAgentDialog({ opened, onClose }: { opened: boolean; onClos
     <Modal opened={opened} onClose={close} title={created ? `Agent ${created.name} added` : 'Add agent'} size="lg" centered>
       {created ? (
         <Stack>
-          <Alert color="yellow" icon={<IconAlertTriangle />} role="alert" title="Copy these settings now">
-            They are shown only this once and cannot be shown again.
-          </Alert>
-          <Text size="sm">
-            Start the agent on the Docker host with these environment variables: as systemd&apos;s{' '}
-            <code>EnvironmentFile=</code>, compose&apos;s <code>env_file</code>, or with{' '}
-            <code>set -a; . ./agent.env</code> in a shell (not <code>docker run --env-file</code>, which keeps the
-            quotes):
-          </Text>
-          <Code block className="preformatted" data-testid="agent-connection">
-            {connectionEnv(created)}
-          </Code>
-          <Text size="xs" c="dimmed" data-testid="agent-jvm-options-hint">
-            <code>JDK_JAVA_OPTIONS</code> and <code>MALLOC_ARENA_MAX</code> are the memory settings we recommend for the
-            agent: they keep it within 128 MB (measured 110 MB idle and at most 123 MB while deploying 50 stacks,
-            instead of 171 MB and up to 335 MB without them).
-          </Text>
-          <Text size="sm">All connection details, as the API returned them:</Text>
-          <Code block className="preformatted">
-            {JSON.stringify(created.connection, null, 2)}
-          </Code>
-          <Group justify="space-between">
-            <CopyValueButton value={connectionEnv(created)} label="Copy settings" />
+          <AgentConnectionSettings connection={created.connection} />
+          <Group justify="flex-end">
             <Button onClick={close}>Done</Button>
           </Group>
         </Stack>

@@ -24,6 +24,18 @@ export function useCreateAgent() {
   });
 }
 
+/**
+ * Issues the agent a new broker credential; the answer carries its new connection, shown once.
+ * The old credential stops working at once, so the agents are read again (the row's status follows).
+ */
+export function useRotateAgentToken() {
+  return useMutation({
+    mutationFn: (id: string) => agentsApi.rotateToken(id),
+    // Not awaited: the new settings show at once, the list follows.
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: queryKeys.agents }),
+  });
+}
+
 export function useRenameAgent(id: string) {
   return useMutation({ mutationFn: (name: string) => agentsApi.rename(id, name), onSuccess: remember });
 }
