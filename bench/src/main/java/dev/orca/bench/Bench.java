@@ -18,6 +18,11 @@ import java.util.Set;
  *       history length. Options: {@code --syncs N} per history length (default 300), {@code
  *       --warmup N} (20), {@code --hops N} (1000), {@code --history 10,1000,5000} (the
  *       repository's commits before the syncs; one row each).
+ *   <li>{@code security}: the same latency with the broker's security on, next to plaintext in
+ *       the same run: every client unauthenticated (baseline), each component with its own SCRAM
+ *       principal and ACLs and the agent over SCRAM and TLS ({@code ./orca up}), every client over
+ *       SCRAM and TLS. Options: {@code --syncs N} each way (300), {@code --warmup N} (30), {@code
+ *       --rounds N} (5; the ways take turns).
  *   <li>{@code push}: one push to a repository of many applications, a few changed: to their
  *       DeployRequested and to the repository's success. Options: {@code --applications N}
  *       (1000), {@code --changed 1,10} (one row each), {@code --pushes N} (30), {@code --hops N}
@@ -56,7 +61,7 @@ import java.util.Set;
 public final class Bench {
 
   static final String USAGE =
-      "usage: bench [sync|push|polling|startup|webhooks|lsremote|deploy] [options]; see README \"Benchmarks\"";
+      "usage: bench [sync|security|push|polling|startup|webhooks|lsremote|deploy] [options]; see README \"Benchmarks\"";
 
   private Bench() {}
 
@@ -72,6 +77,7 @@ public final class Bench {
     try {
       switch (name) {
         case "sync" -> sync(rest);
+        case "security" -> security(rest);
         case "push" -> push(rest);
         case "polling" -> polling(rest);
         case "startup" -> startup(rest);
@@ -92,6 +98,17 @@ public final class Bench {
       SharedKafka.stop();
     }
     System.exit(status);
+  }
+
+  private static void security(String[] argv) throws Exception {
+    Args args = Args.parse(argv, Set.of("--syncs", "--warmup", "--rounds"), Set.of());
+    int syncs = args.integer("--syncs", 300, 1);
+    int warmup = args.integer("--warmup", 30, 0);
+    int rounds = args.integer("--rounds", 5, 1);
+    System.out.printf(Locale.ROOT, "Orca security bench: %d syncs (+%d warm-up) each way, plaintext against SCRAM"
+        + " and SCRAM over TLS, on one broker with its authorizer, %d cores, Java %s%n", syncs, warmup, cores(),
+        javaVersion());
+    new SecurityBench(syncs, warmup, rounds).run().print(System.out);
   }
 
   private static void sync(String[] argv) throws Exception {

@@ -320,11 +320,15 @@ final class DeployBench {
   }
 
   private AgentProcess startAgent(JsonNode connection, Path work) throws IOException {
+    // The agent starts as a user's would: with the settings of its connection's environment file
+    // (its own credential, SCRAM over TLS to the agents' listener).
     Map<String, String> env = new LinkedHashMap<>();
-    env.put("ORCA_KAFKA_BOOTSTRAP", connection.path("kafkaBootstrap").asString());
-    env.put("ORCA_TOPIC_PREFIX", connection.path("topicPrefix").asString());
-    env.put("ORCA_AGENT_ID", connection.path("agentId").asString());
-    env.put("ORCA_AGENT_ENVIRONMENT_KEY", connection.path("environmentKey").asString());
+    for (String line : connection.path("environmentFile").asString().split("\n")) {
+      int equals = line.indexOf('=');
+      if (equals > 0) {
+        env.put(line.substring(0, equals), line.substring(equals + 1));
+      }
+    }
     env.put("ORCA_AGENT_DEPLOYMENTS_DIR", Files.createDirectories(work.resolve("deployments")).toString());
     env.put("ORCA_AGENT_CONCURRENCY", Integer.toString(options.concurrency()));
     if (options.agentJvmOptions() != null && !options.agentJvmOptions().isBlank()) {

@@ -241,6 +241,11 @@ final class WebhookIntakeBench {
     props.put("server.address", "127.0.0.1");
     props.put("server.port", Integer.toString(port));
     props.put("spring.reactor.netty.shutdown-quiet-period", "0s");
+    // Agents registered here connect as they would to ./orca up's broker: SCRAM over TLS.
+    dev.orca.testsupport.SharedKafka.broker().ifPresent(broker -> {
+      props.put("ORCA_AGENT_KAFKA_BOOTSTRAP", broker.agentsBootstrap());
+      props.put("ORCA_AGENT_KAFKA_CA_CERT", broker.tls().caCertificatePem());
+    });
     return props;
   }
 
