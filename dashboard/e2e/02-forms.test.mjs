@@ -68,7 +68,7 @@ step('a new agent shows its connection settings once, with a copy button', async
   assert.ok(command.startsWith('umask 077 && cat > orca-agent.env'), `the command starts: ${command.slice(0, 60)}`);
   assert.ok(command.includes(settings), 'the command writes the settings shown');
   assert.ok(command.includes('-jar orca-agent.jar --env-file orca-agent.env'), 'the command starts the agent jar with the file');
-  assert.match(command, /-Xmx48m/);
+  assert.match(command, /-Xmx40m -Xmn8m/);
   assert.match(await dialog.getByTestId('agent-jvm-options-hint').textContent(), /within 128 MB/);
   await dialog.getByRole('button', { name: 'Copy command' }).waitFor();
   await dialog.getByRole('button', { name: 'Copy settings' }).waitFor();

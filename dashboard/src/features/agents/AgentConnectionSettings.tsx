@@ -29,7 +29,7 @@ export function AgentConnectionSettings({ connection }: { connection: AgentConne
       </Group>
       <Text size="xs" c="dimmed" data-testid="agent-jvm-options-hint">
         The command&apos;s JVM options and <Code>MALLOC_ARENA_MAX=2</Code> are the memory settings we recommend for
-        the agent: they keep it within 128 MB (measured 110 MB idle and at most 123 MB while deploying 50 stacks,
+        the agent: they keep it within 128 MB (measured 109 MB idle and at most 128 MB while deploying 50 stacks,
         instead of 171 MB and up to 335 MB without them).
       </Text>
       <Text size="sm">

@@ -20,7 +20,7 @@ record AgentConnection(String kafkaBootstrap, String securityProtocol, String sa
     String eventsTopic, String environmentKey, String environmentFile, String command) {
 
   /** The JVM options the agent is measured with (README, "the agent"): at most 128 MB resident. */
-  static final String JVM_OPTIONS = "-XX:+UseSerialGC -Xmx48m -Xmn8m -XX:TieredStopAtLevel=1 -Xss512k"
+  static final String JVM_OPTIONS = "-XX:+UseSerialGC -Xmx40m -Xmn8m -XX:TieredStopAtLevel=1 -Xss512k"
       + " -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=96m -XX:MaxDirectMemorySize=16m";
   static final String ENV_FILE = "orca-agent.env";
   private static final String HEREDOC = "ORCA_AGENT_ENV";

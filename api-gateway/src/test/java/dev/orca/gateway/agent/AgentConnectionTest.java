@@ -33,7 +33,7 @@ class AgentConnectionTest {
         .startsWith("umask 077 && cat > orca-agent.env <<'ORCA_AGENT_ENV'\n" + connection.environmentFile()
             + "ORCA_AGENT_ENV\n")
         .endsWith("-jar orca-agent.jar --env-file orca-agent.env\n")
-        .contains("MALLOC_ARENA_MAX=2 java -XX:+UseSerialGC -Xmx48m");
+        .contains("MALLOC_ARENA_MAX=2 java -XX:+UseSerialGC -Xmx40m -Xmn8m");
     assertThat(connection.commandsTopic()).isEqualTo("acme.agent.a1.commands");
     assertThat(connection.toString()).doesNotContain("s3cret-pw").doesNotContain("a2V5");
   }
