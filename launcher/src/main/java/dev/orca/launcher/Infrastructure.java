@@ -6,8 +6,10 @@ import dev.orca.schemas.KafkaAccess;
 import dev.orca.schemas.KafkaCredentials;
 import dev.orca.schemas.KafkaSecurity;
 import dev.orca.schemas.Topics;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * start, kept only in this JVM) and its ACLs ({@link KafkaAccess#components}), before any
  * component connects. Agents reach it on its agents' listener ({@code ORCA_AGENT_KAFKA_HOST},
  * default 127.0.0.1; set it to a name or address of this host that other hosts reach it by, and
- * the listener opens on every interface; {@code ORCA_AGENT_KAFKA_PORT}, default 19093). Their addresses are known before they are up, so components
- * can start as soon as the server they need is ready. Closing stops only what it started, the
+ * the listener opens on every interface; {@code ORCA_AGENT_KAFKA_PORT}, default 19093). Their
+ * addresses are known before they are up, so components can start as soon as the server they
+ * need is ready. Closing stops only what it started, the
  * broker before the database, after waiting (bounded) for a start still in flight.
  */
 final class Infrastructure implements AutoCloseable {
@@ -100,7 +103,7 @@ final class Infrastructure implements AutoCloseable {
         ports.choose(LocalOrca.KAFKA_CONTROLLER_PORT, 0, 0),
         ports.choose(BROKER_PORT, 0, 0),
         ports.choose(LocalOrca.KAFKA_PORT, settings.kafkaPort(), 0),
-        ports.choose(AGENTS_PORT, port(env, "ORCA_AGENT_KAFKA_PORT"), 19093),
+        ports.choose(AGENTS_PORT, LocalSettings.port(env, "ORCA_AGENT_KAFKA_PORT", 0), 19093),
         agentsHost, 0);
     // Before the broker starts: its certificate must name the agents' host.
     BrokerTls tls = BrokerTls.loadOrCreate(dataDir.resolve("kafka-tls"), List.of(agentsHost));
@@ -123,22 +126,6 @@ final class Infrastructure implements AutoCloseable {
     return new Infrastructure(broker, database, "127.0.0.1:" + brokerPorts.internal(), databaseUrl,
         Map.copyOf(passwords), (agentsHost.contains(":") ? "[" + agentsHost + "]" : agentsHost) + ":"
         + brokerPorts.agents(), tls.caCertificatePem());
-  }
-
-  private static int port(Map<String, String> env, String name) {
-    String value = env.get(name);
-    if (value == null || value.isBlank()) {
-      return 0;
-    }
-    try {
-      int port = Integer.parseInt(value.trim());
-      if (port < 1 || port > 65535) {
-        throw new NumberFormatException();
-      }
-      return port;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " is not a port number: " + value, e);
-    }
   }
 
   /**
@@ -165,7 +152,7 @@ final class Infrastructure implements AutoCloseable {
       return Map.of();
     }
     return Map.of("ORCA_AGENT_KAFKA_BOOTSTRAP", agentsBootstrap, "ORCA_AGENT_KAFKA_CA_CERT",
-        java.util.Base64.getEncoder().encodeToString(caCertificatePem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
+        Base64.getEncoder().encodeToString(caCertificatePem.getBytes(StandardCharsets.US_ASCII)),
         "ORCA_AGENT_KAFKA_SECURITY_PROTOCOL", KafkaSecurity.SASL_SSL);
   }
 

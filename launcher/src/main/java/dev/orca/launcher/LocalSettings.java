@@ -94,7 +94,7 @@ public record LocalSettings(
         env);
   }
 
-  private static int port(Map<String, String> env, String name, int fallback) {
+  static int port(Map<String, String> env, String name, int fallback) {
     String value = blankToNull(env.get(name));
     if (value == null) {
       return fallback;
