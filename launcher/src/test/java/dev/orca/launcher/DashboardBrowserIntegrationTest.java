@@ -61,6 +61,8 @@ class DashboardBrowserIntegrationTest {
     if (orca != null) {
       orca.close();
     }
+    // The stacks the browser tests deployed, which they leave running.
+    DockerDaemon.removeStacksUnder(dataDir);
     if (git != null) {
       git.close();
     }

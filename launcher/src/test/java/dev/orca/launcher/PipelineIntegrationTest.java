@@ -184,8 +184,11 @@ class PipelineIntegrationTest {
           .until(() -> "online".equals(json(call("GET", "/agents/" + secondId, bearer, null)).path("status").asText()));
 
       GitRepo repo = git.createRepository("two-hosts");
-      repo.commit("a/compose.yaml", compose("on-local"), "for the local agent");
-      String commit = repo.commit("b/compose.yaml", compose("on-second"), "for the second agent");
+      // No network of their own: Docker's default address pools hold about 30, and this test is about
+      // credentials, not networks.
+      repo.commit("a/compose.yaml", compose("on-local") + "    network_mode: none\n", "for the local agent");
+      String commit = repo.commit("b/compose.yaml", compose("on-second") + "    network_mode: none\n",
+          "for the second agent");
       String repositoryId = json(call("POST", "/repositories", bearer,
           Map.of("name", "two-hosts", "url", repo.url(), "syncType", "manual"))).get("id").asText();
       String onLocal = json(call("POST", "/applications", bearer, Map.of("name", "On local", "repositoryId",
