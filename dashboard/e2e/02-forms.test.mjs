@@ -65,7 +65,8 @@ step('a new agent shows its connection settings once, with a copy button', async
   firstSettings = first;
   // One paste writes those settings (mode 0600) and starts the agent jar with the recommended memory settings.
   const command = await dialog.getByTestId('agent-command').textContent();
-  assert.ok(command.startsWith('umask 077 && cat > orca-agent.env'), `the command starts: ${command.slice(0, 60)}`);
+  assert.ok(command.startsWith('(umask 077 && cat > orca-agent.env)'), `the command starts: ${command.slice(0, 60)}`);
+  assert.match(command, /^chmod 600 orca-agent.env && /m);
   assert.ok(command.includes(settings), 'the command writes the settings shown');
   assert.ok(command.includes('-jar orca-agent.jar --env-file orca-agent.env'), 'the command starts the agent jar with the file');
   assert.match(command, /-Xmx40m -Xmn8m/);
@@ -99,7 +100,8 @@ step("rotating an agent's token shows its new settings once", async () => {
   // Environments sealed for the agent stay readable: its key does not change.
   assert.equal(rotated.ORCA_AGENT_ENVIRONMENT_KEY, firstSettings.ORCA_AGENT_ENVIRONMENT_KEY);
   const command = await dialog.getByTestId('agent-command').textContent();
-  assert.ok(command.startsWith('umask 077 && cat > orca-agent.env'), `the command starts: ${command.slice(0, 60)}`);
+  assert.ok(command.startsWith('(umask 077 && cat > orca-agent.env)'), `the command starts: ${command.slice(0, 60)}`);
+  assert.match(command, /^chmod 600 orca-agent.env && /m);
   assert.ok(command.includes(settings), 'the command writes the new settings');
   await dialog.getByRole('button', { name: 'Copy command' }).waitFor();
   await dialog.getByRole('button', { name: 'Download orca-agent.env' }).waitFor();

@@ -43,13 +43,19 @@ final class KafkaSetup {
    * {@code kafka-setup}, from ORCA_KAFKA_BOOTSTRAP (the brokers' inter-broker TLS listener),
    * ORCA_KAFKA_TLS_DIR (broker.pem and ca.crt), the ORCA_TOPIC_* variables, and the components'
    * passwords: ORCA_GATEWAY_KAFKA_PASSWORD, ORCA_SYNC_STREAM_KAFKA_PASSWORD,
-   * ORCA_DISPATCHER_KAFKA_PASSWORD. Waits up to two minutes for the brokers.
+   * ORCA_DISPATCHER_KAFKA_PASSWORD; their principals' names may be changed with
+   * ORCA_KAFKA_GATEWAY_PRINCIPAL, ORCA_KAFKA_SYNC_STREAM_PRINCIPAL, ORCA_KAFKA_DISPATCHER_PRINCIPAL
+   * (the gateway's must then be its ORCA_KAFKA_USERNAME). Waits up to two minutes for the brokers.
    */
   static void setUp(Map<String, String> env) throws InterruptedException {
     String bootstrap = required(env, "ORCA_KAFKA_BOOTSTRAP");
     Path tls = Path.of(required(env, "ORCA_KAFKA_TLS_DIR"));
     Topics topics = Topics.fromEnvironment(env);
-    KafkaAccess.Principals principals = KafkaAccess.Principals.defaults();
+    KafkaAccess.Principals defaults = KafkaAccess.Principals.defaults();
+    KafkaAccess.Principals principals = new KafkaAccess.Principals(
+        env.getOrDefault("ORCA_KAFKA_GATEWAY_PRINCIPAL", defaults.gateway()),
+        env.getOrDefault("ORCA_KAFKA_SYNC_STREAM_PRINCIPAL", defaults.syncStream()),
+        env.getOrDefault("ORCA_KAFKA_DISPATCHER_PRINCIPAL", defaults.dispatcher()));
     Map<String, String> passwords = Map.of(
         principals.gateway(), required(env, "ORCA_GATEWAY_KAFKA_PASSWORD"),
         principals.syncStream(), required(env, "ORCA_SYNC_STREAM_KAFKA_PASSWORD"),

@@ -108,9 +108,20 @@ public final class KafkaAccess {
    * events (the projector) and may delete both topics.
    */
   public static List<AclBinding> agent(Topics topics, Principals principals, String agentId, String agentPrincipal) {
+    List<AclBinding> bindings = new ArrayList<>(agentOwn(topics, agentId, agentPrincipal));
+    bindings.addAll(agentComponents(topics, principals, agentId));
+    return bindings;
+  }
+
+  /**
+   * The components' grants on one agent's topics. They outlive the agent's own principal: the
+   * dispatcher may still send a removal handed over from a moved application to a deleted agent,
+   * and a send it is not allowed would stop it.
+   */
+  public static List<AclBinding> agentComponents(Topics topics, Principals principals, String agentId) {
     String commands = topics.agentCommands(agentId).name();
     String events = topics.agentEvents(agentId).name();
-    List<AclBinding> bindings = new ArrayList<>(agentOwn(topics, agentId, agentPrincipal));
+    List<AclBinding> bindings = new ArrayList<>();
     bindings.add(topic(principals.dispatcher(), commands, AclOperation.WRITE));
     bindings.add(topic(principals.dispatcher(), events, AclOperation.READ));
     bindings.add(topic(principals.gateway(), events, AclOperation.READ));

@@ -73,7 +73,11 @@ public final class KafkaCredentials {
     await(admin.deleteAcls(filters).all(), timeout, "revoke ACLs");
   }
 
-  /** Each component's credential and grants, as {@link KafkaAccess#components} lists them. */
+  /**
+   * Each component's credential and grants, as {@link KafkaAccess#components} lists them, and
+   * the components' grants on every agent topic that exists ({@link KafkaAccess#agentComponents}):
+   * agents registered before a version that had them, or by a set-up with other principals.
+   */
   public static void setUpComponents(Admin admin, Topics topics, KafkaAccess.Principals principals,
       Map<String, String> passwords, Duration timeout) {
     Map<String, List<AclBinding>> grants = KafkaAccess.components(topics, principals);
@@ -84,6 +88,23 @@ public final class KafkaCredentials {
       }
       upsert(admin, component.getKey(), password, timeout);
       grant(admin, component.getValue(), timeout);
+    }
+    List<AclBinding> agents = new java.util.ArrayList<>();
+    try {
+      for (String name : admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        topics.agentOfCommandsTopic(name)
+            .ifPresent(agentId -> agents.addAll(KafkaAccess.agentComponents(topics, principals, agentId)));
+      }
+    } catch (ExecutionException e) {
+      throw failure("list the agents' topics", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted: list the agents' topics", e);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("cannot list the agents' topics: the broker did not answer within " + timeout, e);
+    }
+    if (!agents.isEmpty()) {
+      grant(admin, agents, timeout);
     }
   }
 

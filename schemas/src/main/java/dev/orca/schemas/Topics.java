@@ -173,6 +173,17 @@ public final class Topics {
     return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
   }
 
+  /** The agent whose commands topic this is (the sentinel has none). */
+  public Optional<String> agentOfCommandsTopic(String topicName) {
+    String start = prefix + "agent.";
+    String end = ".commands";
+    if (!topicName.startsWith(start) || !topicName.endsWith(end) || topicName.length() <= start.length() + end.length()) {
+      return Optional.empty();
+    }
+    String agentId = topicName.substring(start.length(), topicName.length() - end.length());
+    return AGENT_ID.matcher(agentId).matches() ? Optional.of(agentId) : Optional.empty();
+  }
+
   /**
    * Records a component could not process (unreadable bytes, or an unexpected failure): the
    * original key and value bytes, with headers saying where they came from and why

@@ -44,8 +44,10 @@ record AgentConnection(String kafkaBootstrap, String securityProtocol, String sa
     }
     String file = env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
         .collect(Collectors.joining("\n", "", "\n"));
-    String command = "umask 077 && cat > " + ENV_FILE + " <<'" + HEREDOC + "'\n" + file + HEREDOC + "\n"
-        + "MALLOC_ARENA_MAX=2 java " + JVM_OPTIONS + " -jar orca-agent.jar --env-file " + ENV_FILE + "\n";
+    // The umask in a subshell (the user's shell keeps its own), and chmod for a file that existed already.
+    String command = "(umask 077 && cat > " + ENV_FILE + ") <<'" + HEREDOC + "'\n" + file + HEREDOC + "\n"
+        + "chmod 600 " + ENV_FILE + " && MALLOC_ARENA_MAX=2 java " + JVM_OPTIONS + " -jar orca-agent.jar --env-file "
+        + ENV_FILE + "\n";
     return new AgentConnection(bootstrap, security.protocol(), security.authenticates() ? KafkaSecurity.MECHANISM : null,
         security.username(), security.password(), security.caCertificatePem(), topics.prefix(), agentId,
         topics.agentCommands(agentId).name(), topics.agentEvents(agentId).name(), environmentKey, file, command);

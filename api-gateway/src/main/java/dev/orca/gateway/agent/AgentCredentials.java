@@ -8,12 +8,8 @@ import dev.orca.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.acl.AclBindingFilter;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -21,9 +17,10 @@ import reactor.core.scheduler.Schedulers;
 /**
  * An agent's identity on the broker: a SCRAM credential per generation (principal {@link
  * KafkaAccess#agentPrincipal}) and the ACLs of {@link KafkaAccess#agent}, granted before its
- * topics exist. Rotation makes the next generation's principal and then retires the old one
- * (its ACLs, so its open sessions are refused at their next request, and its credential, so it
- * cannot log in again). Admin calls block, so they run off the event loop.
+ * topics exist. Rotation makes the next generation's principal and then retires every older one
+ * (their ACLs, so open sessions are refused at their next request, and their credentials, so
+ * they cannot log in again); retiring is idempotent, so a rotation that failed half-way is
+ * finished by the next. Admin calls block, so they run off the event loop.
  */
 @Component
 class AgentCredentials {
@@ -57,45 +54,40 @@ class AgentCredentials {
     });
   }
 
-  /** Takes an old generation's grants and credential away; nothing to do for null (an agent registered before credentials). */
-  Mono<Void> retire(String principal) {
-    if (!kafka.acls() || principal == null) {
+  /**
+   * A deleted agent's credentials: every generation's principal (its grants and password), so
+   * it can neither log in nor read or write. Its topics and the components' grants on them stay:
+   * the dispatcher may still send it a removal handed over from a moved application, and a send
+   * to a topic it may not write, or that is gone, would stop the dispatcher.
+   */
+  Mono<Void> removeAll(String agentId, int generation) {
+    return retireBelow(agentId, generation + 1);
+  }
+
+  /** Retires every generation of the agent's credential below {@code generation} (idempotent). */
+  Mono<Void> retireBelow(String agentId, int generation) {
+    return retire(agentId, 1, generation);
+  }
+
+  /** Retires the generations {@code from} (inclusive) to {@code to} (exclusive) of the agent's credential. */
+  Mono<Void> retire(String agentId, int from, int to) {
+    if (!kafka.acls() || to <= from) {
       return Mono.empty();
     }
     return blocking(() -> {
-      KafkaCredentials.revoke(admin, List.of(KafkaAccess.ofPrincipal(principal)), TIMEOUT);
-      KafkaCredentials.delete(admin, principal, TIMEOUT);
+      List<AclBindingFilter> filters = new ArrayList<>();
+      List<String> principals = new ArrayList<>();
+      for (int old = from; old < to; old++) {
+        String principal = KafkaAccess.agentPrincipal(agentId, old);
+        principals.add(principal);
+        filters.add(KafkaAccess.ofPrincipal(principal));
+      }
+      KafkaCredentials.revoke(admin, filters, TIMEOUT);
+      for (String principal : principals) {
+        KafkaCredentials.delete(admin, principal, TIMEOUT);
+      }
       return true;
     }).then();
-  }
-
-  /**
-   * Everything of a deleted agent: its principal first (it cannot read or write from here on),
-   * then its topics, then every grant left on them (the dispatcher's, the gateway's).
-   */
-  Mono<Void> removeAll(String agentId, String principal) {
-    return retire(principal).then(blocking(() -> {
-      try {
-        admin.deleteTopics(List.of(topics.agentCommands(agentId).name(), topics.agentEvents(agentId).name())).all()
-            .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
-          throw new IllegalStateException("cannot delete the topics of agent " + agentId + ": "
-              + e.getCause().getMessage(), e.getCause());
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while deleting the topics of agent " + agentId, e);
-      } catch (TimeoutException e) {
-        throw new IllegalStateException("the broker did not delete the topics of agent " + agentId + " within "
-            + TIMEOUT, e);
-      }
-      if (kafka.acls()) {
-        List<AclBindingFilter> filters = new ArrayList<>(KafkaAccess.onAgent(topics, agentId));
-        KafkaCredentials.revoke(admin, filters, TIMEOUT);
-      }
-      return true;
-    })).then();
   }
 
   /** How the agent connects with this credential. */

@@ -16,8 +16,9 @@ import reactor.core.publisher.Mono;
  * Registering, rotating and removing agents, in the order that keeps the broker and the table
  * consistent: a credential and its ACLs before the topics (so a pattern subscription never meets
  * an agent topic it may see but not read), the topics before the row (a registered agent always
- * has somewhere to read commands from); at removal the credential, topics and grants before the
- * row (a broker that is away leaves the agent in place, to be deleted again). A broker that does
+ * has somewhere to read commands from); at removal every credential generation before the row
+ * (a broker that is away leaves the agent in place, to be deleted again; its topics stay, see
+ * {@link AgentCredentials#removeAll}). A broker that does
  * not answer is a 503: nothing the client sent was wrong.
  */
 @Component
@@ -48,24 +49,34 @@ class AgentRegistry {
         .flatMap(issued -> agentTopics.ensure(id)
             .then(store.insert(id, name, environmentKey, issued.principal(), issued.generation()))
             .flatMap(inserted -> inserted ? store.find(id)
-                : credentials.removeAll(id, issued.principal()).then(Mono.error(AgentController.duplicate(name))))
+                : credentials.removeAll(id, issued.generation()).then(Mono.error(AgentController.duplicate(name))))
             .map(agent -> created(agent, issued, environmentKey)));
   }
 
   /**
-   * A new credential (a new principal) for the agent; the old one's ACLs and password go at once,
-   * so its open sessions are refused from their next request. The environment key stays.
+   * A new credential (a new principal) for the agent; every older one's ACLs and password go
+   * at once, so their open sessions are refused from their next request. The environment key stays.
    */
   Mono<CreatedAgentJson> rotate(String id) {
     return store.find(id).switchIfEmpty(Mono.error(AgentController::notFound))
-        .flatMap(agent -> store.credential(id).flatMap(old -> broker(credentials.issue(id, old.generation() + 1))
-            .flatMap(issued -> store.replaceCredential(id, issued.principal(), issued.generation(), old.generation())
-                .flatMap(replaced -> replaced
-                    ? broker(credentials.retire(old.principal()))
-                        .then(store.environmentKey(id).map(Optional::of).defaultIfEmpty(Optional.empty()))
-                        .map(key -> created(agent, issued, key.orElse(null)))
-                    : credentials.retire(issued.principal()).then(Mono.error(
-                        ApiException.conflict("the agent's token was rotated at the same time; rotate again")))))));
+        .flatMap(agent -> renew(id).flatMap(issued -> store.environmentKey(id).map(Optional::of)
+            .defaultIfEmpty(Optional.empty())
+            .map(key -> created(agent, issued, key.orElse(null)))));
+  }
+
+  /**
+   * The agent's next credential: its generation taken first (so two rotations never share one),
+   * then its principal and grants, then it becomes the current one, then every older generation
+   * is retired; a rotation that lost to a later one retires what it made and answers 409.
+   */
+  Mono<AgentCredentials.Issued> renew(String id) {
+    return store.nextGeneration(id).switchIfEmpty(Mono.error(AgentController::notFound))
+        .flatMap(generation -> broker(credentials.issue(id, generation))
+            .flatMap(issued -> store.setCurrentCredential(id, issued.principal(), generation)
+                .flatMap(current -> current
+                    ? broker(credentials.retireBelow(id, generation)).thenReturn(issued)
+                    : credentials.retire(id, generation, generation + 1).then(Mono.<AgentCredentials.Issued>error(
+                        ApiException.conflict("the agent's token was rotated at the same time; rotate again"))))));
   }
 
   /** 409 while the agent still runs applications. */
@@ -75,7 +86,7 @@ class AgentRegistry {
         .flatMap(agent -> store.applicationCount(id).flatMap(count -> count > 0
             ? Mono.error(ApiException.conflict("agent " + agent.name() + " still runs " + count + " application(s)"))
             : store.credential(id)
-                .flatMap(credential -> broker(credentials.removeAll(id, credential.principal())))
+                .flatMap(credential -> broker(credentials.removeAll(id, credential.generation())))
                 .then(store.delete(id))))
         .then();
   }

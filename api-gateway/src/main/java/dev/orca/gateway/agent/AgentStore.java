@@ -94,12 +94,20 @@ class AgentStore {
         .one();
   }
 
-  /** Replaces the agent's credential if it is still at {@code expectedGeneration}; false when another rotation won. */
-  Mono<Boolean> replaceCredential(String id, String principal, int generation, int expectedGeneration) {
-    return db.sql("UPDATE agents SET kafka_principal = :principal, kafka_generation = :generation, updated_at = now()"
-            + " WHERE id = :id AND kafka_generation = :expected")
+  /**
+   * Takes the agent's next credential generation at once, so two rotations never make the same
+   * principal; empty when the agent does not exist.
+   */
+  Mono<Integer> nextGeneration(String id) {
+    return db.sql("UPDATE agents SET kafka_generation = kafka_generation + 1, updated_at = now() WHERE id = :id"
+            + " RETURNING kafka_generation")
+        .bind("id", id).map(row -> row.get("kafka_generation", Integer.class)).one();
+  }
+
+  /** Records the principal of {@code generation} unless a later generation was taken meanwhile. */
+  Mono<Boolean> setCurrentCredential(String id, String principal, int generation) {
+    return db.sql("UPDATE agents SET kafka_principal = :principal WHERE id = :id AND kafka_generation = :generation")
         .bind("id", id).bind("principal", Parameter.fromOrEmpty(principal, String.class)).bind("generation", generation)
-        .bind("expected", expectedGeneration)
         .fetch().rowsUpdated().map(count -> count > 0);
   }
 

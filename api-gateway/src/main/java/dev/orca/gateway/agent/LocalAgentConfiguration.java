@@ -4,7 +4,6 @@ import dev.orca.schemas.Topics;
 import dev.orca.schemas.crypto.EnvironmentCipher;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.Optional;
 import java.util.UUID;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
@@ -26,24 +25,23 @@ class LocalAgentConfiguration {
   static final String NAME = "local";
 
   @Bean
-  LocalAgent localAgent(AgentStore store, AgentTopics topics, AgentCredentials credentials, Topics catalogue) {
+  LocalAgent localAgent(AgentStore store, AgentTopics topics, AgentCredentials credentials, AgentRegistry registry,
+      Topics catalogue) {
     byte[] newKey = EnvironmentCipher.newKey();
     return store.settingIfAbsent(SETTING, UUID.randomUUID().toString())
-        .flatMap(agentId -> store.credential(agentId).map(Optional::of).defaultIfEmpty(Optional.empty())
-            .flatMap(existing -> {
-              int generation = existing.map(AgentStore.Credential::generation).orElse(0) + 1;
-              return credentials.issue(agentId, generation).flatMap(issued -> topics.ensure(agentId)
-                  .then(existing.isPresent()
-                      ? store.replaceCredential(agentId, issued.principal(), generation, generation - 1)
-                          .flatMap(replaced -> credentials.retire(existing.get().principal()).thenReturn(replaced))
-                      : store.insert(agentId, NAME, newKey, issued.principal(), generation))
-                  .flatMap(present -> present ? store.environmentKeyIfAbsent(agentId, newKey) : Mono.error(
-                      new IllegalStateException("cannot register the local agent: another agent is already named '"
-                          + NAME + "'")))
-                  .map(key -> new LocalAgent(agentId, AgentConnection.of(credentials.agentBootstrap(),
-                      credentials.security(issued), catalogue, agentId, Base64.getEncoder().encodeToString(key))
-                      .environment())));
-            }))
+        .flatMap(agentId -> store.find(agentId).hasElement()
+            .flatMap(exists -> exists
+                // Registered at an earlier start: a new credential, the older ones retired.
+                ? registry.renew(agentId)
+                : credentials.issue(agentId, 1).flatMap(issued -> topics.ensure(agentId)
+                    .then(store.insert(agentId, NAME, newKey, issued.principal(), 1))
+                    .flatMap(inserted -> inserted ? Mono.just(issued) : Mono.error(new IllegalStateException(
+                        "cannot register the local agent: another agent is already named '" + NAME + "'")))))
+            .flatMap(issued -> topics.ensure(agentId)
+                .then(store.environmentKeyIfAbsent(agentId, newKey))
+                .map(key -> new LocalAgent(agentId, AgentConnection.of(credentials.agentBootstrap(),
+                    credentials.security(issued), catalogue, agentId, Base64.getEncoder().encodeToString(key))
+                    .environment()))))
         .block(Duration.ofSeconds(60));
   }
 }

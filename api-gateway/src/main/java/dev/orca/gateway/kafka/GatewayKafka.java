@@ -44,6 +44,10 @@ public class GatewayKafka {
     this.agentProtocol = protocol != null && !protocol.isBlank() ? protocol.trim()
         : !acls ? KafkaSecurity.PLAINTEXT
         : agentCaCertificate != null ? KafkaSecurity.SASL_SSL : KafkaSecurity.SASL_PLAINTEXT;
+    if (acls) {
+      // Settings agents could not connect with stop the gateway now, not a registration later.
+      new KafkaSecurity(agentProtocol, "probe", "probe", agentCaCertificate);
+    }
     KafkaAccess.Principals defaults = KafkaAccess.Principals.defaults();
     this.principals = new KafkaAccess.Principals(
         security.authenticates() ? security.username() : defaults.gateway(),

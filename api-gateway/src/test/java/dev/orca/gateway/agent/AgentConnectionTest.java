@@ -30,8 +30,8 @@ class AgentConnectionTest {
     assertThat(read.username()).isEqualTo("orca-agent-a1-1");
     assertThat(connection.environmentFile()).doesNotContain(" ").endsWith("\n");
     assertThat(connection.command())
-        .startsWith("umask 077 && cat > orca-agent.env <<'ORCA_AGENT_ENV'\n" + connection.environmentFile()
-            + "ORCA_AGENT_ENV\n")
+        .startsWith("(umask 077 && cat > orca-agent.env) <<'ORCA_AGENT_ENV'\n" + connection.environmentFile()
+            + "ORCA_AGENT_ENV\nchmod 600 orca-agent.env && ")
         .endsWith("-jar orca-agent.jar --env-file orca-agent.env\n")
         .contains("MALLOC_ARENA_MAX=2 java -XX:+UseSerialGC -Xmx40m -Xmn8m");
     assertThat(connection.commandsTopic()).isEqualTo("acme.agent.a1.commands");

@@ -115,8 +115,9 @@ class AgentIsolationIntegrationTest extends GatewayTestSupport {
         }
         return null;
       });
-      // It does not even see other agents' topics.
+      // It sees its own topics, and not even the names of other agents' or the config topics.
       assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
+          .contains(topics.agentCommands(aId).name(), topics.agentEvents(aId).name())
           .doesNotContain(topics.agentCommands(bId).name(), topics.agentEvents(bId).name(),
               topics.configApplications().name());
     }
@@ -150,6 +151,10 @@ class AgentIsolationIntegrationTest extends GatewayTestSupport {
       // A new connection with the old password does not get in; with the new one it reads on.
       assertRefused(SaslAuthenticationException.class, () -> read(before, topics.agentCommands(id).name(), groupOf(id)));
       assertThat(read(after, topics.agentCommands(id).name(), groupOf(id))).contains("second");
+
+      // Every older generation goes at each rotation, not only the last one.
+      admin().post().uri("/api/v1/agents/" + id + "/rotate-token").exchange().expectStatus().isOk();
+      assertRefused(SaslAuthenticationException.class, () -> read(after, topics.agentCommands(id).name(), groupOf(id)));
     }
   }
 
@@ -165,8 +170,10 @@ class AgentIsolationIntegrationTest extends GatewayTestSupport {
 
     assertRefused(SaslAuthenticationException.class, () -> send(client, topics.agentEvents(id).name(), "after"));
     try (Admin admin = Admin.create(SharedKafka.broker().orElseThrow().superUserClient())) {
-      assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
-          .doesNotContain(topics.agentCommands(id).name(), topics.agentEvents(id).name());
+      // No grant of its principal is left; its topics stay for the dispatcher's handed-over removals.
+      assertThat(admin.describeAcls(dev.orca.schemas.KafkaAccess.ofPrincipal("orca-agent-" + id + "-1")).values()
+          .get(30, TimeUnit.SECONDS)).isEmpty();
+      assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).contains(topics.agentCommands(id).name());
     }
   }
 
