@@ -42,7 +42,8 @@ describe('agent connection', () => {
   });
 
   it('names the same file the command writes and starts the agent with', () => {
-    expect(CONNECTION.command).toContain(`cat > ${AGENT_ENV_FILE} `);
+    expect(CONNECTION.command).toContain(`cat > ${AGENT_ENV_FILE})`);
+    expect(CONNECTION.command).toContain(`chmod 600 ${AGENT_ENV_FILE}`);
     expect(CONNECTION.command).toContain(`--env-file ${AGENT_ENV_FILE}`);
   });
 
