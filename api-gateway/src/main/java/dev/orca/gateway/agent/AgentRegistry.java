@@ -46,10 +46,12 @@ class AgentRegistry {
     byte[] environmentKey = EnvironmentCipher.newKey();
     return store.nameTaken(name, id)
         .flatMap(taken -> taken ? Mono.error(AgentController.duplicate(name)) : broker(credentials.issue(id, 1)))
-        .flatMap(issued -> agentTopics.ensure(id)
+        .flatMap(issued -> broker(agentTopics.ensure(id))
             .then(store.insert(id, name, environmentKey, issued.principal(), issued.generation()))
-            .flatMap(inserted -> inserted ? store.find(id)
-                : credentials.removeAll(id, issued.generation()).then(Mono.error(AgentController.duplicate(name))))
+            .flatMap(inserted -> inserted ? store.find(id) : Mono.error(AgentController.duplicate(name)))
+            // A registration that does not finish takes back the credential it issued (best effort).
+            .onErrorResume(e -> credentials.removeAll(id, issued.generation()).onErrorResume(cleanup -> Mono.empty())
+                .then(Mono.error(e)))
             .map(agent -> created(agent, issued, environmentKey)));
   }
 
