@@ -224,14 +224,7 @@ final class SecurityBench {
     Map<String, String> env(Map<String, String> base) {
       Map<String, String> env = new HashMap<>(base);
       env.put("ORCA_KAFKA_BOOTSTRAP", bootstrap);
-      env.put("ORCA_KAFKA_SECURITY_PROTOCOL", security.protocol());
-      if (security.authenticates()) {
-        env.put("ORCA_KAFKA_USERNAME", security.username());
-        env.put("ORCA_KAFKA_PASSWORD", security.password());
-      }
-      if (security.caCertificatePem() != null) {
-        env.put("ORCA_KAFKA_CA_CERT", security.caCertificateBase64());
-      }
+      env.putAll(security.toEnvironment("ORCA_KAFKA_"));
       return env;
     }
   }

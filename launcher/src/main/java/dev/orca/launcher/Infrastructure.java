@@ -138,8 +138,7 @@ final class Infrastructure implements AutoCloseable {
     if (password == null) {
       return Map.of();
     }
-    return Map.of("ORCA_KAFKA_SECURITY_PROTOCOL", KafkaSecurity.SASL_PLAINTEXT, "ORCA_KAFKA_USERNAME", principal,
-        "ORCA_KAFKA_PASSWORD", password);
+    return KafkaSecurity.scram(principal, password).toEnvironment("ORCA_KAFKA_");
   }
 
   KafkaAccess.Principals principals() {

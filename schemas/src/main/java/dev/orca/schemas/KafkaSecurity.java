@@ -125,6 +125,23 @@ public record KafkaSecurity(String protocol, String username, String password, S
     return decoded.strip();
   }
 
+  /**
+   * These settings as the variables {@link #fromEnvironment(Function, String)} reads back, named
+   * with {@code prefix} ({@code ORCA_KAFKA_}); the CA in base64, so each value fits on one line.
+   */
+  public Map<String, String> toEnvironment(String prefix) {
+    Map<String, String> env = new java.util.LinkedHashMap<>();
+    env.put(prefix + "SECURITY_PROTOCOL", protocol);
+    if (authenticates()) {
+      env.put(prefix + "USERNAME", username);
+      env.put(prefix + "PASSWORD", password);
+    }
+    if (caCertificatePem != null) {
+      env.put(prefix + "CA_CERT", caCertificateBase64());
+    }
+    return env;
+  }
+
   /** The PEM in base64, one line: how an environment file carries it. */
   public String caCertificateBase64() {
     return caCertificatePem == null ? null

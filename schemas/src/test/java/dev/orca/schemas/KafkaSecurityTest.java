@@ -46,6 +46,14 @@ class KafkaSecurityTest {
   }
 
   @Test
+  void shouldWriteTheVariablesItReadsBack() {
+    KafkaSecurity tls = KafkaSecurity.scramOverTls("agent-1", "pw", PEM);
+    assertThat(KafkaSecurity.fromEnvironment(tls.toEnvironment("ORCA_KAFKA_"))).isEqualTo(tls);
+    assertThat(KafkaSecurity.plaintext().toEnvironment("ORCA_KAFKA_"))
+        .containsOnly(Map.entry("ORCA_KAFKA_SECURITY_PROTOCOL", "PLAINTEXT"));
+  }
+
+  @Test
   void shouldRefuseSettingsThatCannotWork() {
     assertThatThrownBy(() -> KafkaSecurity.fromEnvironment(Map.of("ORCA_KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
         "ORCA_KAFKA_USERNAME", "u", "ORCA_KAFKA_PASSWORD", "p")))

@@ -31,14 +31,7 @@ record AgentConnection(String kafkaBootstrap, String securityProtocol, String sa
     env.put("ORCA_AGENT_ID", agentId);
     env.put("ORCA_KAFKA_BOOTSTRAP", bootstrap);
     env.put("ORCA_TOPIC_PREFIX", topics.prefix());
-    env.put("ORCA_KAFKA_SECURITY_PROTOCOL", security.protocol());
-    if (security.authenticates()) {
-      env.put("ORCA_KAFKA_USERNAME", security.username());
-      env.put("ORCA_KAFKA_PASSWORD", security.password());
-    }
-    if (security.caCertificatePem() != null) {
-      env.put("ORCA_KAFKA_CA_CERT", security.caCertificateBase64());
-    }
+    env.putAll(security.toEnvironment("ORCA_KAFKA_"));
     if (environmentKey != null) {
       env.put("ORCA_AGENT_ENVIRONMENT_KEY", environmentKey);
     }

@@ -32,13 +32,12 @@ class LocalAgentConfiguration {
         .flatMap(agentId -> store.find(agentId).hasElement()
             .flatMap(exists -> exists
                 // Registered at an earlier start: a new credential, the older ones retired.
-                ? registry.renew(agentId)
+                ? registry.renew(agentId).flatMap(issued -> topics.ensure(agentId).thenReturn(issued))
                 : credentials.issue(agentId, 1).flatMap(issued -> topics.ensure(agentId)
                     .then(store.insert(agentId, NAME, newKey, issued.principal(), 1))
                     .flatMap(inserted -> inserted ? Mono.just(issued) : Mono.error(new IllegalStateException(
                         "cannot register the local agent: another agent is already named '" + NAME + "'")))))
-            .flatMap(issued -> topics.ensure(agentId)
-                .then(store.environmentKeyIfAbsent(agentId, newKey))
+            .flatMap(issued -> store.environmentKeyIfAbsent(agentId, newKey)
                 .map(key -> new LocalAgent(agentId, AgentConnection.of(credentials.agentBootstrap(),
                     credentials.security(issued), catalogue, agentId, Base64.getEncoder().encodeToString(key))
                     .environment()))))
