@@ -248,15 +248,20 @@ public final class BrokerTls {
     return out.toString();
   }
 
+  /** A certificate: readable by anyone (a broker in a container runs as a user of its own and reads the CA). */
   private static void write(Path file, String content) throws IOException {
-    Path temporary = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
-    Files.writeString(temporary, content, StandardCharsets.US_ASCII);
-    Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    write(file, content, "rw-r--r--");
   }
 
+  /** A private key: its owner's only. */
   private static void writeSecret(Path file, String content) throws IOException {
+    write(file, content, "rw-------");
+  }
+
+  /** Written whole or not at all, with {@code permissions} before the content is. */
+  private static void write(Path file, String content, String permissions) throws IOException {
     Path temporary = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
-    restrict(temporary, "rw-------");
+    restrict(temporary, permissions);
     Files.writeString(temporary, content, StandardCharsets.US_ASCII);
     Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }

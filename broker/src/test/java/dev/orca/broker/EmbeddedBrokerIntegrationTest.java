@@ -112,15 +112,24 @@ class EmbeddedBrokerIntegrationTest {
             .isInstanceOf(ExecutionException.class)
             .hasCauseInstanceOf(org.apache.kafka.common.errors.TopicAuthorizationException.class);
       }
-      // Nobody but the broker's own certificate is the super user on the inter-broker listener.
+      // Nobody but the broker's own certificate is the super user on the inter-broker listener:
+      // not a client without a certificate, nor one whose certificate says CN=orca-broker too but
+      // was signed by another CA.
       Map<String, Object> noCertificate = new HashMap<>(broker.superUserClient());
       noCertificate.remove("ssl.keystore.location");
       noCertificate.remove("ssl.keystore.type");
-      noCertificate.put("request.timeout.ms", 5000);
-      noCertificate.put("default.api.timeout.ms", 5000);
-      try (Admin anonymous = Admin.create(noCertificate)) {
-        assertThatThrownBy(() -> anonymous.listTopics().names().get(30, TimeUnit.SECONDS))
-            .isInstanceOf(ExecutionException.class);
+      Map<String, Object> foreignCertificate = new HashMap<>(broker.superUserClient());
+      foreignCertificate.put("ssl.keystore.location", stranger.keyStoreFile().toString());
+      assertThat(foreignCertificate.get("ssl.keystore.location"))
+          .isNotEqualTo(broker.superUserClient().get("ssl.keystore.location"));
+      for (Map<String, Object> client : List.of(noCertificate, foreignCertificate)) {
+        client.put("request.timeout.ms", 5000);
+        client.put("default.api.timeout.ms", 5000);
+        try (Admin refused = Admin.create(client)) {
+          assertThatThrownBy(() -> refused.listTopics().names().get(30, TimeUnit.SECONDS))
+              .isInstanceOf(ExecutionException.class)
+              .hasCauseInstanceOf(SslAuthenticationException.class);
+        }
       }
     }
   }
@@ -133,8 +142,9 @@ class EmbeddedBrokerIntegrationTest {
       Map<String, Object> config = new HashMap<>(broker.superUserClient());
       config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "true");
       try (KafkaConsumer<String, String> consumer = consumer(config)) {
-        consumer.subscribe(List.of("never-created"));
-        consumer.poll(Duration.ofMillis(500));
+        // A metadata request that asks for the topic to be created, answered before this returns
+        // (the super user may create topics: only the broker's setting says no).
+        assertThat(consumer.partitionsFor("never-created", Duration.ofSeconds(30))).isEmpty();
       }
       assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).doesNotContain("never-created");
     }
