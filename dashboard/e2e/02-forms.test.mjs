@@ -3,15 +3,31 @@
 // the agents and profile pages: an agent's connection settings (at creation and after a token
 // rotation) and an API token, each shown once.
 import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { copyFileSync, existsSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before } from 'node:test';
-import { ADMIN, adminToken, apiCall, commitFile, Session, step } from './support.mjs';
+import { promisify } from 'node:util';
+import {
+  ADMIN,
+  adminToken,
+  AGENT_HOST_DIR,
+  AGENT_JAR,
+  apiCall,
+  commitFile,
+  OUT,
+  Session,
+  step,
+} from './support.mjs';
 
 let session;
 let page;
 let offlineAppId;
 /** The settings edge-1 was created with (NAME to value), to compare with those its rotation gives. */
 let firstSettings;
+/** The one-paste command edge-1's token rotation showed. */
+let rotatedCommand;
 
 /** An environment file's `NAME=value` lines as an object (values are literal, never quoted). */
 function agentSettings(text) {
@@ -66,9 +82,10 @@ step('a new agent shows its connection settings once, with a copy button', async
   // One paste writes those settings (mode 0600) and starts the agent jar with the recommended memory settings.
   const command = await dialog.getByTestId('agent-command').textContent();
   assert.ok(command.startsWith('(umask 077 && cat > orca-agent.env)'), `the command starts: ${command.slice(0, 60)}`);
-  assert.match(command, /^chmod 600 orca-agent.env && /m);
+  assert.match(command, /^chmod 600 orca-agent.env \\$/m);
   assert.ok(command.includes(settings), 'the command writes the settings shown');
-  assert.ok(command.includes('-jar orca-agent.jar --env-file orca-agent.env'), 'the command starts the agent jar with the file');
+  assert.match(command, /^ {2}&& .* -jar orca-agent.jar --env-file orca-agent.env --check \\$/m, 'the command checks the settings');
+  assert.match(command, /^ {2}&& .* -jar orca-agent.jar --env-file orca-agent.env$/m, 'then starts the agent jar with them');
   assert.match(command, /-Xmx40m -Xmn8m/);
   assert.match(await dialog.getByTestId('agent-jvm-options-hint').textContent(), /within 128 MB/);
   await dialog.getByRole('button', { name: 'Copy command' }).waitFor();
@@ -101,8 +118,9 @@ step("rotating an agent's token shows its new settings once", async () => {
   assert.equal(rotated.ORCA_AGENT_ENVIRONMENT_KEY, firstSettings.ORCA_AGENT_ENVIRONMENT_KEY);
   const command = await dialog.getByTestId('agent-command').textContent();
   assert.ok(command.startsWith('(umask 077 && cat > orca-agent.env)'), `the command starts: ${command.slice(0, 60)}`);
-  assert.match(command, /^chmod 600 orca-agent.env && /m);
+  assert.match(command, /^chmod 600 orca-agent.env \\$/m);
   assert.ok(command.includes(settings), 'the command writes the new settings');
+  rotatedCommand = command;
   await dialog.getByRole('button', { name: 'Copy command' }).waitFor();
   await dialog.getByRole('button', { name: 'Download orca-agent.env' }).waitFor();
   await session.screenshotAll('agent-token-rotated');
@@ -318,4 +336,57 @@ step('a repository credential is write-only: set through the form, never shown a
   const repo = (await apiCall('GET', '/repositories', { token: token2 })).body.find((r) => r.name === 'stacks');
   assert.equal(repo.hasCredentials, false);
   assert.ok(!JSON.stringify(repo).includes('s3cret-token-value'));
+});
+
+step('pasted on another host, the rotated command starts edge-1; the settings from before it are refused', async () => {
+  assert.ok(rotatedCommand, "the command edge-1's rotation showed");
+  assert.ok(AGENT_JAR && AGENT_HOST_DIR, 'E2E_AGENT_JAR and E2E_AGENT_HOST_DIR: the agent jar and the other host');
+  const host = AGENT_HOST_DIR;
+  copyFileSync(AGENT_JAR, join(host, 'orca-agent.jar'));
+  const env = { ...process.env, ORCA_AGENT_DEPLOYMENTS_DIR: join(host, 'deployments') };
+
+  // The settings from before the rotation: the agent's check says the broker refuses them.
+  const old = Object.entries(firstSettings).map(([name, value]) => `${name}=${value}\n`).join('');
+  writeFileSync(join(host, 'old.env'), old, { mode: 0o600 });
+  const refused = await promisify(execFile)('java', ['-jar', 'orca-agent.jar', '--env-file', 'old.env', '--check'], {
+    cwd: host,
+    env,
+    timeout: 90_000,
+  }).then(
+    () => assert.fail('the check passed with the settings the rotation replaced'),
+    (error) => error,
+  );
+  assert.equal(refused.code, 2, `the check's exit status; output:\n${refused.stdout}${refused.stderr}`);
+  assert.match(`${refused.stdout}${refused.stderr}`, /Check failed: the broker refused this agent/);
+
+  // The command as shown, pasted into a shell there: it checks, then starts the agent.
+  const log = join(OUT, 'edge-1-agent.log');
+  const output = openSync(log, 'w');
+  await page.getByRole('link', { name: 'Agents' }).click();
+  await page.locator('tr', { hasText: 'edge-1' }).getByText('Agent: Offline').waitFor();
+  const agent = spawn('bash', ['-c', rotatedCommand], { cwd: host, env, detached: true, stdio: ['ignore', output, output] });
+  const exited = new Promise((resolve) => agent.once('exit', (code, signal) => resolve(signal ?? code)));
+  try {
+    await Promise.race([
+      page.locator('tr', { hasText: 'edge-1' }).getByText('Agent: Online').waitFor({ timeout: 120_000 }),
+      exited.then((status) => assert.fail(`the pasted command ended (${status}):\n${readFileSync(log, 'utf8')}`)),
+    ]);
+    // The check's own heartbeat may be what shows it online: the agent itself says when it is connected.
+    const deadline = Date.now() + 60_000;
+    while (!readFileSync(log, 'utf8').includes('Connected: the broker acknowledged the first heartbeat')) {
+      assert.ok(Date.now() < deadline, `the agent did not connect within 60 s:\n${readFileSync(log, 'utf8')}`);
+      assert.ok(agent.exitCode === null, `the pasted command ended:\n${readFileSync(log, 'utf8')}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.match(readFileSync(log, 'utf8'), /Check passed: connected to .* as orca-agent-[0-9a-f-]{36}-2/);
+    assert.equal(statSync(join(host, 'orca-agent.env')).mode & 0o777, 0o600, 'orca-agent.env is readable by its owner only');
+    assert.ok(existsSync(join(host, 'orca-agent.jsa')), "the check archived the agent's classes");
+    await session.screenshotAll('agent-online');
+  } finally {
+    // Stopped as a person would stop it (Ctrl-C reaches the whole foreground job).
+    if (agent.exitCode === null && agent.signalCode === null) {
+      process.kill(-agent.pid, 'SIGTERM');
+      await exited;
+    }
+  }
 });

@@ -11,6 +11,8 @@
 //   E2E_OUT         where screenshots and measured figures go
 //   E2E_OIDC_URL    a GitHub Actions token issuer Orca trusts; POST /mint answers a token
 //   E2E_PUBLIC_URL  Orca's public URL, the audience of those tokens
+//   E2E_AGENT_JAR   the agent's runnable jar, which an agent's pasted command starts
+//   E2E_AGENT_HOST_DIR  a folder standing for another Docker host, where that command is pasted
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -26,6 +28,8 @@ export const OUT = process.env.E2E_OUT ?? 'target/e2e';
 /** A GitHub Actions token issuer Orca trusts (POST /mint answers a token), and Orca's public URL (their audience). */
 export const OIDC_URL = process.env.E2E_OIDC_URL ?? '';
 export const PUBLIC_URL = (process.env.E2E_PUBLIC_URL ?? '').replace(/\/$/, '');
+export const AGENT_JAR = process.env.E2E_AGENT_JAR ?? '';
+export const AGENT_HOST_DIR = process.env.E2E_AGENT_HOST_DIR ?? '';
 export const ADMIN = { name: 'Ada Admin', email: 'ada@example.com', password: 'Correct-Horse-42' };
 /** How long the UI may take to show an outcome that needs a real deployment. */
 export const DEPLOY_WAIT = 120_000;

@@ -18,8 +18,8 @@ export function AgentConnectionSettings({ connection }: { connection: AgentConne
       </Alert>
       <Text size="sm">
         Copy <Code>{AGENT_JAR_BUILT}</Code> from the build to the Docker host as <Code>{AGENT_JAR}</Code>, then paste
-        this command there, in the same folder: it writes <Code>{AGENT_ENV_FILE}</Code>, readable only by you, and
-        starts the agent.
+        this command there, in the same folder: it writes <Code>{AGENT_ENV_FILE}</Code>, readable only by you, checks
+        that the agent can connect with it (it stops with the reason when not), and starts the agent.
       </Text>
       <Code block className="preformatted" data-testid="agent-command">
         {connection.command}
@@ -30,7 +30,10 @@ export function AgentConnectionSettings({ connection }: { connection: AgentConne
       <Text size="xs" c="dimmed" data-testid="agent-jvm-options-hint">
         The command&apos;s JVM options and <Code>MALLOC_ARENA_MAX=2</Code> are the memory settings we recommend for
         the agent: they keep it within 128 MB (measured 109 MB idle and at most 128 MB while deploying 50 stacks,
-        instead of 171 MB and up to 335 MB without them).
+        instead of 171 MB and up to 335 MB without them). The check leaves <Code>orca-agent.jsa</Code>, the
+        classes it loaded archived for Java (CDS): with it the agent starts in about 60 % of the time. To start the
+        agent again later, run the command&apos;s last line; after upgrading the agent or Java, run the line with{' '}
+        <Code>--check</Code> once more first.
       </Text>
       <Text size="sm">
         The same settings as a file, for the agent&apos;s <Code>--env-file</Code> or <Code>docker run --env-file</Code>{' '}

@@ -29,7 +29,7 @@ const CONNECTION: AgentConnection = {
   eventsTopic: `orca.agent.${ID}.events`,
   environmentKey: KEY,
   environmentFile: FILE,
-  command: `(umask 077 && cat > orca-agent.env) <<'ORCA_AGENT_ENV'\n${FILE}ORCA_AGENT_ENV\nchmod 600 orca-agent.env && MALLOC_ARENA_MAX=2 java -Xmx40m -Xmn8m -jar orca-agent.jar --env-file orca-agent.env\n`,
+  command: `(umask 077 && cat > orca-agent.env) <<'ORCA_AGENT_ENV'\n${FILE}ORCA_AGENT_ENV\nchmod 600 orca-agent.env \\\n  && MALLOC_ARENA_MAX=2 java -Xmx40m -XX:ArchiveClassesAtExit=orca-agent.jsa -jar orca-agent.jar --env-file orca-agent.env --check \\\n  && MALLOC_ARENA_MAX=2 java -Xmx40m -XX:SharedArchiveFile=orca-agent.jsa -jar orca-agent.jar --env-file orca-agent.env\n`,
 };
 
 describe('agent connection', () => {

@@ -6,11 +6,13 @@ import dev.orca.agent.command.CommandLoop;
 import dev.orca.agent.compose.ComposeRuntime;
 import dev.orca.agent.compose.DeploymentsDir;
 import dev.orca.agent.compose.DockerComposeRuntime;
+import dev.orca.agent.compose.EngineStatus;
 import dev.orca.agent.events.EventPublisher;
 import dev.orca.agent.health.HealthMonitor;
 import dev.orca.agent.images.ImageChecker;
 import dev.orca.agent.heartbeat.HeartbeatPublisher;
 import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -39,16 +41,27 @@ public final class Agent implements AutoCloseable {
   static final java.time.Duration IMAGE_CHECK_TICK = java.time.Duration.ofSeconds(5);
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile AutoCloseable containerEvents;
+  /** Whether the command loop was started: a {@link #check} never starts it. */
+  private volatile boolean loopStarted;
+  private static final java.time.Duration CHECK_TIMEOUT = java.time.Duration.ofSeconds(30);
 
-  private Agent(AgentSettings settings, ComposeRuntime runtime) {
+  private Agent(AgentSettings settings, CompletableFuture<? extends ComposeRuntime> runtime) {
     this.settings = settings;
-    this.runtime = runtime;
     String agentId = settings.agentId();
     String group = KafkaAccess.agentGroup(settings.topics(), agentId);
     this.events = new EventPublisher(settings.kafkaBootstrap(), settings.kafkaSecurity(),
         settings.topics().agentEvents(agentId), group + "-events");
+    // The producer's first connection (TLS and SCRAM's round trips) overlaps the Docker probe
+    // instead of waiting for the first heartbeat.
+    events.connectLater(daemonThreads("orca-agent-connect"));
+    try {
+      this.runtime = runtime.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      events.close();
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
     this.loop = new CommandLoop(settings.kafkaBootstrap(), settings.kafkaSecurity(), group,
-        settings.topics().agentCommands(agentId), runtime, new DeploymentsDir(settings.deploymentsDir()), events,
+        settings.topics().agentCommands(agentId), this.runtime, new DeploymentsDir(settings.deploymentsDir()), events,
         settings.concurrency(), settings.environmentKey());
     this.loopThread = new Thread(loop, "orca-agent-commands");
     this.scheduler = Executors.newScheduledThreadPool(2, daemonThreads("orca-agent-reports"));
@@ -56,12 +69,76 @@ public final class Agent implements AutoCloseable {
   }
 
   public static Agent start(AgentSettings settings) {
-    return start(settings, new DockerComposeRuntime(settings.deploymentsDir(), settings.dockerHost()));
+    return startWith(settings, probedRuntime(settings));
+  }
+
+  private static CompletableFuture<DockerComposeRuntime> probedRuntime(AgentSettings settings) {
+    // Docker's client, its first request and the compose probe (docker-compose v1 is a Python
+    // program that takes half a second to print its version) take about as long as the Kafka
+    // clients: they run meanwhile, so the first heartbeat need not wait for both in turn.
+    ThreadFactory probe = daemonThreads("orca-agent-probe");
+    return CompletableFuture.supplyAsync(
+        () -> DockerComposeRuntime.probed(settings.deploymentsDir(), settings.dockerHost(), probe),
+        task -> probe.newThread(task).start());
+  }
+
+  /**
+   * {@code --check}: connects as the agent would, without taking any command, and says whether it
+   * works. The broker must accept the credential and the certificate, describe the commands topic
+   * to it (it may read them) and acknowledge one heartbeat (it may write its events); Docker and
+   * compose are reported, and only warned about when missing (a running agent waits for them).
+   * Its consumer never joins the agent's group, so a running agent with the same id goes on.
+   * Returns the exit status: 0 when connected, 2 when the broker refused it, 1 otherwise.
+   */
+  static int check(AgentSettings settings, ComposeRuntime runtime) {
+    Agent agent = new Agent(settings, CompletableFuture.completedFuture(runtime));
+    try {
+      EngineStatus status = runtime.status();
+      int partitions = agent.loop.commandPartitions(CHECK_TIMEOUT);
+      agent.events.publish(settings.agentId(), new HeartbeatPublisher(settings.agentId(), settings.agentVersion(),
+          settings.heartbeatInterval(), runtime, agent.events, Clock.systemUTC()).heartbeat(status));
+      log().info("Check passed: connected to {} as {}; may read {} ({} partitions) and write {}; {}",
+          settings.kafkaBootstrap(), settings.kafkaSecurity().username() == null ? "an anonymous client"
+              : settings.kafkaSecurity().username(), settings.topics().agentCommands(settings.agentId()).name(),
+          partitions, settings.topics().agentEvents(settings.agentId()).name(), HeartbeatPublisher.describe(status));
+      if (status.message() != null) {
+        log().warn("{}", status.message());
+      }
+      return 0;
+    } catch (RuntimeException e) {
+      Throwable cause = e instanceof dev.orca.agent.events.PublishException && e.getCause() != null
+          ? unwrap(e.getCause()) : e;
+      if (cause instanceof org.apache.kafka.common.errors.AuthenticationException refused) {
+        log().error("Check failed: the broker refused this agent: {}. {}", refused.getMessage(),
+            CommandLoop.why(refused));
+        return 2;
+      }
+      if (cause instanceof org.apache.kafka.common.errors.AuthorizationException denied) {
+        log().error("Check failed: the broker does not let this agent read its commands or write its events ({}):"
+            + " its credential was rotated or the agent deleted in Orca. Use its current connection settings.",
+            denied.getMessage());
+        return 2;
+      }
+      log().error("Check failed: {}", cause.getMessage());
+      return 1;
+    } finally {
+      agent.close();
+    }
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    return e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
   }
 
   /** Starts with the given runtime; tests pass a fake one. */
   static Agent start(AgentSettings settings, ComposeRuntime runtime) {
-    Agent agent = new Agent(settings, runtime);
+    return startWith(settings, CompletableFuture.completedFuture(runtime));
+  }
+
+  private static Agent startWith(AgentSettings settings, CompletableFuture<? extends ComposeRuntime> pending) {
+    Agent agent = new Agent(settings, pending);
+    ComposeRuntime runtime = agent.runtime;
+    agent.loopStarted = true;
     agent.loopThread.start();
     Clock clock = Clock.systemUTC();
     agent.scheduler.scheduleAtFixedRate(new HeartbeatPublisher(settings.agentId(), settings.agentVersion(),
@@ -100,6 +177,9 @@ public final class Agent implements AutoCloseable {
       return;
     }
     loop.stop();
+    if (!loopStarted) {
+      loop.closeUnstarted();
+    }
     try {
       if (containerEvents != null) {
         containerEvents.close();
@@ -124,16 +204,24 @@ public final class Agent implements AutoCloseable {
    * {@code --env-file PATH} reads the settings from a file (the connection settings' {@code
    * environmentFile}); variables of the environment win over it. Exits with status 2 when the
    * agent stops taking commands on its own: the broker refused its credential or its
-   * certificate, or another process took its commands over (each said in the log).
+   * certificate, or another process took its commands over (each said in the log). {@code
+   * --check} connects, reports and exits instead ({@link #check}): a test of the settings, and
+   * the run whose classes the one-paste command archives for a faster start (Java's CDS).
    */
   public static void main(String[] args) throws InterruptedException {
     StandaloneLogging.configure();
+    boolean check = java.util.Arrays.asList(args).contains("--check");
     AgentSettings settings;
     try {
-      settings = AgentSettings.fromEnvironment(EnvFile.environment(args, System.getenv()));
+      settings = AgentSettings.fromEnvironment(EnvFile.environment(
+          java.util.Arrays.stream(args).filter(a -> !a.equals("--check")).toArray(String[]::new), System.getenv()));
     } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
       log().error("Cannot start the agent: {}", e.getMessage());
       System.exit(2);
+      return;
+    }
+    if (check) {
+      System.exit(check(settings, probedRuntime(settings).join()));
       return;
     }
     Agent agent = start(settings);

@@ -1,5 +1,6 @@
 package dev.orca.agent;
 
+import dev.orca.schemas.EnvironmentFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -7,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -34,8 +34,8 @@ final class EnvFile {
       } else if (args[i].startsWith("--env-file=")) {
         env.putAll(read(Path.of(args[i].substring("--env-file=".length()))));
       } else {
-        throw new IllegalArgumentException("unknown argument " + args[i] + " (the agent takes --env-file PATH, and"
-            + " its settings from ORCA_* variables)");
+        throw new IllegalArgumentException("unknown argument " + args[i] + " (the agent takes --env-file PATH and --check,"
+            + " and its settings from ORCA_* variables)");
       }
     }
     env.putAll(processEnvironment);
@@ -43,28 +43,14 @@ final class EnvFile {
   }
 
   static Map<String, String> read(Path file) {
-    List<String> lines;
+    String text;
     try {
-      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the agent's settings from " + file, e);
     }
     warnIfShared(file);
-    Map<String, String> values = new HashMap<>();
-    int number = 0;
-    for (String line : lines) {
-      number++;
-      String trimmed = line.strip();
-      if (trimmed.isEmpty() || trimmed.startsWith("#")) {
-        continue;
-      }
-      int equals = line.indexOf('=');
-      if (equals < 1) {
-        throw new IllegalArgumentException(file + " line " + number + " is not NAME=value");
-      }
-      values.put(line.substring(0, equals).strip(), line.substring(equals + 1));
-    }
-    return values;
+    return EnvironmentFile.parse(text, file.toString());
   }
 
   private static void warnIfShared(Path file) {

@@ -17,21 +17,24 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The agent as its users run it ({@code java -jar orca-agent-<version>-exec.jar}, no JVM options,
- * settings from the environment), in a process of its own so its resident memory is its own.
- * Notes when its "Agent ... started" log line appears (its output is copied to a log file), and
+ * The agent as its users run it ({@code java -jar orca-agent-<version>-exec.jar}, settings from the
+ * environment), in a process of its own so its resident memory is its own. Notes when its "Agent
+ * ... started" and "Connected" log lines appear (its output is copied to a log file), and
  * samples its RSS every 100 ms, keeping the peak since the last {@link #resetPeak()}.
  */
 final class AgentProcess implements AutoCloseable {
 
   /** The line {@code Agent#start} logs once its loops are running. */
   private static final String STARTED = "] INFO dev.orca.agent.Agent - Agent ";
+  /** The line the agent logs once the broker acknowledged its first heartbeat. */
+  private static final String CONNECTED = "Connected: the broker acknowledged the first heartbeat";
 
   private final Process process;
   /** Stops the agent if the bench is stopped (Ctrl-C, SIGTERM) before it closes it. */
   private final Thread stopOnExit;
   private final long startedNanos;
   private final CompletableFuture<Long> startedLine = new CompletableFuture<>();
+  private final CompletableFuture<Long> connectedLine = new CompletableFuture<>();
   private final Thread sampler;
   private volatile long peakRssMegabytes;
   private volatile boolean running = true;
@@ -49,10 +52,18 @@ final class AgentProcess implements AutoCloseable {
     sampler.start();
   }
 
-  /** Starts {@code java -jar jar} with exactly {@code environment} added to this process's. */
-  static AgentProcess start(Path jar, Map<String, String> environment, Path log) throws IOException {
-    ProcessBuilder builder = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-jar",
-        jar.toString()).redirectErrorStream(true);
+  /**
+   * Starts {@code java <jvmOptions> -jar jar <arguments>} with exactly {@code environment} added to
+   * this process's.
+   */
+  static AgentProcess start(Path jar, List<String> jvmOptions, List<String> arguments, Map<String, String> environment,
+      Path log) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", jar.toString()));
+    command.addAll(arguments);
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().putAll(environment);
     long started = System.nanoTime();
     return new AgentProcess(builder.start(), started, log);
@@ -100,8 +111,21 @@ final class AgentProcess implements AutoCloseable {
     return startedLine.get(seconds, TimeUnit.SECONDS) - startedNanos;
   }
 
+  /** Nanoseconds from process start to the agent's "Connected" log line; waits for it up to {@code seconds}. */
+  long connectedLineNanos(int seconds) throws Exception {
+    return connectedLine.get(seconds, TimeUnit.SECONDS) - startedNanos;
+  }
+
   long startedNanos() {
     return startedNanos;
+  }
+
+  /** Waits up to {@code seconds} for the process to end by itself; its exit status. */
+  int awaitExit(int seconds) throws InterruptedException {
+    if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("the agent did not exit within " + seconds + " s");
+    }
+    return process.exitValue();
   }
 
   long rssMegabytes() throws IOException {
@@ -190,12 +214,17 @@ final class AgentProcess implements AutoCloseable {
         if (!startedLine.isDone() && line.contains(STARTED) && line.contains(" started: ")) {
           startedLine.complete(System.nanoTime());
         }
+        if (!connectedLine.isDone() && line.contains(CONNECTED)) {
+          connectedLine.complete(System.nanoTime());
+        }
         out.println(line);
       }
     } catch (IOException e) {
       // the process ended
     }
     startedLine.completeExceptionally(new IllegalStateException("the agent's output ended before it started; see "
+        + log));
+    connectedLine.completeExceptionally(new IllegalStateException("the agent's output ended before it connected; see "
         + log));
   }
 

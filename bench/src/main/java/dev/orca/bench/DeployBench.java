@@ -1,5 +1,6 @@
 package dev.orca.bench;
 
+import dev.orca.testsupport.FreePorts;
 import dev.orca.dispatch.DeployDispatcher;
 import dev.orca.dispatch.DispatcherSettings;
 import dev.orca.gateway.GatewayApplication;
@@ -107,7 +108,15 @@ final class DeployBench {
     }
   }
 
-  record Startup(long toStartedLine, long toHeartbeat, long toOnline, double emptyJvmSeconds) {}
+  /** One start of the agent, from its process start: its "started" and "Connected" lines and its first heartbeat. */
+  record Start(long toStartedLine, long toConnectedLine, long toHeartbeat) {}
+
+  /**
+   * The agent started as its pasted command does: {@code --check} (which archives the classes it
+   * loaded for Java's CDS) to its exit, then the agent without that archive (stopped again) and with
+   * it (the one the bench goes on with); beside a JVM running an empty main.
+   */
+  record Startup(long checkToExit, Start withoutArchive, Start withArchive, long toOnline, double emptyJvmSeconds) {}
 
   record Memory(long idleEmpty, long idleWithStacks, long peakCreatingStacks, AgentProcess.AfterGc afterGc,
       long emptyJvm) {}
@@ -178,10 +187,12 @@ final class DeployBench {
       out.println("4. the agent, a process of its own (java -jar orca-agent-*-exec.jar, " + (options.agentJvmOptions() == null
           ? "no JVM options" : "JDK_JAVA_OPTIONS=\"" + options.agentJvmOptions() + "\"")
           + (arenas == null ? "" : ", MALLOC_ARENA_MAX=" + arenas + " inherited") + ")");
-      out.printf(Locale.ROOT, "start-up: process start -> 'started' log line %.2f s, -> first heartbeat on its topic "
-              + "%.2f s, -> online in the API (SSE) %.2f s; baseline: a JVM with an empty main %.2f s%n",
-          startup.toStartedLine() / 1e9, startup.toHeartbeat() / 1e9, startup.toOnline() / 1e9,
-          startup.emptyJvmSeconds());
+      out.printf(Locale.ROOT, "start-up, as the pasted command starts it: --check (it archives the classes it "
+              + "loads) from process start to exit %.2f s; then from process start to its 'started' line / its "
+              + "'Connected' line (first heartbeat acknowledged) / that heartbeat read from its topic: without the "
+              + "archive %s s, with it %s s; online in the API %.2f s after the check started; baseline: a JVM "
+              + "with an empty main %.2f s%n", startup.checkToExit() / 1e9, seconds(startup.withoutArchive()),
+          seconds(startup.withArchive()), startup.toOnline() / 1e9, startup.emptyJvmSeconds());
       out.printf(Locale.ROOT, "resident memory: idle with no application %d MB; peak while %d applications were "
               + "created and deployed %d MB; idle with %d applications %d MB; peak during each redeploy of all %s MB; "
               + "baseline: an idle JVM with an empty main %d MB%n", memory.idleEmpty(), options.stacks(),
@@ -195,6 +206,11 @@ final class DeployBench {
           rounds.stream().map(r -> String.format(Locale.ROOT, "%.1f", r.agentCpu().own())).toList(),
           rounds.stream().map(r -> String.format(Locale.ROOT, "%.1f", r.agentCpu().children())).toList(),
           rounds.stream().map(r -> String.format(Locale.ROOT, "%.1f", r.baselineComposeCpuSeconds())).toList());
+    }
+
+    private static String seconds(Start start) {
+      return String.format(Locale.ROOT, "%.2f / %.2f / %.2f", start.toStartedLine() / 1e9,
+          start.toConnectedLine() / 1e9, start.toHeartbeat() / 1e9);
     }
 
     private Percentiles ofKills(java.util.function.ToLongFunction<Kill> figure) {
@@ -264,7 +280,7 @@ final class DeployBench {
     Path dataDir = Files.createDirectories(work.resolve("data"));
     Map<String, String> env = Map.of("ORCA_KAFKA_BOOTSTRAP", bootstrap, "ORCA_DATA_DIR", dataDir.toString(),
         "ORCA_ALLOW_LOCAL_GIT", "true", "ORCA_TOPIC_PREFIX", topics.prefix());
-    int port = WebhookIntakeBench.freePort();
+    int port = FreePorts.next();
     String base = "http://127.0.0.1:" + port;
     Map<String, Object> properties =
         new LinkedHashMap<>(WebhookIntakeBench.gatewayProperties(bootstrap, database, port, base, topics.prefix()));
@@ -294,13 +310,38 @@ final class DeployBench {
         try (AutoCloseable events = journal.followTopic(bootstrap, topics.agentEvents(agentId));
              AutoCloseable commands = journal.followTopic(bootstrap, topics.agentCommands(agentId));
              AutoCloseable syncs = journal.followTopic(bootstrap, topics.syncRequests());
-             AutoCloseable deploys = journal.followTopic(bootstrap, topics.deployRequests());
-             AgentProcess agent = startAgent(connection, work)) {
-          Startup startup = startup(agent, agentId, emptyJvmSeconds);
+             AutoCloseable deploys = journal.followTopic(bootstrap, topics.deployRequests())) {
+          // The agents start with this JVM quiet: its gateway, streams and broker have just started.
+          JvmQuiet.await(Duration.ofSeconds(60), out);
+          Path archive = work.resolve("orca-agent.jsa");
+          int beforeCheck = journal.mark();
+          long checkStarted = System.nanoTime();
+          long checkToExit;
+          try (AgentProcess check = startAgent(connection, work, List.of("-XX:ArchiveClassesAtExit=" + archive,
+              "-Xlog:cds=off", "-Xlog:cds+dynamic=off"), List.of("--check"), "agent-check.log")) {
+            int status = check.awaitExit((int) WAIT.toSeconds());
+            checkToExit = System.nanoTime() - check.startedNanos();
+            if (status != 0 || !Files.isRegularFile(archive)) {
+              throw new IllegalStateException("the agent's check ended with status " + status + "; see "
+                  + work.resolve("agent-check.log"));
+            }
+          }
+          Journal.Entry online = journal.await(beforeCheck, e -> e.source() == Journal.Source.SSE
+              && e.kind().equals("agent") && e.text("id").equals(agentId) && e.text("status").equals("online"), WAIT,
+              "the agent online in the API");
+          Start withoutArchive;
+          try (AgentProcess cold = startAgent(connection, work, List.of(), List.of(), "agent-without-archive.log")) {
+            withoutArchive = start(cold);
+          }
+          AgentProcess agent = startAgent(connection, work, List.of("-XX:SharedArchiveFile=" + archive), List.of(),
+              "agent.log");
+          try (agent) {
+          Startup startup = new Startup(checkToExit, withoutArchive, start(agent), online.nanos() - checkStarted,
+              emptyJvmSeconds);
           Thread.sleep(SETTLE.toMillis());
           long idleEmpty = agent.rssMegabytes();
-          out.printf(Locale.ROOT, "agent %s: started in %.2f s (first heartbeat), %d MB resident when idle%n",
-              agentId, startup.toHeartbeat() / 1e9, idleEmpty);
+          out.printf(Locale.ROOT, "agent %s: connected %.2f s after its start (with the class archive), %d MB resident"
+              + " when idle%n", agentId, startup.withArchive().toConnectedLine() / 1e9, idleEmpty);
 
           Session orca = new Session(http, api, session, git, agentId);
           SingleApplication single = new SingleApplication(orca, work);
@@ -314,38 +355,33 @@ final class DeployBench {
           return new Report(options, startup, new Memory(idleEmpty, stacks.idleRss, stacks.peakCreating, afterGc,
               emptyJvmRss),
               warmups, commits, kills, rounds, stacks.setupSeconds, stacks.baselineSetupSeconds);
+          }
         }
       }
     }
   }
 
-  private AgentProcess startAgent(JsonNode connection, Path work) throws IOException {
+  private AgentProcess startAgent(JsonNode connection, Path work, List<String> jvmOptions, List<String> arguments,
+      String log) throws IOException {
     // The agent starts as a user's would: with the settings of its connection's environment file
     // (its own credential, SCRAM over TLS to the agents' listener).
-    Map<String, String> env = new LinkedHashMap<>();
-    for (String line : connection.path("environmentFile").asString().split("\n")) {
-      int equals = line.indexOf('=');
-      if (equals > 0) {
-        env.put(line.substring(0, equals), line.substring(equals + 1));
-      }
-    }
+    Map<String, String> env = new LinkedHashMap<>(dev.orca.schemas.EnvironmentFile.parse(connection.path("environmentFile").asString()));
     env.put("ORCA_AGENT_DEPLOYMENTS_DIR", Files.createDirectories(work.resolve("deployments")).toString());
     env.put("ORCA_AGENT_CONCURRENCY", Integer.toString(options.concurrency()));
     if (options.agentJvmOptions() != null && !options.agentJvmOptions().isBlank()) {
       env.put("JDK_JAVA_OPTIONS", options.agentJvmOptions());
     }
-    return AgentProcess.start(options.agentJar(), env, work.resolve("agent.log"));
+    return AgentProcess.start(options.agentJar(), jvmOptions, arguments, env, work.resolve(log));
   }
 
-  /** From the agent's process start to its log line, its first heartbeat and the API saying online. */
-  private Startup startup(AgentProcess agent, String agentId, double emptyJvmSeconds) throws Exception {
+  /** From the agent's process start to its "started" and "Connected" lines and its first heartbeat on its topic. */
+  private Start start(AgentProcess agent) throws Exception {
+    int from = journal.mark();
     long startedLine = agent.startedLineNanos((int) WAIT.toSeconds());
-    Journal.Entry heartbeat = journal.await(0, e -> e.source() == Journal.Source.KAFKA
-        && e.kind().equals("Heartbeat"), WAIT, "the agent's first heartbeat");
-    Journal.Entry online = journal.await(0, e -> e.source() == Journal.Source.SSE && e.kind().equals("agent")
-        && e.text("id").equals(agentId) && e.text("status").equals("online"), WAIT, "the agent online in the API");
-    return new Startup(startedLine, heartbeat.nanos() - agent.startedNanos(), online.nanos() - agent.startedNanos(),
-        emptyJvmSeconds);
+    long connectedLine = agent.connectedLineNanos((int) WAIT.toSeconds());
+    Journal.Entry heartbeat = journal.await(from, e -> e.source() == Journal.Source.KAFKA
+        && e.kind().equals("Heartbeat") && e.nanos() > agent.startedNanos(), WAIT, "the agent's first heartbeat");
+    return new Start(startedLine, connectedLine, heartbeat.nanos() - agent.startedNanos());
   }
 
   /** The API, the git server and the agent the applications are deployed on. */

@@ -1,5 +1,6 @@
 package dev.orca.bench;
 
+import dev.orca.testsupport.FreePorts;
 import dev.orca.schemas.Topic;
 import dev.orca.schemas.TopicAdmin;
 import dev.orca.schemas.Topics;
@@ -116,7 +117,7 @@ final class PushFanOutBench {
     Percentiles baseline = SyncToCommandBench.measureKafkaHop(bootstrap, topics.prefix() + "baseline", hops);
     Map<String, String> env = Map.of("ORCA_KAFKA_BOOTSTRAP", bootstrap, "ORCA_DATA_DIR", dataDir.toString(),
         "ORCA_ALLOW_LOCAL_GIT", "true", "ORCA_TOPIC_PREFIX", topics.prefix());
-    int port = WebhookIntakeBench.freePort();
+    int port = FreePorts.next();
     String base = "http://127.0.0.1:" + port;
     Map<String, Object> properties =
         new LinkedHashMap<>(WebhookIntakeBench.gatewayProperties(bootstrap, database, port, base, topics.prefix()));

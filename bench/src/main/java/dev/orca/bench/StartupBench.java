@@ -1,11 +1,9 @@
 package dev.orca.bench;
 
+import dev.orca.testsupport.FreePorts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -110,9 +108,9 @@ final class StartupBench {
     Path logs = Files.createDirectories(work.resolve("logs"));
     Map<String, String> env = new HashMap<>(System.getenv());
     env.put("ORCA_DATA_DIR", dataDir.toString());
-    env.put("ORCA_HTTP_PORT", String.valueOf(freePort()));
-    env.put("ORCA_KAFKA_PORT", String.valueOf(freePort()));
-    env.put("ORCA_DATABASE_PORT", String.valueOf(freePort()));
+    env.put("ORCA_HTTP_PORT", String.valueOf(FreePorts.next()));
+    env.put("ORCA_KAFKA_PORT", String.valueOf(FreePorts.next()));
+    env.put("ORCA_DATABASE_PORT", String.valueOf(FreePorts.next()));
     Optional<String> noRender = options.render()
         ? FirstRender.unavailable(options.root(), env) : Optional.of("switched off with --render false");
     boolean failed = true;
@@ -268,14 +266,6 @@ final class StartupBench {
     Arrays.sort(sorted);
     int mid = sorted.length / 2;
     return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free local port", e);
-    }
   }
 
   private static void deleteRecursively(Path dir) throws IOException {

@@ -1,5 +1,6 @@
 package dev.orca.bench;
 
+import dev.orca.testsupport.FreePorts;
 import dev.orca.gateway.GatewayApplication;
 import dev.orca.schemas.Topic;
 import dev.orca.schemas.Topics;
@@ -10,8 +11,6 @@ import dev.orca.testsupport.SharedPostgres;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -91,7 +90,7 @@ final class WebhookIntakeBench {
     SharedPostgres.Database database = SharedPostgres.newDatabase();
     out.printf(Locale.ROOT, "Kafka broker and PostgreSQL ready in %.1f s%n", seconds(begun));
 
-    int port = freePort();
+    int port = FreePorts.next();
     String base = "http://127.0.0.1:" + port;
     // Spring must not re-initialise logging: slf4j-simple serves every part of this JVM.
     System.setProperty(LoggingSystem.SYSTEM_PROPERTY, LoggingSystem.NONE);
@@ -507,12 +506,6 @@ final class WebhookIntakeBench {
     byte[] bytes = new byte[32];
     RANDOM.nextBytes(bytes);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 
   private static double seconds(long nanoStart) {

@@ -98,6 +98,9 @@ class DashboardBrowserIntegrationTest {
         "E2E_SERVER_PID", Long.toString(ProcessHandle.current().pid()),
         "E2E_OIDC_URL", issuer.url(),
         "E2E_PUBLIC_URL", orca.url(),
+        "E2E_AGENT_JAR", agentJar().toString(),
+        // Under the data directory, so the stacks an agent started there may deploy are removed after.
+        "E2E_AGENT_HOST_DIR", Files.createDirectories(dataDir.resolve("another-host")).toString(),
         "NO_COLOR", "1"));
     Process process = node.start();
     boolean finished = process.waitFor(DEADLINE_MINUTES, TimeUnit.MINUTES);
@@ -116,6 +119,17 @@ class DashboardBrowserIntegrationTest {
         .isTrue();
     assertThat(process.exitValue()).as("browser tests failed; output:\n" + output).isZero();
     assertThat(output).containsPattern("(?m)fail 0$").doesNotContainPattern("(?m)pass 0$");
+  }
+
+  /** The agent's runnable jar, built beside this module: a browser test pastes an agent's command beside it. */
+  private static Path agentJar() throws IOException {
+    Path target = DASHBOARD.resolveSibling("agent").resolve("target");
+    try (java.util.stream.Stream<Path> files = Files.isDirectory(target) ? Files.list(target)
+        : java.util.stream.Stream.empty()) {
+      return files.filter(f -> f.getFileName().toString().matches("orca-agent-.*-exec\\.jar")).findFirst()
+          .orElseThrow(() -> new IllegalStateException("no orca-agent-*-exec.jar in " + target
+              + ": build the agent module first (mvn -pl agent package)"));
+    }
   }
 
   /** Node, the dashboard's installed packages and Chromium; skipped without them, except under CI. */

@@ -173,10 +173,8 @@ class PipelineIntegrationTest {
     JsonNode connection = json(registered).get("connection");
     String secondId = json(registered).get("id").asText();
     assertThat(connection.get("securityProtocol").asText()).isEqualTo("SASL_SSL");
-    Map<String, String> env = new java.util.HashMap<>();
-    for (String line : connection.get("environmentFile").asText().split("\n")) {
-      env.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
-    }
+    Map<String, String> env =
+        new java.util.HashMap<>(dev.orca.schemas.EnvironmentFile.parse(connection.get("environmentFile").asText()));
     env.put("ORCA_AGENT_DEPLOYMENTS_DIR", secondHost.resolve("deployments").toString());
     env.put("ORCA_AGENT_HEARTBEAT_SECONDS", "2");
     try (dev.orca.agent.Agent second = dev.orca.agent.Agent.start(dev.orca.agent.AgentSettings.fromEnvironment(env))) {

@@ -4,8 +4,6 @@ import dev.orca.broker.BrokerTls;
 import dev.orca.broker.EmbeddedBroker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,8 +51,8 @@ public final class SharedKafka {
         throw new UncheckedIOException(e);
       }
       BrokerTls tls = BrokerTls.loadOrCreate(dir.resolve("tls"), List.of());
-      broker = EmbeddedBroker.start(dir.resolve("log"), tls, new EmbeddedBroker.Ports(freePort(), freePort(),
-          freePort(), freePort(), "127.0.0.1", freePort()), START);
+      broker = EmbeddedBroker.start(dir.resolve("log"), tls, new EmbeddedBroker.Ports(FreePorts.next(), FreePorts.next(),
+          FreePorts.next(), FreePorts.next(), "127.0.0.1", FreePorts.next()), START);
       Path started = dir;
       // Stopped before its directory goes, so it does not write into a directory being deleted.
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -76,11 +74,4 @@ public final class SharedKafka {
     }
   }
 
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free local port", e);
-    }
-  }
 }

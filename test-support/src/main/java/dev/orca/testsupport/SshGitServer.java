@@ -4,8 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,7 +75,7 @@ public final class SshGitServer implements AutoCloseable {
     IllegalStateException last = null;
     for (int attempt = 0; attempt < 3; attempt++) {
       try {
-        return start("127.0.0.1", freePort());
+        return start("127.0.0.1", FreePorts.next());
       } catch (PortTakenException e) {
         last = e; // another process took the free port between the probe and sshd's bind
       }
@@ -281,14 +279,6 @@ public final class SshGitServer implements AutoCloseable {
   private static List<String> snapshot(Deque<String> log) {
     synchronized (log) {
       return List.copyOf(log);
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free port on loopback", e);
     }
   }
 

@@ -93,6 +93,20 @@ public final class CommandLoop implements Runnable {
     this.consumer = new KafkaConsumer<>(props);
   }
 
+  /**
+   * The commands topic's partitions as the broker describes them to this agent: proves its
+   * credential is accepted and it may read its commands, without joining its group (which would
+   * fence a running agent with the same id). For {@code --check}, before or instead of {@link #run}.
+   */
+  public int commandPartitions(Duration timeout) {
+    return consumer.partitionsFor(commands.name(), timeout).size();
+  }
+
+  /** Closes the consumer of a loop that was never run. */
+  public void closeUnstarted() {
+    consumer.close(Duration.ofSeconds(2));
+  }
+
   @Override
   public void run() {
     try {
@@ -151,7 +165,7 @@ public final class CommandLoop implements Runnable {
   }
 
   /** What to do about a refused connection, in the words of the agent's settings. */
-  static String why(AuthenticationException e) {
+  public static String why(AuthenticationException e) {
     if (e instanceof SslAuthenticationException) {
       Throwable root = e;
       while (root.getCause() != null && root.getCause() != root) {

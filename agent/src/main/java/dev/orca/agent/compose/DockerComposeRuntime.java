@@ -61,6 +61,21 @@ public final class DockerComposeRuntime implements ComposeRuntime {
     this.cli = cli;
   }
 
+  /**
+   * A runtime whose first {@link #status} is taken already, its two probes at once: the compose
+   * command's (other processes: {@code docker-compose} v1, a Python program, takes half a second
+   * to say its version) on a thread of {@code threads}, started first; Docker's client (this
+   * process) on the caller's.
+   */
+  public static DockerComposeRuntime probed(Path deploymentsDir, String dockerHost,
+      java.util.concurrent.ThreadFactory threads) {
+    ComposeCli cli = new ComposeCli(dockerHost);
+    threads.newThread(cli::version).start();
+    DockerComposeRuntime runtime = new DockerComposeRuntime(deploymentsDir, dockerHost, cli);
+    runtime.status();
+    return runtime;
+  }
+
   @Override
   public EngineStatus status() {
     Optional<String> version = engine.version();

@@ -51,6 +51,20 @@ public final class EventPublisher implements ResultWriter, AutoCloseable {
     this.producer = new KafkaProducer<>(props);
   }
 
+  /**
+   * Opens the connection to the broker now, on a thread of its own, so the first record does not
+   * wait for it. A failure here is only logged: the first write meets it again and says so.
+   */
+  public void connectLater(java.util.concurrent.ThreadFactory threads) {
+    threads.newThread(() -> {
+      try {
+        producer.partitionsFor(topic.name());
+      } catch (RuntimeException e) {
+        log.debug("Connecting to the broker ahead of the first record: {}", e.getMessage());
+      }
+    }).start();
+  }
+
   /** Writes and waits for the broker's acknowledgement; throws {@link PublishException} otherwise. */
   @Override
   public void publish(String key, SpecificRecord value) {

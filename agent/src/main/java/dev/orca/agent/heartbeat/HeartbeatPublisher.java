@@ -23,6 +23,8 @@ public final class HeartbeatPublisher implements Runnable {
   private final ComposeRuntime runtime;
   private final EventPublisher events;
   private final Clock clock;
+  /** Until the broker has acknowledged one heartbeat, each is written and waited for. */
+  private boolean acknowledged;
 
   public HeartbeatPublisher(String agentId, String agentVersion, Duration interval, ComposeRuntime runtime,
       EventPublisher events, Clock clock) {
@@ -38,20 +40,39 @@ public final class HeartbeatPublisher implements Runnable {
   public void run() {
     try {
       EngineStatus status = runtime.status();
-      events.publishLater(agentId, Heartbeat.newBuilder()
-          .setAgentId(agentId)
-          .setDockerAvailable(status.dockerAvailable())
-          .setDockerVersion(status.dockerVersion())
-          .setComposeCommand(status.composeCommand())
-          .setComposeVersion(status.composeVersion())
-          .setMessage(status.message())
-          .setAgentVersion(agentVersion)
-          .setIntervalSeconds((int) Math.max(1, interval.toSeconds()))
-          .setAt(clock.instant())
-          .build());
+      Heartbeat heartbeat = heartbeat(status);
+      if (acknowledged) {
+        events.publishLater(agentId, heartbeat);
+        return;
+      }
+      // The first one is waited for, so the log says when the agent is connected and reported.
+      events.publish(agentId, heartbeat);
+      acknowledged = true;
+      log.info("Connected: the broker acknowledged the first heartbeat ({})", describe(status));
     } catch (RuntimeException e) {
       // A scheduled task that throws is never run again.
       log.warn("Heartbeat failed: {}", e.getMessage(), e);
     }
+  }
+
+  /** The heartbeat saying {@code status} now. */
+  public Heartbeat heartbeat(EngineStatus status) {
+    return Heartbeat.newBuilder()
+        .setAgentId(agentId)
+        .setDockerAvailable(status.dockerAvailable())
+        .setDockerVersion(status.dockerVersion())
+        .setComposeCommand(status.composeCommand())
+        .setComposeVersion(status.composeVersion())
+        .setMessage(status.message())
+        .setAgentVersion(agentVersion)
+        .setIntervalSeconds((int) Math.max(1, interval.toSeconds()))
+        .setAt(clock.instant())
+        .build();
+  }
+
+  /** "Docker 27.1.1, compose: docker compose 2.29.1", in words for the log. */
+  public static String describe(EngineStatus status) {
+    return "Docker " + (status.dockerAvailable() ? status.dockerVersion() : "not available") + ", compose: "
+        + (status.composeCommand() == null ? "none" : status.composeCommand() + " " + status.composeVersion());
   }
 }

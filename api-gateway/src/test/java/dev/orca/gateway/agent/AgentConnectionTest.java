@@ -31,9 +31,11 @@ class AgentConnectionTest {
     assertThat(connection.environmentFile()).doesNotContain(" ").endsWith("\n");
     assertThat(connection.command())
         .startsWith("(umask 077 && cat > orca-agent.env) <<'ORCA_AGENT_ENV'\n" + connection.environmentFile()
-            + "ORCA_AGENT_ENV\nchmod 600 orca-agent.env && ")
-        .endsWith("-jar orca-agent.jar --env-file orca-agent.env\n")
-        .contains("MALLOC_ARENA_MAX=2 java -XX:+UseSerialGC -Xmx40m -Xmn8m");
+            + "ORCA_AGENT_ENV\nchmod 600 orca-agent.env \\\n  && MALLOC_ARENA_MAX=2 java -XX:+UseSerialGC -Xmx40m -Xmn8m")
+        // The check first (it archives the classes it loads), then the agent with that archive.
+        .contains(" -XX:ArchiveClassesAtExit=orca-agent.jsa -Xlog:cds=off -Xlog:cds+dynamic=off -jar orca-agent.jar"
+            + " --env-file orca-agent.env --check \\\n  && MALLOC_ARENA_MAX=2 java -XX:+UseSerialGC")
+        .endsWith(" -XX:SharedArchiveFile=orca-agent.jsa -jar orca-agent.jar --env-file orca-agent.env\n");
     assertThat(connection.commandsTopic()).isEqualTo("acme.agent.a1.commands");
     assertThat(connection.toString()).doesNotContain("s3cret-pw").doesNotContain("a2V5");
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.orca.broker.BrokerTls;
 import dev.orca.gateway.GatewayTestSupport;
+import dev.orca.schemas.EnvironmentFile;
 import dev.orca.schemas.KafkaSecurity;
 import dev.orca.schemas.Topics;
 import dev.orca.testsupport.SharedKafka;
@@ -69,10 +70,7 @@ class AgentIsolationIntegrationTest extends GatewayTestSupport {
 
   /** A client configured exactly as the agent's settings say, from the connection's environment file. */
   private static Map<String, Object> client(Map<String, Object> connection) {
-    Map<String, String> env = new HashMap<>();
-    for (String line : ((String) connection.get("environmentFile")).split("\n")) {
-      env.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
-    }
+    Map<String, String> env = EnvironmentFile.parse((String) connection.get("environmentFile"));
     Map<String, Object> client = KafkaSecurity.fromEnvironment(env).with(env.get("ORCA_KAFKA_BOOTSTRAP"), Map.of());
     client.put("request.timeout.ms", 10_000);
     client.put("default.api.timeout.ms", 10_000);
