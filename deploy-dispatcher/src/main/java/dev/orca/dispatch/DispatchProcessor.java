@@ -8,6 +8,8 @@ import dev.orca.dispatch.state.Effects;
 import dev.orca.dispatch.state.Outbound;
 import dev.orca.dispatch.state.RemovedMarker;
 import dev.orca.schemas.Topics;
+import dev.orca.schemas.avro.AgentRetired;
+import dev.orca.schemas.avro.AgentRetirementSeen;
 import dev.orca.schemas.avro.DeployRequested;
 import dev.orca.schemas.avro.DeployResult;
 import dev.orca.schemas.avro.HealthReport;
@@ -37,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * Routes each request or agent result to the deploy or removal rules over the application's
  * stored state; every second it times out what passed its deadline and purges week-old markers of
  * removed applications. The agent of a result is taken from its topic's name; HealthReport and
- * Heartbeat are the projector's, not ours.
+ * Heartbeat are the projector's, not ours. An AgentRetired (once per partition) marks an agent
+ * deleted: no command goes to it afterwards, from any rule.
  */
 final class DispatchProcessor implements Processor<String, SpecificRecord, String, Outbound> {
 
@@ -52,6 +55,7 @@ final class DispatchProcessor implements Processor<String, SpecificRecord, Strin
   private final AgentLiveness liveness;
   private ProcessorContext<String, Outbound> context;
   private KeyValueStore<String, ApplicationState> store;
+  private KeyValueStore<String, Long> retiredAgents;
 
   DispatchProcessor(Topics topics, Clock clock, Duration deployTimeout, AgentLiveness liveness) {
     this.topics = topics;
@@ -64,6 +68,7 @@ final class DispatchProcessor implements Processor<String, SpecificRecord, Strin
   public void init(ProcessorContext<String, Outbound> context) {
     this.context = context;
     this.store = context.getStateStore(DispatchTopology.STATE_STORE);
+    this.retiredAgents = context.getStateStore(DispatchTopology.RETIRED_AGENTS_STORE);
     liveness.owned(context.taskId().partition(), clock.instant());
     context.schedule(PUNCTUATE_EVERY, PunctuationType.WALL_CLOCK_TIME, at -> expireDeadlines());
   }
@@ -84,6 +89,10 @@ final class DispatchProcessor implements Processor<String, SpecificRecord, Strin
       return; // the projector's business
     }
     Instant now = clock.instant();
+    if (message instanceof AgentRetired retirement) {
+      retire(retirement.getAgentId(), now);
+      return;
+    }
     ApplicationState state = store.get(applicationId);
     ApplicationState next = state;
     Effects effects = new Effects();
@@ -91,7 +100,7 @@ final class DispatchProcessor implements Processor<String, SpecificRecord, Strin
       next = deployments.onRequested(state, request, now, effects);
       // Sent anyway: an agent back before the deadline applies it, and its result still wins.
       ApplicationState requested = next;
-      liveness.offline(request.getAgentId(), now)
+      retiredReason(request.getAgentId()).or(() -> liveness.offline(request.getAgentId(), now))
           .ifPresent(reason -> deployments.onAgentOffline(requested, reason, now, effects));
     } else if (message instanceof RemoveRequested request) {
       next = removals.onRequested(state, request, now, effects);
@@ -112,6 +121,42 @@ final class DispatchProcessor implements Processor<String, SpecificRecord, Strin
       store.put(applicationId, next);
     }
     forward(applicationId, effects, now);
+  }
+
+  /**
+   * A deleted agent: remembered, so nothing is sent to it any more; what waited on it ends (its
+   * handover removals, a removal in progress there); and the status topic hears that this task
+   * took it in, so the gateway deletes the agent's topics once every task has.
+   */
+  private void retire(String agentId, Instant now) {
+    boolean known = retiredAgents.get(agentId) != null;
+    if (!known) {
+      retiredAgents.put(agentId, now.toEpochMilli());
+      log.info("agent {} was deleted: nothing more is sent to it", agentId);
+    }
+    List<KeyValue<String, ApplicationState>> changed = new ArrayList<>();
+    List<KeyValue<String, Effects>> outputs = new ArrayList<>();
+    try (KeyValueIterator<String, ApplicationState> all = store.all()) {
+      while (all.hasNext()) {
+        KeyValue<String, ApplicationState> entry = all.next();
+        Effects effects = new Effects();
+        if (removals.onAgentRetired(entry.value, agentId, now, effects)) {
+          changed.add(entry);
+          outputs.add(KeyValue.pair(entry.key, effects));
+        }
+      }
+    }
+    changed.forEach(entry -> store.put(entry.key, entry.value));
+    outputs.forEach(output -> forward(output.key, output.value, now));
+    Effects seen = new Effects();
+    seen.status(AgentRetirementSeen.newBuilder().setAgentId(agentId).setPartition(context.taskId().partition())
+        .setPartitions(topics.partitions()).setAt(now).build());
+    forward(agentId, seen, now);
+  }
+
+  private Optional<String> retiredReason(String agentId) {
+    return agentId != null && retiredAgents.get(agentId) != null
+        ? Optional.of("agent " + agentId + " was deleted") : Optional.empty();
   }
 
   private void expireDeadlines() {
@@ -147,7 +192,7 @@ final class DispatchProcessor implements Processor<String, SpecificRecord, Strin
     if (state.getCurrent() == null || state.getAgentId() == null) {
       return false;
     }
-    Optional<String> reason = liveness.offline(state.getAgentId(), now);
+    Optional<String> reason = retiredReason(state.getAgentId()).or(() -> liveness.offline(state.getAgentId(), now));
     return reason.isPresent() && deployments.onAgentOffline(state, reason.get(), now, effects);
   }
 
@@ -165,6 +210,12 @@ final class DispatchProcessor implements Processor<String, SpecificRecord, Strin
    */
   private void forward(String applicationId, Effects effects, Instant now) {
     for (Outbound outbound : effects.outbound()) {
+      if (outbound.isCommand() && retiredAgents.get(outbound.agentId()) != null) {
+        // Its topic is deleted, or about to be: a send there would stop this processor.
+        log.info("not sending {} for application {} to agent {}: the agent was deleted",
+            outbound.message().getClass().getSimpleName(), applicationId, outbound.agentId());
+        continue;
+      }
       context.forward(new Record<>(applicationId, outbound, now.toEpochMilli()));
     }
     if (!effects.outbound().isEmpty()) {

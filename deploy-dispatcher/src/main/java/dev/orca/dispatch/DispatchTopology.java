@@ -26,6 +26,8 @@ import org.apache.kafka.streams.state.Stores;
 final class DispatchTopology {
 
   static final String STATE_STORE = "dispatch-state";
+  /** Agents deleted, by id, with when: nothing is sent to them (each task keeps those it was told of). */
+  static final String RETIRED_AGENTS_STORE = "retired-agents";
 
   private DispatchTopology() {}
 
@@ -40,6 +42,8 @@ final class DispatchTopology {
     StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), new StateSerde()));
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(RETIRED_AGENTS_STORE), Serdes.String(), Serdes.Long()));
 
     KStream<String, SpecificRecord> requests = builder.stream(topics.deployRequests().name(),
         topics.deployRequests().consumed().withName("deploy-requests"));
@@ -50,7 +54,8 @@ final class DispatchTopology {
         (applicationId, outbound, context) -> topics.agentCommands(outbound.agentId()).name();
 
     requests.merge(agentEvents, Named.as("requests-and-results"))
-        .process(() -> new DispatchProcessor(topics, clock, deployTimeout, liveness), Named.as("dispatch"), STATE_STORE)
+        .process(() -> new DispatchProcessor(topics, clock, deployTimeout, liveness), Named.as("dispatch"), STATE_STORE,
+            RETIRED_AGENTS_STORE)
         .split(Named.as("route-"))
         .branch((applicationId, outbound) -> outbound.isCommand(), Branched.<String, Outbound>withConsumer(
             commands -> commands.to(agentCommandsTopic,

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.orca.schemas.Topic;
 import dev.orca.schemas.Topics;
 import dev.orca.schemas.avro.ApplicationRemovalFinished;
+import dev.orca.schemas.avro.AgentRetired;
+import dev.orca.schemas.avro.AgentRetirementSeen;
 import dev.orca.schemas.avro.ApplicationStatusChanged;
 import dev.orca.schemas.avro.DeployCommand;
 import dev.orca.schemas.avro.DeployReason;
@@ -772,6 +774,46 @@ class DispatchTopologyTest {
     agentEvents.pipeInput(AGENT, Heartbeat.newBuilder().setAgentId(AGENT).setDockerAvailable(true)
         .setAgentVersion("1").setIntervalSeconds(15).setAt(clock.instant()).build());
 
+    assertNothingMore();
+  }
+
+  @Test
+  void shouldSendNothingMoreToADeletedAgentAndSaySoOnStatus() {
+    // The application moved from AGENT to OTHER_AGENT; AGENT failed its removal, so a retry is due in 30 s.
+    String first = deploy("c1", "d1");
+    agentEvents.pipeInput(APP, success(first, HealthStatus.HEALTHY));
+    requests.pipeInput(APP, request("c1", "d1", false).setAgentId(OTHER_AGENT).build());
+    RemoveCommand handover = (RemoveCommand) single(commands.readValuesToList());
+    DeployCommand moved = (DeployCommand) single(otherCommands.readValuesToList());
+    otherAgentEvents.pipeInput(APP, success(moved.getDeploymentId(), HealthStatus.HEALTHY));
+    agentEvents.pipeInput(APP, removeResult(handover.getRequestId(), false, "docker engine unreachable"));
+    drain();
+
+    String key = topics.keyPerPartition(AGENT).get(0);
+    requests.pipeInput(key, AgentRetired.newBuilder().setAgentId(AGENT).setAt(clock.instant()).build());
+
+    AgentRetirementSeen seen = (AgentRetirementSeen) single(status.readValuesToList());
+    assertThat(seen.getAgentId()).isEqualTo(AGENT);
+    assertThat(seen.getPartition()).isZero();
+    assertThat(seen.getPartitions()).isEqualTo(3);
+    advance(Duration.ofHours(2));
+    assertThat(commands.isEmpty()).as("no retry of the handover to the deleted agent").isTrue();
+    assertNothingMore();
+
+    // A deployment asked of it fails at once, and nothing reaches its topic.
+    requests.pipeInput(APP, request("c2", "d2", true).setAgentId(AGENT).build());
+    assertThat(commands.isEmpty()).as("the deleted agent's commands").isTrue();
+    assertThat(status.readValuesToList()).filteredOn(DeploymentChanged.class::isInstance)
+        .map(DeploymentChanged.class::cast)
+        .anySatisfy(failed -> {
+          assertThat(failed.getState()).isEqualTo(DeploymentState.FAILED);
+          assertThat(failed.getError()).isEqualTo("agent agent-a was deleted");
+        });
+
+    // Told again (the gateway's outbox may repeat itself): it says so again, and nothing else.
+    drain();
+    requests.pipeInput(key, AgentRetired.newBuilder().setAgentId(AGENT).setAt(clock.instant()).build());
+    assertThat(single(status.readValuesToList())).isInstanceOf(AgentRetirementSeen.class);
     assertNothingMore();
   }
 

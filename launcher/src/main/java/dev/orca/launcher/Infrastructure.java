@@ -13,6 +13,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -157,6 +158,12 @@ final class Infrastructure implements AutoCloseable {
 
   String kafkaBootstrap() {
     return kafkaBootstrap;
+  }
+
+  /** The embedded broker's own identity (its super user), once it runs; empty for an external broker. */
+  Optional<Map<String, Object>> kafkaSuperUserClient() {
+    EmbeddedBroker started = broker.join();
+    return started == null ? Optional.empty() : Optional.of(started.superUserClient());
   }
 
   String databaseUrl() {

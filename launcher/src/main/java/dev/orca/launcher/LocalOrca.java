@@ -60,6 +60,7 @@ public final class LocalOrca implements AutoCloseable {
   private final Map<String, BooleanSupplier> liveness = Collections.synchronizedMap(new LinkedHashMap<>());
   private int httpPort;
   private String kafkaBootstrap;
+  private Infrastructure infrastructure;
   private String databaseUrl;
   private String localAgentId;
   private String url;
@@ -136,6 +137,7 @@ public final class LocalOrca implements AutoCloseable {
     String appSecret = AppSecret.resolve(settings.dataDir(), settings.appSecret());
 
     Infrastructure infrastructure = Infrastructure.start(settings);
+    this.infrastructure = infrastructure;
     register(Part.INFRASTRUCTURE, infrastructure);
     kafkaBootstrap = infrastructure.kafkaBootstrap();
     databaseUrl = infrastructure.databaseUrl();
@@ -345,6 +347,14 @@ public final class LocalOrca implements AutoCloseable {
 
   public String kafkaBootstrap() {
     return kafkaBootstrap;
+  }
+
+  /**
+   * A client configuration with the embedded broker's own identity, its super user: for tools and
+   * tests that look at the broker as its operator would. Empty with an external broker.
+   */
+  public java.util.Optional<Map<String, Object>> kafkaSuperUserClient() {
+    return infrastructure.kafkaSuperUserClient();
   }
 
   /** {@code postgresql://user:password@host:port/db}, as the gateway reads it. */

@@ -1,5 +1,7 @@
 package dev.orca.launcher;
 
+import org.apache.kafka.clients.admin.Admin;
+import dev.orca.schemas.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -207,6 +209,36 @@ class PipelineIntegrationTest {
         assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
         assertThat(containers(id)).isEmpty();
       }
+
+      // Deleting the second agent takes its topics and every grant on them off the broker, once the
+      // dispatcher (every one of its tasks) said it sends the agent nothing more.
+      HttpResponse<String> agentDeleted = call("DELETE", "/agents/" + secondId, bearer, null);
+      assertThat(agentDeleted.statusCode()).as(agentDeleted.body()).isEqualTo(204);
+      Topics topics = Topics.fromEnvironment(Map.of("ORCA_TOPIC_PREFIX", "e2e."));
+      List<String> secondTopics = List.of(topics.agentCommands(secondId).name(), topics.agentEvents(secondId).name());
+      try (Admin admin = Admin.create(orca.kafkaSuperUserClient().orElseThrow())) {
+        await("the deleted agent's topics gone").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+            .untilAsserted(() -> assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
+                .doesNotContainAnyElementsOf(secondTopics));
+        await("no grant left on the deleted agent's topics").atMost(Duration.ofSeconds(90))
+            .pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+              for (var filter : dev.orca.schemas.KafkaAccess.onAgent(topics, secondId)) {
+                assertThat(admin.describeAcls(filter).values().get(30, TimeUnit.SECONDS)).as("grants on %s", filter)
+                    .isEmpty();
+              }
+            });
+        // The local agent's are untouched.
+        assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
+            .contains(topics.agentCommands(orca.localAgentId()).name());
+      }
+      // And the pipeline goes on: no component stopped, and the local agent still deploys.
+      assertThat(orca.stoppedComponents()).isEmpty();
+      String after = json(call("POST", "/applications", bearer, Map.of("name", "After the deletion", "repositoryId",
+          repositoryId, "agentId", orca.localAgentId(), "branch", "main", "path", "a/compose.yaml"))).get("id").asText();
+      assertThat(awaitApplication(bearer, after, commit).get("healthStatus").asText()).isEqualTo("healthy");
+      HttpResponse<String> deleted = call("DELETE", "/applications/" + after + "?wait=true", bearer, null);
+      assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
+      assertThat(orca.stoppedComponents()).isEmpty();
     }
   }
 

@@ -1,6 +1,8 @@
 package dev.orca.schemas;
 
 import dev.orca.schemas.avro.AgentConfig;
+import dev.orca.schemas.avro.AgentRetired;
+import dev.orca.schemas.avro.AgentRetirementSeen;
 import dev.orca.schemas.avro.ApplicationConfig;
 import dev.orca.schemas.avro.ApplicationRemovalFinished;
 import dev.orca.schemas.avro.ApplicationStatusChanged;
@@ -27,9 +29,9 @@ public final class Messages {
 
   public static final List<Class<? extends SpecificRecord>> ALL = List.of(
       RepositoryConfig.class, ApplicationConfig.class, AgentConfig.class,
-      SyncRequested.class, DeployRequested.class, RemoveRequested.class,
+      SyncRequested.class, DeployRequested.class, RemoveRequested.class, AgentRetired.class,
       RepositoryStatusChanged.class, ApplicationStatusChanged.class, DeploymentChanged.class,
-      ApplicationRemovalFinished.class,
+      ApplicationRemovalFinished.class, AgentRetirementSeen.class,
       DeployCommand.class, RemoveCommand.class, PullImagesCommand.class,
       DeployResult.class, RemoveResult.class, HealthReport.class, Heartbeat.class, ImageUpdateFound.class);
 }

@@ -23,6 +23,27 @@ public final class TopicAdmin {
 
   private TopicAdmin() {}
 
+  /** Deletes {@code names}; one already gone is fine. */
+  public static void delete(Admin admin, Collection<String> names, Duration timeout) {
+    try {
+      for (var deletion : admin.deleteTopics(names).topicNameValues().entrySet()) {
+        try {
+          deletion.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+            throw new IllegalStateException("cannot delete topic " + deletion.getKey() + ": " + e.getCause().getMessage(),
+                e.getCause());
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while deleting topics", e);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("cannot delete topics " + names + " within " + timeout, e);
+    }
+  }
+
   /**
    * Creates what is missing, then refuses (with what to do) a topic whose partition count differs
    * from the one asked for: keyed topics are co-partitioned (deploy-requests with every

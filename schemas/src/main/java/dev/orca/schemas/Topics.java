@@ -1,6 +1,8 @@
 package dev.orca.schemas;
 
 import dev.orca.schemas.avro.AgentConfig;
+import dev.orca.schemas.avro.AgentRetired;
+import dev.orca.schemas.avro.AgentRetirementSeen;
 import dev.orca.schemas.avro.ApplicationConfig;
 import dev.orca.schemas.avro.ApplicationRemovalFinished;
 import dev.orca.schemas.avro.ApplicationStatusChanged;
@@ -85,9 +87,10 @@ public final class Topics {
     configAgents = new Topic<>(prefix + "config.agents", keys, AvroSerde.of(AgentConfig.class));
     syncRequests = new Topic<>(prefix + "sync-requests", keys, AvroSerde.of(SyncRequested.class));
     deployRequests = new Topic<>(prefix + "deploy-requests", keys,
-        AvroSerde.of(DeployRequested.class, RemoveRequested.class));
+        AvroSerde.of(DeployRequested.class, RemoveRequested.class, AgentRetired.class));
     status = new Topic<>(prefix + "status", keys, AvroSerde.of(RepositoryStatusChanged.class,
-        ApplicationStatusChanged.class, DeploymentChanged.class, ApplicationRemovalFinished.class));
+        ApplicationStatusChanged.class, DeploymentChanged.class, ApplicationRemovalFinished.class,
+        AgentRetirementSeen.class));
   }
 
   /** Defaults: prefix {@code orca.}, 3 partitions, replication factor 1. */
@@ -134,12 +137,15 @@ public final class Topics {
     return syncRequests;
   }
 
-  /** DeployRequested and RemoveRequested, keyed by application id. */
+  /** DeployRequested and RemoveRequested, keyed by application id; AgentRetired, once per partition. */
   public Topic<String, SpecificRecord> deployRequests() {
     return deployRequests;
   }
 
-  /** RepositoryStatusChanged, ApplicationStatusChanged, DeploymentChanged, ApplicationRemovalFinished. */
+  /**
+   * RepositoryStatusChanged, ApplicationStatusChanged, DeploymentChanged, ApplicationRemovalFinished,
+   * AgentRetirementSeen.
+   */
   public Topic<String, SpecificRecord> status() {
     return status;
   }
@@ -152,6 +158,27 @@ public final class Topics {
   /** DeployResult, RemoveResult, HealthReport, Heartbeat and ImageUpdateFound from one agent. */
   public Topic<String, SpecificRecord> agentEvents(String agentId) {
     return new Topic<>(prefix + "agent." + checkedAgentId(agentId) + ".events", keys, agentEventValues);
+  }
+
+  /**
+   * One key per partition of a topic with {@link #partitions()} partitions, each landing on its own
+   * partition by the producer's default partitioner (murmur2 of the key): {@code base/0},
+   * {@code base/1}, ... as far as needed. For a record every consumer task must see.
+   */
+  public List<String> keyPerPartition(String base) {
+    String[] keys = new String[partitions];
+    int found = 0;
+    for (int n = 0; found < partitions; n++) {
+      String key = base + "/" + n;
+      int partition = org.apache.kafka.common.utils.Utils.toPositive(
+          org.apache.kafka.common.utils.Utils.murmur2(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+          % partitions;
+      if (keys[partition] == null) {
+        keys[partition] = key;
+        found++;
+      }
+    }
+    return List.of(keys);
   }
 
   /** Matches every agent's events topic, for consumers that serve all agents. */

@@ -77,4 +77,17 @@ class TopicsTest {
     assertThatThrownBy(() -> events.values().deserializer().deserialize(events.name(), bytes))
         .isInstanceOf(MessageFormatException.class);
   }
+
+  @Test
+  void shouldGiveAKeyForEveryPartitionAsTheProducerPartitionsThem() {
+    for (int partitions : new int[] {1, 3, 6, 12}) {
+      java.util.List<String> keys = new Topics("orca.", partitions, (short) 1).keyPerPartition("agent-1");
+      assertThat(keys).hasSize(partitions).doesNotHaveDuplicates().allMatch(k -> k.startsWith("agent-1/"));
+      for (int partition = 0; partition < partitions; partition++) {
+        byte[] key = keys.get(partition).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(org.apache.kafka.clients.producer.internals.BuiltInPartitioner.partitionForKey(key, partitions))
+            .as("partition of %s among %d", keys.get(partition), partitions).isEqualTo(partition);
+      }
+    }
+  }
 }

@@ -4,6 +4,7 @@ import dev.orca.gateway.kafka.GatewayKafka;
 import dev.orca.schemas.KafkaAccess;
 import dev.orca.schemas.KafkaCredentials;
 import dev.orca.schemas.KafkaSecurity;
+import dev.orca.schemas.TopicAdmin;
 import dev.orca.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,12 +57,70 @@ class AgentCredentials {
 
   /**
    * A deleted agent's credentials: every generation's principal (its grants and password), so
-   * it can neither log in nor read or write. Its topics and the components' grants on them stay:
-   * the dispatcher may still send it a removal handed over from a moved application, and a send
+   * it can neither log in nor read or write. Its topics and the components' grants on them go
+   * later ({@link AgentRetirements}): only once the dispatcher sends it nothing more, since a send
    * to a topic it may not write, or that is gone, would stop the dispatcher.
    */
   Mono<Void> removeAll(String agentId, int generation) {
     return retireBelow(agentId, generation + 1);
+  }
+
+  /** A deleted agent's two topics (idempotent: a topic already gone is fine). */
+  Mono<Void> deleteTopics(String agentId) {
+    return blocking(() -> {
+      TopicAdmin.delete(admin, agentTopics(agentId), TIMEOUT);
+      return true;
+    }).then();
+  }
+
+  /**
+   * Whether a consumer of the dispatcher's or the projector's group still has a partition of the
+   * deleted agent's topics assigned: until their groups rebalanced away from them, their offset
+   * commits name those partitions, and one the broker refuses as unauthorized would stop the
+   * dispatcher.
+   */
+  Mono<Boolean> stillConsumed(String agentId) {
+    if (!kafka.acls()) {
+      return Mono.just(false);
+    }
+    return blocking(() -> {
+      List<String> names = agentTopics(agentId);
+      var described = admin.describeConsumerGroups(List.of(KafkaAccess.dispatcherApplicationId(topics),
+          KafkaAccess.projectorGroup(topics))).describedGroups();
+      for (var group : described.values()) {
+        org.apache.kafka.clients.admin.ConsumerGroupDescription description;
+        try {
+          description = group.get(TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+          if (e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException) {
+            continue; // never ran here: nothing of it to wait for
+          }
+          throw e;
+        }
+        boolean assigned = description.members().stream()
+            .flatMap(member -> member.assignment().topicPartitions().stream())
+            .anyMatch(partition -> names.contains(partition.topic()));
+        if (assigned) {
+          return true;
+        }
+      }
+      return false;
+    });
+  }
+
+  /** Every grant left on a deleted agent's topics and its group (the components'). */
+  Mono<Void> revokeTopicGrants(String agentId) {
+    if (!kafka.acls()) {
+      return Mono.empty();
+    }
+    return blocking(() -> {
+      KafkaCredentials.revoke(admin, KafkaAccess.onAgent(topics, agentId), TIMEOUT);
+      return true;
+    }).then();
+  }
+
+  private List<String> agentTopics(String agentId) {
+    return List.of(topics.agentCommands(agentId).name(), topics.agentEvents(agentId).name());
   }
 
   /** Retires every generation of the agent's credential below {@code generation} (idempotent). */

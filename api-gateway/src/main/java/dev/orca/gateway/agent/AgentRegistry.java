@@ -81,7 +81,7 @@ class AgentRegistry {
                         ApiException.conflict("the agent's token was rotated at the same time; rotate again"))))));
   }
 
-  /** 409 while the agent still runs applications. */
+  /** 409 while the agent still runs applications; its topics go once the dispatcher sends it nothing more ({@link AgentRetirements}). */
   Mono<Void> remove(String id) {
     return store.find(id)
         .switchIfEmpty(Mono.error(AgentController::notFound))

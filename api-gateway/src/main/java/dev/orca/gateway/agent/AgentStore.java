@@ -5,6 +5,7 @@ import dev.orca.gateway.eventlog.EventAppender;
 import dev.orca.gateway.outbox.Outbox;
 import dev.orca.schemas.Topics;
 import dev.orca.schemas.avro.AgentConfig;
+import dev.orca.schemas.avro.AgentRetired;
 import dev.orca.schemas.crypto.SecretBox;
 import io.r2dbc.spi.Readable;
 import java.time.Instant;
@@ -137,12 +138,24 @@ class AgentStore {
         .bind("id", id).map(row -> row.get("n", Long.class)).one();
   }
 
-  /** Deletes the agent and queues its tombstone; false when it does not exist. */
+  /**
+   * Deletes the agent and queues its tombstone, and its retirement: an AgentRetired to every
+   * partition of deploy-requests, and a row that waits for every dispatcher task to say it took it
+   * in ({@link AgentRetirements}); false when it does not exist.
+   */
   Mono<Boolean> delete(String id) {
+    Instant now = Instant.now();
     return outbox.transaction(
         db.sql("DELETE FROM agents WHERE id = :id").bind("id", id).fetch().rowsUpdated()
             .flatMap(count -> count == 0 ? Mono.just(false)
                 : outbox.append(topics.configAgents(), id, null)
+                    .then(db.sql("INSERT INTO retired_agents (agent_id, partitions) VALUES (:id, :partitions)"
+                            + " ON CONFLICT (agent_id) DO NOTHING")
+                        .bind("id", id).bind("partitions", topics.partitions()).fetch().rowsUpdated())
+                    .thenMany(Flux.fromIterable(topics.keyPerPartition(id))
+                        .concatMap(key -> outbox.append(topics.deployRequests(), key,
+                            (org.apache.avro.specific.SpecificRecord) AgentRetired.newBuilder().setAgentId(id)
+                                .setAt(now).build())))
                     .then(EventAppender.append(db, EntityChange.deleted("agent", id))).thenReturn(true)));
   }
 

@@ -1,13 +1,10 @@
 package dev.orca.gateway.outbox;
 
+import dev.orca.gateway.support.BackgroundLoop;
 import dev.orca.gateway.kafka.KafkaPublisher;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +32,8 @@ class OutboxRelay implements SmartLifecycle {
   private final DatabaseClient db;
   private final TransactionalOperator tx;
   private final KafkaPublisher publisher;
-  private volatile ScheduledExecutorService executor;
+  private final BackgroundLoop loop = new BackgroundLoop("orca-outbox-relay", Duration.ofMillis(100),
+      this::drainSafely);
   /** Only the first failure of a streak is a warning; the relay retries ten times a second. */
   private volatile boolean failing;
 
@@ -47,14 +45,8 @@ class OutboxRelay implements SmartLifecycle {
 
   /** Asks for a drain soon; cheap and safe to call from any thread. */
   void kick() {
-    ScheduledExecutorService running = executor;
-    if (running != null && !running.isShutdown()) {
-      try {
-        running.execute(this::drainSafely);
-      } catch (RejectedExecutionException ignored) {
-        // stopping: the rows stay in the outbox for the next start
-      }
-    }
+    // When stopping, the rows stay in the outbox for the next start.
+    loop.runSoon();
   }
 
   private void drainSafely() {
@@ -105,31 +97,17 @@ class OutboxRelay implements SmartLifecycle {
 
   @Override
   public void start() {
-    executor = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread thread = new Thread(r, "orca-outbox-relay");
-      thread.setDaemon(true);
-      return thread;
-    });
-    executor.scheduleWithFixedDelay(this::drainSafely, 0, 100, TimeUnit.MILLISECONDS);
+    loop.start(Duration.ZERO);
   }
 
   @Override
   public void stop() {
-    ScheduledExecutorService running = executor;
-    if (running != null) {
-      running.shutdown();
-      try {
-        running.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    loop.stop();
   }
 
   @Override
   public boolean isRunning() {
-    ScheduledExecutorService running = executor;
-    return running != null && !running.isShutdown();
+    return loop.isRunning();
   }
 
   private record Row(long seq, String topic, String key, byte[] value) {}

@@ -1,5 +1,6 @@
 package dev.orca.gateway.projection;
 
+import dev.orca.schemas.avro.AgentRetirementSeen;
 import dev.orca.schemas.avro.Heartbeat;
 import java.time.Instant;
 import java.util.Objects;
@@ -24,6 +25,17 @@ final class AgentWriter {
 
   AgentWriter(DatabaseClient db) {
     this.db = db;
+  }
+
+  /**
+   * One dispatcher task sends a deleted agent nothing more: noted for its retirement (see
+   * AgentRetirements in the agent package), if that is still waiting; a repeat changes nothing.
+   */
+  Mono<Void> apply(AgentRetirementSeen seen) {
+    return db.sql("INSERT INTO retired_agent_partitions (agent_id, partition)"
+            + " SELECT agent_id, :partition FROM retired_agents WHERE agent_id = :id ON CONFLICT DO NOTHING")
+        .bind("id", seen.getAgentId()).bind("partition", seen.getPartition())
+        .fetch().rowsUpdated().then();
   }
 
   Mono<Void> apply(String agentId, Heartbeat heartbeat, Instant receivedAt, ChangedEntities changes) {

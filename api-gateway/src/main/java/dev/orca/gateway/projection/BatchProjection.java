@@ -3,6 +3,7 @@ package dev.orca.gateway.projection;
 import dev.orca.gateway.eventlog.EventAppender;
 import dev.orca.gateway.imageupdate.ImageUpdates;
 import dev.orca.schemas.Topics;
+import dev.orca.schemas.avro.AgentRetirementSeen;
 import dev.orca.schemas.avro.ApplicationRemovalFinished;
 import dev.orca.schemas.avro.ApplicationStatusChanged;
 import dev.orca.schemas.avro.DeploymentChanged;
@@ -69,6 +70,8 @@ final class BatchProjection {
         return deployments.apply(event, changes);
       } else if (message instanceof ApplicationRemovalFinished event) {
         return applications.apply(event, changes);
+      } else if (message instanceof AgentRetirementSeen seen) {
+        return agents.apply(seen);
       }
     } else if (message instanceof Heartbeat heartbeat) {
       return agents.apply(record.agentId(), heartbeat, record.receivedAt(), changes);

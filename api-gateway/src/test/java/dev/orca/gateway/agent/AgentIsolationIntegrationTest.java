@@ -2,13 +2,17 @@ package dev.orca.gateway.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.orca.broker.BrokerTls;
 import dev.orca.gateway.GatewayTestSupport;
 import dev.orca.schemas.EnvironmentFile;
 import dev.orca.schemas.KafkaSecurity;
 import dev.orca.schemas.Topics;
+import dev.orca.schemas.avro.AgentRetired;
+import dev.orca.schemas.avro.AgentRetirementSeen;
 import dev.orca.testsupport.SharedKafka;
+import dev.orca.testsupport.TopicReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +39,7 @@ import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -52,6 +57,9 @@ class AgentIsolationIntegrationTest extends GatewayTestSupport {
 
   @Autowired
   Topics topics;
+
+  @Autowired
+  org.springframework.r2dbc.core.DatabaseClient db;
 
   @TempDir
   Path dir;
@@ -167,12 +175,52 @@ class AgentIsolationIntegrationTest extends GatewayTestSupport {
     admin().delete().uri("/api/v1/agents/" + id).exchange().expectStatus().isNoContent();
 
     assertRefused(SaslAuthenticationException.class, () -> send(client, topics.agentEvents(id).name(), "after"));
-    try (Admin admin = Admin.create(SharedKafka.broker().orElseThrow().superUserClient())) {
-      // No grant of its principal is left; its topics stay for the dispatcher's handed-over removals.
+    List<String> agentTopics = List.of(topics.agentCommands(id).name(), topics.agentEvents(id).name());
+    try (Admin admin = Admin.create(SharedKafka.broker().orElseThrow().superUserClient());
+         TopicReader<SpecificRecord> requests = new TopicReader<>(SharedKafka.bootstrapServers(),
+             topics.deployRequests())) {
+      // No grant of its principal is left.
       assertThat(admin.describeAcls(dev.orca.schemas.KafkaAccess.ofPrincipal("orca-agent-" + id + "-1")).values()
           .get(30, TimeUnit.SECONDS)).isEmpty();
-      assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).contains(topics.agentCommands(id).name());
+      // Every dispatcher task is told, each on its own partition; until all of them said they send the
+      // agent nothing more (no dispatcher runs here: the test says it, as the dispatcher does), its topics stay.
+      List<String> keys = topics.keyPerPartition(id);
+      for (String key : keys) {
+        assertThat(requests.awaitOne(key, AgentRetired.class, REFUSAL).getAgentId()).isEqualTo(id);
+      }
+      try (KafkaProducer<String, SpecificRecord> status = new KafkaProducer<>(
+          Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers()),
+          topics.status().keys().serializer(), topics.status().values().serializer())) {
+        for (int partition = 0; partition < keys.size() - 1; partition++) {
+          status.send(new ProducerRecord<>(topics.status().name(), id, seen(id, partition))).get(30, TimeUnit.SECONDS);
+        }
+        // Told by all but one (the projector has noted them): two sweeps later (AgentRetirements looks
+        // every 2 s) the topics are still there.
+        await().atMost(REFUSAL).until(() -> db.sql("SELECT count(*) AS n FROM retired_agent_partitions WHERE"
+                + " agent_id = :id").bind("id", id).map(row -> row.get("n", Long.class)).one().block(),
+            n -> n == keys.size() - 1);
+        Thread.sleep(AgentRetirements.EVERY.multipliedBy(2).toMillis());
+        assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).containsAll(agentTopics);
+
+        status.send(new ProducerRecord<>(topics.status().name(), id, seen(id, keys.size() - 1)))
+            .get(30, TimeUnit.SECONDS);
+      }
+      await().atMost(REFUSAL).untilAsserted(() -> assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
+          .doesNotContainAnyElementsOf(agentTopics));
+      // The grants on them go once the projector's group no longer has them assigned (here, at once or
+      // at its next metadata refresh).
+      await().atMost(REFUSAL).untilAsserted(() -> {
+        for (var filter : dev.orca.schemas.KafkaAccess.onAgent(topics, id)) {
+          assertThat(admin.describeAcls(filter).values().get(30, TimeUnit.SECONDS)).as("grants on %s", filter)
+              .isEmpty();
+        }
+      });
     }
+  }
+
+  private AgentRetirementSeen seen(String agentId, int partition) {
+    return AgentRetirementSeen.newBuilder().setAgentId(agentId).setPartition(partition)
+        .setPartitions(topics.partitions()).setAt(java.time.Instant.now()).build();
   }
 
   @Test

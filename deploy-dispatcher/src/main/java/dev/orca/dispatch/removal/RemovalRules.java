@@ -104,6 +104,30 @@ public final class RemovalRules {
   }
 
   /**
+   * The agent was deleted: it will never carry out what it was asked to remove. Its handover
+   * removals end, and a removal of the application still in progress there ends as failed, saying
+   * why; returns whether the state changed.
+   */
+  public boolean onAgentRetired(ApplicationState state, String agentId, Instant now, Effects effects) {
+    boolean changed = false;
+    List<HandoverRemoval> handovers = new ArrayList<>(state.getHandoverRemovals());
+    if (handovers.removeIf(h -> h.getAgentId().equals(agentId))) {
+      state.setHandoverRemovals(handovers);
+      log.info("application {} had moved away from agent {}, which was deleted: what it left on that host is no"
+          + " longer Orca's to remove", state.getApplicationId(), agentId);
+      changed = true;
+    }
+    PendingRemoval pending = state.getPendingRemoval();
+    if (pending != null && IN_PROGRESS.equals(pending.getState()) && agentId.equals(state.getAgentId())) {
+      pending.setState(FAILED);
+      effects.status(finished(state, pending, now).setRemoved(false)
+          .setError("agent " + agentId + " was deleted before it removed the stack").build());
+      changed = true;
+    }
+    return changed;
+  }
+
+  /**
    * Sends again, with a new request id and deadline, every handover removal whose agent answered
    * a failure and whose wait is over; returns whether it sent any.
    */

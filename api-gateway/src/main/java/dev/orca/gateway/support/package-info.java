@@ -1,0 +1,2 @@
+/** Small parts several gateway packages share. */
+package dev.orca.gateway.support;
