@@ -343,7 +343,9 @@ step('pasted on another host, the rotated command starts edge-1; the settings fr
   assert.ok(AGENT_JAR && AGENT_HOST_DIR, 'E2E_AGENT_JAR and E2E_AGENT_HOST_DIR: the agent jar and the other host');
   const host = AGENT_HOST_DIR;
   copyFileSync(AGENT_JAR, join(host, 'orca-agent.jar'));
-  const env = { ...process.env, ORCA_AGENT_DEPLOYMENTS_DIR: join(host, 'deployments') };
+  // Heartbeats each second, so the hub calls it offline within seconds of its stop: the tests after
+  // this one pick an online agent for their applications, and it must not be this one.
+  const env = { ...process.env, ORCA_AGENT_DEPLOYMENTS_DIR: join(host, 'deployments'), ORCA_AGENT_HEARTBEAT_SECONDS: '1' };
 
   // The settings from before the rotation: the agent's check says the broker refuses them.
   const old = Object.entries(firstSettings).map(([name, value]) => `${name}=${value}\n`).join('');
@@ -389,4 +391,5 @@ step('pasted on another host, the rotated command starts edge-1; the settings fr
       await exited;
     }
   }
+  await page.locator('tr', { hasText: 'edge-1' }).getByText('Agent: Offline').waitFor({ timeout: 30_000 });
 });

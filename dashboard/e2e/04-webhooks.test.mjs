@@ -135,7 +135,8 @@ step('a signed push deploys the pushed commit, and the repository page names the
   await page.getByRole('option', { name: 'hooked/compose.yaml' }).click();
   assert.equal(await path.inputValue(), 'hooked/compose.yaml');
   await page.getByRole('combobox', { name: 'Agent' }).click();
-  await page.getByRole('option', { name: /\(online\)/ }).first().click();
+  // The local agent, the one that runs: other tests register agents of their own.
+  await page.getByRole('option', { name: /^local .*\(online\)/ }).first().click();
   await session.screenshotAll('application-form-pickers');
   await page.getByRole('button', { name: 'Create application' }).click();
   await page.waitForURL(/\/applications\/[0-9a-f-]{36}$/);

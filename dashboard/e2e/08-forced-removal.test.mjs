@@ -1,6 +1,6 @@
 // An application whose agent never came online, as an admin meets it: deleting it on its page
 // answers that the agent cannot act; the dialog then offers to delete it from Orca anyway, which
-// takes it off the list at once, after which its agent can be deleted too.
+// takes it off the list at once, after which its agent can be deleted too, on the agents page.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before } from 'node:test';
@@ -58,7 +58,17 @@ step('the admin deletes it from Orca anyway, and its agent can then be deleted',
 
   const gone = await apiCall('GET', `/applications/${applicationId}`, { token });
   assert.equal(gone.status, 404);
-  const agentRemoved = await apiCall('DELETE', `/agents/${agentId}`, { token });
-  assert.ok([200, 204].includes(agentRemoved.status), JSON.stringify(agentRemoved));
   await session.screenshotAll('application-forced-removal');
+
+  // The agent, deleted on the agents page as an admin would.
+  const agentName = `never-online-${suffix}`;
+  await page.getByRole('link', { name: 'Agents' }).click();
+  await page.getByRole('button', { name: `Delete agent ${agentName}` }).click();
+  const confirm = page.getByRole('dialog', { name: `Delete agent ${agentName}?` });
+  await confirm.getByText('Its credential stops working at once').waitFor();
+  await confirm.getByRole('button', { name: 'Delete agent' }).click();
+  await page.getByText(`Agent ${agentName} was deleted.`).waitFor();
+  await page.locator('tr', { hasText: agentName }).waitFor({ state: 'detached' });
+  const agentGone = await apiCall('GET', `/agents/${agentId}`, { token });
+  assert.equal(agentGone.status, 404);
 });

@@ -29,7 +29,9 @@ export function DeleteAgentButton({ agent }: { agent: Agent }) {
           })
         }
       >
-        The agent can no longer receive deployments. An agent that still runs applications cannot be deleted.
+        Its credential stops working at once: the agent can no longer connect or receive deployments. Its
+        topics on the broker are deleted a few seconds later. An agent that still runs applications cannot be
+        deleted.
       </ConfirmDelete>
     </>
   );

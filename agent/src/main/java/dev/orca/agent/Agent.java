@@ -12,6 +12,7 @@ import dev.orca.agent.health.HealthMonitor;
 import dev.orca.agent.images.ImageChecker;
 import dev.orca.agent.heartbeat.HeartbeatPublisher;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -43,7 +44,7 @@ public final class Agent implements AutoCloseable {
   private volatile AutoCloseable containerEvents;
   /** Whether the command loop was started: a {@link #check} never starts it. */
   private volatile boolean loopStarted;
-  private static final java.time.Duration CHECK_TIMEOUT = java.time.Duration.ofSeconds(30);
+  private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(30);
 
   private Agent(AgentSettings settings, CompletableFuture<? extends ComposeRuntime> runtime) {
     this.settings = settings;
@@ -85,7 +86,8 @@ public final class Agent implements AutoCloseable {
   /**
    * {@code --check}: connects as the agent would, without taking any command, and says whether it
    * works. The broker must accept the credential and the certificate, describe the commands topic
-   * to it (it may read them) and acknowledge one heartbeat (it may write its events); Docker and
+   * to it (it may read them) and acknowledge one heartbeat (it may write its events; of a 1 s
+   * interval, so the hub shows the agent online for 3 s only unless the agent starts); Docker and
    * compose are reported, and only warned about when missing (a running agent waits for them).
    * Its consumer never joins the agent's group, so a running agent with the same id goes on.
    * Returns the exit status: 0 when connected, 2 when the broker refused it, 1 otherwise.
@@ -95,8 +97,15 @@ public final class Agent implements AutoCloseable {
     try {
       EngineStatus status = runtime.status();
       int partitions = agent.loop.commandPartitions(CHECK_TIMEOUT);
+      if (partitions == 0) {
+        log().error("Check failed: the broker has no topic {} (the agent was deleted in Orca, or ORCA_TOPIC_PREFIX is"
+            + " not the one of its connection settings)", settings.topics().agentCommands(settings.agentId()).name());
+        return 1;
+      }
+      // A heartbeat of a 1 s interval: the hub counts the agent online for 3 s only, unless the
+      // agent itself starts after the check.
       agent.events.publish(settings.agentId(), new HeartbeatPublisher(settings.agentId(), settings.agentVersion(),
-          settings.heartbeatInterval(), runtime, agent.events, Clock.systemUTC()).heartbeat(status));
+          Duration.ofSeconds(1), runtime, agent.events, Clock.systemUTC()).heartbeat(status));
       log().info("Check passed: connected to {} as {}; may read {} ({} partitions) and write {}; {}",
           settings.kafkaBootstrap(), settings.kafkaSecurity().username() == null ? "an anonymous client"
               : settings.kafkaSecurity().username(), settings.topics().agentCommands(settings.agentId()).name(),

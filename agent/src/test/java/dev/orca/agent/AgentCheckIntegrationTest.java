@@ -66,6 +66,19 @@ class AgentCheckIntegrationTest {
         .orElseThrow();
     assertThat(heartbeat.getAgentId()).isEqualTo(kafka.agentId);
     assertThat(heartbeat.getComposeCommand()).isEqualTo("docker-compose");
+    // Online for a moment only: nothing keeps heartbeating after the check.
+    assertThat(heartbeat.getIntervalSeconds()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldFailWhenItsCommandsTopicIsGone() throws Exception {
+    admin.deleteTopics(java.util.List.of(kafka.topics.agentCommands(kafka.agentId).name())).all()
+        .get(30, java.util.concurrent.TimeUnit.SECONDS);
+    await().atMost(WAIT).until(() -> !admin.listTopics().names().get().contains(
+        kafka.topics.agentCommands(kafka.agentId).name()));
+
+    assertThat(Agent.check(settings(principal, password), new FakeRuntime())).isEqualTo(1);
+    assertThat(kafka.events()).isEmpty();
   }
 
   @Test

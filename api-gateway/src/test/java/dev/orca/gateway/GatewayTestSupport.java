@@ -57,6 +57,8 @@ public abstract class GatewayTestSupport {
   static void gateway(DynamicPropertyRegistry registry) {
     properties(registry, DATABASE, PREFIX);
     registry.add("orca.public-url", () -> PUBLIC_URL);
+    // A deleted agent's grants go this long after no group has its topics assigned (2 minutes by default).
+    registry.add("orca.agent-retirement-grace", () -> "PT1S");
     registry.add("orca.github-actions.issuer", ISSUER::url);
     registry.add("orca.local-agent.enabled", () -> "true");
     registry.add("orca.health.required-groups", () -> PROBE_GROUP);

@@ -123,10 +123,19 @@ public final class BrokerTls {
         write(brokerCrt, pem(cert));
         log.info("Issued the broker's certificate for {}", names);
       }
-      // Kafka's PEM key store: the PKCS#8 key, then the chain.
-      writeSecret(dir.resolve("broker.pem"), Files.readString(brokerKey, StandardCharsets.US_ASCII).strip() + "\n"
+      // Certificates made by an earlier version were 0600: a broker in a container running as a
+      // user of its own could not read them.
+      restrict(caCrt, "rw-r--r--");
+      restrict(brokerCrt, "rw-r--r--");
+      // Kafka's PEM key store: the PKCS#8 key, then the chain. Written only when it changes, so an
+      // owner given to it (the apache/kafka image's uid, say) stays.
+      Path keyStore = dir.resolve("broker.pem");
+      String keyStoreContent = Files.readString(brokerKey, StandardCharsets.US_ASCII).strip() + "\n"
           + Files.readString(brokerCrt, StandardCharsets.US_ASCII).strip() + "\n"
-          + Files.readString(caCrt, StandardCharsets.US_ASCII).strip() + "\n");
+          + Files.readString(caCrt, StandardCharsets.US_ASCII).strip() + "\n";
+      if (!Files.exists(keyStore) || !Files.readString(keyStore, StandardCharsets.US_ASCII).equals(keyStoreContent)) {
+        writeSecret(keyStore, keyStoreContent);
+      }
       return new BrokerTls(dir, Files.readString(caCrt, StandardCharsets.US_ASCII).strip() + "\n");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare the broker's TLS material in " + dir, e);

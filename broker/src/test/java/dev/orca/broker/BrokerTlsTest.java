@@ -31,4 +31,22 @@ class BrokerTlsTest {
   private static String mode(Path path) throws Exception {
     return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
   }
+
+  @Test
+  void shouldOpenCertificatesOfAnEarlierVersionAndLeaveAnUnchangedKeyStoreAlone() throws Exception {
+    Path tls = dir.resolve("kafka-tls");
+    BrokerTls.loadOrCreate(tls, List.of());
+    // As an earlier version left them.
+    Files.setPosixFilePermissions(tls.resolve("ca.crt"), PosixFilePermissions.fromString("rw-------"));
+    Files.setPosixFilePermissions(tls.resolve("broker.crt"), PosixFilePermissions.fromString("rw-------"));
+    Object keyStore = Files.readAttributes(tls.resolve("broker.pem"),
+        java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+
+    BrokerTls.loadOrCreate(tls, List.of());
+
+    assertThat(mode(tls.resolve("ca.crt"))).isEqualTo("rw-r--r--");
+    assertThat(mode(tls.resolve("broker.crt"))).isEqualTo("rw-r--r--");
+    assertThat(Files.readAttributes(tls.resolve("broker.pem"), java.nio.file.attribute.BasicFileAttributes.class)
+        .fileKey()).as("the same file (inode), not one written anew").isEqualTo(keyStore);
+  }
 }

@@ -97,7 +97,12 @@ final class DispatchProcessor implements Processor<String, SpecificRecord, Strin
     ApplicationState next = state;
     Effects effects = new Effects();
     if (message instanceof DeployRequested request) {
+      String previousAgent = state == null ? null : state.getAgentId();
       next = deployments.onRequested(state, request, now, effects);
+      if (next != null && previousAgent != null && retiredReason(previousAgent).isPresent()) {
+        // Moved off a deleted agent: nobody is left there to remove the stack.
+        RemovalRules.cancelHandovers(next, previousAgent);
+      }
       // Sent anyway: an agent back before the deadline applies it, and its result still wins.
       ApplicationState requested = next;
       retiredReason(request.getAgentId()).or(() -> liveness.offline(request.getAgentId(), now))

@@ -794,8 +794,8 @@ class DispatchTopologyTest {
 
     AgentRetirementSeen seen = (AgentRetirementSeen) single(status.readValuesToList());
     assertThat(seen.getAgentId()).isEqualTo(AGENT);
-    assertThat(seen.getPartition()).isZero();
     assertThat(seen.getPartitions()).isEqualTo(3);
+    assertThat(stored().getHandoverRemovals()).as("the handover owed by the deleted agent").isEmpty();
     advance(Duration.ofHours(2));
     assertThat(commands.isEmpty()).as("no retry of the handover to the deleted agent").isTrue();
     assertNothingMore();
@@ -815,6 +815,49 @@ class DispatchTopologyTest {
     requests.pipeInput(key, AgentRetired.newBuilder().setAgentId(AGENT).setAt(clock.instant()).build());
     assertThat(single(status.readValuesToList())).isInstanceOf(AgentRetirementSeen.class);
     assertNothingMore();
+  }
+
+  @Test
+  void shouldEndARemovalInProgressOnAnAgentThatIsDeleted() {
+    String first = deploy("c1", "d1");
+    agentEvents.pipeInput(APP, success(first, HealthStatus.HEALTHY));
+    requests.pipeInput(APP, remove("rm-1", clock.instant().plus(Duration.ofDays(30))));
+    assertThat(single(commands.readValuesToList())).isInstanceOf(RemoveCommand.class);
+    drain();
+
+    requests.pipeInput(topics.keyPerPartition(AGENT).get(1),
+        AgentRetired.newBuilder().setAgentId(AGENT).setAt(clock.instant()).build());
+
+    List<SpecificRecord> events = status.readValuesToList();
+    assertThat(events).hasSize(2);
+    ApplicationRemovalFinished finished = (ApplicationRemovalFinished) events.get(0);
+    assertThat(finished.getRequestId()).isEqualTo("rm-1");
+    assertThat(finished.getRemoved()).isFalse();
+    assertThat(finished.getError()).isEqualTo("agent agent-a was deleted before it removed the stack");
+    assertThat(events.get(1)).isInstanceOf(AgentRetirementSeen.class);
+    // Its deadline passes without a second ending.
+    advance(Duration.ofDays(31));
+    assertNothingMore();
+  }
+
+  @Test
+  void shouldOweNoRemovalToADeletedAgentAnApplicationMovesOffFrom() {
+    String first = deploy("c1", "d1");
+    agentEvents.pipeInput(APP, success(first, HealthStatus.HEALTHY));
+    requests.pipeInput(topics.keyPerPartition(AGENT).get(0),
+        AgentRetired.newBuilder().setAgentId(AGENT).setAt(clock.instant()).build());
+    drain();
+
+    requests.pipeInput(APP, request("c1", "d1", false).setAgentId(OTHER_AGENT).build());
+
+    assertThat(single(otherCommands.readValuesToList())).isInstanceOf(DeployCommand.class);
+    assertThat(commands.isEmpty()).isTrue();
+    assertThat(stored().getHandoverRemovals()).isEmpty();
+  }
+
+  private dev.orca.dispatch.avro.ApplicationState stored() {
+    return driver.<String, dev.orca.dispatch.avro.ApplicationState>getKeyValueStore(DispatchTopology.STATE_STORE)
+        .get(APP);
   }
 
   private String deploy(String commit, String digest) {

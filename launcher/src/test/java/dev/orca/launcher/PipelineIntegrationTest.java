@@ -65,7 +65,7 @@ class PipelineIntegrationTest {
     DockerDaemon.require();
     git = GitServer.start();
     orca = LocalOrca.start(LocalSettings.external(dataDir, null, SharedPostgres.newDatabase().orcaUrl(), null,
-        Map.of("ORCA_TOPIC_PREFIX", "e2e.")));
+        Map.of("ORCA_TOPIC_PREFIX", "e2e.", "ORCA_AGENT_RETIREMENT_GRACE", "PT2S")));
     base = "http://127.0.0.1:" + orca.httpPort() + "/api/v1";
   }
 

@@ -74,15 +74,12 @@ class AgentCredentials {
   }
 
   /**
-   * Whether a consumer of the dispatcher's or the projector's group still has a partition of the
-   * deleted agent's topics assigned: until their groups rebalanced away from them, their offset
-   * commits name those partitions, and one the broker refuses as unauthorized would stop the
-   * dispatcher.
+   * Whether a consumer of the dispatcher's or the projector's group may still commit offsets of a
+   * deleted agent's topics: a member has one of their partitions assigned, or a group is between
+   * assignments (its members' assignments are then not yet what they will own). A group that never
+   * existed holds nothing.
    */
   Mono<Boolean> stillConsumed(String agentId) {
-    if (!kafka.acls()) {
-      return Mono.just(false);
-    }
     return blocking(() -> {
       List<String> names = agentTopics(agentId);
       var described = admin.describeConsumerGroups(List.of(KafkaAccess.dispatcherApplicationId(topics),
@@ -93,9 +90,12 @@ class AgentCredentials {
           description = group.get(TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
           if (e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException) {
-            continue; // never ran here: nothing of it to wait for
+            continue;
           }
           throw e;
+        }
+        if (!SETTLED.contains(description.groupState())) {
+          return true;
         }
         boolean assigned = description.members().stream()
             .flatMap(member -> member.assignment().topicPartitions().stream())
@@ -107,6 +107,10 @@ class AgentCredentials {
       return false;
     });
   }
+
+  private static final java.util.Set<org.apache.kafka.common.GroupState> SETTLED = java.util.EnumSet.of(
+      org.apache.kafka.common.GroupState.STABLE, org.apache.kafka.common.GroupState.EMPTY,
+      org.apache.kafka.common.GroupState.DEAD);
 
   /** Every grant left on a deleted agent's topics and its group (the components'). */
   Mono<Void> revokeTopicGrants(String agentId) {

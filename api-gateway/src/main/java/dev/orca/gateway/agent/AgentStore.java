@@ -152,11 +152,26 @@ class AgentStore {
                     .then(db.sql("INSERT INTO retired_agents (agent_id, partitions) VALUES (:id, :partitions)"
                             + " ON CONFLICT (agent_id) DO NOTHING")
                         .bind("id", id).bind("partitions", topics.partitions()).fetch().rowsUpdated())
-                    .thenMany(Flux.fromIterable(topics.keyPerPartition(id))
-                        .concatMap(key -> outbox.append(topics.deployRequests(), key,
-                            (org.apache.avro.specific.SpecificRecord) AgentRetired.newBuilder().setAgentId(id)
-                                .setAt(now).build())))
+                    .then(queueRetired(id, now))
                     .then(EventAppender.append(db, EntityChange.deleted("agent", id))).thenReturn(true)));
+  }
+
+  /**
+   * Queues AgentRetired for every partition of deploy-requests again, for a retirement some
+   * dispatcher tasks have not answered (a dispatcher of an earlier version skipped it, say).
+   */
+  Mono<Void> announceRetirementAgain(String id) {
+    return outbox.transaction(queueRetired(id, Instant.now())
+        .then(db.sql("UPDATE retired_agents SET announced_at = now() WHERE agent_id = :id").bind("id", id)
+            .fetch().rowsUpdated()))
+        .then();
+  }
+
+  private Mono<Void> queueRetired(String id, Instant now) {
+    return Flux.fromIterable(topics.keyPerPartition(id))
+        .concatMap(key -> outbox.append(topics.deployRequests(), key,
+            (org.apache.avro.specific.SpecificRecord) AgentRetired.newBuilder().setAgentId(id).setAt(now).build()))
+        .then();
   }
 
   Mono<String> setting(String key) {
