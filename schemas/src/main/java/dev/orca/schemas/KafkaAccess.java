@@ -152,6 +152,17 @@ public final class KafkaAccess {
         onResource(ResourceType.GROUP, agentGroup(topics, agentId)));
   }
 
+  /**
+   * Every grant on a deleted agent's commands topic and its group, whoever holds it: what goes
+   * with the commands topic. Its events topic and the components' grants to read it stay (see
+   * AgentRetirements in the gateway).
+   */
+  public static List<AclBindingFilter> onRetiredAgent(Topics topics, String agentId) {
+    return List.of(
+        onResource(ResourceType.TOPIC, topics.agentCommands(agentId).name()),
+        onResource(ResourceType.GROUP, agentGroup(topics, agentId)));
+  }
+
   public static String user(String principal) {
     return "User:" + principal;
   }

@@ -15,7 +15,8 @@ import reactor.core.publisher.Mono;
  * away, or two gateways doing it at once, only delay it; one agent that cannot move on holds back
  * no other). First, once every task of the dispatcher (one per deploy-requests partition) said it
  * sends the agent nothing more (the projector notes each in {@code retired_agent_partitions}),
- * its two topics are deleted: sooner, a command in flight could meet a topic that is gone. Then,
+ * its commands topic is deleted (its events topic stays: see AgentCredentials#agentTopics): sooner,
+ * a command in flight could meet a topic that is gone. Then,
  * once neither the dispatcher's nor the projector's group has had a partition of them assigned,
  * with both groups settled, for {@code orca.agent-retirement-grace} (2 minutes: longer than a
  * transaction's timeout plus a producer's longest wait, so no commit naming them is still being
@@ -101,7 +102,7 @@ class AgentRetirements implements SmartLifecycle {
                 + " AND topics_deleted_at IS NULL").bind("id", agentId).fetch().rowsUpdated())
         .doOnNext(updated -> {
           if (updated > 0) {
-            log.info("agent {}: every dispatcher task sends it nothing more; its topics are deleted", agentId);
+            log.info("agent {}: every dispatcher task sends it nothing more; its commands topic is deleted", agentId);
           }
         })
         .thenReturn(true);
@@ -124,7 +125,7 @@ class AgentRetirements implements SmartLifecycle {
                   .fetch().rowsUpdated())
               .then(db.sql("DELETE FROM retired_agents WHERE agent_id = :id").bind("id", agentId).fetch()
                   .rowsUpdated())
-              .doOnNext(deleted -> log.info("agent {} is gone from the broker: no grant is left on its topics",
+              .doOnNext(deleted -> log.info("agent {} is retired on the broker: no grant is left on its commands topic and group",
                   agentId))
               .thenReturn(true));
     });
