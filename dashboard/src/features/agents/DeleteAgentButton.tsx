@@ -30,7 +30,7 @@ export function DeleteAgentButton({ agent }: { agent: Agent }) {
         }
       >
         Its credential stops working at once: the agent can no longer connect or receive deployments. Its
-        commands topic on the broker is deleted a few seconds later. An agent that still runs applications cannot be
+        topics on the broker are deleted a few seconds later. An agent that still runs applications cannot be
         deleted.
       </ConfirmDelete>
     </>

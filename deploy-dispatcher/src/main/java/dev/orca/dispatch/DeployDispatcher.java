@@ -15,7 +15,6 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.DefaultProductionExceptionHandler;
@@ -26,21 +25,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs the dispatch topology (application id {@code <prefix>deploy-dispatcher}, exactly-once)
- * until closed. Reads deploy-requests and every agent's events topic, writes agent commands and
- * status. Poison records are logged and skipped; a failure to produce stops it loudly.
+ * until closed, beside the relay that copies every agent's results and heartbeats into
+ * agent-reports. Reads deploy-requests and agent-reports, writes agent commands and status. Poison records are logged and skipped; a failure to produce stops it loudly.
  */
 public final class DeployDispatcher implements AutoCloseable {
 
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
-  /** New agents' events topics are found through metadata refreshes of the pattern subscription. */
-  private static final String METADATA_MAX_AGE_MS = "3000";
 
   private final KafkaStreams streams;
+  private final AgentReportRelay relay;
 
-  private DeployDispatcher(KafkaStreams streams) {
+  private DeployDispatcher(KafkaStreams streams, AgentReportRelay relay) {
     this.streams = streams;
+    this.relay = relay;
   }
 
   /** Creates the shared topics if needed, starts the streams and waits (bounded) until they run. */
@@ -75,8 +74,16 @@ public final class DeployDispatcher implements AutoCloseable {
       log().error("deploy-dispatcher stops: {}", e.toString(), e);
       return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     });
-    streams.start();
-    DeployDispatcher dispatcher = new DeployDispatcher(streams);
+    AgentReportRelay relay = new AgentReportRelay(settings.topics(),
+        settings.kafkaSecurity().with(settings.kafkaBootstrap(), Map.of()), instanceId(settings));
+    DeployDispatcher dispatcher = new DeployDispatcher(streams, relay);
+    try {
+      relay.start();
+      streams.start();
+    } catch (RuntimeException e) {
+      dispatcher.close();
+      throw e;
+    }
     try {
       if (!settled.await(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) || streams.state() != KafkaStreams.State.RUNNING) {
         KafkaStreams.State state = streams.state();
@@ -103,20 +110,23 @@ public final class DeployDispatcher implements AutoCloseable {
     props.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir().toAbsolutePath().toString());
     props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
     props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DefaultProductionExceptionHandler.class);
-    props.put(StreamsConfig.consumerPrefix(ConsumerConfig.METADATA_MAX_AGE_CONFIG), METADATA_MAX_AGE_MS);
-    props.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, METADATA_MAX_AGE_MS);
-    StaticMembership.apply(props, StaticMembership.instanceId(System.getenv(), settings.stateDir()));
+    StaticMembership.apply(props, instanceId(settings));
     StreamsTuning.applyLatency(props, System.getenv());
     return props;
   }
 
-  /** True while the streams run or rebalance. */
+  private static String instanceId(DispatcherSettings settings) {
+    return StaticMembership.instanceId(System.getenv(), settings.stateDir());
+  }
+
+  /** True while the streams run or rebalance and the relay of agents' reports runs. */
   public boolean isRunning() {
-    return streams.state().isRunningOrRebalancing();
+    return streams.state().isRunningOrRebalancing() && relay.isRunning();
   }
 
   @Override
   public void close() {
+    relay.close();
     // Leave the group, so a restarted instance is not kept waiting for the session timeout.
     streams.close(new KafkaStreams.CloseOptions().timeout(CLOSE_TIMEOUT).leaveGroup(true));
   }

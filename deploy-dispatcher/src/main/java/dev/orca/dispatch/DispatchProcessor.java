@@ -82,7 +82,7 @@ final class DispatchProcessor implements Processor<String, SpecificRecord, Strin
       return;
     }
     if (message instanceof Heartbeat heartbeat) {
-      sourceAgent().ifPresent(agentId -> liveness.heartbeat(agentId, heartbeat.getIntervalSeconds(), clock.instant()));
+      sourceAgent(record).ifPresent(agentId -> liveness.heartbeat(agentId, heartbeat.getIntervalSeconds(), clock.instant()));
       return;
     }
     if (message instanceof HealthReport || message instanceof ImageUpdateFound) {
@@ -110,10 +110,10 @@ final class DispatchProcessor implements Processor<String, SpecificRecord, Strin
     } else if (message instanceof RemoveRequested request) {
       next = removals.onRequested(state, request, now, effects);
     } else if (message instanceof DeployResult result) {
-      Optional<String> agent = sourceAgent();
+      Optional<String> agent = sourceAgent(record);
       agent.ifPresent(agentId -> results.onResult(state, agentId, result, now, effects));
     } else if (message instanceof RemoveResult result) {
-      Optional<String> agent = sourceAgent();
+      Optional<String> agent = sourceAgent(record);
       if (agent.isPresent()) {
         next = removals.onResult(state, agent.get(), result, now, effects);
       }
@@ -228,10 +228,17 @@ final class DispatchProcessor implements Processor<String, SpecificRecord, Strin
     }
   }
 
-  private Optional<String> sourceAgent() {
-    Optional<String> agent = sourceTopic().flatMap(topics::agentOfEventsTopic);
+  /**
+   * The agent a report came from: the relay's header on agent-reports, which only the dispatcher
+   * may write (the relay took it from the events topic's name, never from a payload).
+   */
+  private Optional<String> sourceAgent(Record<String, SpecificRecord> record) {
+    Optional<String> agent = sourceTopic().filter(topics.agentReports().name()::equals)
+        .map(topic -> record.headers().lastHeader(Topics.AGENT_HEADER))
+        .map(header -> new String(header.value(), java.nio.charset.StandardCharsets.UTF_8))
+        .filter(id -> Topics.AGENT_ID.matcher(id).matches());
     if (agent.isEmpty()) {
-      log.warn("skipping agent result from {}: not an agent events topic", sourceTopic().orElse("?"));
+      log.warn("skipping agent report from {}: no agent named by the relay", sourceTopic().orElse("?"));
     }
     return agent;
   }

@@ -19,9 +19,10 @@ import org.apache.kafka.streams.processor.TopicNameExtractor;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * deploy-requests and every agent's events topic (by pattern) go through one stateful
- * processor keyed by application id; its commands go to the agent's commands topic, its events
- * to status. Both inputs are co-partitioned by application id, so one task owns an application.
+ * deploy-requests and agent-reports (every agent's results and heartbeats, copied by
+ * AgentReportRelay) go through one stateful processor keyed by application id; its commands go to
+ * the agent's commands topic, its events to status. Both inputs are co-partitioned by application
+ * id, so one task owns an application.
  */
 final class DispatchTopology {
 
@@ -47,8 +48,8 @@ final class DispatchTopology {
 
     KStream<String, SpecificRecord> requests = builder.stream(topics.deployRequests().name(),
         topics.deployRequests().consumed().withName("deploy-requests"));
-    KStream<String, SpecificRecord> agentEvents = builder.stream(topics.agentEventsPattern(),
-        topics.anyAgentEvents().consumed().withName("agent-events"));
+    KStream<String, SpecificRecord> agentEvents = builder.stream(topics.agentReports().name(),
+        topics.agentReports().consumed().withName("agent-reports"));
 
     TopicNameExtractor<String, Outbound> agentCommandsTopic =
         (applicationId, outbound, context) -> topics.agentCommands(outbound.agentId()).name();

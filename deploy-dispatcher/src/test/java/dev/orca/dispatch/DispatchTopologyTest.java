@@ -25,6 +25,8 @@ import dev.orca.schemas.avro.SyncStatus;
 import dev.orca.testsupport.MutableClock;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.test.TestRecord;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,8 +61,8 @@ class DispatchTopologyTest {
 
   private TopologyTestDriver driver;
   private TestInputTopic<String, SpecificRecord> requests;
-  private TestInputTopic<String, SpecificRecord> agentEvents;
-  private TestInputTopic<String, SpecificRecord> otherAgentEvents;
+  private Reports agentEvents;
+  private Reports otherAgentEvents;
   private TestOutputTopic<String, SpecificRecord> commands;
   private TestOutputTopic<String, SpecificRecord> otherCommands;
   private TestOutputTopic<String, SpecificRecord> status;
@@ -71,8 +73,9 @@ class DispatchTopologyTest {
     Properties props = DeployDispatcher.properties(new DispatcherSettings("unused:9092", topics, stateDir, TIMEOUT));
     driver = new TopologyTestDriver(DispatchTopology.build(topics, clock, TIMEOUT), props, START);
     requests = input(topics.deployRequests());
-    agentEvents = input(topics.agentEvents(AGENT));
-    otherAgentEvents = input(topics.agentEvents(OTHER_AGENT));
+    TestInputTopic<String, SpecificRecord> reports = input(topics.agentReports());
+    agentEvents = new Reports(reports, AGENT);
+    otherAgentEvents = new Reports(reports, OTHER_AGENT);
     commands = output(topics.agentCommands(AGENT));
     otherCommands = output(topics.agentCommands(OTHER_AGENT));
     status = output(topics.status());
@@ -755,7 +758,7 @@ class DispatchTopologyTest {
     byte[] garbage = "not avro".getBytes(StandardCharsets.UTF_8);
     driver.createInputTopic(topics.deployRequests().name(), new StringSerializer(), new ByteArraySerializer())
         .pipeInput(APP, garbage);
-    driver.createInputTopic(topics.agentEvents(AGENT).name(), new StringSerializer(), new ByteArraySerializer())
+    driver.createInputTopic(topics.agentReports().name(), new StringSerializer(), new ByteArraySerializer())
         .pipeInput(APP, garbage);
 
     requests.pipeInput(APP, request("c1", "d1", true).build());
@@ -763,6 +766,21 @@ class DispatchTopologyTest {
     assertThat(single(commands.readValuesToList())).isInstanceOf(DeployCommand.class);
     assertThat(status.readValuesToList()).hasSize(2);
     assertNothingMore();
+  }
+
+  @Test
+  void shouldTakeNoResultWithoutTheAgentTheRelayNamed() {
+    String deploymentId = deploy("c1", "d1");
+
+    // Not how the relay writes: no agent header, then one naming no valid agent.
+    input(topics.agentReports()).pipeInput(APP, success(deploymentId, HealthStatus.HEALTHY));
+    input(topics.agentReports()).pipeInput(new TestRecord<>(APP, success(deploymentId, HealthStatus.HEALTHY),
+        new RecordHeaders().add(Topics.AGENT_HEADER, "../x".getBytes(StandardCharsets.UTF_8))));
+    assertNothingMore();
+
+    agentEvents.pipeInput(APP, success(deploymentId, HealthStatus.HEALTHY));
+    DeploymentChanged done = (DeploymentChanged) status.readValuesToList().get(0);
+    assertThat(done.getState()).isEqualTo(DeploymentState.SUCCEEDED);
   }
 
   @Test
@@ -936,6 +954,15 @@ class DispatchTopologyTest {
     assertThat(commands.isEmpty()).as("agent commands").isTrue();
     assertThat(otherCommands.isEmpty()).as("other agent's commands").isTrue();
     assertThat(status.isEmpty()).as("status").isTrue();
+  }
+
+  /** An agent's reports as AgentReportRelay copies them: the agent named in a header. */
+  private record Reports(TestInputTopic<String, SpecificRecord> topic, String agentId) {
+
+    void pipeInput(String key, SpecificRecord value) {
+      topic.pipeInput(new TestRecord<>(key, value, new RecordHeaders()
+          .add(Topics.AGENT_HEADER, agentId.getBytes(StandardCharsets.UTF_8))));
+    }
   }
 
   private TestInputTopic<String, SpecificRecord> input(Topic<String, SpecificRecord> topic) {

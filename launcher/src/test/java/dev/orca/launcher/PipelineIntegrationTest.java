@@ -210,27 +210,27 @@ class PipelineIntegrationTest {
         assertThat(containers(id)).isEmpty();
       }
 
-      // Deleting the second agent takes its commands topic and every grant on it off the broker, once
-      // the dispatcher (every one of its tasks) said it sends the agent nothing more. Its events topic
-      // stays: Kafka Streams does not survive a pattern-subscribed topic deleted under it.
+      // Deleting the second agent takes its topics and every grant on them off the broker: its commands
+      // topic once the dispatcher (every one of its tasks) said it sends the agent nothing more, its events
+      // topic once the dispatcher's relay and the projector read all of it.
       HttpResponse<String> agentDeleted = call("DELETE", "/agents/" + secondId, bearer, null);
       assertThat(agentDeleted.statusCode()).as(agentDeleted.body()).isEqualTo(204);
       Topics topics = Topics.fromEnvironment(Map.of("ORCA_TOPIC_PREFIX", "e2e."));
-      List<String> secondTopics = List.of(topics.agentCommands(secondId).name());
+      List<String> secondTopics = List.of(topics.agentCommands(secondId).name(), topics.agentEvents(secondId).name());
       try (Admin admin = Admin.create(orca.kafkaSuperUserClient().orElseThrow())) {
-        await("the deleted agent's commands topic gone").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+        await("the deleted agent's topics gone").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
             .untilAsserted(() -> assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
                 .doesNotContainAnyElementsOf(secondTopics));
         await("no grant left on the deleted agent's topics").atMost(Duration.ofSeconds(90))
             .pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-              for (var filter : dev.orca.schemas.KafkaAccess.onRetiredAgent(topics, secondId)) {
+              for (var filter : dev.orca.schemas.KafkaAccess.onAgent(topics, secondId)) {
                 assertThat(admin.describeAcls(filter).values().get(30, TimeUnit.SECONDS)).as("grants on %s", filter)
                     .isEmpty();
               }
             });
         // The local agent's are untouched.
         assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
-            .contains(topics.agentCommands(orca.localAgentId()).name());
+            .contains(topics.agentCommands(orca.localAgentId()).name(), topics.agentEvents(orca.localAgentId()).name());
       }
       // And the pipeline goes on: no component stopped, and the local agent still deploys.
       assertThat(orca.stoppedComponents()).isEmpty();

@@ -21,7 +21,7 @@ import org.apache.kafka.common.resource.ResourceType;
  * is not listed here (the broker runs {@code allow.everyone.if.no.acl.found=false}).
  *
  * <p>Per agent, every grant names the agent's topics literally, and they are granted before the
- * topics are created: a pattern subscription (the projector's, the dispatcher's) sees only topics
+ * topics are created: a pattern subscription (the projector's, the dispatcher's relay) sees only topics
  * its principal may describe, so it never meets an agent topic it could see but not read. READ,
  * WRITE and DELETE imply DESCRIBE in Kafka.
  */
@@ -55,6 +55,16 @@ public final class KafkaAccess {
     return topics.prefix() + "deploy-dispatcher";
   }
 
+  /** The consumer group of the dispatcher's relay from every agent's events topic to agent-reports. */
+  public static String dispatcherRelayGroup(Topics topics) {
+    return dispatcherApplicationId(topics) + "-relay";
+  }
+
+  /** The relay's transactional id on the dispatcher instance {@code instanceId}. */
+  public static String dispatcherRelayTransactionalId(Topics topics, String instanceId) {
+    return dispatcherApplicationId(topics) + "-relay-" + instanceId;
+  }
+
   public static String projectorGroup(Topics topics) {
     return topics.prefix() + "projector";
   }
@@ -62,7 +72,6 @@ public final class KafkaAccess {
   /** What each component's principal is allowed, keyed by principal name. */
   public static Map<String, List<AclBinding>> components(Topics topics, Principals principals) {
     Map<String, List<AclBinding>> all = new LinkedHashMap<>();
-    String sentinelEvents = topics.agentEvents(Topics.SENTINEL_AGENT_ID).name();
 
     List<AclBinding> gateway = ensuresSharedTopics(topics, principals.gateway());
     for (String config : List.of(topics.configRepositories().name(), topics.configApplications().name(),
@@ -70,8 +79,9 @@ public final class KafkaAccess {
       gateway.add(topic(principals.gateway(), config, AclOperation.WRITE));
     }
     gateway.add(topic(principals.gateway(), topics.status().name(), AclOperation.READ));
-    gateway.add(topic(principals.gateway(), sentinelEvents, AclOperation.READ));
     gateway.add(group(principals.gateway(), projectorGroup(topics), AclOperation.READ));
+    // Deleting an agent's events topic waits until the dispatcher's relay has read it all.
+    gateway.add(group(principals.gateway(), dispatcherRelayGroup(topics), AclOperation.DESCRIBE));
     // /api/v1/health looks at the stream processors' groups.
     gateway.add(group(principals.gateway(), syncStreamApplicationId(topics), AclOperation.DESCRIBE));
     gateway.add(group(principals.gateway(), dispatcherApplicationId(topics), AclOperation.DESCRIBE));
@@ -96,7 +106,11 @@ public final class KafkaAccess {
     List<AclBinding> dispatcher = ensuresSharedTopics(topics, principals.dispatcher());
     dispatcher.add(topic(principals.dispatcher(), topics.deployRequests().name(), AclOperation.READ));
     dispatcher.add(topic(principals.dispatcher(), topics.status().name(), AclOperation.WRITE));
-    dispatcher.add(topic(principals.dispatcher(), sentinelEvents, AclOperation.READ));
+    dispatcher.add(topic(principals.dispatcher(), topics.agentReports().name(), AclOperation.READ));
+    dispatcher.add(topic(principals.dispatcher(), topics.agentReports().name(), AclOperation.WRITE));
+    // The relay copying agents' events into agent-reports; its transactional ids start with the
+    // application id, so the Streams application's grant covers them.
+    dispatcher.add(group(principals.dispatcher(), dispatcherRelayGroup(topics), AclOperation.READ));
     dispatcher.addAll(streamsApplication(principals.dispatcher(), dispatcherApplicationId(topics)));
     all.put(principals.dispatcher(), dispatcher);
     return all;
@@ -149,17 +163,6 @@ public final class KafkaAccess {
     return List.of(
         onResource(ResourceType.TOPIC, topics.agentCommands(agentId).name()),
         onResource(ResourceType.TOPIC, topics.agentEvents(agentId).name()),
-        onResource(ResourceType.GROUP, agentGroup(topics, agentId)));
-  }
-
-  /**
-   * Every grant on a deleted agent's commands topic and its group, whoever holds it: what goes
-   * with the commands topic. Its events topic and the components' grants to read it stay (see
-   * AgentRetirements in the gateway).
-   */
-  public static List<AclBindingFilter> onRetiredAgent(Topics topics, String agentId) {
-    return List.of(
-        onResource(ResourceType.TOPIC, topics.agentCommands(agentId).name()),
         onResource(ResourceType.GROUP, agentGroup(topics, agentId)));
   }
 

@@ -80,6 +80,18 @@ public final class MessageCodec<T extends SpecificRecord> {
     return out.toByteArray();
   }
 
+  /**
+   * The class a message was written as, read from its fingerprint without decoding the body; empty
+   * for bytes that are not one of this codec's messages.
+   */
+  public java.util.Optional<Class<? extends T>> typeOf(byte[] bytes) {
+    if (bytes == null || bytes.length < HEADER_LENGTH || bytes[0] != MARKER_0 || bytes[1] != MARKER_1) {
+      return java.util.Optional.empty();
+    }
+    Reader<? extends T> reader = readers.get(ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong());
+    return reader == null ? java.util.Optional.empty() : java.util.Optional.of(reader.type);
+  }
+
   public T decode(byte[] bytes) {
     if (bytes == null || bytes.length < HEADER_LENGTH || bytes[0] != MARKER_0 || bytes[1] != MARKER_1) {
       throw new MessageFormatException("not an Avro single-object encoded message");

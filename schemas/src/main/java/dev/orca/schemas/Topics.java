@@ -43,12 +43,10 @@ public final class Topics {
   public static final Pattern AGENT_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
   /**
-   * A reserved agent whose events topic always exists, so the agent-events pattern never
-   * matches nothing: a Kafka Streams (4.1) pattern source that matched no topic at start fails
-   * with "Topic ... is unknown to the topology" when the first matching topic appears. No agent
-   * ever gets this id (agents get UUIDs) and nothing writes to its topics.
+   * The header of {@link #agentReports()} naming the agent a report came from, as the relay read
+   * it from the events topic's name.
    */
-  public static final String SENTINEL_AGENT_ID = "_sentinel";
+  public static final String AGENT_HEADER = "orca-agent";
 
   private static final long SEVEN_DAYS_MS = Duration.ofDays(7).toMillis();
 
@@ -64,6 +62,7 @@ public final class Topics {
   private final Topic<String, SyncRequested> syncRequests;
   private final Topic<String, SpecificRecord> deployRequests;
   private final Topic<String, SpecificRecord> status;
+  private final Topic<String, SpecificRecord> agentReports;
   private final AvroSerde<SpecificRecord> agentCommandValues =
       AvroSerde.of(DeployCommand.class, RemoveCommand.class, PullImagesCommand.class);
   private final AvroSerde<SpecificRecord> agentEventValues =
@@ -91,6 +90,7 @@ public final class Topics {
     status = new Topic<>(prefix + "status", keys, AvroSerde.of(RepositoryStatusChanged.class,
         ApplicationStatusChanged.class, DeploymentChanged.class, ApplicationRemovalFinished.class,
         AgentRetirementSeen.class));
+    agentReports = new Topic<>(prefix + "agent-reports", keys, agentEventValues);
   }
 
   /** Defaults: prefix {@code orca.}, 3 partitions, replication factor 1. */
@@ -181,9 +181,26 @@ public final class Topics {
     return List.of(keys);
   }
 
+  /**
+   * What the dispatcher needs of every agent's events (DeployResult, RemoveResult, Heartbeat),
+   * copied by its relay with the agent the events topic belongs to in the header
+   * {@link #AGENT_HEADER}; nobody else may write it. Its partitions line up with deploy-requests
+   * (same key, same count), so a result meets its application's state in one task. The dispatcher
+   * does not subscribe to the agents' topics by pattern itself: Kafka Streams does not survive
+   * such a topic being deleted under it, and a deleted agent's topics are deleted.
+   */
+  public Topic<String, SpecificRecord> agentReports() {
+    return agentReports;
+  }
+
   /** Matches every agent's events topic, for consumers that serve all agents. */
   public Pattern agentEventsPattern() {
     return agentEventsPattern;
+  }
+
+  /** Reads and writes every agent event type; tells a message's type without decoding it. */
+  public MessageCodec<SpecificRecord> agentEventCodec() {
+    return agentEventValues.codec();
   }
 
   /** The serdes shared by every agent's events topic, for pattern subscriptions. */
@@ -230,7 +247,7 @@ public final class Topics {
         retained(deployRequests.name()),
         retained(status.name()),
         retained(deadLetters().name()),
-        retained(agentEvents(SENTINEL_AGENT_ID).name()));
+        retained(agentReports.name()));
   }
 
   /** The two topics created when an agent is registered. */

@@ -42,8 +42,7 @@ class KafkaAccessTest {
   @Test
   void shouldKeepComponentsToTheirOwnTopics() {
     Map<String, List<AclBinding>> components = KafkaAccess.components(topics, principals);
-    // sync-stream reads and writes no agent topic (it only makes sure the shared sentinel exists);
-    // it reads what it syncs and writes what it produces.
+    // sync-stream reads and writes no agent topic; it reads what it syncs and writes what it produces.
     assertThat(components.get("orca-sync-stream")).noneMatch(b -> b.pattern().name().startsWith("acme.agent.")
             && b.entry().operation() != AclOperation.CREATE && b.entry().operation() != AclOperation.DESCRIBE)
         .filteredOn(b -> b.entry().operation() == AclOperation.READ && b.pattern().resourceType() == ResourceType.TOPIC)
@@ -57,5 +56,17 @@ class KafkaAccessTest {
     components.forEach((principal, bindings) -> assertThat(bindings.stream()
         .anyMatch(b -> b.pattern().name().equals("acme.deploy-requests") && b.entry().operation() == AclOperation.READ))
         .as(principal).isEqualTo(principal.equals("orca-deploy-dispatcher")));
+    // Only the dispatcher writes agent-reports: the agent a report names there is the one whose topic
+    // its relay read it from.
+    components.forEach((principal, bindings) -> assertThat(bindings.stream()
+        .anyMatch(b -> b.pattern().name().equals("acme.agent-reports") && b.entry().operation() == AclOperation.WRITE))
+        .as(principal).isEqualTo(principal.equals("orca-deploy-dispatcher")));
+    assertThat(components.get("orca-deploy-dispatcher"))
+        .extracting(b -> b.pattern().resourceType() + " " + b.pattern().name() + " " + b.entry().operation())
+        .contains("GROUP acme.deploy-dispatcher-relay READ", "TOPIC acme.agent-reports READ");
+    // The gateway waits for the relay to have read a deleted agent's events before deleting them.
+    assertThat(components.get("orca-gateway"))
+        .extracting(b -> b.pattern().resourceType() + " " + b.pattern().name() + " " + b.entry().operation())
+        .contains("GROUP acme.deploy-dispatcher-relay DESCRIBE");
   }
 }

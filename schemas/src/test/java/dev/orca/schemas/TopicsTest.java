@@ -26,9 +26,25 @@ class TopicsTest {
   }
 
   @Test
-  void shouldAlwaysCreateOneTopicThatTheAgentEventsPatternMatches() {
-    assertThat(topics.sharedTopics())
-        .anyMatch(t -> topics.agentEventsPattern().matcher(t.name()).matches());
+  void shouldLineAgentReportsUpWithDeployRequestsAndKeepThemOutOfTheAgentsPattern() {
+    var byName = topics.sharedTopics().stream()
+        .collect(java.util.stream.Collectors.toMap(org.apache.kafka.clients.admin.NewTopic::name, t -> t));
+    assertThat(byName.get("orca.agent-reports").numPartitions())
+        .isEqualTo(byName.get("orca.deploy-requests").numPartitions());
+    // Nothing shared is read as some agent's events.
+    assertThat(topics.sharedTopics()).noneMatch(t -> topics.agentEventsPattern().matcher(t.name()).matches());
+  }
+
+  @Test
+  void shouldTellAnAgentEventsTypeWithoutDecodingIt() {
+    byte[] heartbeat = topics.agentEventCodec().encode(dev.orca.schemas.avro.Heartbeat.newBuilder().setAgentId("a")
+        .setDockerAvailable(true).setAgentVersion("1").setIntervalSeconds(15).setAt(java.time.Instant.EPOCH).build());
+    assertThat(topics.agentEventCodec().typeOf(heartbeat)).contains(dev.orca.schemas.avro.Heartbeat.class);
+    assertThat(topics.agentEventCodec().typeOf("not avro at all".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        .isEmpty();
+    byte[] unknown = heartbeat.clone();
+    unknown[5] ^= 0x5a; // another fingerprint
+    assertThat(topics.agentEventCodec().typeOf(unknown)).isEmpty();
   }
 
   @Test

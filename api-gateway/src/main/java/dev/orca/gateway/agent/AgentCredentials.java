@@ -8,8 +8,23 @@ import dev.orca.schemas.TopicAdmin;
 import dev.orca.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.acl.AclBindingFilter;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
@@ -66,30 +81,78 @@ class AgentCredentials {
   }
 
   /** A deleted agent's commands topic (idempotent: a topic already gone is fine). */
-  Mono<Void> deleteTopics(String agentId) {
+  Mono<Void> deleteCommandsTopic(String agentId) {
     return blocking(() -> {
-      TopicAdmin.delete(admin, agentTopics(agentId), TIMEOUT);
+      TopicAdmin.delete(admin, List.of(topics.agentCommands(agentId).name()), TIMEOUT);
+      return true;
+    }).then();
+  }
+
+  /** A deleted agent's events topic (idempotent). */
+  Mono<Void> deleteEventsTopic(String agentId) {
+    return blocking(() -> {
+      TopicAdmin.delete(admin, List.of(topics.agentEvents(agentId).name()), TIMEOUT);
       return true;
     }).then();
   }
 
   /**
-   * Whether a consumer of the dispatcher's or the projector's group may still commit offsets of a
-   * deleted agent's topics: a member has one of their partitions assigned, or a group is between
-   * assignments (its members' assignments are then not yet what they will own). A group that never
-   * existed holds nothing.
+   * Whether the groups reading agents' events, the dispatcher's relay and the projector, have
+   * committed every record of the deleted agent's events topic (nobody may write it any more): a
+   * result not yet read would be lost with the topic. True when the topic is gone.
+   */
+  Mono<Boolean> eventsRead(String agentId) {
+    return blocking(() -> {
+      String events = topics.agentEvents(agentId).name();
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+      try {
+        TopicDescription description = admin.describeTopics(List.of(events)).allTopicNames()
+            .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).get(events);
+        for (TopicPartitionInfo info : description.partitions()) {
+          TopicPartition partition = new TopicPartition(events, info.partition());
+          latest.put(partition, OffsetSpec.latest());
+          earliest.put(partition, OffsetSpec.earliest());
+        }
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+          return true;
+        }
+        throw e;
+      }
+      var ends = admin.listOffsets(latest).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      var starts = admin.listOffsets(earliest).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      for (String group : eventReaders()) {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+            .partitionsToOffsetAndMetadata().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        for (var end : ends.entrySet()) {
+          long last = end.getValue().offset();
+          OffsetAndMetadata read = committed.get(end.getKey());
+          if (last > starts.get(end.getKey()).offset() && (read == null || read.offset() < last)) {
+            return false;
+          }
+        }
+      }
+      return true;
+    });
+  }
+
+  /**
+   * Whether a consumer of a group reading agents' events may still commit offsets of a deleted
+   * agent's events topic: a member has one of its partitions assigned, or a group is between
+   * assignments (its members' assignments are then not yet what they will own). A group that
+   * never existed holds nothing.
    */
   Mono<Boolean> stillConsumed(String agentId) {
     return blocking(() -> {
-      List<String> names = agentTopics(agentId);
-      var described = admin.describeConsumerGroups(List.of(KafkaAccess.dispatcherApplicationId(topics),
-          KafkaAccess.projectorGroup(topics))).describedGroups();
+      String events = topics.agentEvents(agentId).name();
+      var described = admin.describeConsumerGroups(eventReaders()).describedGroups();
       for (var group : described.values()) {
-        org.apache.kafka.clients.admin.ConsumerGroupDescription description;
+        ConsumerGroupDescription description;
         try {
-          description = group.get(TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-          if (e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException) {
+          description = group.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof GroupIdNotFoundException) {
             continue;
           }
           throw e;
@@ -99,7 +162,7 @@ class AgentCredentials {
         }
         boolean assigned = description.members().stream()
             .flatMap(member -> member.assignment().topicPartitions().stream())
-            .anyMatch(partition -> names.contains(partition.topic()));
+            .anyMatch(partition -> partition.topic().equals(events));
         if (assigned) {
           return true;
         }
@@ -108,30 +171,22 @@ class AgentCredentials {
     });
   }
 
-  private static final java.util.Set<org.apache.kafka.common.GroupState> SETTLED = java.util.EnumSet.of(
-      org.apache.kafka.common.GroupState.STABLE, org.apache.kafka.common.GroupState.EMPTY,
-      org.apache.kafka.common.GroupState.DEAD);
+  private static final Set<GroupState> SETTLED = EnumSet.of(GroupState.STABLE, GroupState.EMPTY, GroupState.DEAD);
 
-  /** Every grant left on a deleted agent's topics and its group (the components'). */
+  /** The consumer groups that read every agent's events topic. */
+  private List<String> eventReaders() {
+    return List.of(KafkaAccess.dispatcherRelayGroup(topics), KafkaAccess.projectorGroup(topics));
+  }
+
+  /** Every grant left on a deleted agent's topics and its group, whoever holds it. */
   Mono<Void> revokeTopicGrants(String agentId) {
     if (!kafka.acls()) {
       return Mono.empty();
     }
     return blocking(() -> {
-      KafkaCredentials.revoke(admin, KafkaAccess.onRetiredAgent(topics, agentId), TIMEOUT);
+      KafkaCredentials.revoke(admin, KafkaAccess.onAgent(topics, agentId), TIMEOUT);
       return true;
     }).then();
-  }
-
-  /**
-   * What of a deleted agent's topics goes: its commands (compose files, sealed environments). Its
-   * events topic stays, empty of new records (nobody may write it any more): the dispatcher reads
-   * every agent's events through one pattern subscription under exactly-once, and Kafka Streams
-   * 4.1 does not survive such a topic being deleted under it (measured: a task committing its
-   * position stopped the dispatcher; another run stalled it 15 s).
-   */
-  private List<String> agentTopics(String agentId) {
-    return List.of(topics.agentCommands(agentId).name());
   }
 
   /** Retires every generation of the agent's credential below {@code generation} (idempotent). */

@@ -13,16 +13,21 @@ import reactor.core.publisher.Mono;
 /**
  * Finishes deleting agents on the broker, a step at a time, each idempotent (a broker that is
  * away, or two gateways doing it at once, only delay it; one agent that cannot move on holds back
- * no other). First, once every task of the dispatcher (one per deploy-requests partition) said it
- * sends the agent nothing more (the projector notes each in {@code retired_agent_partitions}),
- * its commands topic is deleted (its events topic stays: see AgentCredentials#agentTopics): sooner,
- * a command in flight could meet a topic that is gone. Then,
- * once neither the dispatcher's nor the projector's group has had a partition of them assigned,
- * with both groups settled, for {@code orca.agent-retirement-grace} (2 minutes: longer than a
- * transaction's timeout plus a producer's longest wait, so no commit naming them is still being
- * retried), every grant left on them goes: sooner, an offset commit naming them would be refused
- * as unauthorized, which stops the dispatcher. A retirement some task has not answered for 5
- * minutes is announced again (a dispatcher of an earlier version skipped it), with a warning.
+ * no other).
+ * <ol>
+ *   <li>Once every task of the dispatcher (one per deploy-requests partition) said it sends the
+ *   agent nothing more (the projector notes each in {@code retired_agent_partitions}), its
+ *   commands topic is deleted: sooner, a command in flight could meet a topic that is gone. A
+ *   retirement some task has not answered for 5 minutes is announced again (a dispatcher of an
+ *   earlier version skipped it), with a warning.</li>
+ *   <li>Once the dispatcher's relay and the projector have read every record of its events topic
+ *   (nobody may write it any more), that topic is deleted: sooner, a result could be lost.</li>
+ *   <li>Once neither group has had a partition of it assigned, with both settled, for
+ *   {@code orca.agent-retirement-grace} (2 minutes: longer than a transaction's timeout plus a
+ *   producer's longest wait, so no commit naming it is still being retried), every grant left on
+ *   the agent's topics and group goes: sooner, an offset commit naming them would be refused as
+ *   unauthorized.</li>
+ * </ol>
  */
 @Component
 class AgentRetirements implements SmartLifecycle {
@@ -48,7 +53,7 @@ class AgentRetirements implements SmartLifecycle {
     this.grace = grace;
   }
 
-  private enum Step { ANNOUNCE_AGAIN, DELETE_TOPICS, REVOKE_GRANTS }
+  private enum Step { ANNOUNCE_AGAIN, DELETE_COMMANDS, DELETE_EVENTS, REVOKE_GRANTS }
 
   /** {@code step} null: nothing to do yet (answers still coming). */
   private record Retired(String agentId, Step step, long answered, int partitions) {}
@@ -56,6 +61,7 @@ class AgentRetirements implements SmartLifecycle {
   /** Takes every retired agent one step further where it can; how many steps it took. */
   int advance() {
     Long steps = db.sql("SELECT r.agent_id, r.partitions, r.topics_deleted_at IS NOT NULL AS topics_deleted,"
+            + " r.events_deleted_at IS NOT NULL AS events_deleted,"
             + " r.announced_at < now() - make_interval(secs => :again) AS silent,"
             + " (SELECT count(*) FROM retired_agent_partitions p WHERE p.agent_id = r.agent_id) AS answered"
             + " FROM retired_agents r")
@@ -63,8 +69,9 @@ class AgentRetirements implements SmartLifecycle {
         .map(row -> {
           long answered = row.get("answered", Long.class);
           int partitions = row.get("partitions", Integer.class);
-          Step step = Boolean.TRUE.equals(row.get("topics_deleted", Boolean.class)) ? Step.REVOKE_GRANTS
-              : answered >= partitions ? Step.DELETE_TOPICS
+          Step step = Boolean.TRUE.equals(row.get("events_deleted", Boolean.class)) ? Step.REVOKE_GRANTS
+              : Boolean.TRUE.equals(row.get("topics_deleted", Boolean.class)) ? Step.DELETE_EVENTS
+              : answered >= partitions ? Step.DELETE_COMMANDS
               : Boolean.TRUE.equals(row.get("silent", Boolean.class)) ? Step.ANNOUNCE_AGAIN : null;
           return new Retired(row.get("agent_id", String.class), step, answered, partitions);
         })
@@ -91,13 +98,14 @@ class AgentRetirements implements SmartLifecycle {
             ANNOUNCE_AGAIN_AFTER, retired.answered(), retired.partitions());
         yield store.announceRetirementAgain(retired.agentId()).thenReturn(true);
       }
-      case DELETE_TOPICS -> deleteTopics(retired.agentId());
+      case DELETE_COMMANDS -> deleteCommands(retired.agentId());
+      case DELETE_EVENTS -> deleteEvents(retired.agentId());
       case REVOKE_GRANTS -> revokeGrants(retired.agentId());
     };
   }
 
-  private Mono<Boolean> deleteTopics(String agentId) {
-    return credentials.deleteTopics(agentId)
+  private Mono<Boolean> deleteCommands(String agentId) {
+    return credentials.deleteCommandsTopic(agentId)
         .then(db.sql("UPDATE retired_agents SET topics_deleted_at = now() WHERE agent_id = :id"
                 + " AND topics_deleted_at IS NULL").bind("id", agentId).fetch().rowsUpdated())
         .doOnNext(updated -> {
@@ -106,6 +114,19 @@ class AgentRetirements implements SmartLifecycle {
           }
         })
         .thenReturn(true);
+  }
+
+  private Mono<Boolean> deleteEvents(String agentId) {
+    return credentials.eventsRead(agentId).flatMap(read -> !read ? Mono.just(false)
+        : credentials.deleteEventsTopic(agentId)
+            .then(db.sql("UPDATE retired_agents SET events_deleted_at = now() WHERE agent_id = :id"
+                + " AND events_deleted_at IS NULL").bind("id", agentId).fetch().rowsUpdated())
+            .doOnNext(updated -> {
+              if (updated > 0) {
+                log.info("agent {}: its events are all read; its events topic is deleted", agentId);
+              }
+            })
+            .thenReturn(true));
   }
 
   private Mono<Boolean> revokeGrants(String agentId) {
@@ -125,7 +146,7 @@ class AgentRetirements implements SmartLifecycle {
                   .fetch().rowsUpdated())
               .then(db.sql("DELETE FROM retired_agents WHERE agent_id = :id").bind("id", agentId).fetch()
                   .rowsUpdated())
-              .doOnNext(deleted -> log.info("agent {} is retired on the broker: no grant is left on its commands topic and group",
+              .doOnNext(deleted -> log.info("agent {} is retired on the broker: its topics are gone, and every grant on them and its group",
                   agentId))
               .thenReturn(true));
     });

@@ -1,5 +1,6 @@
 package dev.orca.gateway.projection;
 
+import dev.orca.schemas.ConsumerLoop;
 import dev.orca.schemas.KafkaAccess;
 import dev.orca.schemas.Topics;
 import dev.orca.schemas.crypto.SecretBox;
@@ -9,17 +10,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -45,11 +42,8 @@ public final class Projector implements AutoCloseable {
   private final Map<String, Object> config;
   private final RecordDecoder decoder;
   private final BatchProjection projection;
-  /** Wakes the retry back-off on close; a new one per start, so a restarted projector backs off again. */
-  private volatile CountDownLatch stopping = new CountDownLatch(1);
-  private volatile KafkaConsumer<byte[], byte[]> consumer;
-  private volatile boolean running;
-  private Thread thread;
+  private final ConsumerLoop<byte[], byte[]> loop = new ConsumerLoop<>("orca-projector", log,
+      Duration.ofMillis(MIN_BACKOFF_MS), Duration.ofMillis(MAX_BACKOFF_MS));
 
   public Projector(String bootstrapServers, Topics topics, DatabaseClient db, SecretBox secrets) {
     this(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), topics, db, secrets);
@@ -73,65 +67,35 @@ public final class Projector implements AutoCloseable {
     config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
   }
 
-  public synchronized void start() {
-    if (thread != null) {
-      return;
-    }
-    running = true;
-    stopping = new CountDownLatch(1);
-    consumer = new KafkaConsumer<>(config);
-    thread = new Thread(this::run, "orca-projector");
-    thread.setDaemon(true);
-    thread.start();
+  public void start() {
+    loop.start(() -> new KafkaConsumer<>(config), this::run);
   }
 
   public boolean isRunning() {
-    return running;
+    return loop.running();
   }
 
   @Override
-  public synchronized void close() {
-    if (thread == null) {
-      return;
-    }
-    running = false;
-    stopping.countDown();
-    consumer.wakeup();
-    try {
-      thread.join(Duration.ofSeconds(30).toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    thread = null;
+  public void close() {
+    loop.close(Duration.ofSeconds(30));
   }
 
-  private void run() {
+  private void run(KafkaConsumer<byte[], byte[]> kafka) {
     Pattern subscription = Pattern.compile(
         Pattern.quote(topics.status().name()) + "|" + topics.agentEventsPattern().pattern());
-    long backoff = MIN_BACKOFF_MS;
-    KafkaConsumer<byte[], byte[]> kafka = consumer;
     try {
       kafka.subscribe(subscription);
-      while (running) {
-        ConsumerRecords<byte[], byte[]> records;
-        try {
-          records = kafka.poll(POLL);
-        } catch (WakeupException e) {
-          break;
-        } catch (KafkaException e) {
-          log.warn("projector poll failed, retrying in {} ms: {}", backoff, e.getMessage());
-          backoff = pause(backoff);
-          continue;
-        }
+      while (loop.running()) {
+        ConsumerRecords<byte[], byte[]> records = loop.poll(kafka, POLL);
         if (records.isEmpty()) {
           continue;
         }
         if (project(records)) {
           commit(kafka, records);
-          backoff = MIN_BACKOFF_MS;
+          loop.succeeded();
         } else {
-          rewind(kafka, records);
-          backoff = pause(backoff);
+          ConsumerLoop.rewind(kafka, records);
+          loop.pause();
         }
       }
     } catch (WakeupException e) {
@@ -139,7 +103,6 @@ public final class Projector implements AutoCloseable {
     } catch (RuntimeException e) {
       log.error("projector stopped unexpectedly", e);
     } finally {
-      running = false;
       kafka.close(CloseOptions.timeout(CLOSE_TIMEOUT));
     }
   }
@@ -164,35 +127,13 @@ public final class Projector implements AutoCloseable {
   }
 
   private static void commit(KafkaConsumer<byte[], byte[]> kafka, ConsumerRecords<byte[], byte[]> records) {
-    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    for (TopicPartition partition : records.partitions()) {
-      List<ConsumerRecord<byte[], byte[]>> list = records.records(partition);
-      offsets.put(partition, new OffsetAndMetadata(list.get(list.size() - 1).offset() + 1));
-    }
     try {
-      kafka.commitSync(offsets);
+      kafka.commitSync(ConsumerLoop.nextOffsets(records));
     } catch (WakeupException e) {
       throw e;
     } catch (KafkaException e) {
       // The batch is in the database; whoever owns the partitions now replays it harmlessly.
       log.warn("cannot commit projector offsets: {}", e.getMessage());
     }
-  }
-
-  /** Seeks every partition of the batch back to its first record, so the batch is polled again. */
-  private static void rewind(KafkaConsumer<byte[], byte[]> kafka, ConsumerRecords<byte[], byte[]> records) {
-    for (TopicPartition partition : records.partitions()) {
-      kafka.seek(partition, records.records(partition).get(0).offset());
-    }
-  }
-
-  private long pause(long backoff) {
-    try {
-      stopping.await(backoff, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      running = false;
-    }
-    return Math.min(backoff * 2, MAX_BACKOFF_MS);
   }
 }

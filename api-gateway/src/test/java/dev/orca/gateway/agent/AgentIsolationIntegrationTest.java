@@ -26,13 +26,16 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.SslAuthenticationException;
@@ -175,9 +178,10 @@ class AgentIsolationIntegrationTest extends GatewayTestSupport {
     admin().delete().uri("/api/v1/agents/" + id).exchange().expectStatus().isNoContent();
 
     assertRefused(SaslAuthenticationException.class, () -> send(client, topics.agentEvents(id).name(), "after"));
-    // Its commands topic goes; its events topic stays (the dispatcher's pattern subscription does not
-    // survive one deleted under it), and nobody may write it any more.
-    List<String> agentTopics = List.of(topics.agentCommands(id).name());
+    // Its commands topic goes once the dispatcher sends it nothing more; its events topic once every
+    // record of it was read. Nobody may write either any more.
+    String commands = topics.agentCommands(id).name();
+    String events = topics.agentEvents(id).name();
     try (Admin admin = Admin.create(SharedKafka.broker().orElseThrow().superUserClient());
          TopicReader<SpecificRecord> requests = new TopicReader<>(SharedKafka.bootstrapServers(),
              topics.deployRequests())) {
@@ -202,21 +206,38 @@ class AgentIsolationIntegrationTest extends GatewayTestSupport {
                 + " agent_id = :id").bind("id", id).map(row -> row.get("n", Long.class)).one().block(),
             n -> n == keys.size() - 1);
         Thread.sleep(AgentRetirements.EVERY.multipliedBy(2).toMillis());
-        assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).containsAll(agentTopics);
+        assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).contains(commands, events);
 
         status.send(new ProducerRecord<>(topics.status().name(), id, seen(id, keys.size() - 1)))
             .get(30, TimeUnit.SECONDS);
       }
       await().atMost(REFUSAL).untilAsserted(() -> assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
-          .doesNotContainAnyElementsOf(agentTopics).contains(topics.agentEvents(id).name()));
-      // The grants on them go once the projector's group no longer has them assigned (here, at once or
-      // at its next metadata refresh).
+          .doesNotContain(commands));
+      // The projector (it runs here) has read "alive", the dispatcher's relay (it does not) has not: the
+      // events topic stays, two sweeps later, until the relay's group has committed past it.
+      Thread.sleep(AgentRetirements.EVERY.multipliedBy(2).toMillis());
+      assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).contains(events);
+      Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+      for (int partition = 0; partition < topics.partitions(); partition++) {
+        ends.put(new TopicPartition(events, partition), OffsetSpec.latest());
+      }
+      Map<TopicPartition, OffsetAndMetadata> readAll = new HashMap<>();
+      admin.listOffsets(ends).all().get(30, TimeUnit.SECONDS)
+          .forEach((partition, end) -> readAll.put(partition, new OffsetAndMetadata(end.offset())));
+      admin.alterConsumerGroupOffsets(dev.orca.schemas.KafkaAccess.dispatcherRelayGroup(topics), readAll).all()
+          .get(30, TimeUnit.SECONDS);
+      await().atMost(REFUSAL).untilAsserted(() -> assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
+          .doesNotContain(events));
+      // The grants on them go once the groups reading agents' events no longer have it assigned (here,
+      // at once or at the projector's next metadata refresh).
       await().atMost(REFUSAL).untilAsserted(() -> {
-        for (var filter : dev.orca.schemas.KafkaAccess.onRetiredAgent(topics, id)) {
+        for (var filter : dev.orca.schemas.KafkaAccess.onAgent(topics, id)) {
           assertThat(admin.describeAcls(filter).values().get(30, TimeUnit.SECONDS)).as("grants on %s", filter)
               .isEmpty();
         }
       });
+      assertThat(db.sql("SELECT count(*) AS n FROM retired_agents WHERE agent_id = :id").bind("id", id)
+          .map(row -> row.get("n", Long.class)).one().block()).isZero();
     }
   }
 
