@@ -10,7 +10,7 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * {@code ./orca bench [sync|push|polling|startup|webhooks|lsremote|deploy] [options]}: runs one benchmark and prints
+ * {@code ./orca bench [sync|security|results|push|polling|startup|webhooks|lsremote|deploy] [options]}: runs one benchmark and prints
  * its figures next to a baseline measured in the same run. An unknown option is refused.
  *
  * <ul>
@@ -61,7 +61,7 @@ import java.util.Set;
 public final class Bench {
 
   static final String USAGE =
-      "usage: bench [sync|security|push|polling|startup|webhooks|lsremote|deploy] [options]; see README \"Benchmarks\"";
+      "usage: bench [sync|security|results|push|polling|startup|webhooks|lsremote|deploy] [options]; see README \"Benchmarks\"";
 
   private Bench() {}
 
@@ -78,6 +78,7 @@ public final class Bench {
       switch (name) {
         case "sync" -> sync(rest);
         case "security" -> security(rest);
+        case "results" -> results(rest);
         case "push" -> push(rest);
         case "polling" -> polling(rest);
         case "startup" -> startup(rest);
@@ -109,6 +110,17 @@ public final class Bench {
         + " and SCRAM over TLS, on one broker with its authorizer, %d cores, Java %s%n", syncs, warmup, cores(),
         javaVersion());
     new SecurityBench(syncs, warmup, rounds).run().print(System.out);
+  }
+
+  private static void results(String[] argv) throws Exception {
+    Args args = Args.parse(argv, Set.of("--results", "--warmup", "--hops"), Set.of());
+    int results = args.integer("--results", 300, 1);
+    int warmup = args.integer("--warmup", 50, 0);
+    int hops = args.integer("--hops", 1000, 1);
+    System.out.printf(Locale.ROOT, "Orca results bench: %d results (+%d warm-up) each way, through the relay and"
+        + " straight into agent-reports, baseline %d Kafka hops, %d cores, Java %s%n", results, warmup, hops, cores(),
+        javaVersion());
+    new ResultToStatusBench(results, warmup, hops).run().print(System.out);
   }
 
   private static void sync(String[] argv) throws Exception {
