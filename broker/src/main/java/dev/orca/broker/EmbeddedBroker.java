@@ -148,7 +148,11 @@ public final class EmbeddedBroker implements AutoCloseable {
     stopQuietly(server);
   }
 
-  static Properties serverProperties(Path logDir, BrokerTls tls, Ports ports) {
+  /**
+   * The server configuration this broker runs with; public so that the brokers of the distributed
+   * deployment (docker-compose.yml) are held to the same security in a test.
+   */
+  public static Properties serverProperties(Path logDir, BrokerTls tls, Ports ports) {
     Properties p = new Properties();
     p.put("process.roles", "broker,controller");
     p.put("node.id", String.valueOf(NODE_ID));
