@@ -41,9 +41,8 @@ class AgentRetirements implements SmartLifecycle {
   private final AgentCredentials credentials;
   private final AgentStore store;
   private final Duration grace;
-  private final BackgroundLoop loop = new BackgroundLoop("orca-agent-retirements", EVERY, this::advanceSafely);
-  /** Only the first failure of a streak is a warning. */
-  private volatile boolean failing;
+  private final BackgroundLoop loop = new BackgroundLoop("orca-agent-retirements", EVERY, log,
+      "finishing the deletion of agents on the broker", this::advance);
 
   AgentRetirements(DatabaseClient db, AgentCredentials credentials, AgentStore store,
       @Value("${orca.agent-retirement-grace:PT2M}") Duration grace) {
@@ -150,24 +149,6 @@ class AgentRetirements implements SmartLifecycle {
                   agentId))
               .thenReturn(true));
     });
-  }
-
-  private void advanceSafely() {
-    try {
-      advance();
-      if (failing) {
-        failing = false;
-        log.info("finishing the deletion of agents on the broker works again");
-      }
-    } catch (RuntimeException e) {
-      if (!failing) {
-        failing = true;
-        log.warn("cannot look at deleted agents' topics yet, retrying every {} s: {}", EVERY.toSeconds(),
-            e.getMessage());
-      } else {
-        log.debug("still cannot look at deleted agents' topics: {}", e.getMessage());
-      }
-    }
   }
 
   @Override

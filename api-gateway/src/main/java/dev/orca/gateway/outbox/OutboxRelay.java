@@ -32,10 +32,8 @@ class OutboxRelay implements SmartLifecycle {
   private final DatabaseClient db;
   private final TransactionalOperator tx;
   private final KafkaPublisher publisher;
-  private final BackgroundLoop loop = new BackgroundLoop("orca-outbox-relay", Duration.ofMillis(100),
-      this::drainSafely);
-  /** Only the first failure of a streak is a warning; the relay retries ten times a second. */
-  private volatile boolean failing;
+  private final BackgroundLoop loop = new BackgroundLoop("orca-outbox-relay", Duration.ofMillis(100), LOG,
+      "the outbox relay (publishing to Kafka)", this::drain);
 
   OutboxRelay(DatabaseClient db, ReactiveTransactionManager transactions, KafkaPublisher publisher) {
     this.db = db;
@@ -49,22 +47,10 @@ class OutboxRelay implements SmartLifecycle {
     loop.runSoon();
   }
 
-  private void drainSafely() {
-    try {
-      while (drainBatch() == BATCH) {
-        // a full batch: more may be waiting
-      }
-      if (failing) {
-        failing = false;
-        LOG.info("outbox relay publishing again");
-      }
-    } catch (RuntimeException e) {
-      if (!failing) {
-        failing = true;
-        LOG.warn("outbox relay cannot publish, retrying until it can: {}", e.getMessage());
-      } else {
-        LOG.debug("outbox relay still cannot publish: {}", e.getMessage());
-      }
+  /** Publishes every row queued, a batch at a time. */
+  private void drain() {
+    while (drainBatch() == BATCH) {
+      // a full batch: more may be waiting
     }
   }
 
