@@ -61,7 +61,10 @@ final class AgentLiveness {
     return Optional.empty();
   }
 
-  /** The partition of its events topic an agent's heartbeats (keyed by its id) are written to. */
+  /**
+   * The partition an agent's heartbeats (keyed by its id) are written to, in its events topic and
+   * in agent-reports alike (same count, same partitioner).
+   */
   int heartbeatPartition(String agentId) {
     return Utils.toPositive(Utils.murmur2(agentId.getBytes(StandardCharsets.UTF_8))) % partitions;
   }

@@ -9,14 +9,19 @@ import dev.orca.schemas.avro.Heartbeat;
 import dev.orca.schemas.avro.RemoveResult;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -28,6 +33,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -48,8 +54,14 @@ import org.slf4j.LoggerFactory;
  * this plain consumer a deleted topic only ends its partitions' assignment.
  *
  * <p>A partition its group never committed starts where the dispatcher's Streams application
- * had read it, when it read agents' events itself (before this relay existed), else at the
- * beginning: an agent's first events may be written before the pattern finds its topic.
+ * had read it, when it read agents' events itself (before this relay existed), and that position
+ * is committed for the relay's group at once; else at the beginning: an agent's first events may
+ * be written before the pattern finds its topic. Such a partition, and one whose transaction's
+ * outcome was unknown (a commit that timed out), is paused until it is settled from the group's
+ * committed offset, so nothing is read twice or skipped.
+ *
+ * <p>Static membership ({@code <instance id>-relay}): a restarted instance takes its partitions
+ * back at once; it leaves the group when closed.
  */
 final class AgentReportRelay implements AutoCloseable {
 
@@ -59,6 +71,12 @@ final class AgentReportRelay implements AutoCloseable {
   private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
   private static final long MIN_BACKOFF_MS = 100;
   private static final long MAX_BACKOFF_MS = 5_000;
+  /**
+   * The largest record copied: with the relay's header it still fits the broker's default
+   * message size (1 MiB). Agents write far smaller results; a larger one is skipped with a
+   * warning rather than failing every transaction after it.
+   */
+  static final int MAX_COPY_BYTES = 1_000_000;
   private static final Set<Class<?>> DISPATCHER_NEEDS = Set.of(DeployResult.class, RemoveResult.class, Heartbeat.class);
 
   private final Topics topics;
@@ -70,10 +88,20 @@ final class AgentReportRelay implements AutoCloseable {
       Duration.ofMillis(MIN_BACKOFF_MS), Duration.ofMillis(MAX_BACKOFF_MS));
   /** Where the dispatcher's Streams application had read each events partition, before this relay. */
   private Map<TopicPartition, OffsetAndMetadata> earlierOffsets = Map.of();
+  /**
+   * Paused partitions to settle before they are read: each goes to its committed offset, else to
+   * the fallback here. The loop thread's alone (the rebalance listener runs in its poll).
+   */
+  private final Map<TopicPartition, Fallback> unsettled = new HashMap<>();
+  /** Whether the producer has a transaction begun and not yet committed or aborted. */
+  private boolean transactionOpen;
+
+  /** Where an unsettled partition goes when its group has no committed offset; {@code commit}: make it the group's. */
+  private record Fallback(long offset, boolean commit) {}
 
   /**
    * {@code clientConfig}: bootstrap address and security, shared by its clients;
-   * {@code instanceId}: this dispatcher instance's, for the transactional id.
+   * {@code instanceId}: this dispatcher instance's, for the transactional id and the static membership.
    */
   AgentReportRelay(Topics topics, Map<String, Object> clientConfig, String instanceId) {
     this.topics = topics;
@@ -81,6 +109,9 @@ final class AgentReportRelay implements AutoCloseable {
     this.adminConfig = Map.copyOf(clientConfig);
     Map<String, Object> consumer = new HashMap<>(clientConfig);
     consumer.put(ConsumerConfig.GROUP_ID_CONFIG, KafkaAccess.dispatcherRelayGroup(topics));
+    consumer.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId + "-relay");
+    // A member that died (rather than restarted) holds its partitions this long.
+    consumer.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
     consumer.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     consumer.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     consumer.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -98,7 +129,6 @@ final class AgentReportRelay implements AutoCloseable {
   }
 
   void start() {
-    earlierOffsets = earlierOffsets();
     loop.start(() -> new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
         this::run);
   }
@@ -115,7 +145,10 @@ final class AgentReportRelay implements AutoCloseable {
   private void run(KafkaConsumer<byte[], byte[]> kafka) {
     KafkaProducer<byte[], byte[]> producer = null;
     try {
-      kafka.subscribe(topics.agentEventsPattern(), new StartWhereStreamsLeftOff(kafka));
+      if (!readEarlierOffsets()) {
+        return;
+      }
+      kafka.subscribe(topics.agentEventsPattern(), new SettleWhenAssigned(kafka));
       while (loop.running()) {
         if (producer == null) {
           try {
@@ -127,6 +160,17 @@ final class AgentReportRelay implements AutoCloseable {
             continue;
           }
         }
+        if (!unsettled.isEmpty()) {
+          try {
+            settle(kafka, producer);
+          } catch (KafkaException e) {
+            log.warn("agent report relay cannot settle where {} partitions start, retrying in {} ms: {}",
+                unsettled.size(), loop.backoffMs(), e.getMessage());
+            producer = abort(producer);
+            loop.pause();
+            continue;
+          }
+        }
         ConsumerRecords<byte[], byte[]> records = loop.poll(kafka, POLL);
         if (records.isEmpty()) {
           continue;
@@ -134,11 +178,17 @@ final class AgentReportRelay implements AutoCloseable {
         try {
           relay(kafka, producer, records);
           loop.succeeded();
-        } catch (KafkaException e) {
+        } catch (KafkaException | IllegalStateException e) {
           log.warn("agent report relay could not copy {} records, will read them again in {} ms: {}", records.count(),
               loop.backoffMs(), e.getMessage());
           producer = abort(producer);
-          ConsumerLoop.rewind(kafka, records);
+          if (producer != null) {
+            ConsumerLoop.rewind(kafka, records);
+          } else {
+            // The transaction may yet commit (a commit that timed out): the next producer settles it,
+            // then these partitions go on from what their group committed.
+            unsettle(kafka, records);
+          }
           loop.pause();
         }
       }
@@ -150,11 +200,13 @@ final class AgentReportRelay implements AutoCloseable {
       if (producer != null) {
         producer.close(CLOSE_TIMEOUT);
       }
-      kafka.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(CLOSE_TIMEOUT));
+      kafka.close(CloseOptions.timeout(CLOSE_TIMEOUT)
+          .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
     }
   }
 
   private KafkaProducer<byte[], byte[]> newProducer() {
+    transactionOpen = false;
     KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
     try {
@@ -168,7 +220,7 @@ final class AgentReportRelay implements AutoCloseable {
 
   private void relay(KafkaConsumer<byte[], byte[]> kafka, KafkaProducer<byte[], byte[]> producer,
       ConsumerRecords<byte[], byte[]> records) {
-    producer.beginTransaction();
+    begin(producer);
     for (TopicPartition partition : records.partitions()) {
       Optional<String> agent = topics.agentOfEventsTopic(partition.topic());
       for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
@@ -181,12 +233,28 @@ final class AgentReportRelay implements AutoCloseable {
       }
     }
     producer.sendOffsetsToTransaction(ConsumerLoop.nextOffsets(records), kafka.groupMetadata());
+    commit(producer);
+  }
+
+  private void begin(KafkaProducer<byte[], byte[]> producer) {
+    producer.beginTransaction();
+    transactionOpen = true;
+  }
+
+  private void commit(KafkaProducer<byte[], byte[]> producer) {
     producer.commitTransaction();
+    transactionOpen = false;
   }
 
   /** Results and heartbeats; a record no Orca agent writes is left to the projector, which says so. */
   private boolean forwarded(ConsumerRecord<byte[], byte[]> record) {
     if (record.value() == null) {
+      return false;
+    }
+    int size = record.value().length + (record.key() == null ? 0 : record.key().length);
+    if (size > MAX_COPY_BYTES) {
+      log.warn("agent report relay skips a record of {} bytes at {}-{}@{} (at most {})", size, record.topic(),
+          record.partition(), record.offset(), MAX_COPY_BYTES);
       return false;
     }
     Optional<Class<? extends SpecificRecord>> type = codec.typeOf(record.value());
@@ -198,8 +266,15 @@ final class AgentReportRelay implements AutoCloseable {
     return DISPATCHER_NEEDS.contains(type.get());
   }
 
-  /** Ends the open transaction; a producer that cannot is replaced (null: make a new one). */
-  private static KafkaProducer<byte[], byte[]> abort(KafkaProducer<byte[], byte[]> producer) {
+  /**
+   * Ends the open transaction, if any; a producer that cannot is closed (null: make a new one,
+   * whose initialization settles the transaction either way).
+   */
+  private KafkaProducer<byte[], byte[]> abort(KafkaProducer<byte[], byte[]> producer) {
+    if (!transactionOpen) {
+      return producer;
+    }
+    transactionOpen = false;
     try {
       producer.abortTransaction();
       return producer;
@@ -210,54 +285,110 @@ final class AgentReportRelay implements AutoCloseable {
     }
   }
 
-  private Map<TopicPartition, OffsetAndMetadata> earlierOffsets() {
-    String streamsGroup = KafkaAccess.dispatcherApplicationId(topics);
-    try (Admin admin = Admin.create(adminConfig)) {
-      Map<TopicPartition, OffsetAndMetadata> all = admin.listConsumerGroupOffsets(streamsGroup)
-          .partitionsToOffsetAndMetadata().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      Map<TopicPartition, OffsetAndMetadata> events = new HashMap<>();
-      all.forEach((partition, offset) -> {
-        if (offset != null && topics.agentOfEventsTopic(partition.topic()).isPresent()) {
-          events.put(partition, offset);
-        }
-      });
-      return Map.copyOf(events);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Map.of();
-    } catch (Exception e) {
-      // Nothing to go on: a partition nobody committed is read from its beginning.
-      log.debug("no earlier offsets of {}: {}", streamsGroup, e.toString());
-      return Map.of();
+  /** Pauses a failed batch's partitions until settle() puts them where their group committed. */
+  private void unsettle(KafkaConsumer<byte[], byte[]> kafka, ConsumerRecords<byte[], byte[]> records) {
+    Set<TopicPartition> assigned = kafka.assignment();
+    for (TopicPartition partition : records.partitions()) {
+      if (assigned.contains(partition)) {
+        unsettled.putIfAbsent(partition, new Fallback(records.records(partition).get(0).offset(), false));
+      }
     }
+    kafka.pause(unsettled.keySet());
   }
 
-  /** Seeks a newly assigned partition its group never committed to where the Streams application left it. */
-  private final class StartWhereStreamsLeftOff implements ConsumerRebalanceListener {
+  /**
+   * Puts every unsettled partition at its group's committed offset, else at its fallback (made
+   * the group's own where asked), and resumes it. A failure leaves them all paused for the next try.
+   */
+  private void settle(KafkaConsumer<byte[], byte[]> kafka, KafkaProducer<byte[], byte[]> producer) {
+    unsettled.keySet().retainAll(kafka.assignment());
+    if (unsettled.isEmpty()) {
+      return;
+    }
+    Map<TopicPartition, OffsetAndMetadata> committed = kafka.committed(Set.copyOf(unsettled.keySet()));
+    Map<TopicPartition, OffsetAndMetadata> adopted = new HashMap<>();
+    unsettled.forEach((partition, fallback) -> {
+      OffsetAndMetadata offset = committed.get(partition);
+      if (offset != null) {
+        kafka.seek(partition, offset);
+      } else {
+        kafka.seek(partition, fallback.offset());
+        if (fallback.commit()) {
+          adopted.put(partition, new OffsetAndMetadata(fallback.offset()));
+        }
+      }
+    });
+    if (!adopted.isEmpty()) {
+      begin(producer);
+      producer.sendOffsetsToTransaction(adopted, kafka.groupMetadata());
+      commit(producer);
+      log.info("agent report relay starts {} partitions where the dispatcher had read them before it: {}",
+          adopted.size(), adopted.keySet());
+    }
+    kafka.resume(unsettled.keySet());
+    unsettled.clear();
+  }
+
+  /** Reads where the Streams application had read agents' events, retrying until it can or the relay closes. */
+  private boolean readEarlierOffsets() {
+    String streamsGroup = KafkaAccess.dispatcherApplicationId(topics);
+    while (loop.running()) {
+      try (Admin admin = Admin.create(adminConfig)) {
+        Map<TopicPartition, OffsetAndMetadata> all = admin.listConsumerGroupOffsets(streamsGroup,
+                new ListConsumerGroupOffsetsOptions().requireStable(true))
+            .partitionsToOffsetAndMetadata().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        Map<TopicPartition, OffsetAndMetadata> events = new HashMap<>();
+        all.forEach((partition, offset) -> {
+          if (offset != null && topics.agentOfEventsTopic(partition.topic()).isPresent()) {
+            events.put(partition, offset);
+          }
+        });
+        earlierOffsets = Map.copyOf(events);
+        loop.succeeded();
+        return true;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      } catch (ExecutionException | java.util.concurrent.TimeoutException | KafkaException e) {
+        Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+        if (cause instanceof GroupIdNotFoundException) {
+          earlierOffsets = Map.of();
+          return true;
+        }
+        log.warn("agent report relay cannot read where the dispatcher had read agents' events, retrying in {} ms: {}",
+            loop.backoffMs(), cause.toString());
+        loop.pause();
+      }
+    }
+    return false;
+  }
+
+  /** Pauses each newly assigned partition the Streams application had read, to settle it before it is read. */
+  private final class SettleWhenAssigned implements ConsumerRebalanceListener {
 
     private final KafkaConsumer<byte[], byte[]> kafka;
 
-    StartWhereStreamsLeftOff(KafkaConsumer<byte[], byte[]> kafka) {
+    SettleWhenAssigned(KafkaConsumer<byte[], byte[]> kafka) {
       this.kafka = kafka;
     }
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-      if (earlierOffsets.isEmpty() || partitions.isEmpty()) {
-        return;
-      }
-      Map<TopicPartition, OffsetAndMetadata> committed = kafka.committed(Set.copyOf(partitions));
+      List<TopicPartition> earlier = new ArrayList<>();
       for (TopicPartition partition : partitions) {
-        OffsetAndMetadata earlier = earlierOffsets.get(partition);
-        if (committed.get(partition) == null && earlier != null) {
-          kafka.seek(partition, earlier);
+        OffsetAndMetadata offset = earlierOffsets.get(partition);
+        if (offset != null) {
+          unsettled.put(partition, new Fallback(offset.offset(), true));
+          earlier.add(partition);
         }
       }
+      kafka.pause(earlier);
     }
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      // Every batch commits before the next poll: nothing is pending here.
+      // Every batch commits before the next poll: nothing is pending here but what is still unsettled.
+      unsettled.keySet().removeAll(partitions);
     }
   }
 }

@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Routes each request or agent result to the deploy or removal rules over the application's
  * stored state; every second it times out what passed its deadline and purges week-old markers of
- * removed applications. The agent of a result is taken from its topic's name; HealthReport and
- * Heartbeat are the projector's, not ours. An AgentRetired (once per partition) marks an agent
+ * removed applications. The agent of a result or heartbeat is the one AgentReportRelay named in
+ * its header (from the events topic it read it in); heartbeats feed agent liveness, and health
+ * reports never arrive (the relay leaves them to the projector). An AgentRetired (once per partition) marks an agent
  * deleted: no command goes to it afterwards, from any rule.
  */
 final class DispatchProcessor implements Processor<String, SpecificRecord, String, Outbound> {
@@ -235,6 +236,7 @@ final class DispatchProcessor implements Processor<String, SpecificRecord, Strin
   private Optional<String> sourceAgent(Record<String, SpecificRecord> record) {
     Optional<String> agent = sourceTopic().filter(topics.agentReports().name()::equals)
         .map(topic -> record.headers().lastHeader(Topics.AGENT_HEADER))
+        .filter(header -> header.value() != null)
         .map(header -> new String(header.value(), java.nio.charset.StandardCharsets.UTF_8))
         .filter(id -> Topics.AGENT_ID.matcher(id).matches());
     if (agent.isEmpty()) {

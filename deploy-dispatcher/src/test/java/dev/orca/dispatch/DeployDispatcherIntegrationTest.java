@@ -67,6 +67,7 @@ class DeployDispatcherIntegrationTest {
   private static Admin admin;
   private static DeployDispatcher dispatcher;
   private static KafkaProducer<byte[], byte[]> producer;
+  private static Map<TopicPartition, OffsetAndMetadata> readBefore;
 
   @BeforeAll
   static void start() throws Exception {
@@ -78,7 +79,7 @@ class DeployDispatcherIntegrationTest {
     // group; the relay starts there, not at the beginning.
     TopicAdmin.ensure(admin, TOPICS.agentTopics(EARLIER_AGENT), WAIT);
     send(TOPICS.agentEvents(EARLIER_AGENT), "read-before", result("read-before"));
-    Map<TopicPartition, OffsetAndMetadata> readBefore = new HashMap<>();
+    readBefore = new HashMap<>();
     for (int partition = 0; partition < TOPICS.partitions(); partition++) {
       TopicPartition events = new TopicPartition(TOPICS.agentEvents(EARLIER_AGENT).name(), partition);
       long end = admin.listOffsets(Map.of(events, OffsetSpec.latest())).all().get(30, TimeUnit.SECONDS)
@@ -124,6 +125,13 @@ class DeployDispatcherIntegrationTest {
 
   @Test
   void shouldRelayResultsAndHeartbeatsNamingTheirAgentAndLiveThroughItsTopicDeleted() throws Exception {
+    // Where the earlier dispatcher had read becomes the relay group's own offset at once, with nothing
+    // new to read there (a deleted agent's events topic waits for the relay's offsets).
+    await().atMost(WAIT).untilAsserted(() -> assertThat(admin.listConsumerGroupOffsets(
+            KafkaAccess.dispatcherRelayGroup(TOPICS)).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS))
+        .as("the relay's offsets").containsAllEntriesOf(readBefore.entrySet().stream()
+            .filter(e -> e.getValue().offset() > 0)
+            .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue))));
     String agent = "agent-" + UUID.randomUUID().toString().substring(0, 8);
     TopicAdmin.ensure(admin, TOPICS.agentTopics(agent), WAIT);
     String app = "app-" + UUID.randomUUID();
@@ -132,6 +140,9 @@ class DeployDispatcherIntegrationTest {
         .setHealth(HealthStatus.HEALTHY).setAt(Instant.now()).build());
     producer.send(new ProducerRecord<>(TOPICS.agentEvents(agent).name(), app.getBytes(StandardCharsets.UTF_8),
         "not avro".getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
+    // Too large to copy with the relay's header under the broker's limit: skipped, and nothing after it waits.
+    send(TOPICS.agentEvents(agent), "too-big", DeployResult.newBuilder(result("too-big"))
+        .setError("x".repeat(AgentReportRelay.MAX_COPY_BYTES)).build());
     send(TOPICS.agentEvents(agent), app, result(app));
     send(TOPICS.agentEvents(agent), agent, Heartbeat.newBuilder().setAgentId("someone-else")
         .setDockerAvailable(true).setAgentVersion("1").setIntervalSeconds(15).setAt(Instant.now()).build());
@@ -144,6 +155,7 @@ class DeployDispatcherIntegrationTest {
         app + " DeployResult " + agent,
         agent + " Heartbeat " + agent, // the agent it came from, not the one its payload names
         "read-after DeployResult " + EARLIER_AGENT);
+    assertThat(reports).noneMatch(r -> key(r).equals("too-big"));
     // What the earlier dispatcher had read is not read again (it would have been copied first).
     assertThat(reports).noneMatch(r -> key(r).equals("read-before"));
 

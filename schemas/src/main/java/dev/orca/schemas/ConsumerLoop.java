@@ -52,10 +52,23 @@ public final class ConsumerLoop<K, V> {
     this.backoffMs = minBackoffMs;
   }
 
-  /** Starts the loop unless it runs already. */
+  /**
+   * Starts the loop unless it runs already. A loop closed but not yet ended (its body was still
+   * in a blocking call) is waited for first, so two never share the consumer group.
+   */
   public synchronized void start(Supplier<KafkaConsumer<K, V>> newConsumer, Body<K, V> body) {
-    if (thread != null) {
+    if (thread != null && running) {
       return;
+    }
+    if (thread != null) {
+      try {
+        thread.join(Duration.ofSeconds(30).toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (thread.isAlive()) {
+        throw new IllegalStateException(threadName + " is still stopping");
+      }
     }
     stopping = new CountDownLatch(1);
     backoffMs = minBackoffMs;
@@ -78,7 +91,10 @@ public final class ConsumerLoop<K, V> {
     return running;
   }
 
-  /** Ends the loop: wakes its poll or back-off and waits up to {@code wait} for it. */
+  /**
+   * Ends the loop: wakes its poll or back-off and waits up to {@code wait} for it (a body blocked
+   * elsewhere may outlast that; the next start waits for it).
+   */
   public synchronized void close(Duration wait) {
     if (thread == null) {
       return;
@@ -91,7 +107,9 @@ public final class ConsumerLoop<K, V> {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    thread = null;
+    if (!thread.isAlive()) {
+      thread = null;
+    }
   }
 
   /**

@@ -217,7 +217,7 @@ public final class Topics {
     return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
   }
 
-  /** The agent whose commands topic this is (the sentinel has none). */
+  /** The agent whose commands topic this is. */
   public Optional<String> agentOfCommandsTopic(String topicName) {
     String start = prefix + "agent.";
     String end = ".commands";

@@ -125,6 +125,11 @@ class AgentCredentials {
       for (String group : eventReaders()) {
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
             .partitionsToOffsetAndMetadata().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        if (committed.isEmpty()) {
+          // Not one commit yet: no reader of this version has run (a dispatcher of an earlier one
+          // may still read the topic by pattern, and would not survive it deleted).
+          return false;
+        }
         for (var end : ends.entrySet()) {
           long last = end.getValue().offset();
           OffsetAndMetadata read = committed.get(end.getKey());

@@ -40,7 +40,8 @@ public record OrcaProperties(
       throw new IllegalArgumentException("orca.deploy-timeout-seconds must be positive");
     }
     if (health.requiredGroups() == null) {
-      health = new Health(List.of(topicPrefix + "sync-stream", topicPrefix + "deploy-dispatcher"));
+      health = new Health(List.of(topicPrefix + "sync-stream", topicPrefix + "deploy-dispatcher",
+          topicPrefix + "deploy-dispatcher-relay"));
     }
   }
 

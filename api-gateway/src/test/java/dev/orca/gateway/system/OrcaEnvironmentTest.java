@@ -81,7 +81,8 @@ class OrcaEnvironmentTest {
     assertThat(properties.allowLocalGit()).isTrue();
     assertThat(properties.deployTimeoutSeconds()).isEqualTo(120);
     assertThat(properties.localAgent().enabled()).isFalse();
-    assertThat(properties.health().requiredGroups()).containsExactly("prod.sync-stream", "prod.deploy-dispatcher");
+    assertThat(properties.health().requiredGroups()).containsExactly("prod.sync-stream", "prod.deploy-dispatcher",
+        "prod.deploy-dispatcher-relay");
   }
 
   @Test

@@ -19,7 +19,7 @@ class OrcaPropertiesTest {
   @Test
   void shouldRequireTheStreamApplicationsGroupsByDefault() {
     assertThat(properties(SECRET, null).health().requiredGroups())
-        .containsExactly("acme.sync-stream", "acme.deploy-dispatcher");
+        .containsExactly("acme.sync-stream", "acme.deploy-dispatcher", "acme.deploy-dispatcher-relay");
     assertThat(properties(SECRET, List.of()).health().requiredGroups()).isEmpty();
   }
 
