@@ -33,7 +33,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -72,11 +74,13 @@ final class AgentReportRelay implements AutoCloseable {
   private static final long MIN_BACKOFF_MS = 100;
   private static final long MAX_BACKOFF_MS = 5_000;
   /**
-   * The largest record copied: with the relay's header it still fits the broker's default
-   * message size (1 MiB). Agents write far smaller results; a larger one is skipped with a
-   * warning rather than failing every transaction after it.
+   * The largest key and value copied: with the relay's header and a batch's overhead, within the
+   * producer's request size (1 MiB) and the broker's default message size. An agent's producer
+   * compresses nothing, so its own limit is about the same; a record beyond it (written
+   * compressed by something else) is skipped with a warning rather than failing every
+   * transaction after it. Agents write far smaller results.
    */
-  static final int MAX_COPY_BYTES = 1_000_000;
+  static final int MAX_COPY_BYTES = 1_048_576 - 1_024;
   private static final Set<Class<?>> DISPATCHER_NEEDS = Set.of(DeployResult.class, RemoveResult.class, Heartbeat.class);
 
   private final Topics topics;
@@ -163,12 +167,18 @@ final class AgentReportRelay implements AutoCloseable {
         if (!unsettled.isEmpty()) {
           try {
             settle(kafka, producer);
+          } catch (WakeupException e) {
+            throw e;
           } catch (KafkaException e) {
+            stopIfFenced(e);
             log.warn("agent report relay cannot settle where {} partitions start, retrying in {} ms: {}",
                 unsettled.size(), loop.backoffMs(), e.getMessage());
             producer = abort(producer);
             loop.pause();
-            continue;
+            if (producer == null) {
+              continue;
+            }
+            // Polling goes on (those partitions stay paused): only a poll keeps this member in its group.
           }
         }
         ConsumerRecords<byte[], byte[]> records = loop.poll(kafka, POLL);
@@ -179,6 +189,7 @@ final class AgentReportRelay implements AutoCloseable {
           relay(kafka, producer, records);
           loop.succeeded();
         } catch (KafkaException | IllegalStateException e) {
+          stopIfFenced(e);
           log.warn("agent report relay could not copy {} records, will read them again in {} ms: {}", records.count(),
               loop.backoffMs(), e.getMessage());
           producer = abort(producer);
@@ -194,6 +205,9 @@ final class AgentReportRelay implements AutoCloseable {
       }
     } catch (WakeupException e) {
       // closing
+    } catch (Fenced e) {
+      log.error("agent report relay stops: another relay took its place ({}); two dispatcher instances must not"
+          + " share ORCA_INSTANCE_ID or a state directory's host and path", e.getCause().toString());
     } catch (RuntimeException e) {
       log.error("agent report relay stopped unexpectedly", e);
     } finally {
@@ -202,6 +216,22 @@ final class AgentReportRelay implements AutoCloseable {
       }
       kafka.close(CloseOptions.timeout(CLOSE_TIMEOUT)
           .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+    }
+  }
+
+  /** Thrown when another member with the same instance or transactional id fenced this one. */
+  private static final class Fenced extends RuntimeException {
+    Fenced(Throwable cause) {
+      super(cause);
+    }
+  }
+
+  /** A fenced relay stops: carrying on would only fence the other one in turn. */
+  private static void stopIfFenced(RuntimeException e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof ProducerFencedException || cause instanceof FencedInstanceIdException) {
+        throw new Fenced(cause);
+      }
     }
   }
 
@@ -236,9 +266,10 @@ final class AgentReportRelay implements AutoCloseable {
     commit(producer);
   }
 
+  /** Marked open first: a producer that cannot even begin one is then aborted, and so replaced. */
   private void begin(KafkaProducer<byte[], byte[]> producer) {
-    producer.beginTransaction();
     transactionOpen = true;
+    producer.beginTransaction();
   }
 
   private void commit(KafkaProducer<byte[], byte[]> producer) {
@@ -334,16 +365,14 @@ final class AgentReportRelay implements AutoCloseable {
     String streamsGroup = KafkaAccess.dispatcherApplicationId(topics);
     while (loop.running()) {
       try (Admin admin = Admin.create(adminConfig)) {
-        Map<TopicPartition, OffsetAndMetadata> all = admin.listConsumerGroupOffsets(streamsGroup,
-                new ListConsumerGroupOffsetsOptions().requireStable(true))
-            .partitionsToOffsetAndMetadata().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        Map<TopicPartition, OffsetAndMetadata> events = new HashMap<>();
-        all.forEach((partition, offset) -> {
-          if (offset != null && topics.agentOfEventsTopic(partition.topic()).isPresent()) {
-            events.put(partition, offset);
-          }
-        });
-        earlierOffsets = Map.copyOf(events);
+        Map<TopicPartition, OffsetAndMetadata> stable = eventOffsets(admin, streamsGroup, true);
+        // A partition whose offset a transaction still holds is left out of a stable read, not
+        // waited for: read again until every partition the plain read has is there.
+        Map<TopicPartition, OffsetAndMetadata> any = eventOffsets(admin, streamsGroup, false);
+        if (!stable.keySet().containsAll(any.keySet())) {
+          throw new KafkaException("offsets of " + streamsGroup + " are still held by an open transaction");
+        }
+        earlierOffsets = Map.copyOf(stable);
         loop.succeeded();
         return true;
       } catch (InterruptedException e) {
@@ -361,6 +390,19 @@ final class AgentReportRelay implements AutoCloseable {
       }
     }
     return false;
+  }
+
+  private Map<TopicPartition, OffsetAndMetadata> eventOffsets(Admin admin, String group, boolean stable)
+      throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
+    Map<TopicPartition, OffsetAndMetadata> events = new HashMap<>();
+    admin.listConsumerGroupOffsets(group, new ListConsumerGroupOffsetsOptions().requireStable(stable))
+        .partitionsToOffsetAndMetadata().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+        .forEach((partition, offset) -> {
+          if (offset != null && topics.agentOfEventsTopic(partition.topic()).isPresent()) {
+            events.put(partition, offset);
+          }
+        });
+    return events;
   }
 
   /** Pauses each newly assigned partition the Streams application had read, to settle it before it is read. */

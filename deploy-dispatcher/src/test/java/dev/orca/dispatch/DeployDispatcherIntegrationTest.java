@@ -140,9 +140,13 @@ class DeployDispatcherIntegrationTest {
         .setHealth(HealthStatus.HEALTHY).setAt(Instant.now()).build());
     producer.send(new ProducerRecord<>(TOPICS.agentEvents(agent).name(), app.getBytes(StandardCharsets.UTF_8),
         "not avro".getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
-    // Too large to copy with the relay's header under the broker's limit: skipped, and nothing after it waits.
-    send(TOPICS.agentEvents(agent), "too-big", DeployResult.newBuilder(result("too-big"))
-        .setError("x".repeat(AgentReportRelay.MAX_COPY_BYTES)).build());
+    // Written compressed, 3 MB once read: too large for the relay to copy. Skipped, and nothing after it waits.
+    try (KafkaProducer<byte[], byte[]> compressing = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.COMPRESSION_TYPE_CONFIG, "gzip",
+        ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 << 20), new ByteArraySerializer(), new ByteArraySerializer())) {
+      compressing.send(TOPICS.agentEvents(agent).record("too-big", DeployResult.newBuilder(result("too-big"))
+          .setError("x".repeat(3 << 20)).build())).get(30, TimeUnit.SECONDS);
+    }
     send(TOPICS.agentEvents(agent), app, result(app));
     send(TOPICS.agentEvents(agent), agent, Heartbeat.newBuilder().setAgentId("someone-else")
         .setDockerAvailable(true).setAgentVersion("1").setIntervalSeconds(15).setAt(Instant.now()).build());
@@ -166,7 +170,10 @@ class DeployDispatcherIntegrationTest {
     assertThat(dispatcher.isRunning()).isTrue();
   }
 
-  /** Every record of agent-reports from the beginning, once at least {@code count} of them are wanted. */
+  /**
+   * Every record of agent-reports from the beginning to its end once at least {@code count} of
+   * them are wanted.
+   */
   private static List<ConsumerRecord<byte[], byte[]>> awaitReports(
       java.util.function.Predicate<ConsumerRecord<byte[], byte[]>> wanted, int count) {
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
@@ -182,6 +189,12 @@ class DeployDispatcherIntegrationTest {
       await().atMost(WAIT).until(() -> {
         consumer.poll(Duration.ofMillis(200)).forEach(all::add);
         return all.stream().filter(wanted).count() >= count;
+      });
+      // And everything else copied so far, in every partition.
+      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+      await().atMost(WAIT).until(() -> {
+        consumer.poll(Duration.ofMillis(50)).forEach(all::add);
+        return partitions.stream().allMatch(p -> consumer.position(p) >= ends.get(p));
       });
       return all;
     }

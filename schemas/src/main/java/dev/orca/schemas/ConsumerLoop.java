@@ -15,6 +15,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 
@@ -114,12 +115,12 @@ public final class ConsumerLoop<K, V> {
 
   /**
    * Polls once. A failure is logged and backed off from, and reads as an empty batch; a wake-up
-   * (closing) is thrown.
+   * (closing) is thrown, and so is being fenced by another member with the same instance id.
    */
   public ConsumerRecords<K, V> poll(KafkaConsumer<K, V> consumer, Duration timeout) {
     try {
       return consumer.poll(timeout);
-    } catch (WakeupException e) {
+    } catch (WakeupException | FencedInstanceIdException e) {
       throw e;
     } catch (KafkaException e) {
       log.warn("{}: poll failed, retrying in {} ms: {}", threadName, backoffMs, e.getMessage());

@@ -125,8 +125,8 @@ class AgentCredentials {
       for (String group : eventReaders()) {
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
             .partitionsToOffsetAndMetadata().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        if (committed.isEmpty()) {
-          // Not one commit yet: no reader of this version has run (a dispatcher of an earlier one
+        if (committed.isEmpty() && group.equals(KafkaAccess.dispatcherRelayGroup(topics))) {
+          // Not one commit yet: no relay of this version has run (a dispatcher of an earlier one
           // may still read the topic by pattern, and would not survive it deleted).
           return false;
         }
