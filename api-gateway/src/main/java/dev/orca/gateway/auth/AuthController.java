@@ -113,6 +113,7 @@ class AuthController {
     if (body.email() == null || body.password() == null) {
       throw ApiException.badRequest("email and password are required");
     }
+    PasswordRule.checkLength(body.password());
     String email = body.email().trim();
     String address = exchange.getRequest().getRemoteAddress() == null ? null
         : exchange.getRequest().getRemoteAddress().getAddress().getHostAddress();
@@ -167,6 +168,7 @@ class AuthController {
   @ResponseStatus(HttpStatus.NO_CONTENT)
   Mono<Void> changePassword(@RequestAttribute(CurrentUser.ATTRIBUTE) CurrentUser me, @RequestBody ChangePasswordBody body,
       ServerWebExchange exchange) {
+    PasswordRule.checkLength(body.currentPassword());
     PasswordRule.check(body.newPassword());
     HttpCookie cookie = exchange.getRequest().getCookies().getFirst(SESSION_COOKIE);
     byte[] keep = cookie == null ? null : Secrets.sha256(cookie.getValue());

@@ -22,8 +22,10 @@ import reactor.core.publisher.Mono;
 /**
  * Authenticates every {@code /api/v1} request but the public ones, by session cookie or
  * {@code Authorization: Bearer <api token>}, and puts the {@link CurrentUser} on the exchange.
- * Cookie-authenticated writes whose {@code Origin} is neither this server nor the public URL are
- * refused (CSRF); {@code /api/v1/admin} needs the admin role.
+ * Cookie-authenticated writes, and the logins and registration that set the cookie, are refused
+ * when they come from another site (CSRF, login CSRF): an {@code Origin} that is neither this
+ * server nor the public URL, without one a {@code Referer} from elsewhere, or a browser's
+ * {@code Sec-Fetch-Site: cross-site}. {@code /api/v1/admin} needs the admin role.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
@@ -50,6 +52,10 @@ class AuthenticationFilter implements WebFilter {
     String path = RequestPaths.canonical(request.getPath().pathWithinApplication());
     if (!path.startsWith(API_ROOT)
         || path.startsWith(API) && isPublic(request.getMethod(), path.substring(API.length() - 1))) {
+      if (path.startsWith(API) && setsSession(request.getMethod(), path.substring(API.length() - 1))
+          && !sameOrigin(request)) {
+        return Mono.error(ApiException.forbidden("cross-origin request refused"));
+      }
       return chain.filter(exchange);
     }
     return authenticate(request)
@@ -77,6 +83,11 @@ class AuthenticationFilter implements WebFilter {
     return false;
   }
 
+  /** The public routes whose answer signs a browser in: a foreign page must not sign it into its account. */
+  static boolean setsSession(HttpMethod method, String route) {
+    return HttpMethod.POST.equals(method) && (route.equals("/auth/login") || route.equals("/auth/register"));
+  }
+
   private Mono<CurrentUser> authenticate(ServerHttpRequest request) {
     String authorization = request.getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
     if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -90,9 +101,18 @@ class AuthenticationFilter implements WebFilter {
     return Mono.empty();
   }
 
-  /** An absent Origin is a same-origin or non-browser request; a present one must be ours. */
+  /**
+   * Whether a browser sent this from our own pages. Without Origin, the Referer stands in for it;
+   * without both, it is a same-origin or non-browser request.
+   */
   private boolean sameOrigin(ServerHttpRequest request) {
+    if ("cross-site".equalsIgnoreCase(request.getHeaders().getFirst("Sec-Fetch-Site"))) {
+      return false;
+    }
     String origin = request.getHeaders().getOrigin();
+    if (origin == null) {
+      origin = request.getHeaders().getFirst(HttpHeaders.REFERER);
+    }
     if (origin == null) {
       return true;
     }

@@ -169,6 +169,56 @@ class AuthIntegrationTest {
 
   @Test
   @Order(2)
+  void shouldRefuseCrossSiteWritesAndLoginsHoweverTheBrowserSaysWhereFrom() {
+    String session = login();
+    // Without Origin (some browsers and privacy settings drop it), the Referer tells.
+    client().post().uri("/api/v1/auth/tokens").cookie("orca_session", session)
+        .header(HttpHeaders.REFERER, "https://evil.example/page")
+        .bodyValue(Map.of("name", "stolen")).exchange().expectStatus().isForbidden();
+    client().post().uri("/api/v1/auth/tokens").cookie("orca_session", session)
+        .header("Sec-Fetch-Site", "cross-site")
+        .bodyValue(Map.of("name", "stolen")).exchange().expectStatus().isForbidden();
+    client().post().uri("/api/v1/auth/tokens").cookie("orca_session", session)
+        .header(HttpHeaders.REFERER, "http://127.0.0.1:" + port + "/settings")
+        .bodyValue(Map.of("name", "from-our-page")).exchange().expectStatus().isCreated();
+
+    // Login CSRF: a foreign page must not sign the browser into the attacker's account, even with
+    // the right password; and it is not counted as a failed login.
+    Map<String, String> credentials = Map.of("email", EMAIL, "password", PASSWORD);
+    client().post().uri("/api/v1/auth/login").header(HttpHeaders.ORIGIN, "https://evil.example")
+        .bodyValue(credentials).exchange().expectStatus().isForbidden().expectHeader().doesNotExist("Set-Cookie");
+    client().post().uri("/api/v1/auth/login").header(HttpHeaders.REFERER, "https://evil.example/")
+        .bodyValue(credentials).exchange().expectStatus().isForbidden()
+        .expectBody().jsonPath("$.error").isEqualTo("cross-origin request refused");
+    client().post().uri("/api/v1/auth/login").header("Sec-Fetch-Site", "cross-site")
+        .bodyValue(credentials).exchange().expectStatus().isForbidden();
+    client().post().uri("/api/v1/auth/login").header(HttpHeaders.ORIGIN, "null")
+        .bodyValue(credentials).exchange().expectStatus().isForbidden();
+    client().post().uri("/api/v1/auth/register").header(HttpHeaders.ORIGIN, "https://evil.example")
+        .bodyValue(Map.of("email", "x@example.com", "name", "X", "password", PASSWORD))
+        .exchange().expectStatus().isForbidden() // and not for being closed:
+        .expectBody().jsonPath("$.error").isEqualTo("cross-origin request refused");
+    client().post().uri("/api/v1/auth/login").header(HttpHeaders.ORIGIN, "http://127.0.0.1:" + port)
+        .header("Sec-Fetch-Site", "same-origin").bodyValue(credentials).exchange().expectStatus().isOk();
+  }
+
+  @Test
+  @Order(2)
+  void shouldRefuseAPasswordNoPersonWouldTypeBeforeHashingIt() {
+    String huge = "Aa1-".repeat(200_000); // 800 KB
+    for (String route : List.of("/api/v1/auth/login", "/api/v1/auth/register")) {
+      client().post().uri(route).bodyValue(Map.of("email", EMAIL, "name", "X", "password", huge))
+          .exchange().expectStatus().isBadRequest()
+          .expectBody().jsonPath("$.error").isEqualTo("password must be at most 256 characters");
+    }
+    client().post().uri("/api/v1/auth/change-password").cookie("orca_session", login())
+        .bodyValue(Map.of("currentPassword", PASSWORD, "newPassword", "Aa1-".repeat(65)))
+        .exchange().expectStatus().isBadRequest()
+        .expectBody().jsonPath("$.error").isEqualTo("password must be at most 256 characters");
+  }
+
+  @Test
+  @Order(2)
   void shouldAnswer401WithoutCredentialsOnProtectedRoutes() {
     List<Object[]> routes = List.of(
         new Object[] {HttpMethod.GET, "/api/v1/agents"},
