@@ -7,9 +7,13 @@ import java.util.HexFormat;
 import java.util.Locale;
 
 /**
- * Keyed blind index of application names: HMAC-SHA256 of the normalised name (NFC, trimmed,
- * lower-cased) with a key derived from APP_SECRET, so uniqueness can be enforced on encrypted
- * names without revealing them. Recompute every index after a key rotation.
+ * Keyed blind index of application names: HMAC-SHA256 of the normalised name with a key derived
+ * from APP_SECRET, so uniqueness can be enforced on encrypted names without revealing them.
+ * Normalised so that names a person cannot tell apart are one name: compatibility forms folded
+ * (NFKC: full-width letters, ligatures, a no-break space), invisible characters dropped
+ * (zero-width spaces and joiners, soft hyphens, byte-order marks, fillers), runs of white space
+ * made one space, trimmed, lower-cased. Recompute every index after a key rotation, and after
+ * this rule changes ({@code ApplicationNameIndexes}).
  */
 public final class BlindIndex {
 
@@ -20,7 +24,32 @@ public final class BlindIndex {
   }
 
   public static String normalise(String name) {
-    return Normalizer.normalize(name, Normalizer.Form.NFC).trim().toLowerCase(Locale.ROOT);
+    String folded = Normalizer.normalize(name, Normalizer.Form.NFKC);
+    StringBuilder out = new StringBuilder(folded.length());
+    boolean space = false;
+    for (int i = 0; i < folded.length(); ) {
+      int cp = folded.codePointAt(i);
+      i += Character.charCount(cp);
+      if (invisible(cp)) {
+        continue;
+      }
+      if (Character.isWhitespace(cp) || Character.isSpaceChar(cp)) {
+        space = true;
+        continue;
+      }
+      if (space && !out.isEmpty()) {
+        out.append(' ');
+      }
+      space = false;
+      out.appendCodePoint(cp);
+    }
+    return out.toString().toLowerCase(Locale.ROOT);
+  }
+
+  /** Characters that print as nothing: format controls (Cf) and the fillers that look blank. */
+  private static boolean invisible(int cp) {
+    return Character.getType(cp) == Character.FORMAT || cp == 0x115F || cp == 0x1160 || cp == 0x3164
+        || cp == 0xFFA0 || cp == 0x034F || (cp >= 0xFE00 && cp <= 0xFE0F);
   }
 
   public String of(String name) {

@@ -31,6 +31,9 @@ import org.springframework.beans.factory.annotation.Autowired;
 class ApplicationIntegrationTest extends GatewayTestSupport {
 
   @Autowired
+  ApplicationNameIndexes nameIndexes;
+
+  @Autowired
   Topics topics;
 
   @Autowired
@@ -116,6 +119,26 @@ class ApplicationIntegrationTest extends GatewayTestSupport {
     ApplicationJson rendered = (ApplicationJson) renderer.render("application", id).block(DEADLINE);
     assertThat(rendered.composeFile()).isEqualTo("services: {web: {image: nginx:2}}");
     assertThat(rendered.previousComposeFile()).isEqualTo("services: {web: {image: nginx:1}}");
+  }
+
+  @Test
+  void shouldCountNamesNoOneCanTellApartAsOneAndReindexThoseOfAnEarlierRule() {
+    String id = (String) createApplication("Web App", agentId).expectStatus().isCreated()
+        .expectBody(Map.class).returnResult().getResponseBody().get("id");
+    for (String lookalike : List.of("web\u00A0app", "ｗｅｂ ａｐｐ", "web\u200B app", "\uFEFFWeb  App")) {
+      createApplication(lookalike, agentId).expectStatus().isEqualTo(409);
+    }
+
+    // An index the current rule does not compute (as an earlier rule's): the gateway re-indexes it
+    // before it serves, and then the look-alike is refused again.
+    String earlier = new BlindIndex(Keys.fromSecret(APP_SECRET)).of("web app");
+    String lookalike = "web\u00A0app";
+    update("UPDATE applications SET name_hash = ? WHERE id = ?", "stale-" + earlier, UUID.fromString(id));
+    assertThat(nameIndexes.reindex()).isEqualTo(1);
+    assertThat(single("SELECT name_hash FROM applications WHERE id = ?", UUID.fromString(id)).get("name_hash"))
+        .isEqualTo(earlier);
+    createApplication(lookalike, agentId).expectStatus().isEqualTo(409);
+    assertThat(nameIndexes.reindex()).isZero();
   }
 
   @Test
