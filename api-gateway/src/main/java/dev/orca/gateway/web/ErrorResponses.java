@@ -85,6 +85,10 @@ class ErrorResponses implements WebExceptionHandler {
     if (failure instanceof ApiException api) {
       return new ErrorAnswer(api.status(), api.getMessage());
     }
+    if (causedBy(failure, io.netty.handler.timeout.TimeoutException.class) != null) {
+      // The client stopped sending its request (orca.http.read-timeout, request-timeout).
+      return new ErrorAnswer(HttpStatus.REQUEST_TIMEOUT, "the request was not received in time");
+    }
     if (causedBy(failure, DataBufferLimitException.class) != null) {
       return new ErrorAnswer(HttpStatus.CONTENT_TOO_LARGE, "request body is larger than 1 MiB");
     }

@@ -1,6 +1,8 @@
 package dev.orca.gateway.web;
 
 import io.netty.channel.ChannelPipeline;
+import java.time.Duration;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -12,8 +14,9 @@ import reactor.netty.NettyPipeline;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Wires the HTTP edge into WebFlux and Reactor Netty: the JSON decoder that refuses NUL, and the
- * channel handler that gives Netty's own error answers a JSON body.
+ * Wires the HTTP edge into WebFlux and Reactor Netty: the JSON decoder that refuses NUL, the
+ * channel handler that gives Netty's own error answers a JSON body, and the timeouts that close a
+ * connection holding the server without sending a request (slow headers, a short body, idle).
  */
 @Configuration(proxyBeanMethods = false)
 // After Spring Boot's configurer, whose codec customizers set the plain Jackson decoder.
@@ -29,6 +32,19 @@ class WebConfiguration implements WebFluxConfigurer {
   @Override
   public void configureHttpMessageCodecs(ServerCodecConfigurer configurer) {
     configurer.defaultCodecs().jacksonJsonDecoder(new NulRejectingJsonDecoder(json));
+  }
+
+  /**
+   * A request whose next bytes take longer than {@code orca.http.read-timeout} (10 s), or that is
+   * not whole within {@code orca.http.request-timeout} (30 s), ends with its connection; a kept-alive
+   * connection waits {@code orca.http.idle-timeout} (60 s) for its next request. Answers, server-sent
+   * events among them, are not bounded by these.
+   */
+  @Bean
+  NettyServerCustomizer nettyTimeouts(@Value("${orca.http.read-timeout:PT10S}") Duration read,
+      @Value("${orca.http.request-timeout:PT30S}") Duration request,
+      @Value("${orca.http.idle-timeout:PT60S}") Duration idle) {
+    return server -> server.readTimeout(read).requestTimeout(request).idleTimeout(idle);
   }
 
   @Bean
