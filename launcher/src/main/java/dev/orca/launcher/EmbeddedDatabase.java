@@ -22,19 +22,70 @@ import org.slf4j.LoggerFactory;
  * One real PostgreSQL server (embedded binaries) on 127.0.0.1 whose cluster lives in a directory
  * that survives restarts; {@code initdb} runs only when the directory is empty. Creates the Orca
  * database on first start. A server left running by a killed launcher is stopped first.
+ *
+ * <p>Every connection proves a password (SCRAM), over TCP and the Unix socket alike: the library's
+ * {@code initdb} trusts any local user as the superuser. The password is made on first start and
+ * kept beside the cluster ({@code postgres.password}, mode 0600); each start sets it on the
+ * superuser and writes {@code pg_hba.conf} to require it, so a cluster of an earlier version is
+ * closed too.
  */
 public final class EmbeddedDatabase implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(EmbeddedDatabase.class);
   static final String USER = "postgres";
-  static final String PASSWORD = "postgres";
+  private static final String HBA = """
+      # Written by Orca at every start: every connection proves the superuser's password (SCRAM),
+      # kept beside this directory in postgres.password.
+      local   all             all                     scram-sha-256
+      host    all             all     127.0.0.1/32    scram-sha-256
+      host    all             all     ::1/128         scram-sha-256
+      local   replication     all                     scram-sha-256
+      host    replication     all     127.0.0.1/32    scram-sha-256
+      host    replication     all     ::1/128         scram-sha-256
+      """;
 
   private final EmbeddedPostgres server;
   private final String databaseName;
+  private final String password;
 
-  private EmbeddedDatabase(EmbeddedPostgres server, String databaseName) {
+  private EmbeddedDatabase(EmbeddedPostgres server, String databaseName, String password) {
     this.server = server;
     this.databaseName = databaseName;
+    this.password = password;
+  }
+
+  /**
+   * The superuser's password for the cluster in {@code clusterDir}, made (random, URL-safe) and
+   * written 0600 beside it on first use.
+   */
+  static String password(Path clusterDir) {
+    Path file = clusterDir.toAbsolutePath().resolveSibling(clusterDir.getFileName() + ".password");
+    try {
+      if (Files.exists(file)) {
+        String kept = Files.readString(file, java.nio.charset.StandardCharsets.US_ASCII).trim();
+        if (kept.matches("[A-Za-z0-9_-]{32,}")) {
+          return kept;
+        }
+      }
+      Files.createDirectories(file.getParent());
+      byte[] random = new byte[32];
+      new java.security.SecureRandom().nextBytes(random);
+      String made = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+      Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
+      Files.deleteIfExists(temporary);
+      Files.createFile(temporary, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+          java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(temporary, made + "\n", java.nio.charset.StandardCharsets.US_ASCII);
+      Files.move(temporary, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      return made;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot keep the embedded PostgreSQL password in " + file, e);
+    }
+  }
+
+  public String password() {
+    return password;
   }
 
   /** Starts PostgreSQL on {@code dataDir} and {@code port}, creating {@code databaseName} if missing. */
@@ -49,7 +100,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
       if (!PortBook.isFree(port)) {
         throw new IllegalStateException("cannot start embedded PostgreSQL: port " + port + " is in use (ORCA_DATABASE_PORT)");
       }
+      String password = password(dataDir);
       EmbeddedPostgres server = EmbeddedPostgres.builder()
+          // The library's own readiness check logs in too.
+          .setConnectConfig("password", password)
           .setDataDirectory(dataDir.toFile())
           .setCleanDataDirectory(false)
           .setPort(port)
@@ -61,8 +115,14 @@ public final class EmbeddedDatabase implements AutoCloseable {
           .setServerConfig("max_connections", "100")
           .setPGStartupWait(Duration.ofSeconds(30))
           .start();
-      EmbeddedDatabase database = new EmbeddedDatabase(server, databaseName);
-      database.createDatabaseIfMissing();
+      EmbeddedDatabase database = new EmbeddedDatabase(server, databaseName, password);
+      try {
+        database.requirePassword(dataDir);
+        database.createDatabaseIfMissing();
+      } catch (RuntimeException e) {
+        database.close();
+        throw e;
+      }
       return database;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start embedded PostgreSQL in " + dataDir + " on port " + port + ": " + e.getMessage(), e);
@@ -75,12 +135,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
   /** The URL in the form the gateway reads from {@code ORCA_DATABASE_URL}. */
   public String url() {
-    return url(port(), databaseName);
+    return url(port(), databaseName, password);
   }
 
   /** The URL of database {@code databaseName} on a server started on {@code port}. */
-  static String url(int port, String databaseName) {
-    return "postgresql://" + USER + ":" + PASSWORD + "@127.0.0.1:" + port + "/" + databaseName;
+  static String url(int port, String databaseName, String password) {
+    return "postgresql://" + USER + ":" + password + "@127.0.0.1:" + port + "/" + databaseName;
   }
 
   public String jdbcUrl() {
@@ -96,9 +156,31 @@ public final class EmbeddedDatabase implements AutoCloseable {
     }
   }
 
+  /**
+   * Sets the superuser's password (a cluster made by initdb trusts local users, so the first start
+   * can) and makes pg_hba.conf require it, reloading the server when it changed.
+   */
+  private void requirePassword(Path clusterDir) {
+    String admin = "jdbc:postgresql://127.0.0.1:" + port() + "/postgres";
+    try (Connection c = DriverManager.getConnection(admin, USER, password); Statement s = c.createStatement()) {
+      // ALTER ROLE takes no parameters; the password is URL-safe base64, checked when read.
+      s.execute("SET password_encryption = 'scram-sha-256'");
+      s.execute("ALTER ROLE " + USER + " PASSWORD '" + password + "'");
+      Path hba = clusterDir.resolve("pg_hba.conf");
+      String current = Files.exists(hba) ? Files.readString(hba) : "";
+      if (!current.equals(HBA)) {
+        Files.writeString(hba, HBA);
+        s.execute("SELECT pg_reload_conf()");
+        log.info("PostgreSQL now asks every connection for the password kept in {}.password", clusterDir);
+      }
+    } catch (SQLException | IOException e) {
+      throw new IllegalStateException("cannot require a password of PostgreSQL connections: " + e.getMessage(), e);
+    }
+  }
+
   private void createDatabaseIfMissing() {
     String admin = "jdbc:postgresql://127.0.0.1:" + port() + "/postgres";
-    try (Connection c = DriverManager.getConnection(admin, USER, PASSWORD)) {
+    try (Connection c = DriverManager.getConnection(admin, USER, password)) {
       boolean exists;
       try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
         q.setString(1, databaseName);

@@ -89,7 +89,7 @@ final class Infrastructure implements AutoCloseable {
       databaseUrl = settings.databaseUrl();
     } else {
       int port = ports.choose(LocalOrca.DATABASE_PORT, settings.databasePort(), 0);
-      databaseUrl = EmbeddedDatabase.url(port, DATABASE_NAME);
+      databaseUrl = EmbeddedDatabase.url(port, DATABASE_NAME, EmbeddedDatabase.password(dataDir.resolve("postgres")));
       database = CompletableFuture.supplyAsync(() -> timed("PostgreSQL",
           () -> EmbeddedDatabase.start(dataDir.resolve("postgres"), port, DATABASE_NAME)), THREAD_PER_SERVER);
     }

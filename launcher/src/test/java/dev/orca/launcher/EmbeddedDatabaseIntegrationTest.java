@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +22,7 @@ class EmbeddedDatabaseIntegrationTest {
     Path pgDir = dataDir.resolve("postgres");
     int port = PortBook.freePort();
     try (EmbeddedDatabase db = EmbeddedDatabase.start(pgDir, port, "orca")) {
-      assertThat(db.url()).isEqualTo("postgresql://postgres:postgres@127.0.0.1:" + port + "/orca");
+      assertThat(db.url()).isEqualTo("postgresql://postgres:" + db.password() + "@127.0.0.1:" + port + "/orca");
       try (Connection c = connect(db); Statement s = c.createStatement()) {
         try (ResultSet fsync = s.executeQuery("SHOW fsync")) {
           fsync.next();
@@ -41,6 +42,33 @@ class EmbeddedDatabaseIntegrationTest {
   }
 
   @Test
+  void shouldLetNoOneInWithoutThePasswordKeptForTheOwnerAlone() throws Exception {
+    Path pgDir = dataDir.resolve("postgres");
+    String password;
+    try (EmbeddedDatabase db = EmbeddedDatabase.start(pgDir, PortBook.freePort(), "orca")) {
+      password = db.password();
+      assertThat(password).hasSizeGreaterThanOrEqualTo(32);
+      assertThat(java.nio.file.Files.getPosixFilePermissions(dataDir.resolve("postgres.password")))
+          .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+              java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+      for (String wrong : List.of("", "postgres", password + "x")) {
+        assertThatThrownBy(() -> DriverManager.getConnection(db.jdbcUrl(), EmbeddedDatabase.USER, wrong).close())
+            .as("password %s", wrong).isInstanceOf(java.sql.SQLException.class);
+      }
+      // The superuser without a password, as initdb left it (trust).
+      assertThatThrownBy(() -> DriverManager.getConnection(db.jdbcUrl() + "?user=postgres").close())
+          .isInstanceOf(java.sql.SQLException.class);
+      assertThat(java.nio.file.Files.readString(pgDir.resolve("pg_hba.conf"))).doesNotContain("trust");
+      connect(db).close();
+    }
+    // Kept across restarts: the same password lets the next start in.
+    try (EmbeddedDatabase db = EmbeddedDatabase.start(pgDir, PortBook.freePort(), "orca")) {
+      assertThat(db.password()).isEqualTo(password);
+      connect(db).close();
+    }
+  }
+
+  @Test
   void shouldRejectADatabaseNameThatIsNotAPlainIdentifier() {
     assertThatThrownBy(
             () -> EmbeddedDatabase.start(dataDir.resolve("pg"), PortBook.freePort(), "orca; DROP"))
@@ -48,6 +76,6 @@ class EmbeddedDatabaseIntegrationTest {
   }
 
   private static Connection connect(EmbeddedDatabase db) throws Exception {
-    return DriverManager.getConnection(db.jdbcUrl(), EmbeddedDatabase.USER, EmbeddedDatabase.PASSWORD);
+    return DriverManager.getConnection(db.jdbcUrl(), EmbeddedDatabase.USER, db.password());
   }
 }
