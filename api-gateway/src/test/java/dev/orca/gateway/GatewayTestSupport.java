@@ -59,6 +59,9 @@ public abstract class GatewayTestSupport {
     registry.add("orca.public-url", () -> PUBLIC_URL);
     // A deleted agent's grants go this long after no group has its topics assigned (2 minutes by default).
     registry.add("orca.agent-retirement-grace", () -> "PT1S");
+    // Short enough for SlowClientIntegrationTest to wait out; every other client sends at once.
+    registry.add("orca.http.read-timeout", () -> "PT3S");
+    registry.add("orca.http.request-timeout", () -> "PT6S");
     registry.add("orca.github-actions.issuer", ISSUER::url);
     registry.add("orca.local-agent.enabled", () -> "true");
     registry.add("orca.health.required-groups", () -> PROBE_GROUP);

@@ -63,9 +63,18 @@ public final class EmbeddedDatabase implements AutoCloseable {
     try {
       if (Files.exists(file)) {
         String kept = Files.readString(file, java.nio.charset.StandardCharsets.US_ASCII).trim();
-        if (kept.matches("[A-Za-z0-9_-]{32,}")) {
-          return kept;
+        if (!kept.matches("[A-Za-z0-9_-]{32,}")) {
+          throw new IllegalStateException(file + " does not hold the PostgreSQL password Orca wrote there; restore"
+              + " it from a backup (it goes with the " + clusterDir.getFileName() + " directory)");
         }
+        return kept;
+      }
+      if (Files.exists(clusterDir.resolve("pg_hba.conf"))
+          && Files.readString(clusterDir.resolve("pg_hba.conf")).contains("Written by Orca")) {
+        throw new IllegalStateException("the PostgreSQL cluster in " + clusterDir + " asks for a password, but "
+            + file + " is missing: restore it from a backup (it goes with that directory), or, to set a new one,"
+            + " replace " + clusterDir.resolve("pg_hba.conf") + " by a line 'host all postgres 127.0.0.1/32 trust'"
+            + " and start again");
       }
       Files.createDirectories(file.getParent());
       byte[] random = new byte[32];
@@ -169,12 +178,39 @@ public final class EmbeddedDatabase implements AutoCloseable {
       Path hba = clusterDir.resolve("pg_hba.conf");
       String current = Files.exists(hba) ? Files.readString(hba) : "";
       if (!current.equals(HBA)) {
-        Files.writeString(hba, HBA);
+        Path temporary = clusterDir.resolve("pg_hba.conf.tmp");
+        Files.writeString(temporary, HBA);
+        Files.move(temporary, hba, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         s.execute("SELECT pg_reload_conf()");
+        awaitPasswordRequired();
         log.info("PostgreSQL now asks every connection for the password kept in {}.password", clusterDir);
       }
     } catch (SQLException | IOException e) {
       throw new IllegalStateException("cannot require a password of PostgreSQL connections: " + e.getMessage(), e);
+    }
+  }
+
+  /** The reload is asynchronous: waits (bounded) until a login without the password is refused. */
+  private void awaitPasswordRequired() {
+    String admin = "jdbc:postgresql://127.0.0.1:" + port() + "/postgres";
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (System.nanoTime() < deadline) {
+      try (Connection open = DriverManager.getConnection(admin, USER, "")) {
+        sleepBriefly();
+      } catch (SQLException refused) {
+        return;
+      }
+    }
+    throw new IllegalStateException("PostgreSQL still lets the superuser in without a password after reloading "
+        + "pg_hba.conf");
+  }
+
+  private static void sleepBriefly() {
+    try {
+      Thread.sleep(50);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

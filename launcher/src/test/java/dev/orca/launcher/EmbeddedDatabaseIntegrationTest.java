@@ -66,6 +66,11 @@ class EmbeddedDatabaseIntegrationTest {
       assertThat(db.password()).isEqualTo(password);
       connect(db).close();
     }
+    // Lost, it is never silently replaced by one the cluster does not know: the start says what to do.
+    java.nio.file.Files.delete(dataDir.resolve("postgres.password"));
+    assertThatThrownBy(() -> EmbeddedDatabase.start(pgDir, PortBook.freePort(), "orca"))
+        .hasMessageContaining("postgres.password is missing").hasMessageContaining("restore it");
+    assertThat(dataDir.resolve("postgres.password")).doesNotExist();
   }
 
   @Test

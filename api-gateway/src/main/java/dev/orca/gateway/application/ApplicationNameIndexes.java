@@ -46,19 +46,21 @@ class ApplicationNameIndexes implements SmartLifecycle {
         .all().collectList().block(TIMEOUT);
     int changed = 0;
     for (Indexed row : rows == null ? List.<Indexed>of() : rows) {
-      String current = index.of(secrets.decrypt(row.nameEncrypted()));
-      if (current.equals(row.nameHash())) {
-        continue;
-      }
       try {
+        String current = index.of(secrets.decrypt(row.nameEncrypted()));
+        if (current.equals(row.nameHash())) {
+          continue;
+        }
         db.sql("UPDATE applications SET name_hash = :hash WHERE id = :id AND name_hash = :old")
             .bind("hash", current).bind("id", row.id()).bind("old", row.nameHash())
             .fetch().rowsUpdated().block(TIMEOUT);
         changed++;
       } catch (DataIntegrityViolationException e) {
         log.warn("application {} on agent {} has a name another application there now counts as the same"
-            + " (they differ only in characters no one can see or tell apart); rename one of them", row.id(),
-            row.agentId());
+            + " (they differ only in characters no one can see or tell apart); rename it: until then any"
+            + " change to it answers 409", row.id(), row.agentId());
+      } catch (RuntimeException e) {
+        log.warn("cannot re-index the name of application {}: {}", row.id(), e.toString());
       }
     }
     if (changed > 0) {

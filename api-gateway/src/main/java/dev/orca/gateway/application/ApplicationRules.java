@@ -132,6 +132,14 @@ final class ApplicationRules {
     if (name.length() > 100) {
       throw ApiException.badRequest("name is too long (at most 100 characters)");
     }
+    // Format and control characters (bidi overrides, zero-width ones) would let a name show as
+    // another; a name of nothing visible names nothing.
+    if (name.codePoints().anyMatch(cp -> Character.getType(cp) == Character.FORMAT || Character.isISOControl(cp))) {
+      throw ApiException.badRequest("name may not contain invisible or control characters");
+    }
+    if (dev.orca.gateway.crypto.BlindIndex.normalise(name).isEmpty()) {
+      throw ApiException.badRequest("name is required");
+    }
     return name;
   }
 

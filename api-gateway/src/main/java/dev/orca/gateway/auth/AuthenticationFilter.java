@@ -116,16 +116,26 @@ class AuthenticationFilter implements WebFilter {
     if (origin == null) {
       return true;
     }
+    // Only scheme and authority: a Referer's path may hold characters URI refuses.
+    java.util.regex.Matcher authority = SCHEME_AND_AUTHORITY.matcher(origin.trim());
     String normalised;
     try {
-      normalised = origin(URI.create(origin.trim()));
+      normalised = authority.lookingAt() ? origin(URI.create(authority.group())) : null;
     } catch (IllegalArgumentException e) {
-      return false;
+      normalised = null;
     }
-    return normalised.equals(origin(request.getURI())) || normalised.equals(publicOrigin);
+    String own = origin(request.getURI());
+    return normalised != null && (normalised.equals(own) || normalised.equals(publicOrigin));
   }
 
+  private static final java.util.regex.Pattern SCHEME_AND_AUTHORITY =
+      java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*");
+
+  /** scheme://host:port, or null when the host cannot be read (never equal to anything). */
   private static String origin(URI uri) {
+    if (uri.getHost() == null) {
+      return null;
+    }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     int port = uri.getPort();
     if (port == -1) {

@@ -24,7 +24,8 @@ public final class BlindIndex {
   }
 
   public static String normalise(String name) {
-    String folded = Normalizer.normalize(name, Normalizer.Form.NFKC);
+    // Invisible characters go first, so none keeps a letter from composing with its accent.
+    String folded = Normalizer.normalize(dropInvisible(name), Normalizer.Form.NFKC);
     StringBuilder out = new StringBuilder(folded.length());
     boolean space = false;
     for (int i = 0; i < folded.length(); ) {
@@ -44,6 +45,12 @@ public final class BlindIndex {
       out.appendCodePoint(cp);
     }
     return out.toString().toLowerCase(Locale.ROOT);
+  }
+
+  private static String dropInvisible(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    text.codePoints().filter(cp -> !invisible(cp)).forEach(out::appendCodePoint);
+    return out.toString();
   }
 
   /** Characters that print as nothing: format controls (Cf) and the fillers that look blank. */

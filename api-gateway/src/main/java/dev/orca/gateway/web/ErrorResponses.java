@@ -85,7 +85,11 @@ class ErrorResponses implements WebExceptionHandler {
     if (failure instanceof ApiException api) {
       return new ErrorAnswer(api.status(), api.getMessage());
     }
-    if (causedBy(failure, io.netty.handler.timeout.TimeoutException.class) != null) {
+    if (causedBy(failure, io.netty.handler.timeout.TimeoutException.class) != null
+        // Reactor Netty's request timeout (its class is not public).
+        || causedBy(failure, io.netty.channel.ChannelException.class) != null
+            && causedBy(failure, io.netty.channel.ChannelException.class).getClass().getName()
+                .equals("reactor.netty.http.server.RequestTimeoutException")) {
       // The client stopped sending its request (orca.http.read-timeout, request-timeout).
       return new ErrorAnswer(HttpStatus.REQUEST_TIMEOUT, "the request was not received in time");
     }

@@ -35,16 +35,24 @@ class WebConfiguration implements WebFluxConfigurer {
   }
 
   /**
-   * A request whose next bytes take longer than {@code orca.http.read-timeout} (10 s), or that is
-   * not whole within {@code orca.http.request-timeout} (30 s), ends with its connection; a kept-alive
-   * connection waits {@code orca.http.idle-timeout} (60 s) for its next request. Answers, server-sent
-   * events among them, are not bounded by these.
+   * A request's head must be whole within {@code orca.http.request-timeout} (30 s) of the
+   * connection opening or the previous answer (RequestHeadTimeout); after it, a body whose next
+   * bytes take longer than {@code orca.http.read-timeout} (10 s), or that is not whole within the
+   * request timeout, ends the request (408) and its connection. A kept-alive connection waits
+   * {@code orca.http.idle-timeout} (75 s: longer than a proxy's usual 60 s keep-alive) for its next
+   * request. Answers, server-sent events among them, are not bounded by these.
    */
   @Bean
   NettyServerCustomizer nettyTimeouts(@Value("${orca.http.read-timeout:PT10S}") Duration read,
       @Value("${orca.http.request-timeout:PT30S}") Duration request,
-      @Value("${orca.http.idle-timeout:PT60S}") Duration idle) {
-    return server -> server.readTimeout(read).requestTimeout(request).idleTimeout(idle);
+      @Value("${orca.http.idle-timeout:PT75S}") Duration idle) {
+    return server -> server.readTimeout(read).requestTimeout(request).idleTimeout(idle)
+        .doOnChannelInit((observer, channel, remoteAddress) -> {
+          ChannelPipeline pipeline = channel.pipeline();
+          if (pipeline.get(NettyPipeline.HttpCodec) != null) {
+            pipeline.addAfter(NettyPipeline.HttpCodec, RequestHeadTimeout.NAME, new RequestHeadTimeout(request));
+          }
+        });
   }
 
   @Bean

@@ -125,8 +125,12 @@ class ApplicationIntegrationTest extends GatewayTestSupport {
   void shouldCountNamesNoOneCanTellApartAsOneAndReindexThoseOfAnEarlierRule() {
     String id = (String) createApplication("Web App", agentId).expectStatus().isCreated()
         .expectBody(Map.class).returnResult().getResponseBody().get("id");
-    for (String lookalike : List.of("web\u00A0app", "ｗｅｂ ａｐｐ", "web\u200B app", "\uFEFFWeb  App")) {
+    for (String lookalike : List.of("web\u00A0app", "ｗｅｂ ａｐｐ", "WEB  app", "web\u3000app")) {
       createApplication(lookalike, agentId).expectStatus().isEqualTo(409);
+    }
+    // Invisible characters would let a name show as another ("\u202E" shows "ppa bew" as "web app").
+    for (String disguised : List.of("web\u200B app", "\uFEFFWeb App", "\u202Eppa bew", "\u200B\u3164")) {
+      createApplication(disguised, agentId).expectStatus().isBadRequest();
     }
 
     // An index the current rule does not compute (as an earlier rule's): the gateway re-indexes it
