@@ -1,7 +1,10 @@
 package dev.orca.gateway.web;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -10,62 +13,85 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Closes a connection that has not sent a whole request head (request line and headers) within
- * its limit: armed when the connection opens and again after each answer, disarmed when a
- * request's head is decoded. Reactor Netty's read and request timeouts start only once the head
- * is in, and its idle timeout restarts at every byte, so without this a client trickling a byte
- * a minute held a connection for days. One per connection (it keeps that connection's timer).
+ * Closes a connection whose request head (request line and headers) is not whole within its limit
+ * of the head's first byte. Reactor Netty's read and request timeouts start only once the head is
+ * in, and its idle timeout restarts at every byte, so without this a client trickling a byte a
+ * minute held a connection for days. A connection waiting for its next request, sending nothing,
+ * is left to the idle timeout.
+ *
+ * <p>Two handlers per connection share the timer: one before the HTTP codec sees the bytes come
+ * in, one after it sees the head decoded and the answer go out.
  */
-final class RequestHeadTimeout extends ChannelDuplexHandler {
+final class RequestHeadTimeout {
 
-  static final String NAME = "orca.requestHeadTimeout";
+  static final String BYTES = "orca.requestHeadTimeout.bytes";
+  static final String HEADS = "orca.requestHeadTimeout.heads";
 
   private final long limitMillis;
+  private ChannelHandlerContext context;
   private ScheduledFuture<?> timer;
+  /** Between an answer (or the connection's start) and the next request's decoded head. */
+  private boolean awaitingHead = true;
 
-  RequestHeadTimeout(Duration limit) {
+  private RequestHeadTimeout(Duration limit) {
     this.limitMillis = limit.toMillis();
   }
 
-  @Override
-  public void handlerAdded(ChannelHandlerContext ctx) {
-    arm(ctx);
+  /** Adds the pair around {@code codec} in {@code pipeline}. */
+  static void install(ChannelPipeline pipeline, String codec, Duration limit) {
+    RequestHeadTimeout timeout = new RequestHeadTimeout(limit);
+    pipeline.addBefore(codec, BYTES, timeout.new Bytes());
+    pipeline.addAfter(codec, HEADS, timeout.new Heads());
   }
 
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (msg instanceof HttpRequest) {
+  /** Before the codec: the first bytes of a head start the timer. */
+  private final class Bytes extends ChannelInboundHandlerAdapter {
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      context = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (awaitingHead && timer == null && msg instanceof ByteBuf bytes && bytes.isReadable()) {
+        timer = ctx.executor().schedule(() -> {
+          ctx.close();
+        }, limitMillis, TimeUnit.MILLISECONDS);
+      }
+      ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      disarm();
+      ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
       disarm();
     }
-    ctx.fireChannelRead(msg);
   }
 
-  @Override
-  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-    if (msg instanceof LastHttpContent) {
-      // The answer is out: the next request's head has the limit again.
-      promise.addListener(done -> arm(ctx));
+  /** After the codec: a decoded head stops the timer; a finished answer awaits the next head. */
+  private final class Heads extends ChannelDuplexHandler {
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof HttpRequest) {
+        awaitingHead = false;
+        disarm();
+      }
+      ctx.fireChannelRead(msg);
     }
-    ctx.write(msg, promise);
-  }
 
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
-    disarm();
-    ctx.fireChannelInactive();
-  }
-
-  @Override
-  public void handlerRemoved(ChannelHandlerContext ctx) {
-    disarm();
-  }
-
-  private void arm(ChannelHandlerContext ctx) {
-    disarm();
-    if (ctx.channel().isActive() || !ctx.channel().isRegistered()) {
-      timer = ctx.executor().schedule(() -> {
-        ctx.close();
-      }, limitMillis, TimeUnit.MILLISECONDS);
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+      if (msg instanceof LastHttpContent) {
+        promise.addListener(done -> context.executor().execute(() -> awaitingHead = true));
+      }
+      ctx.write(msg, promise);
     }
   }
 

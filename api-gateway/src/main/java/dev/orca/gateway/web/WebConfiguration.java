@@ -35,8 +35,8 @@ class WebConfiguration implements WebFluxConfigurer {
   }
 
   /**
-   * A request's head must be whole within {@code orca.http.request-timeout} (30 s) of the
-   * connection opening or the previous answer (RequestHeadTimeout); after it, a body whose next
+   * A request's head must be whole within {@code orca.http.request-timeout} (30 s) of its first
+   * byte (RequestHeadTimeout); after it, a body whose next
    * bytes take longer than {@code orca.http.read-timeout} (10 s), or that is not whole within the
    * request timeout, ends the request (408) and its connection. A kept-alive connection waits
    * {@code orca.http.idle-timeout} (75 s: longer than a proxy's usual 60 s keep-alive) for its next
@@ -50,7 +50,7 @@ class WebConfiguration implements WebFluxConfigurer {
         .doOnChannelInit((observer, channel, remoteAddress) -> {
           ChannelPipeline pipeline = channel.pipeline();
           if (pipeline.get(NettyPipeline.HttpCodec) != null) {
-            pipeline.addAfter(NettyPipeline.HttpCodec, RequestHeadTimeout.NAME, new RequestHeadTimeout(request));
+            RequestHeadTimeout.install(pipeline, NettyPipeline.HttpCodec, request);
           }
         });
   }
