@@ -2,7 +2,6 @@ package dev.orca.bench;
 
 import dev.orca.testsupport.FreePorts;
 import dev.orca.schemas.Topic;
-import dev.orca.schemas.TopicAdmin;
 import dev.orca.schemas.Topics;
 import dev.orca.schemas.avro.DeployRequested;
 import dev.orca.schemas.avro.RepositoryStatusChanged;
@@ -36,9 +35,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 
@@ -109,12 +105,7 @@ final class PushFanOutBench {
     SharedPostgres.Database database = SharedPostgres.newDatabase();
     Topics topics = new Topics("bench-" + UUID.randomUUID().toString().substring(0, 8) + ".", 3, (short) 1);
     Path dataDir = Files.createTempDirectory("orca-bench");
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-      List<NewTopic> all = new ArrayList<>(topics.sharedTopics());
-      all.add(new NewTopic(topics.prefix() + "baseline", 1, (short) 1));
-      TopicAdmin.ensure(admin, all, Duration.ofSeconds(30));
-    }
-    Percentiles baseline = SyncToCommandBench.measureKafkaHop(bootstrap, topics.prefix() + "baseline", hops);
+    Percentiles baseline = SyncToCommandBench.topicsAndBaseline(bootstrap, topics, List.of(), hops);
     Map<String, String> env = Map.of("ORCA_KAFKA_BOOTSTRAP", bootstrap, "ORCA_DATA_DIR", dataDir.toString(),
         "ORCA_ALLOW_LOCAL_GIT", "true", "ORCA_TOPIC_PREFIX", topics.prefix());
     int port = FreePorts.next();

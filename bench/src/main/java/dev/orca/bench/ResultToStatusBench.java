@@ -3,7 +3,6 @@ package dev.orca.bench;
 import dev.orca.dispatch.DeployDispatcher;
 import dev.orca.dispatch.DispatcherSettings;
 import dev.orca.schemas.Topic;
-import dev.orca.schemas.TopicAdmin;
 import dev.orca.schemas.Topics;
 import dev.orca.schemas.avro.DeployCommand;
 import dev.orca.schemas.avro.DeployReason;
@@ -19,17 +18,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
-import java.util.function.Predicate;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -62,13 +54,7 @@ final class ResultToStatusBench {
     Topics topics = new Topics("bench-" + UUID.randomUUID().toString().substring(0, 8) + ".", 3, (short) 1);
     String agentId = "bench-agent";
     Path dataDir = Files.createTempDirectory("orca-bench");
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-      List<NewTopic> all = new ArrayList<>(topics.sharedTopics());
-      all.addAll(topics.agentTopics(agentId));
-      all.add(new NewTopic(topics.prefix() + "baseline", 1, (short) 1));
-      TopicAdmin.ensure(admin, all, Duration.ofSeconds(30));
-    }
-    Percentiles baseline = SyncToCommandBench.measureKafkaHop(bootstrap, topics.prefix() + "baseline", hops);
+    Percentiles baseline = SyncToCommandBench.topicsAndBaseline(bootstrap, topics, topics.agentTopics(agentId), hops);
     try (KafkaProducer<byte[], byte[]> producer = SyncToCommandBench.producer(bootstrap);
          KafkaConsumer<byte[], byte[]> commands = SyncToCommandBench.consumer(bootstrap);
          KafkaConsumer<byte[], byte[]> status = SyncToCommandBench.consumer(bootstrap);
@@ -91,7 +77,7 @@ final class ResultToStatusBench {
             .setRequestId("r" + i).setApplicationId(app).setAgentId(agentId).setReason(DeployReason.SYNC)
             .setCommit("c" + i).setCompose("services: {}\n# " + digest + "\n").setDigest(digest)
             .setComposeChanged(true).setActor("bench").setAt(Instant.now()).build());
-        DeployCommand command = await(commands, commandTopic, DeployCommand.class,
+        DeployCommand command = SyncToCommandBench.await(commands, commandTopic, DeployCommand.class,
             c -> c.getCompose().contains(digest));
         long commanded = System.nanoTime() - asked;
         DeployResult result = DeployResult.newBuilder().setDeploymentId(command.getDeploymentId())
@@ -109,7 +95,7 @@ final class ResultToStatusBench {
                   .serialize(topics.agentReports().name(), result), headers))
               .get(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         }
-        await(status, topics.status(), DeploymentChanged.class, c -> c.getState() == DeploymentState.SUCCEEDED
+        SyncToCommandBench.await(status, topics.status(), DeploymentChanged.class, c -> c.getState() == DeploymentState.SUCCEEDED
             && c.getDeploymentId().equals(command.getDeploymentId()));
         long latency = System.nanoTime() - reported;
         int sample = i / 2 - warmup;
@@ -125,20 +111,6 @@ final class ResultToStatusBench {
     } finally {
       SyncToCommandBench.deleteRecursively(dataDir);
     }
-  }
-
-  private static <T extends SpecificRecord> T await(KafkaConsumer<byte[], byte[]> consumer,
-      Topic<String, SpecificRecord> topic, Class<T> type, Predicate<T> wanted) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(20))) {
-        SpecificRecord value = topic.value(r.value());
-        if (type.isInstance(value) && wanted.test(type.cast(value))) {
-          return type.cast(value);
-        }
-      }
-    }
-    throw new IllegalStateException("no wanted " + type.getSimpleName() + " on " + topic.name() + " within " + WAIT);
   }
 
   record Result(Percentiles kafkaHop, Percentiles requestToCommand, Percentiles throughRelay,

@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -70,13 +71,7 @@ final class SyncToCommandBench {
     Topics topics = new Topics("bench-" + UUID.randomUUID().toString().substring(0, 8) + ".", 3, (short) 1);
     String agentId = "bench-agent";
     Path dataDir = Files.createTempDirectory("orca-bench");
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-      List<NewTopic> all = new ArrayList<>(topics.sharedTopics());
-      all.addAll(topics.agentTopics(agentId));
-      all.add(new NewTopic(topics.prefix() + "baseline", 1, (short) 1));
-      TopicAdmin.ensure(admin, all, Duration.ofSeconds(30));
-    }
-    Percentiles baseline = measureKafkaHop(bootstrap, topics.prefix() + "baseline", hops);
+    Percentiles baseline = topicsAndBaseline(bootstrap, topics, topics.agentTopics(agentId), hops);
 
     Map<String, String> env = Map.of("ORCA_KAFKA_BOOTSTRAP", bootstrap, "ORCA_DATA_DIR", dataDir.toString(),
         "ORCA_ALLOW_LOCAL_GIT", "true", "ORCA_TOPIC_PREFIX", topics.prefix());
@@ -135,6 +130,21 @@ final class SyncToCommandBench {
     }
   }
 
+  /**
+   * Creates the shared topics, {@code extra} and a baseline topic, then measures one Kafka hop on
+   * it: every bench's same-run baseline.
+   */
+  static Percentiles topicsAndBaseline(String bootstrap, Topics topics, List<NewTopic> extra, int hops)
+      throws Exception {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      List<NewTopic> all = new ArrayList<>(topics.sharedTopics());
+      all.addAll(extra);
+      all.add(new NewTopic(topics.prefix() + "baseline", 1, (short) 1));
+      TopicAdmin.ensure(admin, all, Duration.ofSeconds(30));
+    }
+    return measureKafkaHop(bootstrap, topics.prefix() + "baseline", hops);
+  }
+
   static Percentiles measureKafkaHop(String bootstrap, String topic, int hops) throws Exception {
     try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap);
          KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap)) {
@@ -165,15 +175,22 @@ final class SyncToCommandBench {
 
   private static void awaitCommand(KafkaConsumer<byte[], byte[]> consumer, Topic<String, SpecificRecord> topic,
       String marker) {
+    await(consumer, topic, DeployCommand.class, command -> command.getCompose().contains(marker));
+  }
+
+  /** The first record of {@code type} on {@code topic} that is {@code wanted}, within WAIT. */
+  static <T extends SpecificRecord> T await(KafkaConsumer<byte[], byte[]> consumer,
+      Topic<String, SpecificRecord> topic, Class<T> type, Predicate<T> wanted) {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
       for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(20))) {
-        if (topic.value(r.value()) instanceof DeployCommand command && command.getCompose().contains(marker)) {
-          return;
+        SpecificRecord value = topic.value(r.value());
+        if (type.isInstance(value) && wanted.test(type.cast(value))) {
+          return type.cast(value);
         }
       }
     }
-    throw new IllegalStateException("no DeployCommand with " + marker + " within " + WAIT);
+    throw new IllegalStateException("no wanted " + type.getSimpleName() + " on " + topic.name() + " within " + WAIT);
   }
 
   static void awaitRunning(java.util.function.BooleanSupplier running, String name) throws InterruptedException {

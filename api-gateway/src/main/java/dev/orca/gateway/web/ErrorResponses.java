@@ -87,9 +87,7 @@ class ErrorResponses implements WebExceptionHandler {
     }
     if (causedBy(failure, io.netty.handler.timeout.TimeoutException.class) != null
         // Reactor Netty's request timeout (its class is not public).
-        || causedBy(failure, io.netty.channel.ChannelException.class) != null
-            && causedBy(failure, io.netty.channel.ChannelException.class).getClass().getName()
-                .equals("reactor.netty.http.server.RequestTimeoutException")) {
+        || causedBy(failure, "reactor.netty.http.server.RequestTimeoutException")) {
       // The client stopped sending its request (orca.http.read-timeout, request-timeout).
       return new ErrorAnswer(HttpStatus.REQUEST_TIMEOUT, "the request was not received in time");
     }
@@ -186,6 +184,16 @@ class ErrorResponses implements WebExceptionHandler {
   /** A framework's message, unless it names Java types; then the fallback. */
   private static String safe(String message, String fallback) {
     return message == null || message.isBlank() || JAVA_NAME.matcher(message).find() ? fallback : message;
+  }
+
+  /** As {@link #causedBy(Throwable, Class)}, for a class that is not public. */
+  private static boolean causedBy(Throwable failure, String className) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t.getClass().getName().equals(className)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static <T extends Throwable> T causedBy(Throwable failure, Class<T> type) {
