@@ -64,7 +64,7 @@ public final class JGitCommitSource implements CommitSource, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(JGitCommitSource.class);
 
   private final Path cacheDir;
-  private final boolean allowLocalGit;
+  private final EgressPolicy egress;
   private final SshHosts sshHosts;
   private final GitCalls calls;
   private final Map<String, Mirror> mirrors = new ConcurrentHashMap<>();
@@ -89,20 +89,29 @@ public final class JGitCommitSource implements CommitSource, AutoCloseable {
 
   /** ssh host keys are pinned in {@code <cacheDir>/known_hosts}; no operator file is read. */
   public JGitCommitSource(Path cacheDir, boolean allowLocalGit, Duration timeout) {
-    this(cacheDir, allowLocalGit, timeout, SshHosts.pinnedIn(cacheDir.resolve("known_hosts")));
+    this(cacheDir, EgressPolicy.of(allowLocalGit, null), timeout);
+  }
+
+  /** Every remote it connects to is checked against {@code egress}, at connect time. */
+  public JGitCommitSource(Path cacheDir, EgressPolicy egress, Duration timeout) {
+    this(cacheDir, egress, timeout, SshHosts.pinnedIn(cacheDir.resolve("known_hosts")));
   }
 
   public JGitCommitSource(Path cacheDir, boolean allowLocalGit, Duration timeout, SshHosts sshHosts) {
+    this(cacheDir, EgressPolicy.of(allowLocalGit, null), timeout, sshHosts);
+  }
+
+  public JGitCommitSource(Path cacheDir, EgressPolicy egress, Duration timeout, SshHosts sshHosts) {
     this.cacheDir = cacheDir;
-    this.allowLocalGit = allowLocalGit;
+    this.egress = egress;
     this.sshHosts = sshHosts;
     this.calls = new GitCalls(timeout, "sync-git-fetch");
   }
 
   @Override
   public Snapshot fetch(GitRemote remote) throws GitException {
-    RemotePolicy.check(remote.url(), allowLocalGit);
-    try (RemoteAccess access = RemoteAccess.of(remote, sshHosts)) {
+    RemotePolicy.check(remote.url(), egress);
+    try (RemoteAccess access = RemoteAccess.of(remote, sshHosts, egress, calls.timeout())) {
       Mirror mirror = mirror(remote.repositoryId());
       calls.bounded(remote, "fetch", access, () -> {
         mirror.lock.lockInterruptibly();

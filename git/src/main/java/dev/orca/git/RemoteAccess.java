@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Set;
 import org.eclipse.jgit.api.TransportCommand;
 import org.eclipse.jgit.transport.CredentialsProvider;
+import org.eclipse.jgit.transport.TransportHttp;
 import org.eclipse.jgit.transport.URIish;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 
@@ -19,17 +20,21 @@ final class RemoteAccess implements AutoCloseable {
 
   private final CredentialsProvider credentials;
   private final SshTransport ssh;
+  private final GuardedHttp http;
 
-  private RemoteAccess(CredentialsProvider credentials, SshTransport ssh) {
+  private RemoteAccess(CredentialsProvider credentials, SshTransport ssh, GuardedHttp http) {
     this.credentials = credentials;
     this.ssh = ssh;
+    this.http = http;
   }
 
-  static RemoteAccess of(GitRemote remote, SshHosts hosts) throws GitException {
+  /** Every connection it opens, ssh or http(s), is checked against {@code egress} at connect time. */
+  static RemoteAccess of(GitRemote remote, SshHosts hosts, EgressPolicy egress, java.time.Duration timeout)
+      throws GitException {
     if (isSsh(remote.url())) {
-      return new RemoteAccess(null, SshTransport.of(remote, hosts));
+      return new RemoteAccess(null, SshTransport.of(remote, hosts, egress), null);
     }
-    return new RemoteAccess(credentials(remote), null);
+    return new RemoteAccess(credentials(remote), null, new GuardedHttp(egress, timeout));
   }
 
   /** {@code ssh://...} and the scp-like {@code user@host:path}. */
@@ -51,12 +56,22 @@ final class RemoteAccess implements AutoCloseable {
     command.setCredentialsProvider(credentials);
     if (ssh != null) {
       command.setTransportConfigCallback(ssh);
+    } else {
+      command.setTransportConfigCallback(transport -> {
+        if (transport instanceof TransportHttp viaHttp) {
+          viaHttp.setHttpConnectionFactory(http);
+        }
+      });
     }
     return command;
   }
 
   /** Why a call failed, when this access knows better than the exception's own words (ssh); else null. */
   String explain(Throwable failure) {
+    String refusal = GuardedHttp.refusal(failure);
+    if (refusal != null) {
+      return refusal;
+    }
     return ssh == null ? null : ssh.explain(failure);
   }
 
@@ -95,6 +110,9 @@ final class RemoteAccess implements AutoCloseable {
   public void close() {
     if (ssh != null) {
       ssh.close();
+    }
+    if (http != null) {
+      http.close();
     }
   }
 }

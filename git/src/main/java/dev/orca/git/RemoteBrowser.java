@@ -37,18 +37,27 @@ public final class RemoteBrowser implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RemoteBrowser.class);
 
   private final Path workDir;
-  private final boolean allowLocalGit;
+  private final EgressPolicy egress;
   private final SshHosts sshHosts;
   private final GitCalls calls;
 
   /** ssh host keys are pinned in {@code <workDir>/known_hosts}; no operator file is read. */
   public RemoteBrowser(Path workDir, boolean allowLocalGit, Duration timeout) {
-    this(workDir, allowLocalGit, timeout, SshHosts.pinnedIn(workDir.resolve("known_hosts")));
+    this(workDir, EgressPolicy.of(allowLocalGit, null), timeout);
+  }
+
+  /** Every remote it connects to is checked against {@code egress}, at connect time. */
+  public RemoteBrowser(Path workDir, EgressPolicy egress, Duration timeout) {
+    this(workDir, egress, timeout, SshHosts.pinnedIn(workDir.resolve("known_hosts")));
   }
 
   public RemoteBrowser(Path workDir, boolean allowLocalGit, Duration timeout, SshHosts sshHosts) {
+    this(workDir, EgressPolicy.of(allowLocalGit, null), timeout, sshHosts);
+  }
+
+  public RemoteBrowser(Path workDir, EgressPolicy egress, Duration timeout, SshHosts sshHosts) {
     this.workDir = workDir;
-    this.allowLocalGit = allowLocalGit;
+    this.egress = egress;
     this.sshHosts = sshHosts;
     this.calls = new GitCalls(timeout, "git-browse");
   }
@@ -63,9 +72,9 @@ public final class RemoteBrowser implements AutoCloseable {
   public record Tree(String branch, String commit, List<String> files, boolean truncated) {}
 
   public Branches branches(GitRemote remote) throws GitException {
-    RemotePolicy.check(remote.url(), allowLocalGit);
+    RemotePolicy.check(remote.url(), egress);
     Collection<Ref> refs;
-    try (RemoteAccess access = RemoteAccess.of(remote, sshHosts)) {
+    try (RemoteAccess access = RemoteAccess.of(remote, sshHosts, egress, calls.timeout())) {
       refs = calls.bounded(remote, "list the branches of", access, () -> access.apply(Git.lsRemoteRepository())
           .setRemote(remote.url())
           .setTimeout(calls.readTimeoutSeconds())
@@ -100,7 +109,7 @@ public final class RemoteBrowser implements AutoCloseable {
     } catch (IOException e) {
       throw new GitException("cannot make a working directory under " + workDir + ": " + e.getMessage(), e);
     }
-    try (RemoteAccess access = RemoteAccess.of(remote, sshHosts);
+    try (RemoteAccess access = RemoteAccess.of(remote, sshHosts, egress, calls.timeout());
         Repository repository = new FileRepositoryBuilder().setGitDir(dir.toFile()).setBare().build()) {
       repository.create(true);
       String ref = Constants.R_HEADS + branch;

@@ -42,7 +42,7 @@ final class SshTransport implements TransportConfigCallback, AutoCloseable {
   private final HostKeys hostKeys;
   private final SshdSessionFactory factory;
 
-  private SshTransport(GitRemote remote, URIish uri, SshHosts hosts, List<KeyPair> keys) {
+  private SshTransport(GitRemote remote, URIish uri, SshHosts hosts, List<KeyPair> keys, EgressPolicy egress) {
     this.repositoryId = remote.repositoryId();
     this.uri = uri;
     this.keys = keys;
@@ -56,6 +56,12 @@ final class SshTransport implements TransportConfigCallback, AutoCloseable {
         .setDefaultKeysProvider(sshDir -> keys)
         .setServerKeyDatabase((home, sshDir) -> hostKeys)
         .setConnectorFactory(null)
+        // Called with the resolved address the connection is about to be opened to (no proxy or
+        // jump host is configured): the egress check at connect time, before any key is offered.
+        .setProxyDataFactory(address -> {
+          refuseUnlessAllowed(egress, address);
+          return null;
+        })
         .setPreferredAuthentications("publickey")
         .build(null);
   }
@@ -64,7 +70,7 @@ final class SshTransport implements TransportConfigCallback, AutoCloseable {
    * For a remote whose URL is an ssh one: its key is read here, before any connection, so a key
    * that cannot be used fails at once. Authentication {@code none} connects without a key.
    */
-  static SshTransport of(GitRemote remote, SshHosts hosts) throws GitException {
+  static SshTransport of(GitRemote remote, SshHosts hosts, EgressPolicy egress) throws GitException {
     String method = remote.authMethod() == null ? "none" : remote.authMethod();
     URIish uri;
     try {
@@ -73,8 +79,8 @@ final class SshTransport implements TransportConfigCallback, AutoCloseable {
       throw new GitException("invalid git URL " + remote.url());
     }
     return switch (method) {
-      case "none" -> new SshTransport(remote, uri, hosts, List.of());
-      case "ssh" -> new SshTransport(remote, uri, hosts, privateKey(remote));
+      case "none" -> new SshTransport(remote, uri, hosts, List.of(), egress);
+      case "ssh" -> new SshTransport(remote, uri, hosts, privateKey(remote), egress);
       default -> throw new GitException("repository " + remote.repositoryId() + " uses " + method
           + " authentication, which works over http(s) only: an ssh URL needs authentication ssh (a private key)");
     };
@@ -114,6 +120,17 @@ final class SshTransport implements TransportConfigCallback, AutoCloseable {
       throw new GitException(whose + " holds no private key: paste the whole key file, from its BEGIN line to its END line");
     }
     return List.copyOf(keys);
+  }
+
+  private static void refuseUnlessAllowed(EgressPolicy egress, java.net.InetSocketAddress address) {
+    try {
+      if (address.getAddress() == null) {
+        throw new GuardedHttp.RefusedHost("cannot resolve " + address.getHostString());
+      }
+      egress.check(address.getAddress(), address.getHostString());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @Override

@@ -314,6 +314,7 @@ public final class LocalOrca implements AutoCloseable {
     copy(env, "ORCA_DEPLOY_TIMEOUT_SECONDS", props, "orca.deploy-timeout-seconds");
     copy(env, "ORCA_GITHUB_ACTIONS_ISSUER", props, "orca.github-actions.issuer");
     copy(env, "ORCA_GIT_TIMEOUT", props, "orca.git-timeout");
+    copy(env, "ORCA_EGRESS_ALLOW", props, "orca.egress-allow");
     copy(env, "ORCA_AGENT_RETIREMENT_GRACE", props, "orca.agent-retirement-grace");
     // The gateway pins ssh host keys in the file sync-stream pins them in: what Test connection
     // accepted is what a sync checks.

@@ -71,7 +71,7 @@ public final class SyncStream implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create sync-stream directories", e);
     }
-    JGitCommitSource git = new JGitCommitSource(settings.gitCacheDir(), settings.allowLocalGit(), settings.gitTimeout(),
+    JGitCommitSource git = new JGitCommitSource(settings.gitCacheDir(), settings.egress(), settings.gitTimeout(),
         settings.sshHosts());
     Properties properties =
         streamsProperties(KafkaAccess.syncStreamApplicationId(settings.topics()), settings.kafkaBootstrap(),

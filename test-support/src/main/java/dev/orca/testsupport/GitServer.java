@@ -35,10 +35,17 @@ public final class GitServer implements AutoCloseable {
 
   private final Path root;
   private final Server server;
+  private final java.util.concurrent.atomic.AtomicInteger requests;
 
-  private GitServer(Path root, Server server) {
+  private GitServer(Path root, Server server, java.util.concurrent.atomic.AtomicInteger requests) {
     this.root = root;
     this.server = server;
+    this.requests = requests;
+  }
+
+  /** How many requests reached the server, refused ones included. */
+  public int requests() {
+    return requests.get();
   }
 
   public static GitServer start() {
@@ -72,13 +79,18 @@ public final class GitServer implements AutoCloseable {
       server.addConnector(connector);
       ServletContextHandler context = new ServletContextHandler();
       context.setContextPath("/");
+      java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+      context.addFilter(new FilterHolder((Filter) (request, response, chain) -> {
+        requests.incrementAndGet();
+        chain.doFilter(request, response);
+      }), "/*", EnumSet.of(DispatcherType.REQUEST));
       if (auth != null) {
         context.addFilter(new FilterHolder(auth), "/*", EnumSet.of(DispatcherType.REQUEST));
       }
       context.addServlet(new ServletHolder(servlet), "/git/*");
       server.setHandler(context);
       server.start();
-      return new GitServer(root, server);
+      return new GitServer(root, server, requests);
     } catch (Exception e) {
       throw new IllegalStateException("cannot start git server: " + e.getMessage(), e);
     }

@@ -40,6 +40,6 @@ class RemoteBrowsing {
     SshHosts hosts = SshHosts.of(knownHosts, pinned);
     log.info("ssh host keys: {}pinned on first use in {}",
         hosts.knownHosts() == null ? "" : "listed in " + hosts.knownHosts() + ", else ", hosts.pinned());
-    return new RemoteBrowser(work, properties.allowLocalGit(), timeout, hosts);
+    return new RemoteBrowser(work, properties.egress(), timeout, hosts);
   }
 }

@@ -38,7 +38,7 @@ class RepositoryBrowseController {
   RepositoryBrowseController(RepositoryStore store, OrcaProperties properties, SecretBox secrets,
       RemoteBrowser browser) {
     this.store = store;
-    this.rules = new RepositoryRules(properties.allowLocalGit());
+    this.rules = new RepositoryRules(properties.egress());
     this.secrets = secrets;
     this.browser = browser;
   }

@@ -32,7 +32,7 @@ class RepositoryController {
 
   RepositoryController(RepositoryStore store, OrcaProperties properties, SecretBox secrets, SyncRequests syncRequests) {
     this.store = store;
-    this.rules = new RepositoryRules(properties.allowLocalGit());
+    this.rules = new RepositoryRules(properties.egress());
     this.secrets = secrets;
     this.syncRequests = syncRequests;
   }

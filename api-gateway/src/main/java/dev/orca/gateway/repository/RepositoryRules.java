@@ -1,6 +1,7 @@
 package dev.orca.gateway.repository;
 
 import dev.orca.gateway.web.ApiException;
+import dev.orca.git.EgressPolicy;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;
@@ -11,7 +12,9 @@ import java.util.regex.Pattern;
 /**
  * What a repository may be configured with. Remote URLs are {@code http(s)://}, {@code ssh://}
  * or scp-like {@code git@host:path}; {@code file://} and loopback hosts only in local mode
- * ({@code orca.allow-local-git}), so a shared gateway cannot be pointed at its own machine.
+ * ({@code orca.allow-local-git}), private ranges only when allowed ({@code orca.egress-allow}),
+ * metadata and link-local addresses never ({@link EgressPolicy}), so a shared gateway cannot be
+ * pointed at its own machine or network.
  */
 public final class RepositoryRules {
 
@@ -23,10 +26,15 @@ public final class RepositoryRules {
 
   private static final Pattern SCP_LIKE = Pattern.compile("[A-Za-z0-9._-]+@([A-Za-z0-9.-]+):[^\\s]+");
 
-  private final boolean allowLocalGit;
+  private final EgressPolicy egress;
 
+  RepositoryRules(EgressPolicy egress) {
+    this.egress = egress;
+  }
+
+  /** As in local mode ({@code true}: loopback and file:// allowed) or not, with no private range allowed. */
   RepositoryRules(boolean allowLocalGit) {
-    this.allowLocalGit = allowLocalGit;
+    this(EgressPolicy.of(allowLocalGit, null));
   }
 
   static String oneOf(String value, Set<String> allowed, String field, String fallback) {
@@ -95,7 +103,7 @@ public final class RepositoryRules {
         checkHost(uri.getHost());
       }
       case "file" -> {
-        if (!allowLocalGit) {
+        if (!egress.allowsLocalFiles()) {
           throw ApiException.badRequest("file:// URLs are only allowed in local mode (ORCA_ALLOW_LOCAL_GIT)");
         }
       }
@@ -104,19 +112,15 @@ public final class RepositoryRules {
     return url;
   }
 
+  /**
+   * The host as written, judged without resolving it (an address in any spelling, localhost
+   * names): a clear 400 when saved. Every connection checks the address it is about to open again.
+   */
   private void checkHost(String host) {
-    if (!allowLocalGit && isLoopback(host)) {
-      throw ApiException.badRequest("loopback hosts are only allowed in local mode (ORCA_ALLOW_LOCAL_GIT)");
+    String refusal = egress.checkHost(host);
+    if (refusal != null) {
+      throw ApiException.badRequest("url is refused: " + refusal);
     }
-  }
-
-  static boolean isLoopback(String rawHost) {
-    String host = rawHost.toLowerCase(Locale.ROOT);
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    }
-    return host.equals("localhost") || host.endsWith(".localhost") || host.startsWith("127.")
-        || host.equals("::1") || host.equals("0:0:0:0:0:0:0:1") || host.equals("0.0.0.0") || host.equals("::");
   }
 
   private static final Pattern GITHUB_REPOSITORY = Pattern.compile("[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+");

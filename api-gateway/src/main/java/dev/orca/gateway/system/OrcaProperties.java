@@ -1,5 +1,6 @@
 package dev.orca.gateway.system;
 
+import dev.orca.git.EgressPolicy;
 import java.util.List;
 import java.util.Locale;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -21,6 +22,7 @@ public record OrcaProperties(
     String appSecret,
     String publicUrl,
     @DefaultValue("false") boolean allowLocalGit,
+    String egressAllow,
     @DefaultValue("300") int deployTimeoutSeconds,
     @DefaultValue LocalAgent localAgent,
     @DefaultValue Health health) {
@@ -39,6 +41,7 @@ public record OrcaProperties(
     if (deployTimeoutSeconds < 1) {
       throw new IllegalArgumentException("orca.deploy-timeout-seconds must be positive");
     }
+    egress(allowLocalGit, egressAllow); // an allow-list that cannot be read stops the start, with why
     if (health.requiredGroups() == null) {
       health = new Health(List.of(topicPrefix + "sync-stream", topicPrefix + "deploy-dispatcher",
           topicPrefix + "deploy-dispatcher-relay"));
@@ -54,12 +57,21 @@ public record OrcaProperties(
    */
   public record Health(List<String> requiredGroups) {}
 
-  /** Whether the session cookie must be marked Secure. */
+  /** Where the gateway may connect (git remotes it browses): loopback in local mode, private ranges as allowed. */
+  public EgressPolicy egress() {
+    return egress(allowLocalGit, egressAllow);
+  }
+
+  private static EgressPolicy egress(boolean allowLocalGit, String egressAllow) {
+    return EgressPolicy.of(allowLocalGit, egressAllow);
+  }
+
   /** The public URL without trailing slashes, ready to have paths appended; null when none is set. */
   public String publicBaseUrl() {
     return publicUrl == null || publicUrl.isBlank() ? null : publicUrl.trim().replaceAll("/+$", "");
   }
 
+  /** Whether the session cookie must be marked Secure. */
   public boolean httpsPublicUrl() {
     return publicUrl != null && publicUrl.toLowerCase(Locale.ROOT).startsWith("https://");
   }
@@ -67,6 +79,6 @@ public record OrcaProperties(
   @Override
   public String toString() {
     return "OrcaProperties[kafkaBootstrap=" + kafkaBootstrap + ", topicPrefix=" + topicPrefix + ", publicUrl=" + publicUrl
-        + ", allowLocalGit=" + allowLocalGit + ", deployTimeoutSeconds=" + deployTimeoutSeconds + "]";
+        + ", allowLocalGit=" + allowLocalGit + ", egressAllow=" + egressAllow + ", deployTimeoutSeconds=" + deployTimeoutSeconds + "]";
   }
 }

@@ -27,6 +27,33 @@ class RepositoryRulesTest {
     }
   }
 
+  /** The outside probe's list: no spelling of a refused address gets saved. */
+  @Test
+  void shouldRefuseMetadataPrivateAndLoopbackAddressesInAnySpelling() {
+    for (String url : new String[] {"http://169.254.169.254/latest/meta-data", "http://[fd00:ec2::254]/x.git",
+        "http://100.100.100.200/x.git", "http://0.0.0.0/x.git", "http://[::]/x.git", "http://224.0.0.1/x.git"}) {
+      assertThatThrownBy(() -> shared.url(url)).as(url).isInstanceOf(ApiException.class)
+          .hasMessageContaining("Orca never connects there");
+      assertThatThrownBy(() -> local.url(url)).as(url).isInstanceOf(ApiException.class)
+          .hasMessageContaining("Orca never connects there");
+    }
+    for (String url : new String[] {"http://10.0.0.5/x.git", "https://172.16.3.4/x.git", "https://192.168.1.10/x.git",
+        "git@10.1.2.3:x.git", "ssh://git@[fc00::1]/x.git"}) {
+      assertThatThrownBy(() -> shared.url(url)).as(url).isInstanceOf(ApiException.class)
+          .hasMessageContaining("ORCA_EGRESS_ALLOW");
+    }
+    for (String url : new String[] {"http://0x7f000001/x.git", "http://2130706433/x.git",
+        "http://[::ffff:127.0.0.1]/x.git", "http://localhost./x.git", "git@0x7f000001:x.git"}) {
+      assertThatThrownBy(() -> shared.url(url)).as(url).isInstanceOf(ApiException.class)
+          .hasMessageContaining("is loopback");
+    }
+    // java.net.URI reads no host in 127.1 (a name may not end in a digit-only label): refused as such.
+    assertThatThrownBy(() -> shared.url("http://127.1/x.git")).isInstanceOf(ApiException.class);
+    RepositoryRules allowing = new RepositoryRules(dev.orca.git.EgressPolicy.of(false, "10.0.0.0/8"));
+    assertThat(allowing.url("http://10.0.0.5/x.git")).isEqualTo("http://10.0.0.5/x.git");
+    assertThatThrownBy(() -> allowing.url("http://192.168.1.10/x.git")).isInstanceOf(ApiException.class);
+  }
+
   @Test
   void shouldRefuseOtherSchemesAndPasswordsInUrls() {
     assertThatThrownBy(() -> shared.url("ftp://example.com/x")).isInstanceOf(ApiException.class);

@@ -29,7 +29,7 @@ class OrcaPropertiesTest {
   }
 
   private static OrcaProperties properties(String secret, List<String> groups) {
-    return new OrcaProperties("localhost:9092", "acme.", 3, (short) 1, "postgresql://u:p@db/orca", secret, null, false, 300,
+    return new OrcaProperties("localhost:9092", "acme.", 3, (short) 1, "postgresql://u:p@db/orca", secret, null, false, null, 300,
         new OrcaProperties.LocalAgent(false), new OrcaProperties.Health(groups));
   }
 }

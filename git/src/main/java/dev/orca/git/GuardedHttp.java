@@ -1,0 +1,161 @@
+package dev.orca.git;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Proxy;
+import java.net.Socket;
+import java.net.URL;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.http.HttpHost;
+import org.apache.http.client.config.RequestConfig;
+import org.apache.http.config.Registry;
+import org.apache.http.config.RegistryBuilder;
+import org.apache.http.config.SocketConfig;
+import org.apache.http.conn.DnsResolver;
+import org.apache.http.conn.socket.ConnectionSocketFactory;
+import org.apache.http.conn.socket.PlainConnectionSocketFactory;
+import org.apache.http.conn.ssl.SSLConnectionSocketFactory;
+import org.apache.http.impl.client.CloseableHttpClient;
+import org.apache.http.impl.client.HttpClients;
+import org.apache.http.impl.conn.BasicHttpClientConnectionManager;
+import org.apache.http.protocol.HttpContext;
+import org.eclipse.jgit.transport.http.HttpConnection;
+import org.eclipse.jgit.transport.http.HttpConnectionFactory;
+import org.eclipse.jgit.transport.http.apache.HttpClientConnection;
+
+/**
+ * JGit's http(s) transport for one call, on Apache HttpClient, with {@link EgressPolicy} applied
+ * where it cannot be dodged: the resolver hands on only addresses the policy allows, and the
+ * socket factories check the address a socket is about to connect to, whatever resolved it, so
+ * neither a literal address nor a name that resolves elsewhere on a later lookup (DNS rebinding)
+ * reaches a refused address, and no request (with its credentials) is ever sent there. Redirects
+ * are left to JGit, which opens a new connection through here for each.
+ */
+final class GuardedHttp implements HttpConnectionFactory, AutoCloseable {
+
+  private final EgressPolicy policy;
+  private final int millis;
+  /** One client per connection, as JGit itself makes them: a response JGit leaves unread holds only its own. */
+  private final List<CloseableHttpClient> clients = new ArrayList<>();
+
+  GuardedHttp(EgressPolicy policy, Duration timeout) {
+    this.policy = policy;
+    this.millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+  }
+
+  private CloseableHttpClient newClient() {
+    Registry<ConnectionSocketFactory> sockets = RegistryBuilder.<ConnectionSocketFactory>create()
+        .register("http", new Checked(policy, PlainConnectionSocketFactory.getSocketFactory()))
+        .register("https", new Checked(policy, SSLConnectionSocketFactory.getSocketFactory()))
+        .build();
+    BasicHttpClientConnectionManager connections =
+        new BasicHttpClientConnectionManager(sockets, null, null, new Filtering(policy, policy.resolver()::resolve));
+    connections.setSocketConfig(SocketConfig.custom().setSoTimeout(millis).build());
+    CloseableHttpClient client = HttpClients.custom()
+        .setConnectionManager(connections)
+        .setDefaultRequestConfig(RequestConfig.custom()
+            .setConnectTimeout(millis).setSocketTimeout(millis).setConnectionRequestTimeout(millis)
+            .setRedirectsEnabled(false).build())
+        .disableRedirectHandling()
+        .disableAutomaticRetries()
+        .disableCookieManagement()
+        .disableAuthCaching()
+        .build();
+    synchronized (clients) {
+      clients.add(client);
+    }
+    return client;
+  }
+
+  @Override
+  public HttpConnection create(URL url) throws IOException {
+    return new HttpClientConnection(url.toString(), null, newClient());
+  }
+
+  @Override
+  public HttpConnection create(URL url, Proxy proxy) throws IOException {
+    // Proxies are not used: the policy judges the address of the server itself.
+    return create(url);
+  }
+
+  @Override
+  public void close() {
+    synchronized (clients) {
+      for (CloseableHttpClient client : clients) {
+        try {
+          client.close();
+        } catch (IOException e) {
+          // nothing is left to release
+        }
+      }
+      clients.clear();
+    }
+  }
+
+  /** Resolves as the system does and keeps the addresses the policy allows; none left is a refusal. */
+  private record Filtering(EgressPolicy policy, DnsResolver resolver) implements DnsResolver {
+    @Override
+    public InetAddress[] resolve(String host) throws java.net.UnknownHostException {
+      InetAddress[] all = resolver.resolve(host);
+      List<InetAddress> allowed = new ArrayList<>();
+      String firstRefusal = null;
+      for (InetAddress address : all) {
+        try {
+          policy.check(address, host);
+          allowed.add(address);
+        } catch (EgressRefusedException e) {
+          firstRefusal = firstRefusal == null ? e.getMessage() : firstRefusal;
+        }
+      }
+      if (allowed.isEmpty()) {
+        // HttpClient's contract allows only UnknownHostException here; its message carries the refusal.
+        throw new RefusedHost(firstRefusal == null ? host + " has no address" : firstRefusal);
+      }
+      return allowed.toArray(InetAddress[]::new);
+    }
+  }
+
+  /** The refusal a resolver may throw; {@link #refusal} finds it in a failure's causes. */
+  static final class RefusedHost extends java.net.UnknownHostException {
+    private static final long serialVersionUID = 1L;
+
+    RefusedHost(String message) {
+      super(message);
+    }
+  }
+
+  /** The policy's message when {@code failure} was a refusal here, else null. */
+  static String refusal(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof RefusedHost || t instanceof EgressRefusedException) {
+        return t.getMessage();
+      }
+    }
+    return null;
+  }
+
+  /** Checks the address a socket is about to connect to, then connects as {@code delegate} does. */
+  record Checked(EgressPolicy policy, ConnectionSocketFactory delegate) implements ConnectionSocketFactory {
+    @Override
+    public Socket createSocket(HttpContext context) throws IOException {
+      return delegate.createSocket(context);
+    }
+
+    @Override
+    public Socket connectSocket(int connectTimeout, Socket socket, HttpHost host, InetSocketAddress remoteAddress,
+        InetSocketAddress localAddress, HttpContext context) throws IOException {
+      try {
+        policy.check(remoteAddress.getAddress(), host.getHostName());
+      } catch (EgressRefusedException e) {
+        if (socket != null) {
+          socket.close();
+        }
+        throw e;
+      }
+      return delegate.connectSocket(connectTimeout, socket, host, remoteAddress, localAddress, context);
+    }
+  }
+}
