@@ -105,6 +105,7 @@ public abstract class GatewayTestSupport {
    * its token are written straight into the database on first use (only an admin could create one).
    */
   protected WebTestClient user() {
+    admin(); // the first user registers as admin: that must be the admin, not this user
     synchronized (GatewayTestSupport.class) {
       if (userBearer == null) {
         UUID userId = UUID.randomUUID();

@@ -33,7 +33,6 @@ import reactor.core.scheduler.Schedulers;
 class AuthController {
 
   static final String SESSION_COOKIE = "orca_session";
-  static final Duration SESSION_LIFETIME = Duration.ofDays(7);
   private static final String BAD_CREDENTIALS = "invalid email or password";
   private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+");
 
@@ -80,9 +79,10 @@ class AuthController {
 
   record TokenBody(String name) {}
 
-  record UserJson(UUID id, String email, String name, String role) {
+  /** A user as the API shows one; {@code mustChangePassword} after an admin set the password. */
+  record UserJson(UUID id, String email, String name, String role, boolean mustChangePassword, Instant createdAt) {
     static UserJson of(UserStore.User user) {
-      return new UserJson(user.id(), user.email(), user.name(), user.role());
+      return new UserJson(user.id(), user.email(), user.name(), user.role(), user.mustChangePassword(), user.createdAt());
     }
   }
 
@@ -131,8 +131,10 @@ class AuthController {
         .doOnNext(user -> throttle.succeeded(email))
         .flatMap(user -> {
           String token = Secrets.randomToken();
-          return users.createSession(user.id(), Secrets.sha256(token), Instant.now().plus(SESSION_LIFETIME))
-              .then(Mono.fromRunnable(() -> exchange.getResponse().addCookie(sessionCookie(token, SESSION_LIFETIME))))
+          Duration lifetime = properties.session().lifetime();
+          return users.createSession(user.id(), Secrets.sha256(token), Instant.now().plus(lifetime),
+                  properties.session().idleTimeout())
+              .then(Mono.fromRunnable(() -> exchange.getResponse().addCookie(sessionCookie(token, lifetime))))
               .thenReturn(UserJson.of(user));
         });
   }
@@ -160,7 +162,7 @@ class AuthController {
           String name = body.name() == null ? user.name() : required(body.name(), "name");
           return users.updateProfile(user.id(), email, name)
               .onErrorMap(DataIntegrityViolationException.class, e -> ApiException.conflict("email is already in use"))
-              .thenReturn(new UserJson(user.id(), email, name, user.role()));
+              .thenReturn(new UserJson(user.id(), email, name, user.role(), user.mustChangePassword(), user.createdAt()));
         });
   }
 
@@ -228,7 +230,7 @@ class AuthController {
     return ApiException.forbidden("registration is closed: a user already exists");
   }
 
-  private static String email(String value) {
+  static String email(String value) {
     String email = required(value, "email").toLowerCase(Locale.ROOT);
     if (!EMAIL.matcher(email).matches() || email.length() > 254) {
       throw ApiException.badRequest("email is not a valid address");
@@ -236,7 +238,7 @@ class AuthController {
     return email;
   }
 
-  private static String required(String value, String field) {
+  static String required(String value, String field) {
     if (value == null || value.isBlank()) {
       throw ApiException.badRequest(field + " is required");
     }

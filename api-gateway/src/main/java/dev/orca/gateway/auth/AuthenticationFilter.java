@@ -38,9 +38,11 @@ class AuthenticationFilter implements WebFilter {
 
   private final UserStore users;
   private final String publicOrigin;
+  private final java.time.Duration idleTimeout;
 
   AuthenticationFilter(UserStore users, OrcaProperties properties) {
     this.users = users;
+    this.idleTimeout = properties.session().idleTimeout();
     this.publicOrigin = properties.publicUrl() == null || properties.publicUrl().isBlank()
         ? null : origin(URI.create(properties.publicUrl().trim()));
   }
@@ -64,8 +66,13 @@ class AuthenticationFilter implements WebFilter {
           if (user.viaSession() && !SAFE.contains(request.getMethod()) && !sameOrigin(request)) {
             return Mono.error(ApiException.forbidden("cross-origin request refused"));
           }
-          if (path.startsWith(API + "admin") && !user.admin()) {
+          String route = path.substring(API.length() - 1);
+          if (AccessRules.adminOnly(request.getMethod(), route) && !user.admin()) {
             return Mono.error(ApiException.forbidden("administrator role required"));
+          }
+          if (user.mustChangePassword() && !AccessRules.allowedBeforePasswordChange(request.getMethod(), route)) {
+            return Mono.error(ApiException.forbidden("password change required: an administrator set your password;"
+                + " choose a new one (POST /api/v1/auth/change-password)"));
           }
           exchange.getAttributes().put(CurrentUser.ATTRIBUTE, user);
           return chain.filter(exchange);
@@ -73,19 +80,11 @@ class AuthenticationFilter implements WebFilter {
   }
 
   static boolean isPublic(HttpMethod method, String route) {
-    if (HttpMethod.GET.equals(method)) {
-      return route.equals("/health") || route.equals("/auth/setup");
-    }
-    if (HttpMethod.POST.equals(method)) {
-      return route.equals("/auth/register") || route.equals("/auth/login") || route.startsWith("/webhooks/")
-          || route.equals("/github-actions");
-    }
-    return false;
+    return AccessRules.isPublic(method, route);
   }
 
-  /** The public routes whose answer signs a browser in: a foreign page must not sign it into its account. */
   static boolean setsSession(HttpMethod method, String route) {
-    return HttpMethod.POST.equals(method) && (route.equals("/auth/login") || route.equals("/auth/register"));
+    return AccessRules.setsSession(method, route);
   }
 
   private Mono<CurrentUser> authenticate(ServerHttpRequest request) {
@@ -96,7 +95,7 @@ class AuthenticationFilter implements WebFilter {
     }
     HttpCookie cookie = request.getCookies().getFirst(AuthController.SESSION_COOKIE);
     if (cookie != null && !cookie.getValue().isEmpty()) {
-      return users.sessionUser(Secrets.sha256(cookie.getValue()));
+      return users.sessionUser(Secrets.sha256(cookie.getValue()), idleTimeout);
     }
     return Mono.empty();
   }

@@ -7,9 +7,13 @@ import org.springframework.web.server.ServerWebExchange;
  * The authenticated caller of a request, put on the exchange by {@link AuthenticationFilter};
  * handlers take it with {@code @RequestAttribute(CurrentUser.ATTRIBUTE)}.
  */
-public record CurrentUser(UUID userId, String role, boolean viaSession) {
+public record CurrentUser(UUID userId, String role, boolean viaSession, String email, boolean mustChangePassword) {
 
   public static final String ATTRIBUTE = "orca.currentUser";
+
+  public CurrentUser(UUID userId, String role, boolean viaSession) {
+    this(userId, role, viaSession, null, false);
+  }
 
   public boolean admin() {
     return "admin".equals(role);

@@ -24,15 +24,22 @@ class UserStore {
     this.tx = TransactionalOperator.create(transactions);
   }
 
-  record User(UUID id, String email, String name, String passwordHash, String role, Instant createdAt) {}
+  record User(UUID id, String email, String name, String passwordHash, String role, Instant createdAt,
+      boolean mustChangePassword) {}
 
   record TokenRow(UUID id, String name, Instant createdAt, Instant lastUsedAt) {}
 
-  private static final String USER_COLUMNS = "id, email, name, password_hash, role, created_at";
+  private static final String USER_COLUMNS = "id, email, name, password_hash, role, created_at, must_change_password";
 
   private static User user(io.r2dbc.spi.Readable row) {
     return new User(row.get("id", UUID.class), row.get("email", String.class), row.get("name", String.class),
-        row.get("password_hash", String.class), row.get("role", String.class), row.get("created_at", Instant.class));
+        row.get("password_hash", String.class), row.get("role", String.class), row.get("created_at", Instant.class),
+        Boolean.TRUE.equals(row.get("must_change_password", Boolean.class)));
+  }
+
+  private static CurrentUser current(io.r2dbc.spi.Readable row, boolean viaSession) {
+    return new CurrentUser(row.get("id", UUID.class), row.get("role", String.class), viaSession,
+        row.get("email", String.class), Boolean.TRUE.equals(row.get("must_change_password", Boolean.class)));
   }
 
   Mono<Boolean> anyUser() {
@@ -42,7 +49,7 @@ class UserStore {
   /** Inserts the first user as admin; empty when a user already exists. */
   Mono<User> insertFirstUser(String email, String name, String passwordHash) {
     Instant now = Instant.now();
-    User user = new User(UUID.randomUUID(), email, name, passwordHash, "admin", now);
+    User user = new User(UUID.randomUUID(), email, name, passwordHash, "admin", now, false);
     Mono<User> work = db.sql("SELECT pg_advisory_xact_lock(:lock)").bind("lock", REGISTRATION_LOCK).fetch().rowsUpdated()
         .then(anyUser())
         .flatMap(present -> present ? Mono.<User>empty() : db.sql("INSERT INTO users (id, email, name, password_hash, role,"
@@ -67,13 +74,15 @@ class UserStore {
         .bind("id", id).bind("email", email).bind("name", name).fetch().rowsUpdated().then();
   }
 
+  /** The user's own new password: a password change an admin asked for is done. */
   Mono<Void> updatePassword(UUID id, String passwordHash) {
-    return db.sql("UPDATE users SET password_hash = :hash, updated_at = now() WHERE id = :id")
+    return db.sql("UPDATE users SET password_hash = :hash, must_change_password = false, updated_at = now() WHERE id = :id")
         .bind("id", id).bind("hash", passwordHash).fetch().rowsUpdated().then();
   }
 
-  Mono<Void> createSession(UUID userId, byte[] tokenHash, Instant expiresAt) {
-    return db.sql("DELETE FROM sessions WHERE expires_at < now()").fetch().rowsUpdated()
+  Mono<Void> createSession(UUID userId, byte[] tokenHash, Instant expiresAt, java.time.Duration idle) {
+    return db.sql("DELETE FROM sessions WHERE expires_at < now() OR last_seen_at < now() - make_interval(secs => :idle)")
+        .bind("idle", (double) idle.toSeconds()).fetch().rowsUpdated()
         .then(db.sql("INSERT INTO sessions (id, token_hash, user_id, created_at, expires_at)"
                 + " VALUES (:id, :hash, :user, now(), :expires)")
             .bind("id", UUID.randomUUID()).bind("hash", tokenHash).bind("user", userId).bind("expires", expiresAt)
@@ -90,20 +99,111 @@ class UserStore {
         .bind("user", userId).bind("keep", keep == null ? new byte[0] : keep).fetch().rowsUpdated().then();
   }
 
-  Mono<CurrentUser> sessionUser(byte[] tokenHash) {
-    return db.sql("SELECT u.id, u.role FROM sessions s JOIN users u ON u.id = s.user_id"
-            + " WHERE s.token_hash = :hash AND s.expires_at > now()")
-        .bind("hash", tokenHash)
-        .map(row -> new CurrentUser(row.get("id", UUID.class), row.get("role", String.class), true))
+  /**
+   * The user of a session that has neither outlived its absolute lifetime nor been idle longer
+   * than {@code idle}; using it marks it seen.
+   */
+  Mono<CurrentUser> sessionUser(byte[] tokenHash, java.time.Duration idle) {
+    return db.sql("UPDATE sessions s SET last_seen_at = now() FROM users u"
+            + " WHERE s.token_hash = :hash AND u.id = s.user_id AND s.expires_at > now()"
+            + " AND s.last_seen_at > now() - make_interval(secs => :idle)"
+            + " RETURNING u.id, u.role, u.email, u.must_change_password")
+        .bind("hash", tokenHash).bind("idle", (double) idle.toSeconds())
+        .map(row -> current(row, true))
         .one();
   }
 
   Mono<CurrentUser> tokenUser(byte[] tokenHash) {
     return db.sql("UPDATE api_tokens t SET last_used_at = now() FROM users u"
-            + " WHERE t.token_hash = :hash AND u.id = t.user_id RETURNING u.id, u.role")
+            + " WHERE t.token_hash = :hash AND u.id = t.user_id RETURNING u.id, u.role, u.email, u.must_change_password")
         .bind("hash", tokenHash)
-        .map(row -> new CurrentUser(row.get("id", UUID.class), row.get("role", String.class), false))
+        .map(row -> current(row, false))
         .one();
+  }
+
+  // ---- administration of users (AdminUserController) ----
+
+  Flux<User> all() {
+    return db.sql("SELECT " + USER_COLUMNS + " FROM users ORDER BY created_at, id").map(UserStore::user).all();
+  }
+
+  Mono<User> insertUser(String email, String name, String passwordHash, String role) {
+    Instant now = Instant.now();
+    User user = new User(UUID.randomUUID(), email, name, passwordHash, role, now, false);
+    return db.sql("INSERT INTO users (id, email, name, password_hash, role, created_at, updated_at)"
+            + " VALUES (:id, :email, :name, :hash, :role, :now, :now)")
+        .bind("id", user.id()).bind("email", email).bind("name", name).bind("hash", passwordHash)
+        .bind("role", role).bind("now", now)
+        .fetch().rowsUpdated().thenReturn(user);
+  }
+
+  /** What an admin changes of a user; null fields stay. A new password ends the user's sessions. */
+  record UserChange(String email, String name, String role, String passwordHash) {}
+
+  /**
+   * Applies {@code change} under the lock that serialises changes of roles, so two admins
+   * demoting each other at once cannot leave no admin: empty when the user does not exist, an
+   * error {@link LastAdmin} when the change would leave no admin.
+   */
+  Mono<User> updateUser(UUID id, UserChange change) {
+    Mono<User> work = lockAdmins()
+        .then(findById(id))
+        .flatMap(user -> {
+          boolean demoted = change.role() != null && user.role().equals("admin") && !change.role().equals("admin");
+          return (demoted ? otherAdmins(id) : Mono.just(1L)).flatMap(others -> {
+            if (others == 0) {
+              return Mono.error(new LastAdmin());
+            }
+            String email = change.email() == null ? user.email() : change.email();
+            String name = change.name() == null ? user.name() : change.name();
+            String role = change.role() == null ? user.role() : change.role();
+            boolean reset = change.passwordHash() != null;
+            var update = db.sql("UPDATE users SET email = :email, name = :name, role = :role,"
+                    + " password_hash = COALESCE(:hash, password_hash),"
+                    + " must_change_password = must_change_password OR :reset, updated_at = now() WHERE id = :id")
+                .bind("id", id).bind("email", email).bind("name", name).bind("role", role).bind("reset", reset);
+            update = reset ? update.bind("hash", change.passwordHash()) : update.bindNull("hash", String.class);
+            return update.fetch().rowsUpdated()
+                .then(reset ? db.sql("DELETE FROM sessions WHERE user_id = :id").bind("id", id).fetch().rowsUpdated()
+                    : Mono.just(0L))
+                .thenReturn(new User(id, email, name, user.passwordHash(), role, user.createdAt(),
+                    user.mustChangePassword() || reset));
+          });
+        });
+    return tx.transactional(work);
+  }
+
+  /** Deletes a user (their sessions and tokens with them); false when there was none; {@link LastAdmin} for the last admin. */
+  Mono<Boolean> deleteUser(UUID id) {
+    Mono<Boolean> work = lockAdmins()
+        .then(findById(id))
+        .flatMap(user -> (user.role().equals("admin") ? otherAdmins(id) : Mono.just(1L))
+            .flatMap(others -> others == 0 ? Mono.<Boolean>error(new LastAdmin())
+                : db.sql("DELETE FROM users WHERE id = :id").bind("id", id).fetch().rowsUpdated().map(n -> n > 0)))
+        .defaultIfEmpty(false);
+    return tx.transactional(work);
+  }
+
+  /** The change would leave no admin. */
+  static final class LastAdmin extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    LastAdmin() {
+      super("the last admin cannot be demoted or deleted: make another user admin first", null, false, false);
+    }
+  }
+
+  private Mono<Void> lockAdmins() {
+    return db.sql("SELECT pg_advisory_xact_lock(:lock)").bind("lock", REGISTRATION_LOCK).fetch().rowsUpdated().then();
+  }
+
+  private Mono<Long> otherAdmins(UUID id) {
+    return db.sql("SELECT count(*) AS n FROM users WHERE role = 'admin' AND id <> :id").bind("id", id)
+        .map(row -> row.get("n", Long.class)).one();
+  }
+
+  Mono<Long> count() {
+    return db.sql("SELECT count(*) AS n FROM users").map(row -> row.get("n", Long.class)).one();
   }
 
   Mono<TokenRow> createToken(UUID userId, String name, byte[] tokenHash) {

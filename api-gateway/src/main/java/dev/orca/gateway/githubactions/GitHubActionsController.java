@@ -67,7 +67,8 @@ class GitHubActionsController {
 
   @PostMapping("/api/v1/github-actions")
   @ResponseStatus(HttpStatus.ACCEPTED)
-  Mono<AcceptedJson> trigger(@RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization) {
+  Mono<AcceptedJson> trigger(@RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
+      org.springframework.web.server.ServerWebExchange exchange) {
     if (verifier == null) {
       return Mono.error(unauthorized("this Orca has no public URL (ORCA_PUBLIC_URL), which a GitHub Actions token"
           + " must name as its audience"));
@@ -81,6 +82,9 @@ class GitHubActionsController {
         .subscribeOn(Schedulers.boundedElastic())
         .onErrorMap(ActionsTokenVerifier.InvalidToken.class,
             e -> unauthorized("the GitHub Actions token is not valid: " + e.getMessage()))
+        // the audit log names the run: which repository's workflow, on which ref
+        .doOnNext(claims -> exchange.getAttributes().put(dev.orca.gateway.audit.AuditLog.ACTOR_NAME,
+            text(claims, "repository") + " " + text(claims, "workflow") + " @ " + text(claims, "ref")))
         .flatMap(this::start);
   }
 

@@ -25,7 +25,9 @@ public record OrcaProperties(
     String egressAllow,
     @DefaultValue("300") int deployTimeoutSeconds,
     @DefaultValue LocalAgent localAgent,
-    @DefaultValue Health health) {
+    @DefaultValue Health health,
+    @DefaultValue Session session,
+    @DefaultValue Audit audit) {
 
   static final int MIN_SECRET_LENGTH = 32;
 
@@ -45,6 +47,28 @@ public record OrcaProperties(
     if (health.requiredGroups() == null) {
       health = new Health(List.of(topicPrefix + "sync-stream", topicPrefix + "deploy-dispatcher",
           topicPrefix + "deploy-dispatcher-relay"));
+    }
+  }
+
+  /**
+   * A sign-in lasts {@code lifetime} at most and ends earlier when unused for {@code idleTimeout}
+   * ({@code ORCA_SESSION_IDLE_TIMEOUT}, {@code ORCA_SESSION_LIFETIME}).
+   */
+  public record Session(@DefaultValue("PT12H") java.time.Duration idleTimeout,
+      @DefaultValue("P7D") java.time.Duration lifetime) {
+    public Session {
+      if (idleTimeout.isNegative() || idleTimeout.isZero() || lifetime.isNegative() || lifetime.isZero()) {
+        throw new IllegalArgumentException("orca.session.idle-timeout and orca.session.lifetime must be positive");
+      }
+    }
+  }
+
+  /** How long audit log entries are kept ({@code ORCA_AUDIT_RETENTION}, 90 days). */
+  public record Audit(@DefaultValue("P90D") java.time.Duration retention) {
+    public Audit {
+      if (retention.isNegative() || retention.isZero()) {
+        throw new IllegalArgumentException("orca.audit.retention must be positive");
+      }
     }
   }
 
