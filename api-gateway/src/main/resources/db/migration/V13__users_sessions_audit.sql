@@ -22,3 +22,13 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_at ON audit_log (at);
 CREATE INDEX audit_log_entity ON audit_log (entity_type, entity_id, id);
 CREATE INDEX audit_log_actor ON audit_log (actor_id, id);
+
+-- Failed sign-ins, by account and address and by address alone, with the growing delay they
+-- earned (LoginThrottle): kept here so a restart or another gateway instance does not forget.
+CREATE TABLE login_failures (
+  key             text PRIMARY KEY,
+  failures        integer NOT NULL,
+  last_failure_at timestamptz NOT NULL,
+  blocked_until   timestamptz NOT NULL
+);
+CREATE INDEX login_failures_last ON login_failures (last_failure_at);

@@ -81,6 +81,8 @@ public abstract class GatewayTestSupport {
     registry.add("orca.topic-partitions", () -> "2");
     registry.add("orca.app-secret", () -> APP_SECRET);
     registry.add("orca.deploy-timeout-seconds", () -> "5");
+    // Tests drive the API much faster than a person; RateLimitIntegrationTest checks the limit.
+    registry.add("orca.rate-limit.api-burst", () -> "100000");
   }
 
   @LocalServerPort

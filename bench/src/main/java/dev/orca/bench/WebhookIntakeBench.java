@@ -235,6 +235,9 @@ final class WebhookIntakeBench {
     props.put("orca.app-secret", randomToken());
     props.put("orca.public-url", base);
     props.put("orca.topic-prefix", topicPrefix);
+    // The benches create applications by the thousand with one token: measured is the pipeline, not the limit.
+    props.put("orca.rate-limit.api-burst", "1000000");
+    props.put("orca.rate-limit.api-per-second", "1000000");
     // Only the gateway runs here: health checks the database and the broker, no stream processor's group.
     props.put("orca.health.required-groups", "");
     props.put("server.address", "127.0.0.1");

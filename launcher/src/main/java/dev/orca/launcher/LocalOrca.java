@@ -315,6 +315,11 @@ public final class LocalOrca implements AutoCloseable {
     copy(env, "ORCA_GITHUB_ACTIONS_ISSUER", props, "orca.github-actions.issuer");
     copy(env, "ORCA_GIT_TIMEOUT", props, "orca.git-timeout");
     copy(env, "ORCA_EGRESS_ALLOW", props, "orca.egress-allow");
+    copy(env, "ORCA_SESSION_IDLE_TIMEOUT", props, "orca.session.idle-timeout");
+    copy(env, "ORCA_SESSION_LIFETIME", props, "orca.session.lifetime");
+    copy(env, "ORCA_AUDIT_RETENTION", props, "orca.audit.retention");
+    copy(env, "ORCA_RATE_LIMIT_API_BURST", props, "orca.rate-limit.api-burst");
+    copy(env, "ORCA_RATE_LIMIT_API_PER_SECOND", props, "orca.rate-limit.api-per-second");
     copy(env, "ORCA_AGENT_RETIREMENT_GRACE", props, "orca.agent-retirement-grace");
     // The gateway pins ssh host keys in the file sync-stream pins them in: what Test connection
     // accepted is what a sync checks.

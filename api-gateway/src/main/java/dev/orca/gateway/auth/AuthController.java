@@ -117,18 +117,18 @@ class AuthController {
     String email = body.email().trim();
     String address = exchange.getRequest().getRemoteAddress() == null ? null
         : exchange.getRequest().getRemoteAddress().getAddress().getHostAddress();
-    if (throttle.blocked(email, address)) {
-      throw new ApiException(HttpStatus.TOO_MANY_REQUESTS, "too many failed logins, try again later");
-    }
     // One argon2 verification either way, against a decoy hash for an unknown email, so the
     // answer time does not tell which emails exist.
-    return users.findByEmail(email).map(Optional::of).defaultIfEmpty(Optional.empty())
+    Mono<UserStore.User> signIn = users.findByEmail(email).map(Optional::of).defaultIfEmpty(Optional.empty())
         .flatMap(found -> (found.isPresent() ? Mono.just(found.get().passwordHash()) : decoyHash)
             .flatMap(hash -> verify(body.password(), hash))
             .flatMap(ok -> ok && found.isPresent() ? Mono.just(found.get()) : Mono.<UserStore.User>empty()))
-        .switchIfEmpty(Mono.fromRunnable(() -> throttle.failed(email, address))
+        .switchIfEmpty(throttle.failed(email, address)
             .then(Mono.error(() -> new ApiException(HttpStatus.UNAUTHORIZED, BAD_CREDENTIALS))))
-        .doOnNext(user -> throttle.succeeded(email))
+        .flatMap(user -> throttle.succeeded(email, address).thenReturn(user));
+    return throttle.wait(email, address)
+        .flatMap(wait -> wait.isZero() ? signIn : Mono.error(ApiException.tooManyRequests(
+            "too many failed sign-ins from this address: try again in " + seconds(wait) + " s", seconds(wait))))
         .flatMap(user -> {
           String token = Secrets.randomToken();
           Duration lifetime = properties.session().lifetime();
@@ -137,6 +137,10 @@ class AuthController {
               .then(Mono.fromRunnable(() -> exchange.getResponse().addCookie(sessionCookie(token, lifetime))))
               .thenReturn(UserJson.of(user));
         });
+  }
+
+  private static long seconds(Duration wait) {
+    return Math.max(1, (wait.toMillis() + 999) / 1000);
   }
 
   @PostMapping("/logout")

@@ -39,9 +39,12 @@ class AuthenticationFilter implements WebFilter {
   private final UserStore users;
   private final String publicOrigin;
   private final java.time.Duration idleTimeout;
+  private final dev.orca.gateway.support.TokenBuckets<String> perCredential;
 
   AuthenticationFilter(UserStore users, OrcaProperties properties) {
     this.users = users;
+    this.perCredential = new dev.orca.gateway.support.TokenBuckets<>(properties.rateLimit().apiBurst(),
+        java.time.Duration.ofNanos(1_000_000_000L / properties.rateLimit().apiPerSecond()), System::nanoTime);
     this.idleTimeout = properties.session().idleTimeout();
     this.publicOrigin = properties.publicUrl() == null || properties.publicUrl().isBlank()
         ? null : origin(URI.create(properties.publicUrl().trim()));
@@ -67,6 +70,10 @@ class AuthenticationFilter implements WebFilter {
             return Mono.error(ApiException.forbidden("cross-origin request refused"));
           }
           String route = path.substring(API.length() - 1);
+          if (!perCredential.tryAcquire(credentialKey(request))) {
+            return Mono.error(ApiException.tooManyRequests("too many requests with this credential: slow down",
+                perCredential.retryAfterSeconds()));
+          }
           if (AccessRules.adminOnly(request.getMethod(), route) && !user.admin()) {
             return Mono.error(ApiException.forbidden("administrator role required"));
           }
@@ -85,6 +92,16 @@ class AuthenticationFilter implements WebFilter {
 
   static boolean setsSession(HttpMethod method, String route) {
     return AccessRules.setsSession(method, route);
+  }
+
+  /** The credential a request authenticated with, as its digest: the key of its rate limit. */
+  private static String credentialKey(ServerHttpRequest request) {
+    String authorization = request.getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
+    if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return "token:" + java.util.HexFormat.of().formatHex(Secrets.sha256(authorization.substring(7).trim()));
+    }
+    HttpCookie cookie = request.getCookies().getFirst(AuthController.SESSION_COOKIE);
+    return "session:" + java.util.HexFormat.of().formatHex(Secrets.sha256(cookie == null ? "" : cookie.getValue()));
   }
 
   private Mono<CurrentUser> authenticate(ServerHttpRequest request) {

@@ -2,75 +2,75 @@ package dev.orca.gateway.auth;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
 
 /**
- * Limits failed logins per email and per client address within a sliding window, so passwords
- * cannot be guessed at the speed of the server. Kept in memory: each gateway instance counts its
- * own attempts, which bounds guessing per instance, not across a fleet.
+ * Slows password guessing without letting anyone lock an account out: failed sign-ins are counted
+ * per account and client address together, and per address alone (one address trying many
+ * accounts). After {@value #FREE_FAILURES} failures of an account from an address (and
+ * {@value #FREE_FAILURES_PER_ADDRESS} from an address), each further one makes that pair (or
+ * address) wait twice as long as the last, from 1 s up to 15 minutes; other addresses still sign
+ * in to the same account at once. A success clears its pair; a day without failures forgets a
+ * key. Kept in the database, so a restart or another gateway instance does not reset it.
  */
 @Component
 class LoginThrottle {
 
-  static final Duration WINDOW = Duration.ofMinutes(15);
-  static final int MAX_FAILURES_PER_EMAIL = 10;
-  static final int MAX_FAILURES_PER_ADDRESS = 100;
-  private static final int MAX_TRACKED_KEYS = 100_000;
+  static final int FREE_FAILURES = 5;
+  static final int FREE_FAILURES_PER_ADDRESS = 50;
+  static final Duration MAX_DELAY = Duration.ofMinutes(15);
+  static final Duration FORGET_AFTER = Duration.ofHours(24);
 
-  private final Map<String, Deque<Instant>> failures = new ConcurrentHashMap<>();
+  private final DatabaseClient db;
 
-  boolean blocked(String email, String address) {
-    Instant now = Instant.now();
-    return count(emailKey(email), now) >= MAX_FAILURES_PER_EMAIL
-        || (address != null && count(addressKey(address), now) >= MAX_FAILURES_PER_ADDRESS);
+  LoginThrottle(DatabaseClient db) {
+    this.db = db;
   }
 
-  void failed(String email, String address) {
-    if (failures.size() > MAX_TRACKED_KEYS) {
-      Instant now = Instant.now();
-      failures.keySet().removeIf(key -> count(key, now) == 0);
-    }
-    Instant now = Instant.now();
-    record(emailKey(email), now);
-    if (address != null) {
-      record(addressKey(address), now);
-    }
+  /** How long this pair (or address) must still wait before its next attempt; zero when it may try now. */
+  Mono<Duration> wait(String email, String address) {
+    return db.sql("SELECT max(blocked_until) AS until FROM login_failures WHERE key IN (:pair, :address)"
+            + " AND blocked_until > now()")
+        .bind("pair", pairKey(email, address)).bind("address", addressKey(address))
+        .map(row -> java.util.Optional.ofNullable(row.get("until", Instant.class)))
+        .one()
+        .map(until -> until.map(t -> Duration.between(Instant.now(), t)).filter(d -> !d.isNegative())
+            .orElse(Duration.ZERO))
+        .defaultIfEmpty(Duration.ZERO);
   }
 
-  void succeeded(String email) {
-    failures.remove(emailKey(email));
+  Mono<Void> failed(String email, String address) {
+    return db.sql("DELETE FROM login_failures WHERE last_failure_at < now() - make_interval(secs => :forget)")
+        .bind("forget", (double) FORGET_AFTER.toSeconds()).fetch().rowsUpdated()
+        .then(count(pairKey(email, address), FREE_FAILURES))
+        .then(count(addressKey(address), FREE_FAILURES_PER_ADDRESS));
   }
 
-  private void record(String key, Instant now) {
-    Deque<Instant> times = failures.computeIfAbsent(key, k -> new ArrayDeque<>());
-    synchronized (times) {
-      times.addLast(now);
-    }
+  Mono<Void> succeeded(String email, String address) {
+    return db.sql("DELETE FROM login_failures WHERE key = :pair").bind("pair", pairKey(email, address))
+        .fetch().rowsUpdated().then();
   }
 
-  private int count(String key, Instant now) {
-    Deque<Instant> times = failures.get(key);
-    if (times == null) {
-      return 0;
-    }
-    synchronized (times) {
-      while (!times.isEmpty() && times.peekFirst().isBefore(now.minus(WINDOW))) {
-        times.removeFirst();
-      }
-      return times.size();
-    }
+  /** One more failure for {@code key}; past {@code free} failures it waits 2^(n - free) s, at most 15 min. */
+  private Mono<Void> count(String key, int free) {
+    return db.sql("INSERT INTO login_failures AS f (key, failures, last_failure_at, blocked_until)"
+            + " VALUES (:key, 1, now(), now())"
+            + " ON CONFLICT (key) DO UPDATE SET failures = f.failures + 1, last_failure_at = now(),"
+            + " blocked_until = CASE WHEN f.failures + 1 > :free"
+            + " THEN now() + make_interval(secs => LEAST(power(2, LEAST(f.failures + 1 - :free - 1, 30)), :max))"
+            + " ELSE now() END")
+        .bind("key", key).bind("free", free).bind("max", (double) MAX_DELAY.toSeconds())
+        .fetch().rowsUpdated().then();
   }
 
-  private static String emailKey(String email) {
-    return "email:" + email.trim().toLowerCase(Locale.ROOT);
+  private static String pairKey(String email, String address) {
+    return "account:" + email.trim().toLowerCase(Locale.ROOT) + "|" + (address == null ? "unknown" : address);
   }
 
   private static String addressKey(String address) {
-    return "address:" + address;
+    return "address:" + (address == null ? "unknown" : address);
   }
 }

@@ -27,7 +27,8 @@ public record OrcaProperties(
     @DefaultValue LocalAgent localAgent,
     @DefaultValue Health health,
     @DefaultValue Session session,
-    @DefaultValue Audit audit) {
+    @DefaultValue Audit audit,
+    @DefaultValue RateLimit rateLimit) {
 
   static final int MIN_SECRET_LENGTH = 32;
 
@@ -59,6 +60,19 @@ public record OrcaProperties(
     public Session {
       if (idleTimeout.isNegative() || idleTimeout.isZero() || lifetime.isNegative() || lifetime.isZero()) {
         throw new IllegalArgumentException("orca.session.idle-timeout and orca.session.lifetime must be positive");
+      }
+    }
+  }
+
+  /**
+   * Requests one API token or session may make: a burst of {@code apiBurst}, then
+   * {@code apiPerSecond} a second ({@code ORCA_RATE_LIMIT_API_BURST}, {@code _API_PER_SECOND});
+   * beyond, 429 with Retry-After.
+   */
+  public record RateLimit(@DefaultValue("300") int apiBurst, @DefaultValue("10") int apiPerSecond) {
+    public RateLimit {
+      if (apiBurst < 1 || apiPerSecond < 1) {
+        throw new IllegalArgumentException("orca.rate-limit.api-burst and api-per-second must be positive");
       }
     }
   }

@@ -71,6 +71,9 @@ class ErrorResponses implements WebExceptionHandler {
       LOG.error("{} {} failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), failure);
     }
     response.setStatusCode(answer.status());
+    if (failure instanceof ApiException api && api.retryAfterSeconds() > 0) {
+      response.getHeaders().set(org.springframework.http.HttpHeaders.RETRY_AFTER, String.valueOf(api.retryAfterSeconds()));
+    }
     if (failure instanceof ResponseStatusException status) {
       // Allow for a 405, Accept-Patch for a 415 on PATCH
       response.getHeaders().putAll(status.getHeaders());
