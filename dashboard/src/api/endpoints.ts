@@ -5,17 +5,22 @@ import type {
   Application,
   ApplicationBody,
   ApplicationSummary,
+  AuditEntry,
+  AuditFilter,
   ConnectionBody,
   ConnectionResult,
   CreatedAgent,
   Deployment,
   EnvironmentNames,
   NewApiToken,
+  NewUserBody,
   RemoteBranches,
   Repository,
   RepositoryBody,
   RepositoryTree,
+  SystemInfo,
   User,
+  UserChangeBody,
 } from './types';
 
 const id = (value: string) => encodeURIComponent(value);
@@ -73,4 +78,22 @@ export const agentsApi = {
   /** A new broker credential for the agent; the old one stops working at once (409 while another rotation runs). */
   rotateToken: (agentId: string) => api.post<CreatedAgent>(`/agents/${id(agentId)}/rotate-token`),
   remove: (agentId: string) => api.delete(`/agents/${id(agentId)}`),
+};
+
+/** Administration: answers 403 to anyone but an admin. */
+export const adminApi = {
+  users: () => api.get<User[]>('/admin/users'),
+  createUser: (body: NewUserBody) => api.post<User>('/admin/users', body),
+  updateUser: (userId: string, body: UserChangeBody) => api.put<User>(`/admin/users/${id(userId)}`, body),
+  removeUser: (userId: string) => api.delete(`/admin/users/${id(userId)}`),
+  /** A page of the audit log, newest first: entries older than `before` (an entry id). */
+  auditLogs: (filter: AuditFilter, before?: number, limit = 50) => {
+    const query = new URLSearchParams({ limit: String(limit) });
+    for (const [key, value] of Object.entries(filter)) {
+      if (value && value.trim()) query.set(key, value.trim());
+    }
+    if (before !== undefined) query.set('before', String(before));
+    return api.get<AuditEntry[]>(`/admin/audit-logs?${query.toString()}`);
+  },
+  systemInfo: () => api.get<SystemInfo>('/admin/system-info'),
 };

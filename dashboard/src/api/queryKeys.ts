@@ -15,5 +15,9 @@ export const queryKeys = {
   remoteBranches: (repositoryId: string) => ['remote', repositoryId, 'branches'] as const,
   remoteTree: (repositoryId: string, branch: string) => ['remote', repositoryId, 'tree', branch] as const,
   agents: ['agents'] as const,
+  // Administration: read when an admin opens its pages; changes made here update them directly.
+  adminUsers: ['admin', 'users'] as const,
+  auditLogs: (filter: object) => ['admin', 'audit-logs', filter] as const,
+  systemInfo: ['admin', 'system-info'] as const,
   agent: (id: string) => ['agents', id] as const,
 };

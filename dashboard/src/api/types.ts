@@ -247,11 +247,81 @@ export interface CreatedAgent {
   connection: AgentConnection;
 }
 
+export const ROLES = ['admin', 'user'] as const;
+export type Role = (typeof ROLES)[number];
+
 export interface User {
   id: string;
   email: string;
   name: string;
-  role: 'admin' | 'user';
+  role: Role;
+  /** An admin set this user's password: it must be replaced before anything else. */
+  mustChangePassword: boolean;
+  createdAt: string;
+}
+
+/** What an admin sends to add a user (POST /admin/users). */
+export interface NewUserBody {
+  email: string;
+  name: string;
+  password: string;
+  role: Role;
+}
+
+/** What an admin changes of a user (PUT /admin/users/{id}); a password makes the user choose a new one. */
+export interface UserChangeBody {
+  email?: string;
+  name?: string;
+  role?: Role;
+  password?: string;
+}
+
+/** One entry of the audit log (GET /admin/audit-logs), newest first. */
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: { type: 'user' | 'webhook' | 'github-actions' | 'anonymous'; id: string | null; name: string | null };
+  action: string;
+  entityType: string | null;
+  entityId: string | null;
+  /** The request's fields, secret values replaced by "***"; null for webhooks and bodiless changes. */
+  changes: Record<string, unknown> | null;
+  status: number;
+  address: string | null;
+}
+
+export interface AuditFilter {
+  actor?: string;
+  action?: string;
+  entityType?: string;
+  entityId?: string;
+}
+
+export interface SystemInfo {
+  runtime: {
+    version: string;
+    javaVersion: string;
+    os: string;
+    processors: number;
+    heapUsedBytes: number;
+    heapMaxBytes: number;
+    startedAt: string;
+    uptimeSeconds: number;
+  };
+  database: string;
+  config: {
+    publicUrl: string | null;
+    kafkaBootstrap: string;
+    topicPrefix: string;
+    topicPartitions: number;
+    allowLocalGit: boolean;
+    egressAllow: string | null;
+    sessionIdleTimeoutSeconds: number;
+    sessionLifetimeSeconds: number;
+    auditRetentionDays: number;
+    deployTimeoutSeconds: number;
+  };
+  counts: { users: number; repositories: number; applications: number; agents: number };
 }
 
 export interface ApiToken {

@@ -17,11 +17,14 @@ import {
   IconApps,
   IconChevronDown,
   IconGitBranch,
+  IconInfoCircle,
+  IconListDetails,
   IconLogout,
   IconMoon,
   IconServer,
   IconSun,
   IconUser,
+  IconUsers,
 } from '@tabler/icons-react';
 import { useEffect } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
@@ -37,11 +40,19 @@ const NAV = [
   { to: '/agents', label: 'Agents', icon: IconServer },
 ];
 
+/** Shown to admins only; the pages also say so to anyone else who opens them. */
+const ADMIN_NAV = [
+  { to: '/admin/users', label: 'Users', icon: IconUsers },
+  { to: '/admin/audit-log', label: 'Audit log', icon: IconListDetails },
+  { to: '/admin/system', label: 'System', icon: IconInfoCircle },
+];
+
 /** The signed-in frame: header, navigation, the live stream, and the page. */
 export function Layout() {
   const [opened, { toggle, close }] = useDisclosure();
   const location = useLocation();
   const navigate = useNavigate();
+  const admin = useProfile().data?.role === 'admin';
 
   // Any 401 means the session is over: back to login, then to where the user was.
   useEffect(
@@ -93,6 +104,25 @@ export function Layout() {
               active={location.pathname.startsWith(item.to)}
             />
           ))}
+          {admin && (
+            <>
+              <Text size="xs" fw={600} c="dimmed" tt="uppercase" px="sm" pt="md" pb={4} id="admin-nav">
+                Administration
+              </Text>
+              <div role="group" aria-labelledby="admin-nav">
+                {ADMIN_NAV.map((item) => (
+                  <NavLink
+                    key={item.to}
+                    component={Link}
+                    to={item.to}
+                    label={item.label}
+                    leftSection={<item.icon size={18} stroke={1.6} />}
+                    active={location.pathname.startsWith(item.to)}
+                  />
+                ))}
+              </div>
+            </>
+          )}
         </AppShell.Navbar>
         <AppShell.Main>
           <Outlet />

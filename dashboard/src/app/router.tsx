@@ -3,9 +3,11 @@ import { lazyPage } from './lazyPage';
 import { AgentsPage } from '../features/agents/AgentsPage';
 import { ApplicationFormPage } from '../features/applications/ApplicationFormPage';
 import { ApplicationsPage } from '../features/applications/ApplicationsPage';
+import { ChangePasswordPage } from '../features/auth/ChangePasswordPage';
 import { LoginPage } from '../features/auth/LoginPage';
 import { RequireAuth } from '../features/auth/RequireAuth';
 import { SetupPage } from '../features/auth/SetupPage';
+import { RequireAdmin } from '../features/admin/RequireAdmin';
 import { ProfilePage } from '../features/profile/ProfilePage';
 import { RepositoriesPage } from '../features/repositories/RepositoriesPage';
 import { RepositoryDetailsPage } from '../features/repositories/RepositoryDetailsPage';
@@ -16,6 +18,7 @@ import { NotFoundPage } from './NotFoundPage';
 export const router = createBrowserRouter([
   { path: '/setup', element: <SetupPage /> },
   { path: '/login', element: <LoginPage /> },
+  { path: '/change-password', element: <ChangePasswordPage /> },
   {
     element: <RequireAuth />,
     children: [
@@ -33,6 +36,16 @@ export const router = createBrowserRouter([
           { path: 'repositories/:id/edit', element: <RepositoryFormPage /> },
           { path: 'agents', element: <AgentsPage /> },
           { path: 'profile', element: <ProfilePage /> },
+          {
+            path: 'admin',
+            element: <RequireAdmin />,
+            children: [
+              { index: true, element: <Navigate to="/admin/users" replace /> },
+              { path: 'users', lazy: lazyPage(() => import('../features/admin/UsersPage'), 'UsersPage') },
+              { path: 'audit-log', lazy: lazyPage(() => import('../features/admin/AuditLogPage'), 'AuditLogPage') },
+              { path: 'system', lazy: lazyPage(() => import('../features/admin/SystemInfoPage'), 'SystemInfoPage') },
+            ],
+          },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

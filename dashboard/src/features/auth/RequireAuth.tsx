@@ -13,6 +13,10 @@ export function RequireAuth() {
   if (setup.data?.setupRequired) {
     return <Navigate to="/setup" replace />;
   }
+  if (profile.data?.mustChangePassword) {
+    const next = `${location.pathname}${location.search}`;
+    return <Navigate to={`/change-password?next=${encodeURIComponent(next)}`} replace />;
+  }
   if (profile.data) {
     return <Outlet />;
   }
@@ -45,5 +49,6 @@ export function RequireAuth() {
 
 /** Where to go after signing in: the `next` path when it is a path of this site, else the applications. */
 export function safeNext(next: string | null): string {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') ? next : '/applications';
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login')
+    && !next.startsWith('/change-password') ? next : '/applications';
 }

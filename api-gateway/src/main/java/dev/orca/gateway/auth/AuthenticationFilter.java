@@ -69,7 +69,8 @@ class AuthenticationFilter implements WebFilter {
           if (user.viaSession() && !SAFE.contains(request.getMethod()) && !sameOrigin(request)) {
             return Mono.error(ApiException.forbidden("cross-origin request refused"));
           }
-          String route = path.substring(API.length() - 1);
+          // Below /api/v1; another version's path (or /api/ itself) is no route and answers 404.
+          String route = path.startsWith(API) ? path.substring(API.length() - 1) : "";
           if (!perCredential.tryAcquire(credentialKey(request))) {
             return Mono.error(ApiException.tooManyRequests("too many requests with this credential: slow down",
                 perCredential.retryAfterSeconds()));

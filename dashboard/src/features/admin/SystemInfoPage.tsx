@@ -1,0 +1,100 @@
+import { Badge, Card, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import type { ReactNode } from 'react';
+import type { SystemInfo } from '../../api/types';
+import { PageHeader } from '../../components/PageHeader';
+import { QueryState } from '../../components/QueryState';
+import { formatDateTime } from '../../components/RelativeTime';
+import { useSystemInfo } from './hooks';
+
+const MIB = 1024 * 1024;
+
+/** "7 d", "12 h", "3 h 5 min": a configured span or an uptime, to the minute. */
+export function formatSpan(totalSeconds: number): string {
+  const minutes = Math.floor(totalSeconds / 60);
+  const [d, h, m] = [Math.floor(minutes / 1440), Math.floor((minutes % 1440) / 60), minutes % 60];
+  const parts = [d && `${d} d`, h && `${h} h`, m && `${m} min`].filter(Boolean);
+  return parts.length ? parts.join(' ') : `${Math.max(0, Math.floor(totalSeconds))} s`;
+}
+
+function Rows({ title, rows }: { title: string; rows: [string, ReactNode][] }) {
+  return (
+    <Card withBorder radius="md" padding="lg">
+      <Title order={2} size="h4" mb="sm">
+        {title}
+      </Title>
+      <Table aria-label={title} withRowBorders={false} verticalSpacing={4}>
+        <Table.Tbody>
+          {rows.map(([label, value]) => (
+            <Table.Tr key={label}>
+              <Table.Th w="45%" fw={500} c="dimmed">
+                {label}
+              </Table.Th>
+              <Table.Td>{value}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Card>
+  );
+}
+
+function Details({ info }: { info: SystemInfo }) {
+  const { runtime, config, counts } = info;
+  return (
+    <Stack gap="lg" maw={1100}>
+      <SimpleGrid cols={{ base: 2, sm: 4 }}>
+        {(['users', 'repositories', 'applications', 'agents'] as const).map((key) => (
+          <Card key={key} withBorder radius="md" padding="md" aria-label={`${counts[key]} ${key}`}>
+            <Text size="xl" fw={700}>
+              {counts[key]}
+            </Text>
+            <Text size="sm" c="dimmed">
+              {key}
+            </Text>
+          </Card>
+        ))}
+      </SimpleGrid>
+      <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
+        <Rows
+          title="Runtime"
+          rows={[
+            ['Orca version', runtime.version],
+            ['Java', runtime.javaVersion],
+            ['Operating system', runtime.os],
+            ['Processors', runtime.processors],
+            ['Heap', `${Math.round(runtime.heapUsedBytes / MIB)} of ${Math.round(runtime.heapMaxBytes / MIB)} MiB`],
+            ['Started', formatDateTime(runtime.startedAt)],
+            ['Uptime', formatSpan(runtime.uptimeSeconds)],
+            ['Database', info.database],
+          ]}
+        />
+        <Rows
+          title="Configuration"
+          rows={[
+            ['Public URL', config.publicUrl ?? 'not set'],
+            ['Kafka', config.kafkaBootstrap],
+            ['Topics', `${config.topicPrefix}* (${config.topicPartitions} partitions)`],
+            ['Local git remotes', <Badge key="local" variant="light" color={config.allowLocalGit ? 'yellow' : 'gray'}>{config.allowLocalGit ? 'allowed' : 'refused'}</Badge>],
+            ['Private ranges allowed', config.egressAllow || 'none'],
+            ['Session idle timeout', formatSpan(config.sessionIdleTimeoutSeconds)],
+            ['Session lifetime', formatSpan(config.sessionLifetimeSeconds)],
+            ['Audit log kept', `${config.auditRetentionDays} days`],
+            ['Deploy timeout', `${config.deployTimeoutSeconds} s`],
+          ]}
+        />
+      </SimpleGrid>
+    </Stack>
+  );
+}
+
+export function SystemInfoPage() {
+  const info = useSystemInfo();
+  return (
+    <>
+      <PageHeader title="System" description="What runs, how it is configured, and how much it holds. No secret is shown." />
+      <QueryState query={info} what="system information">
+        {(data) => <Details info={data} />}
+      </QueryState>
+    </>
+  );
+}
