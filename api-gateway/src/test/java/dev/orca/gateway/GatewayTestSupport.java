@@ -102,6 +102,12 @@ public abstract class GatewayTestSupport {
     return anonymous().mutate().defaultHeader(HttpHeaders.AUTHORIZATION, adminBearer).build();
   }
 
+  /** The admin's {@code Authorization} header value, for requests made without WebTestClient. */
+  protected String adminAuthorization() {
+    admin();
+    return adminBearer;
+  }
+
   /**
    * A client authenticated as an ordinary user (role {@code user}) with an API token; the user and
    * its token are written straight into the database on first use (only an admin could create one).
