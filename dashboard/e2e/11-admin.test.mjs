@@ -38,12 +38,12 @@ step('an admin adds a user from the Users page', async () => {
 
   await page.getByRole('button', { name: 'Add user' }).click();
   const form = page.getByRole('form', { name: 'Add user' });
-  await form.getByLabel('Name').fill(person.name);
-  await form.getByLabel('Email').fill(person.email);
-  await form.getByLabel('Password').fill('too-short');
+  await form.getByRole('textbox', { name: 'Name', exact: true }).fill(person.name);
+  await form.getByRole('textbox', { name: 'Email', exact: true }).fill(person.email);
+  await form.getByRole('textbox', { name: 'Password', exact: true }).fill('too-short');
   await form.getByRole('button', { name: 'Add user' }).click();
   await form.getByText('Use at least 12 characters').waitFor();
-  await form.getByLabel('Password').fill(firstPassword);
+  await form.getByRole('textbox', { name: 'Password', exact: true }).fill(firstPassword);
   await admin.screenshot('admin-add-user');
   await form.getByRole('button', { name: 'Add user' }).click();
   await page.getByText(`${person.name} can now sign in as ${person.email}.`).waitFor();
@@ -68,7 +68,7 @@ step('a password reset by the admin signs the colleague out and must be replaced
   const row = page.getByRole('table', { name: 'Users' }).getByRole('row').filter({ hasText: person.email });
   await row.getByRole('button', { name: `Edit ${person.email}` }).click();
   const form = page.getByRole('form', { name: 'Edit user' });
-  await form.getByLabel('New password').fill(resetPassword);
+  await form.getByRole('textbox', { name: 'New password', exact: true }).fill(resetPassword);
   await form.getByText('will be signed out everywhere and asked to choose a new password').waitFor();
   await form.getByRole('button', { name: 'Save' }).click();
   await page.getByText(`${person.name} must choose a new password at the next sign-in.`).waitFor();
@@ -76,20 +76,21 @@ step('a password reset by the admin signs the colleague out and must be replaced
 
   // The colleague's session is over: the next request answers 401 and the dashboard asks them to sign in.
   const other = colleague.page;
-  colleague.expectFailure(/HTTP 401/);
+  // (the ended session's requests answer 401, in the log and the console, until the new sign-in)
+  colleague.expectFailure(/401/);
   await other.goto('/repositories');
   await other.waitForURL('**/login**');
-  colleague.expectNoFailures();
   await colleague.signIn(person.email, resetPassword);
   await other.waitForURL('**/change-password**');
+  colleague.expectNoFailures();
   const change = other.getByRole('form', { name: 'Choose a new password' });
-  await change.getByLabel('Current password').fill(resetPassword);
-  await change.getByLabel('New password', { exact: true }).fill(resetPassword);
-  await change.getByLabel('Confirm new password').fill(resetPassword);
+  await change.getByRole('textbox', { name: 'Current password', exact: true }).fill(resetPassword);
+  await change.getByRole('textbox', { name: 'New password', exact: true }).fill(resetPassword);
+  await change.getByRole('textbox', { name: 'Confirm new password', exact: true }).fill(resetPassword);
   await change.getByRole('button', { name: 'Change password' }).click();
   await change.getByText('Choose a password of your own').waitFor();
-  await change.getByLabel('New password', { exact: true }).fill(ownPassword);
-  await change.getByLabel('Confirm new password').fill(ownPassword);
+  await change.getByRole('textbox', { name: 'New password', exact: true }).fill(ownPassword);
+  await change.getByRole('textbox', { name: 'Confirm new password', exact: true }).fill(ownPassword);
   await colleague.screenshot('forced-password-change');
   await change.getByRole('button', { name: 'Change password' }).click();
   await other.waitForURL('**/applications');
@@ -103,8 +104,8 @@ step('the audit log names each change and its actor, without a password', async 
   await log.getByRole('row').filter({ hasText: 'user.create' }).first().waitFor();
   await page.getByRole('search', { name: 'Filter the audit log' }).getByLabel('Action').fill('user.update');
   const updates = log.getByRole('row').filter({ hasText: 'user.update' });
+  await log.getByRole('row').filter({ hasText: 'user.create' }).first().waitFor({ state: 'detached' });
   await updates.first().waitFor();
-  assert.equal(await log.getByRole('row').filter({ hasText: 'user.create' }).count(), 0, 'the filter applies');
   assert.match(await updates.first().textContent(), new RegExp(ADMIN.email.replace('.', '\\.')));
   assert.match(await updates.first().textContent(), /"password": "\*\*\*"/);
   const html = await page.content();

@@ -193,6 +193,11 @@ public abstract class GatewayTestSupport {
     return rows.get(0);
   }
 
+  /** A JDBC connection to the tests' database (a tool such as {@code orca reset-password} uses one). */
+  protected static Connection connection() throws SQLException {
+    return connect(DATABASE);
+  }
+
   private static Connection connect(SharedPostgres.Database database) throws SQLException {
     return DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
   }

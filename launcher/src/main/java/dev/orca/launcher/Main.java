@@ -41,6 +41,22 @@ public final class Main {
       }
       return;
     }
+    if (args.length > 0 && args[0].equals("reset-password")) {
+      if (args.length != 2 || args[1].isBlank()) {
+        System.err.println("usage: ./orca reset-password EMAIL");
+        System.exit(2);
+      }
+      try {
+        String password = ResetPassword.run(System.getenv(), args[1]);
+        System.out.println("The password of " + args[1].trim() + " is now:\n\n    " + password + "\n\n"
+            + "Sign in with it; Orca asks for a new one at once. Their sessions were ended.");
+        System.exit(0);
+      } catch (RuntimeException e) {
+        System.err.println("orca: " + e.getMessage());
+        System.exit(2);
+      }
+      return;
+    }
     long started = System.nanoTime();
     LocalSettings settings;
     try {

@@ -130,6 +130,31 @@ class AdminIntegrationTest extends GatewayTestSupport {
   }
 
   @Test
+  void shouldResetAPasswordFromTheCommandLineToOneThatMustBeReplaced() throws Exception {
+    String email = "forgot-" + UUID.randomUUID() + "@example.com";
+    Map<String, Object> created = createUser(email, "admin");
+    String before = login(email, PASSWORD);
+
+    String password;
+    try (java.sql.Connection connection = connection()) {
+      password = dev.orca.gateway.auth.PasswordReset.reset(connection, email.toUpperCase());
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.orca.gateway.auth.PasswordReset.reset(connection,
+          "nobody@example.com")).hasMessage("no user has the email nobody@example.com");
+    }
+    assertThat(password).hasSize(20);
+    as(before).get().uri("/api/v1/auth/profile").exchange().expectStatus().isUnauthorized();
+    anonymous().post().uri("/api/v1/auth/login").bodyValue(Map.of("email", email, "password", PASSWORD))
+        .exchange().expectStatus().isUnauthorized();
+    WebTestClient user = as(login(email, password));
+    user.get().uri("/api/v1/auth/profile").exchange().expectStatus().isOk()
+        .expectBody().jsonPath("$.mustChangePassword").isEqualTo(true);
+    user.get().uri("/api/v1/admin/users").exchange().expectStatus().isForbidden();
+    assertThat(single("SELECT actor_type, action FROM audit_log WHERE entity_id = ? AND action = 'user.reset-password'",
+        created.get("id"))).containsEntry("actor_type", "cli");
+    admin().delete().uri("/api/v1/admin/users/" + created.get("id")).exchange().expectStatus().isNoContent();
+  }
+
+  @Test
   void shouldEndASessionLeftIdle() {
     String email = "idle-" + UUID.randomUUID() + "@example.com";
     createUser(email, "user");
