@@ -48,7 +48,7 @@ public class AuditLog implements SmartLifecycle {
   /** Filters of the admin view; null matches anything. */
   public record Query(String actor, String action, String entityType, String entityId, Long before, int limit) {}
 
-  Mono<Void> record(Actor actor, String action, String entityType, String entityId, String changesJson, int status,
+  public Mono<Void> record(Actor actor, String action, String entityType, String entityId, String changesJson, int status,
       String address) {
     var spec = db.sql("INSERT INTO audit_log (actor_type, actor_id, actor_name, action, entity_type, entity_id, changes,"
             + " status, address) VALUES (:actorType, :actorId, :actorName, :action, :entityType, :entityId,"

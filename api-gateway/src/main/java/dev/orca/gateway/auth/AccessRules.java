@@ -13,13 +13,17 @@ import org.springframework.http.HttpMethod;
 public final class AccessRules {
 
   private static final Pattern AGENT = Pattern.compile("/agents/[^/]+");
+  private static final Pattern OIDC_START = Pattern.compile("/auth/oidc/[^/]+/start");
   private static final Pattern AGENT_ROTATE = Pattern.compile("/agents/[^/]+/rotate-token");
 
   private AccessRules() {}
 
   public static boolean isPublic(HttpMethod method, String route) {
     if (HttpMethod.GET.equals(method)) {
-      return route.equals("/health") || route.equals("/auth/setup");
+      // The OIDC sign-in: the login page's buttons, the start that sends the browser to the
+      // provider, and the callback it comes back to (each checks its own proof: state, browser, code).
+      return route.equals("/health") || route.equals("/auth/setup") || route.equals("/auth/oidc/providers")
+          || route.equals("/auth/oidc/callback") || OIDC_START.matcher(route).matches();
     }
     if (HttpMethod.POST.equals(method)) {
       return route.equals("/auth/register") || route.equals("/auth/login") || route.startsWith("/webhooks/")

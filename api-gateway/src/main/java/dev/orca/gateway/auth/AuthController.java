@@ -32,7 +32,7 @@ import reactor.core.scheduler.Schedulers;
 @RequestMapping("/api/v1/auth")
 class AuthController {
 
-  static final String SESSION_COOKIE = "orca_session";
+  static final String SESSION_COOKIE = Sessions.COOKIE;
   private static final String BAD_CREDENTIALS = "invalid email or password";
   private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+");
 
@@ -40,18 +40,21 @@ class AuthController {
   private final LoginThrottle throttle;
   private final PasswordHasher hasher = PasswordHasher.recommended();
   private final OrcaProperties properties;
+  private final Sessions sessions;
   /** Verified against when the email is unknown, so both failures cost the same time. */
   private final Mono<String> decoyHash;
 
-  AuthController(UserStore users, LoginThrottle throttle, OrcaProperties properties) {
+  AuthController(UserStore users, LoginThrottle throttle, OrcaProperties properties, Sessions sessions) {
     this.users = users;
+    this.sessions = sessions;
     this.throttle = throttle;
     this.properties = properties;
     this.decoyHash = Mono.fromCallable(() -> hasher.hash(Secrets.randomToken()))
         .subscribeOn(Schedulers.boundedElastic()).cache();
   }
 
-  record SetupJson(boolean setupRequired) {}
+  /** Whether the first user must still register, and whether email and password sign-in is on. */
+  record SetupJson(boolean setupRequired, boolean localLogin) {}
 
   // toString() of bodies with passwords is overridden: a debug log of a request must not carry them.
   record RegisterBody(String email, String name, String password) {
@@ -92,7 +95,7 @@ class AuthController {
 
   @GetMapping("/setup")
   Mono<SetupJson> setup() {
-    return users.anyUser().map(present -> new SetupJson(!present));
+    return users.anyUser().map(present -> new SetupJson(!present, properties.auth().localLogin()));
   }
 
   @PostMapping("/register")
@@ -114,6 +117,9 @@ class AuthController {
       throw ApiException.badRequest("email and password are required");
     }
     PasswordRule.checkLength(body.password());
+    if (!properties.auth().localLogin()) {
+      throw ApiException.forbidden("sign-in with email and password is switched off: use your organisation's sign-in");
+    }
     String email = body.email().trim();
     String address = exchange.getRequest().getRemoteAddress() == null ? null
         : exchange.getRequest().getRemoteAddress().getAddress().getHostAddress();
@@ -129,14 +135,7 @@ class AuthController {
     return throttle.wait(email, address)
         .flatMap(wait -> wait.isZero() ? signIn : Mono.error(ApiException.tooManyRequests(
             "too many failed sign-ins from this address: try again in " + seconds(wait) + " s", seconds(wait))))
-        .flatMap(user -> {
-          String token = Secrets.randomToken();
-          Duration lifetime = properties.session().lifetime();
-          return users.createSession(user.id(), Secrets.sha256(token), Instant.now().plus(lifetime),
-                  properties.session().idleTimeout())
-              .then(Mono.fromRunnable(() -> exchange.getResponse().addCookie(sessionCookie(token, lifetime))))
-              .thenReturn(UserJson.of(user));
-        });
+        .flatMap(user -> sessions.open(exchange, user.id()).thenReturn(UserJson.of(user)));
   }
 
   private static long seconds(Duration wait) {
@@ -147,7 +146,7 @@ class AuthController {
   @ResponseStatus(HttpStatus.NO_CONTENT)
   Mono<Void> logout(ServerWebExchange exchange) {
     HttpCookie cookie = exchange.getRequest().getCookies().getFirst(SESSION_COOKIE);
-    exchange.getResponse().addCookie(sessionCookie("", Duration.ZERO));
+    exchange.getResponse().addCookie(sessions.cleared());
     return cookie == null ? Mono.empty() : users.deleteSession(Secrets.sha256(cookie.getValue()));
   }
 
@@ -210,16 +209,6 @@ class AuthController {
     UUID tokenId = parseId(id);
     return users.deleteToken(me.userId(), tokenId)
         .flatMap(deleted -> deleted ? Mono.<Void>empty() : Mono.error(ApiException.notFound("token not found")));
-  }
-
-  private ResponseCookie sessionCookie(String value, Duration maxAge) {
-    return ResponseCookie.from(SESSION_COOKIE, value)
-        .httpOnly(true)
-        .sameSite("Strict")
-        .path("/")
-        .secure(properties.httpsPublicUrl())
-        .maxAge(maxAge)
-        .build();
   }
 
   private Mono<String> hash(String password) {

@@ -28,7 +28,8 @@ public record OrcaProperties(
     @DefaultValue Health health,
     @DefaultValue Session session,
     @DefaultValue Audit audit,
-    @DefaultValue RateLimit rateLimit) {
+    @DefaultValue RateLimit rateLimit,
+    @DefaultValue Auth auth) {
 
   static final int MIN_SECRET_LENGTH = 32;
 
@@ -76,6 +77,12 @@ public record OrcaProperties(
       }
     }
   }
+
+  /**
+   * Whether people may sign in with an email and password ({@code ORCA_AUTH_LOCAL_LOGIN}, true);
+   * off, only OIDC providers sign in (registration of the first user stays open).
+   */
+  public record Auth(@DefaultValue("true") boolean localLogin) {}
 
   /** How long audit log entries are kept ({@code ORCA_AUDIT_RETENTION}, 90 days). */
   public record Audit(@DefaultValue("P90D") java.time.Duration retention) {
