@@ -10,6 +10,7 @@
 //   E2E_GIT_DIR       the repository's working tree on disk (commits made there are served)
 //   E2E_OUT         where screenshots and measured figures go
 //   E2E_OIDC_URL    a GitHub Actions token issuer Orca trusts; POST /mint answers a token
+//   E2E_OIDC_PROVIDER, E2E_OIDC_CLIENT_SECRET  an OpenID provider people sign in with, and Orca's secret there
 //   E2E_PUBLIC_URL  Orca's public URL, the audience of those tokens
 //   E2E_AGENT_JAR   the agent's runnable jar, which an agent's pasted command starts
 //   E2E_AGENT_HOST_DIR  a folder standing for another Docker host, where that command is pasted
@@ -27,6 +28,9 @@ export const GIT_DIR = process.env.E2E_GIT_DIR ?? '';
 export const OUT = process.env.E2E_OUT ?? 'target/e2e';
 /** A GitHub Actions token issuer Orca trusts (POST /mint answers a token), and Orca's public URL (their audience). */
 export const OIDC_URL = process.env.E2E_OIDC_URL ?? '';
+/** A real OpenID provider (Spring Authorization Server) with a client "orca" and people to sign in as. */
+export const OIDC_PROVIDER = process.env.E2E_OIDC_PROVIDER ?? '';
+export const OIDC_CLIENT_SECRET = process.env.E2E_OIDC_CLIENT_SECRET ?? '';
 export const PUBLIC_URL = (process.env.E2E_PUBLIC_URL ?? '').replace(/\/$/, '');
 export const AGENT_JAR = process.env.E2E_AGENT_JAR ?? '';
 export const AGENT_HOST_DIR = process.env.E2E_AGENT_HOST_DIR ?? '';

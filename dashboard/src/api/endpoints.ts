@@ -14,6 +14,9 @@ import type {
   EnvironmentNames,
   NewApiToken,
   NewUserBody,
+  OidcProvider,
+  OidcProviderBody,
+  OidcProviderButton,
   RemoteBranches,
   Repository,
   RepositoryBody,
@@ -26,7 +29,9 @@ import type {
 const id = (value: string) => encodeURIComponent(value);
 
 export const authApi = {
-  setup: () => api.get<{ setupRequired: boolean }>('/auth/setup'),
+  setup: () => api.get<{ setupRequired: boolean; localLogin: boolean }>('/auth/setup'),
+  /** The OpenID providers people may sign in with (public): the login page's buttons. */
+  oidcProviders: () => api.get<OidcProviderButton[]>('/auth/oidc/providers'),
   register: (body: { email: string; name: string; password: string }) => api.post<User>('/auth/register', body),
   login: (body: { email: string; password: string }) => api.post<User>('/auth/login', body),
   logout: () => api.post<void>('/auth/logout'),
@@ -96,4 +101,15 @@ export const adminApi = {
     return api.get<AuditEntry[]>(`/admin/audit-logs?${query.toString()}`);
   },
   systemInfo: () => api.get<SystemInfo>('/admin/system-info'),
+  oidcProviders: () => api.get<OidcProvider[]>('/admin/oidc-providers'),
+  createOidcProvider: (body: OidcProviderBody) => api.post<OidcProvider>('/admin/oidc-providers', body),
+  updateOidcProvider: (providerId: string, body: OidcProviderBody) =>
+    api.put<OidcProvider>(`/admin/oidc-providers/${id(providerId)}`, body),
+  removeOidcProvider: (providerId: string) => api.delete(`/admin/oidc-providers/${id(providerId)}`),
 };
+
+/** Where the browser goes to sign in with a provider; it comes back to `next` once signed in. */
+export function oidcStartUrl(providerId: string, next: string | null): string {
+  const query = next ? `?next=${encodeURIComponent(next)}` : '';
+  return `/api/v1/auth/oidc/${id(providerId)}/start${query}`;
+}

@@ -19,5 +19,7 @@ export const queryKeys = {
   adminUsers: ['admin', 'users'] as const,
   auditLogs: (filter: object) => ['admin', 'audit-logs', filter] as const,
   systemInfo: ['admin', 'system-info'] as const,
+  oidcProviders: ['admin', 'oidc-providers'] as const,
+  oidcButtons: ['auth', 'oidc-providers'] as const,
   agent: (id: string) => ['agents', id] as const,
 };

@@ -280,7 +280,7 @@ export interface UserChangeBody {
 export interface AuditEntry {
   id: number;
   at: string;
-  actor: { type: 'user' | 'webhook' | 'github-actions' | 'anonymous'; id: string | null; name: string | null };
+  actor: { type: 'user' | 'webhook' | 'github-actions' | 'cli' | 'anonymous'; id: string | null; name: string | null };
   action: string;
   entityType: string | null;
   entityId: string | null;
@@ -341,4 +341,43 @@ export interface NewApiToken {
 export interface Deleted {
   id: string;
   deleted: true;
+}
+
+/** A sign-in button: an enabled OpenID provider (GET /auth/oidc/providers). */
+export interface OidcProviderButton {
+  id: string;
+  name: string;
+}
+
+/** An OpenID provider as admins see it; the client secret is write-only. */
+export interface OidcProvider {
+  id: string;
+  name: string;
+  issuer: string;
+  clientId: string;
+  hasClientSecret: boolean;
+  scopes: string;
+  allowedDomains: string[];
+  allowedGroups: string[];
+  adminGroups: string[];
+  groupsClaim: string;
+  enabled: boolean;
+  /** What to register at the provider as the redirect (callback) URI; null without a public URL. */
+  redirectUri: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface OidcProviderBody {
+  name?: string;
+  issuer?: string;
+  clientId?: string;
+  /** Write-only; left out, the stored one stays. */
+  clientSecret?: string;
+  scopes?: string;
+  allowedDomains?: string[];
+  allowedGroups?: string[];
+  adminGroups?: string[];
+  groupsClaim?: string;
+  enabled?: boolean;
 }

@@ -18,6 +18,7 @@ import {
   IconChevronDown,
   IconGitBranch,
   IconInfoCircle,
+  IconKey,
   IconListDetails,
   IconLogout,
   IconMoon,
@@ -43,6 +44,7 @@ const NAV = [
 /** Shown to admins only; the pages also say so to anyone else who opens them. */
 const ADMIN_NAV = [
   { to: '/admin/users', label: 'Users', icon: IconUsers },
+  { to: '/admin/sign-in', label: 'Sign-in providers', icon: IconKey },
   { to: '/admin/audit-log', label: 'Audit log', icon: IconListDetails },
   { to: '/admin/system', label: 'System', icon: IconInfoCircle },
 ];

@@ -42,6 +42,7 @@ export const router = createBrowserRouter([
             children: [
               { index: true, element: <Navigate to="/admin/users" replace /> },
               { path: 'users', lazy: lazyPage(() => import('../features/admin/UsersPage'), 'UsersPage') },
+              { path: 'sign-in', lazy: lazyPage(() => import('../features/admin/OidcProvidersPage'), 'OidcProvidersPage') },
               { path: 'audit-log', lazy: lazyPage(() => import('../features/admin/AuditLogPage'), 'AuditLogPage') },
               { path: 'system', lazy: lazyPage(() => import('../features/admin/SystemInfoPage'), 'SystemInfoPage') },
             ],

@@ -17,6 +17,8 @@ function actorOf(entry: AuditEntry): string {
       return 'webhook';
     case 'github-actions':
       return entry.actor.name ? `GitHub Actions: ${entry.actor.name}` : 'GitHub Actions';
+    case 'cli':
+      return entry.actor.name ?? 'the command line';
     default:
       return 'anonymous';
   }
@@ -72,7 +74,7 @@ export function AuditLogPage() {
                           <Text size="sm">{actorOf(entry)}</Text>
                         </Table.Td>
                         <Table.Td>
-                          <Badge variant="light" className="mono">
+                          <Badge variant="light" className="mono" tt="none">
                             {entry.action}
                           </Badge>
                         </Table.Td>

@@ -1,7 +1,7 @@
 import { useInfiniteQuery, useMutation, useQuery } from '@tanstack/react-query';
 import { adminApi } from '../../api/endpoints';
 import { queryKeys } from '../../api/queryKeys';
-import type { AuditFilter, User, UserChangeBody } from '../../api/types';
+import type { AuditFilter, OidcProvider, OidcProviderBody, User, UserChangeBody } from '../../api/types';
 import { queryClient } from '../../app/queryClient';
 
 export const AUDIT_PAGE = 50;
@@ -51,4 +51,35 @@ export function useAuditLog(filter: AuditFilter) {
 
 export function useSystemInfo() {
   return useQuery({ queryKey: queryKeys.systemInfo, queryFn: adminApi.systemInfo });
+}
+
+export function useOidcProviders() {
+  return useQuery({ queryKey: queryKeys.oidcProviders, queryFn: adminApi.oidcProviders });
+}
+
+function rememberProvider(provider: OidcProvider) {
+  queryClient.setQueryData<OidcProvider[]>(queryKeys.oidcProviders, (list) =>
+    list ? [...list.filter((p) => p.id !== provider.id), provider] : list,
+  );
+  // The login page's buttons follow.
+  void queryClient.invalidateQueries({ queryKey: queryKeys.oidcButtons });
+  void queryClient.invalidateQueries({ queryKey: ['admin', 'audit-logs'] });
+}
+
+export function useSaveOidcProvider() {
+  return useMutation({
+    mutationFn: ({ id, body }: { id?: string; body: OidcProviderBody }) =>
+      id ? adminApi.updateOidcProvider(id, body) : adminApi.createOidcProvider(body),
+    onSuccess: rememberProvider,
+  });
+}
+
+export function useDeleteOidcProvider() {
+  return useMutation({
+    mutationFn: (id: string) => adminApi.removeOidcProvider(id),
+    onSuccess: (_, id) => {
+      queryClient.setQueryData<OidcProvider[]>(queryKeys.oidcProviders, (list) => list?.filter((p) => p.id !== id));
+      void queryClient.invalidateQueries({ queryKey: queryKeys.oidcButtons });
+    },
+  });
 }

@@ -8,6 +8,10 @@ export function useSetup() {
   return useQuery({ queryKey: queryKeys.setup, queryFn: authApi.setup });
 }
 
+export function useOidcButtons() {
+  return useQuery({ queryKey: queryKeys.oidcButtons, queryFn: authApi.oidcProviders });
+}
+
 export function useProfile() {
   // The default retry: a 401 is final (sign in), a timeout or a 5xx is tried again.
   return useQuery({ queryKey: queryKeys.profile, queryFn: authApi.profile });

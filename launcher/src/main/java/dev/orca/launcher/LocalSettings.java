@@ -56,6 +56,12 @@ public record LocalSettings(
         environment);
   }
 
+  /** These settings on another HTTP port (0: a free one, chosen at start). */
+  public LocalSettings withHttpPort(int port) {
+    return new LocalSettings(dataDir, httpAddress, port, kafkaBootstrap, databaseUrl, appSecret, kafkaPort,
+        databasePort, environment);
+  }
+
   public LocalSettings withEnvironment(Map<String, String> env) {
     return new LocalSettings(dataDir, httpAddress, httpPort, kafkaBootstrap, databaseUrl, appSecret, kafkaPort,
         databasePort, env);

@@ -6,6 +6,7 @@ import dev.orca.testsupport.DockerDaemon;
 import dev.orca.testsupport.GitRepo;
 import dev.orca.testsupport.GitServer;
 import dev.orca.testsupport.OidcIssuer;
+import dev.orca.testsupport.OidcProvider;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,7 +40,10 @@ class DashboardBrowserIntegrationTest {
 
   private static GitServer git;
   private static OidcIssuer issuer;
+  private static OidcProvider provider;
   private static LocalOrca orca;
+  /** The OpenID provider's client for Orca; the browser test adds it in the admin pages. */
+  static final String OIDC_CLIENT_SECRET = "browser-oidc-" + java.util.UUID.randomUUID();
 
   @BeforeAll
   static void start() {
@@ -48,8 +52,17 @@ class DashboardBrowserIntegrationTest {
     git = GitServer.start();
     // GitHub Actions' token issuer, on loopback: Orca trusts it, the browser tests mint tokens with it.
     issuer = OidcIssuer.start();
-    LocalSettings settings = SharedServers.settings(dataDir, "ui");
+    // A real OpenID provider (Spring Authorization Server): people sign in with it in the browser.
+    // It may send the browser back to any port of 127.0.0.1 (loopback redirects, RFC 8252).
+    provider = OidcProvider.start(
+        List.of(new OidcProvider.Client("orca", OIDC_CLIENT_SECRET, "http://127.0.0.1/api/v1/auth/oidc/callback")),
+        List.of(new OidcProvider.Person("olivia", "Olivia-Pass-1", "olivia@example.com", true, List.of("orca-admins"), ""),
+            new OidcProvider.Person("oscar", "Oscar-Pass-1", "oscar@example.com", true, List.of(), "expired")));
+    int port = PortBook.freePort();
+    LocalSettings settings = SharedServers.settings(dataDir, "ui").withHttpPort(port);
     Map<String, String> environment = new java.util.HashMap<>(settings.environment());
+    // The address the browser uses, so the provider sends it back where its cookies are.
+    environment.put("ORCA_PUBLIC_URL", "http://127.0.0.1:" + port);
     environment.put("ORCA_GITHUB_ACTIONS_ISSUER", issuer.url());
     // A hanging remote fails within seconds, so a browser test can watch a sync from Syncing to Failed.
     environment.put("ORCA_GIT_TIMEOUT", "8s");
@@ -68,6 +81,9 @@ class DashboardBrowserIntegrationTest {
     }
     if (issuer != null) {
       issuer.close();
+    }
+    if (provider != null) {
+      provider.close();
     }
   }
 
@@ -102,6 +118,8 @@ class DashboardBrowserIntegrationTest {
         // Under the data directory, so the stacks an agent started there may deploy are removed after.
         "E2E_AGENT_HOST_DIR", Files.createDirectories(dataDir.resolve("another-host")).toString(),
         "NO_COLOR", "1"));
+    node.environment().put("E2E_OIDC_PROVIDER", provider.issuer());
+    node.environment().put("E2E_OIDC_CLIENT_SECRET", OIDC_CLIENT_SECRET);
     Process process = node.start();
     boolean finished = process.waitFor(DEADLINE_MINUTES, TimeUnit.MINUTES);
     if (!finished) {
