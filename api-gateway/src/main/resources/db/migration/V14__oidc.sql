@@ -37,3 +37,13 @@ CREATE TABLE user_identities (
   PRIMARY KEY (provider_id, subject)
 );
 CREATE INDEX user_identities_user ON user_identities (user_id);
+
+-- Whether a user's email was set by registration or an admin (true) or by the user themselves
+-- (false): OIDC links a provider's verified email only to an account whose email was confirmed,
+-- so nobody can set a colleague's address on their own account and receive their sign-in.
+ALTER TABLE users ADD COLUMN email_confirmed boolean NOT NULL DEFAULT true;
+
+-- The audit log's changes hold names and fields that are secret at rest like the rest (application
+-- names): sealed like every other secret, opened for the admin view only.
+ALTER TABLE audit_log DROP COLUMN changes;
+ALTER TABLE audit_log ADD COLUMN changes_encrypted text;

@@ -195,8 +195,8 @@ public final class EgressPolicy {
     if (address.isMulticastAddress()) {
       return new Verdict(Kind.NEVER, "multicast");
     }
-    // fd00:ec2::254, the IPv6 address of the EC2 instance metadata service
-    if (isEc2Metadata6(b)) {
+    // fd00:ec2::/32: the EC2 instance metadata service (::254), DNS (::253), EKS pod identity (::23)
+    if ((b[0] & 0xff) == 0xfd && b[1] == 0 && b[2] == 0x0e && (b[3] & 0xff) == 0xc2) {
       return new Verdict(Kind.NEVER, "a cloud metadata address");
     }
     if ((b[0] & 0xfe) == 0xfc) {
@@ -214,16 +214,6 @@ public final class EgressPolicy {
     return new Verdict(Kind.PUBLIC, "public");
   }
 
-  private static boolean isEc2Metadata6(byte[] b) {
-    byte[] metadata = new byte[16];
-    metadata[0] = (byte) 0xfd;
-    metadata[2] = 0x0e;
-    metadata[3] = (byte) 0xc2;
-    metadata[14] = 0x02;
-    metadata[15] = 0x54;
-    return Arrays.equals(b, metadata);
-  }
-
   private static Verdict classify4(byte[] b) {
     int a0 = b[0] & 0xff;
     int a1 = b[1] & 0xff;
@@ -238,7 +228,8 @@ public final class EgressPolicy {
     if (a0 == 169 && a1 == 254) {
       return new Verdict(Kind.NEVER, "link-local, where cloud metadata services answer");
     }
-    if (a0 == 100 && a1 == 100 && a2 == 100 && a3 == 200) {
+    // Alibaba Cloud's metadata service; Azure's WireServer (platform agent and metadata)
+    if (a0 == 100 && a1 == 100 && a2 == 100 && a3 == 200 || a0 == 168 && a1 == 63 && a2 == 129 && a3 == 16) {
       return new Verdict(Kind.NEVER, "a cloud metadata address");
     }
     if (a0 >= 224) {
@@ -259,16 +250,22 @@ public final class EgressPolicy {
     return new Verdict(Kind.PUBLIC, "public");
   }
 
-  /** The IPv4 address an IPv6 one carries (mapped, compatible, NAT64, 6to4), or null. */
+  /**
+   * The IPv4 address an IPv6 one carries (mapped, SIIT-translated, compatible, NAT64 in 64:ff9b::/96
+   * and the local 64:ff9b:1::/48, 6to4), or null. Other NAT64 prefixes a network may choose
+   * cannot be known here: allow no range that holds one.
+   */
   static byte[] embeddedIpv4(InetAddress address) {
     if (!(address instanceof Inet6Address)) {
       return null;
     }
     byte[] b = address.getAddress();
     boolean mapped = isZero(b, 0, 10) && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff;
+    boolean translated = isZero(b, 0, 8) && (b[8] & 0xff) == 0xff && (b[9] & 0xff) == 0xff && isZero(b, 10, 12);
     boolean compatible = isZero(b, 0, 12) && !isZero(b, 12, 16) && !(isZero(b, 12, 15) && b[15] == 1);
-    boolean nat64 = b[0] == 0 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b && isZero(b, 4, 12);
-    if (mapped || compatible || nat64) {
+    boolean nat64 = b[0] == 0 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b
+        && (isZero(b, 4, 12) || b[4] == 0 && b[5] == 1);
+    if (mapped || translated || compatible || nat64) {
       return Arrays.copyOfRange(b, 12, 16);
     }
     if (b[0] == 0x20 && b[1] == 0x02) {
@@ -355,7 +352,29 @@ public final class EgressPolicy {
         throw new IllegalArgumentException(ALLOW_VARIABLE + ": '" + entry + "' is wider than a /"
             + (bytes.length == 4 ? 8 : 16) + "; name the ranges your servers are in");
       }
-      return new Range(bytes, prefix, entry);
+      Range range = new Range(bytes, prefix, entry);
+      if (bytes.length == 16 && !(prefix == 128 && Arrays.equals(bytes, LOOPBACK6))) {
+        for (byte[] carrier : CARRIERS) {
+          if (range.contains(carrier)) {
+            throw new IllegalArgumentException(ALLOW_VARIABLE + ": '" + entry + "' would allow loopback or addresses"
+                + " that carry IPv4 ones (::1, ::ffff:0:0/96, 64:ff9b::/96, 2002::/16): name your servers' ranges");
+          }
+        }
+      }
+      return range;
+    }
+
+    private static final byte[] LOOPBACK6 = ipv6("::1");
+    /** Addresses an IPv6 range must not hold: loopback, and one of each form that carries an IPv4 address. */
+    private static final byte[][] CARRIERS = {LOOPBACK6, ipv6("::7f00:1"), ipv6("::ffff:0:7f00:1"),
+        ipv6("64:ff9b::7f00:1"), ipv6("64:ff9b:1::7f00:1"), ipv6("2002:7f00:1::1")};
+
+    private static byte[] ipv6(String literal) {
+      try {
+        return Inet6Address.getByName(literal).getAddress();
+      } catch (UnknownHostException e) {
+        throw new IllegalStateException(e);
+      }
     }
 
     boolean contains(byte[] candidate) {

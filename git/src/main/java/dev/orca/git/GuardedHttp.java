@@ -38,12 +38,26 @@ final class GuardedHttp implements HttpConnectionFactory, AutoCloseable {
 
   private final EgressPolicy policy;
   private final int millis;
+  /** host:port the remote's credentials belong to; null when it has none. */
+  private final String credentialServer;
   /** One client per connection, as JGit itself makes them: a response JGit leaves unread holds only its own. */
   private final List<CloseableHttpClient> clients = new ArrayList<>();
+  private boolean closed;
 
-  GuardedHttp(EgressPolicy policy, Duration timeout) {
+  /**
+   * {@code credentialServer} ({@code host:port}, or null without credentials): a connection to any
+   * other server, a redirect's, is refused, so the remote's token never goes where it was not given.
+   */
+  GuardedHttp(EgressPolicy policy, Duration timeout, String credentialServer) {
     this.policy = policy;
     this.millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+    this.credentialServer = credentialServer;
+  }
+
+  /** {@code host:port} of a URL, default ports by scheme. */
+  static String server(URL url) {
+    int port = url.getPort() != -1 ? url.getPort() : url.getDefaultPort();
+    return url.getHost().toLowerCase(java.util.Locale.ROOT) + ":" + port;
   }
 
   private CloseableHttpClient newClient() {
@@ -61,10 +75,20 @@ final class GuardedHttp implements HttpConnectionFactory, AutoCloseable {
             .setRedirectsEnabled(false).build())
         .disableRedirectHandling()
         .disableAutomaticRetries()
+        // Each connection is closed once its answer is read: JGit opens many, and none is kept.
+        .setConnectionReuseStrategy(org.apache.http.impl.NoConnectionReuseStrategy.INSTANCE)
         .disableCookieManagement()
         .disableAuthCaching()
         .build();
     synchronized (clients) {
+      if (closed) {
+        try {
+          client.close();
+        } catch (IOException e) {
+          // nothing to release
+        }
+        throw new IllegalStateException("this remote call is over");
+      }
       clients.add(client);
     }
     return client;
@@ -72,7 +96,15 @@ final class GuardedHttp implements HttpConnectionFactory, AutoCloseable {
 
   @Override
   public HttpConnection create(URL url) throws IOException {
-    return new HttpClientConnection(url.toString(), null, newClient());
+    if (credentialServer != null && !server(url).equals(credentialServer)) {
+      throw new RefusedHost("a redirect to " + url.getHost() + " is refused: the repository's credentials are only sent to "
+          + credentialServer.replaceAll(":\\d+$", ""));
+    }
+    try {
+      return new HttpClientConnection(url.toString(), null, newClient());
+    } catch (IllegalStateException e) {
+      throw new IOException(e.getMessage());
+    }
   }
 
   @Override
@@ -84,6 +116,7 @@ final class GuardedHttp implements HttpConnectionFactory, AutoCloseable {
   @Override
   public void close() {
     synchronized (clients) {
+      closed = true;
       for (CloseableHttpClient client : clients) {
         try {
           client.close();

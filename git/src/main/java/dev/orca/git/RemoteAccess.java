@@ -16,6 +16,9 @@ import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
  */
 final class RemoteAccess implements AutoCloseable {
 
+  /** JGit's transports for local paths (package-private there), which RemotePolicy admits in local mode only. */
+  private static final Set<String> LOCAL_TRANSPORTS = Set.of("org.eclipse.jgit.transport.TransportLocal",
+      "org.eclipse.jgit.transport.TransportBundleFile");
   private static final Set<String> SSH_SCHEMES = Set.of("ssh", "ssh+git", "git+ssh");
 
   private final CredentialsProvider credentials;
@@ -34,7 +37,16 @@ final class RemoteAccess implements AutoCloseable {
     if (isSsh(remote.url())) {
       return new RemoteAccess(null, SshTransport.of(remote, hosts, egress), null);
     }
-    return new RemoteAccess(credentials(remote), null, new GuardedHttp(egress, timeout));
+    CredentialsProvider credentials = credentials(remote);
+    String server = null;
+    if (credentials != null) {
+      try {
+        server = GuardedHttp.server(new java.net.URL(remote.url()));
+      } catch (java.net.MalformedURLException e) {
+        throw new GitException("invalid git URL " + UrlRedaction.redact(remote.url()));
+      }
+    }
+    return new RemoteAccess(credentials, null, new GuardedHttp(egress, timeout, server));
   }
 
   /** {@code ssh://...} and the scp-like {@code user@host:path}. */
@@ -60,6 +72,9 @@ final class RemoteAccess implements AutoCloseable {
       command.setTransportConfigCallback(transport -> {
         if (transport instanceof TransportHttp viaHttp) {
           viaHttp.setHttpConnectionFactory(http);
+        } else if (!LOCAL_TRANSPORTS.contains(transport.getClass().getName())) {
+          // RemotePolicy admits only http(s), ssh and (in local mode) local paths: anything else is refused.
+          throw new IllegalStateException("the " + transport.getClass().getSimpleName() + " transport is not used");
         }
       });
     }

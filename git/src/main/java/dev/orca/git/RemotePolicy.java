@@ -24,14 +24,15 @@ final class RemotePolicy {
     try {
       uri = new URIish(url);
     } catch (URISyntaxException e) {
-      throw new GitException("invalid git URL " + url);
+      throw new GitException("invalid git URL " + UrlRedaction.redact(url));
     }
     String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
     String host = uri.getHost();
     boolean scpLike = scheme == null && host != null && !host.isBlank();
     if ("file".equals(scheme) || scheme == null && !scpLike) {
       if (!egress.allowsLocalFiles()) {
-        throw new GitException("local repository URL " + url + " is refused (ORCA_ALLOW_LOCAL_GIT is not enabled)");
+        throw new GitException("local repository URL " + UrlRedaction.redact(url)
+            + " is refused (ORCA_ALLOW_LOCAL_GIT is not enabled)");
       }
       return;
     }

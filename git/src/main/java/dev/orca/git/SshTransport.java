@@ -76,7 +76,7 @@ final class SshTransport implements TransportConfigCallback, AutoCloseable {
     try {
       uri = new URIish(remote.url());
     } catch (URISyntaxException e) {
-      throw new GitException("invalid git URL " + remote.url());
+      throw new GitException("invalid git URL " + UrlRedaction.redact(remote.url()));
     }
     return switch (method) {
       case "none" -> new SshTransport(remote, uri, hosts, List.of(), egress);

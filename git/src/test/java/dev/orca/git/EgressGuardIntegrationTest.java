@@ -89,10 +89,39 @@ class EgressGuardIntegrationTest {
     redirector.start();
     try (RemoteBrowser browser = new RemoteBrowser(cache, EgressPolicy.of(true, null), TIMEOUT)) {
       String url = "http://127.0.0.1:" + redirector.getAddress().getPort() + "/repo";
-      assertThatThrownBy(() -> browser.branches(new GitRemote("r", url, "token", null, "ghp_s3cret")))
+      assertThatThrownBy(() -> browser.branches(GitRemote.anonymous("r", url)))
           .isInstanceOf(GitException.class)
           .hasMessageContaining("address 169.254.169.254 is link-local, where cloud metadata services answer");
       assertThat(asked.get()).isPositive();
+      // With credentials, a redirect to any other server is refused before a connection is made.
+      assertThatThrownBy(() -> browser.branches(new GitRemote("r", url, "token", null, "ghp_s3cret")))
+          .isInstanceOf(GitException.class)
+          .hasMessageContaining("a redirect to 169.254.169.254 is refused: the repository's credentials are only sent"
+              + " to 127.0.0.1");
+    } finally {
+      redirector.stop(0);
+    }
+  }
+
+  @Test
+  void shouldSendCredentialsToNoOtherServerThanTheRemotes() throws Exception {
+    AtomicInteger asked = new AtomicInteger();
+    HttpServer redirector = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    // A public server that sends Orca on to another one (which would then ask for the token).
+    redirector.createContext("/", exchange -> {
+      asked.incrementAndGet();
+      exchange.getResponseHeaders().add("Location", "http://localhost:" + server.port() + "/git/app/info/refs?service=git-upload-pack");
+      exchange.sendResponseHeaders(301, -1);
+      exchange.close();
+    });
+    redirector.start();
+    try (RemoteBrowser browser = new RemoteBrowser(cache, EgressPolicy.of(true, null), TIMEOUT)) {
+      String url = "http://127.0.0.1:" + redirector.getAddress().getPort() + "/repo";
+      assertThatThrownBy(() -> browser.branches(new GitRemote("r", url, "token", null, "ghp_s3cret")))
+          .isInstanceOf(GitException.class)
+          .hasMessageContaining("a redirect to localhost is refused: the repository's credentials are only sent to 127.0.0.1");
+      assertThat(asked.get()).isPositive();
+      assertThat(server.requests()).isZero();
     } finally {
       redirector.stop(0);
     }

@@ -18,7 +18,8 @@ class EgressPolicyTest {
     EgressPolicy everything = EgressPolicy.of(true, "10.0.0.0/8, 169.254.0.0/16, fd00::/16");
     for (String address : new String[] {"169.254.169.254", "169.254.0.1", "100.100.100.200", "fd00:ec2::254",
         "0.0.0.0", "0.1.2.3", "224.0.0.1", "239.255.255.250", "255.255.255.255", "240.0.0.1", "192.0.0.192",
-        "fe80::1", "ff02::1", "::", "::ffff:169.254.169.254", "64:ff9b::a9fe:a9fe", "2002:a9fe:a9fe::1"}) {
+        "fe80::1", "ff02::1", "::", "::ffff:169.254.169.254", "64:ff9b::a9fe:a9fe", "2002:a9fe:a9fe::1",
+        "168.63.129.16", "fd00:ec2::23", "fd00:ec2::253", "64:ff9b:1::a9fe:a9fe", "::ffff:0:a9fe:a9fe"}) {
       assertThat(everything.refusal(ip(address))).as(address).endsWith("Orca never connects there");
     }
     assertThat(everything.refusal(ip("169.254.169.254")))
@@ -68,6 +69,12 @@ class EgressPolicyTest {
         .hasMessage("ORCA_EGRESS_ALLOW: 'git.internal' is not an address or a CIDR range");
     assertThatThrownBy(() -> EgressPolicy.of(false, "10.0.0.0/33")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> EgressPolicy.of(false, "10.0.0.0/x")).isInstanceOf(IllegalArgumentException.class);
+    // An IPv6 range holding loopback or addresses that carry IPv4 ones would let those in.
+    for (String range : new String[] {"::/16", "2002::/16", "64:ff9b::/96", "64:ff9b::/32", "::ffff:0:0:0/96"}) {
+      assertThatThrownBy(() -> EgressPolicy.of(false, range)).as(range).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("would allow loopback");
+    }
+    assertThat(EgressPolicy.of(false, "::1").allowsLocalFiles()).isFalse();
   }
 
   /** The outside probe's list, as written in a URL: every spelling is judged as the address it is. */

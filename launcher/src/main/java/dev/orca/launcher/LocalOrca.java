@@ -320,6 +320,8 @@ public final class LocalOrca implements AutoCloseable {
     copy(env, "ORCA_AUDIT_RETENTION", props, "orca.audit.retention");
     copy(env, "ORCA_RATE_LIMIT_API_BURST", props, "orca.rate-limit.api-burst");
     copy(env, "ORCA_RATE_LIMIT_API_PER_SECOND", props, "orca.rate-limit.api-per-second");
+    copy(env, "ORCA_AUTH_LOCAL_LOGIN", props, "orca.auth.local-login");
+    copy(env, "ORCA_HTTP_TRUSTED_PROXIES", props, "orca.http.trusted-proxies");
     copy(env, "ORCA_AGENT_RETIREMENT_GRACE", props, "orca.agent-retirement-grace");
     // The gateway pins ssh host keys in the file sync-stream pins them in: what Test connection
     // accepted is what a sync checks.

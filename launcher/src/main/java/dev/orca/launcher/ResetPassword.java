@@ -66,13 +66,15 @@ final class ResetPassword {
 
   /** {@code postgresql://user:password@host:port/db}, the form ORCA_DATABASE_URL takes. */
   static Jdbc jdbc(String databaseUrl) {
-    URI uri = URI.create(databaseUrl);
+    URI uri = URI.create(databaseUrl.trim());
     String[] userInfo = uri.getRawUserInfo() == null ? new String[] {"postgres"} : uri.getRawUserInfo().split(":", 2);
     String user = java.net.URLDecoder.decode(userInfo[0], java.nio.charset.StandardCharsets.UTF_8);
     String password = userInfo.length > 1
         ? java.net.URLDecoder.decode(userInfo[1], java.nio.charset.StandardCharsets.UTF_8) : null;
     int port = uri.getPort() == -1 ? 5432 : uri.getPort();
-    return new Jdbc("jdbc:postgresql://" + uri.getHost() + ":" + port + uri.getPath(), user, password);
+    // The query (sslmode=require, say) goes along, as the gateway's own connection takes it.
+    return new Jdbc("jdbc:postgresql://" + uri.getHost() + ":" + port + uri.getRawPath()
+        + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()), user, password);
   }
 
   /** The port of the PostgreSQL running on {@code cluster} (a running {@code ./orca up}), or null. */

@@ -58,9 +58,11 @@ class AuditFilter implements WebFilter {
 
   private final AuditLog audit;
   private final JsonMapper json;
+  private final dev.orca.gateway.web.ClientAddress clientAddress;
 
-  AuditFilter(AuditLog audit, JsonMapper json) {
+  AuditFilter(AuditLog audit, JsonMapper json, dev.orca.gateway.web.ClientAddress clientAddress) {
     this.audit = audit;
+    this.clientAddress = clientAddress;
     this.json = json;
   }
 
@@ -87,18 +89,25 @@ class AuditFilter implements WebFilter {
       }
     };
     ServerWebExchange teed = exchange.mutate().request(teeRequest).response(teeResponse).build();
-    return chain.filter(teed).then(Mono.defer(() -> {
+    // Written once the change answered 2xx, before the exchange completes; also when the client
+    // hangs up just then: the entry runs as a subscription of its own, which the request's
+    // cancellation does not stop, and is written once.
+    java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.function.Supplier<java.util.concurrent.CompletableFuture<Void>> entry = () -> {
       HttpStatusCode status = exchange.getResponse().getStatusCode();
-      int code = status == null ? 200 : status.value();
-      if (code < 200 || code >= 300) {
-        return Mono.empty();
+      if (status == null || !status.is2xxSuccessful() || !started.compareAndSet(false, true)) {
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
       }
-      return write(exchange, request.getMethod(), route, requestBody.text(), responseBody.text(), code)
+      return write(exchange, request.getMethod(), route, requestBody.text(), responseBody.text(), status.value())
           .onErrorResume(e -> {
             log.error("cannot write the audit log entry for {} {}: {}", request.getMethod(), route, e.toString());
             return Mono.empty();
-          });
-    }));
+          })
+          .toFuture();
+    };
+    return chain.filter(teed)
+        .then(Mono.defer(() -> Mono.fromFuture(entry.get(), true)))
+        .doOnCancel(entry::get);
   }
 
   private Mono<Void> write(ServerWebExchange exchange, HttpMethod method, String route, String requestBody,
@@ -144,8 +153,7 @@ class AuditFilter implements WebFilter {
       });
       changes = started.isEmpty() ? null : json.writeValueAsString(started);
     }
-    String address = exchange.getRequest().getRemoteAddress() == null ? null
-        : exchange.getRequest().getRemoteAddress().getAddress().getHostAddress();
+    String address = clientAddress.of(exchange.getRequest());
     return audit.record(actor, target.action(), target.type(), entityId, changes, status, address);
   }
 

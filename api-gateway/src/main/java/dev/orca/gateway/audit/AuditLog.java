@@ -31,9 +31,11 @@ public class AuditLog implements SmartLifecycle {
   private final DatabaseClient db;
   private final Duration retention;
   private final BackgroundLoop pruning;
+  private final dev.orca.schemas.crypto.SecretBox secrets;
 
-  AuditLog(DatabaseClient db, OrcaProperties properties) {
+  AuditLog(DatabaseClient db, OrcaProperties properties, dev.orca.schemas.crypto.SecretBox secrets) {
     this.db = db;
+    this.secrets = secrets;
     this.retention = properties.audit().retention();
     this.pruning = new BackgroundLoop("orca-audit-pruning", Duration.ofHours(1), log, "audit log pruning",
         () -> prune().block(Duration.ofMinutes(1)));
@@ -50,15 +52,16 @@ public class AuditLog implements SmartLifecycle {
 
   public Mono<Void> record(Actor actor, String action, String entityType, String entityId, String changesJson, int status,
       String address) {
-    var spec = db.sql("INSERT INTO audit_log (actor_type, actor_id, actor_name, action, entity_type, entity_id, changes,"
-            + " status, address) VALUES (:actorType, :actorId, :actorName, :action, :entityType, :entityId,"
-            + " CAST(:changes AS jsonb), :status, :address)")
+    // The changes may name what is secret at rest (an application's name): sealed like the rest.
+    var spec = db.sql("INSERT INTO audit_log (actor_type, actor_id, actor_name, action, entity_type, entity_id,"
+            + " changes_encrypted, status, address) VALUES (:actorType, :actorId, :actorName, :action, :entityType,"
+            + " :entityId, :changes, :status, :address)")
         .bind("actorType", actor.type()).bind("action", action).bind("status", status);
     spec = bindOrNull(spec, "actorId", actor.id());
     spec = bindOrNull(spec, "actorName", actor.name());
     spec = bindOrNull(spec, "entityType", entityType);
     spec = bindOrNull(spec, "entityId", entityId);
-    spec = bindOrNull(spec, "changes", changesJson);
+    spec = bindOrNull(spec, "changes", secrets.encrypt(changesJson));
     spec = bindOrNull(spec, "address", address);
     return spec.fetch().rowsUpdated().then();
   }
@@ -91,7 +94,7 @@ public class AuditLog implements SmartLifecycle {
       where.add("entity_id = :entityId");
       binds.put("entityId", query.entityId());
     }
-    String sql = "SELECT id, at, actor_type, actor_id, actor_name, action, entity_type, entity_id, changes::text AS changes,"
+    String sql = "SELECT id, at, actor_type, actor_id, actor_name, action, entity_type, entity_id, changes_encrypted,"
         + " status, address FROM audit_log" + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
         + " ORDER BY id DESC LIMIT :limit";
     var spec = db.sql(sql).bind("limit", query.limit());
@@ -102,8 +105,17 @@ public class AuditLog implements SmartLifecycle {
             new Actor(row.get("actor_type", String.class), row.get("actor_id", String.class),
                 row.get("actor_name", String.class)),
             row.get("action", String.class), row.get("entity_type", String.class), row.get("entity_id", String.class),
-            row.get("changes", String.class), row.get("status", Integer.class), row.get("address", String.class)))
+            opened(row.get("changes_encrypted", String.class)), row.get("status", Integer.class),
+            row.get("address", String.class)))
         .all();
+  }
+
+  private String opened(String sealed) {
+    try {
+      return secrets.decrypt(sealed);
+    } catch (dev.orca.schemas.crypto.SecretBox.DecryptionException e) {
+      return null; // sealed under another APP_SECRET: the entry shows without its changes
+    }
   }
 
   Mono<Long> prune() {

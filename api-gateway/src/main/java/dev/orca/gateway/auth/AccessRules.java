@@ -6,8 +6,9 @@ import org.springframework.http.HttpMethod;
 /**
  * Who may call which route of {@code /api/v1}, in one place (routes as seen below
  * {@code /api/v1}): the public routes, the admin-only ones (users, OIDC providers, audit log,
- * system information, and agents' credentials: registering, renaming, rotating and deleting
- * agents), and what a user whose password an admin reset may still do. Everything else needs any
+ * system information, and agents' credentials: registering an agent, which hands out its
+ * credential, rotating it, and deleting the agent, which revokes it), and what a user whose
+ * password an admin reset may still do. Everything else needs any
  * signed-in user. {@code RouteAccessIntegrationTest} walks every mapped route against these.
  */
 public final class AccessRules {
@@ -44,7 +45,7 @@ public final class AccessRules {
     if (HttpMethod.POST.equals(method)) {
       return route.equals("/agents") || AGENT_ROTATE.matcher(route).matches();
     }
-    return (HttpMethod.PUT.equals(method) || HttpMethod.DELETE.equals(method)) && AGENT.matcher(route).matches();
+    return HttpMethod.DELETE.equals(method) && AGENT.matcher(route).matches();
   }
 
   /** What a user must still reach while an admin-set password waits to be replaced. */

@@ -2,6 +2,7 @@ package dev.orca.gateway.auth;
 
 import dev.orca.gateway.system.OrcaProperties;
 import dev.orca.gateway.web.ApiException;
+import dev.orca.gateway.web.ClientAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -41,11 +42,14 @@ class AuthController {
   private final PasswordHasher hasher = PasswordHasher.recommended();
   private final OrcaProperties properties;
   private final Sessions sessions;
+  private final ClientAddress clientAddress;
   /** Verified against when the email is unknown, so both failures cost the same time. */
   private final Mono<String> decoyHash;
 
-  AuthController(UserStore users, LoginThrottle throttle, OrcaProperties properties, Sessions sessions) {
+  AuthController(UserStore users, LoginThrottle throttle, OrcaProperties properties, Sessions sessions,
+      ClientAddress clientAddress) {
     this.users = users;
+    this.clientAddress = clientAddress;
     this.sessions = sessions;
     this.throttle = throttle;
     this.properties = properties;
@@ -121,18 +125,19 @@ class AuthController {
       throw ApiException.forbidden("sign-in with email and password is switched off: use your organisation's sign-in");
     }
     String email = body.email().trim();
-    String address = exchange.getRequest().getRemoteAddress() == null ? null
-        : exchange.getRequest().getRemoteAddress().getAddress().getHostAddress();
+    if (email.length() > 254) {
+      throw ApiException.badRequest("email is not a valid address");
+    }
+    String address = ClientAddress.throttleKey(clientAddress.of(exchange.getRequest()));
     // One argon2 verification either way, against a decoy hash for an unknown email, so the
     // answer time does not tell which emails exist.
     Mono<UserStore.User> signIn = users.findByEmail(email).map(Optional::of).defaultIfEmpty(Optional.empty())
         .flatMap(found -> (found.isPresent() ? Mono.just(found.get().passwordHash()) : decoyHash)
             .flatMap(hash -> verify(body.password(), hash))
             .flatMap(ok -> ok && found.isPresent() ? Mono.just(found.get()) : Mono.<UserStore.User>empty()))
-        .switchIfEmpty(throttle.failed(email, address)
-            .then(Mono.error(() -> new ApiException(HttpStatus.UNAUTHORIZED, BAD_CREDENTIALS))))
+        .switchIfEmpty(Mono.error(() -> new ApiException(HttpStatus.UNAUTHORIZED, BAD_CREDENTIALS)))
         .flatMap(user -> throttle.succeeded(email, address).thenReturn(user));
-    return throttle.wait(email, address)
+    return throttle.attempt(email, address)
         .flatMap(wait -> wait.isZero() ? signIn : Mono.error(ApiException.tooManyRequests(
             "too many failed sign-ins from this address: try again in " + seconds(wait) + " s", seconds(wait))))
         .flatMap(user -> sessions.open(exchange, user.id()).thenReturn(UserJson.of(user)));

@@ -2,7 +2,6 @@ package dev.orca.gateway.auth;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.proc.BadJOSEException;
-import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.oauth2.sdk.AuthorizationCode;
 import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
@@ -85,6 +84,7 @@ class OidcClient {
       HTTPRequest request = new HTTPRequest(HTTPRequest.Method.GET, location);
       request.setConnectTimeout(CONNECT_MS);
       request.setReadTimeout(READ_MS);
+      request.setFollowRedirects(false); // a redirect could lead past the egress check
       HTTPResponse response = request.send();
       if (response.getStatusCode() != 200) {
         throw new OidcFailure("the provider's discovery document at " + location + " answered " + response.getStatusCode());
@@ -123,6 +123,7 @@ class OidcClient {
       HTTPRequest http = request.toHTTPRequest();
       http.setConnectTimeout(CONNECT_MS);
       http.setReadTimeout(READ_MS);
+      http.setFollowRedirects(false);
       var response = OIDCTokenResponseParser.parse(http.send());
       if (!response.indicatesSuccess()) {
         ErrorObject error = ((TokenErrorResponse) response).getErrorObject();
@@ -161,11 +162,31 @@ class OidcClient {
           : offered.get(0);
       try {
         return new IDTokenValidator(metadata.getIssuer(), new ClientID(provider.clientId()), algorithm,
-            metadata.getJWKSetURI().toURL(), new DefaultResourceRetriever(CONNECT_MS, READ_MS));
+            metadata.getJWKSetURI().toURL(), this::retrieveKeys);
       } catch (java.net.MalformedURLException e) {
         throw new IllegalArgumentException(e);
       }
     });
+  }
+
+  /** The provider's keys, fetched like everything else from it: egress checked, no redirect followed. */
+  private com.nimbusds.jose.util.Resource retrieveKeys(java.net.URL url) throws IOException {
+    URI uri;
+    try {
+      uri = url.toURI();
+      checkEgress(uri);
+    } catch (java.net.URISyntaxException | OidcFailure e) {
+      throw new IOException(e.getMessage());
+    }
+    HTTPRequest request = new HTTPRequest(HTTPRequest.Method.GET, uri);
+    request.setConnectTimeout(CONNECT_MS);
+    request.setReadTimeout(READ_MS);
+    request.setFollowRedirects(false);
+    HTTPResponse response = request.send();
+    if (response.getStatusCode() != 200) {
+      throw new IOException("the provider's keys at " + uri + " answered " + response.getStatusCode());
+    }
+    return new com.nimbusds.jose.util.Resource(response.getBody(), response.getHeaderValue("Content-Type"));
   }
 
   private static String why(BadJOSEException e) {

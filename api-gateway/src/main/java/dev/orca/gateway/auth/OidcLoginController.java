@@ -10,7 +10,9 @@ import com.nimbusds.openid.connect.sdk.AuthenticationRequest;
 import com.nimbusds.openid.connect.sdk.Nonce;
 import dev.orca.gateway.audit.AuditLog;
 import dev.orca.gateway.system.OrcaProperties;
+import dev.orca.gateway.support.TokenBuckets;
 import dev.orca.gateway.web.ApiException;
+import dev.orca.gateway.web.ClientAddress;
 import dev.orca.schemas.crypto.SecretBox;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -60,9 +62,13 @@ class OidcLoginController {
   private final Sessions sessions;
   private final OrcaProperties properties;
   private final AuditLog audit;
+  private final ClientAddress clientAddress;
+  /** Starting a sign-in writes a row: a burst of 30 per client address, then one every 2 s. */
+  private final TokenBuckets<String> starts = new TokenBuckets<>(30, Duration.ofSeconds(2), System::nanoTime);
 
   OidcLoginController(OidcProviders providers, OidcClient client, SecretBox secrets, UserStore users, Sessions sessions,
-      OrcaProperties properties, AuditLog audit) {
+      OrcaProperties properties, AuditLog audit, ClientAddress clientAddress) {
+    this.clientAddress = clientAddress;
     this.providers = providers;
     this.client = client;
     this.secrets = secrets;
@@ -84,6 +90,10 @@ class OidcLoginController {
   @GetMapping("/api/v1/auth/oidc/{id}/start")
   Mono<ResponseEntity<Void>> start(@PathVariable String id, @RequestParam(required = false) String next,
       ServerWebExchange exchange) {
+    if (!starts.tryAcquire(String.valueOf(ClientAddress.throttleKey(clientAddress.of(exchange.getRequest()))))) {
+      return Mono.error(ApiException.tooManyRequests("too many sign-ins started from this address: slow down",
+          starts.retryAfterSeconds()));
+    }
     UUID providerId = parse(id);
     if (providerId == null) {
       return Mono.just(back("this sign-in provider does not exist"));
@@ -176,13 +186,18 @@ class OidcLoginController {
       if (!identity.emailVerified()) {
         return Mono.error(new OidcClient.OidcFailure("the provider has not verified your email address " + email));
       }
-      return users.findByEmail(email)
+      // Only an account whose email registration or an admin set: not one whose owner typed it in.
+      return users.findByConfirmedEmail(email)
           .flatMap(user -> providers.link(provider.id(), identity.subject(), user.id()).thenReturn(user))
           .switchIfEmpty(Mono.defer(() -> provider.allowedDomains().isEmpty() && provider.allowedGroups().isEmpty()
               ? Mono.error(new OidcClient.OidcFailure("no Orca account has the email " + email
                   + ": ask an admin to add you"))
               : users.insertUser(email, identity.name() == null || identity.name().isBlank() ? email : identity.name(),
                       NO_PASSWORD, role(provider, identity, "user"))
+                  // Two first sign-ins of one person at once: the other made the account.
+                  .onErrorResume(org.springframework.dao.DataIntegrityViolationException.class,
+                      e -> users.findByConfirmedEmail(email).switchIfEmpty(Mono.error(new OidcClient.OidcFailure(
+                          "an account with the email " + email + " exists already: ask an admin to link it"))))
                   .flatMap(user -> providers.link(provider.id(), identity.subject(), user.id()).thenReturn(user))));
     });
     return linked.switchIfEmpty(byEmail).flatMap(user -> syncRole(provider, identity, user));
@@ -225,7 +240,13 @@ class OidcLoginController {
         || next.chars().anyMatch(c -> c < 0x21 || c == 0x7f)) {
       return null;
     }
-    return next;
+    try {
+      // What the redirect's Location will hold: a path (and query) of this site, nothing else.
+      URI uri = new URI(next);
+      return uri.getScheme() == null && uri.getRawAuthority() == null ? uri.toASCIIString() : null;
+    } catch (java.net.URISyntaxException e) {
+      return null;
+    }
   }
 
   private static UUID parse(String id) {
@@ -240,8 +261,7 @@ class OidcLoginController {
     return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
   }
 
-  private static String address(ServerWebExchange exchange) {
-    return exchange.getRequest().getRemoteAddress() == null ? null
-        : exchange.getRequest().getRemoteAddress().getAddress().getHostAddress();
+  private String address(ServerWebExchange exchange) {
+    return clientAddress.of(exchange.getRequest());
   }
 }

@@ -86,9 +86,12 @@ class OidcProviderController {
   @PutMapping("/{id}")
   Mono<ProviderJson> update(@PathVariable String id, @RequestBody ProviderBody body) {
     return existing(id)
-        .map(current -> validate(body, current, current.id(), Instant.now()))
-        .flatMap(this::checked)
-        .flatMap(p -> providers.save(p, false))
+        .flatMap(current -> {
+          OidcProviders.Provider changed = validate(body, current, current.id(), Instant.now());
+          // Another issuer's subjects are other people: the links to this one's go.
+          Mono<Void> unlink = changed.issuer().equals(current.issuer()) ? Mono.empty() : providers.unlinkAll(current.id());
+          return checked(changed).flatMap(p -> providers.save(p, false)).flatMap(p -> unlink.thenReturn(p));
+        })
         .onErrorMap(DataIntegrityViolationException.class, e -> ApiException.conflict("a provider with that name exists already"))
         .map(this::json);
   }

@@ -112,6 +112,11 @@ class OidcProviders {
         .bind("provider", providerId).bind("subject", subject).map(row -> row.get("user_id", UUID.class)).one();
   }
 
+  Mono<Void> unlinkAll(UUID providerId) {
+    return db.sql("DELETE FROM user_identities WHERE provider_id = :provider").bind("provider", providerId)
+        .fetch().rowsUpdated().then();
+  }
+
   Mono<Void> link(UUID providerId, String subject, UUID userId) {
     return db.sql("INSERT INTO user_identities (provider_id, subject, user_id) VALUES (:provider, :subject, :user)"
             + " ON CONFLICT (provider_id, subject) DO NOTHING")

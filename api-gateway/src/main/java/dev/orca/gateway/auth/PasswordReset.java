@@ -11,7 +11,7 @@ import java.util.UUID;
  * {@code orca reset-password EMAIL}: the way back in for someone who forgot their password (the
  * last admin included), run by whoever runs Orca on its machine, straight on the database. It
  * gives the account a new random password, printed once, which must be replaced at the next
- * sign-in; it ends the account's sessions and is written to the audit log.
+ * sign-in; it ends the account's sessions and API tokens and is written to the audit log.
  */
 public final class PasswordReset {
 
@@ -43,13 +43,14 @@ public final class PasswordReset {
         update.setObject(2, userId);
         update.executeUpdate();
       }
-      try (PreparedStatement sessions = connection.prepareStatement("DELETE FROM sessions WHERE user_id = ?")) {
-        sessions.setObject(1, userId);
-        sessions.executeUpdate();
+      for (String sql : new String[] {"DELETE FROM sessions WHERE user_id = ?", "DELETE FROM api_tokens WHERE user_id = ?"}) {
+        try (PreparedStatement delete = connection.prepareStatement(sql)) {
+          delete.setObject(1, userId);
+          delete.executeUpdate();
+        }
       }
       try (PreparedStatement audit = connection.prepareStatement("INSERT INTO audit_log (actor_type, actor_name, action,"
-          + " entity_type, entity_id, changes, status) VALUES ('cli', ?, 'user.reset-password', 'user', ?,"
-          + " '{\"password\":\"***\"}'::jsonb, 200)")) {
+          + " entity_type, entity_id, status) VALUES ('cli', ?, 'user.reset-password', 'user', ?, 200)")) {
         audit.setString(1, "orca reset-password (" + System.getProperty("user.name") + ")");
         audit.setString(2, userId.toString());
         audit.executeUpdate();

@@ -60,6 +60,12 @@ class UserStore {
     return tx.transactional(work);
   }
 
+  /** The user with this email, when that email was confirmed (set at registration or by an admin). */
+  Mono<User> findByConfirmedEmail(String email) {
+    return db.sql("SELECT " + USER_COLUMNS + " FROM users WHERE lower(email) = lower(:email) AND email_confirmed")
+        .bind("email", email).map(UserStore::user).one();
+  }
+
   Mono<User> findByEmail(String email) {
     return db.sql("SELECT " + USER_COLUMNS + " FROM users WHERE lower(email) = lower(:email)")
         .bind("email", email).map(UserStore::user).one();
@@ -69,8 +75,10 @@ class UserStore {
     return db.sql("SELECT " + USER_COLUMNS + " FROM users WHERE id = :id").bind("id", id).map(UserStore::user).one();
   }
 
+  /** The user's own change: an email they set themselves is not confirmed (OIDC will not link to it). */
   Mono<Void> updateProfile(UUID id, String email, String name) {
-    return db.sql("UPDATE users SET email = :email, name = :name, updated_at = now() WHERE id = :id")
+    return db.sql("UPDATE users SET email_confirmed = email_confirmed AND lower(email) = lower(:email), email = :email,"
+            + " name = :name, updated_at = now() WHERE id = :id")
         .bind("id", id).bind("email", email).bind("name", name).fetch().rowsUpdated().then();
   }
 
@@ -158,13 +166,17 @@ class UserStore {
             String name = change.name() == null ? user.name() : change.name();
             String role = change.role() == null ? user.role() : change.role();
             boolean reset = change.passwordHash() != null;
+            // An email an admin sets is confirmed; a password an admin sets ends sessions and API tokens.
             var update = db.sql("UPDATE users SET email = :email, name = :name, role = :role,"
+                    + " email_confirmed = email_confirmed OR :emailSet,"
                     + " password_hash = COALESCE(:hash, password_hash),"
                     + " must_change_password = must_change_password OR :reset, updated_at = now() WHERE id = :id")
-                .bind("id", id).bind("email", email).bind("name", name).bind("role", role).bind("reset", reset);
+                .bind("id", id).bind("email", email).bind("name", name).bind("role", role).bind("reset", reset)
+                .bind("emailSet", change.email() != null);
             update = reset ? update.bind("hash", change.passwordHash()) : update.bindNull("hash", String.class);
             return update.fetch().rowsUpdated()
                 .then(reset ? db.sql("DELETE FROM sessions WHERE user_id = :id").bind("id", id).fetch().rowsUpdated()
+                    .then(db.sql("DELETE FROM api_tokens WHERE user_id = :id").bind("id", id).fetch().rowsUpdated())
                     : Mono.just(0L))
                 .thenReturn(new User(id, email, name, user.passwordHash(), role, user.createdAt(),
                     user.mustChangePassword() || reset));

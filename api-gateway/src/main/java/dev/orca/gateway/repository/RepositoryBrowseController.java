@@ -118,8 +118,13 @@ class RepositoryBrowseController {
     String authMethod = RepositoryRules.oneOf(body.authMethod(), RepositoryRules.AUTH_METHODS, "authMethod",
         current.authMethod() != null ? current.authMethod() : "none");
     String username = body.username() != null ? emptyToNull(body.username()) : current.username();
+    boolean sameServer = current.url() != null && RepositoryRules.server(url).equals(RepositoryRules.server(current.url()));
+    if (body.secret() == null && current.secretEncrypted() != null && !sameServer && authMethod.equals(current.authMethod())) {
+      throw ApiException.badRequest("the URL names another server than the repository's: give its credentials again"
+          + " to test it there (a stored secret is only sent to the server it was given for)");
+    }
     String secret = body.secret() != null ? emptyToNull(body.secret())
-        : authMethod.equals(current.authMethod()) ? decrypt(current.secretEncrypted()) : null;
+        : authMethod.equals(current.authMethod()) && sameServer ? decrypt(current.secretEncrypted()) : null;
     return new GitRemote(body.repositoryId() == null ? "test" : body.repositoryId(), url, authMethod, username, secret);
   }
 

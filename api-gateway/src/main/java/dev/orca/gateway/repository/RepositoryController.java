@@ -105,6 +105,11 @@ class RepositoryController {
     String username = body.username() != null ? emptyToNull(body.username()) : creating ? null : current.username();
 
     String secret = body.secret();
+    if (secret == null && !creating && current.secretEncrypted() != null && !"none".equals(authMethod)
+        && !RepositoryRules.server(url).equals(RepositoryRules.server(current.url()))) {
+      throw ApiException.badRequest("the URL names another server: give the credentials again (a stored secret is"
+          + " only sent to the server it was given for)");
+    }
     String secretEncrypted = secret != null ? secrets.encrypt(emptyToNull(secret)) : creating ? null
         : current.secretEncrypted();
     String webhook = body.webhookSecret();

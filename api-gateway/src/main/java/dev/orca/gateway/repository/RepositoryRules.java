@@ -123,6 +123,34 @@ public final class RepositoryRules {
     }
   }
 
+  /**
+   * The server a URL names, as {@code host:port} in lower case (default ports by scheme, 22 for
+   * the scp-like form), or the whole URL when it names none: a stored secret is only ever used
+   * with the server it was given for.
+   */
+  static String server(String url) {
+    var scp = SCP_LIKE.matcher(url);
+    if (scp.matches()) {
+      return scp.group(1).toLowerCase(Locale.ROOT) + ":22";
+    }
+    try {
+      URI uri = new URI(url);
+      if (uri.getHost() == null) {
+        return url;
+      }
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      int port = uri.getPort() != -1 ? uri.getPort() : switch (scheme) {
+        case "https" -> 443;
+        case "http" -> 80;
+        case "ssh" -> 22;
+        default -> -1;
+      };
+      return uri.getHost().toLowerCase(Locale.ROOT) + ":" + port;
+    } catch (URISyntaxException e) {
+      return url;
+    }
+  }
+
   private static final Pattern GITHUB_REPOSITORY = Pattern.compile("[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+");
   private static final Pattern GITHUB_URL = Pattern.compile(
       "(?:https://(?:[^@/]+@)?github\\.com/|ssh://git@github\\.com/|git@github\\.com:)([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+?)(?:\\.git)?/?");

@@ -111,11 +111,17 @@ class AdminIntegrationTest extends GatewayTestSupport {
     String email = "reset-" + UUID.randomUUID() + "@example.com";
     Map<String, Object> created = createUser(email, "user");
     String before = login(email, PASSWORD);
+    @SuppressWarnings("unchecked")
+    String token = (String) as(before).post().uri("/api/v1/auth/tokens").bodyValue(Map.of("name", "script"))
+        .exchange().expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody().get("token");
     String newPassword = "Admin-Chosen-Pass-91";
     admin().put().uri("/api/v1/admin/users/" + created.get("id")).bodyValue(Map.of("password", newPassword))
         .exchange().expectStatus().isOk().expectBody().jsonPath("$.mustChangePassword").isEqualTo(true);
 
     as(before).get().uri("/api/v1/auth/profile").exchange().expectStatus().isUnauthorized();
+    // Its API tokens end too: the reset may be because the account was taken over.
+    anonymous().get().uri("/api/v1/auth/profile").header("Authorization", "Bearer " + token).exchange()
+        .expectStatus().isUnauthorized();
     WebTestClient user = as(login(email, newPassword));
     user.get().uri("/api/v1/auth/profile").exchange().expectStatus().isOk()
         .expectBody().jsonPath("$.mustChangePassword").isEqualTo(true);

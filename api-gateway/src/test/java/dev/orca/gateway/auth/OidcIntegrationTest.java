@@ -60,6 +60,9 @@ class OidcIntegrationTest {
         new OidcProvider.Person("carol", "Carol-Pass-1", "carol@example.com", true, List.of("orca-admins"), ""),
         new OidcProvider.Person("dave", "Dave-Pass-1", "dave@other.org", true, List.of(), ""),
         new OidcProvider.Person("erin", "Erin-Pass-1", "erin@example.com", false, List.of(), ""),
+        new OidcProvider.Person("frank", "Frank-Pass-1", "frank@example.com"),
+        new OidcProvider.Person("gina", "Gina-Pass-1", "alice@example.com", false, List.of(), ""),
+        new OidcProvider.Person("hank", "Hank-Pass-1", "hank@example.com", true, List.of("developers"), ""),
         new OidcProvider.Person("mallory", "Mallory-Pass-1", "alice@example.com", true, List.of(), "wrong-audience"),
         new OidcProvider.Person("oscar", "Oscar-Pass-1", "alice@example.com", true, List.of(), "expired"),
         new OidcProvider.Person("nina", "Nina-Pass-1", "alice@example.com", true, List.of(), "wrong-nonce")));
@@ -188,6 +191,39 @@ class OidcIntegrationTest {
   }
 
   @Test
+  @Order(2)
+  void shouldNotLinkAnAccountWhoseOwnerTypedTheEmailIn() {
+    // Someone set frank's address on their own account (PUT /auth/profile): frank's sign-in must
+    // not land in it, and its owner must not inherit frank's sign-in or groups.
+    GatewayTestSupport.query(DATABASE, "INSERT INTO users (id, email, name, password_hash, role, created_at, updated_at,"
+        + " email_confirmed) VALUES (?, 'frank@example.com', 'Not Frank', '!local', 'user', now(), now(), false)"
+        + " RETURNING id", UUID.randomUUID());
+    Started started = start(null);
+    assertThat(error(callback(provider.signIn(started.location(), "frank", "Frank-Pass-1"), started.browserCookie())))
+        .isEqualTo("no Orca account has the email frank@example.com: ask an admin to add you");
+    assertThat(GatewayTestSupport.query(DATABASE, "SELECT i.subject FROM user_identities i JOIN users u ON u.id = i.user_id"
+        + " WHERE u.email = 'frank@example.com'")).isEmpty();
+  }
+
+  @Test
+  @Order(2)
+  void shouldNotLinkAnAccountByAnUnverifiedEmail() {
+    // gina's provider account claims alice's address without having verified it: not alice's account.
+    Started started = start(null);
+    assertThat(error(callback(provider.signIn(started.location(), "gina", "Gina-Pass-1"), started.browserCookie())))
+        .isEqualTo("the provider has not verified your email address alice@example.com");
+  }
+
+  @Test
+  void shouldGoBackOnlyToAPathOfThisSite() {
+    assertThat(OidcLoginController.safeNext("/repositories?sort=name")).isEqualTo("/repositories?sort=name");
+    for (String next : new String[] {"//evil.example/x", "/\\evil.example", "https://evil.example", "/a?b=|",
+        "/a b", "/x\u0000", "", "repositories"}) {
+      assertThat(OidcLoginController.safeNext(next)).as(next).isNull();
+    }
+  }
+
+  @Test
   @Order(3)
   void shouldRefuseAForgedStateAndAnotherBrowsersSignIn() {
     Started started = start(null);
@@ -236,6 +272,11 @@ class OidcIntegrationTest {
     String carol = signIn("carol", "Carol-Pass-1");
     client().get().uri("/api/v1/auth/profile").cookie("orca_session", carol).exchange().expectStatus().isOk()
         .expectBody().jsonPath("$.email").isEqualTo("carol@example.com").jsonPath("$.role").isEqualTo("admin");
+
+    // Outside the admin groups: a user.
+    String hank = signIn("hank", "Hank-Pass-1");
+    client().get().uri("/api/v1/auth/profile").cookie("orca_session", hank).exchange().expectStatus().isOk()
+        .expectBody().jsonPath("$.role").isEqualTo("user");
 
     Started dave = start(null);
     assertThat(error(callback(provider.signIn(dave.location(), "dave", "Dave-Pass-1"), dave.browserCookie())))

@@ -27,7 +27,7 @@ import reactor.core.Disposable;
 
 /**
  * Every secret Orca is given (a repository's token and webhook secret, a password for basic
- * authentication, environment values, a user's password, an OIDC client secret) is searched for,
+ * authentication, environment values, a user's password, an agent's credentials) is searched for,
  * by value, everywhere it could leak: every API answer about the entities, the live event stream,
  * every log line, every record of every Kafka topic, and a dump of every database table.
  */
@@ -42,6 +42,10 @@ class SecretLeakIntegrationTest extends GatewayTestSupport {
     String basicPassword = "basic-leak-" + run;
     String envValue = "env-leak-" + run;
     String userPassword = "User-Leak-Pass-" + run.substring(0, 8) + "9";
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    logs.start();
+    root.addAppender(logs);
     // An agent's broker password and environment key are shown once, in the answer that creates it; never after.
     Map<String, Object> agent = admin().post().uri("/api/v1/agents").bodyValue(Map.of("name", "leak-" + run))
         .exchange().expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody();
@@ -53,10 +57,6 @@ class SecretLeakIntegrationTest extends GatewayTestSupport {
     List<String> secrets = List.of(token, webhookSecret, basicPassword, envValue, userPassword, agentPassword,
         environmentKey);
 
-    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    ListAppender<ILoggingEvent> logs = new ListAppender<>();
-    logs.start();
-    root.addAppender(logs);
     StringBuilder events = new StringBuilder();
     Disposable stream = admin().get().uri("/api/v1/events").accept(MediaType.TEXT_EVENT_STREAM).exchange()
         .returnResult(String.class).getResponseBody()
@@ -156,6 +156,11 @@ class SecretLeakIntegrationTest extends GatewayTestSupport {
       assertThat(logText).as("log lines").doesNotContain(secret);
       assertThat(kafka).as("Kafka records").doesNotContain(secret);
       assertThat(database.toString()).as("database rows").doesNotContain(secret);
+      // bytea columns (the outbox's records) show as hex in the dump; a Basic header would be base64.
+      String hex = java.util.HexFormat.of().formatHex(secret.getBytes(StandardCharsets.UTF_8));
+      assertThat(database.toString()).as("database rows, hex").doesNotContain(hex);
+      String base64 = java.util.Base64.getEncoder().encodeToString(("deployer:" + secret).getBytes(StandardCharsets.UTF_8));
+      assertThat(logText + kafka + database).as("a Basic header").doesNotContain(base64);
     }
   }
 
