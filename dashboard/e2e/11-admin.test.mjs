@@ -122,6 +122,8 @@ step('the system page shows what runs, and how much it holds', async () => {
   const runtime = page.getByRole('table', { name: 'Runtime' });
   await runtime.getByText('PostgreSQL').waitFor();
   await page.getByRole('table', { name: 'Configuration' }).getByText('Session idle timeout').waitFor();
+  await page.getByRole('table', { name: 'Encryption keys' })
+    .getByText('none: every stored secret uses the current key').waitFor();
   assert.match(await page.getByText(/^\d+$/).first().textContent(), /^\d+$/);
   await admin.screenshotAll('admin-system');
 });

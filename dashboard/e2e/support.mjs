@@ -308,19 +308,31 @@ export function writeFigure(name, value) {
   console.log(`figure ${name}: ${JSON.stringify(value)}`);
 }
 
-/** Calls the API outside the browser (for set-up a test is not about). */
+/**
+ * Calls the API outside the browser (for set-up a test is not about). Like a well-behaved client,
+ * it waits as long as a 429's Retry-After says and tries again (set-up may send hundreds of
+ * requests with one token, past its burst).
+ */
 export async function apiCall(method, path, { token, body } = {}) {
   const headers = { Accept: 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const response = await fetch(`${ORCA_URL}/api/v1${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const response = await fetch(`${ORCA_URL}/api/v1${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000),
+    });
+    const text = await response.text();
+    const retryAfter = Number(response.headers.get('retry-after'));
+    if (response.status === 429 && retryAfter > 0 && Date.now() + retryAfter * 1000 < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000));
+      continue;
+    }
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  }
 }
 
 /** An API token of the admin, made through the API (for set-up steps only). */

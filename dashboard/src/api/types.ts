@@ -322,6 +322,8 @@ export interface SystemInfo {
     deployTimeoutSeconds: number;
   };
   counts: { users: number; repositories: number; applications: number; agents: number };
+  /** The key new values are sealed with, previous ones still read during a rotation, and what they still seal. */
+  keys: { current: string; previous: string[]; valuesUnderOtherKeys: number };
 }
 
 export interface ApiToken {

@@ -82,6 +82,16 @@ function Details({ info }: { info: SystemInfo }) {
             ['Deploy timeout', `${config.deployTimeoutSeconds} s`],
           ]}
         />
+        <Rows
+          title="Encryption keys"
+          rows={[
+            ['Current key', <Text key="current" span className="mono">{info.keys.current}</Text>],
+            ['Previous keys', info.keys.previous.length ? info.keys.previous.join(', ') : 'none'],
+            ['Values sealed by other keys', info.keys.valuesUnderOtherKeys === 0
+              ? 'none: every stored secret uses the current key'
+              : `${info.keys.valuesUnderOtherKeys} (being re-sealed)`],
+          ]}
+        />
       </SimpleGrid>
     </Stack>
   );

@@ -271,6 +271,13 @@ public final class LocalOrca implements AutoCloseable {
     env.put("ORCA_DATABASE_URL", databaseUrl);
     env.put("ORCA_DATA_DIR", settings.dataDir().toString());
     env.put("APP_SECRET", appSecret);
+    // After ./orca key rotate: the old secret still opens what it sealed, until everything is re-sealed.
+    if (settings.appSecret() == null || settings.appSecret().isBlank()) {
+      String previous = AppSecret.previous(settings.dataDir());
+      if (previous != null) {
+        env.putIfAbsent("ORCA_APP_SECRET_PREVIOUS", previous);
+      }
+    }
     env.put("ORCA_HTTP_ADDRESS", settings.httpAddress());
     env.put("ORCA_HTTP_PORT", String.valueOf(httpPort));
     env.putIfAbsent("ORCA_ALLOW_LOCAL_GIT", "true");
@@ -300,6 +307,7 @@ public final class LocalOrca implements AutoCloseable {
     props.put("orca.kafka-bootstrap", env.get("ORCA_KAFKA_BOOTSTRAP"));
     props.put("orca.database-url", env.get("ORCA_DATABASE_URL"));
     props.put("orca.app-secret", env.get("APP_SECRET"));
+    copy(env, "ORCA_APP_SECRET_PREVIOUS", props, "orca.app-secret-previous");
     props.put("orca.public-url", env.get("ORCA_PUBLIC_URL"));
     props.put("orca.allow-local-git", env.get("ORCA_ALLOW_LOCAL_GIT"));
     props.put("orca.local-agent.enabled", "true");

@@ -41,6 +41,30 @@ public final class Main {
       }
       return;
     }
+    if (args.length > 0 && args[0].equals("key")) {
+      if (args.length != 2 || !args[1].equals("rotate")) {
+        System.err.println("usage: ./orca key rotate");
+        System.exit(2);
+      }
+      try {
+        LocalSettings settings = LocalSettings.fromEnvironment(System.getenv());
+        if (settings.appSecret() != null && !settings.appSecret().isBlank()) {
+          throw new IllegalArgumentException("APP_SECRET is set in the environment: rotate it there (the new secret in"
+              + " APP_SECRET, the old one in ORCA_APP_SECRET_PREVIOUS) and restart the gateways and sync-stream");
+        }
+        java.nio.file.Path file = AppSecret.rotate(settings.dataDir());
+        System.out.println("A new APP_SECRET is in " + file + "; the old one is kept in "
+            + file.resolveSibling(AppSecret.PREVIOUS_FILE_NAME) + ".\n"
+            + "Restart Orca (./orca up): it reads what the old key sealed and re-seals every stored secret under the"
+            + " new one in the background.\nWhen Administration > System shows no value under other keys, delete "
+            + file.resolveSibling(AppSecret.PREVIOUS_FILE_NAME) + ".");
+        System.exit(0);
+      } catch (RuntimeException e) {
+        System.err.println("orca: " + e.getMessage());
+        System.exit(2);
+      }
+      return;
+    }
     if (args.length > 0 && args[0].equals("reset-password")) {
       if (args.length != 2 || args[1].isBlank()) {
         System.err.println("usage: ./orca reset-password EMAIL");

@@ -84,7 +84,7 @@ public final class SyncStream implements AutoCloseable {
     DeadLetterCount deadLetters = new DeadLetterCount();
     ConfigIndex index = new ConfigIndex(settings.topics().partitions(), git::forget);
     KafkaStreams streams = new KafkaStreams(SyncTopology.build(settings.topics(),
-        new SyncTopology.Parts(git, RepositorySecrets.of(settings.appSecret()), Clock.systemUTC(),
+        new SyncTopology.Parts(git, RepositorySecrets.of(settings.appSecret(), settings.appSecretPrevious()), Clock.systemUTC(),
             settings.revisionWait(), workers, index, deadLetters)), properties);
     SyncStream stream = new SyncStream(streams, git, workers, deadLetters);
     streams.setStateListener((now, before) -> {

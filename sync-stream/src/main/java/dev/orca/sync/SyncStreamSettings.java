@@ -12,7 +12,8 @@ import java.util.Map;
  * sync-stream's configuration. From the environment: {@code ORCA_KAFKA_BOOTSTRAP}
  * (localhost:9092), the {@code ORCA_TOPIC_*} variables, {@code ORCA_DATA_DIR} (./data; state in
  * {@code streams/}, mirrors in {@code git-cache/}), {@code ORCA_ALLOW_LOCAL_GIT} (false; true allows loopback and file:// remotes),
- * {@code ORCA_EGRESS_ALLOW} (none; private address ranges remotes may be in, see {@link EgressPolicy}) and
+ * {@code ORCA_EGRESS_ALLOW} (none; private address ranges remotes may be in, see {@link EgressPolicy}),
+ * {@code ORCA_APP_SECRET_PREVIOUS} (none; during a key rotation, the APP_SECRETs secrets may still be sealed with) and
  * {@code APP_SECRET} (none; the gateway's, needed to decrypt the secrets of private repositories),
  * {@code ORCA_GIT_WORKERS} (16; syncs whose git work runs at once), {@code ORCA_GIT_TIMEOUT} (30s;
  * every remote call of a sync) and {@code ORCA_SSH_KNOWN_HOSTS} (none; a known_hosts file whose
@@ -22,12 +23,20 @@ import java.util.Map;
  */
 public record SyncStreamSettings(String kafkaBootstrap, Topics topics, Path stateDir, Path gitCacheDir,
     boolean allowLocalGit, Duration gitTimeout, Duration revisionWait, String appSecret, int gitWorkers,
-    SshHosts sshHosts, KafkaSecurity kafkaSecurity, EgressPolicy egress) {
+    SshHosts sshHosts, KafkaSecurity kafkaSecurity, EgressPolicy egress, String appSecretPrevious) {
 
   public static final Duration GIT_TIMEOUT = Duration.ofSeconds(30);
   /** Git work is mostly waiting on remotes: many more workers than cores, so a few hanging remotes hold up no one else. */
   public static final int GIT_WORKERS = 16;
   public static final Duration REVISION_WAIT = Duration.ofSeconds(10);
+
+  /** Without previous APP_SECRETs (no key rotation under way). */
+  public SyncStreamSettings(String kafkaBootstrap, Topics topics, Path stateDir, Path gitCacheDir,
+      boolean allowLocalGit, Duration gitTimeout, Duration revisionWait, String appSecret, int gitWorkers,
+      SshHosts sshHosts, KafkaSecurity kafkaSecurity, EgressPolicy egress) {
+    this(kafkaBootstrap, topics, stateDir, gitCacheDir, allowLocalGit, gitTimeout, revisionWait, appSecret, gitWorkers,
+        sshHosts, kafkaSecurity, egress, null);
+  }
 
   /** Remotes reachable as {@code allowLocalGit} says, no private range allowed. */
   public SyncStreamSettings(String kafkaBootstrap, Topics topics, Path stateDir, Path gitCacheDir,
@@ -67,7 +76,8 @@ public record SyncStreamSettings(String kafkaBootstrap, Topics topics, Path stat
         SshHosts.of(env.get(SshHosts.KNOWN_HOSTS_VARIABLE), dataDir.resolve("ssh").resolve("known_hosts")),
         KafkaSecurity.fromEnvironment(env),
         EgressPolicy.of(Boolean.parseBoolean(env.getOrDefault("ORCA_ALLOW_LOCAL_GIT", "false")),
-            env.get(EgressPolicy.ALLOW_VARIABLE)));
+            env.get(EgressPolicy.ALLOW_VARIABLE)),
+        env.get("ORCA_APP_SECRET_PREVIOUS"));
   }
 
   /** {@code 30s}, {@code 500ms}, {@code 2m}; a bare number is milliseconds, as the gateway (Spring) reads the same variable. */
@@ -107,6 +117,7 @@ public record SyncStreamSettings(String kafkaBootstrap, Topics topics, Path stat
     return "SyncStreamSettings[kafkaBootstrap=" + kafkaBootstrap + ", topics=" + topics + ", stateDir=" + stateDir
         + ", gitCacheDir=" + gitCacheDir + ", egress=" + egress + ", gitTimeout=" + gitTimeout
         + ", revisionWait=" + revisionWait + ", gitWorkers=" + gitWorkers + ", sshHosts=" + sshHosts + ", kafkaSecurity="
-        + kafkaSecurity + ", appSecret=" + (appSecret == null ? "none" : "***") + "]";
+        + kafkaSecurity + ", appSecret=" + (appSecret == null ? "none" : "***") + ", appSecretPrevious="
+        + (appSecretPrevious == null || appSecretPrevious.isBlank() ? "none" : "***") + "]";
   }
 }

@@ -85,15 +85,16 @@ class RepositoryStore {
 
   /** Replaces the configuration; empty when the repository does not exist. */
   Mono<Row> update(UUID id, Config config) {
-    return write(db.sql("UPDATE repositories SET name = :name, url = :url, provider = :provider, auth_method = :auth,"
-            + " username = :username, secret_encrypted = :secret, sync_type = :sync,"
-            + " polling_interval_seconds = :interval, webhook_secret_encrypted = :webhook,"
-            + " github_actions_enabled = :ghEnabled, github_repository = :ghRepository,"
-            + " github_allowed_branches = :ghBranches, github_allowed_workflows = :ghWorkflows,"
-            + " revision = nextval('config_revision'), updated_at = :now WHERE id = :id RETURNING revision"),
-        id, config, now())
+    return write(db.sql(UPDATE + " RETURNING revision"), id, config, now())
         .then(find(id));
   }
+
+  private static final String UPDATE = "UPDATE repositories SET name = :name, url = :url, provider = :provider,"
+      + " auth_method = :auth, username = :username, secret_encrypted = :secret, sync_type = :sync,"
+      + " polling_interval_seconds = :interval, webhook_secret_encrypted = :webhook,"
+      + " github_actions_enabled = :ghEnabled, github_repository = :ghRepository,"
+      + " github_allowed_branches = :ghBranches, github_allowed_workflows = :ghWorkflows,"
+      + " revision = nextval('config_revision'), updated_at = :now WHERE id = :id";
 
   /**
    * Runs a statement that writes the configuration and returns the new revision, and in the
@@ -112,6 +113,21 @@ class RepositoryStore {
   /** PostgreSQL keeps microseconds: an answer must match what a later GET returns. */
   private static Instant now() {
     return Instant.now().truncatedTo(ChronoUnit.MICROS);
+  }
+
+  /**
+   * The repository's secrets sealed again (a key rotation), published like any change so sync-stream
+   * holds the new ciphertext too; empty when the row changed meanwhile (the next pass sees it again).
+   */
+  Mono<Long> reseal(UUID id, long revision, java.util.function.UnaryOperator<String> reseal) {
+    return find(id).filter(row -> row.revision() == revision).flatMap(row -> {
+      Config c = row.config();
+      Config resealed = new Config(c.name(), c.url(), c.provider(), c.authMethod(), c.username(),
+          reseal.apply(c.secretEncrypted()), c.syncType(), c.pollingInterval(), reseal.apply(c.webhookSecretEncrypted()),
+          c.githubActions());
+      return write(db.sql(UPDATE + " AND revision = :expected RETURNING revision").bind("expected", revision), id, resealed,
+          now());
+    });
   }
 
   Mono<Long> applicationCount(UUID id) {

@@ -20,6 +20,7 @@ public record OrcaProperties(
     @DefaultValue("1") short topicReplication,
     String databaseUrl,
     String appSecret,
+    String appSecretPrevious,
     String publicUrl,
     @DefaultValue("false") boolean allowLocalGit,
     String egressAllow,
@@ -46,6 +47,14 @@ public record OrcaProperties(
       throw new IllegalArgumentException("orca.deploy-timeout-seconds must be positive");
     }
     egress(allowLocalGit, egressAllow); // an allow-list that cannot be read stops the start, with why
+    if (appSecretPrevious != null && !appSecretPrevious.isBlank()) {
+      try {
+        dev.orca.schemas.crypto.KeyRing.fromSecrets(appSecret, appSecretPrevious);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("ORCA_APP_SECRET_PREVIOUS (orca.app-secret-previous): every previous secret "
+            + e.getMessage().replace("APP_SECRET ", ""));
+      }
+    }
     if (health.requiredGroups() == null) {
       health = new Health(List.of(topicPrefix + "sync-stream", topicPrefix + "deploy-dispatcher",
           topicPrefix + "deploy-dispatcher-relay"));

@@ -2,6 +2,7 @@ package dev.orca.gateway.system;
 
 import dev.orca.gateway.crypto.BlindIndex;
 import dev.orca.schemas.Topics;
+import dev.orca.schemas.crypto.KeyRing;
 import dev.orca.schemas.crypto.Keys;
 import dev.orca.schemas.crypto.SecretBox;
 import org.springframework.context.annotation.Bean;
@@ -26,9 +27,10 @@ class SystemConfiguration {
     return Keys.fromSecret(properties.appSecret());
   }
 
+  /** Seals with the current APP_SECRET's key, opens with it and the previous ones (ORCA_APP_SECRET_PREVIOUS). */
   @Bean
-  SecretBox secretBox(Keys keys) {
-    return new SecretBox(keys);
+  SecretBox secretBox(OrcaProperties properties) {
+    return new SecretBox(KeyRing.fromSecrets(properties.appSecret(), properties.appSecretPrevious()));
   }
 
   @Bean

@@ -17,11 +17,16 @@ class SystemInfoController {
 
   private final DatabaseClient db;
   private final OrcaProperties properties;
+  private final dev.orca.gateway.crypto.KeyRotation keys;
 
-  SystemInfoController(DatabaseClient db, OrcaProperties properties) {
+  SystemInfoController(DatabaseClient db, OrcaProperties properties, dev.orca.gateway.crypto.KeyRotation keys) {
     this.db = db;
     this.properties = properties;
+    this.keys = keys;
   }
+
+  /** Which key seals new values, which previous ones are still read, and how many values they still seal. */
+  record KeysJson(String current, java.util.List<String> previous, long valuesUnderOtherKeys) {}
 
   record RuntimeJson(String version, String javaVersion, String os, int processors, long heapUsedBytes,
       long heapMaxBytes, Instant startedAt, long uptimeSeconds) {}
@@ -32,7 +37,7 @@ class SystemInfoController {
 
   record CountsJson(long users, long repositories, long applications, long agents) {}
 
-  record SystemInfoJson(RuntimeJson runtime, String database, ConfigJson config, CountsJson counts) {}
+  record SystemInfoJson(RuntimeJson runtime, String database, ConfigJson config, CountsJson counts, KeysJson keys) {}
 
   @GetMapping("/api/v1/admin/system-info")
   Mono<SystemInfoJson> info() {
@@ -55,6 +60,8 @@ class SystemInfoController {
         .map(row -> new CountsJson(row.get("users", Long.class), row.get("repositories", Long.class),
             row.get("applications", Long.class), row.get("agents", Long.class)))
         .one();
-    return Mono.zip(database, counts).map(both -> new SystemInfoJson(runtimeJson, both.getT1(), config, both.getT2()));
+    Mono<KeysJson> keyState = keys.pending().map(n -> new KeysJson(keys.currentKeyId(), keys.previousKeyIds(), n));
+    return Mono.zip(database, counts, keyState)
+        .map(all -> new SystemInfoJson(runtimeJson, all.getT1(), config, all.getT2(), all.getT3()));
   }
 }

@@ -11,7 +11,7 @@ class SessionsTest {
 
   private static OrcaProperties behind(String publicUrl) {
     return new OrcaProperties("localhost:9092", "orca.", 3, (short) 1, "postgresql://u:p@db/orca",
-        "a-secret-of-at-least-thirty-two-characters", publicUrl, false, null, 300, new OrcaProperties.LocalAgent(false),
+        "a-secret-of-at-least-thirty-two-characters", null, publicUrl, false, null, 300, new OrcaProperties.LocalAgent(false),
         new OrcaProperties.Health(null), new OrcaProperties.Session(Duration.ofHours(12), Duration.ofDays(7)),
         new OrcaProperties.Audit(Duration.ofDays(90)), new OrcaProperties.RateLimit(300, 10), new OrcaProperties.Auth(true));
   }

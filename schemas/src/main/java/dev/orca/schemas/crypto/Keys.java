@@ -17,10 +17,12 @@ public final class Keys {
 
   private final byte[] encryption;
   private final byte[] blindIndex;
+  private final byte[] id;
 
-  private Keys(byte[] encryption, byte[] blindIndex) {
+  private Keys(byte[] encryption, byte[] blindIndex, byte[] id) {
     this.encryption = encryption;
     this.blindIndex = blindIndex;
+    this.id = id;
   }
 
   public static Keys fromSecret(String appSecret) {
@@ -29,7 +31,21 @@ public final class Keys {
     }
     byte[] ikm = appSecret.getBytes(StandardCharsets.UTF_8);
     byte[] prk = hmac(SALT, ikm);
-    return new Keys(expand(prk, "encryption"), expand(prk, "blind-index"));
+    return new Keys(expand(prk, "encryption"), expand(prk, "blind-index"),
+        java.util.Arrays.copyOf(expand(prk, "key-id"), KEY_ID_LENGTH));
+  }
+
+  /** Bytes of the key id written into each sealed value (derived, so it tells nothing of the key). */
+  static final int KEY_ID_LENGTH = 4;
+
+  /** The id of these keys: which APP_SECRET sealed a value, so several can be read during a rotation. */
+  public byte[] id() {
+    return id.clone();
+  }
+
+  /** The key id as text (8 hex digits), for logs and the system page. */
+  public String idText() {
+    return java.util.HexFormat.of().formatHex(id);
   }
 
   SecretKeySpec encryptionKey() {

@@ -21,8 +21,14 @@ public final class RepositorySecrets {
 
   /** Secrets opened with this APP_SECRET; null or blank means none is configured. */
   public static RepositorySecrets of(String appSecret) {
+    return of(appSecret, null);
+  }
+
+  /** Opened with this APP_SECRET or, during a key rotation, the previous ones (ORCA_APP_SECRET_PREVIOUS). */
+  public static RepositorySecrets of(String appSecret, String previousSecrets) {
     return appSecret == null || appSecret.isBlank()
-        ? none() : new RepositorySecrets(new SecretBox(Keys.fromSecret(appSecret)));
+        ? none() : new RepositorySecrets(new SecretBox(dev.orca.schemas.crypto.KeyRing.fromSecrets(appSecret,
+            previousSecrets)));
   }
 
   /** No APP_SECRET: a repository with an encrypted secret cannot be fetched. */
