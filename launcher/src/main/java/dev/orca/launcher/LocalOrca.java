@@ -274,8 +274,9 @@ public final class LocalOrca implements AutoCloseable {
     // After ./orca key rotate: the old secret still opens what it sealed, until everything is re-sealed.
     if (settings.appSecret() == null || settings.appSecret().isBlank()) {
       String previous = AppSecret.previous(settings.dataDir());
+      String given = env.get("ORCA_APP_SECRET_PREVIOUS");
       if (previous != null) {
-        env.putIfAbsent("ORCA_APP_SECRET_PREVIOUS", previous);
+        env.put("ORCA_APP_SECRET_PREVIOUS", given == null || given.isBlank() ? previous : given + "," + previous);
       }
     }
     env.put("ORCA_HTTP_ADDRESS", settings.httpAddress());

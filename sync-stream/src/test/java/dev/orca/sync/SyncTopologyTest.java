@@ -922,7 +922,7 @@ class SyncTopologyTest {
     List<RepositoryStatusChanged> statuses = repositoryStatuses(2);
     assertThat(statuses.get(1).getStatus()).isEqualTo(RepositorySyncStatus.FAILED);
     assertThat(statuses.get(1).getLastSyncError()).isEqualTo("the secret of repository " + REPO
-        + " cannot be decrypted: stored value does not decrypt with this APP_SECRET");
+        + " cannot be decrypted: stored value was sealed with a key neither APP_SECRET nor ORCA_APP_SECRET_PREVIOUS holds");
     assertThat(git.fetches).isZero();
     assertOutputsEmpty();
   }

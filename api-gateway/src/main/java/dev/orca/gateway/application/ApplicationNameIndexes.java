@@ -20,7 +20,7 @@ import org.springframework.stereotype.Component;
  * index, with a warning to rename one: the gateway still starts. Names are decrypted here only.
  */
 @Component
-class ApplicationNameIndexes implements SmartLifecycle {
+class ApplicationNameIndexes implements SmartLifecycle, dev.orca.gateway.crypto.KeyRotation.NameIndexing {
 
   private static final Logger log = LoggerFactory.getLogger(ApplicationNameIndexes.class);
   private static final Duration TIMEOUT = Duration.ofMinutes(2);
@@ -38,8 +38,9 @@ class ApplicationNameIndexes implements SmartLifecycle {
 
   private record Indexed(UUID id, String agentId, String nameEncrypted, String nameHash) {}
 
-  /** Re-indexes what the current rule indexes differently; how many it changed. */
-  int reindex() {
+  /** Re-indexes what the current rule (and key) indexes differently; how many it changed. */
+  @Override
+  public int reindex() {
     List<Indexed> rows = db.sql("SELECT id, agent_id, name_encrypted, name_hash FROM applications")
         .map(row -> new Indexed(row.get("id", UUID.class), row.get("agent_id", String.class),
             row.get("name_encrypted", String.class), row.get("name_hash", String.class)))

@@ -50,16 +50,30 @@ public class KeyRotation implements SmartLifecycle {
   private final BackgroundLoop loop;
   private volatile long lastPending = -1;
 
-  KeyRotation(DatabaseClient db, SecretBox secrets, RepositoryResealing repositories) {
+  private final Duration firstAfter;
+  private final NameIndexing names;
+
+  /** Re-computes the applications' name index under the current key (ApplicationNameIndexes). */
+  public interface NameIndexing {
+    int reindex();
+  }
+
+  KeyRotation(DatabaseClient db, SecretBox secrets, RepositoryResealing repositories, NameIndexing names,
+      @org.springframework.beans.factory.annotation.Value("${orca.key-rotation.first-after:PT5S}") Duration firstAfter) {
     this.db = db;
     this.secrets = secrets;
     this.repositories = repositories;
+    this.names = names;
+    this.firstAfter = firstAfter;
     Keys current = secrets.ring().current();
     this.currentHeader = ByteBuffer.allocate(5).put((byte) 2).put(current.id()).array();
     this.loop = new BackgroundLoop("orca-key-rotation", Duration.ofMinutes(1), log, "re-sealing under the current key",
         () -> {
-          // New values are always sealed with the current key: once none is left, none comes back.
-          if (lastPending != 0) {
+          // Without previous keys nothing is re-sealed (values of the first format stay readable, and
+          // a rollback keeps them); with them, every minute: gateways not restarted yet may still
+          // seal with the old key, and write names indexed under it.
+          if (!secrets.ring().previous().isEmpty()) {
+            names.reindex();
             pass().block(Duration.ofMinutes(30));
           }
         });
@@ -88,7 +102,12 @@ public class KeyRotation implements SmartLifecycle {
         .filter(column -> !column[0].equals("repositories"))
         .concatMap(this::resealColumn)
         .reduce(0L, Long::sum);
-    return repositories.resealAll().map(Integer::longValue)
+    Mono<Long> ofRepositories = repositories.resealAll().map(Integer::longValue)
+        .onErrorResume(e -> {
+          log.warn("cannot re-seal repositories' secrets: {}", e.toString());
+          return Mono.just(0L);
+        });
+    return ofRepositories
         .flatMap(resealed -> others.map(more -> resealed + more))
         .flatMap(resealed -> pending().map(left -> {
           if (resealed > 0) {
@@ -107,6 +126,7 @@ public class KeyRotation implements SmartLifecycle {
     String table = column[0];
     String key = column[1];
     String sealed = column[2];
+    java.util.concurrent.atomic.AtomicLong unopened = new java.util.concurrent.atomic.AtomicLong();
     return db.sql("SELECT " + key + " AS k, " + sealed + " AS v FROM " + table + " WHERE " + notCurrent(sealed))
         .bind("header", currentHeader)
         .map(row -> new Object[] {row.get("k"), row.get("v", String.class)})
@@ -115,8 +135,8 @@ public class KeyRotation implements SmartLifecycle {
           String resealed;
           try {
             resealed = secrets.reseal((String) found[1]);
-          } catch (SecretBox.DecryptionException e) {
-            log.warn("cannot re-seal {}.{} of {}: {}", table, sealed, found[0], e.getMessage());
+          } catch (SecretBox.DecryptionException | IllegalArgumentException e) {
+            unopened.incrementAndGet();
             return Mono.just(0L);
           }
           // Only if nobody changed it meanwhile: a newer value is sealed with the current key already.
@@ -125,17 +145,31 @@ public class KeyRotation implements SmartLifecycle {
               .bind("resealed", resealed).bind("key", found[0]).bind("old", found[1])
               .fetch().rowsUpdated();
         })
-        .reduce(0L, Long::sum);
+        .reduce(0L, Long::sum)
+        .doOnSuccess(done -> {
+          if (unopened.get() > 0) {
+            log.warn("{} values of {}.{} open with no key of this APP_SECRET or ORCA_APP_SECRET_PREVIOUS: they stay"
+                + " as they are, and counted", unopened.get(), table, sealed);
+          }
+        })
+        .onErrorResume(e -> {
+          log.warn("cannot re-seal {}.{}: {}", table, sealed, e.toString());
+          return Mono.just(0L);
+        });
   }
 
-  /** Rows whose value is set and not of the current format and key (read from the value's first bytes). */
+  /**
+   * Rows whose value is set and not of the current format and key, read from the value's first
+   * bytes; a value that is not base64 counts as not current, and never stops the query.
+   */
   private static String notCurrent(String column) {
-    return column + " IS NOT NULL AND substring(decode(" + column + ", 'base64') FROM 1 FOR 5) <> :header";
+    return column + " IS NOT NULL AND (CASE WHEN " + column + " ~ '^[A-Za-z0-9+/]*={0,2}$' AND length(" + column
+        + ") % 4 = 0 THEN substring(decode(" + column + ", 'base64') FROM 1 FOR 5) END) IS DISTINCT FROM :header";
   }
 
   @Override
   public void start() {
-    loop.start(Duration.ofSeconds(5));
+    loop.start(firstAfter);
   }
 
   @Override

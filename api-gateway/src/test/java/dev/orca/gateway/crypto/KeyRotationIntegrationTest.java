@@ -36,6 +36,8 @@ class KeyRotationIntegrationTest {
     GatewayTestSupport.properties(registry, DATABASE, "keys" + UUID.randomUUID().toString().substring(0, 8) + ".");
     registry.add("orca.app-secret", () -> NEW_SECRET);
     registry.add("orca.app-secret-previous", () -> OLD_SECRET);
+    // The test runs the passes itself: the background one would race its set-up.
+    registry.add("orca.key-rotation.first-after", () -> "PT1H");
   }
 
   @LocalServerPort
@@ -95,8 +97,15 @@ class KeyRotationIntegrationTest {
         .jsonPath("$.keys.previous[0]").isEqualTo(Keys.fromSecret(OLD_SECRET).idText())
         .jsonPath("$.keys.valuesUnderOtherKeys").value(n -> assertThat(((Number) n).longValue()).isGreaterThanOrEqualTo(3));
 
+    // A value that is no sealed value at all (damaged by hand): it neither stops the pass nor the count.
+    GatewayTestSupport.query(DATABASE, "INSERT INTO audit_log (actor_type, action, status, changes_encrypted)"
+        + " VALUES ('cli', 'damaged', 200, 'not base64 at all!') RETURNING id");
+
     assertThat(rotation.pass().block(Duration.ofSeconds(30))).isGreaterThanOrEqualTo(3L);
 
+    // What no key opens stays, and is counted.
+    assertThat(rotation.pending().block(Duration.ofSeconds(30))).isEqualTo(1L);
+    GatewayTestSupport.query(DATABASE, "DELETE FROM audit_log WHERE action = 'damaged' RETURNING id");
     assertThat(rotation.pending().block(Duration.ofSeconds(30))).isZero();
     admin.get().uri("/api/v1/admin/system-info").exchange().expectBody().jsonPath("$.keys.valuesUnderOtherKeys").isEqualTo(0);
     // Opened with the new key alone now, the same values.

@@ -32,10 +32,20 @@ public final class KeyRing {
     List<Keys> previous = new ArrayList<>();
     if (previousSecrets != null) {
       for (String secret : previousSecrets.split("[,\\s]+")) {
-        if (!secret.isBlank() && !secret.equals(appSecret)) {
+        if (!secret.isBlank() && !secret.equals(appSecret) && previous.stream().noneMatch(k ->
+            k.idText().equals(Keys.fromSecret(secret).idText()))) {
           previous.add(Keys.fromSecret(secret));
         }
       }
+    }
+    List<String> ids = new ArrayList<>();
+    ids.add(current.idText());
+    for (Keys keys : previous) {
+      if (ids.contains(keys.idText())) {
+        throw new IllegalArgumentException("two of the secrets have the same key id " + keys.idText()
+            + ": give each previous secret once, and none equal to APP_SECRET");
+      }
+      ids.add(keys.idText());
     }
     return new KeyRing(current, previous);
   }
