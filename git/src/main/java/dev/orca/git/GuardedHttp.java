@@ -61,25 +61,7 @@ final class GuardedHttp implements HttpConnectionFactory, AutoCloseable {
   }
 
   private CloseableHttpClient newClient() {
-    Registry<ConnectionSocketFactory> sockets = RegistryBuilder.<ConnectionSocketFactory>create()
-        .register("http", new Checked(policy, PlainConnectionSocketFactory.getSocketFactory()))
-        .register("https", new Checked(policy, SSLConnectionSocketFactory.getSocketFactory()))
-        .build();
-    BasicHttpClientConnectionManager connections =
-        new BasicHttpClientConnectionManager(sockets, null, null, new Filtering(policy, policy.resolver()::resolve));
-    connections.setSocketConfig(SocketConfig.custom().setSoTimeout(millis).build());
-    CloseableHttpClient client = HttpClients.custom()
-        .setConnectionManager(connections)
-        .setDefaultRequestConfig(RequestConfig.custom()
-            .setConnectTimeout(millis).setSocketTimeout(millis).setConnectionRequestTimeout(millis)
-            .setRedirectsEnabled(false).build())
-        .disableRedirectHandling()
-        .disableAutomaticRetries()
-        // Each connection is closed once its answer is read: JGit opens many, and none is kept.
-        .setConnectionReuseStrategy(org.apache.http.impl.NoConnectionReuseStrategy.INSTANCE)
-        .disableCookieManagement()
-        .disableAuthCaching()
-        .build();
+    CloseableHttpClient client = client(policy, millis);
     synchronized (clients) {
       if (closed) {
         try {
@@ -92,6 +74,32 @@ final class GuardedHttp implements HttpConnectionFactory, AutoCloseable {
       clients.add(client);
     }
     return client;
+  }
+
+  /**
+   * An HTTP client whose every connection is checked against {@code policy} where it cannot be
+   * dodged (resolver and socket factories), following no redirect and keeping no connection.
+   */
+  static CloseableHttpClient client(EgressPolicy policy, int millis) {
+    Registry<ConnectionSocketFactory> sockets = RegistryBuilder.<ConnectionSocketFactory>create()
+        .register("http", new Checked(policy, PlainConnectionSocketFactory.getSocketFactory()))
+        .register("https", new Checked(policy, SSLConnectionSocketFactory.getSocketFactory()))
+        .build();
+    BasicHttpClientConnectionManager connections =
+        new BasicHttpClientConnectionManager(sockets, null, null, new Filtering(policy, policy.resolver()::resolve));
+    connections.setSocketConfig(SocketConfig.custom().setSoTimeout(millis).build());
+    return HttpClients.custom()
+        .setConnectionManager(connections)
+        .setDefaultRequestConfig(RequestConfig.custom()
+            .setConnectTimeout(millis).setSocketTimeout(millis).setConnectionRequestTimeout(millis)
+            .setRedirectsEnabled(false).build())
+        .disableRedirectHandling()
+        .disableAutomaticRetries()
+        // Each connection is closed once its answer is read: JGit opens many, and none is kept.
+        .setConnectionReuseStrategy(org.apache.http.impl.NoConnectionReuseStrategy.INSTANCE)
+        .disableCookieManagement()
+        .disableAuthCaching()
+        .build();
   }
 
   @Override

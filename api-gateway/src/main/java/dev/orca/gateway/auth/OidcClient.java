@@ -40,22 +40,65 @@ import org.springframework.stereotype.Component;
  * Talks to OpenID providers with the Nimbus OAuth 2.0 / OpenID Connect SDK: reads a provider's
  * discovery document (kept an hour), exchanges a code with its PKCE verifier for tokens, and
  * validates the ID token (signature against the provider's published keys, issuer, audience,
- * expiry, nonce). Every address it connects to is checked against the egress policy first.
+ * expiry, nonce). Every request goes through an HTTP client of the egress guard (the address each
+ * connection opens is checked, no redirect followed), after a check of the name as written.
  * Blocking: callers run it off the event loop.
  */
 @Component
 class OidcClient {
 
   private static final Duration DISCOVERY_KEPT = Duration.ofHours(1);
-  private static final int CONNECT_MS = 5_000;
   private static final int READ_MS = 10_000;
 
   private final EgressPolicy egress;
   private final Map<String, Discovered> discovered = new ConcurrentHashMap<>();
   private final Map<String, IDTokenValidator> validators = new ConcurrentHashMap<>();
+  /** Every request to a provider goes through it: the egress check on the address each connection opens. */
+  private final org.apache.http.impl.client.CloseableHttpClient http;
 
   OidcClient(OrcaProperties properties) {
     this.egress = properties.egress();
+    this.http = dev.orca.git.EgressHttpClients.create(egress, Duration.ofMillis(READ_MS));
+  }
+
+  @jakarta.annotation.PreDestroy
+  void close() throws IOException {
+    http.close();
+  }
+
+  /** Sends a Nimbus request with the guarded client; a refusal of the egress policy says so. */
+  private com.nimbusds.oauth2.sdk.http.ReadOnlyHTTPResponse send(com.nimbusds.oauth2.sdk.http.ReadOnlyHTTPRequest request)
+      throws IOException {
+    org.apache.http.client.methods.HttpRequestBase outgoing = switch (request.getMethod()) {
+      case GET -> new org.apache.http.client.methods.HttpGet(request.getURI());
+      case POST -> {
+        org.apache.http.client.methods.HttpPost post = new org.apache.http.client.methods.HttpPost(request.getURI());
+        if (request.getBody() != null) {
+          post.setEntity(new org.apache.http.entity.StringEntity(request.getBody(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        yield post;
+      }
+      default -> throw new IOException("method " + request.getMethod() + " is not used with a provider");
+    };
+    request.getHeaderMap().forEach((name, values) -> {
+      if (!name.equalsIgnoreCase("Content-Length")) {
+        values.forEach(value -> outgoing.addHeader(name, value));
+      }
+    });
+    try (org.apache.http.client.methods.CloseableHttpResponse answer = http.execute(outgoing)) {
+      HTTPResponse response = new HTTPResponse(answer.getStatusLine().getStatusCode());
+      response.setStatusMessage(answer.getStatusLine().getReasonPhrase());
+      for (org.apache.http.Header header : answer.getAllHeaders()) {
+        response.setHeader(header.getName(), header.getValue());
+      }
+      if (answer.getEntity() != null) {
+        response.setBody(org.apache.http.util.EntityUtils.toString(answer.getEntity(), java.nio.charset.StandardCharsets.UTF_8));
+      }
+      return response;
+    } catch (IOException e) {
+      String refusal = dev.orca.git.EgressHttpClients.refusal(e);
+      throw refusal == null ? e : new IOException("the provider's address " + refusal, e);
+    }
   }
 
   /** Why a sign-in or a provider's set-up failed, in words for the person trying. */
@@ -81,11 +124,7 @@ class OidcClient {
     checkEgress(location);
     OIDCProviderMetadata metadata;
     try {
-      HTTPRequest request = new HTTPRequest(HTTPRequest.Method.GET, location);
-      request.setConnectTimeout(CONNECT_MS);
-      request.setReadTimeout(READ_MS);
-      request.setFollowRedirects(false); // a redirect could lead past the egress check
-      HTTPResponse response = request.send();
+      HTTPResponse response = new HTTPRequest(HTTPRequest.Method.GET, location).send(this::send);
       if (response.getStatusCode() != 200) {
         throw new OidcFailure("the provider's discovery document at " + location + " answered " + response.getStatusCode());
       }
@@ -120,11 +159,8 @@ class OidcClient {
     JWT idToken;
     try {
       checkEgress(metadata.getTokenEndpointURI());
-      HTTPRequest http = request.toHTTPRequest();
-      http.setConnectTimeout(CONNECT_MS);
-      http.setReadTimeout(READ_MS);
-      http.setFollowRedirects(false);
-      var response = OIDCTokenResponseParser.parse(http.send());
+      HTTPRequest httpRequest = request.toHTTPRequest();
+      var response = OIDCTokenResponseParser.parse(httpRequest.send(this::send));
       if (!response.indicatesSuccess()) {
         ErrorObject error = ((TokenErrorResponse) response).getErrorObject();
         throw new OidcFailure("the provider refused the sign-in: " + error.getCode()
@@ -178,11 +214,7 @@ class OidcClient {
     } catch (java.net.URISyntaxException | OidcFailure e) {
       throw new IOException(e.getMessage());
     }
-    HTTPRequest request = new HTTPRequest(HTTPRequest.Method.GET, uri);
-    request.setConnectTimeout(CONNECT_MS);
-    request.setReadTimeout(READ_MS);
-    request.setFollowRedirects(false);
-    HTTPResponse response = request.send();
+    HTTPResponse response = new HTTPRequest(HTTPRequest.Method.GET, uri).send(this::send);
     if (response.getStatusCode() != 200) {
       throw new IOException("the provider's keys at " + uri + " answered " + response.getStatusCode());
     }
