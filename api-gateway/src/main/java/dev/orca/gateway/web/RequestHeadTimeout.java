@@ -30,8 +30,14 @@ final class RequestHeadTimeout {
   private final long limitMillis;
   private ChannelHandlerContext context;
   private ScheduledFuture<?> timer;
-  /** Between an answer (or the connection's start) and the next request's decoded head. */
+  /**
+   * Between the end of an exchange (or the connection's start) and the next request's decoded
+   * head: the request read to its end and its answer written. Bytes of a body still coming after
+   * an early answer (a 401 before the body was read) are not a next head.
+   */
   private boolean awaitingHead = true;
+  private boolean requestRead = true;
+  private boolean answered = true;
 
   private RequestHeadTimeout(Duration limit) {
     this.limitMillis = limit.toMillis();
@@ -81,7 +87,13 @@ final class RequestHeadTimeout {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof HttpRequest) {
         awaitingHead = false;
+        requestRead = false;
+        answered = false;
         disarm();
+      }
+      if (msg instanceof LastHttpContent) {
+        requestRead = true;
+        awaitingHead = answered;
       }
       ctx.fireChannelRead(msg);
     }
@@ -89,7 +101,10 @@ final class RequestHeadTimeout {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
       if (msg instanceof LastHttpContent) {
-        promise.addListener(done -> context.executor().execute(() -> awaitingHead = true));
+        promise.addListener(done -> context.executor().execute(() -> {
+          answered = true;
+          awaitingHead = requestRead;
+        }));
       }
       ctx.write(msg, promise);
     }

@@ -42,6 +42,49 @@ class SlowClientIntegrationTest extends GatewayTestSupport {
     assertClosed("GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + "a".repeat(200), 400);
   }
 
+  /**
+   * A request answered before its body was read (401 without credentials), the rest of the body
+   * sent after the answer, then a pause longer than the request timeout: the kept-alive connection
+   * still serves the next request. (The head timer once took the late body bytes for a next head
+   * and closed the connection under a client reusing it.)
+   */
+  @Test
+  void shouldKeepAConnectionWhoseBodyCameAfterAnEarlyAnswer() throws IOException {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      socket.setSoTimeout((int) DEADLINE.toMillis());
+      OutputStream out = socket.getOutputStream();
+      InputStream in = socket.getInputStream();
+      String body = "{\"name\":\"" + "x".repeat(2000) + "\"}";
+      out.write(("POST /api/v1/agents HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+          + "Content-Length: " + body.length() + "\r\n\r\n" + body.substring(0, 10)).getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      assertThat(readAnswer(in)).startsWith("HTTP/1.1 401");
+      out.write(body.substring(10).getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      sleep(7_000); // past the 6 s a request head may take
+      out.write("GET /api/v1/auth/setup HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      assertThat(readAnswer(in)).startsWith("HTTP/1.1 200");
+    }
+  }
+
+  /** One answer: its head and, by Content-Length, its body. */
+  private static String readAnswer(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b == -1) {
+        throw new AssertionError("the connection closed; received: " + head);
+      }
+      head.append((char) b);
+    }
+    java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+    if (length.find()) {
+      in.readNBytes(Integer.parseInt(length.group(1)));
+    }
+    return head.toString();
+  }
+
   /** Sends {@code request} (a byte every {@code gapMillis}, or at once) and expects the server to close. */
   private void assertClosed(String request, long gapMillis) throws IOException {
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
