@@ -60,8 +60,10 @@ public abstract class GatewayTestSupport {
     // A deleted agent's grants go this long after no group has its topics assigned (2 minutes by default).
     registry.add("orca.agent-retirement-grace", () -> "PT1S");
     // Short enough for SlowClientIntegrationTest to wait out; every other client sends at once.
-    registry.add("orca.http.read-timeout", () -> "PT3S");
-    registry.add("orca.http.request-timeout", () -> "PT6S");
+    // (Longer than a stall of the database pool after DatabaseCancellationIntegrationTest's cancelled
+    // queries, during which a request's body waits unread behind authentication.)
+    registry.add("orca.http.read-timeout", () -> "PT8S");
+    registry.add("orca.http.request-timeout", () -> "PT12S");
     registry.add("orca.github-actions.issuer", ISSUER::url);
     registry.add("orca.local-agent.enabled", () -> "true");
     registry.add("orca.health.required-groups", () -> PROBE_GROUP);
@@ -88,8 +90,14 @@ public abstract class GatewayTestSupport {
   @LocalServerPort
   protected int port;
 
+  /**
+   * A client with connections of its own, never pooled across tests: a connection one test left
+   * in a state the server ends (a cancelled stream, an early answer) is not handed to the next.
+   */
   protected WebTestClient anonymous() {
-    return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).responseTimeout(DEADLINE).build();
+    return WebTestClient.bindToServer(new org.springframework.http.client.reactive.ReactorClientHttpConnector(
+            reactor.netty.http.client.HttpClient.create(reactor.netty.resources.ConnectionProvider.newConnection())))
+        .baseUrl("http://127.0.0.1:" + port).responseTimeout(DEADLINE).build();
   }
 
   /** A client authenticated as the admin with an API token; registers the admin on first use. */

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A client that opens a connection and sends its request slowly, or only in part, does not hold it
  * open: the gateway closes it (the probe saw half the headers kept 90 s, and a short body hang).
- * The gateway tests run with 3 s between reads and 6 s for a request (GatewayTestSupport);
+ * The gateway tests run with 8 s between reads and 12 s for a request (GatewayTestSupport);
  * production's are 10 s and 30 s. (The idle timeout between kept-alive requests is not shortened:
  * a client reusing a pooled connection as the server closes it would make other tests flaky.)
  */
@@ -38,7 +38,7 @@ class SlowClientIntegrationTest extends GatewayTestSupport {
 
   @Test
   void shouldCloseAConnectionThatTricklesItsHeadersInTime() throws IOException {
-    // A byte every 400 ms never leaves the connection idle; the request's head as a whole has 6 s.
+    // A byte every 400 ms never leaves the connection idle; the request's head as a whole has 12 s.
     assertClosed("GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + "a".repeat(200), 400);
   }
 
@@ -61,7 +61,7 @@ class SlowClientIntegrationTest extends GatewayTestSupport {
       assertThat(readAnswer(in)).startsWith("HTTP/1.1 401");
       out.write(body.substring(10).getBytes(StandardCharsets.US_ASCII));
       out.flush();
-      sleep(7_000); // past the 6 s a request head may take
+      sleep(13_000); // past the 12 s a request head may take
       out.write("GET /api/v1/auth/setup HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       out.flush();
       assertThat(readAnswer(in)).startsWith("HTTP/1.1 200");
