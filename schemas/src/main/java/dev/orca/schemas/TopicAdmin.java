@@ -60,11 +60,22 @@ public final class TopicAdmin {
         }
       }
       if (!missing.isEmpty()) {
-        try {
-          admin.createTopics(missing).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof TopicExistsException)) {
-            throw e;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+          try {
+            admin.createTopics(missing).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            break;
+          } catch (ExecutionException e) {
+            if (e.getCause() instanceof TopicExistsException) {
+              break;
+            }
+            // A grant made a moment ago may not have reached the broker's authorizer yet: asked
+            // again until the timeout, then the refusal is final.
+            if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicAuthorizationException)
+                || System.nanoTime() > deadline) {
+              throw e;
+            }
+            Thread.sleep(200);
           }
         }
       }
