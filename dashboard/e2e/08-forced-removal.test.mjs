@@ -67,7 +67,12 @@ step('the admin deletes it from Orca anyway, and its agent can then be deleted',
   const confirm = page.getByRole('dialog', { name: `Delete agent ${agentName}?` });
   await confirm.getByText('Its credential stops working at once').waitFor();
   await confirm.getByRole('button', { name: 'Delete agent' }).click();
-  await page.getByText(`Agent ${agentName} was deleted.`).waitFor();
+  // Deleted, or refused with the reason in the dialog: a refusal fails at once, saying why.
+  const deleted = page.getByText(`Agent ${agentName} was deleted.`);
+  await deleted.or(confirm.getByRole('alert')).first().waitFor();
+  if (!(await deleted.isVisible())) {
+    assert.fail(`deleting the agent was refused: ${await confirm.getByRole('alert').textContent()}`);
+  }
   await page.locator('tr', { hasText: agentName }).waitFor({ state: 'detached' });
   const agentGone = await apiCall('GET', `/agents/${agentId}`, { token });
   assert.equal(agentGone.status, 404);

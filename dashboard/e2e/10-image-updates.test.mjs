@@ -157,8 +157,16 @@ step('with image checks on, a new image under the tag is deployed and the one it
   await update.getByText(/^image check on /).waitFor();
   await session.assertNotReloaded();
   await eventually(async () => (await runningImage()) === version2, { what: 'the container on version 2' });
-  await eventually(() => docker('image', 'inspect', versions[1]).then(() => false, () => true),
-    { what: 'the superseded image of version 1 removed' });
+  try {
+    await eventually(() => docker('image', 'inspect', versions[1]).then(() => false, () => true),
+      { what: 'the superseded image of version 1 removed' });
+  } catch (error) {
+    // What still holds the image, for the failure's reader: a tag, or a container (stopped ones too).
+    const tags = await docker('image', 'inspect', '--format', '{{json .RepoTags}}', versions[1]).catch((e) => e.message);
+    const users = await docker('ps', '-a', '--filter', `ancestor=${versions[1]}`, '--format', '{{.ID}} {{.Status}} {{.Labels}}')
+      .catch((e) => e.message);
+    throw new Error(`${error.message}; its tags: ${tags}; containers from it: ${users || 'none'}`);
+  }
   await session.screenshotAll('application-image-update');
 });
 

@@ -59,24 +59,35 @@ public final class TopicAdmin {
           missing.add(topic);
         }
       }
-      if (!missing.isEmpty()) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (!missing.isEmpty()) {
+        // Each topic's own outcome: one that exists already (another component made it) is fine,
+        // and only those refused are asked for again, so a batch partly created leaves none out.
+        Map<String, org.apache.kafka.common.KafkaFuture<Void>> created = admin.createTopics(missing).values();
+        List<NewTopic> refused = new ArrayList<>();
+        ExecutionException last = null;
+        for (NewTopic topic : missing) {
           try {
-            admin.createTopics(missing).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            break;
+            created.get(topic.name()).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
           } catch (ExecutionException e) {
             if (e.getCause() instanceof TopicExistsException) {
-              break;
+              continue;
             }
             // A grant made a moment ago may not have reached the broker's authorizer yet: asked
             // again until the timeout, then the refusal is final.
-            if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicAuthorizationException)
-                || System.nanoTime() > deadline) {
+            if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicAuthorizationException)) {
               throw e;
             }
-            Thread.sleep(200);
+            refused.add(topic);
+            last = e;
           }
+        }
+        if (!refused.isEmpty() && System.nanoTime() > deadline) {
+          throw last;
+        }
+        missing = refused;
+        if (!missing.isEmpty()) {
+          Thread.sleep(200);
         }
       }
       checkPartitions(admin, topics, timeout);
