@@ -65,6 +65,26 @@ public final class Main {
       }
       return;
     }
+    if (args.length > 0 && (args[0].equals("export") || args[0].equals("import"))) {
+      boolean export = args[0].equals("export");
+      if (args.length != 2 || args[1].isBlank()) {
+        System.err.println("usage: ./orca " + args[0] + " FILE");
+        System.exit(2);
+      }
+      // Migrating an imported database is the command's work, not news: only warnings of it are shown.
+      ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("org.flywaydb")).setLevel(ch.qos.logback.classic.Level.WARN);
+      try {
+        char[] passphrase = passphrase(export);
+        Path file = Path.of(args[1]);
+        System.out.println(export ? ExportImport.export(System.getenv(), file, passphrase)
+            : ExportImport.importFile(System.getenv(), file, passphrase));
+        System.exit(0);
+      } catch (RuntimeException e) {
+        System.err.println("orca: " + e.getMessage());
+        System.exit(2);
+      }
+      return;
+    }
     if (args.length > 0 && args[0].equals("reset-password")) {
       if (args.length != 2 || args[1].isBlank()) {
         System.err.println("usage: ./orca reset-password EMAIL");
@@ -138,6 +158,33 @@ public final class Main {
         System.exit(1);
       }
     }
+  }
+
+  /**
+   * The export's passphrase: {@code ORCA_EXPORT_PASSPHRASE} for a script, else asked at the
+   * terminal without echo (twice for an export, so a typo does not seal a file for good).
+   */
+  private static char[] passphrase(boolean twice) {
+    String given = System.getenv(ExportImport.PASSPHRASE_VARIABLE);
+    if (given != null && !given.isEmpty()) {
+      return given.toCharArray();
+    }
+    java.io.Console console = System.console();
+    if (console == null) {
+      throw new IllegalArgumentException("no terminal to ask the passphrase at: set " + ExportImport.PASSPHRASE_VARIABLE);
+    }
+    char[] first = console.readPassword("Passphrase: ");
+    if (first == null) {
+      throw new IllegalArgumentException("no passphrase given");
+    }
+    if (twice) {
+      dev.orca.gateway.backup.BackupFile.checkPassphrase(first);
+      char[] again = console.readPassword("The passphrase again: ");
+      if (again == null || !java.util.Arrays.equals(first, again)) {
+        throw new IllegalArgumentException("the two passphrases differ; nothing was written");
+      }
+    }
+    return first;
   }
 
   /** Milliseconds since the JVM process started (what a person waited), else since {@code nanoStart}. */

@@ -8,11 +8,7 @@ import dev.orca.testsupport.GitRepo;
 import dev.orca.testsupport.GitServer;
 import dev.orca.testsupport.SharedPostgres;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import dev.orca.broker.BrokerTls;
 import dev.orca.broker.EmbeddedBroker;
 import java.nio.file.Path;
@@ -20,13 +16,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * SPEC rule 13 for the broker: Orca on a Kafka broker of its own, which is stopped while the agent
@@ -37,7 +30,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class BrokerRestartIntegrationTest {
 
-  private static final ObjectMapper JSON = JsonMapper.builder().build();
   private static final Duration DEPLOY_WAIT = Duration.ofSeconds(150);
 
   @TempDir
@@ -46,9 +38,7 @@ class BrokerRestartIntegrationTest {
   private GitServer git;
   private EmbeddedBroker broker;
   private LocalOrca orca;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
-  private String base;
+  private OrcaClient api;
   private String applicationId;
 
   @AfterEach
@@ -63,8 +53,8 @@ class BrokerRestartIntegrationTest {
       git.close();
     }
     if (applicationId != null) {
-      for (String container : docker("ps", "-aq", "--filter", "label=orca-cd.application-id=" + applicationId)) {
-        docker("rm", "-f", container);
+      for (String container : OrcaClient.docker("ps", "-aq", "--filter", "label=orca-cd.application-id=" + applicationId)) {
+        OrcaClient.docker("rm", "-f", container);
       }
     }
   }
@@ -84,10 +74,9 @@ class BrokerRestartIntegrationTest {
             // The local agent connects as any agent does: its own credential, SCRAM over TLS.
             "ORCA_AGENT_KAFKA_BOOTSTRAP", broker.agentsBootstrap(),
             "ORCA_AGENT_KAFKA_CA_CERT", tls.caCertificatePem())));
-    base = "http://127.0.0.1:" + orca.httpPort() + "/api/v1";
-    await("every component up").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
-        .until(() -> call("GET", "/health", null, null).statusCode() == 200);
-    String auth = signIn();
+    api = new OrcaClient(orca.httpPort());
+    api.awaitHealthy();
+    String auth = api.signUpAdmin("restart-" + UUID.randomUUID());
 
     GitRepo repo = git.createRepository("slow");
     // Ready once its healthcheck passes, 5 s after it starts: the broker is down then, so the
@@ -103,17 +92,17 @@ class BrokerRestartIntegrationTest {
               interval: 1s
               retries: 60
         """, "slow to turn ready");
-    String repositoryId = json(call("POST", "/repositories", auth,
+    String repositoryId = OrcaClient.json(api.call("POST", "/repositories", auth,
         Map.of("name", "slow", "url", repo.url(), "syncType", "manual"))).get("id").asText();
-    HttpResponse<String> created = call("POST", "/applications", auth, Map.of("name", "slow", "repositoryId",
+    HttpResponse<String> created = api.call("POST", "/applications", auth, Map.of("name", "slow", "repositoryId",
         repositoryId, "agentId", orca.localAgentId(), "branch", "main", "path", "compose.yaml"));
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-    applicationId = json(created).get("id").asText();
+    applicationId = OrcaClient.json(created).get("id").asText();
 
     await("the stack's container started, not ready yet").atMost(DEPLOY_WAIT).pollInterval(Duration.ofMillis(200))
         .until(() -> !containers().isEmpty());
     String container = containers().get(0);
-    assertThat(docker("inspect", "-f", "{{.State.Health.Status}}", container)).containsExactly("starting");
+    assertThat(OrcaClient.docker("inspect", "-f", "{{.State.Health.Status}}", container)).containsExactly("starting");
 
     broker.close();
     broker = null;
@@ -123,11 +112,11 @@ class BrokerRestartIntegrationTest {
     JsonNode[] last = new JsonNode[1];
     await("the deployment's result through the restarted broker").atMost(DEPLOY_WAIT)
         .pollInterval(Duration.ofMillis(500)).until(() -> {
-          last[0] = json(call("GET", "/applications/" + applicationId, auth, null));
+          last[0] = OrcaClient.json(api.call("GET", "/applications/" + applicationId, auth, null));
           return "synced".equals(last[0].path("syncStatus").asText()) && first.equals(last[0].path("commit").asText());
         });
     assertThat(last[0].path("healthStatus").asText()).isEqualTo("healthy");
-    JsonNode deployments = json(call("GET", "/applications/" + applicationId + "/deployments", auth, null));
+    JsonNode deployments = OrcaClient.json(api.call("GET", "/applications/" + applicationId + "/deployments", auth, null));
     assertThat(deployments).hasSize(1);
     assertThat(deployments.get(0).path("state").asText()).isEqualTo("succeeded");
     assertThat(containers()).as("applied once: the container made before the restart runs on").containsExactly(container);
@@ -140,55 +129,14 @@ class BrokerRestartIntegrationTest {
             command: ["sleep", "100000"]
             stop_grace_period: 1s
         """, "ready at once");
-    assertThat(call("POST", "/repositories/" + repositoryId + "/sync", auth, null).statusCode()).isEqualTo(202);
+    assertThat(api.call("POST", "/repositories/" + repositoryId + "/sync", auth, null).statusCode()).isEqualTo(202);
     await("a deployment after the restart").atMost(DEPLOY_WAIT).pollInterval(Duration.ofMillis(500)).until(() -> {
-      JsonNode app = json(call("GET", "/applications/" + applicationId, auth, null));
+      JsonNode app = OrcaClient.json(api.call("GET", "/applications/" + applicationId, auth, null));
       return "synced".equals(app.path("syncStatus").asText()) && second.equals(app.path("commit").asText());
     });
   }
 
-  private String signIn() throws Exception {
-    String password = "Correct-Horse-42";
-    assertThat(call("POST", "/auth/register", null,
-        Map.of("email", "admin@example.com", "name", "Admin", "password", password)).statusCode()).isEqualTo(201);
-    HttpResponse<String> login = call("POST", "/auth/login", null,
-        Map.of("email", "admin@example.com", "password", password));
-    String cookie = login.headers().firstValue("set-cookie").orElseThrow().split(";", 2)[0];
-    HttpResponse<String> token = call("POST", "/auth/tokens", cookie, Map.of("name", "restart-" + UUID.randomUUID()));
-    return "Bearer " + json(token).get("token").asText();
-  }
-
   private List<String> containers() throws IOException, InterruptedException {
-    return docker("ps", "-aq", "--no-trunc", "--filter", "label=orca-cd.application-id=" + applicationId);
-  }
-
-  private HttpResponse<String> call(String method, String path, String auth, Object body)
-      throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
-    if (auth != null) {
-      b.header(auth.startsWith("Bearer ") ? "Authorization" : "Cookie", auth);
-    }
-    if (body != null) {
-      b.header("Content-Type", "application/json");
-      b.method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
-    } else {
-      b.method(method, HttpRequest.BodyPublishers.noBody());
-    }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static JsonNode json(HttpResponse<String> response) {
-    return JSON.readTree(response.body());
-  }
-
-  private static List<String> docker(String... args) throws IOException, InterruptedException {
-    List<String> command = new java.util.ArrayList<>(List.of("docker"));
-    command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IllegalStateException("docker " + String.join(" ", args) + ": " + out);
-    }
-    return out.lines().filter(line -> !line.isBlank()).toList();
+    return OrcaClient.docker("ps", "-aq", "--no-trunc", "--filter", "label=orca-cd.application-id=" + applicationId);
   }
 }

@@ -119,7 +119,10 @@ public final class TopicAdmin {
     }
   }
 
-  /** Describes the topics; just created ones may take a moment to be known to every broker. */
+  /**
+   * Describes the topics; just created ones may take a moment to be known to every broker, and a
+   * grant just made to the authorizer.
+   */
   private static Map<String, TopicDescription> describe(Admin admin, List<String> names, Duration timeout)
       throws InterruptedException, ExecutionException, TimeoutException {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -127,7 +130,9 @@ public final class TopicAdmin {
       try {
         return admin.describeTopics(names).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException
+            || e.getCause() instanceof org.apache.kafka.common.errors.TopicAuthorizationException)
+            || System.nanoTime() > deadline) {
           throw e;
         }
         Thread.sleep(50);

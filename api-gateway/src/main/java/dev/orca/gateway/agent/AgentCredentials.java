@@ -71,6 +71,20 @@ class AgentCredentials {
   }
 
   /**
+   * The components' grants on the agent's topics, without a credential of its own: an agent restored
+   * from an export onto another broker, which gets its credential when an admin rotates its token.
+   */
+  Mono<Void> grantComponents(String agentId) {
+    if (!kafka.acls()) {
+      return Mono.empty();
+    }
+    return blocking(() -> {
+      KafkaCredentials.grant(admin, KafkaAccess.agentComponents(topics, kafka.principals(), agentId), TIMEOUT);
+      return true;
+    }).then();
+  }
+
+  /**
    * A deleted agent's credentials: every generation's principal (its grants and password), so
    * it can neither log in nor read or write. Its topics and the components' grants on them go
    * later ({@link AgentRetirements}): only once the dispatcher sends it nothing more, since a send

@@ -75,6 +75,24 @@ class AgentStore {
             .defaultIfEmpty(false));
   }
 
+  /** Every agent's id, oldest first. */
+  Flux<String> ids() {
+    return db.sql("SELECT id FROM agents ORDER BY created_at, id").map(row -> row.get("id", String.class)).all();
+  }
+
+  /** Publishes the agent's configuration again under a new revision (a restore); false when it does not exist. */
+  Mono<Boolean> republish(String id) {
+    return outbox.transaction(
+        db.sql("UPDATE agents SET revision = nextval('config_revision') WHERE id = :id"
+                + " RETURNING revision, heartbeat_interval_seconds")
+            .bind("id", id)
+            .map(row -> snapshot(id, row))
+            .one()
+            .flatMap(config -> outbox.append(topics.configAgents(), id, config)
+                .then(EventAppender.append(db, EntityChange.changed("agent", id))).thenReturn(true))
+            .defaultIfEmpty(false));
+  }
+
   /** Renames the agent; false when it does not exist. */
   Mono<Boolean> rename(String id, String name) {
     return outbox.transaction(

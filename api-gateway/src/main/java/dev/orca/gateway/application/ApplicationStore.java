@@ -222,6 +222,34 @@ class ApplicationStore {
         .flatMap(seq -> find(id).map(row -> new Written(row, seq.orElse(null))));
   }
 
+  /** Every application's id, oldest first. */
+  Flux<UUID> ids() {
+    return db.sql("SELECT id FROM applications ORDER BY created_at, id").map(row -> row.get("id", UUID.class)).all();
+  }
+
+  /**
+   * Publishes the application's configuration again under a new revision, with a sync of it: a
+   * database restored from an export, on a broker that has not seen it. False when it is gone.
+   */
+  Mono<Boolean> republish(UUID id, String actor) {
+    Instant now = Instant.now();
+    return outbox.transaction(
+        db.sql("UPDATE applications SET revision = nextval('config_revision') WHERE id = :id"
+                + " RETURNING revision, environment_sealed, repository_id, agent_id, branch, path, self_heal,"
+                + " readiness_timeout_seconds, allowed_policy_rules, image_polling, image_poll_interval_seconds,"
+                + " remove_superseded_images")
+            .bind("id", id)
+            .map(r -> new Republished(new Revised(r.get("revision", Long.class), Target.of(r)),
+                r.get("environment_sealed", byte[].class)))
+            .one()
+            .flatMap(row -> queue(id, row.revised().target(), row.environment(), row.revised().revision(), now, true,
+                actor))
+            .flatMap(seq -> changed(id).thenReturn(true))
+            .defaultIfEmpty(false));
+  }
+
+  private record Republished(Revised revised, byte[] environment) {}
+
   /** The agent and sealed environment, or empty when the application does not exist. */
   Mono<Sealed> sealed(UUID id) {
     return db.sql("SELECT agent_id, environment_sealed FROM applications WHERE id = :id").bind("id", id)

@@ -130,6 +130,14 @@ class RepositoryStore {
     });
   }
 
+  /**
+   * Publishes the repository's configuration again, as stored (secrets still sealed), under a new
+   * revision: a database restored from an export, on a broker that has not seen it. Empty when it is gone.
+   */
+  Mono<Long> republish(UUID id) {
+    return find(id).flatMap(row -> write(db.sql(UPDATE + " RETURNING revision"), id, row.config(), row.updatedAt()));
+  }
+
   Mono<Long> applicationCount(UUID id) {
     return db.sql("SELECT count(*) AS n FROM applications WHERE repository_id = :id")
         .bind("id", id).map(row -> row.get("n", Long.class)).one();
