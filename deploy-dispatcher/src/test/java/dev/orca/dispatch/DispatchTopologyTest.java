@@ -87,6 +87,19 @@ class DispatchTopologyTest {
   }
 
   @Test
+  void shouldNumberGenerationsAboveTheFloorTheConfigurationCarries() {
+    // An installation imported onto a new broker: this dispatcher has counted nothing yet, but the
+    // application's history (and its agent) reached generation 7.
+    requests.pipeInput(APP, request("c1", "d1", true).setGenerationFloor(7).build());
+    requests.pipeInput(APP, request("c2", "d2", true).setGenerationFloor(7).build());
+    // A floor below its own count changes nothing.
+    requests.pipeInput(APP, request("c3", "d3", true).setGenerationFloor(2).build());
+
+    assertThat(commands.readValuesToList()).extracting(command -> ((DeployCommand) command).getGeneration())
+        .containsExactly(8L, 9L, 10L);
+  }
+
+  @Test
   void shouldDispatchDeployCommandToTheAgentsTopic() {
     requests.pipeInput(APP, request("c1", "d1", true).build());
 

@@ -83,13 +83,14 @@ final class ExportImport {
       KeyRing keys = keys(settings, env);
       summary = Backup.restore(database(database.jdbc()), new SecretBox(keys), new BlindIndex(keys.current()), document);
     } catch (SQLException e) {
-      throw new IllegalStateException("the import changed nothing; the database refused it: " + e.getMessage(), e);
+      throw new IllegalStateException("nothing was imported: the database refused it (" + e.getMessage() + ")", e);
     }
     StringBuilder message = new StringBuilder("Imported " + counts(summary) + " from the export made "
         + summary.exportedAt() + ".\n"
         + "Start Orca on it (./orca up with this ORCA_DATA_DIR): its first start publishes the configuration to the"
         + " broker, and every application is synced and deployed again where its agent runs.\n"
-        + "People sign in with their own passwords or providers; sessions did not move.");
+        + "People sign in with their own passwords or providers; sessions did not move.\n"
+        + "Every secret is sealed under " + keySource(settings) + ": the Orca that serves this database must have it.");
     if (!summary.agentsToReconnect().isEmpty()) {
       message.append("\nAgents on other hosts need new connection settings (their credentials belonged to the old"
           + " broker): as an admin, open Agents and rotate the token of ")
@@ -97,6 +98,13 @@ final class ExportImport {
           .append(", then paste the new settings on each host.");
     }
     return message.toString();
+  }
+
+  /** Where the importing side's APP_SECRET came from, in words. */
+  private static String keySource(LocalSettings settings) {
+    return settings.appSecret() != null && !settings.appSecret().isBlank() ? "the APP_SECRET of the environment"
+        : "the APP_SECRET kept in " + settings.dataDir().resolve(AppSecret.FILE_NAME).toAbsolutePath()
+            + (settings.databaseUrl() != null ? " (with ORCA_DATABASE_URL, give every gateway that APP_SECRET)" : "");
   }
 
   private static KeyRing keys(LocalSettings settings, Map<String, String> env) {

@@ -76,8 +76,14 @@ public final class Main {
       try {
         char[] passphrase = passphrase(export);
         Path file = Path.of(args[1]);
-        System.out.println(export ? ExportImport.export(System.getenv(), file, passphrase)
-            : ExportImport.importFile(System.getenv(), file, passphrase));
+        String said;
+        try {
+          said = export ? ExportImport.export(System.getenv(), file, passphrase)
+              : ExportImport.importFile(System.getenv(), file, passphrase);
+        } finally {
+          java.util.Arrays.fill(passphrase, '\0');
+        }
+        System.out.println(said);
         System.exit(0);
       } catch (RuntimeException e) {
         System.err.println("orca: " + e.getMessage());
@@ -180,7 +186,11 @@ public final class Main {
     if (twice) {
       dev.orca.gateway.backup.BackupFile.checkPassphrase(first);
       char[] again = console.readPassword("The passphrase again: ");
-      if (again == null || !java.util.Arrays.equals(first, again)) {
+      boolean same = again != null && java.util.Arrays.equals(first, again);
+      if (again != null) {
+        java.util.Arrays.fill(again, '\0');
+      }
+      if (!same) {
         throw new IllegalArgumentException("the two passphrases differ; nothing was written");
       }
     }

@@ -88,10 +88,17 @@ class ExportImportIntegrationTest {
             Map.of("variables", Map.of("GREETING", VARIABLE_VALUE)));
         assertThat(variables.statusCode()).as(variables.body()).isEqualTo(200);
         api.awaitSynced(bearer, applicationId, commit, DEPLOY_WAIT);
-        assertThat(String.join("\n", OrcaClient.docker("inspect", "--format", "{{json .Config.Env}}",
-            containers(applicationId).get(0))))
-            .contains("GREETING=" + VARIABLE_VALUE);
+        awaitContainerWith(applicationId, "GREETING=" + VARIABLE_VALUE);
+        JsonNode deployments = OrcaClient.json(api.call("GET", "/applications/" + applicationId + "/deployments",
+            bearer, null));
+        assertThat(deployments).as("deployed twice: the stack, then its variable").hasSizeGreaterThanOrEqualTo(2);
       }
+      // The host keeps what its agent applied (as any agent's host does), but not the containers:
+      // the new installation has to deploy them, above the generations that agent has seen.
+      for (String container : containers(applicationId)) {
+        OrcaClient.docker("rm", "-f", container);
+      }
+      copyTree(dirA.resolve("deployments"), dirB.resolve("deployments"));
 
       Map<String, String> fromA = Map.of("ORCA_DATA_DIR", dirA.toString(), "ORCA_DATABASE_URL", databaseA.orcaUrl());
       Map<String, String> intoB = Map.of("ORCA_DATA_DIR", dirB.toString(), "ORCA_DATABASE_URL", databaseB.orcaUrl());
@@ -183,10 +190,8 @@ class ExportImportIntegrationTest {
               }
               return false;
             });
+        awaitContainerWith(applicationId, "GREETING=" + VARIABLE_VALUE);
         api.awaitSynced(bearer, applicationId, commit, DEPLOY_WAIT);
-        assertThat(String.join("\n", OrcaClient.docker("inspect", "--format", "{{json .Config.Env}}",
-            containers(applicationId).get(0))))
-            .contains("GREETING=" + VARIABLE_VALUE);
         assertThat(b.stoppedComponents()).isEmpty();
         assertThat(api.call("DELETE", "/applications/" + applicationId + "?wait=true", bearer, null).statusCode())
             .isEqualTo(200);
@@ -224,6 +229,30 @@ class ExportImportIntegrationTest {
             + " current_schema()")) {
       rows.next();
       return rows.getLong(1);
+    }
+  }
+
+  /** Waits for the application's one running container to carry {@code variable} (NAME=value). */
+  private static void awaitContainerWith(String applicationId, String variable) {
+    await("a container of " + applicationId + " with its variable").atMost(DEPLOY_WAIT)
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> {
+          List<String> running = containers(applicationId);
+          return running.size() == 1 && String.join("\n", OrcaClient.docker("inspect", "--format",
+              "{{json .Config.Env}}", running.get(0))).contains(variable);
+        });
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (var paths = Files.walk(from)) {
+      for (Path path : (Iterable<Path>) paths::iterator) {
+        Path target = to.resolve(from.relativize(path).toString());
+        if (Files.isDirectory(path)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(path, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
     }
   }
 

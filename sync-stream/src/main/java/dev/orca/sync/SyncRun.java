@@ -326,6 +326,7 @@ final class SyncRun {
         .setComposeChanged(detector.composeChanged(id, digest, application.getAgentId(), application.getPath(), manual))
         .setSettings(application.getSettings())
         .setPullImages(manual && request.getPullImages())
+        .setGenerationFloor(application.getGenerationFloor())
         .setActor(request.getActor())
         .setAt(clock.instant())
         .build();

@@ -27,11 +27,18 @@ class AgentRepublisher implements Republisher {
 
   @Override
   public Mono<Integer> republishAll() {
+    java.util.List<String> failed = new java.util.concurrent.CopyOnWriteArrayList<>();
     return store.ids()
         // The grants first: making the topics reads them back, which the gateway may do only once granted.
-        .concatMap(id -> credentials.grantComponents(id).then(topics.ensure(id)).then(store.republish(id)))
+        .concatMap(id -> credentials.grantComponents(id).then(topics.ensure(id)).then(store.republish(id))
+            // One agent the broker refuses does not hold back the others; the pass is tried again.
+            .onErrorResume(e -> {
+              failed.add(id + " (" + e.getMessage() + ")");
+              return Mono.just(false);
+            }))
         .filter(Boolean::booleanValue)
         .count()
-        .map(Long::intValue);
+        .flatMap(count -> failed.isEmpty() ? Mono.just(count.intValue())
+            : Mono.error(new IllegalStateException("cannot set up the topics of agent(s) " + String.join(", ", failed))));
   }
 }

@@ -334,17 +334,20 @@ class ApplicationStore {
    */
   private Mono<Optional<Long>> queue(UUID id, Target c, byte[] environment, long revision, Instant now, boolean sync,
       String actor) {
-    ApplicationConfig snapshot = ApplicationConfig.newBuilder()
-        .setId(id.toString())
-        .setRevision(revision)
-        .setRepositoryId(c.repositoryId().toString())
-        .setAgentId(c.agentId())
-        .setBranch(c.branch())
-        .setPath(c.path())
-        .setSettings(settings(environment, c.settings()))
-        .setUpdatedAt(now)
-        .build();
-    Mono<Long> config = outbox.append(topics.configApplications(), id.toString(), snapshot);
+    // The history's highest generation: what the dispatcher numbers above (it restarts at 0 on a new broker).
+    Mono<Long> config = db.sql("SELECT coalesce(max(generation), 0) AS floor FROM deployments WHERE application_id = :id")
+        .bind("id", id).map(row -> row.get("floor", Long.class)).one()
+        .flatMap(floor -> outbox.append(topics.configApplications(), id.toString(), ApplicationConfig.newBuilder()
+            .setId(id.toString())
+            .setRevision(revision)
+            .setRepositoryId(c.repositoryId().toString())
+            .setAgentId(c.agentId())
+            .setBranch(c.branch())
+            .setPath(c.path())
+            .setSettings(settings(environment, c.settings()))
+            .setGenerationFloor(floor)
+            .setUpdatedAt(now)
+            .build()));
     if (!sync) {
       return config.thenReturn(Optional.empty());
     }

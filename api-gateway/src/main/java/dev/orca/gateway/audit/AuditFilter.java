@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -82,16 +83,6 @@ class AuditFilter implements WebFilter {
         return super.getBody().doOnNext(requestBody::add);
       }
     };
-    ServerHttpResponseDecorator teeResponse = new ServerHttpResponseDecorator(exchange.getResponse()) {
-      @Override
-      public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
-        return super.writeWith(Flux.from(body).doOnNext(responseBody::add));
-      }
-    };
-    ServerWebExchange teed = exchange.mutate().request(teeRequest).response(teeResponse).build();
-    // Written once the change answered 2xx, before the exchange completes; also when the client
-    // hangs up just then: the entry runs as a subscription of its own, which the request's
-    // cancellation does not stop, and is written once.
     java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
     java.util.function.Supplier<java.util.concurrent.CompletableFuture<Void>> entry = () -> {
       HttpStatusCode status = exchange.getResponse().getStatusCode();
@@ -105,6 +96,26 @@ class AuditFilter implements WebFilter {
           })
           .toFuture();
     };
+    // Written once the change answered 2xx, before the answer leaves: a client that reads the
+    // audit log right after its change finds it there. It runs as a subscription of its own, which
+    // the request's cancellation does not stop (a client hanging up just then), and is written once.
+    ServerHttpResponseDecorator teeResponse = new ServerHttpResponseDecorator(exchange.getResponse()) {
+      @Override
+      public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
+        return DataBufferUtils.join(body).map(java.util.Optional::of).defaultIfEmpty(java.util.Optional.empty())
+            .flatMap(joined -> {
+              joined.ifPresent(responseBody::add);
+              return Mono.fromFuture(entry.get(), true)
+                  .then(super.writeWith(joined.<Publisher<DataBuffer>>map(Mono::just).orElseGet(Flux::empty)));
+            });
+      }
+
+      @Override
+      public Mono<Void> setComplete() {
+        return Mono.fromFuture(entry.get(), true).then(super.setComplete());
+      }
+    };
+    ServerWebExchange teed = exchange.mutate().request(teeRequest).response(teeResponse).build();
     return chain.filter(teed)
         .then(Mono.defer(() -> Mono.fromFuture(entry.get(), true)))
         .doOnCancel(entry::get);

@@ -287,8 +287,13 @@ public final class Backup {
       try {
         refuseUnlessEmpty(connection);
         for (Table table : TABLES) {
-          insert(connection, table, document.get("tables").path(table.name()), secrets, index);
+          // A table the export lacks was not carried by the version that made it: nothing to restore.
+          JsonNode rows = document.get("tables").get(table.name());
+          if (rows != null) {
+            insert(connection, table, rows, secrets, index);
+          }
         }
+        settleWhatWasInFlight(connection);
         long revision = Math.max(1, document.path("configRevision").asLong(1));
         try (PreparedStatement statement = connection.prepareStatement(
             "SELECT setval('config_revision', greatest(?, (SELECT coalesce(max(revision), 1) FROM (SELECT revision FROM"
@@ -350,8 +355,23 @@ public final class Backup {
     }
   }
 
+  /**
+   * What was under way when the export was read never ends on the new broker: a deployment in
+   * progress is recorded as timed out (an application with one would ignore image updates for
+   * good), and a removal waiting for its agent is dropped (the application can be deleted again).
+   */
+  private static void settleWhatWasInFlight(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.executeUpdate("UPDATE deployments SET state = 'timed_out', ended_at = coalesce(ended_at, now()),"
+          + " updated_at = now(), error = coalesce(error, 'still in progress when the installation was exported: its"
+          + " outcome was not carried') WHERE state = 'in_progress'");
+      statement.executeUpdate("UPDATE applications SET removal_request_id = NULL, removal_deadline = NULL"
+          + " WHERE removal_request_id IS NOT NULL");
+    }
+  }
+
   private static void refuseUnlessEmpty(Connection connection) throws SQLException {
-    for (String table : List.of("users", "agents", "repositories", "applications", "oidc_providers")) {
+    for (String table : TABLES.stream().map(Table::name).toList()) {
       if (scalar(connection, "SELECT count(*) FROM " + table) > 0) {
         throw new IllegalArgumentException("the database already holds Orca data (" + table + "): an import goes into"
             + " a fresh ORCA_DATA_DIR (one ./orca up has not used), or an empty database, never over what is there");

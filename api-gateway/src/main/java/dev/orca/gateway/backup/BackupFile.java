@@ -40,9 +40,9 @@ public final class BackupFile {
   private static final int PASSES = 3;
   private static final int LANES = 1;
   /** What a file may ask of the machine reading it: a crafted header must not exhaust it. */
-  private static final int MAX_MEMORY_KIB = 1024 * 1024;
-  private static final int MAX_PASSES = 16;
-  private static final int MAX_LANES = 16;
+  private static final int MAX_MEMORY_KIB = 256 * 1024;
+  private static final int MAX_PASSES = 10;
+  private static final int MAX_LANES = 8;
   /** The largest document a file may unpack to. */
   static final long MAX_DOCUMENT_BYTES = 1L << 30;
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -86,6 +86,9 @@ public final class BackupFile {
   }
 
   public static byte[] open(byte[] file, char[] passphrase) {
+    if (file.length > MAX_DOCUMENT_BYTES) {
+      throw new UnreadableException("the file is larger than any export (" + (MAX_DOCUMENT_BYTES >> 20) + " MiB)");
+    }
     if (file.length < MAGIC.length || !Arrays.equals(Arrays.copyOf(file, MAGIC.length), MAGIC)) {
       throw new UnreadableException("this is not an Orca export file");
     }
@@ -129,11 +132,16 @@ public final class BackupFile {
         .withVersion(Argon2Parameters.ARGON2_VERSION_13)
         .withMemoryAsKB(memoryKib).withIterations(passes).withParallelism(lanes).withSalt(salt).build());
     byte[] key = new byte[32];
-    byte[] secret = new String(passphrase).getBytes(StandardCharsets.UTF_8);
+    java.nio.ByteBuffer encoded = StandardCharsets.UTF_8.encode(java.nio.CharBuffer.wrap(passphrase));
+    byte[] secret = new byte[encoded.remaining()];
+    encoded.get(secret);
     try {
       generator.generateBytes(secret, key);
     } finally {
       Arrays.fill(secret, (byte) 0);
+      if (encoded.hasArray()) {
+        Arrays.fill(encoded.array(), (byte) 0);
+      }
     }
     return key;
   }
@@ -150,7 +158,7 @@ public final class BackupFile {
 
   private static byte[] gunzip(byte[] bytes) {
     try (InputStream zip = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length * 4);
+      ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(bytes.length * 4L, 64L << 20));
       byte[] buffer = new byte[64 * 1024];
       long total = 0;
       for (int n; (n = zip.read(buffer)) > 0; ) {

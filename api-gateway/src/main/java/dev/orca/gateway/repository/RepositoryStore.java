@@ -135,7 +135,9 @@ class RepositoryStore {
    * revision: a database restored from an export, on a broker that has not seen it. Empty when it is gone.
    */
   Mono<Long> republish(UUID id) {
-    return find(id).flatMap(row -> write(db.sql(UPDATE + " RETURNING revision"), id, row.config(), row.updatedAt()));
+    // Only as it was read: an edit made meanwhile was published by its own write, and wins.
+    return find(id).flatMap(row -> write(db.sql(UPDATE + " AND revision = :expected RETURNING revision")
+        .bind("expected", row.revision()), id, row.config(), row.updatedAt()).defaultIfEmpty(row.revision()));
   }
 
   Mono<Long> applicationCount(UUID id) {

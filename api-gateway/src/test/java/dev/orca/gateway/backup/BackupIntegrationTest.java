@@ -78,6 +78,10 @@ class BackupIntegrationTest {
       s.execute("INSERT INTO deployments (id, application_id, agent_id, generation, reason, actor, commit_sha, digest,"
           + " state, started_at, deadline, updated_at) VALUES ('d-1', '" + application + "', '" + AGENT
           + "', 1, 'sync', 'user:ada', 'abc', 'sha256:1', 'succeeded', now(), now(), now())");
+      // Under way when the export is read: no dispatcher of the new broker will ever end it.
+      s.execute("INSERT INTO deployments (id, application_id, agent_id, generation, reason, actor, commit_sha, digest,"
+          + " state, started_at, deadline, updated_at) VALUES ('d-2', '" + application + "', '" + AGENT
+          + "', 2, 'sync', 'user:ada', 'abd', 'sha256:2', 'in_progress', now(), now(), now())");
       s.execute("INSERT INTO audit_log (actor_type, actor_id, action, changes_encrypted, status, address) VALUES"
           + " ('user', '" + user + "', 'application.create', '" + box.encrypt("{\"name\":\"x\"}") + "', 201, '::1')");
       s.execute("INSERT INTO system_settings (key, value) VALUES ('local_agent_id', '" + AGENT + "')");
@@ -137,6 +141,14 @@ class BackupIntegrationTest {
             .isNotEqualTo(before.get(0).get("name_hash"));
         before.forEach(row -> row.remove("name_hash"));
         after.forEach(row -> row.remove("name_hash"));
+      }
+      if (table.name().equals("deployments")) {
+        Map<String, Object> settled = after.stream().filter(row -> "d-2".equals(row.get("id"))).findFirst()
+            .orElseThrow();
+        assertThat(settled.get("state")).isEqualTo("timed_out");
+        assertThat((String) settled.get("error")).contains("still in progress when the installation was exported");
+        before = before.stream().filter(row -> !"d-2".equals(row.get("id"))).toList();
+        after = after.stream().filter(row -> !"d-2".equals(row.get("id"))).toList();
       }
       assertThat(after).as(table.name()).isEqualTo(before);
     }

@@ -84,7 +84,9 @@ public final class DeploymentRules {
     ApplicationState state = known != null ? known : Deployments.newState(applicationId, request.getAgentId());
     Deployments.supersedeInFlight(state, now, effects);
     Deployments.archiveCurrent(state);
-    long generation = state.getGeneration() + 1;
+    // Above the history's highest too: after an import onto a new broker this count starts at 0,
+    // while an agent skips any generation below the one it applied last.
+    long generation = Math.max(state.getGeneration(), request.getGenerationFloor()) + 1;
     String deploymentId = request.getDeploymentId() != null ? request.getDeploymentId() : UUID.randomUUID().toString();
     Instant deadline = now.plus(deployTimeout);
     if (known != null && movesAgent(known, request)) {
