@@ -124,6 +124,12 @@ step('the system page shows what runs, and how much it holds', async () => {
   await page.getByRole('table', { name: 'Configuration' }).getByText('Session idle timeout').waitFor();
   await page.getByRole('table', { name: 'Encryption keys' })
     .getByText('none: every stored secret uses the current key').waitFor();
+  // What /api/v1/health says, part by part: here every part of ./orca up runs.
+  const health = page.getByRole('table', { name: 'Health' });
+  for (const part of ['PostgreSQL', 'Kafka', 'Projector (results into the database)', 'Outbox relay (configuration to Kafka)']) {
+    await health.getByRole('row', { name: new RegExp(`^${part.replace(/[()]/g, '\\$&')}`) }).getByText('Up').waitFor();
+  }
+  await page.getByText('All up').waitFor();
   assert.match(await page.getByText(/^\d+$/).first().textContent(), /^\d+$/);
   await admin.screenshotAll('admin-system');
 });

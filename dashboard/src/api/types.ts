@@ -324,6 +324,8 @@ export interface SystemInfo {
   counts: { users: number; repositories: number; applications: number; agents: number };
   /** The key new values are sealed with, previous ones still read during a rotation, and what they still seal. */
   keys: { current: string; previous: string[]; valuesUnderOtherKeys: number };
+  /** What GET /api/v1/health says: each part (database, kafka, projector, outbox, stream processors' groups) up or down. */
+  health: { status: 'up' | 'down'; components: Record<string, 'up' | 'down'> };
 }
 
 export interface ApiToken {

@@ -14,6 +14,7 @@ import {
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import {
+  IconApi,
   IconApps,
   IconChevronDown,
   IconGitBranch,
@@ -39,6 +40,7 @@ const NAV = [
   { to: '/applications', label: 'Applications', icon: IconApps },
   { to: '/repositories', label: 'Repositories', icon: IconGitBranch },
   { to: '/agents', label: 'Agents', icon: IconServer },
+  { to: '/api-reference', label: 'API reference', icon: IconApi },
 ];
 
 /** Shown to admins only; the pages also say so to anyone else who opens them. */

@@ -38,10 +38,55 @@ function Rows({ title, rows }: { title: string; rows: [string, ReactNode][] }) {
   );
 }
 
+/** The parts health names, in words a person reads. */
+const PARTS: Record<string, string> = {
+  database: 'PostgreSQL',
+  kafka: 'Kafka',
+  projector: 'Projector (results into the database)',
+  outbox: 'Outbox relay (configuration to Kafka)',
+};
+
+function partName(key: string, prefix: string): string {
+  if (PARTS[key]) return PARTS[key];
+  // The stream processors are named by their consumer group: <prefix>sync-stream, say.
+  return key.startsWith(prefix) ? `${key.slice(prefix.length)} (consumer group ${key})` : key;
+}
+
+function Health({ info }: { info: SystemInfo }) {
+  const { status, components } = info.health;
+  return (
+    <Card withBorder radius="md" padding="lg">
+      <Title order={2} size="h4" mb="sm">
+        Health{' '}
+        <Badge color={status === 'up' ? 'teal' : 'red'} variant="light" ml="xs">
+          {status === 'up' ? 'All up' : 'Something is down'}
+        </Badge>
+      </Title>
+      <Table aria-label="Health" withRowBorders={false} verticalSpacing={4}>
+        <Table.Tbody>
+          {Object.entries(components).map(([key, value]) => (
+            <Table.Tr key={key}>
+              <Table.Th w="60%" fw={500} c="dimmed">
+                {partName(key, info.config.topicPrefix)}
+              </Table.Th>
+              <Table.Td>
+                <Badge color={value === 'up' ? 'teal' : 'red'} variant="light">
+                  {value === 'up' ? 'Up' : 'Down'}
+                </Badge>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Card>
+  );
+}
+
 function Details({ info }: { info: SystemInfo }) {
   const { runtime, config, counts } = info;
   return (
     <Stack gap="lg" maw={1100}>
+      <Health info={info} />
       <SimpleGrid cols={{ base: 2, sm: 4 }}>
         {(['users', 'repositories', 'applications', 'agents'] as const).map((key) => (
           <Card key={key} withBorder radius="md" padding="md" aria-label={`${counts[key]} ${key}`}>

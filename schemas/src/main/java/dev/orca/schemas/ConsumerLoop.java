@@ -42,6 +42,8 @@ public final class ConsumerLoop<K, V> {
   private volatile CountDownLatch stopping = new CountDownLatch(1);
   private volatile KafkaConsumer<K, V> consumer;
   private volatile boolean running;
+  /** When the body last came back from a poll (System.nanoTime): a loop that stops polling is stuck. */
+  private volatile long lastPolled = System.nanoTime();
   private Thread thread;
 
   /** {@code log}: the owner's, for the failures the loop reports itself (a failed poll). */
@@ -73,6 +75,7 @@ public final class ConsumerLoop<K, V> {
     }
     stopping = new CountDownLatch(1);
     backoffMs = minBackoffMs;
+    lastPolled = System.nanoTime();
     KafkaConsumer<K, V> kafka = newConsumer.get();
     consumer = kafka;
     running = true;
@@ -90,6 +93,16 @@ public final class ConsumerLoop<K, V> {
   /** False once closing, or once the body ended. */
   public boolean running() {
     return running;
+  }
+
+  /**
+   * Whether the loop runs and came back from a poll within {@code stalledAfter}: false when its
+   * thread ended (a failure it did not survive) or is stuck in one batch.
+   */
+  public boolean alive(Duration stalledAfter) {
+    Thread current = thread;
+    return running && current != null && current.isAlive()
+        && System.nanoTime() - lastPolled < stalledAfter.toNanos();
   }
 
   /**
@@ -119,10 +132,13 @@ public final class ConsumerLoop<K, V> {
    */
   public ConsumerRecords<K, V> poll(KafkaConsumer<K, V> consumer, Duration timeout) {
     try {
-      return consumer.poll(timeout);
+      ConsumerRecords<K, V> records = consumer.poll(timeout);
+      lastPolled = System.nanoTime();
+      return records;
     } catch (WakeupException | FencedInstanceIdException e) {
       throw e;
     } catch (KafkaException e) {
+      lastPolled = System.nanoTime();
       log.warn("{}: poll failed, retrying in {} ms: {}", threadName, backoffMs, e.getMessage());
       pause();
       return ConsumerRecords.empty();

@@ -23,7 +23,7 @@ import reactor.core.publisher.Mono;
  * snapshot (harmless: snapshots are absolute and carry their revision) but never loses one.
  */
 @Component
-class OutboxRelay implements SmartLifecycle {
+public class OutboxRelay implements SmartLifecycle {
 
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
   private static final int BATCH = 200;
@@ -79,6 +79,14 @@ class OutboxRelay implements SmartLifecycle {
             row.key().getBytes(StandardCharsets.UTF_8), row.value())))
         .then(db.sql("DELETE FROM outbox WHERE seq = ANY(:seqs)").bind("seqs", seqs).fetch().rowsUpdated())
         .thenReturn(rows.size());
+  }
+
+  /**
+   * Whether it publishes: a pass (every ~100 ms) went through within the last minute, so
+   * configuration changes reach the broker. False while the broker refuses it or a pass hangs.
+   */
+  public boolean alive() {
+    return loop.succeededWithin(Duration.ofMinutes(1));
   }
 
   @Override

@@ -75,6 +75,14 @@ public final class Projector implements AutoCloseable {
     return loop.running();
   }
 
+  /**
+   * Whether it projects: its thread runs and polled within the longest a batch may take (and a
+   * back-off after it). A projector that died, or hangs in one batch, reads false.
+   */
+  public boolean alive() {
+    return loop.alive(BATCH_TIMEOUT.plusMillis(MAX_BACKOFF_MS).plusSeconds(20));
+  }
+
   @Override
   public void close() {
     loop.close(Duration.ofSeconds(30));

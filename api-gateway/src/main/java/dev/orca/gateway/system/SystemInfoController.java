@@ -18,11 +18,14 @@ class SystemInfoController {
   private final DatabaseClient db;
   private final OrcaProperties properties;
   private final dev.orca.gateway.crypto.KeyRotation keys;
+  private final dev.orca.gateway.health.HealthChecks health;
 
-  SystemInfoController(DatabaseClient db, OrcaProperties properties, dev.orca.gateway.crypto.KeyRotation keys) {
+  SystemInfoController(DatabaseClient db, OrcaProperties properties, dev.orca.gateway.crypto.KeyRotation keys,
+      dev.orca.gateway.health.HealthChecks health) {
     this.db = db;
     this.properties = properties;
     this.keys = keys;
+    this.health = health;
   }
 
   /** Which key seals new values, which previous ones are still read, and how many values they still seal. */
@@ -37,7 +40,8 @@ class SystemInfoController {
 
   record CountsJson(long users, long repositories, long applications, long agents) {}
 
-  record SystemInfoJson(RuntimeJson runtime, String database, ConfigJson config, CountsJson counts, KeysJson keys) {}
+  record SystemInfoJson(RuntimeJson runtime, String database, ConfigJson config, CountsJson counts, KeysJson keys,
+      dev.orca.gateway.health.HealthChecks.HealthJson health) {}
 
   @GetMapping("/api/v1/admin/system-info")
   Mono<SystemInfoJson> info() {
@@ -61,7 +65,7 @@ class SystemInfoController {
             row.get("applications", Long.class), row.get("agents", Long.class)))
         .one();
     Mono<KeysJson> keyState = keys.pending().map(n -> new KeysJson(keys.currentKeyId(), keys.previousKeyIds(), n));
-    return Mono.zip(database, counts, keyState)
-        .map(all -> new SystemInfoJson(runtimeJson, all.getT1(), config, all.getT2(), all.getT3()));
+    return Mono.zip(database, counts, keyState, health.check())
+        .map(all -> new SystemInfoJson(runtimeJson, all.getT1(), config, all.getT2(), all.getT3(), all.getT4()));
   }
 }

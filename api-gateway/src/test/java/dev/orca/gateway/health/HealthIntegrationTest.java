@@ -13,6 +13,31 @@ import org.junit.jupiter.api.Test;
 
 class HealthIntegrationTest extends GatewayTestSupport {
 
+  @org.springframework.beans.factory.annotation.Autowired
+  private dev.orca.gateway.projection.Projector projector;
+
+  @Test
+  void shouldNameTheProjectorDownOnceItStopsAndUpWhenItRunsAgain() {
+    anonymous().get().uri("/api/v1/health").exchange()
+        .expectBody()
+        .jsonPath("$.components.projector").isEqualTo("up")
+        .jsonPath("$.components.outbox").isEqualTo("up");
+    // A projector whose thread ended (as on a failure it does not survive) no longer projects.
+    projector.close();
+    try {
+      anonymous().get().uri("/api/v1/health").exchange()
+          .expectStatus().isEqualTo(503)
+          .expectBody()
+          .jsonPath("$.status").isEqualTo("down")
+          .jsonPath("$.components.projector").isEqualTo("down")
+          .jsonPath("$.components.database").isEqualTo("up");
+    } finally {
+      projector.start();
+    }
+    Awaitility.await().atMost(DEADLINE).untilAsserted(() -> anonymous().get().uri("/api/v1/health").exchange()
+        .expectBody().jsonPath("$.components.projector").isEqualTo("up"));
+  }
+
   @Test
   void shouldAnswer503UntilRequiredConsumerGroupHasAMemberThen200() {
     anonymous().get().uri("/api/v1/health").exchange()

@@ -1,0 +1,2 @@
+/** The OpenAPI 3 description of the HTTP API, generated from the controllers (springdoc). */
+package dev.orca.gateway.openapi;
