@@ -55,7 +55,11 @@ export const applicationsApi = {
   forceRemove: (appId: string) =>
     api.delete<{ deleted: boolean; requestId: string }>(`/applications/${id(appId)}?force=true`),
   deploy: (appId: string) => api.post<{ deploymentId: string }>(`/applications/${id(appId)}/deploy`),
-  deployments: (appId: string) => api.get<Deployment[]>(`/applications/${id(appId)}/deployments`),
+  /** The newest {@code limit} deployments, or those older than deployment {@code before}. */
+  deployments: (appId: string, limit = 50, before?: string) =>
+    api.get<Deployment[]>(
+      `/applications/${id(appId)}/deployments?limit=${limit}${before ? `&before=${encodeURIComponent(before)}` : ''}`,
+    ),
   environment: (appId: string) => api.get<EnvironmentNames>(`/applications/${id(appId)}/environment`),
   /** Replaces every variable (an empty object removes them all). */
   setEnvironment: (appId: string, variables: Record<string, string>) =>

@@ -91,6 +91,8 @@ export interface Deployment {
   commit: string | null;
   digest: string | null;
   state: DeploymentState;
+  /** How it ended (the state once it is not in_progress); null while it runs. */
+  outcome: Exclude<DeploymentState, 'in_progress'> | null;
   error: string | null;
   startedAt: string | null;
   endedAt: string | null;

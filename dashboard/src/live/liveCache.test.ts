@@ -50,6 +50,7 @@ function deployment(id: string, startedAt: string, overrides: Partial<Deployment
     commit: 'abc',
     digest: 'd',
     state: 'in_progress',
+    outcome: null,
     error: null,
     startedAt,
     endedAt: null,

@@ -138,7 +138,7 @@ function ApplicationDetails({ app }: { app: Application }) {
           )}
         </Tabs.Panel>
         <Tabs.Panel value="history" pt="md">
-          <DeploymentHistory applicationId={app.id} />
+          <DeploymentHistory key={app.id} applicationId={app.id} />
         </Tabs.Panel>
       </Tabs>
       <Text size="xs" c="dimmed">

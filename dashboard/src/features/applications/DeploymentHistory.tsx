@@ -1,5 +1,8 @@
 import { BarChart } from '@mantine/charts';
-import { Card, Stack, Table, Text, Tooltip } from '@mantine/core';
+import { Button, Card, Group, Stack, Table, Text, Tooltip } from '@mantine/core';
+import { useMutation } from '@tanstack/react-query';
+import { useState } from 'react';
+import { applicationsApi } from '../../api/endpoints';
 import type { Deployment } from '../../api/types';
 import { QueryState } from '../../components/QueryState';
 import { formatDuration, RelativeTime } from '../../components/RelativeTime';
@@ -17,9 +20,35 @@ export function durationMillis(deployment: Deployment): number | null {
   return Date.parse(deployment.endedAt) - Date.parse(deployment.startedAt);
 }
 
+/** How many deployments a page of the history holds (asked for explicitly). */
+export const HISTORY_PAGE = 50;
+
+/** The API's order: newest start first, then the higher generation. */
+function newestFirst(a: Deployment, b: Deployment): number {
+  return (b.startedAt ?? '').localeCompare(a.startedAt ?? '') || b.generation - a.generation;
+}
+
+/**
+ * Older pages of the history, fetched when asked: finished deployments, which no live event
+ * changes. {@code more} stays true while the last page was full.
+ */
+function useOlderDeployments(applicationId: string) {
+  const [older, setOlder] = useState<Deployment[]>([]);
+  const [more, setMore] = useState(true);
+  const load = useMutation({
+    mutationFn: (before: string) => applicationsApi.deployments(applicationId, HISTORY_PAGE, before),
+    onSuccess: (page) => {
+      setOlder((list) => [...list, ...page]);
+      setMore(page.length === HISTORY_PAGE);
+    },
+  });
+  return { older, more, load };
+}
+
 /** The application's deployments, newest first, with their durations as a small chart. */
 export function DeploymentHistory({ applicationId }: { applicationId: string }) {
   const deployments = useDeployments(applicationId);
+  const { older, more, load } = useOlderDeployments(applicationId);
   const me = useProfile().data;
   // The page already lists the agents (for its own agent's name): an image check names its agent by them.
   const agents = useAgents().data;
@@ -27,8 +56,12 @@ export function DeploymentHistory({ applicationId }: { applicationId: string }) 
   const actor = (value: string) => actorText(value, { me, agentName });
   return (
     <QueryState query={deployments} what="deployments">
-      {(list) =>
-        list.length === 0 ? (
+      {(newest) => {
+        // Live events keep the newest page current; older pages follow it, without repeats.
+        const seen = new Set(newest.map((d) => d.id));
+        const list = [...newest, ...older.filter((d) => !seen.has(d.id))].sort(newestFirst);
+        const olderExist = newest.length >= HISTORY_PAGE && more;
+        return list.length === 0 ? (
           <Text c="dimmed">No deployment yet.</Text>
         ) : (
           <Stack gap="md">
@@ -82,9 +115,17 @@ export function DeploymentHistory({ applicationId }: { applicationId: string }) 
                 </Table.Tbody>
               </Table>
             </Table.ScrollContainer>
+            {olderExist && (
+              <Group>
+                <Button variant="default" loading={load.isPending} onClick={() => load.mutate(list[list.length - 1]?.id ?? '')}>
+                  Show older deployments
+                </Button>
+                {load.error && <Text size="sm" c="red">{(load.error as Error).message}</Text>}
+              </Group>
+            )}
           </Stack>
-        )
-      }
+        );
+      }}
     </QueryState>
   );
 }

@@ -74,7 +74,9 @@ final class ExportImport {
       throw new UncheckedIOException("cannot create " + settings.dataDir(), e);
     }
     Backup.Summary summary;
-    try (LocalDatabase database = LocalDatabase.open(settings, true)) {
+    try (DataDirLock lock = DataDirLock.acquire(settings.dataDir(), "./orca up or another import is running on "
+        + settings.dataDir() + ": an import goes into a data directory nothing uses");
+        LocalDatabase database = LocalDatabase.open(settings, true)) {
       if (database.inUse()) {
         throw new IllegalArgumentException("./orca up is running on " + settings.dataDir() + ": an import goes into a"
             + " data directory nothing uses yet; stop it, and import into a new ORCA_DATA_DIR");

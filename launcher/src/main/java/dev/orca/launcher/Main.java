@@ -24,6 +24,9 @@ public final class Main {
   /** Set by {@code ./orca up} when this JVM writes its class data sharing archive on exit. */
   static final String WRITING_CDS_ARCHIVE = "orca.cds.writing";
 
+  /** Held (referenced, so never collected) for as long as {@code ./orca up} runs. */
+  private static volatile DataDirLock dataDirLock;
+
   private Main() {}
 
   public static void main(String[] args) throws InterruptedException {
@@ -122,6 +125,14 @@ public final class Main {
       System.exit(2);
     }
     log.info("Data directory: {}", settings.dataDir());
+    // Held until this process ends: an import into this directory meanwhile is refused, and so is a second up.
+    try {
+      dataDirLock = DataDirLock.acquire(settings.dataDir(), "another ./orca up, or an import, is running on "
+          + settings.dataDir());
+    } catch (RuntimeException e) {
+      System.err.println("orca: " + e.getMessage());
+      System.exit(2);
+    }
 
     LocalOrca orca = LocalOrca.prepare();
     CountDownLatch stopped = new CountDownLatch(1);
@@ -131,6 +142,11 @@ public final class Main {
       stopping.set(true);
       log.info("Stopping Orca...");
       orca.close();
+      // Before the class archive is written (seconds): the directory is free as soon as Orca is stopped.
+      DataDirLock held = dataDirLock;
+      if (held != null) {
+        held.close();
+      }
       if (Boolean.getBoolean(WRITING_CDS_ARCHIVE)) {
         // The JVM writes the archive after this hook returns; say why exiting takes longer this once.
         log.info("Saving class data for faster starts (once per build, some 10 s)...");

@@ -44,7 +44,7 @@ public final class ConsumerLoop<K, V> {
   private volatile boolean running;
   /** When the body last came back from a poll (System.nanoTime): a loop that stops polling is stuck. */
   private volatile long lastPolled = System.nanoTime();
-  private Thread thread;
+  private volatile Thread thread;
 
   /** {@code log}: the owner's, for the failures the loop reports itself (a failed poll). */
   public ConsumerLoop(String threadName, Logger log, Duration minBackoff, Duration maxBackoff) {
@@ -95,8 +95,13 @@ public final class ConsumerLoop<K, V> {
     return running;
   }
 
+  /** Marks progress besides polls: a body calls it after a long step (a batch written, offsets committed). */
+  public void beat() {
+    lastPolled = System.nanoTime();
+  }
+
   /**
-   * Whether the loop runs and came back from a poll within {@code stalledAfter}: false when its
+   * Whether the loop runs and came back from a poll (or {@link #beat}) within {@code stalledAfter}: false when its
    * thread ended (a failure it did not survive) or is stuck in one batch.
    */
   public boolean alive(Duration stalledAfter) {

@@ -316,9 +316,28 @@ class ApplicationController {
         .thenReturn(new EnvironmentJson(EnvironmentRules.names(dotEnv)));
   }
 
+  /** Newest first, {@code limit} (default 50, at most 500) at a time, older than deployment {@code before}. */
   @GetMapping("/{id}/deployments")
-  Mono<List<DeploymentJson>> deployments(@PathVariable String id) {
-    return existing(id).flatMap(row -> deploymentStore.ofApplication(row.id()).collectList());
+  Mono<List<DeploymentJson>> deployments(@PathVariable String id,
+      @org.springframework.web.bind.annotation.RequestParam(required = false) String limit,
+      @org.springframework.web.bind.annotation.RequestParam(required = false) String before) {
+    int size;
+    try {
+      size = limit == null ? DeploymentStore.DEFAULT_PAGE : Integer.parseInt(limit.trim());
+    } catch (NumberFormatException e) {
+      throw ApiException.badRequest("limit must be a number");
+    }
+    if (size < 1 || size > DeploymentStore.MAX_PAGE) {
+      throw ApiException.badRequest("limit must be between 1 and " + DeploymentStore.MAX_PAGE);
+    }
+    if (before != null && (before.isBlank() || before.length() > 100)) {
+      throw ApiException.badRequest("before must be a deployment id");
+    }
+    return existing(id).flatMap(row -> (before == null ? Mono.just(true)
+            : deploymentStore.find(before).map(found -> row.id().equals(found.applicationId())).defaultIfEmpty(false))
+        .flatMap(known -> known ? deploymentStore.ofApplication(row.id(), size, before).collectList()
+            // An empty page would read as "no older history": a cursor that is not one is an error.
+            : Mono.error(ApiException.badRequest("before must be the id of one of this application's deployments"))));
   }
 
   private record Removal(UUID applicationId, String requestId, Instant deadline) {}

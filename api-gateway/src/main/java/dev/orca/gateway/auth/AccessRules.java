@@ -23,7 +23,8 @@ public final class AccessRules {
     if (HttpMethod.GET.equals(method)) {
       // The OIDC sign-in: the login page's buttons, the start that sends the browser to the
       // provider, and the callback it comes back to (each checks its own proof: state, browser, code).
-      return route.equals("/health") || route.equals("/openapi.json") || route.equals("/auth/setup")
+      return route.equals("/health") || route.equals("/openapi.json") || route.equals("/openapi.json.yaml")
+          || route.equals("/auth/setup")
           || route.equals("/auth/oidc/providers")
           || route.equals("/auth/oidc/callback") || OIDC_START.matcher(route).matches();
     }

@@ -364,7 +364,7 @@ public final class Backup {
     try (Statement statement = connection.createStatement()) {
       statement.executeUpdate("UPDATE deployments SET state = 'timed_out', ended_at = coalesce(ended_at, now()),"
           + " updated_at = now(), error = coalesce(error, 'still in progress when the installation was exported: its"
-          + " outcome was not carried') WHERE state = 'in_progress'");
+          + " outcome was not carried') WHERE lower(state) = 'in_progress'");
       statement.executeUpdate("UPDATE applications SET removal_request_id = NULL, removal_deadline = NULL"
           + " WHERE removal_request_id IS NOT NULL");
     }

@@ -6,6 +6,7 @@ import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
+import io.swagger.v3.oas.models.servers.Server;
 import java.util.List;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springdoc.core.customizers.OperationCustomizer;
@@ -32,6 +33,8 @@ class OpenApiConfiguration {
   OpenAPI orcaOpenApi() {
     String version = OpenApiConfiguration.class.getPackage().getImplementationVersion();
     return new OpenAPI()
+        // Relative to where the document was read: never a host taken from some request's headers.
+        .servers(List.of(new Server().url("/").description("This Orca")))
         .info(new Info().title("Orca API").version(version == null ? "development" : version)
             .description("GitOps continuous deployment for Docker Compose. Every route needs a session (the"
                 + " orca_session cookie from POST /api/v1/auth/login) or an API token (Authorization: Bearer ...,"
@@ -58,6 +61,16 @@ class OpenApiConfiguration {
           + Character.toUpperCase(method.charAt(0)) + method.substring(1));
       return operation;
     };
+  }
+
+  /**
+   * One locale for every request, whatever {@code Accept-Language} says: nothing here is
+   * localised, and springdoc keeps a document per locale it is asked for, for ever (a stream of
+   * made-up locales would fill the heap). Spring Boot steps back for a bean of this name.
+   */
+  @Bean(name = "localeContextResolver")
+  org.springframework.web.server.i18n.LocaleContextResolver localeContextResolver() {
+    return new org.springframework.web.server.i18n.FixedLocaleContextResolver(java.util.Locale.ENGLISH);
   }
 
   /** Each operation's access, from {@link AccessRules}. */

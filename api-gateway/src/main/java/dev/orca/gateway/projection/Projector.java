@@ -76,8 +76,9 @@ public final class Projector implements AutoCloseable {
   }
 
   /**
-   * Whether it projects: its thread runs and polled within the longest a batch may take (and a
-   * back-off after it). A projector that died, or hangs in one batch, reads false.
+   * Whether it projects: its thread runs and made progress (a poll, a batch written, offsets
+   * committed) within the longest one such step may take, and a back-off. A projector that died,
+   * or hangs in one step, reads false.
    */
   public boolean alive() {
     return loop.alive(BATCH_TIMEOUT.plusMillis(MAX_BACKOFF_MS).plusSeconds(20));
@@ -99,7 +100,9 @@ public final class Projector implements AutoCloseable {
           continue;
         }
         if (project(records)) {
+          loop.beat();
           commit(kafka, records);
+          loop.beat();
           loop.succeeded();
         } else {
           ConsumerLoop.rewind(kafka, records);

@@ -24,8 +24,6 @@ public final class BackgroundLoop {
   private final Runnable task = this::runOnce;
   private volatile ScheduledExecutorService executor;
   private volatile boolean failing;
-  /** When a run last ended without failing (System.nanoTime); 0 before the first. */
-  private volatile long lastSucceeded;
 
   /** {@code what} names the work in the owner's log: "the outbox relay", for example. */
   public BackgroundLoop(String threadName, Duration every, Logger log, String what, Runnable task) {
@@ -39,7 +37,6 @@ public final class BackgroundLoop {
   private void runOnce() {
     try {
       work.run();
-      lastSucceeded = System.nanoTime();
       if (failing) {
         failing = false;
         log.info("{} works again", what);
@@ -92,11 +89,5 @@ public final class BackgroundLoop {
   public boolean isRunning() {
     ScheduledExecutorService running = executor;
     return running != null && !running.isShutdown();
-  }
-
-  /** Whether it runs and a run succeeded within {@code within}: false while it fails, or hangs. */
-  public boolean succeededWithin(java.time.Duration within) {
-    long last = lastSucceeded;
-    return isRunning() && !failing && last != 0 && System.nanoTime() - last < within.toNanos();
   }
 }

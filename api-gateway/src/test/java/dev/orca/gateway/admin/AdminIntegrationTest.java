@@ -208,7 +208,8 @@ class AdminIntegrationTest extends GatewayTestSupport {
         .uri("/api/v1/admin/audit-logs?entityType=repository&entityId=" + repository.get("id"))
         .exchange().expectStatus().isOk().expectBodyList(Map.class).returnResult().getResponseBody()
         .stream().map(e -> (Map<String, Object>) e).toList();
-    assertThat(repositories).extracting(e -> e.get("action")).containsExactly("repository.create");
+    assertThat(repositories).as("the repository's entries; the newest of the log: %s", all.length() > 3000
+        ? all.substring(0, 3000) : all).extracting(e -> e.get("action")).containsExactly("repository.create");
     assertThat((Map<String, Object>) repositories.get(0).get("changes")).containsEntry("token", "***")
         .containsEntry("url", "https://github.com/acme/audited.git");
 

@@ -80,7 +80,7 @@ class RouteAccessIntegrationTest extends GatewayTestSupport {
         .map(r -> r.method() + " " + r.pattern()).sorted().toList())
         .containsExactly("GET /api/v1/auth/oidc/callback", "GET /api/v1/auth/oidc/providers",
             "GET /api/v1/auth/oidc/{id}/start", "GET /api/v1/auth/setup", "GET /api/v1/health",
-            "GET /api/v1/openapi.json",
+            "GET /api/v1/openapi.json", "GET /api/v1/openapi.json.yaml",
             "POST /api/v1/auth/login", "POST /api/v1/auth/register", "POST /api/v1/github-actions",
             "POST /api/v1/webhooks/images/{id}", "POST /api/v1/webhooks/repositories/{id}");
     WebTestClient user = user();

@@ -364,11 +364,53 @@ class ApplicationIntegrationTest extends GatewayTestSupport {
         .expectBody()
         .jsonPath("$[0].id").isEqualTo("dep-2-" + id)
         .jsonPath("$[0].state").isEqualTo("in_progress")
+        .jsonPath("$[0].outcome").isEmpty()
         .jsonPath("$[1].state").isEqualTo("succeeded")
+        .jsonPath("$[1].outcome").isEqualTo("succeeded")
         .jsonPath("$[1].reason").isEqualTo("sync");
 
     admin().delete().uri("/api/v1/repositories/" + repositoryId).exchange().expectStatus().isEqualTo(409);
     admin().delete().uri("/api/v1/agents/" + agentId).exchange().expectStatus().isEqualTo(409);
+  }
+
+  @Test
+  void shouldPageTheDeploymentHistoryNewestFirst() {
+    String id = (String) createApplication("Paged history", agentId).expectStatus().isCreated()
+        .expectBody(Map.class).returnResult().getResponseBody().get("id");
+    Instant now = Instant.now();
+    for (int generation = 1; generation <= 5; generation++) {
+      update("INSERT INTO deployments (id, application_id, agent_id, generation, reason, actor, commit_sha, digest, state,"
+              + " started_at, ended_at, deadline, updated_at) VALUES (?, ?, ?, ?, 'sync', 'poller', 'abc', 'sha256:1',"
+              + " 'failed', ?, ?, ?, ?)",
+          "page-" + generation + "-" + id, UUID.fromString(id), agentId, generation, Timestamp.from(now.plusSeconds(generation)),
+          Timestamp.from(now.plusSeconds(generation + 1)), Timestamp.from(now.plusSeconds(300)), Timestamp.from(now));
+    }
+    String uri = "/api/v1/applications/" + id + "/deployments";
+    assertThat(page(uri + "?limit=2")).containsExactly("page-5-" + id, "page-4-" + id);
+    assertThat(page(uri + "?limit=2&before=page-4-" + id)).containsExactly("page-3-" + id, "page-2-" + id);
+    assertThat(page(uri + "?limit=2&before=page-2-" + id)).containsExactly("page-1-" + id);
+    assertThat(page(uri + "?before=page-1-" + id)).isEmpty();
+    assertThat(page(uri)).hasSize(5);
+    // A cursor that is none of this application's deployments is refused, not taken for the end.
+    admin().get().uri(uri + "?before=not-a-deployment").exchange().expectStatus().isBadRequest()
+        .expectBody().jsonPath("$.error").isEqualTo("before must be the id of one of this application's deployments");
+    String other = (String) createApplication("Other history", agentId).expectStatus().isCreated()
+        .expectBody(Map.class).returnResult().getResponseBody().get("id");
+    admin().get().uri("/api/v1/applications/" + other + "/deployments?before=page-3-" + id).exchange()
+        .expectStatus().isBadRequest();
+    admin().get().uri(uri + "?limit=0").exchange().expectStatus().isBadRequest()
+        .expectBody().jsonPath("$.error").isEqualTo("limit must be between 1 and 500");
+    admin().get().uri(uri + "?limit=501").exchange().expectStatus().isBadRequest();
+    admin().get().uri(uri + "?limit=many").exchange().expectStatus().isBadRequest()
+        .expectBody().jsonPath("$.error").isEqualTo("limit must be a number");
+    admin().get().uri(uri + "?limit=1").exchange().expectStatus().isOk()
+        .expectBody().jsonPath("$[0].outcome").isEqualTo("failed");
+  }
+
+  @SuppressWarnings("unchecked")
+  private List<String> page(String uri) {
+    return admin().get().uri(uri).exchange().expectStatus().isOk().expectBodyList(Map.class).returnResult()
+        .getResponseBody().stream().map(deployment -> (String) ((Map<String, Object>) deployment).get("id")).toList();
   }
 
   @Test

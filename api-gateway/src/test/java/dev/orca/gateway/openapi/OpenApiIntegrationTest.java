@@ -35,6 +35,28 @@ class OpenApiIntegrationTest extends GatewayTestSupport {
   @Qualifier("requestMappingHandlerMapping")
   RequestMappingHandlerMapping mappings;
 
+  @Autowired
+  org.springdoc.core.service.OpenAPIService openApiService;
+
+  @Test
+  void shouldServeOneDocumentWhateverTheClientsLanguageOrHost() throws Exception {
+    String first = null;
+    for (String language : List.of("en", "de-CH", "en-x-aaaa0001", "en-x-aaaa0002", "zz")) {
+      String body = anonymous().get().uri("/api/v1/openapi.json").header("Accept-Language", language)
+          .header("Host", "attacker-" + language + ".example").exchange()
+          .expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
+      assertThat(body).doesNotContain("attacker-").contains("\"servers\":[{\"url\":\"/\"");
+      if (first == null) {
+        first = body;
+      }
+      assertThat(body).isEqualTo(first);
+    }
+    // springdoc keeps a document per locale it is asked for: one, so a stream of made-up locales grows nothing.
+    java.lang.reflect.Field cache = org.springdoc.core.service.OpenAPIService.class.getDeclaredField("cachedOpenAPI");
+    cache.setAccessible(true);
+    assertThat((Map<?, ?>) cache.get(openApiService)).hasSize(1);
+  }
+
   @Test
   void shouldDescribeExactlyTheRoutesThatAnswerWithTheirAccess() {
     Map<String, Object> spec = anonymous().get().uri("/api/v1/openapi.json").exchange()
