@@ -23,9 +23,13 @@ export function durationMillis(deployment: Deployment): number | null {
 /** How many deployments a page of the history holds (asked for explicitly). */
 export const HISTORY_PAGE = 50;
 
-/** The API's order: newest start first, then the higher generation. */
-function newestFirst(a: Deployment, b: Deployment): number {
-  return (b.startedAt ?? '').localeCompare(a.startedAt ?? '') || b.generation - a.generation;
+/**
+ * The API's order: newest start first, then the higher generation. Compared as instants, not
+ * as text: "…:35.1Z" is earlier than "…:35.12Z".
+ */
+export function newestFirst(a: Deployment, b: Deployment): number {
+  const started = (d: Deployment) => (d.startedAt ? Date.parse(d.startedAt) : 0);
+  return started(b) - started(a) || b.generation - a.generation;
 }
 
 /**

@@ -10,8 +10,10 @@ import reactor.core.publisher.Mono;
 /**
  * Heartbeat → the agent's liveness and host facts. Liveness is when this gateway received the
  * heartbeat, not the {@code at} the agent wrote: a host whose clock is behind must not look
- * offline (nor one whose clock is ahead look alive). An event row is written only when a fact
- * changed or the agent was offline before, so steady heartbeats do not flood the SSE feed.
+ * offline (nor one whose clock is ahead look alive). A heartbeat is written only when a fact
+ * changed or the agent was last seen more than an interval ago, and an event row only when a
+ * fact changed or the agent was offline before: steady heartbeats neither load the database nor
+ * flood the SSE feed. Within one poll batch only an agent's newest heartbeat is applied.
  */
 final class AgentWriter {
 
@@ -42,6 +44,26 @@ final class AgentWriter {
     HostFacts reported = new HostFacts(heartbeat.getDockerAvailable(), heartbeat.getDockerVersion(),
         heartbeat.getComposeCommand(), heartbeat.getComposeVersion(), heartbeat.getMessage(),
         heartbeat.getAgentVersion(), Math.max(1, heartbeat.getIntervalSeconds()));
+    // Most heartbeats say nothing new: the same facts, from an agent seen within its interval.
+    // Those cost one read and no write (last_seen then lags by at most two intervals, well inside
+    // the three after which an agent counts as offline).
+    return db.sql("SELECT docker_available, docker_version, compose_command, compose_version, status_message,"
+            + " agent_version, heartbeat_interval_seconds,"
+            + " (last_seen IS NOT NULL AND last_seen >= :seen - make_interval(secs => heartbeat_interval_seconds))"
+            + " AS recent FROM agents WHERE id = :id")
+        .bind("id", agentId)
+        .bind("seen", Sql.notAfterNow(receivedAt))
+        .map(row -> Boolean.TRUE.equals(row.get("recent", Boolean.class)) && reported.equals(new HostFacts(
+            row.get("docker_available", Boolean.class), row.get("docker_version", String.class),
+            row.get("compose_command", String.class), row.get("compose_version", String.class),
+            row.get("status_message", String.class), row.get("agent_version", String.class),
+            row.get("heartbeat_interval_seconds", Integer.class))))
+        .one()
+        .defaultIfEmpty(false)
+        .flatMap(nothingNew -> nothingNew ? Mono.<Void>empty() : record(agentId, reported, receivedAt, changes));
+  }
+
+  private Mono<Void> record(String agentId, HostFacts reported, Instant receivedAt, ChangedEntities changes) {
     return db.sql("SELECT docker_available, docker_version, compose_command, compose_version, status_message,"
             + " agent_version, heartbeat_interval_seconds, (last_seen IS NULL OR last_seen < now()"
             + " - make_interval(secs => 3 * heartbeat_interval_seconds)) AS offline"

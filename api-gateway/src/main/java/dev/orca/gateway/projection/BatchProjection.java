@@ -53,10 +53,32 @@ final class BatchProjection {
   Mono<Long> apply(List<Projected> batch) {
     return Mono.defer(() -> {
       ChangedEntities changes = new ChangedEntities();
-      return Flux.fromIterable(batch)
+      return Flux.fromIterable(newestHeartbeats(batch))
           .concatMap(record -> apply(record, changes))
           .then(Mono.defer(() -> appendEvents(changes)));
     }).as(transaction::transactional);
+  }
+
+  /**
+   * The batch without the heartbeats a later heartbeat of the same agent in it supersedes: each
+   * says all there is (absolute facts and "alive"), so only the newest needs applying.
+   */
+  static List<Projected> newestHeartbeats(List<Projected> batch) {
+    java.util.Map<String, Integer> newest = new java.util.HashMap<>();
+    for (int i = 0; i < batch.size(); i++) {
+      Projected record = batch.get(i);
+      if (record.agentId() != null && record.message() instanceof Heartbeat) {
+        newest.put(record.agentId(), i);
+      }
+    }
+    List<Projected> kept = new java.util.ArrayList<>(batch.size());
+    for (int i = 0; i < batch.size(); i++) {
+      Projected record = batch.get(i);
+      if (record.agentId() == null || !(record.message() instanceof Heartbeat) || newest.get(record.agentId()) == i) {
+        kept.add(record);
+      }
+    }
+    return kept;
   }
 
   private Mono<Void> apply(Projected record, ChangedEntities changes) {

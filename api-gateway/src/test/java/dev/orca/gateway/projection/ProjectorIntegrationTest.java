@@ -280,6 +280,31 @@ class ProjectorIntegrationTest {
   }
 
   @Test
+  void shouldNotWriteAHeartbeatThatSaysNothingNew() {
+    publish(topics.agentEvents(agentA), agentA, heartbeat(agentA, "26.1.0"));
+    await().atMost(DEADLINE).untilAsserted(() -> assertThat(agent(agentA).get("last_seen")).isNotNull());
+    // Seen 5 s ago, within its 15 s interval: a heartbeat with the same facts changes nothing.
+    db.execute("UPDATE agents SET last_seen = now() - interval '5 seconds' WHERE id = ?", agentA);
+    Object marked = agent(agentA).get("last_seen");
+    send(topics.agentEvents(agentA), 0, agentA, heartbeat(agentA, "26.1.0"));
+    // A record after it in the same partition: once it is applied, so is the heartbeat.
+    String id = applicationId.toString();
+    send(topics.agentEvents(agentA), 0, id, HealthReport.newBuilder().setApplicationId(id)
+        .setHealth(HealthStatus.UNHEALTHY).setAt(Instant.now()).build());
+    await().atMost(DEADLINE).untilAsserted(() -> assertThat(application().get("health_status")).isEqualTo("unhealthy"));
+    assertThat(agent(agentA).get("last_seen")).as("not written").isEqualTo(marked);
+
+    // Seen longer than an interval ago: written, so liveness never lags by more than two intervals.
+    db.execute("UPDATE agents SET last_seen = now() - interval '20 seconds' WHERE id = ?", agentA);
+    Object stale = agent(agentA).get("last_seen");
+    publish(topics.agentEvents(agentA), agentA, heartbeat(agentA, "26.1.0"));
+    await().atMost(DEADLINE).untilAsserted(() -> assertThat(agent(agentA).get("last_seen")).isNotEqualTo(stale));
+    // And a new fact is written at once, however recent the last one.
+    publish(topics.agentEvents(agentA), agentA, heartbeat(agentA, "27.0.0"));
+    await().atMost(DEADLINE).untilAsserted(() -> assertThat(agent(agentA).get("docker_version")).isEqualTo("27.0.0"));
+  }
+
+  @Test
   void shouldMeasureLivenessWhenTheHeartbeatArrivesNotByTheAgentsClock() {
     // A host whose clock is a minute behind: its heartbeat claims to be 60 s old on arrival.
     // PostgreSQL keeps microseconds: compare at that precision.
