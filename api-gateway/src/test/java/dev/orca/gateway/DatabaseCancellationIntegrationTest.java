@@ -21,7 +21,9 @@ import reactor.core.publisher.Mono;
  * of that connection's queue: the next query on it would wait forever, and with it a request.
  * The pool therefore validates a connection before handing it out and drops one that does not
  * answer (application.yaml). This cancels hundreds of queries of every shape at random points on
- * the gateway's own pool, then asks it 300 questions, each of which must be answered. Measured:
+ * the gateway's own pool, then asks it 300 questions, each of which must be answered, and makes
+ * 200 writes, each of which must be committed: the validation query is ROLLBACK, so a connection
+ * handed back inside a cancelled transaction comes out of it before anyone else uses it. Measured:
  * with driver 1.1.1 and no validation it fails every run; with validation it passes, on 1.1.1 too.
  */
 class DatabaseCancellationIntegrationTest extends GatewayTestSupport {
@@ -47,6 +49,15 @@ class DatabaseCancellationIntegrationTest extends GatewayTestSupport {
               }), 20)
           .blockLast(Duration.ofSeconds(120));
       assertThat(unanswered).as("queries that never answered after cancelled ones (round %d)", round).isEmpty();
+
+      // And every write through the pool is committed: a connection handed back inside a
+      // transaction that was cancelled between BEGIN and COMMIT would swallow them (and hold locks).
+      int base = 1_000_000 * (round + 1);
+      Flux.range(0, 200)
+          .flatMap(i -> db.sql("INSERT INTO cancellation_probe (v) VALUES (" + (base + i) + ")").fetch().rowsUpdated(), 20)
+          .blockLast(Duration.ofSeconds(60));
+      assertThat(single("SELECT count(*) AS n FROM cancellation_probe WHERE v >= ? AND v < ?", base, base + 200)
+          .get("n")).as("writes visible outside the pool (round %d)", round).isEqualTo(200L);
     }
   }
 
