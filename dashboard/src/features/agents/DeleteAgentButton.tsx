@@ -2,7 +2,6 @@ import { Button } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import type { Agent } from '../../api/types';
 import { ConfirmDelete } from '../../components/ConfirmDelete';
-import { notifySuccess } from '../../components/notify';
 import { useDeleteAgent } from './hooks';
 
 export function DeleteAgentButton({ agent }: { agent: Agent }) {
@@ -20,14 +19,7 @@ export function DeleteAgentButton({ agent }: { agent: Agent }) {
         confirmLabel="Delete agent"
         pending={remove.isPending}
         error={remove.error}
-        onConfirm={() =>
-          remove.mutate(agent.id, {
-            onSuccess: () => {
-              close();
-              notifySuccess(`Agent ${agent.name} was deleted.`);
-            },
-          })
-        }
+        onConfirm={() => remove.mutate(agent, { onSuccess: close })}
       >
         Its credential stops working at once: the agent can no longer connect or receive deployments. Its
         topics on the broker are deleted a few seconds later. An agent that still runs applications cannot be

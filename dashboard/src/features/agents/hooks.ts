@@ -1,6 +1,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { agentsApi } from '../../api/endpoints';
 import { queryKeys } from '../../api/queryKeys';
+import { notifySuccess } from '../../components/notify';
 import type { Agent } from '../../api/types';
 import { liveQuery, queryClient } from '../../app/queryClient';
 
@@ -40,9 +41,17 @@ export function useRenameAgent(id: string) {
   return useMutation({ mutationFn: (name: string) => agentsApi.rename(id, name), onSuccess: remember });
 }
 
+/**
+ * Deletes an agent and says so. The notice is given here, not by the caller: the live event of
+ * the deletion may remove the agent's row (and the button that asked) before the answer arrives,
+ * and a caller's own callbacks do not run once it is gone.
+ */
 export function useDeleteAgent() {
   return useMutation({
-    mutationFn: (id: string) => agentsApi.remove(id),
-    onSuccess: (_, id) => queryClient.setQueryData<Agent[]>(queryKeys.agents, (list) => list?.filter((a) => a.id !== id)),
+    mutationFn: (agent: Pick<Agent, 'id' | 'name'>) => agentsApi.remove(agent.id),
+    onSuccess: (_, agent) => {
+      queryClient.setQueryData<Agent[]>(queryKeys.agents, (list) => list?.filter((a) => a.id !== agent.id));
+      notifySuccess(`Agent ${agent.name} was deleted.`);
+    },
   });
 }
