@@ -203,7 +203,10 @@ public final class Backup {
 
   /** What the document holds, without writing anything; refuses what is not an export this version reads. */
   public static Summary describe(byte[] json) {
-    ObjectNode document = parse(json);
+    return summary(parse(json));
+  }
+
+  private static Summary summary(ObjectNode document) {
     Map<String, Integer> rows = new LinkedHashMap<>();
     for (Table table : TABLES) {
       rows.put(table.name(), document.get("tables").path(table.name()).size());
@@ -258,9 +261,8 @@ public final class Backup {
       throws SQLException {
     ObjectNode document = parse(json);
     String schema = document.get("schemaVersion").asString();
-    Flyway flyway = flyway(database, null);
-    MigrationVersion latest = flyway.info().all().length == 0 ? null
-        : flyway.info().all()[flyway.info().all().length - 1].getVersion();
+    var known = flyway(database, null).info().all();
+    MigrationVersion latest = known.length == 0 ? null : known[known.length - 1].getVersion();
     MigrationVersion wanted;
     try {
       wanted = MigrationVersion.fromVersion(schema);
@@ -323,7 +325,7 @@ public final class Backup {
       }
     }
     flyway(database, null).migrate();
-    return describe(json);
+    return summary(document);
   }
 
   private static Flyway flyway(Database database, MigrationVersion target) {
