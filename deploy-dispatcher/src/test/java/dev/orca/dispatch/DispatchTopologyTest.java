@@ -886,6 +886,66 @@ class DispatchTopologyTest {
     assertThat(stored().getHandoverRemovals()).isEmpty();
   }
 
+  @Test
+  void shouldHoldAPinnedApplicationAtItsRollbackWhileSyncsOnlyRecordTheNewestCommit() {
+    deploy("c1", "d1");
+    deploy("c2", "d2");
+    requests.pipeInput(APP, request("c1", "d1r", true).setReason(DeployReason.ROLLBACK).setDeploymentId("rb")
+        .setActor("alice").build());
+    DeployCommand rollback = (DeployCommand) single(commands.readValuesToList());
+    assertThat(rollback.getDeploymentId()).isEqualTo("rb");
+    assertThat(rollback.getCompose()).isEqualTo(compose("d1r"));
+    drain();
+    assertThat(stored().getPinnedCommit()).isEqualTo("c1");
+
+    // A poll finds a new commit (changed compose file): recorded, not deployed; sync status untouched.
+    requests.pipeInput(APP, request("c3", "d3", true).setCommitsBehind(2).build());
+    ApplicationStatusChanged recorded = (ApplicationStatusChanged) single(status.readValuesToList());
+    assertThat(recorded.getLatestCommit()).isEqualTo("c3");
+    assertThat(recorded.getLatestCommitMessage()).isEqualTo("message of c3");
+    assertThat(recorded.getCommitsBehind()).isEqualTo(2);
+    assertThat(recorded.getSyncStatus()).isNull();
+    assertThat(recorded.getCommit()).isNull();
+    // An image update of a pinned application is held back too.
+    requests.pipeInput(APP, request("c3", "d3", true).setReason(DeployReason.IMAGE_UPDATE).setDeploymentId("img")
+        .setPullImages(true).build());
+    assertThat(commands.isEmpty()).isTrue();
+    drain();
+
+    // A user's explicit deploy ends the pin and deploys.
+    requests.pipeInput(APP, request("c3", "d3", false).setReason(DeployReason.MANUAL).setDeploymentId("m").build());
+    assertThat(((DeployCommand) single(commands.readValuesToList())).getDeploymentId()).isEqualTo("m");
+    drain();
+    assertThat(stored().getPinnedCommit()).isNull();
+    requests.pipeInput(APP, request("c4", "d4", true).build());
+    assertThat(commands.readValuesToList()).hasSize(1);
+  }
+
+  @Test
+  void shouldEndAPinWhenTheApplicationMovesToAnotherAgent() {
+    deploy("c1", "d1");
+    requests.pipeInput(APP, request("c1", "d1", true).setReason(DeployReason.ROLLBACK).setDeploymentId("rb").build());
+    drain();
+
+    requests.pipeInput(APP, request("c2", "d2", true).setAgentId(OTHER_AGENT).build());
+
+    assertThat(otherCommands.readValuesToList()).hasSize(1);
+    assertThat(stored().getPinnedCommit()).isNull();
+  }
+
+  @Test
+  void shouldSayAPinnedApplicationIsNotBehindWhenTheBranchIsAtThePinnedCommit() {
+    deploy("c1", "d1");
+    requests.pipeInput(APP, request("c1", "d1", true).setReason(DeployReason.ROLLBACK).setDeploymentId("rb").build());
+    drain();
+
+    requests.pipeInput(APP, request("c1", "d1", false).build());
+
+    ApplicationStatusChanged recorded = (ApplicationStatusChanged) single(status.readValuesToList());
+    assertThat(recorded.getCommitsBehind()).isZero();
+    assertThat(commands.isEmpty()).isTrue();
+  }
+
   private dev.orca.dispatch.avro.ApplicationState stored() {
     return driver.<String, dev.orca.dispatch.avro.ApplicationState>getKeyValueStore(DispatchTopology.STATE_STORE)
         .get(APP);

@@ -34,6 +34,14 @@ public interface CommitSource {
      */
     boolean isAncestor(String ancestor, String descendant) throws GitException;
 
+    /**
+     * How many commits {@code head}'s history has that {@code base}'s lacks (a branch's distance
+     * ahead of a pinned commit), counting at most {@code limit}; empty when either is unknown here.
+     */
+    default java.util.OptionalInt commitsAhead(String base, String head, int limit) throws GitException {
+      return java.util.OptionalInt.empty();
+    }
+
     /** A file's bytes at a commit, or empty when there is no file at that path. */
     Optional<byte[]> read(Commit commit, String path) throws GitException;
 

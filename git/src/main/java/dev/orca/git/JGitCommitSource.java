@@ -339,6 +339,28 @@ public final class JGitCommitSource implements CommitSource, AutoCloseable {
     }
 
     @Override
+    public java.util.OptionalInt commitsAhead(String base, String head, int limit) throws GitException {
+      try (RevWalk walk = new RevWalk(repository)) {
+        ObjectId b = ObjectId.fromString(base);
+        ObjectId h = ObjectId.fromString(head);
+        if (!repository.getObjectDatabase().has(b) || !repository.getObjectDatabase().has(h)) {
+          return java.util.OptionalInt.empty();
+        }
+        walk.markStart(walk.parseCommit(h));
+        walk.markUninteresting(walk.parseCommit(b));
+        int count = 0;
+        while (count < limit && walk.next() != null) {
+          count++;
+        }
+        return java.util.OptionalInt.of(count);
+      } catch (IllegalArgumentException e) {
+        return java.util.OptionalInt.empty();
+      } catch (IOException e) {
+        throw new GitException("cannot count commits from " + base + " to " + head + ": " + e.getMessage(), e);
+      }
+    }
+
+    @Override
     public Map<String, Optional<byte[]>> readAll(Commit commit, Collection<String> paths) throws GitException {
       Map<String, Optional<byte[]>> files = new HashMap<>();
       Map<String, List<String>> asked = new HashMap<>();

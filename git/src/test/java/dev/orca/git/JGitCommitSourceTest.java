@@ -67,6 +67,25 @@ class JGitCommitSourceTest {
   }
 
   @Test
+  void shouldCountHowFarABranchIsAheadOfACommit() throws Exception {
+    GitRepo repo = newRepository();
+    String pinned = repo.commit("compose.yaml", "services: {}\n", "first");
+    repo.commit("compose.yaml", "services: {a: {}}\n", "second");
+    repo.commit("README", "x\n", "third");
+    String head = repo.commit("compose.yaml", "services: {b: {}}\n", "fourth");
+
+    try (CommitSource.Snapshot snapshot = source(true).fetch(remote(repo))) {
+      assertThat(snapshot.commitsAhead(pinned, head, 100)).hasValue(3);
+      assertThat(snapshot.commitsAhead(pinned, head, 2)).hasValue(2);
+      assertThat(snapshot.commitsAhead(head, head, 100)).hasValue(0);
+      // The pinned commit newer than the branch (a force-push rewound it): the branch is ahead by nothing.
+      assertThat(snapshot.commitsAhead(head, pinned, 100)).hasValue(0);
+      assertThat(snapshot.commitsAhead("0".repeat(40), head, 100)).isEmpty();
+      assertThat(snapshot.commitsAhead("not a sha", head, 100)).isEmpty();
+    }
+  }
+
+  @Test
   void shouldReadAFileAtACommit() throws Exception {
     GitRepo repo = newRepository();
     String first = repo.commit("deploy/compose.yaml", "version: 1\n", "first");

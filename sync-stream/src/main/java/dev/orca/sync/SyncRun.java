@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.SortedMap;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
@@ -327,11 +328,31 @@ final class SyncRun {
         .setSettings(application.getSettings())
         .setPullImages(manual && request.getPullImages())
         .setGenerationFloor(application.getGenerationFloor())
+        .setCommitsBehind(commitsBehind(snapshot, application, commit))
         .setActor(request.getActor())
         .setAt(clock.instant())
         .build();
     out.emit(id, deploy);
     detector.sent(id, commit.sha(), digest, application.getAgentId(), application.getPath());
+  }
+
+  /** Counted up to this many: a number past it says "far behind" well enough. */
+  static final int MAX_COMMITS_BEHIND = 10_000;
+
+  /**
+   * For an application pinned by a rollback, how far {@code commit} is ahead of the pinned commit;
+   * null when it is not pinned or that cannot be told (a git failure here never fails the sync).
+   */
+  private static Integer commitsBehind(CommitSource.Snapshot snapshot, ApplicationConfig application, Commit commit) {
+    if (application.getPinnedCommit() == null) {
+      return null;
+    }
+    try {
+      OptionalInt ahead = snapshot.commitsAhead(application.getPinnedCommit(), commit.sha(), MAX_COMMITS_BEHIND);
+      return ahead.isPresent() ? ahead.getAsInt() : null;
+    } catch (GitException e) {
+      return null;
+    }
   }
 
   /** The repository's status while the sync runs, emitted before it starts. */

@@ -89,6 +89,18 @@ final class FakeCommitSource implements CommitSource {
       }
 
       @Override
+      public java.util.OptionalInt commitsAhead(String base, String head, int limit) {
+        if (!commits.containsKey(base) || !commits.containsKey(head)) {
+          return java.util.OptionalInt.empty();
+        }
+        int count = 0;
+        for (String sha = head; sha != null && !sha.equals(base) && count < limit; sha = parents.get(sha)) {
+          count++;
+        }
+        return java.util.OptionalInt.of(count);
+      }
+
+      @Override
       public Optional<byte[]> read(Commit commit, String path) {
         String content = trees.get(commit.sha()).get(path);
         return Optional.ofNullable(content).map(c -> c.getBytes(StandardCharsets.UTF_8));

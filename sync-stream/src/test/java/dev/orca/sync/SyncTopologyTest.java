@@ -122,6 +122,7 @@ class SyncTopologyTest {
     assertThat(deploy.getSyncId()).isEqualTo(request.getSyncId());
     assertThat(deploy.getActor()).isEqualTo("user-1");
     assertThat(deploy.getAt()).isEqualTo(START);
+    assertThat(deploy.getCommitsBehind()).isNull();
 
     Commit second = git.commit("main", "compose.yaml", "services: {a: {image: x:2}}\n", "second");
     syncRequests.pipeInput(REPO, request(REPO).build());
@@ -130,6 +131,25 @@ class SyncTopologyTest {
     DeployRequested changed = singleDeploy("app-1");
     assertThat(changed.getCommit()).isEqualTo(second.sha());
     assertThat(changed.getComposeChanged()).isTrue();
+    assertOutputsEmpty();
+  }
+
+  @Test
+  void shouldSayHowFarThePinnedCommitIsBehindTheBranch() {
+    repository(REPO, 1, "manual");
+    Commit pinned = git.commit("main", "compose.yaml", "services: {a: {image: x:1}}\n", "first");
+    git.commit("main", "compose.yaml", "services: {a: {image: x:2}}\n", "second");
+    Commit head = git.commit("main", "README.md", "docs\n", "third");
+    applications.pipeInput("app-1", ApplicationConfig.newBuilder().setId("app-1").setRevision(2)
+        .setRepositoryId(REPO).setAgentId("agent-1").setBranch("main").setPath("compose.yaml")
+        .setPinnedCommit(pinned.sha()).setUpdatedAt(START).build());
+
+    syncRequests.pipeInput(REPO, request(REPO).build());
+
+    assertRepositoryStatuses(RepositorySyncStatus.SYNCING, RepositorySyncStatus.SUCCESS);
+    DeployRequested deploy = singleDeploy("app-1");
+    assertThat(deploy.getCommit()).isEqualTo(head.sha());
+    assertThat(deploy.getCommitsBehind()).isEqualTo(2);
     assertOutputsEmpty();
   }
 

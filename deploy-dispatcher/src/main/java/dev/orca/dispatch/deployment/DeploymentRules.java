@@ -12,6 +12,7 @@ import dev.orca.dispatch.state.Effects;
 import dev.orca.dispatch.state.RemovedMarker;
 import dev.orca.schemas.avro.ApplicationStatusChanged;
 import dev.orca.schemas.avro.DeployCommand;
+import dev.orca.schemas.avro.DeployReason;
 import dev.orca.schemas.avro.DeployRequested;
 import dev.orca.schemas.avro.DeploymentState;
 import dev.orca.schemas.avro.SyncStatus;
@@ -53,6 +54,18 @@ public final class DeploymentRules {
       // Deploying now would bring back the stack the agent is tearing down.
       log.warn("ignoring deploy request {} for application {}: a removal is in progress",
           request.getRequestId(), request.getApplicationId());
+      return state;
+    }
+    if (state != null && state.getPinnedCommit() != null && !movesAgent(state, request) && followsBranch(request)) {
+      // Pinned by a rollback: the branch's newest commit is recorded, nothing is deployed. The
+      // pin lives here, not only in the configuration, so a sync already under way when the
+      // rollback was asked for cannot undo it.
+      effects.status(status(request, now)
+          .setLatestCommit(request.getCommit())
+          .setLatestCommitMessage(request.getCommitMessage())
+          .setCommitsBehind(request.getCommit().equals(state.getPinnedCommit()) ? Integer.valueOf(0)
+              : request.getCommitsBehind())
+          .build());
       return state;
     }
     if (state != null && !movesAgent(state, request) && !request.getComposeChanged() && request.getDeploymentId() == null) {
@@ -111,6 +124,9 @@ public final class DeploymentRules {
         .build();
     state.setAgentId(request.getAgentId());
     state.setGeneration(generation);
+    // A rollback pins the application to what it deployed; anything else deployed (a manual
+    // deploy, a move to another agent) ends the pin.
+    state.setPinnedCommit(request.getReason() == DeployReason.ROLLBACK ? request.getCommit() : null);
     state.setCurrent(deployment);
     state.setPendingRemoval(null);
 
@@ -190,6 +206,12 @@ public final class DeploymentRules {
         .setAt(now)
         .build());
     return true;
+  }
+
+  /** A request from a sync or an image update: what a pin holds back (a user's deploy or rollback is not). */
+  private static boolean followsBranch(DeployRequested request) {
+    return request.getReason() == DeployReason.SYNC || request.getReason() == DeployReason.IMAGE_UPDATE
+        || request.getReason() == DeployReason.UNKNOWN;
   }
 
   private static boolean movesAgent(ApplicationState state, DeployRequested request) {

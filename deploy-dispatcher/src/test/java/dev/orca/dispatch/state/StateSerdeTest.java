@@ -44,6 +44,25 @@ class StateSerdeTest {
   }
 
   @Test
+  void shouldHaveReleasedTheCurrentStateSchema() throws IOException {
+    // A state store holds what every earlier version wrote: each version that ever shipped must be
+    // released, or its states become unreadable after an upgrade. Release the current one as the
+    // next vN.avsc whenever it changes.
+    Schema latest = null;
+    for (int v = 1; ; v++) {
+      try (InputStream in = getClass().getResourceAsStream(
+          "/schemas/history/dev.orca.dispatch.avro.ApplicationState/v" + v + ".avsc")) {
+        if (in == null) {
+          break;
+        }
+        latest = new Schema.Parser().parse(in);
+      }
+    }
+    assertThat(latest).isNotNull();
+    assertThat(MessageCodec.fingerprint(latest)).isEqualTo(MessageCodec.fingerprint(ApplicationState.getClassSchema()));
+  }
+
+  @Test
   void shouldRoundTripARemovedMarker() {
     ApplicationState state = Deployments.newState("app-1", "agent-a");
     RemovedMarker.mark(state, Instant.parse("2026-03-01T10:00:00Z"));
