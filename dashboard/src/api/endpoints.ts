@@ -11,6 +11,7 @@ import type {
   ConnectionResult,
   CreatedAgent,
   Deployment,
+  DeploymentDetail,
   EnvironmentNames,
   NewApiToken,
   NewUserBody,
@@ -60,6 +61,14 @@ export const applicationsApi = {
     api.get<Deployment[]>(
       `/applications/${id(appId)}/deployments?limit=${limit}${before ? `&before=${encodeURIComponent(before)}` : ''}`,
     ),
+  /** One deployment with its compose file and the files it carried. */
+  deployment: (appId: string, deploymentId: string) =>
+    api.get<DeploymentDetail>(`/applications/${id(appId)}/deployments/${id(deploymentId)}`),
+  /** Deploys again what an earlier successful deployment ran, and pins the application there. */
+  rollback: (appId: string, deploymentId: string) =>
+    api.post<{ deploymentId: string }>(`/applications/${id(appId)}/rollback`, { deploymentId }),
+  /** Ends the pin: the branch's newest commit is deployed. */
+  unpin: (appId: string) => api.delete(`/applications/${id(appId)}/pin`),
   environment: (appId: string) => api.get<EnvironmentNames>(`/applications/${id(appId)}/environment`),
   /** Replaces every variable (an empty object removes them all). */
   setEnvironment: (appId: string, variables: Record<string, string>) =>

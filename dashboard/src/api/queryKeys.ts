@@ -7,6 +7,9 @@ export const queryKeys = {
   applications: ['applications'] as const,
   application: (id: string) => ['applications', id] as const,
   deployments: (applicationId: string) => ['applications', applicationId, 'deployments'] as const,
+  // What a finished deployment ran never changes: fetched once, no live event needed.
+  deployment: (applicationId: string, deploymentId: string) =>
+    ['applications', applicationId, 'deployment', deploymentId] as const,
   // Names only, written by the environment form when it saves; no live event carries them.
   environment: (applicationId: string) => ['applications', applicationId, 'environment'] as const,
   repositories: ['repositories'] as const,

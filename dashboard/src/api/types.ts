@@ -47,14 +47,29 @@ export interface ApplicationSummary {
   hasImageWebhookSecret: boolean;
   /** Where registries post image pushes, on Orca's public URL; null while no image webhook secret is set. */
   imageWebhookUrl: string | null;
+  /** Set while a rollback holds the application at an earlier deployment. */
+  pinned: Pin | null;
+  /** While pinned: the branch's newest commit, recorded but not deployed. */
+  latestCommit: string | null;
+  /** While pinned: how many commits the branch is ahead of the pinned one; null when unknown. */
+  commitsBehind: number | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** The deployment a rollback pinned an application to. */
+export interface Pin {
+  deploymentId: string;
+  commit: string;
+  at: string;
 }
 
 /** An application as its own GET (and its SSE event) returns it. */
 export interface Application extends ApplicationSummary {
   composeFile: string | null;
   previousComposeFile: string | null;
+  /** The first line of latestCommit's message. */
+  latestCommitMessage: string | null;
 }
 
 /** GET|PUT /applications/{id}/environment: the variables' names, sorted; values are never returned. */
@@ -98,6 +113,20 @@ export interface Deployment {
   endedAt: string | null;
   deadline: string | null;
   updatedAt: string | null;
+}
+
+/** GET /applications/{id}/deployments/{deploymentId}: a deployment with what it ran (null: not recorded). */
+export interface DeploymentDetail extends Deployment {
+  commitMessage: string | null;
+  composeFile: string | null;
+  /** The files it carried beside the compose file; never their content. */
+  files: DeploymentFile[] | null;
+}
+
+export interface DeploymentFile {
+  path: string;
+  size: number;
+  sha256: string;
 }
 
 export interface Repository {

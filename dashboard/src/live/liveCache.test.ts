@@ -28,6 +28,10 @@ function app(id: string, overrides: Partial<Application> = {}): Application {
     removeSupersededImages: false,
     hasImageWebhookSecret: false,
     imageWebhookUrl: null,
+    pinned: null,
+    latestCommit: null,
+    latestCommitMessage: null,
+    commitsBehind: null,
     createdAt: '2026-12-01T10:00:00Z',
     updatedAt: '2026-12-01T10:00:00Z',
     ...overrides,
@@ -35,7 +39,7 @@ function app(id: string, overrides: Partial<Application> = {}): Application {
 }
 
 function listItem(application: Application): ApplicationSummary {
-  const { composeFile: _c, previousComposeFile: _p, ...rest } = application;
+  const { composeFile: _c, previousComposeFile: _p, latestCommitMessage: _m, ...rest } = application;
   return rest;
 }
 

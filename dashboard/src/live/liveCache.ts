@@ -178,9 +178,9 @@ function newestFirst(a: Entity, b: Entity): number {
   return started(b) - started(a);
 }
 
-/** The list item of an application: the list leaves out the compose files. */
+/** The list item of an application: the list leaves out the compose files and the held-back commit's message. */
 export function summary(app: Application | ApplicationSummary): ApplicationSummary {
-  const { composeFile: _compose, previousComposeFile: _previous, ...rest } = app as Application;
+  const { composeFile: _compose, previousComposeFile: _previous, latestCommitMessage: _message, ...rest } = app as Application;
   return rest;
 }
 

@@ -4,8 +4,16 @@ import { Group, Paper, Text, useComputedColorScheme } from '@mantine/core';
 import { useEffect, useRef } from 'react';
 import { readOnlyYaml } from './editorSetup';
 
-/** The previous compose file beside the current one, changes highlighted. */
-export function ComposeDiff({ previous, current }: { previous: string; current: string }) {
+/** The previous compose file beside the current one, changes highlighted; {@code labels} name the two sides. */
+export function ComposeDiff({
+  previous,
+  current,
+  labels = ['Previous', 'Current'],
+}: {
+  previous: string;
+  current: string;
+  labels?: [string, string];
+}) {
   const host = useRef<HTMLDivElement>(null);
   const dark = useComputedColorScheme('light') === 'dark';
   useEffect(() => {
@@ -16,26 +24,26 @@ export function ComposeDiff({ previous, current }: { previous: string; current: 
       parent: host.current,
       a: {
         doc: previous,
-        extensions: [...readOnlyYaml(dark), EditorView.contentAttributes.of({ 'aria-label': 'Previous compose file' })],
+        extensions: [...readOnlyYaml(dark), EditorView.contentAttributes.of({ 'aria-label': `${labels[0]} compose file` })],
       },
       b: {
         doc: current,
-        extensions: [...readOnlyYaml(dark), EditorView.contentAttributes.of({ 'aria-label': 'Current compose file' })],
+        extensions: [...readOnlyYaml(dark), EditorView.contentAttributes.of({ 'aria-label': `${labels[1]} compose file` })],
       },
       highlightChanges: true,
       gutter: true,
       collapseUnchanged: { margin: 3, minSize: 6 },
     });
     return () => view.destroy();
-  }, [previous, current, dark]);
+  }, [previous, current, dark, labels]);
   return (
     <div>
       <Group grow mb={4} gap="xs">
         <Text size="xs" c="dimmed" fw={600}>
-          Previous
+          {labels[0]}
         </Text>
         <Text size="xs" c="dimmed" fw={600}>
-          Current
+          {labels[1]}
         </Text>
       </Group>
       <Paper withBorder ref={host} radius="sm" style={{ overflow: 'auto' }} data-testid="compose-diff" />

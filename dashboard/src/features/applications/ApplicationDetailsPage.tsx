@@ -10,7 +10,7 @@ import {
   Tabs,
   Text,
 } from '@mantine/core';
-import { IconAlertTriangle, IconEdit, IconRocket } from '@tabler/icons-react';
+import { IconAlertTriangle, IconEdit, IconPin, IconPinnedOff, IconRocket } from '@tabler/icons-react';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { ApiError } from '../../api/client';
@@ -26,12 +26,12 @@ import { formatDateTime, RelativeTime } from '../../components/RelativeTime';
 import { AgentStatusBadge, HealthBadge, SyncBadge } from '../../components/StatusBadge';
 import { useAgents } from '../agents/hooks';
 import { useRepositories } from '../repositories/hooks';
-import { CommitLine } from './commit';
+import { CommitLine, shortSha } from './commit';
 import { DeleteApplicationButton } from './DeleteApplicationButton';
 import { DeploymentHistory } from './DeploymentHistory';
 import { DeploySettingsSection } from './DeploySettingsSection';
 import { EnvironmentSection } from './EnvironmentSection';
-import { useApplication, useDeployApplication } from './hooks';
+import { useApplication, useDeployApplication, useUnpin } from './hooks';
 
 export function ApplicationDetailsPage() {
   const { id = '' } = useParams();
@@ -72,6 +72,8 @@ function ApplicationDetails({ app }: { app: Application }) {
           </>
         }
       />
+
+      {app.pinned && <PinnedNotice app={app} />}
 
       {app.lastSyncError && (
         <Alert color="red" icon={<IconAlertTriangle />} title="Last error" role="alert">
@@ -138,7 +140,7 @@ function ApplicationDetails({ app }: { app: Application }) {
           )}
         </Tabs.Panel>
         <Tabs.Panel value="history" pt="md">
-          <DeploymentHistory key={app.id} applicationId={app.id} />
+          <DeploymentHistory key={app.id} applicationId={app.id} pinnedDeploymentId={app.pinned?.deploymentId ?? null} />
         </Tabs.Panel>
       </Tabs>
       <Text size="xs" c="dimmed">
@@ -148,6 +150,54 @@ function ApplicationDetails({ app }: { app: Application }) {
   );
 }
 
+/**
+ * A rollback holds the application: what it is pinned to, how far the branch has moved on, and the
+ * way back to following it.
+ */
+function PinnedNotice({ app }: { app: Application }) {
+  const unpin = useUnpin(app.id);
+  const pin = app.pinned;
+  if (!pin) {
+    return null;
+  }
+  const behind =
+    app.latestCommit === null || app.latestCommit === pin.commit
+      ? 'the branch has no newer commit yet'
+      : app.commitsBehind === null
+        ? `the branch is at ${shortSha(app.latestCommit)}`
+        : `${app.commitsBehind} ${app.commitsBehind === 1 ? 'commit' : 'commits'} behind the branch (${shortSha(app.latestCommit)})`;
+  return (
+    <Alert color="grape" icon={<IconPin />} title={`Pinned to ${shortSha(pin.commit)} by a rollback`} data-testid="pinned-notice">
+      <Stack gap="xs">
+        <Text size="sm">
+          Pinned <RelativeTime value={pin.at} size="sm" />; {behind}. New commits are recorded but not deployed until you unpin
+          it or deploy.
+        </Text>
+        {app.latestCommit && app.latestCommitMessage && app.latestCommit !== pin.commit && (
+          <Group gap={6}>
+            <Text size="sm" c="dimmed">
+              Newest:
+            </Text>
+            <CommitLine commit={app.latestCommit} message={app.latestCommitMessage} maw={520} />
+          </Group>
+        )}
+        <Group>
+          <Button
+            variant="light"
+            color="grape"
+            leftSection={<IconPinnedOff size={16} />}
+            loading={unpin.isPending}
+            // The label wraps on a phone rather than widening the notice past the screen.
+            styles={{ root: { height: 'auto', minHeight: 36, paddingBlock: 6 }, label: { whiteSpace: 'normal' } }}
+            onClick={() => unpin.mutate()}
+          >
+            Unpin and deploy the newest commit
+          </Button>
+        </Group>
+      </Stack>
+    </Alert>
+  );
+}
 
 /** Deploys the latest commit now; locked while a deployment runs, and says why when it cannot. */
 function DeployButton({ app }: { app: Application }) {
@@ -162,7 +212,12 @@ function DeployButton({ app }: { app: Application }) {
       onClick={() => {
         setRefusal(null);
         deploy.mutate(undefined, {
-          onSuccess: () => notifySuccess('Deployment requested: the latest commit is being deployed.'),
+          onSuccess: () =>
+            notifySuccess(
+              app.pinned
+                ? 'Deployment requested: the latest commit is being deployed, and the pin is lifted.'
+                : 'Deployment requested: the latest commit is being deployed.',
+            ),
           onError: (error) => {
             if (error instanceof ApiError && error.status === 409) {
               setRefusal(error.message);

@@ -78,6 +78,14 @@ const ApplicationRow = memo(function ApplicationRow({ app, repository, agent, ag
       </td>
       <td data-label="Sync">
         <SyncBadge status={app.syncStatus} />
+        {app.pinned && (
+          <span
+            className={classes.pinned}
+            title={`Pinned to ${shortSha(app.pinned.commit)} by a rollback${app.commitsBehind ? `, ${app.commitsBehind} behind` : ''}`}
+          >
+            pinned
+          </span>
+        )}
       </td>
       <td data-label="Health">
         <HealthBadge status={app.healthStatus} />

@@ -1,5 +1,6 @@
 import { BarChart } from '@mantine/charts';
-import { Button, Card, Group, Stack, Table, Text, Tooltip } from '@mantine/core';
+import { Badge, Button, Card, Group, Stack, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
+import { IconPin } from '@tabler/icons-react';
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { applicationsApi } from '../../api/endpoints';
@@ -11,6 +12,8 @@ import { useAgents } from '../agents/hooks';
 import { useProfile } from '../auth/hooks';
 import { shortSha } from './commit';
 import { actorText, reasonText } from './deploymentActor';
+import { CompareButton, RollbackButton } from './DeploymentActions';
+import { canRollBackTo, newestFirst } from './deployments';
 import { useDeployments } from './hooks';
 
 export function durationMillis(deployment: Deployment): number | null {
@@ -23,14 +26,6 @@ export function durationMillis(deployment: Deployment): number | null {
 /** How many deployments a page of the history holds (asked for explicitly). */
 export const HISTORY_PAGE = 50;
 
-/**
- * The API's order: newest start first, then the higher generation. Compared as instants, not
- * as text: "…:35.1Z" is earlier than "…:35.12Z".
- */
-export function newestFirst(a: Deployment, b: Deployment): number {
-  const started = (d: Deployment) => (d.startedAt ? Date.parse(d.startedAt) : 0);
-  return started(b) - started(a) || b.generation - a.generation;
-}
 
 /**
  * Older pages of the history, fetched when asked: finished deployments, which no live event
@@ -49,8 +44,11 @@ function useOlderDeployments(applicationId: string) {
   return { older, more, load };
 }
 
-/** The application's deployments, newest first, with their durations as a small chart. */
-export function DeploymentHistory({ applicationId }: { applicationId: string }) {
+/**
+ * The application's deployments, newest first, with their durations as a small chart; each can be
+ * compared with another, and one that succeeded rolled back to.
+ */
+export function DeploymentHistory({ applicationId, pinnedDeploymentId }: { applicationId: string; pinnedDeploymentId: string | null }) {
   const deployments = useDeployments(applicationId);
   const { older, more, load } = useOlderDeployments(applicationId);
   const me = useProfile().data;
@@ -70,7 +68,7 @@ export function DeploymentHistory({ applicationId }: { applicationId: string }) 
         ) : (
           <Stack gap="md">
             <DurationChart deployments={list} />
-            <Table.ScrollContainer minWidth={720}>
+            <Table.ScrollContainer minWidth={900}>
               <Table verticalSpacing="xs" aria-label="Deployments">
                 <Table.Thead>
                   <Table.Tr>
@@ -80,6 +78,9 @@ export function DeploymentHistory({ applicationId }: { applicationId: string }) 
                     <Table.Th>Started</Table.Th>
                     <Table.Th>Duration</Table.Th>
                     <Table.Th>Error</Table.Th>
+                    <Table.Th>
+                      <VisuallyHidden>Actions</VisuallyHidden>
+                    </Table.Th>
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
@@ -113,6 +114,17 @@ export function DeploymentHistory({ applicationId }: { applicationId: string }) 
                         <Text size="sm" c="red" lineClamp={2} title={d.error ?? undefined} maw={320}>
                           {d.error ?? ''}
                         </Text>
+                      </Table.Td>
+                      <Table.Td>
+                        <Group gap={4} wrap="nowrap" justify="flex-end">
+                          {d.id === pinnedDeploymentId && (
+                            <Badge variant="light" color="grape" leftSection={<IconPin size={12} />}>
+                              pinned
+                            </Badge>
+                          )}
+                          <CompareButton applicationId={applicationId} deployment={d} list={list} />
+                          {canRollBackTo(d, pinnedDeploymentId) && <RollbackButton applicationId={applicationId} deployment={d} />}
+                        </Group>
                       </Table.Td>
                     </Table.Tr>
                   ))}

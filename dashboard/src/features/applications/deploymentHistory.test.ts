@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Deployment } from '../../api/types';
-import { newestFirst } from './DeploymentHistory';
+import { newestFirst } from './deployments';
 
 const deployment = (id: string, startedAt: string, generation: number) => ({ id, startedAt, generation }) as Deployment;
 

@@ -3,7 +3,9 @@ import { applicationsApi } from '../../api/endpoints';
 import { queryKeys } from '../../api/queryKeys';
 import type { Application, ApplicationBody, ApplicationSummary } from '../../api/types';
 import { liveQuery, queryClient } from '../../app/queryClient';
+import { notifyError, notifySuccess } from '../../components/notify';
 import { summary } from '../../live/liveCache';
+import { shortSha } from './commit';
 
 export function useApplications() {
   return useQuery({ queryKey: queryKeys.applications, queryFn: liveQuery(queryKeys.applications, applicationsApi.list) });
@@ -53,6 +55,38 @@ export function useSaveEnvironment(id: string) {
 
 export function useDeployApplication(id: string) {
   return useMutation({ mutationFn: () => applicationsApi.deploy(id) });
+}
+
+/** One deployment with what it ran; {@code deploymentId} null fetches nothing. */
+export function useDeploymentDetail(applicationId: string, deploymentId: string | null) {
+  return useQuery({
+    queryKey: queryKeys.deployment(applicationId, deploymentId ?? ''),
+    queryFn: () => applicationsApi.deployment(applicationId, deploymentId ?? ''),
+    enabled: deploymentId !== null,
+    staleTime: Infinity,
+  });
+}
+
+/**
+ * Rolls back and says so itself: the live events of the rollback re-render the history (the row's
+ * button goes once it is the pinned one) before the answer may arrive, and a callback of an
+ * unmounted component never runs.
+ */
+export function useRollback(id: string) {
+  return useMutation({
+    mutationFn: (deployment: { id: string; commit: string | null }) => applicationsApi.rollback(id, deployment.id),
+    onSuccess: (_answer, deployment) =>
+      notifySuccess(`Rolling back to ${shortSha(deployment.commit)}; the application stays pinned there.`, 'Rollback requested'),
+  });
+}
+
+/** Unpins and says so itself: the live event of the unpin removes the notice holding the button first. */
+export function useUnpin(id: string) {
+  return useMutation({
+    mutationFn: () => applicationsApi.unpin(id),
+    onSuccess: () => notifySuccess("Unpinned: the branch's newest commit is being deployed."),
+    onError: (error) => notifyError('Cannot unpin', error),
+  });
 }
 
 function forget(id: string) {

@@ -79,6 +79,8 @@ public final class KafkaAccess {
       gateway.add(topic(principals.gateway(), config, AclOperation.WRITE));
     }
     gateway.add(topic(principals.gateway(), topics.status().name(), AclOperation.READ));
+    // The projector keeps what each deployment ran (compose, files, environment) for rollbacks.
+    gateway.add(topic(principals.gateway(), topics.deployRequests().name(), AclOperation.READ));
     gateway.add(group(principals.gateway(), projectorGroup(topics), AclOperation.READ));
     // Deleting an agent's events topic waits until the dispatcher's relay has read it all.
     gateway.add(group(principals.gateway(), dispatcherRelayGroup(topics), AclOperation.DESCRIBE));

@@ -52,10 +52,11 @@ class KafkaAccessTest {
     components.forEach((principal, bindings) -> assertThat(bindings.stream()
         .anyMatch(b -> b.pattern().resourceType() == ResourceType.CLUSTER && b.entry().operation() == AclOperation.ALTER))
         .as(principal).isEqualTo(principal.equals("orca-gateway")));
-    // Only the dispatcher reads deploy-requests (compose files travel there).
+    // Only the dispatcher and the gateway's projector (keeping what each deployment ran, for
+    // rollbacks) read deploy-requests: compose files travel there.
     components.forEach((principal, bindings) -> assertThat(bindings.stream()
         .anyMatch(b -> b.pattern().name().equals("acme.deploy-requests") && b.entry().operation() == AclOperation.READ))
-        .as(principal).isEqualTo(principal.equals("orca-deploy-dispatcher")));
+        .as(principal).isEqualTo(principal.equals("orca-deploy-dispatcher") || principal.equals("orca-gateway")));
     // Only the dispatcher writes agent-reports: the agent a report names there is the one whose topic
     // its relay read it from.
     components.forEach((principal, bindings) -> assertThat(bindings.stream()

@@ -17,7 +17,7 @@ import dev.orca.git.CommitSource;
 import dev.orca.git.GitException;
 import dev.orca.sync.files.ApplicationFiles;
 import dev.orca.sync.files.ApplicationFilesException;
-import dev.orca.sync.files.ComposeDigest;
+import dev.orca.schemas.ComposeDigest;
 import dev.orca.sync.git.RepositorySecrets;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

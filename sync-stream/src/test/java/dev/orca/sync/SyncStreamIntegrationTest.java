@@ -101,7 +101,7 @@ class SyncStreamIntegrationTest {
       assertThat(deploy.getCommit()).isEqualTo(sha);
       assertThat(deploy.getCommitMessage()).isEqualTo("add web");
       assertThat(deploy.getCompose()).isEqualTo(compose);
-      assertThat(deploy.getDigest()).isEqualTo(dev.orca.sync.files.ComposeDigest.sha256(compose.getBytes(StandardCharsets.UTF_8)));
+      assertThat(deploy.getDigest()).isEqualTo(dev.orca.schemas.ComposeDigest.sha256(compose.getBytes(StandardCharsets.UTF_8)));
       assertThat(deploy.getComposeChanged()).isTrue();
       assertThat(deploy.getSyncId()).isEqualTo("sync-1");
     });

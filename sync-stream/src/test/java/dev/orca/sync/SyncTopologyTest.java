@@ -114,7 +114,7 @@ class SyncTopologyTest {
     assertThat(deploy.getCommit()).isEqualTo(first.sha());
     assertThat(deploy.getCommitMessage()).isEqualTo("first");
     assertThat(deploy.getCompose()).isEqualTo("services: {a: {image: x:1}}\n");
-    assertThat(deploy.getDigest()).isEqualTo(dev.orca.sync.files.ComposeDigest.sha256("services: {a: {image: x:1}}\n".getBytes(StandardCharsets.UTF_8)));
+    assertThat(deploy.getDigest()).isEqualTo(dev.orca.schemas.ComposeDigest.sha256("services: {a: {image: x:1}}\n".getBytes(StandardCharsets.UTF_8)));
     assertThat(deploy.getComposeChanged()).isTrue();
     assertThat(deploy.getReason()).isEqualTo(DeployReason.SYNC);
     assertThat(deploy.getDeploymentId()).isNull();
@@ -468,7 +468,7 @@ class SyncTopologyTest {
     DeployRequested first = singleDeploy("app-1");
     assertThat(first.getFiles()).containsOnlyKeys("web.env", "conf/app.conf");
     assertThat(StandardCharsets.UTF_8.decode(first.getFiles().get("conf/app.conf")).toString()).isEqualTo("v=1\n");
-    assertThat(first.getDigest()).isNotEqualTo(dev.orca.sync.files.ComposeDigest.sha256(
+    assertThat(first.getDigest()).isNotEqualTo(dev.orca.schemas.ComposeDigest.sha256(
         compose.getBytes(StandardCharsets.UTF_8)));
 
     Commit config = git.commit("main", "apps/shop/conf/app.conf", "v=2\n", "only the mounted config");
@@ -783,7 +783,7 @@ class SyncTopologyTest {
     repository(REPO, 1, "manual");
     application("app-1", REPO, "main", "compose.yaml", 2);
     Commit head = git.commit("main", "compose.yaml", "services: {}\n", "compose");
-    String digest = dev.orca.sync.files.ComposeDigest.sha256("services: {}\n".getBytes(StandardCharsets.UTF_8));
+    String digest = dev.orca.schemas.ComposeDigest.sha256("services: {}\n".getBytes(StandardCharsets.UTF_8));
     KeyValueStore<String, LastSent> lastSent = driver.getKeyValueStore(SyncTopology.LAST_SENT);
     lastSent.put("app-1", new LastSent("0".repeat(40), digest, null, null));
 

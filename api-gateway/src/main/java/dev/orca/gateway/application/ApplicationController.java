@@ -10,6 +10,8 @@ import dev.orca.gateway.agent.AgentJson;
 import dev.orca.gateway.agent.AgentViews;
 import dev.orca.gateway.auth.CurrentUser;
 import dev.orca.gateway.crypto.BlindIndex;
+import dev.orca.gateway.deployment.DeploymentContents;
+import dev.orca.gateway.deployment.DeploymentDetailJson;
 import dev.orca.gateway.deployment.DeploymentJson;
 import dev.orca.gateway.deployment.DeploymentStore;
 import dev.orca.gateway.events.EntityChanges;
@@ -77,12 +79,14 @@ class ApplicationController {
   private final Topics topics;
   private final EntityChanges changes;
   private final DeploymentStore deploymentStore;
+  private final DeploymentContents contents;
   private final Duration removalTimeout;
   private final long deadlineSeconds;
 
   ApplicationController(ApplicationStore store, EnvironmentSealer environments, AgentViews agents,
       RepositoryViews repositories, BlindIndex blindIndex, KafkaPublisher publisher, Outbox outbox, Topics topics,
-      EntityChanges changes, DeploymentStore deploymentStore, OrcaProperties properties) {
+      EntityChanges changes, DeploymentStore deploymentStore, DeploymentContents contents, OrcaProperties properties) {
+    this.contents = contents;
     this.store = store;
     this.environments = environments;
     this.agents = agents;
@@ -192,7 +196,7 @@ class ApplicationController {
       // New settings reach the agent with a deployment: the digest covers them.
       boolean resync = retargeted || !settings.equals(row.settings());
       return checkReferences(config, row.id())
-          .then(Mono.defer(() -> store.update(row.id(), config, row.revision(), resync, me.actor())))
+          .then(Mono.defer(() -> store.update(row.id(), config, row.revision(), resync, retargeted, me.actor())))
           .onErrorMap(DataIntegrityViolationException.class, e -> duplicate(name))
           .flatMap(this::afterWrite);
     });
@@ -279,19 +283,120 @@ class ApplicationController {
             : onlineAgent(row.agentId()).thenReturn(row))
         .flatMap(row -> {
           String deploymentId = UUID.randomUUID().toString();
-          SyncRequested request = SyncRequested.newBuilder()
-              .setSyncId(UUID.randomUUID().toString())
-              .setRepositoryId(row.repositoryId().toString())
-              .setTrigger(SyncTrigger.MANUAL)
-              .setApplicationId(row.id().toString())
-              .setDeploymentId(deploymentId)
-              .setActor(me.actor())
-              .setMinRevision(row.revision())
-              .setAt(Instant.now())
-              .build();
-          return publisher.publish(topics.syncRequests(), row.repositoryId().toString(), request)
-              .thenReturn(new DeployJson(deploymentId));
+          if (row.pinned() != null) {
+            // Deploying a commit explicitly ends a rollback's pin.
+            return store.unpin(row.id(), deploymentId, me.actor()).map(Optional::of).defaultIfEmpty(Optional.empty())
+                .flatMap(seq -> seq.isPresent() ? outbox.awaitPublished(seq.get(), FIRST_SYNC_WAIT)
+                    : publishDeploy(row, deploymentId, me))
+                .thenReturn(new DeployJson(deploymentId));
+          }
+          return publishDeploy(row, deploymentId, me).thenReturn(new DeployJson(deploymentId));
         });
+  }
+
+  private Mono<Void> publishDeploy(ApplicationStore.Row row, String deploymentId, CurrentUser me) {
+    SyncRequested request = SyncRequested.newBuilder()
+        .setSyncId(UUID.randomUUID().toString())
+        .setRepositoryId(row.repositoryId().toString())
+        .setTrigger(SyncTrigger.MANUAL)
+        .setApplicationId(row.id().toString())
+        .setDeploymentId(deploymentId)
+        .setActor(me.actor())
+        .setMinRevision(row.revision())
+        .setAt(Instant.now())
+        .build();
+    return publisher.publish(topics.syncRequests(), row.repositoryId().toString(), request).then();
+  }
+
+
+  /** POST body of a rollback: the earlier deployment that succeeded to deploy again. */
+  record RollbackBody(String deploymentId) {}
+
+  /**
+   * Deploys again exactly what an earlier successful deployment ran (its commit, compose file,
+   * files and environment) as a new deployment with reason {@code rollback}, and pins the
+   * application there: syncs then only record the branch's newest commit until an unpin, a
+   * manual deploy or a move to another repository, branch, path or agent.
+   */
+  @PostMapping("/{id}/rollback")
+  @ResponseStatus(HttpStatus.ACCEPTED)
+  Mono<DeployJson> rollback(@PathVariable String id, @RequestBody(required = false) RollbackBody body,
+      @RequestAttribute(CurrentUser.ATTRIBUTE) CurrentUser me) {
+    if (body == null || body.deploymentId() == null || body.deploymentId().isBlank()
+        || body.deploymentId().length() > 100) {
+      throw ApiException.badRequest("deploymentId is required: an earlier deployment of this application that succeeded");
+    }
+    return existing(id)
+        .flatMap(row -> row.beingRemoved(Instant.now())
+            ? Mono.error(ApiException.conflict("application is being removed"))
+            : onlineAgent(row.agentId()).thenReturn(row))
+        .flatMap(row -> deploymentStore.find(body.deploymentId())
+            .filter(target -> row.id().equals(target.applicationId()))
+            .switchIfEmpty(Mono.error(() -> ApiException.notFound("deployment not found")))
+            .flatMap(target -> {
+              if (!"succeeded".equals(target.state())) {
+                return Mono.error(ApiException.conflict("only a deployment that succeeded can be rolled back to;"
+                    + " deployment " + target.id() + " " + describe(target.state())));
+              }
+              String deploymentId = UUID.randomUUID().toString();
+              return contents.find(row.id(), target.digest())
+                  .switchIfEmpty(Mono.error(() -> ApiException.conflict("what deployment " + target.id()
+                      + " ran was not recorded (it was made before Orca kept deployments' contents)")))
+                  .flatMap(content -> environmentCanBeOpened(content, row).then(
+                      store.rollback(row.id(), target.id(), content, deploymentId, me.actor())))
+                  .switchIfEmpty(Mono.error(() -> ApiException.notFound("application not found")))
+                  .flatMap(seq -> outbox.awaitPublished(seq, FIRST_SYNC_WAIT))
+                  .thenReturn(new DeployJson(deploymentId));
+            }));
+  }
+
+  /** Ends a rollback's pin: the branch's newest commit is deployed (204 also when not pinned). */
+  @DeleteMapping("/{id}/pin")
+  Mono<ResponseEntity<Void>> unpin(@PathVariable String id, @RequestAttribute(CurrentUser.ATTRIBUTE) CurrentUser me) {
+    return existing(id)
+        .flatMap(row -> row.beingRemoved(Instant.now())
+            ? Mono.error(ApiException.conflict("application is being removed"))
+            : store.unpin(row.id(), UUID.randomUUID().toString(), me.actor())
+                .flatMap(seq -> outbox.awaitPublished(seq, FIRST_SYNC_WAIT)).then(Mono.just(row)))
+        .thenReturn(ResponseEntity.noContent().build());
+  }
+
+  /**
+   * One deployment with what it ran: its compose file and the files it carried (paths, sizes and
+   * SHA-256, never their content), null when that was not recorded. Two of them make the history's
+   * compose diff.
+   */
+  @GetMapping("/{id}/deployments/{deploymentId}")
+  Mono<DeploymentDetailJson> deployment(@PathVariable String id, @PathVariable String deploymentId) {
+    return existing(id)
+        .flatMap(row -> deploymentStore.find(deploymentId)
+            .filter(found -> row.id().equals(found.applicationId()))
+            .switchIfEmpty(Mono.error(() -> ApiException.notFound("deployment not found")))
+            .flatMap(found -> contents.find(row.id(), found.digest())
+                .map(content -> DeploymentDetailJson.of(found, content))
+                .defaultIfEmpty(DeploymentDetailJson.of(found, null))));
+  }
+
+  private static String describe(String state) {
+    return switch (state == null ? "" : state) {
+      case "in_progress" -> "is still in progress";
+      case "timed_out" -> "timed out";
+      default -> state;
+    };
+  }
+
+  /**
+   * 409 unless the environment a deployment ran with can be opened to seal it for the application's
+   * agent: it was sealed for the agent it ran on, and a deleted agent's key is gone.
+   */
+  private Mono<Void> environmentCanBeOpened(DeploymentContents.Content content, ApplicationStore.Row row) {
+    if (content.environment() == null || row.agentId().equals(content.environmentAgentId())) {
+      return Mono.empty();
+    }
+    return agents.find(content.environmentAgentId())
+        .switchIfEmpty(Mono.error(() -> ApiException.conflict("the environment that deployment ran with was sealed"
+            + " for agent " + content.environmentAgentId() + ", which no longer exists; it cannot be deployed again")))
+        .then();
   }
 
   @GetMapping("/{id}/environment")

@@ -12,7 +12,8 @@ record ApplicationListItemJson(UUID id, String name, UUID repositoryId, String a
     String syncStatus, String healthStatus, String commit, String commitMessage, Instant lastSyncedAt,
     String lastSyncError, boolean selfHeal, Integer readinessTimeoutSeconds, List<String> allowedPolicyRules,
     boolean imagePolling, int imagePollIntervalSeconds, boolean removeSupersededImages, boolean hasImageWebhookSecret,
-    String imageWebhookUrl, Instant createdAt, Instant updatedAt) {
+    String imageWebhookUrl, ApplicationJson.Pin pinned, String latestCommit, Integer commitsBehind, Instant createdAt,
+    Instant updatedAt) {
 
   static ApplicationListItemJson of(ApplicationJson application) {
     return new ApplicationListItemJson(application.id(), application.name(), application.repositoryId(),
@@ -21,6 +22,7 @@ record ApplicationListItemJson(UUID id, String name, UUID repositoryId, String a
         application.lastSyncError(), application.selfHeal(), application.readinessTimeoutSeconds(),
         application.allowedPolicyRules(), application.imagePolling(), application.imagePollIntervalSeconds(),
         application.removeSupersededImages(), application.hasImageWebhookSecret(), application.imageWebhookUrl(),
-        application.createdAt(), application.updatedAt());
+        application.pinned(), application.latestCommit(), application.commitsBehind(), application.createdAt(),
+        application.updatedAt());
   }
 }

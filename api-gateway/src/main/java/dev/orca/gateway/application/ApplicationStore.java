@@ -1,11 +1,15 @@
 package dev.orca.gateway.application;
 
+import dev.orca.gateway.deployment.DeploymentContents;
 import dev.orca.gateway.eventlog.EntityChange;
 import dev.orca.gateway.eventlog.EventAppender;
 import dev.orca.gateway.outbox.Outbox;
 import dev.orca.gateway.web.ApiException;
+import dev.orca.schemas.ComposeDigest;
 import dev.orca.schemas.Topics;
 import dev.orca.schemas.avro.ApplicationConfig;
+import dev.orca.schemas.avro.DeployReason;
+import dev.orca.schemas.avro.DeployRequested;
 import dev.orca.schemas.avro.DeploySettings;
 import dev.orca.schemas.avro.RemoveRequested;
 import dev.orca.schemas.avro.SyncRequested;
@@ -13,6 +17,7 @@ import dev.orca.schemas.avro.SyncTrigger;
 import dev.orca.schemas.crypto.SecretBox;
 import io.r2dbc.spi.Readable;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -38,18 +43,26 @@ class ApplicationStore {
       + " sync_status, health_status, commit_sha, commit_message, last_synced_at, last_sync_error, compose_encrypted,"
       + " previous_compose_encrypted, removal_request_id, removal_deadline, self_heal, readiness_timeout_seconds,"
       + " allowed_policy_rules, image_polling, image_poll_interval_seconds, remove_superseded_images,"
-      + " image_webhook_secret_encrypted IS NOT NULL AS has_image_webhook_secret, created_at, updated_at";
+      + " image_webhook_secret_encrypted IS NOT NULL AS has_image_webhook_secret, pinned_deployment_id, pinned_commit,"
+      + " pinned_at, latest_commit_sha, latest_commit_message, commits_behind, created_at, updated_at";
+
+  /** What {@link Target#of(Readable)} reads, for RETURNING clauses. */
+  private static final String TARGET_COLUMNS = "repository_id, agent_id, branch, path, self_heal,"
+      + " readiness_timeout_seconds, allowed_policy_rules, image_polling, image_poll_interval_seconds,"
+      + " remove_superseded_images";
 
   private final DatabaseClient db;
   private final Outbox outbox;
   private final Topics topics;
   private final SecretBox secrets;
   private final EnvironmentSealer sealer;
+  private final DeploymentContents contents;
   /** The public URL the image webhook's address is on; null when none is configured. */
   private final String publicUrl;
 
   ApplicationStore(DatabaseClient db, Outbox outbox, Topics topics, SecretBox secrets, EnvironmentSealer sealer,
-      dev.orca.gateway.system.OrcaProperties properties) {
+      DeploymentContents contents, dev.orca.gateway.system.OrcaProperties properties) {
+    this.contents = contents;
     this.db = db;
     this.publicUrl = properties.publicBaseUrl();
     this.outbox = outbox;
@@ -116,7 +129,7 @@ class ApplicationStore {
 
   record Row(UUID id, String name, UUID repositoryId, String agentId, String branch, String path, long revision,
       Settings settings, boolean hasImageWebhookSecret, String removalRequestId, Instant removalDeadline,
-      ApplicationJson json) {
+      ApplicationJson.Pin pinned, ApplicationJson json) {
 
     /** A removal counts only until its deadline: one whose request was lost must not block the application. */
     boolean beingRemoved(Instant now) {
@@ -140,7 +153,7 @@ class ApplicationStore {
     }
   }
 
-  private record Revised(long revision, Target target) {}
+  private record Revised(long revision, Target target, String pinnedCommit) {}
 
   /** The application's agent and its environment sealed for it (null: no variables). */
   record Sealed(String agentId, byte[] environment) {}
@@ -155,11 +168,11 @@ class ApplicationStore {
 
   Mono<ApplicationViews.ImageWebhookTarget> imageWebhookTarget(UUID id) {
     return db.sql("SELECT image_webhook_secret_encrypted, compose_encrypted,"
-            + " (removal_request_id IS NOT NULL AND removal_deadline > now()) AS being_removed"
-            + " FROM applications WHERE id = :id").bind("id", id)
+            + " (removal_request_id IS NOT NULL AND removal_deadline > now()) AS being_removed,"
+            + " pinned_deployment_id IS NOT NULL AS pinned FROM applications WHERE id = :id").bind("id", id)
         .map(r -> new ApplicationViews.ImageWebhookTarget(id, r.get("image_webhook_secret_encrypted", String.class),
             secrets.decrypt(r.get("compose_encrypted", String.class)),
-            Boolean.TRUE.equals(r.get("being_removed", Boolean.class))))
+            Boolean.TRUE.equals(r.get("being_removed", Boolean.class)), Boolean.TRUE.equals(r.get("pinned", Boolean.class))))
         .one();
   }
 
@@ -184,7 +197,7 @@ class ApplicationStore {
             .bind("repository", c.repositoryId()).bind("agent", c.agentId()).bind("branch", c.branch())
             .bind("path", c.path()).bind("now", now), c.settings(), c.imageWebhookSecret())
             .map(r -> r.get("revision", Long.class)).one()
-            .flatMap(revision -> queue(id, Target.of(c), null, revision, now, true, actor))
+            .flatMap(revision -> queue(id, Target.of(c), null, revision, now, Sync.of(actor), null))
             .flatMap(seq -> changed(id).thenReturn(seq)))
         .flatMap(seq -> find(id).map(row -> new Written(row, seq.orElse(null))));
   }
@@ -196,31 +209,51 @@ class ApplicationStore {
    * is the revision {@code c} was built from: 409 when another write came first (its change would be
    * lost, an admin's revoked policy exception among them).
    */
-  Mono<Written> update(UUID id, Config c, long readRevision, boolean resync, String actor) {
+  Mono<Written> update(UUID id, Config c, long readRevision, boolean resync, boolean retargeted, String actor) {
     Instant now = Instant.now();
     return outbox.transaction(
         lockSealed(id)
             .flatMap(current -> current.revision() != readRevision
                 ? Mono.error(ApiException.conflict("the application changed meanwhile; read it again and retry"))
                 : Mono.just(current))
-            .flatMap(current -> sealer.reseal(current.agentId(), c.agentId(), id, current.environment()))
-            .flatMap(environment -> bindEnvironment(bindSettings(db.sql("UPDATE applications SET name_encrypted = :name,"
+            .flatMap(current -> sealer.reseal(current.agentId(), c.agentId(), id, current.environment())
+                .map(environment -> new Resealed(current, environment)))
+            .flatMap(resealed -> {
+              // A pin holds the stack it was made on: another repository, branch, path or agent ends it,
+              // and the sync is then a deploy, which ends the dispatcher's pin too.
+              boolean unpin = retargeted && resealed.current().pinnedCommit() != null;
+              Optional<byte[]> environment = resealed.environment();
+              Sync sync = unpin ? Sync.deploy(actor, UUID.randomUUID().toString()) : resync ? Sync.of(actor) : Sync.NONE;
+              return bindEnvironment(bindSettings(db.sql("UPDATE applications SET name_encrypted = :name,"
                     + " name_hash = :hash, repository_id = :repository, agent_id = :agent, branch = :branch,"
                     + " path = :path, environment_sealed = :environment, self_heal = :selfHeal,"
                     + " readiness_timeout_seconds = :readiness, allowed_policy_rules = :rules,"
                     + " image_polling = :imagePolling, image_poll_interval_seconds = :imagePollSeconds,"
                     + " remove_superseded_images = :removeSuperseded, image_webhook_secret_encrypted = CASE WHEN"
-                    + " :keepSecret THEN image_webhook_secret_encrypted ELSE :secret END,"
+                    + " :keepSecret THEN image_webhook_secret_encrypted ELSE :secret END," + UNPIN_IF
                     + " revision = nextval('config_revision'), updated_at = :now WHERE id = :id RETURNING revision")
                     .bind("id", id).bind("name", secrets.encrypt(c.name())).bind("hash", c.nameHash())
                     .bind("repository", c.repositoryId()).bind("agent", c.agentId()).bind("branch", c.branch())
-                    .bind("path", c.path()).bind("now", now), c.settings(), c.imageWebhookSecret()),
-                    environment.orElse(null))
+                    .bind("path", c.path()).bind("unpin", unpin).bind("now", now), c.settings(),
+                    c.imageWebhookSecret()), environment.orElse(null))
                 .map(r -> r.get("revision", Long.class)).one()
-                .flatMap(revision -> queue(id, Target.of(c), environment.orElse(null), revision, now, resync, actor)))
+                .flatMap(revision -> queue(id, Target.of(c), environment.orElse(null), revision, now, sync,
+                    unpin ? null : resealed.current().pinnedCommit()));
+            })
             .flatMap(seq -> changed(id).thenReturn(seq)))
         .flatMap(seq -> find(id).map(row -> new Written(row, seq.orElse(null))));
   }
+
+  /** The locked row and its environment sealed for the agent the write names. */
+  private record Resealed(Locked current, Optional<byte[]> environment) {}
+
+  /** Assignments that clear the pin when {@code :unpin} is true. */
+  private static final String UNPIN_IF = " pinned_deployment_id = CASE WHEN :unpin THEN NULL ELSE pinned_deployment_id END,"
+      + " pinned_commit = CASE WHEN :unpin THEN NULL ELSE pinned_commit END,"
+      + " pinned_at = CASE WHEN :unpin THEN NULL ELSE pinned_at END,"
+      + " latest_commit_sha = CASE WHEN :unpin THEN NULL ELSE latest_commit_sha END,"
+      + " latest_commit_message = CASE WHEN :unpin THEN NULL ELSE latest_commit_message END,"
+      + " commits_behind = CASE WHEN :unpin THEN NULL ELSE commits_behind END,";
 
   /** Every application's id, oldest first. */
   Flux<UUID> ids() {
@@ -235,20 +268,137 @@ class ApplicationStore {
     Instant now = Instant.now();
     return outbox.transaction(
         db.sql("UPDATE applications SET revision = nextval('config_revision') WHERE id = :id"
-                + " RETURNING revision, environment_sealed, repository_id, agent_id, branch, path, self_heal,"
-                + " readiness_timeout_seconds, allowed_policy_rules, image_polling, image_poll_interval_seconds,"
-                + " remove_superseded_images")
+                + " RETURNING revision, environment_sealed, pinned_commit, pinned_deployment_id, " + TARGET_COLUMNS)
             .bind("id", id)
-            .map(r -> new Republished(new Revised(r.get("revision", Long.class), Target.of(r)),
-                r.get("environment_sealed", byte[].class)))
+            .map(r -> new Republished(new Revised(r.get("revision", Long.class), Target.of(r),
+                r.get("pinned_commit", String.class)), r.get("environment_sealed", byte[].class),
+                r.get("pinned_deployment_id", String.class)))
             .one()
-            .flatMap(row -> queue(id, row.revised().target(), row.environment(), row.revised().revision(), now, true,
-                actor))
+            .flatMap(row -> row.pinnedDeployment() == null
+                ? queue(id, row.revised().target(), row.environment(), row.revised().revision(), now, Sync.of(actor),
+                    null)
+                // A new broker's dispatcher knows no pin: the rollback is sent again, which pins it there too.
+                : pinnedContent(id, row.pinnedDeployment())
+                    .flatMap(content -> queue(id, row.revised().target(), row.environment(), row.revised().revision(),
+                            now, Sync.NONE, row.revised().pinnedCommit())
+                        .then(sealer.reseal(content.environmentAgentId(), row.revised().target().agentId(), id,
+                            content.environment()))
+                        .flatMap(environment -> queueRollback(id, row.revised().target(), content,
+                            environment.orElse(null), UUID.randomUUID().toString(), actor, now))
+                        .map(Optional::of))
+                    // Nothing recorded to pin it to (an export from before rollbacks kept contents): it follows its branch.
+                    .switchIfEmpty(Mono.defer(() -> queue(id, row.revised().target(), row.environment(),
+                        row.revised().revision(), now, Sync.of(actor), row.revised().pinnedCommit()))))
             .flatMap(seq -> changed(id).thenReturn(true))
             .defaultIfEmpty(false));
   }
 
-  private record Republished(Revised revised, byte[] environment) {}
+  private record Republished(Revised revised, byte[] environment, String pinnedDeployment) {}
+
+  /** What the deployment an application is pinned to ran; empty when it was not recorded. */
+  private Mono<DeploymentContents.Content> pinnedContent(UUID id, String deploymentId) {
+    return db.sql("SELECT digest FROM deployments WHERE id = :deployment AND application_id = :id")
+        .bind("deployment", deploymentId).bind("id", id)
+        .map(r -> r.get("digest", String.class)).one()
+        .flatMap(digest -> contents.find(id, digest));
+  }
+
+  /**
+   * Pins the application to deployment {@code target} and queues, in one transaction, its snapshot
+   * naming the pinned commit and a {@code DeployRequested} (reason ROLLBACK, id {@code deploymentId})
+   * of exactly what that deployment ran: its commit, compose file and files, and its environment
+   * (sealed again when the application has moved to another agent since), with the application's
+   * current settings otherwise (an admin's policy exceptions are today's, never an earlier
+   * deployment's). Returns the request's outbox seq; empty when the application is gone.
+   */
+  Mono<Long> rollback(UUID id, String target, DeploymentContents.Content content, String deploymentId, String actor) {
+    Instant now = Instant.now();
+    return outbox.transaction(
+        lockSealed(id)
+            .flatMap(current -> sealer.reseal(content.environmentAgentId(), current.agentId(), id, content.environment()))
+            .flatMap(environment -> db.sql("UPDATE applications SET pinned_deployment_id = :target,"
+                    + " pinned_commit = :commit, pinned_at = :now, latest_commit_sha = NULL,"
+                    + " latest_commit_message = NULL, commits_behind = NULL, revision = nextval('config_revision'),"
+                    + " updated_at = :now WHERE id = :id RETURNING revision, environment_sealed, " + TARGET_COLUMNS)
+                .bind("id", id).bind("target", target).bind("commit", content.commit()).bind("now", now)
+                .map(r -> new Republished(new Revised(r.get("revision", Long.class), Target.of(r), content.commit()),
+                    r.get("environment_sealed", byte[].class), target))
+                .one()
+                .flatMap(row -> queue(id, row.revised().target(), row.environment(), row.revised().revision(), now,
+                        Sync.NONE, content.commit())
+                    .then(queueRollback(id, row.revised().target(), content, environment.orElse(null), deploymentId,
+                        actor, now))))
+            .flatMap(seq -> changed(id).thenReturn(seq)));
+  }
+
+  /**
+   * Ends the pin and queues a deploy of the branch's newest commit under {@code deploymentId} (which
+   * ends the dispatcher's pin); returns the sync's outbox seq, empty when the application is not
+   * pinned or gone.
+   */
+  Mono<Long> unpin(UUID id, String deploymentId, String actor) {
+    Instant now = Instant.now();
+    return outbox.transaction(
+        db.sql("UPDATE applications SET pinned_deployment_id = NULL, pinned_commit = NULL, pinned_at = NULL,"
+                + " latest_commit_sha = NULL, latest_commit_message = NULL, commits_behind = NULL,"
+                + " revision = nextval('config_revision'), updated_at = :now"
+                + " WHERE id = :id AND pinned_deployment_id IS NOT NULL"
+                + " RETURNING revision, environment_sealed, " + TARGET_COLUMNS)
+            .bind("id", id).bind("now", now)
+            .map(r -> new Republished(new Revised(r.get("revision", Long.class), Target.of(r), null),
+                r.get("environment_sealed", byte[].class), null))
+            .one()
+            .flatMap(row -> queue(id, row.revised().target(), row.environment(), row.revised().revision(), now,
+                Sync.deploy(actor, deploymentId), null))
+            .flatMap(seq -> changed(id).then(Mono.justOrEmpty(seq))));
+  }
+
+  /** Queues the {@code DeployRequested} of a rollback to {@code content} under the application's {@code target}. */
+  private Mono<Long> queueRollback(UUID id, Target target, DeploymentContents.Content content, byte[] environment,
+      String deploymentId, String actor, Instant now) {
+    DeploySettings settings = settings(environment, target.settings());
+    String digest = ComposeDigest.of(content.compose().getBytes(StandardCharsets.UTF_8), content.files(), settings);
+    return floor(id).flatMap(floor -> outbox.append(topics.deployRequests(), id.toString(), DeployRequested.newBuilder()
+        .setRequestId(UUID.randomUUID().toString())
+        .setApplicationId(id.toString())
+        .setAgentId(target.agentId())
+        .setReason(DeployReason.ROLLBACK)
+        .setDeploymentId(deploymentId)
+        .setCommit(content.commit())
+        .setCommitMessage(content.commitMessage())
+        .setCompose(content.compose())
+        .setDigest(digest)
+        .setComposeChanged(true)
+        .setFiles(content.filesForAvro())
+        .setSettings(settings)
+        .setGenerationFloor(floor)
+        .setActor(actor)
+        .setAt(now)
+        .build()));
+  }
+
+  /** The history's highest generation: what the dispatcher numbers above (it restarts at 0 on a new broker). */
+  private Mono<Long> floor(UUID id) {
+    return db.sql("SELECT coalesce(max(generation), 0) AS floor FROM deployments WHERE application_id = :id")
+        .bind("id", id).map(row -> row.get("floor", Long.class)).one();
+  }
+
+  /**
+   * The sync a configuration write queues with its snapshot: none, a sync of the application
+   * ({@code CONFIGURATION}), or a deploy of it under {@code deploymentId} (what ends a pin).
+   */
+  private record Sync(String actor, SyncTrigger trigger, String deploymentId) {
+
+    static final Sync NONE = new Sync(null, null, null);
+
+    static Sync of(String actor) {
+      return new Sync(actor, SyncTrigger.CONFIGURATION, null);
+    }
+
+    static Sync deploy(String actor, String deploymentId) {
+      return new Sync(actor, SyncTrigger.MANUAL, deploymentId);
+    }
+  }
 
   /** The agent and sealed environment, or empty when the application does not exist. */
   Mono<Sealed> sealed(UUID id) {
@@ -268,28 +418,28 @@ class ApplicationStore {
             .flatMap(current -> sealer.seal(current.agentId(), id, dotEnv))
             .flatMap(environment -> bindEnvironment(db.sql("UPDATE applications SET environment_sealed = :environment,"
                     + " revision = nextval('config_revision'), updated_at = :now WHERE id = :id"
-                    + " RETURNING revision, repository_id, agent_id, branch, path, self_heal, readiness_timeout_seconds,"
-                    + " allowed_policy_rules, image_polling, image_poll_interval_seconds, remove_superseded_images")
+                    + " RETURNING revision, pinned_commit, " + TARGET_COLUMNS)
                     .bind("id", id).bind("now", now), environment.orElse(null))
-                .map(r -> new Revised(r.get("revision", Long.class), Target.of(r)))
+                .map(r -> new Revised(r.get("revision", Long.class), Target.of(r), r.get("pinned_commit", String.class)))
                 .one()
                 .flatMap(updated -> queue(id, updated.target(), environment.orElse(null), updated.revision(), now,
-                    true, actor)))
+                    Sync.of(actor), updated.pinnedCommit())))
             .flatMap(seq -> changed(id).thenReturn(seq)))
         .flatMap(seq -> find(id).map(row -> new Written(row, seq.orElse(null))));
   }
 
   /** Locks the row for the rest of the transaction: the agent cannot change under a sealing. */
   private Mono<Locked> lockSealed(UUID id) {
-    return db.sql("SELECT agent_id, environment_sealed, revision FROM applications WHERE id = :id FOR UPDATE")
+    return db.sql("SELECT agent_id, environment_sealed, revision, pinned_commit FROM applications WHERE id = :id"
+            + " FOR UPDATE")
         .bind("id", id)
         .map(r -> new Locked(r.get("agent_id", String.class), r.get("environment_sealed", byte[].class),
-            r.get("revision", Long.class)))
+            r.get("revision", Long.class), r.get("pinned_commit", String.class)))
         .one();
   }
 
-  /** The locked row's agent, sealed environment and revision. */
-  private record Locked(String agentId, byte[] environment, long revision) {}
+  /** The locked row's agent, sealed environment, revision and the commit it is pinned to (null: none). */
+  private record Locked(String agentId, byte[] environment, long revision, String pinnedCommit) {}
 
   private static Sealed sealedOf(Readable r) {
     return new Sealed(r.get("agent_id", String.class), r.get("environment_sealed", byte[].class));
@@ -330,13 +480,12 @@ class ApplicationStore {
 
   /**
    * Queues the snapshot and, when asked, a sync of just this application; returns the sync's outbox
-   * seq. {@code environment} is the .env sealed for {@code c.agentId()}, null for none.
+   * seq. {@code environment} is the .env sealed for {@code c.agentId()}, null for none;
+   * {@code pinnedCommit} the commit a rollback pinned it to, null for none.
    */
-  private Mono<Optional<Long>> queue(UUID id, Target c, byte[] environment, long revision, Instant now, boolean sync,
-      String actor) {
-    // The history's highest generation: what the dispatcher numbers above (it restarts at 0 on a new broker).
-    Mono<Long> config = db.sql("SELECT coalesce(max(generation), 0) AS floor FROM deployments WHERE application_id = :id")
-        .bind("id", id).map(row -> row.get("floor", Long.class)).one()
+  private Mono<Optional<Long>> queue(UUID id, Target c, byte[] environment, long revision, Instant now, Sync sync,
+      String pinnedCommit) {
+    Mono<Long> config = floor(id)
         .flatMap(floor -> outbox.append(topics.configApplications(), id.toString(), ApplicationConfig.newBuilder()
             .setId(id.toString())
             .setRevision(revision)
@@ -346,17 +495,19 @@ class ApplicationStore {
             .setPath(c.path())
             .setSettings(settings(environment, c.settings()))
             .setGenerationFloor(floor)
+            .setPinnedCommit(pinnedCommit)
             .setUpdatedAt(now)
             .build()));
-    if (!sync) {
+    if (sync.trigger() == null) {
       return config.thenReturn(Optional.empty());
     }
     SyncRequested request = SyncRequested.newBuilder()
         .setSyncId(UUID.randomUUID().toString())
         .setRepositoryId(c.repositoryId().toString())
-        .setTrigger(SyncTrigger.CONFIGURATION)
+        .setTrigger(sync.trigger())
         .setApplicationId(id.toString())
-        .setActor(actor)
+        .setDeploymentId(sync.deploymentId())
+        .setActor(sync.actor())
         .setMinRevision(revision)
         .setAt(now)
         .build();
@@ -451,6 +602,9 @@ class ApplicationStore {
     String path = r.get("path", String.class);
     Settings settings = settingsOf(r);
     boolean hasImageWebhookSecret = Boolean.TRUE.equals(r.get("has_image_webhook_secret", Boolean.class));
+    String pinnedDeployment = r.get("pinned_deployment_id", String.class);
+    ApplicationJson.Pin pinned = pinnedDeployment == null ? null
+        : new ApplicationJson.Pin(pinnedDeployment, r.get("pinned_commit", String.class), r.get("pinned_at", Instant.class));
     ApplicationJson json = new ApplicationJson(id, name, repositoryId, agentId, branch, path,
         lower(r.get("sync_status", String.class)), lower(r.get("health_status", String.class)),
         r.get("commit_sha", String.class), r.get("commit_message", String.class), r.get("last_synced_at", Instant.class),
@@ -459,10 +613,13 @@ class ApplicationStore {
         settings.readinessTimeoutSeconds(), settings.allowedPolicyRules(), settings.imagePolling(),
         settings.imagePollIntervalSeconds(), settings.removeSupersededImages(), hasImageWebhookSecret,
         hasImageWebhookSecret && publicUrl != null ? publicUrl + "/api/v1/webhooks/images/" + id : null,
+        pinned, pinned == null ? null : r.get("latest_commit_sha", String.class),
+        pinned == null ? null : r.get("latest_commit_message", String.class),
+        pinned == null ? null : r.get("commits_behind", Integer.class),
         r.get("created_at", Instant.class), r.get("updated_at", Instant.class));
     return new Row(id, name, repositoryId, agentId, branch, path, r.get("revision", Long.class), settings,
         hasImageWebhookSecret, r.get("removal_request_id", String.class), r.get("removal_deadline", Instant.class),
-        json);
+        pinned, json);
   }
 
   private static String lower(String value) {

@@ -19,7 +19,8 @@ public class ApplicationViews {
    * none is set), its compose file (null before its first sync) and whether it is being removed.
    * {@link #toString()} prints neither the secret nor the compose file (which may hold credentials).
    */
-  public record ImageWebhookTarget(UUID id, String secretEncrypted, String composeFile, boolean beingRemoved) {
+  public record ImageWebhookTarget(UUID id, String secretEncrypted, String composeFile, boolean beingRemoved,
+      boolean pinned) {
 
     @Override
     public String toString() {

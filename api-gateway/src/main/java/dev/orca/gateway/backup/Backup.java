@@ -71,6 +71,7 @@ public final class Backup {
       new Table("applications", "created_at, id",
           Set.of("name_encrypted", "compose_encrypted", "previous_compose_encrypted", "image_webhook_secret_encrypted")),
       new Table("deployments", "started_at, id", Set.of()),
+      new Table("deployment_contents", "created_at, id", Set.of("compose_encrypted", "files_encrypted")),
       new Table("audit_log", "id", Set.of("changes_encrypted")),
       new Table("system_settings", "key", Set.of()));
 

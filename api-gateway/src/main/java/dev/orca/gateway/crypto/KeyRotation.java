@@ -36,6 +36,8 @@ public class KeyRotation implements SmartLifecycle {
       new String[] {"applications", "id", "compose_encrypted"},
       new String[] {"applications", "id", "previous_compose_encrypted"},
       new String[] {"applications", "id", "image_webhook_secret_encrypted"},
+      new String[] {"deployment_contents", "id", "compose_encrypted"},
+      new String[] {"deployment_contents", "id", "files_encrypted"},
       new String[] {"agents", "id", "environment_key_encrypted"},
       new String[] {"oidc_providers", "id", "client_secret_encrypted"},
       new String[] {"oidc_logins", "state_hash", "code_verifier_encrypted"},

@@ -70,7 +70,8 @@ public class ImageUpdates implements InitializingBean, DisposableBean {
     DatabaseClient.GenericExecuteSpec spec = db.sql("INSERT INTO image_updates"
             + " (application_id, deployment_id, actor, first_at, due_at)"
             + " SELECT id, :deployment, :actor, now(), now() + make_interval(secs => :debounce)"
-            + " FROM applications WHERE id = :id" + onlyIf
+            // A pinned application takes no new images until it is unpinned.
+            + " FROM applications WHERE id = :id AND pinned_deployment_id IS NULL" + onlyIf
             // Holds the application against a delete that commits meanwhile (the row is then
             // skipped, not a foreign key violation).
             + " FOR KEY SHARE"

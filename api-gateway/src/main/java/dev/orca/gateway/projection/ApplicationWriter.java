@@ -64,6 +64,16 @@ final class ApplicationWriter {
       update.set("commit_sha", event.getCommit());
       update.set("commit_message", event.getCommitMessage());
     }
+    if (event.getLatestCommit() != null) {
+      // Only while pinned: an unpin clears these, and a late event must not bring them back.
+      update.setExpression("latest_commit_sha", "CASE WHEN pinned_deployment_id IS NULL THEN NULL ELSE :latest END");
+      update.bindValue("latest", event.getLatestCommit());
+      update.setExpression("latest_commit_message",
+          "CASE WHEN pinned_deployment_id IS NULL THEN NULL ELSE :latestMessage END");
+      update.bindValue("latestMessage", event.getLatestCommitMessage(), String.class);
+      update.setExpression("commits_behind", "CASE WHEN pinned_deployment_id IS NULL THEN NULL ELSE :behind END");
+      update.bindValue("behind", event.getCommitsBehind(), Integer.class);
+    }
     if (event.getLastSyncedAt() != null) {
       update.set("last_synced_at", event.getLastSyncedAt());
     }
@@ -104,9 +114,10 @@ final class ApplicationWriter {
     if (event.getTimedOut()) {
       log.info("application {} was removed late: {}", id, event.getError());
     }
-    return db.sql("DELETE FROM applications WHERE id = :id")
+    return db.sql("DELETE FROM deployment_contents WHERE application_id = :id").bind("id", id).fetch().rowsUpdated()
+        .then(db.sql("DELETE FROM applications WHERE id = :id")
         .bind("id", id)
-        .fetch().rowsUpdated()
+        .fetch().rowsUpdated())
         .filter(rows -> rows > 0)
         .flatMap(rows -> db.sql("INSERT INTO outbox (topic, key, value) VALUES (:topic, :key, NULL)")
             .bind("topic", topics.configApplications().name())

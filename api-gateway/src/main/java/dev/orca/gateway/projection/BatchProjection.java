@@ -7,6 +7,7 @@ import dev.orca.schemas.avro.AgentRetirementSeen;
 import dev.orca.schemas.avro.ApplicationRemovalFinished;
 import dev.orca.schemas.avro.ApplicationStatusChanged;
 import dev.orca.schemas.avro.DeploymentChanged;
+import dev.orca.schemas.avro.DeployRequested;
 import dev.orca.schemas.avro.HealthReport;
 import dev.orca.schemas.avro.ImageUpdateFound;
 import dev.orca.schemas.avro.Heartbeat;
@@ -39,6 +40,7 @@ final class BatchProjection {
   private final ApplicationWriter applications;
   private final DeploymentWriter deployments;
   private final AgentWriter agents;
+  private final DeploymentContentWriter contents;
 
   BatchProjection(DatabaseClient db, SecretBox secrets, Topics topics) {
     this.db = db;
@@ -47,6 +49,7 @@ final class BatchProjection {
     this.applications = new ApplicationWriter(db, secrets, topics);
     this.deployments = new DeploymentWriter(db);
     this.agents = new AgentWriter(db);
+    this.contents = new DeploymentContentWriter(db, secrets);
   }
 
   /** Completes with the highest events seq written, or 0 when nothing changed. */
@@ -94,6 +97,8 @@ final class BatchProjection {
         return applications.apply(event, changes);
       } else if (message instanceof AgentRetirementSeen seen) {
         return agents.apply(seen);
+      } else if (message instanceof DeployRequested request) {
+        return contents.apply(request);
       }
     } else if (message instanceof Heartbeat heartbeat) {
       return agents.apply(record.agentId(), heartbeat, record.receivedAt(), changes);

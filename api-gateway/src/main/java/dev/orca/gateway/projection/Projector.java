@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.r2dbc.core.DatabaseClient;
 
 /**
- * Consumes {@code status} and every {@code agent.<id>.events} topic (group
+ * Consumes {@code status}, {@code deploy-requests} (what each deployment runs, for rollbacks) and every
+ * {@code agent.<id>.events} topic (group
  * {@code <prefix>projector}, read_committed) on its own thread and projects each poll batch
  * into PostgreSQL. Offsets are committed only after the batch's transaction committed; when the
  * database fails the batch is rewound and retried with back-off, so no event is lost.
@@ -91,7 +92,8 @@ public final class Projector implements AutoCloseable {
 
   private void run(KafkaConsumer<byte[], byte[]> kafka) {
     Pattern subscription = Pattern.compile(
-        Pattern.quote(topics.status().name()) + "|" + topics.agentEventsPattern().pattern());
+        Pattern.quote(topics.status().name()) + "|" + Pattern.quote(topics.deployRequests().name()) + "|"
+            + topics.agentEventsPattern().pattern());
     try {
       kafka.subscribe(subscription);
       while (loop.running()) {

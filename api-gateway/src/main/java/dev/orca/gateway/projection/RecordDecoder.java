@@ -29,9 +29,12 @@ final class RecordDecoder {
       if (topic.equals(topics.status().name())) {
         return projected(record, null, topics.status().value(record.value()), receivedAt);
       }
+      if (topic.equals(topics.deployRequests().name())) {
+        return projected(record, null, topics.deployRequests().value(record.value()), receivedAt);
+      }
       Optional<String> agent = topics.agentOfEventsTopic(topic);
       if (agent.isEmpty()) {
-        log.warn("skipping record {}-{}@{}: topic is neither status nor an agent events topic",
+        log.warn("skipping record {}-{}@{}: topic is neither status, deploy-requests nor an agent events topic",
             topic, record.partition(), record.offset());
         return Optional.empty();
       }

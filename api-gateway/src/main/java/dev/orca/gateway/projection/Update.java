@@ -31,6 +31,19 @@ final class Update {
     assignments.add(column + " = " + expression);
   }
 
+  /** Binds a named parameter an expression of {@link #setExpression} uses. */
+  void bindValue(String param, Object value) {
+    bindValue(param, value, value.getClass());
+  }
+
+  void bindValue(String param, Object value, Class<?> type) {
+    if (value == null) {
+      nulls.put(param, type);
+    } else {
+      values.put(param, value);
+    }
+  }
+
   Mono<Long> execute(DatabaseClient db, String table, String idColumn, Object id) {
     var spec = db.sql("UPDATE " + table + " SET " + String.join(", ", assignments)
         + " WHERE " + idColumn + " = :id").bind("id", id);

@@ -97,6 +97,10 @@ class ImageWebhookController {
     if (target.beingRemoved()) {
       return Mono.error(ApiException.conflict("application is being removed"));
     }
+    if (target.pinned()) {
+      log.info("image webhook for application {} updates nothing: it is pinned by a rollback", target.id());
+      return Mono.just(ignored("ignored: the application is pinned by a rollback; unpin it to take new images"));
+    }
     // The application may be deleted after it was read: the insert then breaks its foreign key.
     return imageUpdates.request(target.id(), "webhook:image:" + pushed.provider())
         .onErrorMap(ImageWebhookController::applicationGone, e -> ApiException.notFound("application not found"))

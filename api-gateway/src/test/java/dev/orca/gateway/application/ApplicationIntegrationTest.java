@@ -557,7 +557,7 @@ class ApplicationIntegrationTest extends GatewayTestSupport {
 
     ApplicationStore.Config stale = new ApplicationStore.Config(read.name(), "hash", read.repositoryId(), read.agentId(),
         read.branch(), read.path(), read.settings());
-    assertThatThrownBy(() -> store.update(read.id(), stale, read.revision(), false, "tests").block(DEADLINE))
+    assertThatThrownBy(() -> store.update(read.id(), stale, read.revision(), false, false, "tests").block(DEADLINE))
         .isInstanceOf(ApiException.class).hasMessageContaining("changed meanwhile")
         .extracting(e -> ((ApiException) e).status().value()).isEqualTo(409);
     admin().get().uri("/api/v1/applications/" + id).exchange().expectStatus().isOk()

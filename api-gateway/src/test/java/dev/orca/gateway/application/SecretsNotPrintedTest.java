@@ -41,11 +41,11 @@ class SecretsNotPrintedTest {
 
   @Test
   void shouldNotPrintTheSecretOrTheComposeFileOfAnImageWebhookTarget() {
-    var target = new ApplicationViews.ImageWebhookTarget(UUID.randomUUID(), "v1:" + SECRET, COMPOSE, false);
+    var target = new ApplicationViews.ImageWebhookTarget(UUID.randomUUID(), "v1:" + SECRET, COMPOSE, false, false);
 
     assertThat(target.toString()).doesNotContain(SECRET).doesNotContain("hunter2")
         .contains("secret=set", "composeFile=" + COMPOSE.length() + " characters", "beingRemoved=false");
-    assertThat(new ApplicationViews.ImageWebhookTarget(UUID.randomUUID(), null, null, true).toString())
+    assertThat(new ApplicationViews.ImageWebhookTarget(UUID.randomUUID(), null, null, true, false).toString())
         .contains("secret=none", "composeFile=none", "beingRemoved=true");
   }
 

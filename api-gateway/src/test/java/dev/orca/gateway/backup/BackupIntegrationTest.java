@@ -82,6 +82,12 @@ class BackupIntegrationTest {
       s.execute("INSERT INTO deployments (id, application_id, agent_id, generation, reason, actor, commit_sha, digest,"
           + " state, started_at, deadline, updated_at) VALUES ('d-2', '" + application + "', '" + AGENT
           + "', 2, 'sync', 'user:ada', 'abd', 'sha256:2', 'in_progress', now(), now(), now())");
+      // What deployment d-1 ran, for a rollback on the restored installation.
+      s.execute("INSERT INTO deployment_contents (id, application_id, digest, commit_sha, commit_message,"
+          + " compose_encrypted, files_encrypted, environment_sealed, environment_agent_id, created_at) VALUES ('"
+          + UUID.randomUUID() + "', '" + application + "', 'sha256:1', 'abc', 'first', '"
+          + box.encrypt("services: {web: {image: busybox}}") + "', '" + box.encrypt("{\"app.env\":\"QT0x\"}")
+          + "', '\\xdeadbeef', '" + AGENT + "', now())");
       s.execute("INSERT INTO audit_log (actor_type, actor_id, action, changes_encrypted, status, address) VALUES"
           + " ('user', '" + user + "', 'application.create', '" + box.encrypt("{\"name\":\"x\"}") + "', 201, '::1')");
       s.execute("INSERT INTO system_settings (key, value) VALUES ('local_agent_id', '" + AGENT + "')");

@@ -127,6 +127,26 @@ class ImageWebhookIntegrationTest extends GatewayTestSupport {
   }
 
   @Test
+  void shouldTakeNoNewImagesForAnApplicationPinnedByARollback() throws Exception {
+    String id = application(Map.of("imageWebhookSecret", SECRET, "imagePolling", true, "imagePollIntervalSeconds", 30));
+    update("UPDATE applications SET pinned_deployment_id = 'rolled-back-to', pinned_commit = 'c1', pinned_at = now()"
+        + " WHERE id = ?", UUID.fromString(id));
+
+    assertIgnored(post(id, "", Map.of("Authorization", "Bearer " + SECRET), "{\"image\":\"ghcr.io/acme/web:1\"}"),
+        "ignored: the application is pinned by a rollback; unpin it to take new images");
+    // Nor from its agent's image check.
+    String latest = deployment(id, 1, "succeeded");
+    try (KafkaProducer<byte[], byte[]> producer = producer()) {
+      Timestamp sent = Timestamp.from(Instant.now());
+      send(producer, topics.agentEvents(agentId), id, found(id, latest));
+      send(producer, topics.agentEvents(agentId), id, heartbeat(agentId));
+      Awaitility.await().atMost(DEADLINE).until(() -> query(
+          "SELECT 1 FROM agents WHERE id = ? AND last_seen >= ?", agentId, sent).size() == 1);
+    }
+    assertNoImageUpdateAsked(id);
+  }
+
+  @Test
   void shouldAnswer404WhenTheApplicationIsDeletedBetweenTheCheckAndTheUpdate() {
     String id = application(Map.of("imageWebhookSecret", SECRET));
     // Stands in for a DELETE committing between the webhook's read and its insert: the insert then

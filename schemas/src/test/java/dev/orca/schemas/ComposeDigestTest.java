@@ -1,4 +1,4 @@
-package dev.orca.sync.files;
+package dev.orca.schemas;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,6 +1,5 @@
-package dev.orca.sync.files;
+package dev.orca.schemas;
 
-import dev.orca.schemas.FilesDigest;
 import dev.orca.schemas.avro.DeploySettings;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
