@@ -1,5 +1,8 @@
 import { api, REMOTE_READ_DEADLINE_MS } from './client';
 import type {
+  NotificationBody,
+  NotificationChannel,
+  NotificationDelivery,
   Agent,
   ApiToken,
   Application,
@@ -126,3 +129,13 @@ export function oidcStartUrl(providerId: string, next: string | null): string {
   const query = next ? `?next=${encodeURIComponent(next)}` : '';
   return `/api/v1/auth/oidc/${id(providerId)}/start${query}`;
 }
+
+export const notificationsApi = {
+  list: () => api.get<NotificationChannel[]>('/notifications'),
+  create: (body: NotificationBody) => api.post<NotificationChannel>('/notifications', body),
+  update: (channelId: string, body: NotificationBody) => api.put<NotificationChannel>(`/notifications/${id(channelId)}`, body),
+  remove: (channelId: string) => api.delete(`/notifications/${id(channelId)}`),
+  /** Sends a test message now: {delivered: true}, or a 502 ApiError saying why. */
+  test: (channelId: string) => api.post<{ delivered: boolean; error: string | null }>(`/notifications/${id(channelId)}/test`),
+  deliveries: (channelId: string) => api.get<NotificationDelivery[]>(`/notifications/${id(channelId)}/deliveries?limit=50`),
+};

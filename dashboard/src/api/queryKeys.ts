@@ -13,6 +13,10 @@ export const queryKeys = {
   // Names only, written by the environment form when it saves; no live event carries them.
   environment: (applicationId: string) => ['applications', applicationId, 'environment'] as const,
   repositories: ['repositories'] as const,
+  notifications: ['notifications'] as const,
+  notification: (id: string) => ['notifications', id] as const,
+  // Refetched when the channel's live event says a delivery happened.
+  notificationDeliveries: (id: string) => ['notifications', id, 'deliveries'] as const,
   repository: (id: string) => ['repositories', id] as const,
   // What a repository's remote holds now: asked for on demand, never written by live events.
   remoteBranches: (repositoryId: string) => ['remote', repositoryId, 'branches'] as const,

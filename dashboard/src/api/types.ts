@@ -126,7 +126,8 @@ export interface DeploymentDetail extends Deployment {
 export interface DeploymentFile {
   path: string;
   size: number;
-  sha256: string;
+  /** Equal for equal contents (keyed by the installation's secret: it tells nothing about the content). */
+  fingerprint: string;
 }
 
 export interface Repository {
@@ -415,4 +416,83 @@ export interface OidcProviderBody {
   adminGroups?: string[];
   groupsClaim?: string;
   enabled?: boolean;
+}
+
+/** Notification channels (SPEC.md "Notifications"). */
+export const NOTIFICATION_TYPES = ['webhook', 'slack', 'discord', 'teams', 'gotify', 'ntfy', 'email'] as const;
+export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
+export const NOTIFICATION_EVENTS = [
+  'deployment_succeeded',
+  'deployment_failed',
+  'health_degraded',
+  'sync_failed',
+  'agent_offline',
+  'agent_online',
+  'image_updated',
+] as const;
+export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
+export type SmtpSecurity = 'starttls' | 'tls' | 'none';
+
+export interface NotificationChannel {
+  id: string;
+  name: string;
+  type: NotificationType;
+  /** Scheme and host only: the rest may be a credential. Null for email. */
+  url: string | null;
+  hasSecret: boolean;
+  email: {
+    host: string;
+    port: number;
+    security: SmtpSecurity;
+    username: string | null;
+    hasPassword: boolean;
+    from: string;
+    to: string[];
+  } | null;
+  events: NotificationEvent[];
+  /** Empty (with repositoryIds empty): every application and repository. */
+  applicationIds: string[];
+  repositoryIds: string[];
+  enabled: boolean;
+  lastDelivery: { at: string; state: 'sent' | 'retrying' | 'failed'; error: string | null } | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NotificationBody {
+  name: string;
+  type: NotificationType;
+  /** Absent on PUT keeps it. */
+  url?: string;
+  /** Write-only: absent keeps it, "" removes it. */
+  secret?: string;
+  email?: {
+    host: string;
+    port?: number;
+    security: SmtpSecurity;
+    username?: string;
+    password?: string;
+    from: string;
+    to: string[];
+  };
+  events: NotificationEvent[];
+  applicationIds: string[];
+  repositoryIds: string[];
+  enabled: boolean;
+}
+
+export interface NotificationDelivery {
+  id: number;
+  event: NotificationEvent | 'test';
+  eventId: string;
+  state: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  lastError: string | null;
+  applicationId: string | null;
+  repositoryId: string | null;
+  agentId: string | null;
+  deploymentId: string | null;
+  occurredAt: string;
+  nextAttemptAt: string | null;
+  sentAt: string | null;
 }

@@ -16,6 +16,7 @@ import { useDisclosure } from '@mantine/hooks';
 import {
   IconApi,
   IconApps,
+  IconBell,
   IconChevronDown,
   IconGitBranch,
   IconInfoCircle,
@@ -40,6 +41,7 @@ const NAV = [
   { to: '/applications', label: 'Applications', icon: IconApps },
   { to: '/repositories', label: 'Repositories', icon: IconGitBranch },
   { to: '/agents', label: 'Agents', icon: IconServer },
+  { to: '/notifications', label: 'Notifications', icon: IconBell },
   { to: '/api-reference', label: 'API reference', icon: IconApi },
 ];
 

@@ -36,6 +36,7 @@ export const router = createBrowserRouter([
           { path: 'repositories/:id/edit', element: <RepositoryFormPage /> },
           { path: 'agents', element: <AgentsPage /> },
           { path: 'profile', element: <ProfilePage /> },
+          { path: 'notifications', lazy: lazyPage(() => import('../features/notifications/NotificationsPage'), 'NotificationsPage') },
           { path: 'api-reference', lazy: lazyPage(() => import('../features/reference/ApiReferencePage'), 'ApiReferencePage') },
           {
             path: 'admin',

@@ -4,7 +4,7 @@ import type { LiveEvent } from './liveCache';
 export type StreamStatus = 'connecting' | 'live' | 'reconnecting';
 
 /** The entity events the server sends; each is applied to the cache as it arrives. */
-export const EVENT_TYPES = ['application', 'repository', 'agent', 'deployment'] as const;
+export const EVENT_TYPES = ['application', 'repository', 'agent', 'deployment', 'notification'] as const;
 
 const MAX_BACKOFF_MILLIS = 30_000;
 

@@ -107,6 +107,10 @@ export class LiveCache {
     if (entity.deleted && type === 'application') {
       this.client.removeQueries({ queryKey: queryKeys.deployments(entity.id), exact: true });
     }
+    if (type === 'notification') {
+      // A channel's event follows each of its deliveries: its log is fetched again if it is open.
+      void this.client.invalidateQueries({ queryKey: queryKeys.notificationDeliveries(entity.id), exact: true });
+    }
     return changed;
   }
 }
@@ -123,6 +127,8 @@ function keysFor(type: string, entity: Entity): QueryKey[] {
       return [queryKeys.repository(entity.id), queryKeys.repositories];
     case 'agent':
       return [queryKeys.agent(entity.id), queryKeys.agents];
+    case 'notification':
+      return [queryKeys.notification(entity.id), queryKeys.notifications];
     case 'deployment': {
       const applicationId = (entity as Partial<Deployment>).applicationId;
       return applicationId ? [queryKeys.deployments(applicationId)] : [];

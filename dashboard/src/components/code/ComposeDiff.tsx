@@ -4,11 +4,13 @@ import { Group, Paper, Text, useComputedColorScheme } from '@mantine/core';
 import { useEffect, useRef } from 'react';
 import { readOnlyYaml } from './editorSetup';
 
+const DEFAULT_LABELS: [string, string] = ['Previous', 'Current'];
+
 /** The previous compose file beside the current one, changes highlighted; {@code labels} name the two sides. */
 export function ComposeDiff({
   previous,
   current,
-  labels = ['Previous', 'Current'],
+  labels = DEFAULT_LABELS,
 }: {
   previous: string;
   current: string;
@@ -35,7 +37,8 @@ export function ComposeDiff({
       collapseUnchanged: { margin: 3, minSize: 6 },
     });
     return () => view.destroy();
-  }, [previous, current, dark, labels]);
+    // The labels' texts, not the array: a new array each render must not rebuild the editor.
+  }, [previous, current, dark, labels[0], labels[1]]);
   return (
     <div>
       <Group grow mb={4} gap="xs">

@@ -8,6 +8,9 @@ import { shortSha } from './commit';
 import { defaultBaseline, fileChanges } from './deployments';
 import { useDeploymentDetail, useRollback } from './hooks';
 
+/** Tells apart deployments of one commit in a button's accessible name. */
+const started = (d: Deployment) => (d.startedAt ? `, started ${formatDateTime(d.startedAt)}` : '');
+
 const label = (d: Deployment) =>
   `${shortSha(d.commit) || d.id.slice(0, 7)} · ${d.outcome ?? 'running'} · ${d.startedAt ? formatDateTime(d.startedAt) : ''}`;
 
@@ -32,7 +35,7 @@ export function RollbackButton({ applicationId, deployment }: { applicationId: s
         variant="subtle"
         leftSection={<IconArrowBackUp size={14} />}
         onClick={() => setOpened(true)}
-        aria-label={`Roll back to ${sha}`}
+        aria-label={`Roll back to ${sha}${started(deployment)}`}
       >
         Roll back
       </Button>
@@ -91,7 +94,7 @@ export function CompareButton({ applicationId, deployment, list }: { application
         variant="subtle"
         leftSection={<IconGitCompare size={14} />}
         onClick={() => setOpened(true)}
-        aria-label={`Changes in ${sha}`}
+        aria-label={`Changes in ${sha}${started(deployment)}`}
       >
         Changes
       </Button>

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Deployment } from '../../api/types';
 import { canRollBackTo, defaultBaseline, fileChanges } from './deployments';
 
-const file = (path: string, sha256: string) => ({ path, size: 1, sha256 });
+const file = (path: string, fingerprint: string) => ({ path, size: 1, fingerprint });
 
 function deployment(id: string, digest: string, state: Deployment['state'] = 'succeeded'): Deployment {
   return {

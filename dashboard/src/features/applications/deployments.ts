@@ -4,8 +4,8 @@ export type FileChange = { path: string; change: 'added' | 'removed' | 'changed'
 
 /** How the files a deployment carried differ from an earlier one's, by path, compared by digest. */
 export function fileChanges(before: DeploymentFile[], after: DeploymentFile[]): FileChange[] {
-  const old = new Map(before.map((f) => [f.path, f.sha256]));
-  const now = new Map(after.map((f) => [f.path, f.sha256]));
+  const old = new Map(before.map((f) => [f.path, f.fingerprint]));
+  const now = new Map(after.map((f) => [f.path, f.fingerprint]));
   const changes: FileChange[] = [];
   for (const [path, sha] of now) {
     if (!old.has(path)) {

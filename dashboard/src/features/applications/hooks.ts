@@ -63,7 +63,8 @@ export function useDeploymentDetail(applicationId: string, deploymentId: string 
     queryKey: queryKeys.deployment(applicationId, deploymentId ?? ''),
     queryFn: () => applicationsApi.deployment(applicationId, deploymentId ?? ''),
     enabled: deploymentId !== null,
-    staleTime: Infinity,
+    // What a finished deployment ran never changes; one still running, or not recorded yet, may.
+    staleTime: (query) => (query.state.data?.outcome && query.state.data.composeFile !== null ? Infinity : 0),
   });
 }
 

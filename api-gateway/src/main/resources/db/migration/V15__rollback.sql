@@ -3,10 +3,11 @@
 -- so many deployments of one digest share a row). The compose file and the files are sealed at
 -- rest like every compose file; the environment is kept as the agent got it, sealed for that
 -- agent (environment_agent_id), and opened only to seal it again when the application has moved.
--- The projector writes it from deploy-requests; rows go with their application.
+-- The projector writes it from deploy-requests; rows go with their application (the removal's
+-- delete and an admin's forced one alike).
 CREATE TABLE deployment_contents (
   id                   uuid PRIMARY KEY,
-  application_id       uuid NOT NULL,
+  application_id       uuid NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
   digest               text NOT NULL,
   commit_sha           text NOT NULL,
   commit_message       text,

@@ -9,6 +9,7 @@ import dev.orca.dispatch.state.Outbound;
 import dev.orca.dispatch.state.RemovedMarker;
 import dev.orca.schemas.Topics;
 import dev.orca.schemas.avro.AgentRetired;
+import dev.orca.schemas.avro.PinReleased;
 import dev.orca.schemas.avro.AgentRetirementSeen;
 import dev.orca.schemas.avro.DeployRequested;
 import dev.orca.schemas.avro.DeployResult;
@@ -95,6 +96,13 @@ final class DispatchProcessor implements Processor<String, SpecificRecord, Strin
       return;
     }
     ApplicationState state = store.get(applicationId);
+    if (message instanceof PinReleased released) {
+      if (DeploymentRules.release(state)) {
+        log.info("application {}: pin released by {}", applicationId, released.getActor());
+        store.put(applicationId, state);
+      }
+      return;
+    }
     ApplicationState next = state;
     Effects effects = new Effects();
     if (message instanceof DeployRequested request) {

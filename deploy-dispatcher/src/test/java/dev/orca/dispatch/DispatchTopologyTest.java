@@ -17,6 +17,7 @@ import dev.orca.schemas.avro.DeploymentState;
 import dev.orca.schemas.avro.FailureKind;
 import dev.orca.schemas.avro.HealthReport;
 import dev.orca.schemas.avro.HealthStatus;
+import dev.orca.schemas.avro.PinReleased;
 import dev.orca.schemas.avro.Heartbeat;
 import dev.orca.schemas.avro.RemoveCommand;
 import dev.orca.schemas.avro.RemoveRequested;
@@ -912,25 +913,56 @@ class DispatchTopologyTest {
     assertThat(commands.isEmpty()).isTrue();
     drain();
 
-    // A user's explicit deploy ends the pin and deploys.
+    // A deploy asked for before the rollback and arriving after it (it went through sync-stream's
+    // git work, the rollback did not) is held too: the rollback is the newer wish.
     requests.pipeInput(APP, request("c3", "d3", false).setReason(DeployReason.MANUAL).setDeploymentId("m").build());
-    assertThat(((DeployCommand) single(commands.readValuesToList())).getDeploymentId()).isEqualTo("m");
+    assertThat(commands.isEmpty()).isTrue();
     drain();
+
+    // The gateway's PinReleased (an unpin, a deploy, a move) ends it; the deploy that follows deploys.
+    requests.pipeInput(APP, PinReleased.newBuilder().setRequestId("u").setApplicationId(APP).setActor("alice")
+        .setAt(clock.instant()).build());
     assertThat(stored().getPinnedCommit()).isNull();
+    assertThat(status.isEmpty()).isTrue();
+    requests.pipeInput(APP, request("c3", "d3", false).setReason(DeployReason.MANUAL).setDeploymentId("m2").build());
+    assertThat(((DeployCommand) single(commands.readValuesToList())).getDeploymentId()).isEqualTo("m2");
+    drain();
     requests.pipeInput(APP, request("c4", "d4", true).build());
     assertThat(commands.readValuesToList()).hasSize(1);
   }
 
   @Test
-  void shouldEndAPinWhenTheApplicationMovesToAnotherAgent() {
+  void shouldEndAPinOnlyWithItsReleaseEvenWhenTheApplicationMoves() {
     deploy("c1", "d1");
     requests.pipeInput(APP, request("c1", "d1", true).setReason(DeployReason.ROLLBACK).setDeploymentId("rb").build());
     drain();
 
+    // A sync built from a configuration naming another agent: held while pinned.
     requests.pipeInput(APP, request("c2", "d2", true).setAgentId(OTHER_AGENT).build());
+    assertThat(otherCommands.isEmpty()).isTrue();
+    drain();
 
+    requests.pipeInput(APP, PinReleased.newBuilder().setRequestId("u").setApplicationId(APP).setActor("alice")
+        .setAt(clock.instant()).build());
+    requests.pipeInput(APP, request("c2", "d2", true).setAgentId(OTHER_AGENT).setReason(DeployReason.MANUAL)
+        .setDeploymentId("move").build());
     assertThat(otherCommands.readValuesToList()).hasSize(1);
     assertThat(stored().getPinnedCommit()).isNull();
+  }
+
+  @Test
+  void shouldTakeARollbackSentTwiceOnce() {
+    deploy("c1", "d1");
+    deploy("c2", "d2");
+    DeployRequested rollback = request("c1", "d1", true).setReason(DeployReason.ROLLBACK).setDeploymentId("rb").build();
+    requests.pipeInput(APP, rollback);
+    assertThat(commands.readValuesToList()).hasSize(1);
+    drain();
+
+    requests.pipeInput(APP, rollback);
+
+    assertNothingMore();
+    assertThat(stored().getPinnedCommit()).isEqualTo("c1");
   }
 
   @Test

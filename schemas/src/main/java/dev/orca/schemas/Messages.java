@@ -2,6 +2,7 @@ package dev.orca.schemas;
 
 import dev.orca.schemas.avro.AgentConfig;
 import dev.orca.schemas.avro.AgentRetired;
+import dev.orca.schemas.avro.PinReleased;
 import dev.orca.schemas.avro.AgentRetirementSeen;
 import dev.orca.schemas.avro.ApplicationConfig;
 import dev.orca.schemas.avro.ApplicationRemovalFinished;
@@ -29,7 +30,7 @@ public final class Messages {
 
   public static final List<Class<? extends SpecificRecord>> ALL = List.of(
       RepositoryConfig.class, ApplicationConfig.class, AgentConfig.class,
-      SyncRequested.class, DeployRequested.class, RemoveRequested.class, AgentRetired.class,
+      SyncRequested.class, DeployRequested.class, RemoveRequested.class, AgentRetired.class, PinReleased.class,
       RepositoryStatusChanged.class, ApplicationStatusChanged.class, DeploymentChanged.class,
       ApplicationRemovalFinished.class, AgentRetirementSeen.class,
       DeployCommand.class, RemoveCommand.class, PullImagesCommand.class,

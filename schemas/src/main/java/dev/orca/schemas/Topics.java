@@ -2,6 +2,7 @@ package dev.orca.schemas;
 
 import dev.orca.schemas.avro.AgentConfig;
 import dev.orca.schemas.avro.AgentRetired;
+import dev.orca.schemas.avro.PinReleased;
 import dev.orca.schemas.avro.AgentRetirementSeen;
 import dev.orca.schemas.avro.ApplicationConfig;
 import dev.orca.schemas.avro.ApplicationRemovalFinished;
@@ -86,7 +87,7 @@ public final class Topics {
     configAgents = new Topic<>(prefix + "config.agents", keys, AvroSerde.of(AgentConfig.class));
     syncRequests = new Topic<>(prefix + "sync-requests", keys, AvroSerde.of(SyncRequested.class));
     deployRequests = new Topic<>(prefix + "deploy-requests", keys,
-        AvroSerde.of(DeployRequested.class, RemoveRequested.class, AgentRetired.class));
+        AvroSerde.of(DeployRequested.class, RemoveRequested.class, AgentRetired.class, PinReleased.class));
     status = new Topic<>(prefix + "status", keys, AvroSerde.of(RepositoryStatusChanged.class,
         ApplicationStatusChanged.class, DeploymentChanged.class, ApplicationRemovalFinished.class,
         AgentRetirementSeen.class));

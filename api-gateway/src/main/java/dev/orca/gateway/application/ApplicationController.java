@@ -284,10 +284,11 @@ class ApplicationController {
         .flatMap(row -> {
           String deploymentId = UUID.randomUUID().toString();
           if (row.pinned() != null) {
-            // Deploying a commit explicitly ends a rollback's pin.
-            return store.unpin(row.id(), deploymentId, me.actor()).map(Optional::of).defaultIfEmpty(Optional.empty())
-                .flatMap(seq -> seq.isPresent() ? outbox.awaitPublished(seq.get(), FIRST_SYNC_WAIT)
-                    : publishDeploy(row, deploymentId, me))
+            // Deploying a commit explicitly ends a rollback's pin (the deploy is queued with its release).
+            return store.unpin(row.id(), deploymentId, me.actor())
+                .switchIfEmpty(Mono.error(() -> ApiException.notFound("application not found")))
+                .flatMap(unpinned -> outbox.awaitPublished(unpinned.seq(), FIRST_SYNC_WAIT)
+                    .then(unpinned.wasPinned() ? Mono.empty() : publishDeploy(row, deploymentId, me)))
                 .thenReturn(new DeployJson(deploymentId));
           }
           return publishDeploy(row, deploymentId, me).thenReturn(new DeployJson(deploymentId));
@@ -343,7 +344,7 @@ class ApplicationController {
                   .switchIfEmpty(Mono.error(() -> ApiException.conflict("what deployment " + target.id()
                       + " ran was not recorded (it was made before Orca kept deployments' contents)")))
                   .flatMap(content -> environmentCanBeOpened(content, row).then(
-                      store.rollback(row.id(), target.id(), content, deploymentId, me.actor())))
+                      store.rollback(row.id(), target, content, deploymentId, me.actor())))
                   .switchIfEmpty(Mono.error(() -> ApiException.notFound("application not found")))
                   .flatMap(seq -> outbox.awaitPublished(seq, FIRST_SYNC_WAIT))
                   .thenReturn(new DeployJson(deploymentId));
@@ -357,7 +358,7 @@ class ApplicationController {
         .flatMap(row -> row.beingRemoved(Instant.now())
             ? Mono.error(ApiException.conflict("application is being removed"))
             : store.unpin(row.id(), UUID.randomUUID().toString(), me.actor())
-                .flatMap(seq -> outbox.awaitPublished(seq, FIRST_SYNC_WAIT)).then(Mono.just(row)))
+                .flatMap(unpinned -> outbox.awaitPublished(unpinned.seq(), FIRST_SYNC_WAIT)).then(Mono.just(row)))
         .thenReturn(ResponseEntity.noContent().build());
   }
 
@@ -373,8 +374,8 @@ class ApplicationController {
             .filter(found -> row.id().equals(found.applicationId()))
             .switchIfEmpty(Mono.error(() -> ApiException.notFound("deployment not found")))
             .flatMap(found -> contents.find(row.id(), found.digest())
-                .map(content -> DeploymentDetailJson.of(found, content))
-                .defaultIfEmpty(DeploymentDetailJson.of(found, null))));
+                .map(content -> DeploymentDetailJson.of(found, content, blindIndex))
+                .defaultIfEmpty(DeploymentDetailJson.of(found, null, blindIndex))));
   }
 
   private static String describe(String state) {

@@ -1,6 +1,7 @@
 package dev.orca.gateway.application;
 
 import dev.orca.gateway.deployment.DeploymentContents;
+import dev.orca.gateway.deployment.DeploymentJson;
 import dev.orca.gateway.eventlog.EntityChange;
 import dev.orca.gateway.eventlog.EventAppender;
 import dev.orca.gateway.outbox.Outbox;
@@ -11,6 +12,7 @@ import dev.orca.schemas.avro.ApplicationConfig;
 import dev.orca.schemas.avro.DeployReason;
 import dev.orca.schemas.avro.DeployRequested;
 import dev.orca.schemas.avro.DeploySettings;
+import dev.orca.schemas.avro.PinReleased;
 import dev.orca.schemas.avro.RemoveRequested;
 import dev.orca.schemas.avro.SyncRequested;
 import dev.orca.schemas.avro.SyncTrigger;
@@ -38,6 +40,8 @@ import reactor.core.publisher.Mono;
  */
 @Component
 class ApplicationStore {
+
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ApplicationStore.class);
 
   private static final String COLUMNS = "id, name_encrypted, repository_id, agent_id, branch, path, revision,"
       + " sync_status, health_status, commit_sha, commit_message, last_synced_at, last_sync_error, compose_encrypted,"
@@ -237,8 +241,9 @@ class ApplicationStore {
                     .bind("path", c.path()).bind("unpin", unpin).bind("now", now), c.settings(),
                     c.imageWebhookSecret()), environment.orElse(null))
                 .map(r -> r.get("revision", Long.class)).one()
-                .flatMap(revision -> queue(id, Target.of(c), environment.orElse(null), revision, now, sync,
-                    unpin ? null : resealed.current().pinnedCommit()));
+                .flatMap(revision -> (unpin ? releasePin(id, actor, now) : Mono.<Long>empty())
+                    .then(queue(id, Target.of(c), environment.orElse(null), revision, now, sync,
+                        unpin ? null : resealed.current().pinnedCommit())));
             })
             .flatMap(seq -> changed(id).thenReturn(seq)))
         .flatMap(seq -> find(id).map(row -> new Written(row, seq.orElse(null))));
@@ -277,30 +282,43 @@ class ApplicationStore {
             .flatMap(row -> row.pinnedDeployment() == null
                 ? queue(id, row.revised().target(), row.environment(), row.revised().revision(), now, Sync.of(actor),
                     null)
-                // A new broker's dispatcher knows no pin: the rollback is sent again, which pins it there too.
+                // A new broker's dispatcher knows no pin: the rollback is sent again, which pins it there too,
+                // under an id of its own that a second pass repeats (the dispatcher takes it once).
                 : pinnedContent(id, row.pinnedDeployment())
-                    .flatMap(content -> queue(id, row.revised().target(), row.environment(), row.revised().revision(),
+                    .flatMap(content -> sealer.reseal(content.environmentAgentId(), row.revised().target().agentId(), id,
+                            content.environment())
+                        .map(environment -> new Resolved(content, environment.orElse(null))))
+                    .onErrorResume(ApiException.class, e -> {
+                      log.warn("application {} cannot be pinned again at {}: {}; it follows its branch", id,
+                          row.pinnedDeployment(), e.getMessage());
+                      return Mono.empty();
+                    })
+                    .flatMap(resolved -> queue(id, row.revised().target(), row.environment(), row.revised().revision(),
                             now, Sync.NONE, row.revised().pinnedCommit())
-                        .then(sealer.reseal(content.environmentAgentId(), row.revised().target().agentId(), id,
-                            content.environment()))
-                        .flatMap(environment -> queueRollback(id, row.revised().target(), content,
-                            environment.orElse(null), UUID.randomUUID().toString(), actor, now))
+                        .then(queueRollback(id, row.revised().target(), resolved.content(), resolved.environment(),
+                            UUID.nameUUIDFromBytes(("restored-pin:" + id + ":" + row.pinnedDeployment())
+                                .getBytes(StandardCharsets.UTF_8)).toString(), actor, now))
                         .map(Optional::of))
-                    // Nothing recorded to pin it to (an export from before rollbacks kept contents): it follows its branch.
-                    .switchIfEmpty(Mono.defer(() -> queue(id, row.revised().target(), row.environment(),
-                        row.revised().revision(), now, Sync.of(actor), row.revised().pinnedCommit()))))
+                    // Nothing recorded to pin it to, or its environment cannot be opened any more: the pin
+                    // ends, on this side too, and it follows its branch.
+                    .switchIfEmpty(Mono.defer(() -> db.sql("UPDATE applications SET" + UNPIN + " updated_at = now()"
+                            + " WHERE id = :id").bind("id", id).fetch().rowsUpdated()
+                        .then(queue(id, row.revised().target(), row.environment(), row.revised().revision(), now,
+                            Sync.of(actor), null)))))
             .flatMap(seq -> changed(id).thenReturn(true))
             .defaultIfEmpty(false));
   }
 
   private record Republished(Revised revised, byte[] environment, String pinnedDeployment) {}
 
-  /** What the deployment an application is pinned to ran; empty when it was not recorded. */
+  private record Resolved(DeploymentContents.Content content, byte[] environment) {}
+
+  /** What the deployment an application is pinned to ran, at its commit; empty when it was not recorded. */
   private Mono<DeploymentContents.Content> pinnedContent(UUID id, String deploymentId) {
-    return db.sql("SELECT digest FROM deployments WHERE id = :deployment AND application_id = :id")
+    return db.sql("SELECT digest, commit_sha FROM deployments WHERE id = :deployment AND application_id = :id")
         .bind("deployment", deploymentId).bind("id", id)
-        .map(r -> r.get("digest", String.class)).one()
-        .flatMap(digest -> contents.find(id, digest));
+        .map(r -> new String[] {r.get("digest", String.class), r.get("commit_sha", String.class)}).one()
+        .flatMap(found -> contents.find(id, found[0]).map(content -> content.at(found[1])));
   }
 
   /**
@@ -311,47 +329,77 @@ class ApplicationStore {
    * current settings otherwise (an admin's policy exceptions are today's, never an earlier
    * deployment's). Returns the request's outbox seq; empty when the application is gone.
    */
-  Mono<Long> rollback(UUID id, String target, DeploymentContents.Content content, String deploymentId, String actor) {
+  Mono<Long> rollback(UUID id, DeploymentJson target, DeploymentContents.Content recorded, String deploymentId,
+      String actor) {
     Instant now = Instant.now();
+    // The contents are kept per digest: the commit is the deployment's own, its message only when it is that commit's.
+    DeploymentContents.Content content = recorded.at(target.commit());
     return outbox.transaction(
         lockSealed(id)
             .flatMap(current -> sealer.reseal(content.environmentAgentId(), current.agentId(), id, content.environment()))
+            // The branch's newest known commit is what ran until now (unless that is the pinned one).
             .flatMap(environment -> db.sql("UPDATE applications SET pinned_deployment_id = :target,"
-                    + " pinned_commit = :commit, pinned_at = :now, latest_commit_sha = NULL,"
-                    + " latest_commit_message = NULL, commits_behind = NULL, revision = nextval('config_revision'),"
+                    + " pinned_commit = :commit, pinned_at = :now,"
+                    + " latest_commit_sha = CASE WHEN commit_sha IS DISTINCT FROM :commit THEN commit_sha END,"
+                    + " latest_commit_message = CASE WHEN commit_sha IS DISTINCT FROM :commit THEN commit_message END,"
+                    + " commits_behind = NULL, revision = nextval('config_revision'),"
                     + " updated_at = :now WHERE id = :id RETURNING revision, environment_sealed, " + TARGET_COLUMNS)
-                .bind("id", id).bind("target", target).bind("commit", content.commit()).bind("now", now)
+                .bind("id", id).bind("target", target.id()).bind("commit", content.commit()).bind("now", now)
                 .map(r -> new Republished(new Revised(r.get("revision", Long.class), Target.of(r), content.commit()),
-                    r.get("environment_sealed", byte[].class), target))
+                    r.get("environment_sealed", byte[].class), target.id()))
                 .one()
-                .flatMap(row -> queue(id, row.revised().target(), row.environment(), row.revised().revision(), now,
-                        Sync.NONE, content.commit())
+                // Image updates waiting to be sent would only be held back now: they go.
+                .flatMap(row -> db.sql("DELETE FROM image_updates WHERE application_id = :id").bind("id", id)
+                    .fetch().rowsUpdated()
+                    .then(queue(id, row.revised().target(), row.environment(), row.revised().revision(), now,
+                        Sync.NONE, content.commit()))
                     .then(queueRollback(id, row.revised().target(), content, environment.orElse(null), deploymentId,
                         actor, now))))
             .flatMap(seq -> changed(id).thenReturn(seq)));
   }
 
+  /** What an unpin queued: the last outbox seq, and whether the application was pinned (then a deploy is queued too). */
+  record Unpinned(long seq, boolean wasPinned) {}
+
   /**
-   * Ends the pin and queues a deploy of the branch's newest commit under {@code deploymentId} (which
-   * ends the dispatcher's pin); returns the sync's outbox seq, empty when the application is not
-   * pinned or gone.
+   * Ends the pin: queues a {@code PinReleased} for the dispatcher in any case (so an unpin also
+   * repairs a dispatcher that holds a pin this row no longer names) and, when the row was pinned,
+   * clears it and queues a deploy of the branch's newest commit under {@code deploymentId}. Empty
+   * when the application is gone.
    */
-  Mono<Long> unpin(UUID id, String deploymentId, String actor) {
+  Mono<Unpinned> unpin(UUID id, String deploymentId, String actor) {
     Instant now = Instant.now();
     return outbox.transaction(
-        db.sql("UPDATE applications SET pinned_deployment_id = NULL, pinned_commit = NULL, pinned_at = NULL,"
-                + " latest_commit_sha = NULL, latest_commit_message = NULL, commits_behind = NULL,"
-                + " revision = nextval('config_revision'), updated_at = :now"
-                + " WHERE id = :id AND pinned_deployment_id IS NOT NULL"
-                + " RETURNING revision, environment_sealed, " + TARGET_COLUMNS)
-            .bind("id", id).bind("now", now)
-            .map(r -> new Republished(new Revised(r.get("revision", Long.class), Target.of(r), null),
-                r.get("environment_sealed", byte[].class), null))
-            .one()
-            .flatMap(row -> queue(id, row.revised().target(), row.environment(), row.revised().revision(), now,
-                Sync.deploy(actor, deploymentId), null))
-            .flatMap(seq -> changed(id).then(Mono.justOrEmpty(seq))));
+        db.sql("SELECT 1 AS found FROM applications WHERE id = :id FOR UPDATE").bind("id", id)
+            .map(r -> true).one()
+            .flatMap(found -> releasePin(id, actor, now))
+            .flatMap(released -> db.sql("UPDATE applications SET" + UNPIN
+                    + " revision = nextval('config_revision'), updated_at = :now"
+                    + " WHERE id = :id AND pinned_deployment_id IS NOT NULL"
+                    + " RETURNING revision, environment_sealed, " + TARGET_COLUMNS)
+                .bind("id", id).bind("now", now)
+                .map(r -> new Republished(new Revised(r.get("revision", Long.class), Target.of(r), null),
+                    r.get("environment_sealed", byte[].class), null))
+                .one()
+                .flatMap(row -> queue(id, row.revised().target(), row.environment(), row.revised().revision(), now,
+                        Sync.deploy(actor, deploymentId), null)
+                    .flatMap(seq -> changed(id).thenReturn(new Unpinned(seq.orElseThrow(), true))))
+                .defaultIfEmpty(new Unpinned(released, false))));
   }
+
+  /** Queues the dispatcher's {@code PinReleased} for the application; returns its outbox seq. */
+  private Mono<Long> releasePin(UUID id, String actor, Instant now) {
+    return outbox.append(topics.deployRequests(), id.toString(), PinReleased.newBuilder()
+        .setRequestId(UUID.randomUUID().toString())
+        .setApplicationId(id.toString())
+        .setActor(actor)
+        .setAt(now)
+        .build());
+  }
+
+  /** Assignments that clear the pin and what it held back. */
+  private static final String UNPIN = " pinned_deployment_id = NULL, pinned_commit = NULL, pinned_at = NULL,"
+      + " latest_commit_sha = NULL, latest_commit_message = NULL, commits_behind = NULL,";
 
   /** Queues the {@code DeployRequested} of a rollback to {@code content} under the application's {@code target}. */
   private Mono<Long> queueRollback(UUID id, Target target, DeploymentContents.Content content, byte[] environment,

@@ -2,6 +2,7 @@ package dev.orca.gateway.application;
 
 import dev.orca.gateway.agent.AgentViews;
 import dev.orca.gateway.deployment.DeploymentStore;
+import dev.orca.gateway.notification.NotificationStore;
 import dev.orca.gateway.repository.RepositoryViews;
 import dev.orca.gateway.system.EntityRenderer;
 import java.util.UUID;
@@ -16,9 +17,11 @@ class EntityViews implements EntityRenderer {
   private final RepositoryViews repositories;
   private final AgentViews agents;
   private final DeploymentStore deployments;
+  private final NotificationStore notifications;
 
   EntityViews(ApplicationViews applications, RepositoryViews repositories, AgentViews agents,
-      DeploymentStore deployments) {
+      DeploymentStore deployments, NotificationStore notifications) {
+    this.notifications = notifications;
     this.applications = applications;
     this.repositories = repositories;
     this.agents = agents;
@@ -35,6 +38,7 @@ class EntityViews implements EntityRenderer {
       case "repository" -> uuid(id).flatMap(repositories::find).cast(Object.class);
       case "agent" -> agents.find(id).cast(Object.class);
       case "deployment" -> deployments.find(id).cast(Object.class);
+      case "notification" -> uuid(id).flatMap(notifications::find).cast(Object.class);
       default -> Mono.empty();
     };
   }

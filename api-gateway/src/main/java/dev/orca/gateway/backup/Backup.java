@@ -72,21 +72,25 @@ public final class Backup {
           Set.of("name_encrypted", "compose_encrypted", "previous_compose_encrypted", "image_webhook_secret_encrypted")),
       new Table("deployments", "started_at, id", Set.of()),
       new Table("deployment_contents", "created_at, id", Set.of("compose_encrypted", "files_encrypted")),
+      new Table("notification_channels", "created_at, id",
+          Set.of("url_encrypted", "secret_encrypted", "email_password_encrypted")),
       new Table("audit_log", "id", Set.of("changes_encrypted")),
       new Table("system_settings", "key", Set.of()));
 
   /** Every other table of the schema, with why it is not carried; a table in neither list fails the tests. */
-  static final Map<String, String> LEFT_OUT = Map.of(
-      "sessions", "people sign in again on the restored installation",
-      "oidc_logins", "provider sign-ins in flight, valid ten minutes",
-      "login_failures", "sign-in throttling counts, kept for minutes",
-      "outbox", "records waiting for the broker: the import republishes the whole configuration instead",
-      "events", "the live feed's log: dashboards load afresh",
-      "webhook_deliveries", "delivery ids kept a day against replays; a late delivery is judged by its commit as well",
-      "image_updates", "image updates waiting to coalesce, seconds long",
-      "retired_agents", "deleted agents' topics waiting to be dropped from the old broker",
-      "retired_agent_partitions", "deleted agents' topics waiting to be dropped from the old broker",
-      "flyway_schema_history", "the import migrates the database itself");
+  static final Map<String, String> LEFT_OUT = Map.ofEntries(
+      Map.entry("sessions", "people sign in again on the restored installation"),
+      Map.entry("oidc_logins", "provider sign-ins in flight, valid ten minutes"),
+      Map.entry("login_failures", "sign-in throttling counts, kept for minutes"),
+      Map.entry("outbox", "records waiting for the broker: the import republishes the whole configuration instead"),
+      Map.entry("events", "the live feed's log: dashboards load afresh"),
+      Map.entry("webhook_deliveries", "delivery ids kept a day against replays; a late delivery is judged by its commit as well"),
+      Map.entry("image_updates", "image updates waiting to coalesce, seconds long"),
+      Map.entry("retired_agents", "deleted agents' topics waiting to be dropped from the old broker"),
+      Map.entry("retired_agent_partitions", "deleted agents' topics waiting to be dropped from the old broker"),
+      Map.entry("flyway_schema_history", "the import migrates the database itself"),
+      Map.entry("notification_deliveries", "notifications queued or sent by the old installation: its log"),
+      Map.entry("notification_suppressions", "which failures were told already: the new installation tells them again"));
 
   private Backup() {}
 
@@ -189,10 +193,10 @@ public final class Backup {
       case "bool" -> nodes.booleanNode(rs.getBoolean(i));
       case "timestamptz" -> nodes.stringNode(rs.getObject(i, OffsetDateTime.class).toString());
       case "bytea" -> nodes.stringNode(Base64.getEncoder().encodeToString(rs.getBytes(i)));
-      case "_text", "_varchar" -> {
+      case "_text", "_varchar", "_uuid" -> {
         ArrayNode values = nodes.arrayNode();
         for (Object item : (Object[]) rs.getArray(i).getArray()) {
-          values.add((String) item);
+          values.add(String.valueOf(item));
         }
         yield values;
       }
@@ -475,6 +479,13 @@ public final class Backup {
           Array array = connection.createArrayOf("text", items.toArray());
           statement.setArray(i, array);
         }
+        case "_uuid" -> {
+          List<java.util.UUID> items = new ArrayList<>();
+          for (JsonNode item : value) {
+            items.add(java.util.UUID.fromString(item.asString()));
+          }
+          statement.setArray(i, connection.createArrayOf("uuid", items.toArray()));
+        }
         case "jsonb", "json" -> statement.setString(i, JSON.writeValueAsString(value));
         default -> statement.setString(i, value.asString());
       }
@@ -488,7 +499,7 @@ public final class Backup {
       case "bool" -> Types.BOOLEAN;
       case "int2", "int4" -> Types.INTEGER;
       case "int8" -> Types.BIGINT;
-      case "_text", "_varchar" -> Types.ARRAY;
+      case "_text", "_varchar", "_uuid" -> Types.ARRAY;
       case "bytea" -> Types.BINARY;
       default -> Types.VARCHAR;
     };

@@ -50,6 +50,17 @@ public class DeploymentContents {
       return carried;
     }
 
+    /**
+     * These contents as a deployment at {@code deploymentCommit} ran them: kept once per digest, they
+     * name the first commit that ran it, which may be another (then the message is not known).
+     */
+    public Content at(String deploymentCommit) {
+      if (deploymentCommit == null || deploymentCommit.equals(commit)) {
+        return this;
+      }
+      return new Content(digest, deploymentCommit, null, compose, files, environment, environmentAgentId);
+    }
+
     /** Never prints the files or the environment. */
     @Override
     public String toString() {

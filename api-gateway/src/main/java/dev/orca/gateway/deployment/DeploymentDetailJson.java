@@ -1,5 +1,6 @@
 package dev.orca.gateway.deployment;
 
+import dev.orca.gateway.crypto.BlindIndex;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -9,8 +10,10 @@ import java.util.UUID;
 
 /**
  * One deployment as {@link DeploymentJson} has it, with what it ran: its commit message, compose
- * file and the files it carried (path, size and SHA-256 of each; their content is never returned,
- * a file may hold secrets). {@code composeFile} and {@code files} are null when what it ran was not
+ * file and the files it carried (path, size and a fingerprint of each; their content is never
+ * returned, a file may hold secrets, and the fingerprint is keyed with APP_SECRET so that a short
+ * secret file's content cannot be confirmed by guessing). {@code commitMessage} is the message of
+ * the deployment's commit when it was recorded with it. {@code composeFile} and {@code files} are null when what it ran was not
  * recorded (deployments made before Orca kept it).
  */
 public record DeploymentDetailJson(String id, UUID applicationId, String agentId, long generation, String reason,
@@ -18,14 +21,16 @@ public record DeploymentDetailJson(String id, UUID applicationId, String agentId
     Instant startedAt, Instant endedAt, Instant deadline, Instant updatedAt, String composeFile, List<FileJson> files) {
 
   /** A file the deployment carried, by path relative to the compose file's folder. */
-  public record FileJson(String path, long size, String sha256) {}
+  public record FileJson(String path, long size, String fingerprint) {}
 
-  public static DeploymentDetailJson of(DeploymentJson d, DeploymentContents.Content content) {
+  public static DeploymentDetailJson of(DeploymentJson d, DeploymentContents.Content content, BlindIndex keyed) {
     List<FileJson> files = content == null ? null : content.files().entrySet().stream()
-        .map(file -> new FileJson(file.getKey(), file.getValue().length, sha256(file.getValue())))
+        .map(file -> new FileJson(file.getKey(), file.getValue().length, keyed.of(sha256(file.getValue()))))
         .toList();
+    // The contents are kept per digest: the first commit that ran it may be another than this one's.
+    String message = content != null && content.commit().equals(d.commit()) ? content.commitMessage() : null;
     return new DeploymentDetailJson(d.id(), d.applicationId(), d.agentId(), d.generation(), d.reason(), d.actor(),
-        d.commit(), content == null ? null : content.commitMessage(), d.digest(), d.state(), d.outcome(), d.error(),
+        d.commit(), message, d.digest(), d.state(), d.outcome(), d.error(),
         d.startedAt(), d.endedAt(), d.deadline(), d.updatedAt(), content == null ? null : content.compose(), files);
   }
 

@@ -1,5 +1,7 @@
 package dev.orca.gateway.events;
 
+import dev.orca.gateway.notification.NotificationEvent;
+import dev.orca.gateway.notification.NotificationQueue;
 import dev.orca.gateway.eventlog.EntityChange;
 import dev.orca.gateway.eventlog.EventAppender;
 import java.time.Duration;
@@ -76,7 +78,14 @@ final class AgentLivenessSweeper implements AutoCloseable {
 
   private Mono<Void> announce(List<Silent> agents) {
     Mono<Long> append = EventAppender.append(db,
-        agents.stream().map(agent -> EntityChange.changed("agent", agent.agentId())).toList());
+        agents.stream().map(agent -> EntityChange.changed("agent", agent.agentId())).toList())
+        // Told once per silence (the event id names it): a restarted gateway's second announcement queues nothing.
+        .flatMap(seq -> reactor.core.publisher.Flux.fromIterable(agents)
+            .concatMap(agent -> NotificationQueue.enqueue(db, new NotificationQueue.Trigger(
+                NotificationEvent.AGENT_OFFLINE, "agent-offline:" + agent.agentId() + ":"
+                    + agent.lastSeen().toInstant().toEpochMilli(), null, null, agent.agentId(), null,
+                "last seen " + agent.lastSeen().toInstant(), java.time.Instant.now(), "agent:" + agent.agentId(), null)))
+            .then(Mono.just(seq)));
     return append.as(transaction::transactional)
         .doOnSuccess(seq -> agents.forEach(agent -> announced.put(agent.agentId(), agent.lastSeen())))
         .then();

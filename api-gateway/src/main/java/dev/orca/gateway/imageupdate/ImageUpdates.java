@@ -108,7 +108,7 @@ public class ImageUpdates implements InitializingBean, DisposableBean {
   }
 
   private record Due(UUID applicationId, String deploymentId, String actor, UUID repositoryId, long revision,
-      boolean beingRemoved) {}
+      boolean beingRemoved, boolean pinned) {}
 
   /**
    * Sends the due updates: each becomes a sync request of its application's repository, at the
@@ -129,10 +129,12 @@ public class ImageUpdates implements InitializingBean, DisposableBean {
                 + " WHERE u.application_id = a.id AND u.application_id IN (SELECT application_id FROM image_updates"
                 + " WHERE due_at <= now() ORDER BY due_at LIMIT 100 FOR UPDATE SKIP LOCKED)"
                 + " RETURNING u.application_id, u.deployment_id, u.actor, a.repository_id, a.revision,"
-                + " (a.removal_request_id IS NOT NULL AND a.removal_deadline > now()) AS being_removed")
+                + " (a.removal_request_id IS NOT NULL AND a.removal_deadline > now()) AS being_removed,"
+                + " a.pinned_deployment_id IS NOT NULL AS pinned")
             .map(row -> new Due(row.get("application_id", UUID.class), row.get("deployment_id", String.class),
                 row.get("actor", String.class), row.get("repository_id", UUID.class), row.get("revision", Long.class),
-                Boolean.TRUE.equals(row.get("being_removed", Boolean.class))))
+                Boolean.TRUE.equals(row.get("being_removed", Boolean.class)),
+                Boolean.TRUE.equals(row.get("pinned", Boolean.class))))
             .all()
             .concatMap(this::send)
             .then())
@@ -142,6 +144,11 @@ public class ImageUpdates implements InitializingBean, DisposableBean {
   private Mono<Long> send(Due due) {
     if (due.beingRemoved()) {
       log.info("image update {} of {} dropped: the application is being removed", due.deploymentId(),
+          due.applicationId());
+      return Mono.empty();
+    }
+    if (due.pinned()) {
+      log.info("image update {} of {} dropped: the application is pinned by a rollback", due.deploymentId(),
           due.applicationId());
       return Mono.empty();
     }

@@ -1,5 +1,7 @@
 package dev.orca.gateway.projection;
 
+import dev.orca.gateway.notification.NotificationEvent;
+import dev.orca.gateway.notification.NotificationQueue;
 import dev.orca.schemas.avro.AgentRetirementSeen;
 import dev.orca.schemas.avro.Heartbeat;
 import java.time.Instant;
@@ -21,7 +23,7 @@ final class AgentWriter {
   private record HostFacts(Boolean dockerAvailable, String dockerVersion, String composeCommand,
       String composeVersion, String message, String agentVersion, Integer intervalSeconds) {}
 
-  private record Stored(HostFacts facts, boolean offline) {}
+  private record Stored(HostFacts facts, boolean offline, Instant lastSeen) {}
 
   private final DatabaseClient db;
 
@@ -65,7 +67,7 @@ final class AgentWriter {
 
   private Mono<Void> record(String agentId, HostFacts reported, Instant receivedAt, ChangedEntities changes) {
     return db.sql("SELECT docker_available, docker_version, compose_command, compose_version, status_message,"
-            + " agent_version, heartbeat_interval_seconds, (last_seen IS NULL OR last_seen < now()"
+            + " agent_version, heartbeat_interval_seconds, last_seen, (last_seen IS NULL OR last_seen < now()"
             + " - make_interval(secs => 3 * heartbeat_interval_seconds)) AS offline"
             + " FROM agents WHERE id = :id FOR UPDATE")
         .bind("id", agentId)
@@ -73,14 +75,20 @@ final class AgentWriter {
             row.get("docker_version", String.class), row.get("compose_command", String.class),
             row.get("compose_version", String.class), row.get("status_message", String.class),
             row.get("agent_version", String.class), row.get("heartbeat_interval_seconds", Integer.class)),
-            Boolean.TRUE.equals(row.get("offline", Boolean.class))))
+            Boolean.TRUE.equals(row.get("offline", Boolean.class)), row.get("last_seen", Instant.class)))
         .one()
         .flatMap(stored -> update(agentId, receivedAt, reported)
             .doOnNext(rows -> {
               if (stored.offline() || !Objects.equals(stored.facts(), reported)) {
                 changes.changed("agent", agentId);
               }
-            }))
+            })
+            // Back after a silence (not its first heartbeat ever): told once per silence.
+            .then(stored.offline() && stored.lastSeen() != null
+                ? NotificationQueue.enqueue(db, new NotificationQueue.Trigger(NotificationEvent.AGENT_ONLINE,
+                    "agent-online:" + agentId + ":" + stored.lastSeen().toEpochMilli(), null, null, agentId, null, null,
+                    Sql.notAfterNow(receivedAt), "agent:" + agentId, null))
+                : Mono.empty()))
         .then();
   }
 

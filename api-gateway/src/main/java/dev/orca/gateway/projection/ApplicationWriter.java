@@ -1,5 +1,7 @@
 package dev.orca.gateway.projection;
 
+import dev.orca.gateway.notification.NotificationEvent;
+import dev.orca.gateway.notification.NotificationQueue;
 import dev.orca.schemas.Topics;
 import dev.orca.schemas.avro.ApplicationRemovalFinished;
 import dev.orca.schemas.avro.ApplicationStatusChanged;
@@ -114,10 +116,9 @@ final class ApplicationWriter {
     if (event.getTimedOut()) {
       log.info("application {} was removed late: {}", id, event.getError());
     }
-    return db.sql("DELETE FROM deployment_contents WHERE application_id = :id").bind("id", id).fetch().rowsUpdated()
-        .then(db.sql("DELETE FROM applications WHERE id = :id")
+    return db.sql("DELETE FROM applications WHERE id = :id")
         .bind("id", id)
-        .fetch().rowsUpdated())
+        .fetch().rowsUpdated()
         .filter(rows -> rows > 0)
         .flatMap(rows -> db.sql("INSERT INTO outbox (topic, key, value) VALUES (:topic, :key, NULL)")
             .bind("topic", topics.configApplications().name())
@@ -164,7 +165,8 @@ final class ApplicationWriter {
     }
     String health = Sql.stored(report.getHealth());
     String drift = report.getDrift();
-    // In SET, columns read the row as it was: every CASE sees the old values.
+    // In SET, columns read the row as it was: every CASE sees the old values; the FROM's row is the
+    // one before the update too (locked), so RETURNING says what the health was.
     GenericExecuteSpec update = db.sql("UPDATE applications SET health_status = :health,"
             + " sync_status = CASE"
             + "   WHEN CAST(:drift AS text) IS NOT NULL AND sync_status = 'synced' THEN 'out_of_sync'"
@@ -177,19 +179,44 @@ final class ApplicationWriter {
             + "   WHEN CAST(:drift AS text) IS NULL AND last_sync_error LIKE 'drift: %' THEN NULL"
             + "   ELSE last_sync_error END,"
             + " drift = CAST(:drift AS text), updated_at = now()"
-            + " WHERE id = :id AND agent_id = :agentId"
-            + " AND (health_status <> :health OR drift IS DISTINCT FROM CAST(:drift AS text))")
+            + " FROM (SELECT id AS before_id, health_status AS before_health FROM applications WHERE id = :id FOR UPDATE)"
+            + " prior WHERE id = prior.before_id AND agent_id = :agentId"
+            + " AND (health_status <> :health OR drift IS DISTINCT FROM CAST(:drift AS text))"
+            + " RETURNING prior.before_health")
         .bind("id", id.get())
         .bind("agentId", agentId)
         .bind("health", health);
     return Sql.bind(update, "drift", drift, String.class)
-        .fetch().rowsUpdated()
-        .doOnNext(rows -> {
-          if (rows > 0) {
-            changes.changed("application", report.getApplicationId());
-          }
-        })
+        .map(row -> Optional.ofNullable(row.get("before_health", String.class)))
+        .one()
+        .doOnNext(before -> changes.changed("application", report.getApplicationId()))
+        .flatMap(before -> notifyHealth(id.get(), agentId, before.orElse(null), health, report))
         .then();
+  }
+
+  private static final java.util.Set<String> DEGRADED = java.util.Set.of("unhealthy", "missing");
+
+  /**
+   * Health that turns unhealthy or missing while no deployment of the application is in flight is
+   * told (a deployment's own failure is told as that); turning healthy again ends it.
+   */
+  private Mono<Long> notifyHealth(UUID id, String agentId, String before, String now, HealthReport report) {
+    String subject = "application:" + id;
+    if ("healthy".equals(now)) {
+      return NotificationQueue.recovered(db, subject, NotificationEvent.HEALTH_DEGRADED);
+    }
+    if (!DEGRADED.contains(now) || DEGRADED.contains(before)) {
+      return Mono.empty();
+    }
+    return db.sql("SELECT EXISTS (SELECT 1 FROM deployments WHERE application_id = :id AND state = 'in_progress')"
+            + " AS deploying")
+        .bind("id", id)
+        .map(row -> Boolean.TRUE.equals(row.get("deploying", Boolean.class)))
+        .one()
+        .flatMap(deploying -> deploying ? Mono.<Long>empty()
+            : NotificationQueue.enqueue(db, new NotificationQueue.Trigger(NotificationEvent.HEALTH_DEGRADED,
+                "health:" + id + ":" + now + ":" + report.getAt().toEpochMilli(), id, null, agentId, null, now,
+                report.getAt(), subject, null)));
   }
 
   private static String sha256(String text) {

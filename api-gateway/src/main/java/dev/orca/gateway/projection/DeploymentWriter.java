@@ -1,7 +1,11 @@
 package dev.orca.gateway.projection;
 
+import dev.orca.gateway.notification.NotificationEvent;
+import dev.orca.gateway.notification.NotificationQueue;
+import dev.orca.schemas.avro.DeployReason;
 import dev.orca.schemas.avro.DeploymentChanged;
 import java.time.Instant;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -53,6 +57,35 @@ final class DeploymentWriter {
     spec = Sql.bind(spec, "endedAt", event.getEndedAt(), Instant.class);
     return spec.fetch().rowsUpdated()
         .doOnNext(rows -> changes.changed("deployment", event.getDeploymentId()))
-        .then();
+        .then(notify(event, applicationId.get()));
+  }
+
+  /**
+   * The notifications a deployment's end queues: succeeded (once per commit: the commit is the
+   * fingerprint), failed or timed out (a repeat of the same error is not sent again until it changes
+   * or a deployment succeeds), and image updated for an image update that succeeded.
+   */
+  private Mono<Void> notify(DeploymentChanged event, UUID applicationId) {
+    String subject = "application:" + applicationId;
+    String id = event.getDeploymentId();
+    Instant at = event.getEndedAt() != null ? event.getEndedAt() : event.getAt();
+    return switch (event.getState()) {
+      case SUCCEEDED -> NotificationQueue.recovered(db, subject, NotificationEvent.DEPLOYMENT_FAILED)
+          .then(NotificationQueue.enqueue(db, new NotificationQueue.Trigger(NotificationEvent.DEPLOYMENT_SUCCEEDED,
+              "deployment:" + id + ":succeeded", applicationId, null, event.getAgentId(), id, null, at, subject,
+              event.getCommit())))
+          .then(event.getReason() != DeployReason.IMAGE_UPDATE ? Mono.empty()
+              : NotificationQueue.enqueue(db, new NotificationQueue.Trigger(NotificationEvent.IMAGE_UPDATED,
+                  "deployment:" + id + ":image_updated", applicationId, null, event.getAgentId(), id, null, at, subject,
+                  null)))
+          .then();
+      case FAILED, TIMED_OUT -> NotificationQueue.recovered(db, subject, NotificationEvent.DEPLOYMENT_SUCCEEDED)
+          .then(NotificationQueue.enqueue(db, new NotificationQueue.Trigger(NotificationEvent.DEPLOYMENT_FAILED,
+              "deployment:" + id + ":" + Sql.stored(event.getState()), applicationId, null, event.getAgentId(), id,
+              event.getError(), at, subject,
+              event.getError() != null ? event.getError() : Sql.stored(event.getState()))))
+          .then();
+      default -> Mono.empty();
+    };
   }
 }

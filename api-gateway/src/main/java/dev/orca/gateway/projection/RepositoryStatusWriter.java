@@ -1,8 +1,11 @@
 package dev.orca.gateway.projection;
 
+import dev.orca.gateway.notification.NotificationEvent;
+import dev.orca.gateway.notification.NotificationQueue;
 import dev.orca.schemas.avro.RepositoryStatusChanged;
 import dev.orca.schemas.avro.RepositorySyncStatus;
 import java.time.Instant;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -53,6 +56,23 @@ final class RepositoryStatusWriter {
             changes.changed("repository", event.getRepositoryId());
           }
         })
+        .filter(rows -> rows > 0)
+        .flatMap(rows -> notify(event, id.get()))
         .then();
+  }
+
+  /** A failed sync is told (the same error again is not, until a sync succeeds); a success ends that. */
+  private Mono<Long> notify(RepositoryStatusChanged event, UUID id) {
+    String subject = "repository:" + id;
+    if (event.getStatus() == RepositorySyncStatus.SUCCESS) {
+      return NotificationQueue.recovered(db, subject, NotificationEvent.SYNC_FAILED);
+    }
+    if (event.getStatus() != RepositorySyncStatus.FAILED) {
+      return Mono.empty();
+    }
+    String error = event.getLastSyncError() != null ? event.getLastSyncError() : "sync failed";
+    String sync = event.getSyncId() != null ? event.getSyncId() : String.valueOf(event.getAt().toEpochMilli());
+    return NotificationQueue.enqueue(db, new NotificationQueue.Trigger(NotificationEvent.SYNC_FAILED,
+        "sync:" + id + ":" + sync + ":failed", null, id, null, null, error, event.getAt(), subject, error));
   }
 }

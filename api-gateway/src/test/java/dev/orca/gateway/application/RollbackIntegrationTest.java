@@ -14,6 +14,7 @@ import dev.orca.schemas.avro.DeployRequested;
 import dev.orca.schemas.avro.DeploySettings;
 import dev.orca.schemas.avro.DeploymentChanged;
 import dev.orca.schemas.avro.DeploymentState;
+import dev.orca.schemas.avro.PinReleased;
 import dev.orca.schemas.avro.SyncRequested;
 import dev.orca.schemas.avro.SyncTrigger;
 import dev.orca.schemas.crypto.EnvironmentCipher;
@@ -73,6 +74,10 @@ class RollbackIntegrationTest extends GatewayTestSupport {
     Played first = playDeployment(id, agent.id(), "c1", COMPOSE_1, "MODE=old", DeploymentState.SUCCEEDED);
     putEnvironment(id, Map.of("MODE", "new", "EXTRA", "1"));
     Played second = playDeployment(id, agent.id(), "c2", COMPOSE_2, "EXTRA=1", DeploymentState.SUCCEEDED);
+    // The dispatcher's record of what runs: c2.
+    publisher.publish(topics.status(), id, ApplicationStatusChanged.newBuilder().setApplicationId(id).setCommit("c2")
+        .setCommitMessage("message of c2").setAt(Instant.now()).build()).block(DEADLINE);
+    await(() -> "c2".equals(application(id).get("commit")), "c2 recorded as running");
 
     String rollbackId = (String) admin().post().uri("/api/v1/applications/" + id + "/rollback")
         .bodyValue(Map.of("deploymentId", first.deploymentId())).exchange().expectStatus().isAccepted()
@@ -100,6 +105,8 @@ class RollbackIntegrationTest extends GatewayTestSupport {
     Map<String, Object> pinned = (Map<String, Object>) application(id).get("pinned");
     assertThat(pinned).containsEntry("deploymentId", first.deploymentId()).containsEntry("commit", "c1");
     assertThat(pinned.get("at")).isNotNull();
+    // Until a sync says more, the newest commit known is the one that ran until now.
+    assertThat(application(id)).containsEntry("latestCommit", "c2").containsEntry("commitsBehind", null);
     assertThat(audited("application.rollback", id)).isTrue();
 
     // The dispatcher holds back a newer commit and says how far ahead it is.
@@ -121,12 +128,22 @@ class RollbackIntegrationTest extends GatewayTestSupport {
     assertThat(detail).containsEntry("composeFile", COMPOSE_2).containsEntry("commit", "c2")
         .containsEntry("commitMessage", "message of c2").containsEntry("outcome", "succeeded");
     assertThat((List<Map<String, Object>>) detail.get("files")).singleElement().satisfies(file -> {
-      assertThat(file).containsEntry("path", "app.env").containsEntry("size", 7)
-          .containsEntry("sha256", sha256("EXTRA=1")).doesNotContainKey("content");
+      // Keyed: equal for equal files, but not the plain SHA-256 anyone could check a guess against.
+      assertThat(file).containsEntry("path", "app.env").containsEntry("size", 7).doesNotContainKey("content");
+      assertThat((String) file.get("fingerprint")).hasSize(64).isNotEqualTo(sha256("EXTRA=1"));
+    });
+    Map<String, Object> firstDetail = admin().get().uri("/api/v1/applications/" + id + "/deployments/"
+        + first.deploymentId()).exchange().expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody();
+    assertThat((List<Map<String, Object>>) firstDetail.get("files")).singleElement().satisfies(file -> {
+      assertThat(file.get("fingerprint")).isNotEqualTo(((List<Map<String, Object>>) detail.get("files")).get(0)
+          .get("fingerprint"));
     });
 
     admin().delete().uri("/api/v1/applications/" + id + "/pin").exchange().expectStatus().isNoContent();
 
+    // The dispatcher hears the release itself, whatever becomes of the deploy that follows.
+    assertThat(TopicProbe.await(topics.deployRequests(), (key, value) -> id.equals(key)
+        && value instanceof PinReleased).value()).isInstanceOf(PinReleased.class);
     SyncRequested deploy = TopicProbe.await(topics.syncRequests(),
         (key, value) -> id.equals(value.getApplicationId()) && value.getDeploymentId() != null).value();
     assertThat(deploy.getTrigger()).isEqualTo(SyncTrigger.MANUAL);
@@ -144,8 +161,12 @@ class RollbackIntegrationTest extends GatewayTestSupport {
         .setAt(Instant.now()).build()).block(DEADLINE);
     await(() -> "synced".equals(application(id).get("syncStatus")), "the late status applied");
     assertThat(application(id).get("latestCommit")).isNull();
-    // Unpinning what is not pinned is a no-op.
+    // Unpinning what is not pinned releases the dispatcher's pin again (a repair) and deploys nothing.
     admin().delete().uri("/api/v1/applications/" + id + "/pin").exchange().expectStatus().isNoContent();
+    assertThat(TopicProbe.awaitAll(topics.deployRequests(), (key, value) -> id.equals(key)
+        && value instanceof PinReleased, 2)).hasSize(2);
+    assertThat(TopicProbe.allSoFar(topics.syncRequests(),
+        (key, value) -> id.equals(value.getApplicationId()) && value.getDeploymentId() != null)).hasSize(1);
   }
 
   @Test
@@ -166,6 +187,8 @@ class RollbackIntegrationTest extends GatewayTestSupport {
     assertThat(TopicProbe.await(topics.syncRequests(),
         (key, value) -> deploymentId.equals(value.getDeploymentId())).value().getApplicationId()).isEqualTo(id);
     assertThat(application(id).get("pinned")).isNull();
+    assertThat(TopicProbe.await(topics.deployRequests(), (key, value) -> id.equals(key)
+        && value instanceof PinReleased).value()).isNotNull();
 
     // Pinned again, then moved to another agent: the move ends the pin and deploys there.
     rollback(id, first.deploymentId());
@@ -175,6 +198,8 @@ class RollbackIntegrationTest extends GatewayTestSupport {
         (key, value) -> id.equals(value.getApplicationId()) && value.getDeploymentId() != null
             && !deploymentId.equals(value.getDeploymentId())).value();
     assertThat(move.getTrigger()).isEqualTo(SyncTrigger.MANUAL);
+    assertThat(TopicProbe.awaitAll(topics.deployRequests(), (key, value) -> id.equals(key)
+        && value instanceof PinReleased, 2)).hasSize(2);
 
     // A rollback on the new agent: the environment it ran with, sealed again for that agent.
     String rollbackId = rollback(id, first.deploymentId());
@@ -225,8 +250,34 @@ class RollbackIntegrationTest extends GatewayTestSupport {
     admin().get().uri("/api/v1/applications/" + id + "/deployments/" + old).exchange().expectStatus().isOk()
         .expectBody().jsonPath("$.composeFile").doesNotExist().jsonPath("$.files").doesNotExist();
     assertThat(application(id).get("pinned")).isNull();
-    // Contents go with their application.
     assertThat(query("SELECT 1 FROM deployment_contents WHERE application_id = ?", UUID.fromString(id))).hasSize(2);
+    // Contents go with their application, however it is deleted (here as an admin's forced removal does).
+    update("DELETE FROM applications WHERE id = ?", UUID.fromString(id));
+    assertThat(query("SELECT 1 FROM deployment_contents WHERE application_id = ?", UUID.fromString(id))).isEmpty();
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void shouldRollBackToTheDeploymentsOwnCommitWhenItsContentsFirstRanAtAnother() {
+    Agent agent = createAgent();
+    markOnline(agent.id());
+    String id = createApplication(agent.id());
+    playDeployment(id, agent.id(), "c1", COMPOSE_1, "A=1", DeploymentState.SUCCEEDED);
+    // A later commit that changed nothing the stack runs, deployed by hand: the same digest.
+    Played same = playDeployment(id, agent.id(), "c3", COMPOSE_1, "A=1", DeploymentState.SUCCEEDED);
+    playDeployment(id, agent.id(), "c4", COMPOSE_2, "A=2", DeploymentState.SUCCEEDED);
+
+    String rollbackId = rollback(id, same.deploymentId());
+
+    DeployRequested rollback = (DeployRequested) TopicProbe.await(topics.deployRequests(),
+        (key, value) -> value instanceof DeployRequested r && rollbackId.equals(r.getDeploymentId())).value();
+    assertThat(rollback.getCommit()).isEqualTo("c3");
+    assertThat(rollback.getCommitMessage()).isNull();
+    assertThat(rollback.getCompose()).isEqualTo(COMPOSE_1);
+    assertThat(((Map<String, Object>) application(id).get("pinned"))).containsEntry("commit", "c3");
+    admin().get().uri("/api/v1/applications/" + id + "/deployments/" + same.deploymentId()).exchange()
+        .expectStatus().isOk().expectBody().jsonPath("$.commit").isEqualTo("c3")
+        .jsonPath("$.commitMessage").doesNotExist();
   }
 
   /** Plays sync-stream and the dispatcher: a DeployRequested of what ran, then its deployment's outcome. */

@@ -88,6 +88,11 @@ class BackupIntegrationTest {
           + UUID.randomUUID() + "', '" + application + "', 'sha256:1', 'abc', 'first', '"
           + box.encrypt("services: {web: {image: busybox}}") + "', '" + box.encrypt("{\"app.env\":\"QT0x\"}")
           + "', '\\xdeadbeef', '" + AGENT + "', now())");
+      s.execute("INSERT INTO notification_channels (id, name, type, url_encrypted, secret_encrypted, events,"
+          + " application_ids, repository_ids, enabled, created_at, updated_at) VALUES ('" + UUID.randomUUID()
+          + "', 'ops', 'webhook', '" + box.encrypt("https://hooks.example.com/orca") + "', '"
+          + box.encrypt("hook-signing-1") + "', '{deployment_failed,agent_offline}', '{" + application + "}', '{"
+          + repository + "}', true, now(), now())");
       s.execute("INSERT INTO audit_log (actor_type, actor_id, action, changes_encrypted, status, address) VALUES"
           + " ('user', '" + user + "', 'application.create', '" + box.encrypt("{\"name\":\"x\"}") + "', 201, '::1')");
       s.execute("INSERT INTO system_settings (key, value) VALUES ('local_agent_id', '" + AGENT + "')");

@@ -56,10 +56,16 @@ public final class DeploymentRules {
           request.getRequestId(), request.getApplicationId());
       return state;
     }
-    if (state != null && state.getPinnedCommit() != null && !movesAgent(state, request) && followsBranch(request)) {
-      // Pinned by a rollback: the branch's newest commit is recorded, nothing is deployed. The
-      // pin lives here, not only in the configuration, so a sync already under way when the
-      // rollback was asked for cannot undo it.
+    if (state != null && request.getDeploymentId() != null && isKnown(state, request.getDeploymentId())) {
+      // A repeat (a rollback sent again after an import's retried pass): already under way or done.
+      log.info("ignoring deploy request {} for application {}: deployment {} is known already",
+          request.getRequestId(), request.getApplicationId(), request.getDeploymentId());
+      return state;
+    }
+    if (state != null && state.getPinnedCommit() != null && request.getReason() != DeployReason.ROLLBACK) {
+      // Pinned by a rollback: the branch's newest commit is recorded, nothing is deployed. Only a
+      // PinReleased ends the pin (the gateway sends it with an unpin, a deploy or a move), so a sync
+      // or a deploy asked for before the rollback and arriving after it cannot undo it.
       effects.status(status(request, now)
           .setLatestCommit(request.getCommit())
           .setLatestCommitMessage(request.getCommitMessage())
@@ -124,9 +130,9 @@ public final class DeploymentRules {
         .build();
     state.setAgentId(request.getAgentId());
     state.setGeneration(generation);
-    // A rollback pins the application to what it deployed; anything else deployed (a manual
-    // deploy, a move to another agent) ends the pin.
-    state.setPinnedCommit(request.getReason() == DeployReason.ROLLBACK ? request.getCommit() : null);
+    if (request.getReason() == DeployReason.ROLLBACK) {
+      state.setPinnedCommit(request.getCommit());
+    }
     state.setCurrent(deployment);
     state.setPendingRemoval(null);
 
@@ -208,10 +214,18 @@ public final class DeploymentRules {
     return true;
   }
 
-  /** A request from a sync or an image update: what a pin holds back (a user's deploy or rollback is not). */
-  private static boolean followsBranch(DeployRequested request) {
-    return request.getReason() == DeployReason.SYNC || request.getReason() == DeployReason.IMAGE_UPDATE
-        || request.getReason() == DeployReason.UNKNOWN;
+  /** Ends a rollback's pin; returns whether there was one (the state is changed in place). */
+  public static boolean release(ApplicationState state) {
+    if (state == null || state.getPinnedCommit() == null) {
+      return false;
+    }
+    state.setPinnedCommit(null);
+    return true;
+  }
+
+  private static boolean isKnown(ApplicationState state, String deploymentId) {
+    return (state.getCurrent() != null && deploymentId.equals(state.getCurrent().getDeploymentId()))
+        || Deployments.inHistory(state, deploymentId).isPresent();
   }
 
   private static boolean movesAgent(ApplicationState state, DeployRequested request) {
