@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before } from 'node:test';
-import { ADMIN, Session, step } from './support.mjs';
+import { ADMIN, adminToken, ORCA_URL, Session, step } from './support.mjs';
 
 let admin;
 let colleague;
@@ -130,6 +130,13 @@ step('the system page shows what runs, and how much it holds', async () => {
     await health.getByRole('row', { name: new RegExp(`^${part.replace(/[()]/g, '\\$&')}`) }).getByText('Up').waitFor();
   }
   await page.getByText('All up').waitFor();
+  // Where Prometheus scrapes, with which credential; and the endpoint answers an admin's token.
+  const metrics = page.getByLabel('Prometheus metrics');
+  await metrics.getByText('ORCA_METRICS_TOKEN').first().waitFor();
+  const scraped = await fetch(`${ORCA_URL}/metrics`, { headers: { Authorization: `Bearer ${await adminToken()}` } });
+  assert.equal(scraped.status, 200);
+  assert.match(await scraped.text(), /^orca_agents\{/m);
+  assert.equal((await fetch(`${ORCA_URL}/metrics`)).status, 401, 'never public');
   assert.match(await page.getByText(/^\d+$/).first().textContent(), /^\d+$/);
   await admin.screenshotAll('admin-system');
 });

@@ -1,4 +1,4 @@
-import { Badge, Card, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Card, Code, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 import type { SystemInfo } from '../../api/types';
 import { PageHeader } from '../../components/PageHeader';
@@ -138,7 +138,36 @@ function Details({ info }: { info: SystemInfo }) {
           ]}
         />
       </SimpleGrid>
+      <Metrics />
     </Stack>
+  );
+}
+
+/** Where Prometheus scrapes this gateway, and with which credential. */
+function Metrics() {
+  const url = `${window.location.origin}/metrics`;
+  const config = [
+    'scrape_configs:',
+    '  - job_name: orca',
+    `    scheme: ${window.location.protocol.replace(':', '')}`,
+    '    authorization:',
+    '      credentials_file: /etc/prometheus/orca-token   # ORCA_METRICS_TOKEN, or an admin\'s API token',
+    '    static_configs:',
+    `      - targets: ['${window.location.host}']`,
+  ].join('\n');
+  return (
+    <Card withBorder radius="md" padding="lg" aria-label="Prometheus metrics">
+      <Title order={2} size="h4" mb="sm">
+        Prometheus metrics
+      </Title>
+      <Text size="sm" mb="xs">
+        <Text span className="mono">{url}</Text> serves applications&apos; sync and health status
+        (orca_application_info), deployments by outcome with their durations, syncs, webhooks, backlogs, projector lag
+        and the JVM&apos;s meters. It needs <Text span className="mono">Authorization: Bearer</Text> with the scrape
+        token set as ORCA_METRICS_TOKEN, or an admin&apos;s API token.
+      </Text>
+      <Code block>{config}</Code>
+    </Card>
   );
 }
 

@@ -43,6 +43,8 @@ public abstract class GatewayTestSupport {
   public static final String PREFIX = "gw" + UUID.randomUUID().toString().substring(0, 8) + ".";
   public static final String PROBE_GROUP = PREFIX + "health-probe";
   public static final String ADMIN_EMAIL = "admin@example.com";
+  /** What Prometheus would be given to scrape {@code /metrics}. */
+  public static final String METRICS_TOKEN = "scrape-" + UUID.randomUUID();
   public static final String ADMIN_PASSWORD = "Correct-Horse-42";
   private static final SharedPostgres.Database DATABASE = SharedPostgres.newDatabase();
   private static String adminBearer;
@@ -66,6 +68,7 @@ public abstract class GatewayTestSupport {
     registry.add("orca.http.request-timeout", () -> "PT12S");
     registry.add("orca.github-actions.issuer", ISSUER::url);
     registry.add("orca.local-agent.enabled", () -> "true");
+    registry.add("orca.metrics-token", () -> METRICS_TOKEN);
     registry.add("orca.health.required-groups", () -> PROBE_GROUP);
     registry.add("orca.dashboard.location", () -> "classpath:/test-dashboard/");
     // Agents are told to connect as they would to ./orca up's broker: SCRAM over TLS on the agents' listener.

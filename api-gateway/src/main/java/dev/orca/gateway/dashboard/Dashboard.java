@@ -56,8 +56,10 @@ final class Dashboard {
   /** Whether a request is the dashboard's to answer; everything else goes on to the API. */
   static boolean handles(ServerRequest request) {
     HttpMethod method = request.method();
+    String path = RequestPaths.canonical(request.requestPath().pathWithinApplication());
+    // /metrics is the Prometheus endpoint's (MetricsController), not a page.
     return (HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method))
-        && !RequestPaths.isApi(RequestPaths.canonical(request.requestPath().pathWithinApplication()));
+        && !RequestPaths.isApi(path) && !path.equals("/metrics") && !path.startsWith("/metrics/");
   }
 
   Mono<ServerResponse> serve(ServerRequest request) {

@@ -41,15 +41,21 @@ final class BatchProjection {
   private final DeploymentWriter deployments;
   private final AgentWriter agents;
   private final DeploymentContentWriter contents;
+  private final ProjectionMetrics metrics;
 
   BatchProjection(DatabaseClient db, SecretBox secrets, Topics topics) {
+    this(db, secrets, topics, ProjectionMetrics.none());
+  }
+
+  BatchProjection(DatabaseClient db, SecretBox secrets, Topics topics, ProjectionMetrics metrics) {
     this.db = db;
     this.transaction = TransactionalOperator.create(new R2dbcTransactionManager(db.getConnectionFactory()));
-    this.repositories = new RepositoryStatusWriter(db);
+    this.repositories = new RepositoryStatusWriter(db, metrics);
     this.applications = new ApplicationWriter(db, secrets, topics);
-    this.deployments = new DeploymentWriter(db);
+    this.deployments = new DeploymentWriter(db, metrics);
     this.agents = new AgentWriter(db);
     this.contents = new DeploymentContentWriter(db, secrets);
+    this.metrics = metrics;
   }
 
   /** Completes with the highest events seq written, or 0 when nothing changed. */
@@ -86,6 +92,7 @@ final class BatchProjection {
 
   private Mono<Void> apply(Projected record, ChangedEntities changes) {
     SpecificRecord message = record.message();
+    metrics.projected(message.getClass().getSimpleName());
     if (record.agentId() == null) {
       if (message instanceof ApplicationStatusChanged event) {
         return applications.apply(event, changes);

@@ -18,11 +18,14 @@ import reactor.core.publisher.Mono;
 final class DeploymentWriter {
 
   private static final Logger log = LoggerFactory.getLogger(DeploymentWriter.class);
+  private static final java.util.Set<String> ENDED = java.util.Set.of("succeeded", "failed", "timed_out", "superseded");
 
   private final DatabaseClient db;
+  private final ProjectionMetrics metrics;
 
-  DeploymentWriter(DatabaseClient db) {
+  DeploymentWriter(DatabaseClient db, ProjectionMetrics metrics) {
     this.db = db;
+    this.metrics = metrics;
   }
 
   Mono<Void> apply(DeploymentChanged event, ChangedEntities changes) {
@@ -32,6 +35,9 @@ final class DeploymentWriter {
           event.getApplicationId());
       return Mono.empty();
     }
+    // What it was before: a deployment is counted when it ends, not again when its end is replayed.
+    Mono<String> before = db.sql("SELECT state FROM deployments WHERE id = :id").bind("id", event.getDeploymentId())
+        .map(row -> row.get("state", String.class)).one().defaultIfEmpty("");
     var spec = db.sql("INSERT INTO deployments (id, application_id, agent_id, generation, reason, actor,"
             + " commit_sha, digest, state, error, started_at, ended_at, deadline, updated_at)"
             + " VALUES (:id, :applicationId, :agentId, :generation, :reason, :actor, :commit, :digest, :state,"
@@ -55,8 +61,16 @@ final class DeploymentWriter {
         .bind("at", event.getAt());
     spec = Sql.bind(spec, "error", event.getError(), String.class);
     spec = Sql.bind(spec, "endedAt", event.getEndedAt(), Instant.class);
-    return spec.fetch().rowsUpdated()
-        .doOnNext(rows -> changes.changed("deployment", event.getDeploymentId()))
+    String state = Sql.stored(event.getState());
+    var upsert = spec;
+    return before.flatMap(was -> upsert.fetch().rowsUpdated()
+        .doOnNext(rows -> {
+          changes.changed("deployment", event.getDeploymentId());
+          if (!state.equals(was) && ENDED.contains(state)) {
+            metrics.deploymentEnded(state, Sql.stored(event.getReason()), event.getEndedAt() == null ? null
+                : java.time.Duration.between(event.getStartedAt(), event.getEndedAt()));
+          }
+        }))
         .then(notify(event, applicationId.get()));
   }
 

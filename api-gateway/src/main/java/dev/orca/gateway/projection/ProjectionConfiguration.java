@@ -19,9 +19,9 @@ public class ProjectionConfiguration {
 
   @Bean
   Projector projector(GatewayKafka kafka, Topics topics, ObjectProvider<DatabaseClient> databaseClient,
-      ConnectionFactory connectionFactory, SecretBox secrets) {
+      ConnectionFactory connectionFactory, SecretBox secrets, io.micrometer.core.instrument.MeterRegistry registry) {
     DatabaseClient db = databaseClient.getIfAvailable(() -> DatabaseClient.create(connectionFactory));
-    return new Projector(kafka.client(Map.of()), topics, db, secrets);
+    return new Projector(kafka.client(Map.of()), topics, db, secrets, new ProjectionMetrics(registry));
   }
 
   @Bean

@@ -43,6 +43,8 @@ public final class Projector implements AutoCloseable {
   private final Map<String, Object> config;
   private final RecordDecoder decoder;
   private final BatchProjection projection;
+  private final ProjectionMetrics metrics;
+  private volatile io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics clientMetrics;
   private final ConsumerLoop<byte[], byte[]> loop = new ConsumerLoop<>("orca-projector", log,
       Duration.ofMillis(MIN_BACKOFF_MS), Duration.ofMillis(MAX_BACKOFF_MS));
 
@@ -52,9 +54,15 @@ public final class Projector implements AutoCloseable {
 
   /** {@code client}: the bootstrap servers and the gateway's credential. */
   public Projector(Map<String, Object> client, Topics topics, DatabaseClient db, SecretBox secrets) {
+    this(client, topics, db, secrets, ProjectionMetrics.none());
+  }
+
+  public Projector(Map<String, Object> client, Topics topics, DatabaseClient db, SecretBox secrets,
+      ProjectionMetrics metrics) {
     this.topics = topics;
+    this.metrics = metrics;
     this.decoder = new RecordDecoder(topics);
-    this.projection = new BatchProjection(db, secrets, topics);
+    this.projection = new BatchProjection(db, secrets, topics, metrics);
     this.config = new HashMap<>(client);
     config.put(ConsumerConfig.GROUP_ID_CONFIG, KafkaAccess.projectorGroup(topics));
     config.put(ConsumerConfig.CLIENT_ID_CONFIG, KafkaAccess.projectorGroup(topics));
@@ -69,7 +77,16 @@ public final class Projector implements AutoCloseable {
   }
 
   public void start() {
-    loop.start(() -> new KafkaConsumer<>(config), this::run);
+    loop.start(() -> {
+      KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config);
+      // Its fetch metrics (records-lag-max among them) in the registry, while it lives.
+      if (clientMetrics != null) {
+        clientMetrics.close();
+      }
+      clientMetrics = new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer);
+      clientMetrics.bindTo(metrics.registry());
+      return consumer;
+    }, this::run);
   }
 
   public boolean isRunning() {
@@ -104,6 +121,11 @@ public final class Projector implements AutoCloseable {
         if (project(records)) {
           loop.beat();
           commit(kafka, records);
+          long oldest = Long.MAX_VALUE;
+          for (ConsumerRecord<byte[], byte[]> record : records) {
+            oldest = Math.min(oldest, record.timestamp());
+          }
+          metrics.lag(Duration.ofMillis(System.currentTimeMillis() - oldest));
           loop.beat();
           loop.succeeded();
         } else {

@@ -21,8 +21,11 @@ final class RepositoryStatusWriter {
 
   private final DatabaseClient db;
 
-  RepositoryStatusWriter(DatabaseClient db) {
+  private final ProjectionMetrics metrics;
+
+  RepositoryStatusWriter(DatabaseClient db, ProjectionMetrics metrics) {
     this.db = db;
+    this.metrics = metrics;
   }
 
   Mono<Void> apply(RepositoryStatusChanged event, ChangedEntities changes) {
@@ -54,6 +57,10 @@ final class RepositoryStatusWriter {
         .doOnNext(rows -> {
           if (rows > 0) {
             changes.changed("repository", event.getRepositoryId());
+            if (outcome) {
+              metrics.syncEnded(Sql.stored(event.getStatus()),
+                  event.getTrigger() == null ? null : Sql.stored(event.getTrigger()));
+            }
           }
         })
         .filter(rows -> rows > 0)
