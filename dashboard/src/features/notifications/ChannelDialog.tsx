@@ -8,6 +8,12 @@ import { useRepositories } from '../repositories/hooks';
 import { EVENT_LABELS, initialValues, SECRET_HINTS, toBody, TYPE_LABELS, URL_HINTS } from './channelForm';
 import { useSaveChannel } from './hooks';
 
+/** The options, and the chosen ids that name nothing any more (deleted since), so they can be seen and removed. */
+function withGone(options: { value: string; label: string }[], chosen: string[], what: string) {
+  const known = new Set(options.map((o) => o.value));
+  return [...options, ...chosen.filter((id) => !known.has(id)).map((id) => ({ value: id, label: `deleted ${what} ${id.slice(0, 8)}` }))];
+}
+
 /**
  * Adds or changes a notification channel: where messages go, which events, for which applications
  * and repositories. URL, secret and SMTP password are never shown again; left empty when editing,
@@ -134,14 +140,14 @@ export function ChannelDialog({ opened, onClose, channel }: { opened: boolean; o
           <MultiSelect
             label="Applications"
             description="Only these (and the repositories below); none chosen in either: all."
-            data={applications.map((a) => ({ value: a.id, label: a.name }))}
+            data={withGone(applications.map((a) => ({ value: a.id, label: a.name })), form.values.applicationIds, 'application')}
             searchable
             clearable
             {...form.getInputProps('applicationIds')}
           />
           <MultiSelect
             label="Repositories"
-            data={repositories.map((r) => ({ value: r.id, label: r.name }))}
+            data={withGone(repositories.map((r) => ({ value: r.id, label: r.name })), form.values.repositoryIds, 'repository')}
             searchable
             clearable
             {...form.getInputProps('repositoryIds')}

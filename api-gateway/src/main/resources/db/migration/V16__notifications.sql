@@ -66,3 +66,7 @@ CREATE TABLE notification_suppressions (
 ALTER TABLE events DROP CONSTRAINT events_entity_check;
 ALTER TABLE events ADD CONSTRAINT events_entity_check
   CHECK (entity IN ('application', 'repository', 'agent', 'deployment', 'notification'));
+
+-- The silence an agent's "offline" was told for (its last_seen then), so "back online" is told only
+-- after an "offline" was, and each silence once however many gateways sweep.
+ALTER TABLE agents ADD COLUMN offline_announced_for timestamptz;

@@ -34,6 +34,7 @@ final class AgentLivenessSweeper implements AutoCloseable {
   private final TransactionalOperator transaction;
   private final Duration period;
   private final Map<String, OffsetDateTime> announced = new ConcurrentHashMap<>();
+  private final java.time.Instant started = java.time.Instant.now();
   private Disposable loop;
 
   AgentLivenessSweeper(DatabaseClient db, Duration period) {
@@ -59,6 +60,24 @@ final class AgentLivenessSweeper implements AutoCloseable {
     }
   }
 
+  /**
+   * Queues the agent's "offline" notification, once per silence among every gateway (the row says
+   * which silence was told), and only once this gateway has been up for three of the agent's
+   * intervals: a gateway that was down, or a projector catching up, sees silences that are not.
+   */
+  private Mono<Long> tellOffline(Silent agent) {
+    return db.sql("UPDATE agents SET offline_announced_for = last_seen WHERE id = :id AND last_seen = :seen"
+            + " AND offline_announced_for IS DISTINCT FROM last_seen"
+            + " AND now() - CAST(:started AS timestamptz) > make_interval(secs => 3 * heartbeat_interval_seconds)"
+            + " RETURNING id")
+        .bind("id", agent.agentId()).bind("seen", agent.lastSeen()).bind("started", started)
+        .map(row -> true).one()
+        .flatMap(told -> NotificationQueue.enqueue(db, new NotificationQueue.Trigger(NotificationEvent.AGENT_OFFLINE,
+            "agent-offline:" + agent.agentId() + ":" + agent.lastSeen().toInstant().toEpochMilli(), null, null,
+            agent.agentId(), null, "last seen " + agent.lastSeen().toInstant(), java.time.Instant.now(),
+            "agent:" + agent.agentId(), null)));
+  }
+
   /** One sweep: announces each agent that fell silent since the last one. */
   Mono<Void> sweep() {
     return db.sql("SELECT id, last_seen FROM agents WHERE last_seen IS NOT NULL"
@@ -79,13 +98,7 @@ final class AgentLivenessSweeper implements AutoCloseable {
   private Mono<Void> announce(List<Silent> agents) {
     Mono<Long> append = EventAppender.append(db,
         agents.stream().map(agent -> EntityChange.changed("agent", agent.agentId())).toList())
-        // Told once per silence (the event id names it): a restarted gateway's second announcement queues nothing.
-        .flatMap(seq -> reactor.core.publisher.Flux.fromIterable(agents)
-            .concatMap(agent -> NotificationQueue.enqueue(db, new NotificationQueue.Trigger(
-                NotificationEvent.AGENT_OFFLINE, "agent-offline:" + agent.agentId() + ":"
-                    + agent.lastSeen().toInstant().toEpochMilli(), null, null, agent.agentId(), null,
-                "last seen " + agent.lastSeen().toInstant(), java.time.Instant.now(), "agent:" + agent.agentId(), null)))
-            .then(Mono.just(seq)));
+        .flatMap(seq -> reactor.core.publisher.Flux.fromIterable(agents).concatMap(this::tellOffline).then(Mono.just(seq)));
     return append.as(transaction::transactional)
         .doOnSuccess(seq -> agents.forEach(agent -> announced.put(agent.agentId(), agent.lastSeen())))
         .then();

@@ -2,12 +2,9 @@ package dev.orca.gateway.notification;
 
 import dev.orca.git.EgressHttpClients;
 import dev.orca.git.EgressPolicy;
-import dev.orca.git.EgressRefusedException;
 import jakarta.mail.MessagingException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
@@ -62,10 +59,12 @@ final class ChannelSender {
   void send(NotificationStore.Channel channel, Message message) throws DeliveryException {
     switch (channel.type()) {
       case "webhook" -> webhook(channel, message);
-      case "slack" -> post(channel.url(), body(Map.of("text", "*" + message.title() + "*\n" + message.textWithLink())),
-          Map.of());
+      // Names and errors are quoted as text: no <!channel> or @everyone of theirs pings anyone.
+      case "slack" -> post(channel.url(), body(Map.of("text", "*" + slackText(message.title()) + "*\n"
+          + slackText(message.textWithLink()))), Map.of());
       case "discord" -> post(channel.url(), body(Map.of("username", "Orca",
-          "content", limit("**" + message.title() + "**\n" + message.textWithLink(), 2000))), Map.of());
+          "content", limit("**" + message.title() + "**\n" + message.textWithLink(), 2000),
+          "allowed_mentions", Map.of("parse", List.of()))), Map.of());
       case "teams" -> post(channel.url(), body(teams(message)), Map.of());
       case "gotify" -> gotify(channel, message);
       case "ntfy" -> ntfy(channel, message);
@@ -132,7 +131,6 @@ final class ChannelSender {
 
   private void email(NotificationStore.Channel channel, Message message) throws DeliveryException {
     NotificationStore.Email email = channel.email();
-    checkAddresses(email.host());
     JavaMailSenderImpl mail = new JavaMailSenderImpl();
     mail.setHost(email.host());
     mail.setPort(email.port());
@@ -147,6 +145,12 @@ final class ChannelSender {
     props.put("mail.smtp.timeout", millis);
     props.put("mail.smtp.writetimeout", millis);
     props.put("mail.smtp.auth", String.valueOf(email.username() != null && !email.username().isBlank()));
+    // Connections only where the egress policy allows, to the very address that was checked.
+    int connectMillis = (int) timeout.toMillis();
+    props.put("mail.smtp.socketFactory", new CheckedSockets.Plain(egress, connectMillis));
+    props.put("mail.smtp.socketFactory.fallback", "false");
+    props.put("mail.smtps.ssl.socketFactory", new CheckedSockets.Tls(egress, connectMillis));
+    props.put("mail.smtps.socketFactory.fallback", "false");
     switch (email.security()) {
       case "starttls" -> {
         props.put("mail.smtp.starttls.enable", "true");
@@ -177,19 +181,6 @@ final class ChannelSender {
     }
   }
 
-  /** Every address the SMTP host resolves to must be one Orca may reach (the mail library connects by name). */
-  private void checkAddresses(String host) throws DeliveryException {
-    try {
-      for (InetAddress address : InetAddress.getAllByName(host)) {
-        egress.check(address, host);
-      }
-    } catch (UnknownHostException e) {
-      throw new DeliveryException("SMTP host " + host + " is unknown");
-    } catch (EgressRefusedException e) {
-      throw new DeliveryException("SMTP host refused: " + e.getMessage());
-    }
-  }
-
   private void post(String url, byte[] body, Map<String, String> headers) throws DeliveryException {
     post(url, body, headers, ContentType.APPLICATION_JSON);
   }
@@ -215,7 +206,7 @@ final class ChannelSender {
       }
       {
         throw new DeliveryException(NotificationRules.redacted(url) + ": the receiver answered " + status
-            + (answer.isBlank() ? "" : ": " + limit(answer.strip(), MAX_ANSWER)));
+            + (answer.isBlank() ? "" : ": " + limit(answer.replaceAll("[\\p{Cntrl}\\s]+", " ").strip(), MAX_ANSWER)));
       }
     } catch (IOException | RuntimeException e) {
       String refusal = EgressHttpClients.refusal(e);
@@ -242,6 +233,11 @@ final class ChannelSender {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Slack's control characters escaped, as its message formatting asks. */
+  private static String slackText(String text) {
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
   }
 
   /** RFC 2047 for a header that is not plain ASCII. */

@@ -81,14 +81,14 @@ class NotificationController {
   @ResponseStatus(HttpStatus.CREATED)
   Mono<NotificationJson> create(@RequestBody(required = false) NotificationBody body) {
     NotificationStore.Config config = config(body, null);
-    return checkReferences(config).then(Mono.defer(() -> store.insert(UUID.randomUUID(), config)));
+    return checkReferences(config, null).flatMap(checked -> store.insert(UUID.randomUUID(), checked));
   }
 
   @PutMapping("/{id}")
   Mono<NotificationJson> update(@PathVariable String id, @RequestBody(required = false) NotificationBody body) {
     return existing(id).flatMap(current -> {
       NotificationStore.Config config = config(body, current);
-      return checkReferences(config).then(Mono.defer(() -> store.update(current.id(), config)))
+      return checkReferences(config, current).flatMap(checked -> store.update(current.id(), checked))
           .switchIfEmpty(Mono.error(() -> ApiException.notFound("notification channel not found")));
     });
   }
@@ -202,13 +202,28 @@ class NotificationController {
         NotificationRules.address(email.from(), "email.from"), NotificationRules.recipients(email.to()));
   }
 
-  /** 400 for an application or repository id that names none. */
-  private Mono<Void> checkReferences(NotificationStore.Config config) {
-    return store.unknownApplications(config.applicationIds())
-        .flatMap(unknown -> unknown.isEmpty() ? store.unknownRepositories(config.repositoryIds())
-            .flatMap(repos -> repos.isEmpty() ? Mono.<Void>empty()
-                : Mono.error(ApiException.badRequest("no repository " + repos.get(0))))
-            : Mono.error(ApiException.badRequest("no application " + unknown.get(0))));
+  /**
+   * 400 for an application or repository id that names none, but one the channel already had: that
+   * names something deleted since, and the channel can still be saved.
+   */
+  private Mono<NotificationStore.Config> checkReferences(NotificationStore.Config config, NotificationJson current) {
+    return store.unknownApplications(config.applicationIds()).zipWith(store.unknownRepositories(config.repositoryIds()))
+        .flatMap(unknown -> {
+          List<UUID> apps = unknown.getT1();
+          List<UUID> repos = unknown.getT2();
+          for (UUID id : apps) {
+            if (current == null || !current.applicationIds().contains(id)) {
+              return Mono.error(ApiException.badRequest("no application " + id));
+            }
+          }
+          for (UUID id : repos) {
+            if (current == null || !current.repositoryIds().contains(id)) {
+              return Mono.error(ApiException.badRequest("no repository " + id));
+            }
+          }
+          // Kept as they are: dropping them could widen a channel meant for one application to all.
+          return Mono.just(config);
+        });
   }
 
   private Mono<NotificationJson> existing(String id) {

@@ -52,8 +52,10 @@ public class NotificationSender implements SmartLifecycle {
   private final ChannelSender sender;
   private final String publicUrl;
   private final BackgroundLoop loop;
-  private final Scheduler pool = Schedulers.newBoundedElastic(MAX_IN_FLIGHT, 10_000, "orca-notify");
+  private volatile Scheduler pool;
   private final AtomicInteger inFlight = new AtomicInteger();
+  /** Channels with a delivery in flight here: one at a time per channel, so one slow receiver takes one slot. */
+  private final java.util.Set<UUID> busy = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile Instant lastPrune = Instant.EPOCH;
 
   NotificationSender(DatabaseClient db, NotificationStore store, ApplicationViews applications,
@@ -81,12 +83,24 @@ public class NotificationSender implements SmartLifecycle {
     if (room <= 0) {
       return false;
     }
+    // Given up: a delivery claimed MAX_ATTEMPTS times whose sender never recorded an outcome (it died).
+    db.sql("UPDATE notification_deliveries SET state = 'failed', last_error = coalesce(last_error, 'no outcome recorded')"
+            + " WHERE state = 'pending' AND attempts >= :max AND next_attempt_at <= now()")
+        .bind("max", MAX_ATTEMPTS).fetch().rowsUpdated().block(Duration.ofSeconds(30));
+    // The oldest due delivery of each enabled channel that has none in flight here, a slot each.
     List<Delivery> claimed = db.sql("UPDATE notification_deliveries SET next_attempt_at = now() + make_interval(secs => :lease),"
-            + " attempts = attempts + 1 WHERE id IN (SELECT id FROM notification_deliveries WHERE state = 'pending'"
-            + " AND next_attempt_at <= now() ORDER BY next_attempt_at, id LIMIT :room FOR UPDATE SKIP LOCKED)"
+            + " attempts = attempts + 1 WHERE id IN (SELECT d.id FROM notification_deliveries d"
+            + " WHERE d.state = 'pending' AND d.next_attempt_at <= now() AND d.attempts < :max"
+            + " AND d.channel_id <> ALL(CAST(:busy AS uuid[]))"
+            + " AND EXISTS (SELECT 1 FROM notification_channels c WHERE c.id = d.channel_id AND c.enabled)"
+            + " AND d.id = (SELECT min(o.id) FROM notification_deliveries o WHERE o.channel_id = d.channel_id"
+            + "   AND o.state = 'pending' AND o.next_attempt_at <= now() AND o.attempts < :max)"
+            + " ORDER BY d.next_attempt_at, d.id LIMIT :room FOR UPDATE SKIP LOCKED)"
             + " RETURNING id, channel_id, event_id, event, application_id, repository_id, agent_id, deployment_id, detail,"
             + " occurred_at, attempts")
         .bind("lease", (double) LEASE.toSeconds())
+        .bind("max", MAX_ATTEMPTS)
+        .bind("busy", busy.toArray(UUID[]::new))
         .bind("room", room)
         .map(r -> new Delivery(r.get("id", Long.class), r.get("channel_id", UUID.class), r.get("event_id", String.class),
             r.get("event", String.class), r.get("application_id", UUID.class), r.get("repository_id", UUID.class),
@@ -99,32 +113,46 @@ public class NotificationSender implements SmartLifecycle {
       return false;
     }
     for (Delivery delivery : claimed) {
+      if (!busy.add(delivery.channelId())) {
+        continue; // another row of a channel just claimed: its lease runs out and it is claimed again
+      }
       inFlight.incrementAndGet();
       deliver(delivery)
-          .doFinally(signal -> inFlight.decrementAndGet())
+          .doFinally(signal -> {
+            busy.remove(delivery.channelId());
+            inFlight.decrementAndGet();
+          })
           .subscribe(null, e -> log.warn("notification delivery {} could not be recorded: {}", delivery.id(), e.toString()));
     }
     return true;
   }
 
+  /**
+   * Sends one delivery and records how it went. The send is the one fallible step that decides the
+   * outcome: a failure to record "sent" afterwards is only logged (the lease then lets it be claimed
+   * again, the one case of a repeat), never turned into a retry of a message that went out. The
+   * blocking send is not abandoned on a timer: its own connect and read timeouts bound it, and its
+   * slot stays taken until it returns.
+   */
   private Mono<Void> deliver(Delivery d) {
-    return store.channel(d.channelId())
+    Mono<String> outcome = store.channel(d.channelId())
         .flatMap(channel -> message(d.event(), d.eventId(), d.occurredAt(), d.detail(), d.applicationId(),
                 d.repositoryId(), d.agentId(), d.deploymentId())
             .flatMap(message -> Mono.fromCallable(() -> {
                   sender.send(channel, message);
                   return "";
                 })
-                .subscribeOn(pool)
-                .timeout(TIMEOUT.multipliedBy(3))
-                .then(sent(d))
-                .onErrorResume(e -> failed(d, e instanceof ChannelSender.DeliveryException ? e.getMessage()
-                    : "could not send: " + e))));
+                .subscribeOn(pool)))
+        .defaultIfEmpty("the channel is gone")
+        .onErrorResume(e -> Mono.just(e instanceof ChannelSender.DeliveryException ? e.getMessage()
+            : "could not send: " + e.getClass().getSimpleName()));
+    return outcome.flatMap(error -> error.isEmpty() ? sent(d) : failed(d, error));
   }
 
   private Mono<Void> sent(Delivery d) {
-    return db.sql("UPDATE notification_deliveries SET state = 'sent', sent_at = now(), last_error = NULL WHERE id = :id")
-        .bind("id", d.id()).fetch().rowsUpdated()
+    return db.sql("UPDATE notification_deliveries SET state = 'sent', sent_at = now(), last_error = NULL"
+            + " WHERE id = :id AND attempts = :attempts AND state = 'pending'")
+        .bind("id", d.id()).bind("attempts", d.attempts()).fetch().rowsUpdated()
         .then(store.lastDelivery(d.channelId(), "sent", null));
   }
 
@@ -134,8 +162,10 @@ public class NotificationSender implements SmartLifecycle {
     log.info("notification {} ({}) to channel {} failed (attempt {}{}): {}", d.eventId(), d.event(), d.channelId(),
         d.attempts(), givenUp ? ", given up" : ", again in " + wait.toSeconds() + " s", error);
     return db.sql("UPDATE notification_deliveries SET state = :state, last_error = :error,"
-            + " next_attempt_at = now() + make_interval(secs => :wait) WHERE id = :id")
-        .bind("id", d.id()).bind("state", givenUp ? "failed" : "pending").bind("error", error)
+            + " next_attempt_at = now() + make_interval(secs => :wait) WHERE id = :id AND attempts = :attempts"
+            + " AND state = 'pending'")
+        .bind("id", d.id()).bind("attempts", d.attempts()).bind("state", givenUp ? "failed" : "pending")
+        .bind("error", error)
         .bind("wait", (double) wait.toSeconds())
         .fetch().rowsUpdated()
         .then(store.lastDelivery(d.channelId(), givenUp ? "failed" : "retrying", error));
@@ -160,9 +190,8 @@ public class NotificationSender implements SmartLifecycle {
                   return "";
                 })
                 .subscribeOn(pool)
-                .timeout(TIMEOUT.multipliedBy(3))
                 .onErrorResume(e -> Mono.just(e instanceof ChannelSender.DeliveryException ? e.getMessage()
-                    : "could not send: " + e)))
+                    : "could not send: " + e.getClass().getSimpleName())))
             .flatMap(error -> store.lastDelivery(channelId, error.isEmpty() ? "sent" : "failed",
                 error.isEmpty() ? null : error).thenReturn(error)));
   }
@@ -199,13 +228,17 @@ public class NotificationSender implements SmartLifecycle {
 
   @Override
   public void start() {
+    pool = Schedulers.newBoundedElastic(MAX_IN_FLIGHT + 4, 100, "orca-notify");
     loop.start(Duration.ofSeconds(1));
   }
 
   @Override
   public void stop() {
     loop.stop();
-    pool.dispose();
+    Scheduler running = pool;
+    if (running != null) {
+      running.dispose();
+    }
   }
 
   @Override

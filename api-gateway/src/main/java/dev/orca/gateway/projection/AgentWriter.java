@@ -23,7 +23,7 @@ final class AgentWriter {
   private record HostFacts(Boolean dockerAvailable, String dockerVersion, String composeCommand,
       String composeVersion, String message, String agentVersion, Integer intervalSeconds) {}
 
-  private record Stored(HostFacts facts, boolean offline, Instant lastSeen) {}
+  private record Stored(HostFacts facts, boolean offline, boolean offlineTold, Instant lastSeen) {}
 
   private final DatabaseClient db;
 
@@ -67,15 +67,18 @@ final class AgentWriter {
 
   private Mono<Void> record(String agentId, HostFacts reported, Instant receivedAt, ChangedEntities changes) {
     return db.sql("SELECT docker_available, docker_version, compose_command, compose_version, status_message,"
-            + " agent_version, heartbeat_interval_seconds, last_seen, (last_seen IS NULL OR last_seen < now()"
-            + " - make_interval(secs => 3 * heartbeat_interval_seconds)) AS offline"
+            + " agent_version, heartbeat_interval_seconds, last_seen, offline_announced_for IS NOT NULL AS told,"
+            // Offline as of when this heartbeat was received, not of when a late batch is written.
+            + " (last_seen IS NULL OR last_seen < :seen - make_interval(secs => 3 * heartbeat_interval_seconds)) AS offline"
             + " FROM agents WHERE id = :id FOR UPDATE")
         .bind("id", agentId)
+        .bind("seen", Sql.notAfterNow(receivedAt))
         .map(row -> new Stored(new HostFacts(row.get("docker_available", Boolean.class),
             row.get("docker_version", String.class), row.get("compose_command", String.class),
             row.get("compose_version", String.class), row.get("status_message", String.class),
             row.get("agent_version", String.class), row.get("heartbeat_interval_seconds", Integer.class)),
-            Boolean.TRUE.equals(row.get("offline", Boolean.class)), row.get("last_seen", Instant.class)))
+            Boolean.TRUE.equals(row.get("offline", Boolean.class)), Boolean.TRUE.equals(row.get("told", Boolean.class)),
+            row.get("last_seen", Instant.class)))
         .one()
         .flatMap(stored -> update(agentId, receivedAt, reported)
             .doOnNext(rows -> {
@@ -83,8 +86,8 @@ final class AgentWriter {
                 changes.changed("agent", agentId);
               }
             })
-            // Back after a silence (not its first heartbeat ever): told once per silence.
-            .then(stored.offline() && stored.lastSeen() != null
+            // Back after a silence that was told (offline first, then online): once per silence.
+            .then(stored.offlineTold() && stored.lastSeen() != null
                 ? NotificationQueue.enqueue(db, new NotificationQueue.Trigger(NotificationEvent.AGENT_ONLINE,
                     "agent-online:" + agentId + ":" + stored.lastSeen().toEpochMilli(), null, null, agentId, null, null,
                     Sql.notAfterNow(receivedAt), "agent:" + agentId, null))
@@ -94,7 +97,8 @@ final class AgentWriter {
 
   private Mono<Long> update(String agentId, Instant receivedAt, HostFacts facts) {
     // GREATEST: a replayed or reordered heartbeat never moves last_seen backwards.
-    var spec = db.sql("UPDATE agents SET last_seen = GREATEST(last_seen, :seen), docker_available = :docker,"
+    var spec = db.sql("UPDATE agents SET last_seen = GREATEST(last_seen, :seen), offline_announced_for = NULL,"
+            + " docker_available = :docker,"
             + " docker_version = :dockerVersion, compose_command = :compose, compose_version = :composeVersion,"
             + " status_message = :message, agent_version = :agentVersion, heartbeat_interval_seconds = :interval"
             + " WHERE id = :id")

@@ -70,8 +70,9 @@ final class DeploymentWriter {
             metrics.deploymentEnded(state, Sql.stored(event.getReason()), event.getEndedAt() == null ? null
                 : java.time.Duration.between(event.getStartedAt(), event.getEndedAt()));
           }
-        }))
-        .then(notify(event, applicationId.get()));
+        })
+        // Told when it ends, not again when its end is replayed.
+        .then(state.equals(was) ? Mono.<Void>empty() : notify(event, applicationId.get())));
   }
 
   /**

@@ -97,6 +97,9 @@ class NotificationIntegrationTest {
   @Autowired
   KafkaPublisher publisher;
 
+  @Autowired
+  org.springframework.r2dbc.core.DatabaseClient db;
+
   private String repositoryId;
   private String agentId;
 
@@ -343,7 +346,24 @@ class NotificationIntegrationTest {
     assertThat(all.stream().map(Received::json).filter(j -> j.get("deployment").get("id").asString().startsWith("d3"))
         .findFirst().orElseThrow().get("detail").asString()).isEqualTo("port 8080 in use");
     assertThat(RECEIVED.get(scoped)).isNull();
-    assertThat(query("SELECT 1 FROM notification_deliveries WHERE event_id LIKE ?", "deployment:d1-" + app + "%"))
+    // Everything projected (d7 is the last, and its messages are queued with its row): six, no more.
+    await(() -> !query("SELECT 1 FROM deployments WHERE id = ?", "d7-" + app).isEmpty(), "d7 projected");
+    assertThat(query("SELECT event_id FROM notification_deliveries d JOIN notification_channels c ON c.id = d.channel_id"
+        + " WHERE ? = ANY(c.application_ids)", UUID.fromString(app))).hasSize(6);
+  }
+
+  @Test
+  void shouldQueueOneEventOncePerChannelHoweverOftenItIsSeen() {
+    String app = application();
+    String channelId = channel("webhook", url(path()), null, List.of("image_updated"), List.of(app));
+    NotificationQueue.Trigger trigger = new NotificationQueue.Trigger(NotificationEvent.IMAGE_UPDATED,
+        "deployment:replayed:image_updated", UUID.fromString(app), null, agentId, null, null, Instant.now(),
+        "application:" + app, null);
+
+    assertThat(NotificationQueue.enqueue(db, trigger).block(DEADLINE)).isEqualTo(1);
+    assertThat(NotificationQueue.enqueue(db, trigger).block(DEADLINE)).isZero();
+
+    assertThat(query("SELECT 1 FROM notification_deliveries WHERE channel_id = ?", UUID.fromString(channelId)))
         .hasSize(1);
   }
 
@@ -368,6 +388,10 @@ class NotificationIntegrationTest {
     health(app, HealthStatus.HEALTHY);
     health(app, HealthStatus.UNHEALTHY);
     JsonNode degraded = await(path, 2).get(1).json();
+    // Missing after unhealthy is no new degradation; healthy ends it, unhealthy again is news.
+    health(app, HealthStatus.MISSING);
+    assertThat(query("SELECT 1 FROM notification_deliveries WHERE event = 'health_degraded' AND application_id = ?",
+        UUID.fromString(app))).hasSize(1);
     assertThat(degraded.get("event").asString()).isEqualTo("health_degraded");
     assertThat(degraded.get("detail").asString()).isEqualTo("unhealthy");
     assertThat(degraded.get("application").get("id").asString()).isEqualTo(app);
