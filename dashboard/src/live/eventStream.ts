@@ -25,9 +25,12 @@ export class EventStream {
   private failures = 0;
   private stopped = false;
   private readonly onEvent: (event: LiveEvent) => void;
+  private readonly onReset: () => void;
 
-  constructor(onEvent: (event: LiveEvent) => void) {
+  /** {@code onReset}: what the page missed is gone from the server's log; everything must be loaded afresh. */
+  constructor(onEvent: (event: LiveEvent) => void, onReset: () => void = () => undefined) {
     this.onEvent = onEvent;
+    this.onReset = onReset;
   }
 
   start() {
@@ -94,6 +97,9 @@ export class EventStream {
         this.reopenLater();
       }
     };
+    // The events since the last one seen are no longer kept (or this is another server's log):
+    // load everything again; the stream event that follows says where it continues.
+    source.addEventListener('reset', () => this.onReset());
     // Where the stream continues after: the resume point even before any change arrived.
     source.addEventListener('stream', (message: MessageEvent<string>) => {
       if (message.lastEventId) {

@@ -92,6 +92,19 @@ describe('LiveCache', () => {
     expect(list[1]).not.toHaveProperty('composeFile');
   });
 
+  it('applies events of a new log after a reset, whatever their sequence numbers', () => {
+    client.setQueryData(queryKeys.application('x'), app('x'));
+    expect(cache.apply(event('application', app('x', { syncStatus: 'synced', updatedAt: '2026-12-01T10:01:00Z' }), 900))).toBe(true);
+    // A restored server starts its log again: without a reset its events would read as old ones.
+    const restored = app('x', { syncStatus: 'out_of_sync', updatedAt: '2026-12-01T10:02:00Z' });
+    expect(cache.apply(event('application', restored, 3))).toBe(false);
+
+    cache.reset();
+
+    expect(cache.apply(event('application', restored, 3))).toBe(true);
+    expect(client.getQueryData(queryKeys.application('x'))).toEqual(restored);
+  });
+
   it('adds an application it did not know to the list, and caches no details nobody asked for', () => {
     client.setQueryData(queryKeys.applications, [listItem(app('w'))]);
 

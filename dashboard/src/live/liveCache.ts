@@ -66,6 +66,12 @@ export class LiveCache {
     return this.write(event.type, entity);
   }
 
+  /** After a reset of the stream: the sequence numbers seen so far mean nothing any more. */
+  reset() {
+    this.lastSeq.clear();
+    this.recent.splice(0, this.recent.length);
+  }
+
   /** When a fetch starts: pass the answer and this mark to {@link reconcile}. */
   mark(): number {
     return this.now();

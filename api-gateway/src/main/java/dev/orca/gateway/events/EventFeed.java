@@ -104,13 +104,20 @@ final class EventFeed implements AutoCloseable {
       // Subscribed first, then read the cursor: every row after it arrives live, every row up
       // to it is in the table.
       long cursor = lastPublished;
-      Flux<EventRow> missed = lastEventId == null ? Flux.empty() : events.between(lastEventId, cursor);
-      long liveAfter = lastEventId == null ? cursor : Math.max(cursor, lastEventId);
-      // After what was missed, the position this stream continues from: a client that had no
-      // event yet can still resume from there, so nothing that happens while it is away is lost.
-      return Flux.concat(missed, Mono.just(EventRow.position(liveAfter)),
-              buffer.asFlux().filter(row -> row.seq() > liveAfter))
-          .doFinally(signal -> live.dispose());
+      // What the client missed may be gone: pruned from the log (its id is below the oldest kept),
+      // or it comes from another log altogether (its id is past the newest: a restored database).
+      // Then it gets a reset, loads afresh, and follows from here, never a silent gap.
+      Mono<Boolean> gone = lastEventId == null ? Mono.just(false)
+          : lastEventId > cursor ? Mono.just(true)
+          : events.minSeq().map(oldest -> lastEventId < oldest - 1).defaultIfEmpty(lastEventId > 0);
+      return gone.flatMapMany(reset -> {
+        Flux<EventRow> missed = reset || lastEventId == null ? Flux.empty() : events.between(lastEventId, cursor);
+        long liveAfter = reset || lastEventId == null ? cursor : Math.max(cursor, lastEventId);
+        // After what was missed, the position this stream continues from: a client that had no
+        // event yet can still resume from there, so nothing that happens while it is away is lost.
+        return Flux.concat(reset ? Mono.just(EventRow.reset(cursor)) : Mono.<EventRow>empty(), missed,
+            Mono.just(EventRow.position(liveAfter)), buffer.asFlux().filter(row -> row.seq() > liveAfter));
+      }).doFinally(signal -> live.dispose());
     }));
   }
 

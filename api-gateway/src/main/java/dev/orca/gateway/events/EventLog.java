@@ -22,6 +22,20 @@ final class EventLog {
         .one();
   }
 
+  /** The oldest seq kept, empty when the log is empty. */
+  Mono<Long> minSeq() {
+    return db.sql("SELECT min(seq) AS seq FROM events").map(row -> java.util.Optional.ofNullable(row.get("seq", Long.class)))
+        .one().flatMap(Mono::justOrEmpty);
+  }
+
+  /** Deletes the rows older than {@code retention} (never the newest); returns how many went. */
+  Mono<Long> prune(java.time.Duration retention) {
+    return db.sql("DELETE FROM events WHERE at < now() - make_interval(secs => :secs)"
+            + " AND seq < (SELECT max(seq) FROM events)")
+        .bind("secs", (double) retention.toSeconds())
+        .fetch().rowsUpdated();
+  }
+
   /** At most one page of rows with seq greater than {@code after}. */
   Mono<List<EventRow>> page(long after) {
     return db.sql("SELECT seq, entity, entity_id, deleted FROM events WHERE seq > :after ORDER BY seq LIMIT "

@@ -9,8 +9,19 @@ record EventRow(long seq, String entity, String entityId, boolean deleted) {
   /** The SSE event name of a position. */
   static final String STREAM = "stream";
 
+  /** The SSE event name of a reset: what the client missed is gone from the log; it loads afresh. */
+  static final String RESET = "reset";
+
   static EventRow position(long seq) {
     return new EventRow(seq, STREAM, null, false);
+  }
+
+  static EventRow reset(long seq) {
+    return new EventRow(seq, RESET, null, false);
+  }
+
+  boolean isReset() {
+    return RESET.equals(entity) && entityId == null;
   }
 
   boolean isPosition() {

@@ -1,5 +1,6 @@
 package dev.orca.gateway.events;
 
+import reactor.core.publisher.Mono;
 import io.r2dbc.spi.ConnectionFactory;
 import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
@@ -60,6 +61,31 @@ public class EventsConfiguration {
       ObjectProvider<DatabaseClient> databaseClient,
       @Value("${orca.events.liveness-interval:5s}") Duration interval) {
     return new AgentLivenessSweeper(client(connectionFactory, databaseClient), interval);
+  }
+
+  /**
+   * Keeps the events table to a window ({@code orca.events.retention}, a day by default): rows
+   * older go, every ten minutes. A client resuming from before the window gets a {@code reset}.
+   */
+  @Bean(destroyMethod = "dispose")
+  reactor.core.Disposable eventPruner(ConnectionFactory connectionFactory, ObjectProvider<DatabaseClient> databaseClient,
+      @Value("${orca.events.retention:P1D}") Duration retention,
+      @Value("${orca.events.prune-interval:PT10M}") Duration every) {
+    EventLog log = new EventLog(client(connectionFactory, databaseClient));
+    org.slf4j.Logger logger = org.slf4j.LoggerFactory.getLogger(EventLog.class);
+    return reactor.core.publisher.Flux.interval(every, every)
+        .onBackpressureDrop()
+        .concatMap(tick -> log.prune(retention)
+            .doOnNext(rows -> {
+              if (rows > 0) {
+                logger.info("pruned {} events older than {}", rows, retention);
+              }
+            })
+            .onErrorResume(e -> {
+              logger.warn("pruning the events failed: {}", e.toString());
+              return Mono.empty();
+            }), 1)
+        .subscribe();
   }
 
   private static DatabaseClient client(ConnectionFactory connectionFactory, ObjectProvider<DatabaseClient> provided) {

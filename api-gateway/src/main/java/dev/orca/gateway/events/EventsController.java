@@ -58,7 +58,14 @@ class EventsController {
     return Flux.merge(changes, keepalives, Mono.just(ServerSentEvent.builder().comment("connected").build()));
   }
 
+  /** The data of the {@code reset} event. */
+  record Reset(String reason) {}
+
   private Mono<ServerSentEvent<Object>> render(EventRow row) {
+    if (row.isReset()) {
+      return Mono.just(ServerSentEvent.<Object>builder(new Reset("the events after your Last-Event-ID are no longer"
+          + " kept: load everything again; the stream continues with the next event")).event(EventRow.RESET).build());
+    }
     if (row.isPosition()) {
       String id = Long.toString(row.seq());
       return Mono.just(ServerSentEvent.<Object>builder(new Position(id)).id(id).event(EventRow.STREAM).build());

@@ -68,6 +68,9 @@ class EventsIntegrationTest {
   @LocalServerPort
   int port;
 
+  @org.springframework.beans.factory.annotation.Autowired
+  io.r2dbc.spi.ConnectionFactory connectionFactory;
+
   private WebTestClient client;
   private String agentId;
   private UUID applicationId;
@@ -156,6 +159,40 @@ class EventsIntegrationTest {
     Flux<ServerSentEvent<String>> resumed = open(Long.parseLong(position.id()));
     StepVerifier.create(resumed.filter(about(agentId)).take(1).map(ServerSentEvent::id))
         .expectNext(Long.toString(missed))
+        .expectComplete()
+        .verify(DEADLINE);
+  }
+
+  @Test
+  void shouldSendAResetToAClientWhoseMissedEventsAreNoLongerKept() {
+    long old = appendAndNotify("agent", agentId, false);
+    long pruned = appendAndNotify("agent", agentId, false);
+    long kept = appendAndNotify("agent", agentId, false);
+    // The window moved past them: the pruner deletes the oldest rows (here by hand, as it would).
+    sql("UPDATE events SET at = now() - interval '2 days' WHERE seq <= ?", pruned);
+    assertThat(new EventLog(org.springframework.r2dbc.core.DatabaseClient.create(connectionFactory)).prune(Duration.ofDays(1))
+        .block(DEADLINE)).isGreaterThanOrEqualTo(2L);
+
+    // Resuming from before the window: a reset first, then where the stream continues, then live.
+    Flux<ServerSentEvent<String>> resumed = open(old);
+    long live = appendAndNotify("agent", agentId, false);
+    StepVerifier.create(resumed.filter(event -> event.event() != null && !event.event().isEmpty()).take(3))
+        .assertNext(event -> {
+          assertThat(event.event()).isEqualTo("reset");
+          assertThat(event.data()).contains("no longer kept");
+        })
+        .assertNext(event -> assertThat(event.event()).isEqualTo("stream"))
+        .assertNext(event -> assertThat(event.id()).isEqualTo(Long.toString(live)))
+        .expectComplete()
+        .verify(DEADLINE);
+    // From inside the window nothing is reset: the missed row is replayed.
+    StepVerifier.create(open(kept - 1).filter(about(agentId)).take(1).map(ServerSentEvent::id))
+        .expectNext(Long.toString(kept))
+        .expectComplete()
+        .verify(DEADLINE);
+    // An id from another log altogether (past the newest: a restored database) is reset too.
+    StepVerifier.create(open(live + 1_000_000).filter(event -> "reset".equals(event.event())).take(1))
+        .expectNextCount(1)
         .expectComplete()
         .verify(DEADLINE);
   }
