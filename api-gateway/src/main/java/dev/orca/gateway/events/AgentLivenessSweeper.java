@@ -65,7 +65,7 @@ final class AgentLivenessSweeper implements AutoCloseable {
    * which silence was told), and only once this gateway has been up for three of the agent's
    * intervals: a gateway that was down, or a projector catching up, sees silences that are not.
    */
-  private Mono<Long> tellOffline(Silent agent) {
+  private Mono<Boolean> tellOffline(Silent agent) {
     return db.sql("UPDATE agents SET offline_announced_for = last_seen WHERE id = :id AND last_seen = :seen"
             + " AND offline_announced_for IS DISTINCT FROM last_seen"
             + " AND now() - CAST(:started AS timestamptz) > make_interval(secs => 3 * heartbeat_interval_seconds)"
@@ -75,7 +75,12 @@ final class AgentLivenessSweeper implements AutoCloseable {
         .flatMap(told -> NotificationQueue.enqueue(db, new NotificationQueue.Trigger(NotificationEvent.AGENT_OFFLINE,
             "agent-offline:" + agent.agentId() + ":" + agent.lastSeen().toInstant().toEpochMilli(), null, null,
             agent.agentId(), null, "last seen " + agent.lastSeen().toInstant(), java.time.Instant.now(),
-            "agent:" + agent.agentId(), null)));
+            "agent:" + agent.agentId(), null)).thenReturn(true))
+        // Not told now: settled when another gateway told this silence already.
+        .switchIfEmpty(Mono.defer(() -> db.sql("SELECT offline_announced_for = last_seen AS told FROM agents"
+                + " WHERE id = :id")
+            .bind("id", agent.agentId())
+            .map(row -> Boolean.TRUE.equals(row.get("told", Boolean.class))).one().defaultIfEmpty(true)));
   }
 
   /** One sweep: announces each agent that fell silent since the last one. */
@@ -96,11 +101,21 @@ final class AgentLivenessSweeper implements AutoCloseable {
   }
 
   private Mono<Void> announce(List<Silent> agents) {
-    Mono<Long> append = EventAppender.append(db,
-        agents.stream().map(agent -> EntityChange.changed("agent", agent.agentId())).toList())
-        .flatMap(seq -> reactor.core.publisher.Flux.fromIterable(agents).concatMap(this::tellOffline).then(Mono.just(seq)));
+    // The agents' rows first, then the events lock: the projector takes them in that order too.
+    java.util.Set<String> settled = ConcurrentHashMap.newKeySet();
+    Mono<Long> append = reactor.core.publisher.Flux.fromIterable(agents)
+        .concatMap(agent -> tellOffline(agent).doOnNext(told -> {
+          if (told) {
+            settled.add(agent.agentId());
+          }
+        }))
+        .then(EventAppender.append(db,
+            agents.stream().map(agent -> EntityChange.changed("agent", agent.agentId())).toList()));
     return append.as(transaction::transactional)
-        .doOnSuccess(seq -> agents.forEach(agent -> announced.put(agent.agentId(), agent.lastSeen())))
+        // Remembered only once told (or told by another gateway): one silent through this gateway's
+        // first intervals is tried again after them.
+        .doOnSuccess(seq -> agents.stream().filter(agent -> settled.contains(agent.agentId()))
+            .forEach(agent -> announced.put(agent.agentId(), agent.lastSeen())))
         .then();
   }
 }

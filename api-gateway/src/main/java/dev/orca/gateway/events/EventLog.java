@@ -30,8 +30,10 @@ final class EventLog {
 
   /** Deletes the rows older than {@code retention} (never the newest); returns how many went. */
   Mono<Long> prune(java.time.Duration retention) {
-    return db.sql("DELETE FROM events WHERE at < now() - make_interval(secs => :secs)"
-            + " AND seq < (SELECT max(seq) FROM events)")
+    // A prefix by seq (commit order may differ from the time a row was stamped with), always below
+    // the newest row: a client's id is either inside what is kept or before all of it.
+    return db.sql("DELETE FROM events WHERE seq < coalesce((SELECT min(seq) FROM events"
+            + " WHERE at >= now() - make_interval(secs => :secs)), (SELECT max(seq) FROM events))")
         .bind("secs", (double) retention.toSeconds())
         .fetch().rowsUpdated();
   }

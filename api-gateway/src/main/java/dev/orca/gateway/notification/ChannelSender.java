@@ -149,7 +149,9 @@ final class ChannelSender {
     int connectMillis = (int) timeout.toMillis();
     props.put("mail.smtp.socketFactory", new CheckedSockets.Plain(egress, connectMillis));
     props.put("mail.smtp.socketFactory.fallback", "false");
-    props.put("mail.smtps.ssl.socketFactory", new CheckedSockets.Tls(egress, connectMillis));
+    // SMTPS too: the mail library connects the checked plain socket, then layers the JDK's TLS
+    // (with the host name, for the certificate check) over it.
+    props.put("mail.smtps.socketFactory", new CheckedSockets.Plain(egress, connectMillis));
     props.put("mail.smtps.socketFactory.fallback", "false");
     switch (email.security()) {
       case "starttls" -> {

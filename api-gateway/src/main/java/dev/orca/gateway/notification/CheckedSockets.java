@@ -9,13 +9,12 @@ import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import javax.net.SocketFactory;
-import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Sockets for the mail library that connect only where the egress policy allows: the name is
  * resolved here, each address checked, and the socket connected to a checked address, so a name
- * that resolves elsewhere the second time (DNS rebinding) gains nothing. The TLS variant layers the
- * JDK's TLS over such a socket, keeping the host name for certificate checks.
+ * that resolves elsewhere the second time (DNS rebinding) gains nothing. For SMTPS and STARTTLS the
+ * mail library layers the JDK's TLS over such a socket, with the host name for certificate checks.
  */
 final class CheckedSockets {
 
@@ -109,59 +108,6 @@ final class CheckedSockets {
     @Override
     public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
       return connect(egress, address.getHostAddress(), port, timeoutMillis);
-    }
-  }
-
-  /** TLS from the start (SMTPS): the JDK's TLS over a checked socket. */
-  static final class Tls extends SSLSocketFactory {
-    private final EgressPolicy egress;
-    private final int timeoutMillis;
-    private final SSLSocketFactory tls = (SSLSocketFactory) SSLSocketFactory.getDefault();
-
-    Tls(EgressPolicy egress, int timeoutMillis) {
-      this.egress = egress;
-      this.timeoutMillis = timeoutMillis;
-    }
-
-    /** Unconnected and plain: the mail library connects it, then layers TLS over it with this factory. */
-    @Override
-    public Socket createSocket() {
-      return new CheckedSocket(egress);
-    }
-
-    @Override
-    public Socket createSocket(String host, int port) throws IOException {
-      return tls.createSocket(connect(egress, host, port, timeoutMillis), host, port, true);
-    }
-
-    @Override
-    public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-      return createSocket(host, port);
-    }
-
-    @Override
-    public Socket createSocket(InetAddress host, int port) throws IOException {
-      return createSocket(host.getHostAddress(), port);
-    }
-
-    @Override
-    public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
-      return createSocket(address.getHostAddress(), port);
-    }
-
-    @Override
-    public Socket createSocket(Socket socket, String host, int port, boolean autoClose) throws IOException {
-      return tls.createSocket(socket, host, port, autoClose);
-    }
-
-    @Override
-    public String[] getDefaultCipherSuites() {
-      return tls.getDefaultCipherSuites();
-    }
-
-    @Override
-    public String[] getSupportedCipherSuites() {
-      return tls.getSupportedCipherSuites();
     }
   }
 }

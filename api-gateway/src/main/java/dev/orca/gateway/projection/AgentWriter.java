@@ -67,7 +67,9 @@ final class AgentWriter {
 
   private Mono<Void> record(String agentId, HostFacts reported, Instant receivedAt, ChangedEntities changes) {
     return db.sql("SELECT docker_available, docker_version, compose_command, compose_version, status_message,"
-            + " agent_version, heartbeat_interval_seconds, last_seen, offline_announced_for IS NOT NULL AS told,"
+            // Told offline, and this heartbeat is newer than the silence (a late old one is not a return).
+            + " agent_version, heartbeat_interval_seconds, last_seen,"
+            + " (offline_announced_for IS NOT NULL AND :seen > last_seen) AS told,"
             // Offline as of when this heartbeat was received, not of when a late batch is written.
             + " (last_seen IS NULL OR last_seen < :seen - make_interval(secs => 3 * heartbeat_interval_seconds)) AS offline"
             + " FROM agents WHERE id = :id FOR UPDATE")
@@ -97,7 +99,9 @@ final class AgentWriter {
 
   private Mono<Long> update(String agentId, Instant receivedAt, HostFacts facts) {
     // GREATEST: a replayed or reordered heartbeat never moves last_seen backwards.
-    var spec = db.sql("UPDATE agents SET last_seen = GREATEST(last_seen, :seen), offline_announced_for = NULL,"
+    var spec = db.sql("UPDATE agents SET last_seen = GREATEST(last_seen, :seen),"
+            + " offline_announced_for = CASE WHEN last_seen IS NULL OR :seen > last_seen THEN NULL"
+            + " ELSE offline_announced_for END,"
             + " docker_available = :docker,"
             + " docker_version = :dockerVersion, compose_command = :compose, compose_version = :composeVersion,"
             + " status_message = :message, agent_version = :agentVersion, heartbeat_interval_seconds = :interval"

@@ -303,6 +303,20 @@ class NotificationIntegrationTest {
   }
 
   @Test
+  void shouldConnectToNoSmtpServerTheEgressPolicyRefusesWhateverTheSecurity() {
+    // Saved before the policy changed (or resolving elsewhere now): the check at connect time holds.
+    for (String security : List.of("none", "starttls", "tls")) {
+      UUID id = UUID.randomUUID();
+      update("INSERT INTO notification_channels (id, name, type, email_host, email_port, email_security, email_from,"
+          + " email_to, events, created_at, updated_at) VALUES (?, ?, 'email', '10.255.255.1', 25, ?, 'orca@example.com',"
+          + " '{ops@example.com}', '{deployment_failed}', now(), now())", id, "private-" + security, security);
+      admin().post().uri("/api/v1/notifications/" + id + "/test").exchange().expectStatus().isEqualTo(502)
+          .expectBody().jsonPath("$.error").value(error -> assertThat((String) error).as(security)
+              .contains("10.255.255.1").contains("private"));
+    }
+  }
+
+  @Test
   void shouldTellADeploymentsEndOncePerCommitAndAFailureOnceUntilItChanges() {
     String app = application();
     String other = application();
