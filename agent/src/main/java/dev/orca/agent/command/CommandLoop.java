@@ -160,7 +160,12 @@ public final class CommandLoop implements Runnable {
       } catch (RuntimeException e) {
         log.debug("Last commit on stop failed: {}", e.getMessage());
       }
-      consumer.close(Duration.ofSeconds(2));
+      try {
+        consumer.close(Duration.ofSeconds(2));
+      } catch (KafkaException e) {
+        // An agent deleted (or rotated) while it ran may no longer leave its group: nothing to undo.
+        log.debug("Closing the command consumer failed: {}", e.getMessage());
+      }
     }
   }
 
