@@ -234,11 +234,11 @@ class ApplicationStore {
                     + " readiness_timeout_seconds = :readiness, allowed_policy_rules = :rules,"
                     + " image_polling = :imagePolling, image_poll_interval_seconds = :imagePollSeconds,"
                     + " remove_superseded_images = :removeSuperseded, image_webhook_secret_encrypted = CASE WHEN"
-                    + " :keepSecret THEN image_webhook_secret_encrypted ELSE :secret END," + UNPIN_IF
+                    + " :keepSecret THEN image_webhook_secret_encrypted ELSE :secret END," + (unpin ? UNPIN : "")
                     + " revision = nextval('config_revision'), updated_at = :now WHERE id = :id RETURNING revision")
                     .bind("id", id).bind("name", secrets.encrypt(c.name())).bind("hash", c.nameHash())
                     .bind("repository", c.repositoryId()).bind("agent", c.agentId()).bind("branch", c.branch())
-                    .bind("path", c.path()).bind("unpin", unpin).bind("now", now), c.settings(),
+                    .bind("path", c.path()).bind("now", now), c.settings(),
                     c.imageWebhookSecret()), environment.orElse(null))
                 .map(r -> r.get("revision", Long.class)).one()
                 .flatMap(revision -> (unpin ? releasePin(id, actor, now) : Mono.<Long>empty())
@@ -252,13 +252,6 @@ class ApplicationStore {
   /** The locked row and its environment sealed for the agent the write names. */
   private record Resealed(Locked current, Optional<byte[]> environment) {}
 
-  /** Assignments that clear the pin when {@code :unpin} is true. */
-  private static final String UNPIN_IF = " pinned_deployment_id = CASE WHEN :unpin THEN NULL ELSE pinned_deployment_id END,"
-      + " pinned_commit = CASE WHEN :unpin THEN NULL ELSE pinned_commit END,"
-      + " pinned_at = CASE WHEN :unpin THEN NULL ELSE pinned_at END,"
-      + " latest_commit_sha = CASE WHEN :unpin THEN NULL ELSE latest_commit_sha END,"
-      + " latest_commit_message = CASE WHEN :unpin THEN NULL ELSE latest_commit_message END,"
-      + " commits_behind = CASE WHEN :unpin THEN NULL ELSE commits_behind END,";
 
   /** Every application's id, oldest first. */
   Flux<UUID> ids() {

@@ -90,13 +90,16 @@ public class DeploymentContents {
       return null;
     }
     TreeMap<String, String> encoded = new TreeMap<>();
-    files.forEach((path, content) -> {
-      ByteBuffer copy = content.duplicate();
-      byte[] bytes = new byte[copy.remaining()];
-      copy.get(bytes);
-      encoded.put(path, Base64.getEncoder().encodeToString(bytes));
-    });
+    files.forEach((path, content) -> encoded.put(path, Base64.getEncoder().encodeToString(bytes(content))));
     return JSON.writeValueAsString(encoded);
+  }
+
+  /** The bytes an Avro buffer holds, read without moving its position. */
+  public static byte[] bytes(ByteBuffer buffer) {
+    ByteBuffer copy = buffer.duplicate();
+    byte[] bytes = new byte[copy.remaining()];
+    copy.get(bytes);
+    return bytes;
   }
 
   static SortedMap<String, byte[]> decodeFiles(String stored) {

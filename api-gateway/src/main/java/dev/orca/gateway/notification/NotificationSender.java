@@ -138,14 +138,9 @@ public class NotificationSender implements SmartLifecycle {
     Mono<String> outcome = store.channel(d.channelId())
         .flatMap(channel -> message(d.event(), d.eventId(), d.occurredAt(), d.detail(), d.applicationId(),
                 d.repositoryId(), d.agentId(), d.deploymentId())
-            .flatMap(message -> Mono.fromCallable(() -> {
-                  sender.send(channel, message);
-                  return "";
-                })
-                .subscribeOn(pool)))
+            .flatMap(message -> attempt(channel, message)))
         .defaultIfEmpty("the channel is gone")
-        .onErrorResume(e -> Mono.just(e instanceof ChannelSender.DeliveryException ? e.getMessage()
-            : "could not send: " + e.getClass().getSimpleName()));
+        .onErrorResume(e -> Mono.just(whyNot(e)));
     return outcome.flatMap(error -> error.isEmpty() ? sent(d) : failed(d, error));
   }
 
@@ -185,15 +180,22 @@ public class NotificationSender implements SmartLifecycle {
     return store.channel(channelId)
         .flatMap(channel -> message("test", "test:" + UUID.randomUUID(), Instant.now(), "sent by " + actor, null, null,
                 null, null)
-            .flatMap(message -> Mono.fromCallable(() -> {
-                  sender.send(channel, message);
-                  return "";
-                })
-                .subscribeOn(pool)
-                .onErrorResume(e -> Mono.just(e instanceof ChannelSender.DeliveryException ? e.getMessage()
-                    : "could not send: " + e.getClass().getSimpleName())))
+            .flatMap(message -> attempt(channel, message).onErrorResume(e -> Mono.just(whyNot(e))))
             .flatMap(error -> store.lastDelivery(channelId, error.isEmpty() ? "sent" : "failed",
                 error.isEmpty() ? null : error).thenReturn(error)));
+  }
+
+  /** One send on the bounded pool: empty text when the receiver took it. */
+  private Mono<String> attempt(NotificationStore.Channel channel, Message message) {
+    return Mono.fromCallable(() -> {
+      sender.send(channel, message);
+      return "";
+    }).subscribeOn(pool);
+  }
+
+  /** Why a send failed, as the log and the test button say it. */
+  private static String whyNot(Throwable e) {
+    return e instanceof ChannelSender.DeliveryException ? e.getMessage() : "could not send: " + e.getClass().getSimpleName();
   }
 
   /** Renders what a delivery names as it is now (each may be gone: then left out). */

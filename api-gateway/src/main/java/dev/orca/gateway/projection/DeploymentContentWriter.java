@@ -48,14 +48,7 @@ final class DeploymentContentWriter {
     spec = Sql.bind(spec, "message", request.getCommitMessage(), String.class);
     String files = DeploymentContents.encodeFiles(request.getFiles());
     spec = Sql.bind(spec, "files", files == null ? null : secrets.encrypt(files), String.class);
-    spec = environment == null ? spec.bindNull("environment", byte[].class) : spec.bind("environment", bytes(environment));
+    spec = environment == null ? spec.bindNull("environment", byte[].class) : spec.bind("environment", DeploymentContents.bytes(environment));
     return spec.fetch().rowsUpdated().then();
-  }
-
-  private static byte[] bytes(java.nio.ByteBuffer buffer) {
-    java.nio.ByteBuffer copy = buffer.duplicate();
-    byte[] bytes = new byte[copy.remaining()];
-    copy.get(bytes);
-    return bytes;
   }
 }

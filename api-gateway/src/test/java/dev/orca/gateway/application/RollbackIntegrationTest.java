@@ -21,6 +21,7 @@ import dev.orca.schemas.crypto.EnvironmentCipher;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
@@ -368,18 +369,8 @@ class RollbackIntegrationTest extends GatewayTestSupport {
   }
 
   private static void await(BooleanSupplier condition, String what) {
-    Instant deadline = Instant.now().plus(DEADLINE);
-    while (!condition.getAsBoolean()) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError("not within " + DEADLINE + ": " + what);
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+    org.awaitility.Awaitility.await(what).atMost(DEADLINE).pollInterval(Duration.ofMillis(50))
+        .until(condition::getAsBoolean);
   }
 
   private static byte[] bytes(ByteBuffer buffer) {

@@ -570,17 +570,7 @@ class NotificationIntegrationTest {
   }
 
   private static void await(BooleanSupplier condition, String what) {
-    Instant deadline = Instant.now().plus(DEADLINE);
-    while (!condition.getAsBoolean()) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError("not within " + DEADLINE + ": " + what);
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+    org.awaitility.Awaitility.await(what).atMost(DEADLINE).pollInterval(Duration.ofMillis(50))
+        .until(condition::getAsBoolean);
   }
 }
