@@ -6,8 +6,10 @@ import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.Wrapped;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -23,7 +25,10 @@ import reactor.util.retry.Retry;
  * {@code orca_events} (reconnecting with back-off) and every notification, plus a periodic
  * safety-net poll, publishes the rows after the last one published to a shared hot flux, in
  * seq order. A gap in seq (a writer that has not committed yet) is waited for a few seconds,
- * then skipped, since a rolled-back insert leaves a gap that never fills.
+ * then skipped, since a rolled-back insert leaves a gap that never fills. While a stream follows
+ * the feed, each live row is rendered once (its entity read, decrypted and written as JSON) before
+ * it is published, and every stream sends those same bytes: a thousand dashboards cost one read
+ * per change, not a thousand.
  */
 final class EventFeed implements AutoCloseable {
 
@@ -32,9 +37,14 @@ final class EventFeed implements AutoCloseable {
   private static final int CLIENT_BUFFER = 4096;
   /** While a gap is open the table is read again this often, until it fills or expires. */
   private static final Duration GAP_RECHECK = Duration.ofMillis(200);
+  /** Rows of one page rendered at once, published in order. */
+  private static final int RENDER_CONCURRENCY = 8;
 
   private final ConnectionFactory listenerConnections;
   private final EventLog events;
+  private final EventRenderer renderer;
+  /** Streams following the feed: with none, rows are published unrendered (nobody would read them). */
+  private final AtomicInteger streams = new AtomicInteger();
   private final Duration safetyPoll;
   private final Duration gapWait;
   // Replaced at each start after a close: a stopped context (or a paused test context) that is
@@ -48,9 +58,11 @@ final class EventFeed implements AutoCloseable {
   private long gapSince;
   private Disposable loop;
 
-  EventFeed(ConnectionFactory connectionFactory, DatabaseClient db, Duration safetyPoll, Duration gapWait) {
+  EventFeed(ConnectionFactory connectionFactory, DatabaseClient db, EventRenderer renderer, Duration safetyPoll,
+      Duration gapWait) {
     this.listenerConnections = unwrap(connectionFactory);
     this.events = new EventLog(db);
+    this.renderer = renderer;
     this.safetyPoll = safetyPoll;
     this.gapWait = gapWait;
   }
@@ -88,12 +100,14 @@ final class EventFeed implements AutoCloseable {
 
   /**
    * Rows after {@code lastEventId} (none when null), then a {@link EventRow#position} with the
-   * seq the stream continues after, then live rows, each once and in order.
-   * Live rows are buffered while the missed ones are read from the table; a client too slow to
-   * drain its buffer gets an error and resumes with its Last-Event-ID.
+   * seq the stream continues after, then live rows, each once, in order and rendered (a row whose
+   * rendering failed comes without data). Live rows are buffered while the missed ones are read
+   * from the table; a client too slow to drain its buffer gets an error and resumes with its
+   * Last-Event-ID.
    */
   Flux<EventRow> stream(Long lastEventId) {
     return ready.asMono().flatMapMany(initial -> Flux.defer(() -> {
+      streams.incrementAndGet();
       Sinks.Many<EventRow> buffer = Sinks.many().unicast().onBackpressureBuffer(
           Queues.<EventRow>get(CLIENT_BUFFER).get());
       Disposable live = this.published.asFlux().subscribe(row -> {
@@ -111,13 +125,19 @@ final class EventFeed implements AutoCloseable {
           : lastEventId > cursor ? Mono.just(true)
           : events.minSeq().map(oldest -> lastEventId < oldest - 1).defaultIfEmpty(lastEventId > 0);
       return gone.flatMapMany(reset -> {
-        Flux<EventRow> missed = reset || lastEventId == null ? Flux.empty() : events.between(lastEventId, cursor);
+        Flux<EventRow> missed = reset || lastEventId == null ? Flux.empty()
+            : events.between(lastEventId, cursor).flatMapSequential(renderer::render, RENDER_CONCURRENCY);
         long liveAfter = reset || lastEventId == null ? cursor : Math.max(cursor, lastEventId);
         // After what was missed, the position this stream continues from: a client that had no
         // event yet can still resume from there, so nothing that happens while it is away is lost.
+        // A live row published before this stream was counted comes unrendered: it is rendered here.
         return Flux.concat(reset ? Mono.just(EventRow.reset(cursor)) : Mono.<EventRow>empty(), missed,
-            Mono.just(EventRow.position(liveAfter)), buffer.asFlux().filter(row -> row.seq() > liveAfter));
-      }).doFinally(signal -> live.dispose());
+            Mono.just(EventRow.position(liveAfter)),
+            buffer.asFlux().filter(row -> row.seq() > liveAfter).concatMap(renderer::render));
+      }).doFinally(signal -> {
+        live.dispose();
+        streams.decrementAndGet();
+      });
     }));
   }
 
@@ -135,7 +155,7 @@ final class EventFeed implements AutoCloseable {
         }).then();
       }
       return events.page(lastPublished)
-          .expand(rows -> publish(rows) ? events.page(lastPublished) : Mono.empty())
+          .expand(rows -> publish(rows).flatMap(more -> more ? events.page(lastPublished) : Mono.empty()))
           .then(Mono.defer(() -> gapSince == 0
               ? Mono.<Void>empty()
               : Mono.delay(GAP_RECHECK).then(Mono.defer(this::publishNewRows))));
@@ -145,19 +165,30 @@ final class EventFeed implements AutoCloseable {
     });
   }
 
-  /** Publishes rows in order up to the first unexplained gap; true when a full page went out. */
-  private boolean publish(List<EventRow> rows) {
+  /**
+   * Publishes rows in order up to the first unexplained gap, each rendered once when a stream
+   * follows the feed; true when a full page went out.
+   */
+  private Mono<Boolean> publish(List<EventRow> rows) {
+    List<EventRow> next = new ArrayList<>(rows.size());
+    long previous = lastPublished;
     for (EventRow row : rows) {
-      if (row.seq() != lastPublished + 1 && !gapExpired()) {
-        return false;
+      if (row.seq() != previous + 1 && !gapExpired()) {
+        break;
       }
+      previous = row.seq();
+      gapSince = 0;
+      next.add(row);
+    }
+    boolean fullPage = next.size() == EventLog.PAGE;
+    Flux<EventRow> ready = streams.get() == 0 ? Flux.fromIterable(next)
+        : Flux.fromIterable(next).flatMapSequential(renderer::render, RENDER_CONCURRENCY);
+    return ready.doOnNext(row -> {
       // Cursor before emission: a client that reads the new cursor replays the row from the
       // table, one that read the old cursor had subscribed before the row is emitted.
       lastPublished = row.seq();
-      gapSince = 0;
       published.tryEmitNext(row);
-    }
-    return rows.size() == EventLog.PAGE;
+    }).then(Mono.fromSupplier(() -> fullPage));
   }
 
   private boolean gapExpired() {

@@ -1,6 +1,8 @@
 package dev.orca.gateway.events;
 
+import dev.orca.gateway.system.EntityRenderer;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
 import io.r2dbc.spi.ConnectionFactory;
 import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
@@ -16,9 +18,11 @@ public class EventsConfiguration {
 
   @Bean(initMethod = "start", destroyMethod = "close")
   EventFeed eventFeed(ConnectionFactory connectionFactory, ObjectProvider<DatabaseClient> databaseClient,
+      ObjectProvider<EntityRenderer> entities, JsonMapper json,
       @Value("${orca.events.poll-interval:2s}") Duration pollInterval,
       @Value("${orca.events.gap-wait:5s}") Duration gapWait) {
-    return new EventFeed(connectionFactory, client(connectionFactory, databaseClient), pollInterval, gapWait);
+    return new EventFeed(connectionFactory, client(connectionFactory, databaseClient), new EventRenderer(entities, json),
+        pollInterval, gapWait);
   }
 
   /**

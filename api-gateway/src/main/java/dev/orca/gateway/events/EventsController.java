@@ -1,9 +1,6 @@
 package dev.orca.gateway.events;
 
-import dev.orca.gateway.system.EntityRenderer;
 import java.time.Duration;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -26,22 +23,14 @@ import reactor.core.publisher.Mono;
 @RestController
 class EventsController {
 
-  private static final Logger log = LoggerFactory.getLogger(EventsController.class);
-
-  /** The data of an event about an entity that no longer exists. */
-  record Deleted(String id, boolean deleted) {}
-
   /** The data of the {@code stream} event: the id this stream continues after, to resume from. */
   record Position(String lastEventId) {}
 
   private final EventFeed feed;
-  private final EntityRenderer renderer;
   private final Duration keepalive;
 
-  EventsController(EventFeed feed, EntityRenderer renderer,
-      @Value("${orca.events.keepalive:30s}") Duration keepalive) {
+  EventsController(EventFeed feed, @Value("${orca.events.keepalive:30s}") Duration keepalive) {
     this.feed = feed;
-    this.renderer = renderer;
     this.keepalive = keepalive;
   }
 
@@ -49,7 +38,7 @@ class EventsController {
   Flux<ServerSentEvent<Object>> events(@RequestHeader(name = "Last-Event-ID", required = false) String header,
       @RequestParam(name = "lastEventId", required = false) String parameter) {
     Long lastEventId = lastEventId(header != null && !header.isBlank() ? header : parameter);
-    Flux<ServerSentEvent<Object>> changes = feed.stream(lastEventId).concatMap(this::render);
+    Flux<ServerSentEvent<Object>> changes = feed.stream(lastEventId).mapNotNull(this::event);
     Flux<ServerSentEvent<Object>> keepalives = Flux.interval(keepalive)
         .map(tick -> ServerSentEvent.<Object>builder().comment("keepalive").build())
         .takeUntilOther(feed.closed());
@@ -61,23 +50,23 @@ class EventsController {
   /** The data of the {@code reset} event. */
   record Reset(String reason) {}
 
-  private Mono<ServerSentEvent<Object>> render(EventRow row) {
+  /**
+   * The row as an SSE event, its data JSON text already (the same for every stream) and sent as
+   * is; null for a row whose rendering failed (logged).
+   */
+  private ServerSentEvent<Object> event(EventRow row) {
     if (row.isReset()) {
-      return Mono.just(ServerSentEvent.<Object>builder(new Reset("the events after your Last-Event-ID are no longer"
-          + " kept: load everything again; the stream continues with the next event")).event(EventRow.RESET).build());
+      return ServerSentEvent.<Object>builder(new Reset("the events after your Last-Event-ID are no longer"
+          + " kept: load everything again; the stream continues with the next event")).event(EventRow.RESET).build();
     }
     if (row.isPosition()) {
       String id = Long.toString(row.seq());
-      return Mono.just(ServerSentEvent.<Object>builder(new Position(id)).id(id).event(EventRow.STREAM).build());
+      return ServerSentEvent.<Object>builder(new Position(id)).id(id).event(EventRow.STREAM).build();
     }
-    Mono<Object> current = row.deleted() ? Mono.empty() : renderer.render(row.entity(), row.entityId());
-    return current
-        .switchIfEmpty(Mono.fromSupplier(() -> new Deleted(row.entityId(), true)))
-        .map(data -> ServerSentEvent.builder(data).id(Long.toString(row.seq())).event(row.entity()).build())
-        .onErrorResume(e -> {
-          log.warn("cannot render {} {} for event {}: {}", row.entity(), row.entityId(), row.seq(), e.toString());
-          return Mono.empty();
-        });
+    if (row.data() == null) {
+      return null;
+    }
+    return ServerSentEvent.<Object>builder(row.data()).id(Long.toString(row.seq())).event(row.entity()).build();
   }
 
   private static Long lastEventId(String value) {

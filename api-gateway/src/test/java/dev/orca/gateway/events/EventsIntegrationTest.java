@@ -56,6 +56,9 @@ class EventsIntegrationTest {
   private static final Duration DEADLINE = Duration.ofSeconds(20);
   private static final SharedPostgres.Database DATABASE = SharedPostgres.newDatabase();
   private static final ParameterizedTypeReference<ServerSentEvent<String>> SSE = new ParameterizedTypeReference<>() {};
+  /** How often the stand-in renderer rendered each entity id. */
+  private static final Map<String, java.util.concurrent.atomic.AtomicInteger> RENDERS =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   @DynamicPropertySource
   static void database(DynamicPropertyRegistry registry) {
@@ -105,6 +108,24 @@ class EventsIntegrationTest {
         })
         .expectComplete()
         .verify(DEADLINE);
+  }
+
+  @Test
+  void shouldRenderALiveChangeOnceForAllTheStreamsFollowingIt() {
+    String app = applicationId.toString();
+    List<Flux<ServerSentEvent<String>>> streams = List.of(open(null), open(null), open(null));
+
+    long seq = appendAndNotify("application", app, false);
+
+    List<ServerSentEvent<String>> received = Flux.merge(streams.stream()
+            .map(stream -> stream.filter(about(app)).take(1)).toList())
+        .collectList().block(DEADLINE);
+    assertThat(received).hasSize(3).allSatisfy(event -> {
+      assertThat(event.id()).isEqualTo(Long.toString(seq));
+      assertThat(event.data()).isEqualTo(received.get(0).data());
+    });
+    // One read of the entity for the three streams (this application is new to this test).
+    assertThat(RENDERS.get(app)).hasValue(1);
   }
 
   @Test
@@ -357,7 +378,14 @@ class EventsIntegrationTest {
     @Bean
     EntityRenderer entityRenderer(ConnectionFactory connectionFactory) {
       DatabaseClient db = DatabaseClient.create(connectionFactory);
-      return (entity, id) -> switch (entity) {
+      return (entity, id) -> {
+        RENDERS.computeIfAbsent(id, key -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+        return render(db, entity, id);
+      };
+    }
+
+    private static Mono<Object> render(DatabaseClient db, String entity, String id) {
+      return switch (entity) {
         case "application" -> db.sql("SELECT id::text AS id FROM applications WHERE id::text = :id")
             .bind("id", id)
             .map(row -> (Object) Map.of("id", row.get("id", String.class)))
