@@ -224,6 +224,8 @@ class DispatchTopologyTest {
     ApplicationStatusChanged synced = (ApplicationStatusChanged) events.get(1);
     assertThat(synced.getSyncStatus()).isEqualTo(SyncStatus.SYNCED);
     assertThat(synced.getHealthStatus()).isEqualTo(HealthStatus.HEALTHY);
+    // When the agent saw it: the projector orders it against the agent's health reports.
+    assertThat(synced.getHealthAt()).isEqualTo(clock.instant());
     assertThat(synced.getLastSyncedAt()).isEqualTo(clock.instant());
     assertThat(synced.getUpdateLastSyncError()).isTrue();
     assertThat(synced.getLastSyncError()).isNull();
@@ -247,6 +249,7 @@ class DispatchTopologyTest {
     ApplicationStatusChanged outOfSync = (ApplicationStatusChanged) events.get(1);
     assertThat(outOfSync.getSyncStatus()).isEqualTo(SyncStatus.OUT_OF_SYNC);
     assertThat(outOfSync.getHealthStatus()).isEqualTo(HealthStatus.UNHEALTHY);
+    assertThat(outOfSync.getHealthAt()).isEqualTo(clock.instant());
     assertThat(outOfSync.getUpdateLastSyncError()).isTrue();
     assertThat(outOfSync.getLastSyncError()).isEqualTo("image not found");
     assertThat(outOfSync.getLastSyncedAt()).isNull();

@@ -235,6 +235,8 @@ class ApplicationStore {
                     + " image_polling = :imagePolling, image_poll_interval_seconds = :imagePollSeconds,"
                     + " remove_superseded_images = :removeSuperseded, image_webhook_secret_encrypted = CASE WHEN"
                     + " :keepSecret THEN image_webhook_secret_encrypted ELSE :secret END," + (unpin ? UNPIN : "")
+                    // Another agent's observations are on another clock: the first of them is not older news.
+                    + " health_observed_at = CASE WHEN agent_id = :agent THEN health_observed_at END,"
                     + " revision = nextval('config_revision'), updated_at = :now WHERE id = :id RETURNING revision")
                     .bind("id", id).bind("name", secrets.encrypt(c.name())).bind("hash", c.nameHash())
                     .bind("repository", c.repositoryId()).bind("agent", c.agentId()).bind("branch", c.branch())

@@ -59,8 +59,16 @@ final class ApplicationWriter {
     if (event.getSyncStatus() != null) {
       update.set("sync_status", Sql.stored(event.getSyncStatus()));
     }
-    if (event.getHealthStatus() != null) {
+    if (event.getHealthStatus() != null && event.getHealthAt() == null) {
       update.set("health_status", Sql.stored(event.getHealthStatus()));
+    } else if (event.getHealthStatus() != null) {
+      // A deployment's result reaches here through the dispatcher, its agent's health reports
+      // straight from the agent: the newer observation wins whichever path was faster.
+      update.setExpression("health_status",
+          "CASE WHEN health_observed_at IS NULL OR health_observed_at <= :healthAt THEN :health ELSE health_status END");
+      update.bindValue("health", Sql.stored(event.getHealthStatus()));
+      update.bindValue("healthAt", event.getHealthAt());
+      update.setExpression("health_observed_at", "GREATEST(health_observed_at, :healthAt)");
     }
     if (event.getCommit() != null) {
       update.set("commit_sha", event.getCommit());
@@ -152,9 +160,13 @@ final class ApplicationWriter {
   }
 
   /**
-   * Health from an agent's events topic; it only changes applications assigned to that agent. A
-   * report naming drift turns a synced application out of sync with "drift: <what>" as its error;
-   * a report without drift after one puts back what only the drift had changed.
+   * Health from an agent's events topic; it only changes applications assigned to that agent,
+   * and only when it is newer than the health stored (observed by the agent at {@code at}): a
+   * late report, or a deployment result the dispatcher relayed after a newer report, is older
+   * news. A report naming drift turns a synced application out of sync with "drift: <what>" as
+   * its error; a report without drift after one puts back what only the drift had changed. A
+   * report that changes nothing still records when it was observed (one small write), and is
+   * not an event.
    */
   Mono<Void> apply(String agentId, HealthReport report, ChangedEntities changes) {
     Optional<UUID> id = Sql.uuid(report.getApplicationId());
@@ -178,21 +190,31 @@ final class ApplicationWriter {
             + "     THEN 'drift: ' || CAST(:drift AS text)"
             + "   WHEN CAST(:drift AS text) IS NULL AND last_sync_error LIKE 'drift: %' THEN NULL"
             + "   ELSE last_sync_error END,"
-            + " drift = CAST(:drift AS text), updated_at = now()"
-            + " FROM (SELECT id AS before_id, health_status AS before_health FROM applications WHERE id = :id FOR UPDATE)"
-            + " prior WHERE id = prior.before_id AND agent_id = :agentId"
-            + " AND (health_status <> :health OR drift IS DISTINCT FROM CAST(:drift AS text))"
-            + " RETURNING prior.before_health")
+            + " drift = CAST(:drift AS text), health_observed_at = :at,"
+            + " updated_at = CASE WHEN health_status <> :health OR drift IS DISTINCT FROM CAST(:drift AS text)"
+            + "   THEN now() ELSE updated_at END"
+            + " FROM (SELECT id AS before_id, health_status AS before_health, drift AS before_drift FROM applications"
+            + "   WHERE id = :id FOR UPDATE) prior"
+            + " WHERE id = prior.before_id AND agent_id = :agentId"
+            + " AND (health_observed_at IS NULL OR health_observed_at <= :at)"
+            + " AND (health_status <> :health OR drift IS DISTINCT FROM CAST(:drift AS text)"
+            + "   OR health_observed_at IS NULL OR health_observed_at < :at)"
+            + " RETURNING prior.before_health, prior.before_drift")
         .bind("id", id.get())
         .bind("agentId", agentId)
-        .bind("health", health);
+        .bind("health", health)
+        .bind("at", report.getAt());
     return Sql.bind(update, "drift", drift, String.class)
-        .map(row -> Optional.ofNullable(row.get("before_health", String.class)))
+        .map(row -> new Prior(row.get("before_health", String.class), row.get("before_drift", String.class)))
         .one()
+        .filter(before -> !health.equals(before.health()) || !Objects.equals(drift, before.drift()))
         .doOnNext(before -> changes.changed("application", report.getApplicationId()))
-        .flatMap(before -> notifyHealth(id.get(), agentId, before.orElse(null), health, report))
+        .flatMap(before -> notifyHealth(id.get(), agentId, before.health(), health, report))
         .then();
   }
+
+  /** What the health and drift were before a report's update. */
+  private record Prior(String health, String drift) {}
 
   private static final java.util.Set<String> DEGRADED = java.util.Set.of("unhealthy", "missing");
 

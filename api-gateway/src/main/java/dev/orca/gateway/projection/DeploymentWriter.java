@@ -46,7 +46,9 @@ final class DeploymentWriter {
             + " agent_id = EXCLUDED.agent_id, generation = EXCLUDED.generation, reason = EXCLUDED.reason,"
             + " actor = EXCLUDED.actor, commit_sha = EXCLUDED.commit_sha, digest = EXCLUDED.digest,"
             + " state = EXCLUDED.state, error = EXCLUDED.error, started_at = EXCLUDED.started_at,"
-            + " ended_at = EXCLUDED.ended_at, deadline = EXCLUDED.deadline, updated_at = EXCLUDED.updated_at")
+            + " ended_at = EXCLUDED.ended_at, deadline = EXCLUDED.deadline, updated_at = EXCLUDED.updated_at"
+            // In event-time order: a replayed or late older change of the deployment is not applied.
+            + " WHERE deployments.updated_at <= EXCLUDED.updated_at")
         .bind("id", event.getDeploymentId())
         .bind("applicationId", applicationId.get())
         .bind("agentId", event.getAgentId())
@@ -64,6 +66,7 @@ final class DeploymentWriter {
     String state = Sql.stored(event.getState());
     var upsert = spec;
     return before.flatMap(was -> upsert.fetch().rowsUpdated()
+        .filter(rows -> rows > 0)
         .doOnNext(rows -> {
           changes.changed("deployment", event.getDeploymentId());
           if (!state.equals(was) && ENDED.contains(state)) {
@@ -71,8 +74,8 @@ final class DeploymentWriter {
                 : java.time.Duration.between(event.getStartedAt(), event.getEndedAt()));
           }
         })
-        // Told when it ends, not again when its end is replayed.
-        .then(state.equals(was) ? Mono.<Void>empty() : notify(event, applicationId.get())));
+        // Told when it ends, not again when its end is replayed, nor for a late older change.
+        .flatMap(rows -> state.equals(was) ? Mono.<Void>empty() : notify(event, applicationId.get())));
   }
 
   /**

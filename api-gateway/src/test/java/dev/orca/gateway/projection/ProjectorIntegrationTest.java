@@ -198,6 +198,70 @@ class ProjectorIntegrationTest {
   }
 
   @Test
+  void shouldKeepTheNewestHealthWhicheverPathDeliversItLast() {
+    String id = applicationId.toString();
+    Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    publish(topics.agentEvents(agentA), id, health(HealthStatus.UNHEALTHY, t0.plusSeconds(10)));
+    await().atMost(DEADLINE).untilAsserted(() -> assertThat(application().get("health_status")).isEqualTo("unhealthy"));
+
+    // A deployment's result the agent saw earlier, relayed by the dispatcher after that report.
+    publish(topics.status(), id, ApplicationStatusChanged.newBuilder().setApplicationId(id)
+        .setSyncStatus(SyncStatus.SYNCED).setHealthStatus(HealthStatus.HEALTHY).setHealthAt(t0.plusSeconds(5))
+        .setUpdateLastSyncError(true).setLastSyncError(null).setAt(Instant.now()).build());
+    await().atMost(DEADLINE).untilAsserted(() -> assertThat(application().get("sync_status")).isEqualTo("synced"));
+    assertThat(application().get("health_status")).as("a stale healthy after a newer unhealthy").isEqualTo("unhealthy");
+
+    // A late report of the agent's own: older news too. The heartbeat after it on the same
+    // partition says when it has been applied.
+    send(topics.agentEvents(agentA), 0, id, health(HealthStatus.HEALTHY, t0.plusSeconds(2)));
+    send(topics.agentEvents(agentA), 0, agentA, heartbeat(agentA, "31.0.0"));
+    await().atMost(DEADLINE).untilAsserted(() -> assertThat(agent(agentA).get("docker_version")).isEqualTo("31.0.0"));
+    assertThat(application().get("health_status")).isEqualTo("unhealthy");
+
+    // The same health seen again later is recorded as observed then, and is no event.
+    long events = db.count("SELECT count(*) FROM events WHERE entity = 'application' AND entity_id = ?", id);
+    send(topics.agentEvents(agentA), 0, id, health(HealthStatus.UNHEALTHY, t0.plusSeconds(15)));
+    send(topics.agentEvents(agentA), 0, agentA, heartbeat(agentA, "32.0.0"));
+    await().atMost(DEADLINE).untilAsserted(() -> assertThat(agent(agentA).get("docker_version")).isEqualTo("32.0.0"));
+    assertThat(instant(application().get("health_observed_at"))).isEqualTo(t0.plusSeconds(15));
+    assertThat(db.count("SELECT count(*) FROM events WHERE entity = 'application' AND entity_id = ?", id))
+        .isEqualTo(events);
+
+    // Newer observations win, from either path.
+    publish(topics.agentEvents(agentA), id, health(HealthStatus.HEALTHY, t0.plusSeconds(20)));
+    await().atMost(DEADLINE).untilAsserted(() -> assertThat(application().get("health_status")).isEqualTo("healthy"));
+    publish(topics.status(), id, ApplicationStatusChanged.newBuilder().setApplicationId(id)
+        .setHealthStatus(HealthStatus.MISSING).setHealthAt(t0.plusSeconds(30)).setAt(Instant.now()).build());
+    await().atMost(DEADLINE).untilAsserted(() -> assertThat(application().get("health_status")).isEqualTo("missing"));
+    assertThat(instant(application().get("health_observed_at"))).isEqualTo(t0.plusSeconds(30));
+  }
+
+  @Test
+  void shouldNotLetALateOlderChangeOfADeploymentUndoANewerOne() {
+    String deploymentId = "dep-" + UUID.randomUUID();
+    Instant started = Instant.now().minusSeconds(60);
+    String id = applicationId.toString();
+    publish(topics.status(), id, DeploymentChanged.newBuilder(
+        deployment(deploymentId, DeploymentState.SUCCEEDED, started, started.plusSeconds(3)))
+        .setAt(started.plusSeconds(3)).build());
+    await().atMost(DEADLINE).untilAsserted(() -> assertThat(deploymentRow(deploymentId))
+        .isNotNull().containsEntry("state", "succeeded"));
+    long events = db.count("SELECT count(*) FROM events WHERE entity = 'deployment' AND entity_id = ?", deploymentId);
+
+    // Its start, replayed or delivered late, then a status change on the same partition to know both were applied.
+    publish(topics.status(), id, DeploymentChanged.newBuilder(
+        deployment(deploymentId, DeploymentState.IN_PROGRESS, started, null)).setAt(started).build());
+    publish(topics.status(), id, ApplicationStatusChanged.newBuilder().setApplicationId(id)
+        .setCommit("0ld3r").setCommitMessage("after").setAt(Instant.now()).build());
+    await().atMost(DEADLINE).untilAsserted(() -> assertThat(application().get("commit_sha")).isEqualTo("0ld3r"));
+
+    assertThat(deploymentRow(deploymentId)).containsEntry("state", "succeeded");
+    assertThat(deploymentRow(deploymentId).get("ended_at")).isNotNull();
+    assertThat(db.count("SELECT count(*) FROM events WHERE entity = 'deployment' AND entity_id = ?", deploymentId))
+        .isEqualTo(events);
+  }
+
+  @Test
   void shouldTakeTheAgentFromTheTopicNameAndIgnoreReportsAboutOtherAgentsApplications() {
     // The payload claims another agent: only the topic name counts.
     publish(topics.agentEvents(agentA), agentA, heartbeat("someone-else", "26.1.0"));
@@ -430,6 +494,10 @@ class ProjectorIntegrationTest {
         .setAgentId(agentA).setGeneration(4).setReason(DeployReason.IMAGE_UPDATE).setActor("test")
         .setCommit("c0ffee").setDigest("d1").setState(state).setStartedAt(started).setEndedAt(ended)
         .setDeadline(started.plusSeconds(300)).setAt(Instant.now()).build();
+  }
+
+  private HealthReport health(HealthStatus status, Instant observed) {
+    return HealthReport.newBuilder().setApplicationId(applicationId.toString()).setHealth(status).setAt(observed).build();
   }
 
   private static Heartbeat heartbeat(String claimedAgentId, String dockerVersion) {

@@ -92,6 +92,7 @@ public final class DeployResults {
     if (result.getSuccess()) {
       return status.setSyncStatus(SyncStatus.SYNCED)
           .setHealthStatus(result.getHealth())
+          .setHealthAt(result.getAt())
           .setLastSyncedAt(now)
           .setLastSyncError(null)
           .setCompose(deployment.getCompose())
@@ -102,7 +103,8 @@ public final class DeployResults {
     // Only a compose failure says the stack is broken; a transport failure says nothing about it.
     // What is there: unhealthy while failed containers exist, missing when the stack has none.
     if (result.getFailureKind() == FailureKind.COMPOSE) {
-      status.setHealthStatus(result.getHealth() == HealthStatus.MISSING ? HealthStatus.MISSING : HealthStatus.UNHEALTHY);
+      status.setHealthStatus(result.getHealth() == HealthStatus.MISSING ? HealthStatus.MISSING : HealthStatus.UNHEALTHY)
+          .setHealthAt(result.getAt());
     }
     return status.build();
   }
