@@ -1,9 +1,13 @@
 package dev.orca.gateway.agent;
 
 import dev.orca.gateway.web.ApiException;
+import dev.orca.gateway.web.ListQuery;
 import java.util.List;
+import java.util.Set;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -11,6 +15,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
@@ -33,9 +38,25 @@ class AgentController {
 
   record AgentBody(String name) {}
 
+  private static final List<String> STATUSES = List.of(AgentStatus.ONLINE, AgentStatus.OFFLINE);
+
+  /**
+   * The agents by name. Filter: {@code status} (online, offline); {@code q} searches the name, id
+   * and Docker and compose versions; {@code limit} with {@code offset} or {@code after} pages it
+   * (see {@link ListQuery}).
+   */
   @GetMapping
-  Mono<List<AgentJson>> list() {
-    return store.all().collectList();
+  Mono<ResponseEntity<List<AgentJson>>> list(@RequestParam(required = false) String q,
+      @RequestParam(required = false) String status, @RequestParam(required = false) String limit,
+      @RequestParam(required = false) String offset, @RequestParam(required = false) String after,
+      ServerHttpRequest request) {
+    ListQuery query = ListQuery.of(q, limit, offset, after);
+    Set<String> statuses = ListQuery.oneOf("status", status, STATUSES);
+    return store.all()
+        .filter(agent -> statuses.isEmpty() || statuses.contains(agent.status()))
+        .filter(agent -> query.matches(agent.name(), agent.id(), agent.dockerVersion(), agent.composeVersion()))
+        .collectList()
+        .map(agents -> query.answer(agents, AgentJson::id, request));
   }
 
   @GetMapping("/{id}")

@@ -20,13 +20,16 @@ import dev.orca.gateway.outbox.Outbox;
 import dev.orca.gateway.repository.RepositoryViews;
 import dev.orca.gateway.system.OrcaProperties;
 import dev.orca.gateway.web.ApiException;
+import dev.orca.gateway.web.ListQuery;
 import dev.orca.schemas.Topics;
 import dev.orca.schemas.avro.RemoveRequested;
 import dev.orca.schemas.avro.SyncRequested;
 import dev.orca.schemas.avro.SyncTrigger;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -34,6 +37,7 @@ import java.util.UUID;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -139,9 +143,63 @@ class ApplicationController {
   /** The variables' names, sorted. */
   record EnvironmentJson(List<String> names) {}
 
+  private static final List<String> SYNC_STATUSES = ListQuery.valuesOf(dev.orca.schemas.avro.SyncStatus.class);
+  private static final List<String> HEALTH_STATUSES = ListQuery.valuesOf(dev.orca.schemas.avro.HealthStatus.class);
+  /** The list's order: by name as people read it, then by id so that equal names page stably. */
+  private static final Comparator<ApplicationListItemJson> BY_NAME = Comparator
+      .comparing((ApplicationListItemJson app) -> app.name().toLowerCase(Locale.ROOT))
+      .thenComparing(app -> app.id().toString());
+
+  /**
+   * The applications by name, as the list shows them (no compose files). Filters: {@code
+   * syncStatus} and {@code healthStatus} (one value or several, comma-separated), {@code agentId},
+   * {@code repositoryId}; {@code q} searches the name, branch, path, commit, commit message, and
+   * the repository's and agent's names; {@code limit} with {@code offset} or {@code after} pages it
+   * (see {@link ListQuery}).
+   */
   @GetMapping
-  Mono<List<ApplicationListItemJson>> list() {
-    return store.all().map(row -> ApplicationListItemJson.of(row.json())).collectList();
+  Mono<ResponseEntity<List<ApplicationListItemJson>>> list(@RequestParam(required = false) String q,
+      @RequestParam(required = false) String syncStatus, @RequestParam(required = false) String healthStatus,
+      @RequestParam(required = false) String agentId, @RequestParam(required = false) String repositoryId,
+      @RequestParam(required = false) String limit, @RequestParam(required = false) String offset,
+      @RequestParam(required = false) String after, ServerHttpRequest request) {
+    ListQuery query = ListQuery.of(q, limit, offset, after);
+    ApplicationStore.ListFilter filter = new ApplicationStore.ListFilter(
+        ListQuery.oneOf("syncStatus", syncStatus, SYNC_STATUSES),
+        ListQuery.oneOf("healthStatus", healthStatus, HEALTH_STATUSES),
+        agentId == null || agentId.isBlank() ? null : agentId.strip(),
+        repositoryId == null || repositoryId.isBlank() ? null : reference(repositoryId, "repositoryId"));
+    Mono<Map<String, String>> otherNames = query.search() == null ? Mono.just(Map.of()) : store.repositoryAndAgentNames();
+    return otherNames.flatMap(names -> store.list(filter)
+            .filter(app -> query.matches(app.name(), app.branch(), app.path(), app.commit(), app.commitMessage(),
+                names.get("repository:" + app.repositoryId()), names.get("agent:" + app.agentId())))
+            .map(ApplicationListItemJson::of)
+            .collectSortedList(BY_NAME))
+        .map(items -> query.answer(items, item -> item.id().toString(), request));
+  }
+
+  /** How many applications there are by sync status and by health status (of one agent or repository). */
+  record CountsJson(long total, Map<String, Long> syncStatus, Map<String, Long> healthStatus) {}
+
+  @GetMapping("/counts")
+  Mono<CountsJson> counts(@RequestParam(required = false) String agentId,
+      @RequestParam(required = false) String repositoryId) {
+    ApplicationStore.ListFilter filter = new ApplicationStore.ListFilter(java.util.Set.of(), java.util.Set.of(),
+        agentId == null || agentId.isBlank() ? null : agentId.strip(),
+        repositoryId == null || repositoryId.isBlank() ? null : reference(repositoryId, "repositoryId"));
+    return store.counts(filter).map(counts -> {
+      Map<String, Long> bySync = new java.util.LinkedHashMap<>();
+      Map<String, Long> byHealth = new java.util.LinkedHashMap<>();
+      SYNC_STATUSES.forEach(status -> bySync.put(status, 0L));
+      HEALTH_STATUSES.forEach(status -> byHealth.put(status, 0L));
+      long total = 0;
+      for (ApplicationStore.Count count : counts) {
+        total += count.applications();
+        bySync.merge(count.syncStatus(), count.applications(), Long::sum);
+        byHealth.merge(count.healthStatus(), count.applications(), Long::sum);
+      }
+      return new CountsJson(total, bySync, byHealth);
+    });
   }
 
   @GetMapping("/{id}")

@@ -21,9 +21,13 @@ import io.r2dbc.spi.Readable;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
@@ -50,6 +54,16 @@ class ApplicationStore {
       + " image_webhook_secret_encrypted IS NOT NULL AS has_image_webhook_secret, pinned_deployment_id, pinned_commit,"
       + " pinned_at, latest_commit_sha, latest_commit_message, commits_behind, created_at, updated_at";
 
+  /** {@link #COLUMNS} without the compose files: what a list reads. */
+  private static final String LIST_COLUMNS = COLUMNS.replace("compose_encrypted, previous_compose_encrypted,",
+      "NULL::text AS compose_encrypted, NULL::text AS previous_compose_encrypted,");
+
+  static {
+    if (LIST_COLUMNS.equals(COLUMNS)) {
+      throw new IllegalStateException("the list's columns must leave out the compose files");
+    }
+  }
+
   /** What {@link Target#of(Readable)} reads, for RETURNING clauses. */
   private static final String TARGET_COLUMNS = "repository_id, agent_id, branch, path, self_heal,"
       + " readiness_timeout_seconds, allowed_policy_rules, image_polling, image_poll_interval_seconds,"
@@ -61,12 +75,14 @@ class ApplicationStore {
   private final SecretBox secrets;
   private final EnvironmentSealer sealer;
   private final DeploymentContents contents;
+  private final NameCache names;
   /** The public URL the image webhook's address is on; null when none is configured. */
   private final String publicUrl;
 
   ApplicationStore(DatabaseClient db, Outbox outbox, Topics topics, SecretBox secrets, EnvironmentSealer sealer,
       DeploymentContents contents, dev.orca.gateway.system.OrcaProperties properties) {
     this.contents = contents;
+    this.names = new NameCache(secrets);
     this.db = db;
     this.publicUrl = properties.publicBaseUrl();
     this.outbox = outbox;
@@ -162,8 +178,72 @@ class ApplicationStore {
   /** The application's agent and its environment sealed for it (null: no variables). */
   record Sealed(String agentId, byte[] environment) {}
 
-  Flux<Row> all() {
-    return db.sql("SELECT " + COLUMNS + " FROM applications ORDER BY created_at").map(this::row).all();
+  /** What the list filters on in the database; an empty set or a null filters nothing. */
+  record ListFilter(Set<String> syncStatuses, Set<String> healthStatuses, String agentId, UUID repositoryId) {}
+
+  /**
+   * The applications matching {@code filter}, light: their compose files are neither read nor
+   * decrypted (the list leaves them out), and their names come from {@link #names}.
+   */
+  Flux<ApplicationJson> list(ListFilter filter) {
+    List<String> conditions = new ArrayList<>();
+    Map<String, Object> values = new LinkedHashMap<>();
+    if (!filter.syncStatuses().isEmpty()) {
+      conditions.add("sync_status = ANY(:sync)");
+      values.put("sync", filter.syncStatuses().toArray(String[]::new));
+    }
+    if (!filter.healthStatuses().isEmpty()) {
+      conditions.add("health_status = ANY(:health)");
+      values.put("health", filter.healthStatuses().toArray(String[]::new));
+    }
+    if (filter.agentId() != null) {
+      conditions.add("agent_id = :agent");
+      values.put("agent", filter.agentId());
+    }
+    if (filter.repositoryId() != null) {
+      conditions.add("repository_id = :repository");
+      values.put("repository", filter.repositoryId());
+    }
+    var spec = db.sql("SELECT " + LIST_COLUMNS + " FROM applications"
+        + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions)));
+    for (var value : values.entrySet()) {
+      spec = spec.bind(value.getKey(), value.getValue());
+    }
+    return spec.map(r -> row(r).json()).all();
+  }
+
+  /** The names a search of applications also looks at: {@code repository:<id>} and {@code agent:<id>}. */
+  Mono<Map<String, String>> repositoryAndAgentNames() {
+    return db.sql("SELECT 'repository:' || id AS key, name FROM repositories"
+            + " UNION ALL SELECT 'agent:' || id, name FROM agents")
+        .map(r -> Map.entry(r.get("key", String.class), r.get("name", String.class)))
+        .all()
+        .collectMap(Map.Entry::getKey, Map.Entry::getValue);
+  }
+
+  /** How many applications have each pair of statuses. */
+  record Count(String syncStatus, String healthStatus, long applications) {}
+
+  /** The counts of the applications the filter's agent and repository select (its statuses are not used). */
+  Mono<List<Count>> counts(ListFilter filter) {
+    List<String> conditions = new ArrayList<>();
+    if (filter.agentId() != null) {
+      conditions.add("agent_id = :agent");
+    }
+    if (filter.repositoryId() != null) {
+      conditions.add("repository_id = :repository");
+    }
+    var spec = db.sql("SELECT sync_status, health_status, count(*) AS applications FROM applications"
+        + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions)) + " GROUP BY 1, 2");
+    if (filter.agentId() != null) {
+      spec = spec.bind("agent", filter.agentId());
+    }
+    if (filter.repositoryId() != null) {
+      spec = spec.bind("repository", filter.repositoryId());
+    }
+    return spec.map(r -> new Count(lower(r.get("sync_status", String.class)), lower(r.get("health_status", String.class)),
+            r.get("applications", Long.class)))
+        .all().collectList();
   }
 
   Mono<Row> find(UUID id) {
@@ -638,7 +718,7 @@ class ApplicationStore {
 
   private Row row(Readable r) {
     UUID id = r.get("id", UUID.class);
-    String name = secrets.decrypt(r.get("name_encrypted", String.class));
+    String name = names.decrypt(r.get("name_encrypted", String.class));
     UUID repositoryId = r.get("repository_id", UUID.class);
     String agentId = r.get("agent_id", String.class);
     String branch = r.get("branch", String.class);

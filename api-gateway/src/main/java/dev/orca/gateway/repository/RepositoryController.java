@@ -3,11 +3,16 @@ package dev.orca.gateway.repository;
 import dev.orca.gateway.auth.CurrentUser;
 import dev.orca.gateway.system.OrcaProperties;
 import dev.orca.gateway.web.ApiException;
+import dev.orca.gateway.web.ListQuery;
 import dev.orca.schemas.avro.SyncTrigger;
 import dev.orca.schemas.crypto.SecretBox;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -16,6 +21,7 @@ import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
@@ -39,9 +45,30 @@ class RepositoryController {
 
   record SyncJson(String syncId) {}
 
+  private static final List<String> SYNC_STATUSES = ListQuery.valuesOf(dev.orca.schemas.avro.RepositorySyncStatus.class);
+
+  /**
+   * The repositories by name. Filters: {@code syncStatus}, {@code syncType}, {@code provider} (one
+   * value or several, comma-separated); {@code q} searches the name and URL; {@code limit} with
+   * {@code offset} or {@code after} pages it (see {@link ListQuery}).
+   */
   @GetMapping
-  Mono<List<RepositoryJson>> list() {
-    return store.all().map(store::json).collectList();
+  Mono<ResponseEntity<List<RepositoryJson>>> list(@RequestParam(required = false) String q,
+      @RequestParam(required = false) String syncStatus, @RequestParam(required = false) String syncType,
+      @RequestParam(required = false) String provider, @RequestParam(required = false) String limit,
+      @RequestParam(required = false) String offset, @RequestParam(required = false) String after,
+      ServerHttpRequest request) {
+    ListQuery query = ListQuery.of(q, limit, offset, after);
+    Set<String> statuses = ListQuery.oneOf("syncStatus", syncStatus, SYNC_STATUSES);
+    Set<String> types = ListQuery.oneOf("syncType", syncType, new TreeSet<>(RepositoryRules.SYNC_TYPES));
+    Set<String> providers = ListQuery.oneOf("provider", provider, new TreeSet<>(RepositoryRules.PROVIDERS));
+    return store.all().map(store::json)
+        .filter(repository -> statuses.isEmpty() || statuses.contains(repository.syncStatus()))
+        .filter(repository -> types.isEmpty() || types.contains(repository.syncType()))
+        .filter(repository -> providers.isEmpty() || providers.contains(repository.provider()))
+        .filter(repository -> query.matches(repository.name(), repository.url()))
+        .collectList()
+        .map(repositories -> query.answer(repositories, repository -> repository.id().toString(), request));
   }
 
   @GetMapping("/{id}")

@@ -10,6 +10,7 @@ import dev.orca.testsupport.SharedKafka;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -82,6 +83,28 @@ class AgentIntegrationTest extends GatewayTestSupport {
     update("UPDATE agents SET last_seen = ? WHERE id = ?", Timestamp.from(Instant.now().minusSeconds(46)), id);
     admin().get().uri("/api/v1/agents").exchange().expectStatus().isOk()
         .expectBody().jsonPath("$[?(@.id == '" + id + "')].status").isEqualTo("offline");
+  }
+
+  @Test
+  void shouldFilterByStatusSearchAndPageTheAgentsByName() {
+    String tag = "fleet-" + UUID.randomUUID().toString().substring(0, 8);
+    List<String> ids = new java.util.ArrayList<>();
+    for (String name : List.of(tag + "-c", tag + "-a", tag + "-b")) {
+      ids.add((String) admin().post().uri("/api/v1/agents").bodyValue(Map.of("name", name))
+          .exchange().expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody().get("id"));
+    }
+    update("UPDATE agents SET last_seen = ? WHERE id = ?", Timestamp.from(Instant.now()), ids.get(1));
+
+    admin().get().uri("/api/v1/agents?q=" + tag.toUpperCase() + "&limit=2").exchange().expectStatus().isOk()
+        .expectHeader().valueEquals("X-Total-Count", "3")
+        .expectHeader().valueEquals("Link", "</api/v1/agents?q=" + tag.toUpperCase() + "&limit=2&offset=2>; rel=\"next\"")
+        .expectBody().jsonPath("$[*].name").isEqualTo(List.of(tag + "-a", tag + "-b"));
+    admin().get().uri("/api/v1/agents?q=" + tag + "&status=online").exchange().expectStatus().isOk()
+        .expectBody().jsonPath("$[*].id").isEqualTo(List.of(ids.get(1)));
+    admin().get().uri("/api/v1/agents?q=" + tag + "&status=offline").exchange().expectStatus().isOk()
+        .expectHeader().valueEquals("X-Total-Count", "2");
+    admin().get().uri("/api/v1/agents?status=asleep").exchange().expectStatus().isBadRequest()
+        .expectBody().jsonPath("$.error").isEqualTo("status must be one or more of online, offline, separated by commas");
   }
 
   @Test

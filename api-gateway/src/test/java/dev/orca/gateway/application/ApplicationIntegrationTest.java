@@ -122,6 +122,91 @@ class ApplicationIntegrationTest extends GatewayTestSupport {
   }
 
   @Test
+  void shouldFilterSearchAndPageTheListInNameOrder() {
+    Map<String, String> ids = new java.util.LinkedHashMap<>();
+    for (String name : List.of("Charlie", "alpha", "Bravo", "delta api", "Echo")) {
+      ids.put(name, created(name, agentId));
+    }
+    String elsewhere = created("alpha elsewhere", otherAgentId);
+    update("UPDATE applications SET sync_status = 'synced', health_status = 'healthy' WHERE agent_id = ?", agentId);
+    update("UPDATE applications SET health_status = 'unhealthy' WHERE id = ?", UUID.fromString(ids.get("Bravo")));
+    update("UPDATE applications SET health_status = 'missing' WHERE id = ?", UUID.fromString(ids.get("delta api")));
+    update("UPDATE applications SET sync_status = 'out_of_sync' WHERE id = ?", UUID.fromString(ids.get("Echo")));
+    String mine = "/api/v1/applications?agentId=" + agentId;
+
+    assertThat(names(listed(mine))).containsExactly("alpha", "Bravo", "Charlie", "delta api", "Echo");
+    assertThat(listed(mine).getResponseHeaders().getFirst("X-Total-Count")).isEqualTo("5");
+    assertThat(listed(mine).getResponseHeaders().containsHeader("Link")).isFalse();
+
+    // Pages of two, each naming the next, relative to this server; the last names none.
+    var first = listed(mine + "&limit=2");
+    assertThat(names(first)).containsExactly("alpha", "Bravo");
+    assertThat(first.getResponseHeaders().getFirst("X-Total-Count")).isEqualTo("5");
+    String next = nextLink(first);
+    assertThat(next).isEqualTo(mine + "&limit=2&offset=2");
+    var second = listed(next);
+    assertThat(names(second)).containsExactly("Charlie", "delta api");
+    var last = listed(nextLink(second));
+    assertThat(names(last)).containsExactly("Echo");
+    assertThat(last.getResponseHeaders().containsHeader("Link")).isFalse();
+    assertThat(names(listed(mine + "&limit=2&after=" + ids.get("Bravo")))).containsExactly("Charlie", "delta api");
+    assertThat(names(listed(mine + "&offset=10"))).isEmpty();
+
+    assertThat(names(listed(mine + "&healthStatus=unhealthy,missing"))).containsExactly("Bravo", "delta api");
+    assertThat(names(listed(mine + "&syncStatus=OUT_OF_SYNC"))).containsExactly("Echo");
+    assertThat(names(listed(mine + "&q=API"))).containsExactly("delta api");
+    // The search looks at the agent's and repository's names too, and across agents without one.
+    assertThat(names(listed("/api/v1/applications?q=" + agentName))).hasSize(5);
+    assertThat(names(listed("/api/v1/applications?q=alpha&repositoryId=" + repositoryId)))
+        .containsExactly("alpha", "alpha elsewhere");
+    assertThat(listed("/api/v1/applications?q=alpha&agentId=" + otherAgentId).getResponseBody())
+        .singleElement().satisfies(app -> assertThat(app.get("id")).isEqualTo(elsewhere));
+
+    admin().get().uri("/api/v1/applications/counts?agentId=" + agentId).exchange().expectStatus().isOk()
+        .expectBody()
+        .jsonPath("$.total").isEqualTo(5)
+        .jsonPath("$.syncStatus.synced").isEqualTo(4)
+        .jsonPath("$.syncStatus.out_of_sync").isEqualTo(1)
+        .jsonPath("$.syncStatus.syncing").isEqualTo(0)
+        .jsonPath("$.healthStatus.healthy").isEqualTo(3)
+        .jsonPath("$.healthStatus.unhealthy").isEqualTo(1)
+        .jsonPath("$.healthStatus.missing").isEqualTo(1);
+
+    for (String bad : List.of("limit=0", "limit=501", "limit=ten", "offset=-1", "healthStatus=sick",
+        "after=" + UUID.randomUUID(), "offset=1&after=" + ids.get("alpha"), "repositoryId=nope",
+        "q=" + "x".repeat(201))) {
+      admin().get().uri(mine + "&" + bad).exchange().expectStatus().isBadRequest()
+          .expectBody().jsonPath("$.error").isNotEmpty();
+    }
+    // An empty filter filters nothing.
+    assertThat(names(listed(mine + "&syncStatus="))).hasSize(5);
+  }
+
+  private String created(String name, String agent) {
+    return (String) createApplication(name, agent).expectStatus().isCreated().expectBody(Map.class).returnResult()
+        .getResponseBody().get("id");
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private org.springframework.test.web.reactive.server.EntityExchangeResult<List<Map<String, Object>>> listed(
+      String uri) {
+    return (org.springframework.test.web.reactive.server.EntityExchangeResult) admin().get().uri(uri).exchange()
+        .expectStatus().isOk().expectBodyList(Map.class).returnResult();
+  }
+
+  private static List<Object> names(
+      org.springframework.test.web.reactive.server.EntityExchangeResult<List<Map<String, Object>>> result) {
+    return result.getResponseBody().stream().map(app -> app.get("name")).toList();
+  }
+
+  private static String nextLink(
+      org.springframework.test.web.reactive.server.EntityExchangeResult<List<Map<String, Object>>> result) {
+    String link = result.getResponseHeaders().getFirst("Link");
+    assertThat(link).matches("<[^>]+>; rel=\"next\"");
+    return link.substring(1, link.indexOf('>'));
+  }
+
+  @Test
   void shouldCountNamesNoOneCanTellApartAsOneAndReindexThoseOfAnEarlierRule() {
     String id = (String) createApplication("Web App", agentId).expectStatus().isCreated()
         .expectBody(Map.class).returnResult().getResponseBody().get("id");

@@ -166,6 +166,28 @@ class RepositoryIntegrationTest extends GatewayTestSupport {
         .exchange().expectStatus().isUnauthorized();
   }
 
+  @Test
+  void shouldFilterSearchAndPageTheRepositoriesByName() {
+    String tag = "list" + UUID.randomUUID().toString().substring(0, 8);
+    String polled = createRepository(tag + "-b");
+    String manual = (String) admin().post().uri("/api/v1/repositories")
+        .bodyValue(Map.of("name", tag + "-a", "url", "https://git.example.com/acme/" + tag + "-a.git"))
+        .exchange().expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody().get("id");
+
+    admin().get().uri("/api/v1/repositories?q=" + tag).exchange().expectStatus().isOk()
+        .expectHeader().valueEquals("X-Total-Count", "2")
+        .expectBody().jsonPath("$[*].id").isEqualTo(java.util.List.of(manual, polled));
+    admin().get().uri("/api/v1/repositories?q=acme/" + tag + "-b.git").exchange().expectStatus().isOk()
+        .expectBody().jsonPath("$[*].id").isEqualTo(java.util.List.of(polled));
+    admin().get().uri("/api/v1/repositories?q=" + tag + "&syncType=polling").exchange().expectStatus().isOk()
+        .expectBody().jsonPath("$[*].id").isEqualTo(java.util.List.of(polled));
+    admin().get().uri("/api/v1/repositories?q=" + tag + "&limit=1&offset=1").exchange().expectStatus().isOk()
+        .expectHeader().doesNotExist("Link")
+        .expectBody().jsonPath("$[*].id").isEqualTo(java.util.List.of(polled));
+    admin().get().uri("/api/v1/repositories?provider=svn").exchange().expectStatus().isBadRequest();
+    admin().get().uri("/api/v1/repositories?syncStatus=done").exchange().expectStatus().isBadRequest();
+  }
+
   private String createRepository(String name) {
     return (String) admin().post().uri("/api/v1/repositories")
         .bodyValue(Map.of("name", name, "url", "https://git.example.com/acme/" + name + ".git", "syncType", "polling",
