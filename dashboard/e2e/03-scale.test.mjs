@@ -85,8 +85,21 @@ step(`the applications page renders ${COUNT} applications, measured in the brows
     { timeout: 10_000 },
   );
 
-  // Filtering by the URL narrows the same page without a fetch.
+  // The server searches: the page asks for the matches once typing pauses.
+  const searched = page.waitForResponse((r) => /\/api\/v1\/applications\?.*q=svc-42/.test(r.url()));
   await page.getByRole('textbox', { name: 'Search' }).fill('svc-42');
   await page.waitForURL(/q=svc-42/);
+  assert.equal((await searched).headers()['x-total-count'], '10');
   await page.getByText(`10 of ${total} applications`).waitFor();
+
+  // A new match made elsewhere joins the searched list live, and the counts follow.
+  const token = await adminToken();
+  const one = (await apiCall('GET', '/applications?q=svc-001', { token })).body[0];
+  const made = await apiCall('POST', '/applications', {
+    token,
+    body: { name: 'svc-42-late', repositoryId: one.repositoryId, agentId: one.agentId, branch: 'main', path: 'late/compose.yaml' },
+  });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  await page.getByRole('link', { name: 'svc-42-late' }).waitFor({ timeout: 15_000 });
+  await page.getByText(`11 of ${total + 1} applications`).waitFor({ timeout: 15_000 });
 });

@@ -34,6 +34,30 @@ export const READ_DEADLINE_MS = 15_000;
 export const REMOTE_READ_DEADLINE_MS = 70_000;
 
 export async function request<T>(method: string, path: string, body?: unknown, deadlineMs?: number): Promise<T> {
+  const response = await send(method, path, body, deadlineMs);
+  if (response.status === 204) {
+    return undefined as T;
+  }
+  const text = await response.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** One page of a list route: its items and how many match in all (the X-Total-Count header). */
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+/** GETs a page of a list route (GET /applications?limit=...): the items, and the total the server counted. */
+export async function requestPage<T>(path: string): Promise<Page<T>> {
+  const response = await send('GET', path);
+  const items = JSON.parse(await response.text()) as T[];
+  const total = Number.parseInt(response.headers.get('X-Total-Count') ?? '', 10);
+  return { items, total: Number.isNaN(total) ? items.length : total };
+}
+
+/** Sends the call; an answer that is not 2xx becomes an ApiError. */
+async function send(method: string, path: string, body?: unknown, deadlineMs?: number): Promise<Response> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   const init: RequestInit = { method, credentials: 'same-origin', headers };
   if (body !== undefined) {
@@ -59,11 +83,7 @@ export async function request<T>(method: string, path: string, body?: unknown, d
   if (!response.ok) {
     throw new ApiError(response.status, await errorMessage(response));
   }
-  if (response.status === 204) {
-    return undefined as T;
-  }
-  const text = await response.text();
-  return (text ? JSON.parse(text) : undefined) as T;
+  return response;
 }
 
 async function errorMessage(response: Response): Promise<string> {

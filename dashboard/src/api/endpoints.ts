@@ -1,4 +1,4 @@
-import { api, REMOTE_READ_DEADLINE_MS } from './client';
+import { api, REMOTE_READ_DEADLINE_MS, requestPage } from './client';
 import type {
   NotificationBody,
   NotificationChannel,
@@ -7,6 +7,8 @@ import type {
   ApiToken,
   Application,
   ApplicationBody,
+  ApplicationCounts,
+  ApplicationListQuery,
   ApplicationSummary,
   AuditEntry,
   AuditFilter,
@@ -32,6 +34,17 @@ import type {
 
 const id = (value: string) => encodeURIComponent(value);
 
+/** The query's parameters, empty ones left out. */
+function listParams(query: ApplicationListQuery): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== '') {
+      params.set(name, String(value));
+    }
+  }
+  return params.toString();
+}
+
 export const authApi = {
   setup: () => api.get<{ setupRequired: boolean; localLogin: boolean }>('/auth/setup'),
   /** The OpenID providers people may sign in with (public): the login page's buttons. */
@@ -50,6 +63,9 @@ export const authApi = {
 
 export const applicationsApi = {
   list: () => api.get<ApplicationSummary[]>('/applications'),
+  /** One page, filtered and searched by the server, in name order; total counts every match. */
+  page: (query: ApplicationListQuery) => requestPage<ApplicationSummary>(`/applications?${listParams(query)}`),
+  counts: () => api.get<ApplicationCounts>('/applications/counts'),
   get: (appId: string) => api.get<Application>(`/applications/${id(appId)}`),
   create: (body: ApplicationBody) => api.post<Application>('/applications', body),
   update: (appId: string, body: ApplicationBody) => api.put<Application>(`/applications/${id(appId)}`, body),

@@ -1,3 +1,5 @@
+import type { ApplicationListQuery } from './types';
+
 // Query keys of the server state the dashboard caches. The live event stream writes into
 // exactly these entries (live/liveCache.ts), so pages never refetch to see a change.
 export const queryKeys = {
@@ -6,6 +8,11 @@ export const queryKeys = {
   tokens: ['auth', 'tokens'] as const,
   applications: ['applications'] as const,
   application: (id: string) => ['applications', id] as const,
+  // A page of the list as the server filtered it: live events patch its rows in place, and a
+  // change that may move rows in or out refetches it (at most once a second).
+  applicationPage: (query: ApplicationListQuery) => ['applications', 'page', query] as const,
+  applicationPages: ['applications', 'page'] as const,
+  applicationCounts: ['applications', 'counts'] as const,
   deployments: (applicationId: string) => ['applications', applicationId, 'deployments'] as const,
   // What a finished deployment ran never changes: fetched once, no live event needed.
   deployment: (applicationId: string, deploymentId: string) =>

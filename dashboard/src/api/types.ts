@@ -57,6 +57,25 @@ export interface ApplicationSummary {
   updatedAt: string;
 }
 
+/** What a page of GET /applications asks for: filters, a search, and which items. */
+export interface ApplicationListQuery {
+  /** Found in the name, branch, path, commit, commit message, repository's or agent's name. */
+  q?: string;
+  syncStatus?: SyncStatus;
+  healthStatus?: HealthStatus;
+  agentId?: string;
+  repositoryId?: string;
+  limit: number;
+  offset: number;
+}
+
+/** GET /applications/counts: how many applications have each status (every status named). */
+export interface ApplicationCounts {
+  total: number;
+  syncStatus: Record<SyncStatus, number>;
+  healthStatus: Record<HealthStatus, number>;
+}
+
 /** The deployment a rollback pinned an application to. */
 export interface Pin {
   deploymentId: string;

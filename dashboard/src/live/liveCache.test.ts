@@ -1,8 +1,9 @@
 import { QueryClient } from '@tanstack/react-query';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { queryKeys } from '../api/queryKeys';
 import type { Agent, Application, ApplicationSummary, Deployment, Repository } from '../api/types';
-import { LiveCache, type LiveEvent } from './liveCache';
+import type { Page } from '../api/client';
+import { LIST_REFRESH_MILLIS, LiveCache, type LiveEvent } from './liveCache';
 
 function app(id: string, overrides: Partial<Application> = {}): Application {
   return {
@@ -225,5 +226,66 @@ describe('LiveCache', () => {
     expect(cache.apply(event('application', { name: 'no id' }, 2))).toBe(false);
     expect(cache.apply(event('notification', { id: 'x' }, 3))).toBe(false);
     expect(client.getQueryData<ApplicationSummary[]>(queryKeys.applications)).toEqual([listItem(app('x'))]);
+  });
+
+  describe('pages of the list the server filtered', () => {
+    const pageKey = queryKeys.applicationPage({ healthStatus: 'healthy', limit: 2, offset: 0 });
+    const page = (...items: Application[]): Page<ApplicationSummary> => ({ items: items.map(listItem), total: 7 });
+    let refetched: string[];
+
+    beforeEach(() => {
+      vi.useFakeTimers();
+      refetched = [];
+      const invalidate = client.invalidateQueries.bind(client);
+      vi.spyOn(client, 'invalidateQueries').mockImplementation((filters, options) => {
+        refetched.push(JSON.stringify(filters?.queryKey));
+        return invalidate(filters, options);
+      });
+      client.setQueryData(pageKey, page(app('a', { healthStatus: 'healthy' }), app('b', { healthStatus: 'healthy' })));
+    });
+
+    afterEach(() => vi.useRealTimers());
+
+    it('patches a row in place and fetches nothing when what the list filters by is unchanged', () => {
+      const synced = app('b', { healthStatus: 'healthy', lastSyncedAt: '2026-12-01T10:05:00Z', updatedAt: '2026-12-01T10:05:00Z' });
+
+      expect(cache.apply(event('application', synced, 3))).toBe(true);
+      vi.advanceTimersByTime(LIST_REFRESH_MILLIS * 2);
+
+      const held = client.getQueryData<Page<ApplicationSummary>>(pageKey)!;
+      expect(held.items[1]).toEqual(listItem(synced));
+      expect(held.total).toBe(7);
+      expect(refetched).toEqual([]);
+    });
+
+    it('patches the row and fetches the pages and counts again, once, when rows may move', () => {
+      const failing = app('a', { healthStatus: 'unhealthy', updatedAt: '2026-12-01T10:05:00Z' });
+
+      cache.apply(event('application', failing, 3));
+      // Unknown to the page: it may belong to it now.
+      cache.apply(event('application', app('z', { healthStatus: 'healthy' }), 4));
+      expect(client.getQueryData<Page<ApplicationSummary>>(pageKey)!.items[0]).toEqual(listItem(failing));
+      expect(refetched).toEqual([]);
+
+      vi.advanceTimersByTime(LIST_REFRESH_MILLIS);
+
+      expect(refetched).toEqual([JSON.stringify(queryKeys.applicationPages), JSON.stringify(queryKeys.applicationCounts)]);
+    });
+
+    it('takes a deleted application out of the page and its total', () => {
+      cache.apply(event('application', { id: 'a', deleted: true }, 5));
+
+      const held = client.getQueryData<Page<ApplicationSummary>>(pageKey)!;
+      expect(held.items.map((a) => a.id)).toEqual(['b']);
+      expect(held.total).toBe(6);
+    });
+
+    it('keeps the newer row when an older copy arrives', () => {
+      client.setQueryData(pageKey, page(app('a', { healthStatus: 'healthy', updatedAt: '2026-12-01T10:09:00Z' })));
+
+      cache.apply(event('application', app('a', { healthStatus: 'missing', updatedAt: '2026-12-01T10:01:00Z' }), 6));
+
+      expect(client.getQueryData<Page<ApplicationSummary>>(pageKey)!.items[0]!.healthStatus).toBe('healthy');
+    });
   });
 });

@@ -1,5 +1,6 @@
 import type { QueryClient, QueryKey } from '@tanstack/react-query';
 import { queryKeys } from '../api/queryKeys';
+import type { Page } from '../api/client';
 import type { Application, ApplicationSummary, Deployment } from '../api/types';
 
 /** One event of GET /api/v1/events: named after the entity, its data the entity as its GET returns it. */
@@ -20,6 +21,13 @@ interface Entity {
 const REPLAY_MILLIS = 60_000;
 
 /**
+ * At most this often, pages of the applications list and the counts are fetched again after
+ * events that may move rows in or out of them: on a busy fleet, one fetch a second, not one per
+ * event.
+ */
+export const LIST_REFRESH_MILLIS = 1_000;
+
+/**
  * Writes live events into the query cache, in place: the entity's own entry and the list it
  * belongs to. Three rules keep the cache right whatever order things arrive in:
  * - an event whose seq is not newer than the last one applied to that entity is ignored;
@@ -27,12 +35,17 @@ const REPLAY_MILLIS = 60_000;
  *   fetch that already saw a newer state);
  * - a fetch answer is reconciled with the events that arrived while it was in flight
  *   ({@link reconcile}), so a slow fetch cannot undo them.
+ * Pages of the applications list hold what the server filtered and sorted: an event patches a
+ * row they show in place; one that may move rows in or out of a page (a new application, a
+ * deletion, a change of what the list filters, searches or sorts by) also has the pages and the
+ * counts fetched again, at most once each {@link LIST_REFRESH_MILLIS}.
  */
 export class LiveCache {
   private readonly client: QueryClient;
   private readonly now: () => number;
   private readonly lastSeq = new Map<string, number>();
   private readonly recent: { at: number; event: LiveEvent }[] = [];
+  private refreshTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(client: QueryClient, now: () => number = () => Date.now()) {
     this.client = client;
@@ -110,6 +123,9 @@ export class LiveCache {
         changed = true;
       }
     }
+    if (type === 'application' && this.writePages(entity)) {
+      changed = true;
+    }
     if (entity.deleted && type === 'application') {
       this.client.removeQueries({ queryKey: queryKeys.deployments(entity.id), exact: true });
     }
@@ -119,6 +135,74 @@ export class LiveCache {
     }
     return changed;
   }
+
+  /** Patches the cached pages of the list; schedules their refetch when the event may move rows. */
+  private writePages(entity: Entity): boolean {
+    let changed = false;
+    let refresh = false;
+    const pages = this.client.getQueriesData<Page<ApplicationSummary>>({ queryKey: queryKeys.applicationPages });
+    for (const [key, page] of pages) {
+      if (!page) {
+        continue;
+      }
+      const patched = patchPage(page, entity);
+      refresh ||= patched.mayMove;
+      if (patched.page !== page) {
+        this.client.setQueryData(key, patched.page);
+        changed = true;
+      }
+    }
+    // Without a page to compare with, the counts may have changed all the same.
+    if (refresh || pages.length === 0) {
+      this.scheduleListRefresh();
+    }
+    return changed;
+  }
+
+  private scheduleListRefresh() {
+    if (this.refreshTimer !== null) {
+      return;
+    }
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = null;
+      void this.client.invalidateQueries({ queryKey: queryKeys.applicationPages });
+      void this.client.invalidateQueries({ queryKey: queryKeys.applicationCounts, exact: true });
+    }, LIST_REFRESH_MILLIS);
+  }
+}
+
+/** What the list filters, searches or sorts by: a change of one may move the row to another page. */
+const LISTED_BY = ['name', 'syncStatus', 'healthStatus', 'agentId', 'repositoryId', 'branch', 'path', 'commit',
+  'commitMessage'] as const;
+
+/**
+ * The page after the event: the row replaced (unless the page holds a newer one) or removed;
+ * {@code mayMove} when the page or the counts may now be wrong beyond that row.
+ */
+export function patchPage(
+  page: Page<ApplicationSummary>,
+  entity: Entity,
+): { page: Page<ApplicationSummary>; mayMove: boolean } {
+  const index = page.items.findIndex((item) => item.id === entity.id);
+  if (index < 0) {
+    return { page, mayMove: true };
+  }
+  if (entity.deleted) {
+    return { page: { items: page.items.filter((item) => item.id !== entity.id), total: page.total - 1 }, mayMove: true };
+  }
+  const held = page.items[index]!;
+  if (isStale(held, entity)) {
+    return { page, mayMove: false };
+  }
+  const item = summary(entity as unknown as Application);
+  const items = page.items.slice();
+  items[index] = item;
+  const mayMove = LISTED_BY.some((field) => held[field] !== item[field]);
+  return { page: { items, total: page.total }, mayMove };
+}
+
+function isPageKey(key: QueryKey): boolean {
+  return key.length === 3 && key[0] === queryKeys.applicationPages[0] && key[1] === queryKeys.applicationPages[1];
 }
 
 /** Returned for a single-entity entry whose entity was deleted. */
@@ -146,6 +230,9 @@ function keysFor(type: string, entity: Entity): QueryKey[] {
 
 /** The value of cache entry {@code key} after the event; the same object when nothing changes. */
 export function applyTo(key: QueryKey, type: string, entity: Entity, current: unknown): unknown {
+  if (isPageKey(key)) {
+    return type === 'application' && current ? patchPage(current as Page<ApplicationSummary>, entity).page : current;
+  }
   if (!keysFor(type, entity).some((k) => sameKey(k, key))) {
     return current;
   }

@@ -11,9 +11,10 @@ import {
   UnstyledButton,
 } from '@mantine/core';
 import { IconApps, IconGitBranch, IconPlus, IconSearch } from '@tabler/icons-react';
-import { useMemo } from 'react';
+import { useDebouncedValue } from '@mantine/hooks';
+import { useEffect, useMemo } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import type { ApplicationSummary, HealthStatus, SyncStatus } from '../../api/types';
+import type { ApplicationCounts, HealthStatus, SyncStatus } from '../../api/types';
 import { EmptyState } from '../../components/EmptyState';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryState } from '../../components/QueryState';
@@ -26,15 +27,17 @@ import {
 import { useAgents } from '../agents/hooks';
 import { useRepositories } from '../repositories/hooks';
 import { ApplicationTable } from './ApplicationTable';
-import { countBy, filtersFrom, matches, paramsFrom, type ApplicationFilters } from './filters';
-import { useApplications } from './hooks';
+import { filtersFrom, paramsFrom, queryOf, type ApplicationFilters } from './filters';
+import { useApplicationCounts, useApplicationPage } from './hooks';
 import classes from './ApplicationsPage.module.css';
 
 /** Rows per page: enough to scan, few enough to draw at once on a fleet of thousands. */
 const PAGE_SIZE = 100;
+/** How long typing must pause before the search goes to the server. */
+const SEARCH_DELAY_MS = 250;
 
 export function ApplicationsPage() {
-  const applications = useApplications();
+  const counts = useApplicationCounts();
   return (
     <>
       <PageHeader
@@ -46,16 +49,22 @@ export function ApplicationsPage() {
           </Button>
         }
       />
-      <QueryState query={applications} what="applications">
-        {(apps) => (apps.length === 0 ? <EmptyApplications /> : <ApplicationList apps={apps} />)}
+      <QueryState query={counts} what="applications">
+        {(all) => (all.total === 0 ? <EmptyApplications /> : <ApplicationList counts={all} />)}
       </QueryState>
     </>
   );
 }
 
-function ApplicationList({ apps }: { apps: ApplicationSummary[] }) {
+/**
+ * The list as the server filters, searches, sorts and pages it: a fleet of thousands loads one
+ * page at a time. The filters live in the page's URL.
+ */
+function ApplicationList({ counts }: { counts: ApplicationCounts }) {
   const [params, setParams] = useSearchParams();
   const filters = filtersFrom(params);
+  // The search is sent once typing pauses, not at every key.
+  const [search] = useDebouncedValue(filters.q.trim(), SEARCH_DELAY_MS);
   const repositories = useRepositories();
   const agents = useAgents();
   const names = useMemo(() => {
@@ -67,15 +76,22 @@ function ApplicationList({ apps }: { apps: ApplicationSummary[] }) {
       agentOnline: (id: string) => byId.get(id)?.status === 'online',
     };
   }, [repositories.data, agents.data]);
+  const list = useApplicationPage(queryOf(filters, search, PAGE_SIZE));
 
   const update = (change: Partial<ApplicationFilters>) =>
     setParams(paramsFrom({ ...filters, page: 1, ...change }), { replace: true });
-  const shown = apps.filter((app) => matches(app, filters, names)).sort((a, b) => a.name.localeCompare(b.name));
-  const pages = Math.max(1, Math.ceil(shown.length / PAGE_SIZE));
+  const total = list.data?.total ?? 0;
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const page = Math.min(filters.page, pages);
-  const onPage = shown.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
-  const bySync = countBy(apps, (a) => a.syncStatus);
-  const byHealth = countBy(apps, (a) => a.healthStatus);
+  const onPage = list.data?.items ?? [];
+  const filtered = Boolean(search || filters.sync || filters.health || filters.agent || filters.repository);
+  // A page that no longer exists (the list shrank, or an old link): the last one there is.
+  const pastTheEnd = list.data !== undefined && !list.isPlaceholderData && filters.page > pages;
+  useEffect(() => {
+    if (pastTheEnd) {
+      setParams(paramsFrom({ ...filters, page: pages }), { replace: true });
+    }
+  }, [pastTheEnd, pages, filters, setParams]);
 
   return (
     <Stack gap="md">
@@ -84,7 +100,7 @@ function ApplicationList({ apps }: { apps: ApplicationSummary[] }) {
           <CountGroup
             title="Sync"
             statuses={SYNC_STATUSES}
-            counts={bySync}
+            counts={counts.syncStatus}
             label={syncLabel}
             selected={filters.sync}
             onSelect={(sync) => update({ sync: sync === filters.sync ? null : (sync as SyncStatus) })}
@@ -92,7 +108,7 @@ function ApplicationList({ apps }: { apps: ApplicationSummary[] }) {
           <CountGroup
             title="Health"
             statuses={HEALTH_STATUSES}
-            counts={byHealth}
+            counts={counts.healthStatus}
             label={healthLabel}
             selected={filters.health}
             onSelect={(health) => update({ health: health === filters.health ? null : (health as HealthStatus) })}
@@ -131,6 +147,7 @@ function ApplicationList({ apps }: { apps: ApplicationSummary[] }) {
           label="Agent"
           placeholder="Any"
           clearable
+          searchable
           data={(agents.data ?? []).map((a) => ({ value: a.id, label: a.name }))}
           value={filters.agent}
           onChange={(v) => update({ agent: v })}
@@ -140,6 +157,7 @@ function ApplicationList({ apps }: { apps: ApplicationSummary[] }) {
           label="Repository"
           placeholder="Any"
           clearable
+          searchable
           data={(repositories.data ?? []).map((r) => ({ value: r.id, label: r.name }))}
           value={filters.repository}
           onChange={(v) => update({ repository: v })}
@@ -147,28 +165,39 @@ function ApplicationList({ apps }: { apps: ApplicationSummary[] }) {
         />
       </Group>
 
-      <Group justify="space-between" gap="sm">
-        <Text size="sm" c="dimmed" aria-live="polite">
-          {shown.length === apps.length ? `${apps.length} applications` : `${shown.length} of ${apps.length} applications`}
-          {pages > 1 && ` · ${(page - 1) * PAGE_SIZE + 1}–${Math.min(page * PAGE_SIZE, shown.length)} shown`}
-        </Text>
-        {pages > 1 && <ListPages page={page} pages={pages} onChange={(p) => update({ ...filters, page: p })} />}
-      </Group>
+      <QueryState query={list} what="applications">
+        {() => (
+          <>
+            <Group justify="space-between" gap="sm">
+              <Text size="sm" c="dimmed" aria-live="polite">
+                {filtered ? `${total} of ${counts.total} applications` : `${total} applications`}
+                {pages > 1 && ` · ${(page - 1) * PAGE_SIZE + 1}–${Math.min(page * PAGE_SIZE, total)} shown`}
+                {list.isFetching && ' · updating…'}
+              </Text>
+              {pages > 1 && <ListPages page={page} pages={pages} onChange={(p) => update({ ...filters, page: p })} />}
+            </Group>
 
-      <ApplicationTable apps={onPage} names={names} />
-      {pages > 1 && (
-        <Group justify="flex-end">
-          <ListPages page={page} pages={pages} onChange={(p) => update({ ...filters, page: p })} />
-        </Group>
-      )}
-      {shown.length === 0 && (
-        <Text c="dimmed" ta="center" py="lg">
-          No application matches these filters.{' '}
-          <Anchor component="button" type="button" onClick={() => setParams(new URLSearchParams(), { replace: true })}>
-            Clear filters
-          </Anchor>
-        </Text>
-      )}
+            <ApplicationTable apps={onPage} names={names} />
+            {pages > 1 && (
+              <Group justify="flex-end">
+                <ListPages page={page} pages={pages} onChange={(p) => update({ ...filters, page: p })} />
+              </Group>
+            )}
+            {total === 0 && (
+              <Text c="dimmed" ta="center" py="lg">
+                No application matches these filters.{' '}
+                <Anchor
+                  component="button"
+                  type="button"
+                  onClick={() => setParams(new URLSearchParams(), { replace: true })}
+                >
+                  Clear filters
+                </Anchor>
+              </Text>
+            )}
+          </>
+        )}
+      </QueryState>
     </Stack>
   );
 }
@@ -190,7 +219,7 @@ function ListPages({ page, pages, onChange }: { page: number; pages: number; onC
 function CountGroup({ title, statuses, counts, label, selected, onSelect }: {
   title: string;
   statuses: string[];
-  counts: Map<string, number>;
+  counts: Record<string, number>;
   label: (status: never) => string;
   selected: string | null;
   onSelect: (status: string) => void;
@@ -202,7 +231,7 @@ function CountGroup({ title, statuses, counts, label, selected, onSelect }: {
       </Text>
       <Group gap={4} wrap="wrap" role="group" aria-label={`Filter by ${title.toLowerCase()} status`}>
         {statuses.map((status) => {
-          const count = counts.get(status) ?? 0;
+          const count = counts[status] ?? 0;
           const text = (label as (s: string) => string)(status);
           return (
             <UnstyledButton

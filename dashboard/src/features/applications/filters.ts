@@ -1,4 +1,4 @@
-import type { ApplicationSummary, HealthStatus, SyncStatus } from '../../api/types';
+import type { ApplicationListQuery, HealthStatus, SyncStatus } from '../../api/types';
 
 /** What the applications list shows, as kept in the page's URL (?q=&sync=&health=&agent=&repository=&page=). */
 export interface ApplicationFilters {
@@ -34,25 +34,15 @@ export function paramsFrom(filters: ApplicationFilters): URLSearchParams {
   return params;
 }
 
-export function matches(
-  app: ApplicationSummary,
-  filters: ApplicationFilters,
-  names: { repository: (id: string) => string; agent: (id: string) => string },
-): boolean {
-  if (filters.sync && app.syncStatus !== filters.sync) return false;
-  if (filters.health && app.healthStatus !== filters.health) return false;
-  if (filters.agent && app.agentId !== filters.agent) return false;
-  if (filters.repository && app.repositoryId !== filters.repository) return false;
-  const q = filters.q.trim().toLowerCase();
-  if (!q) return true;
-  return [app.name, app.branch, app.path, app.commit ?? '', app.commitMessage ?? '', names.repository(app.repositoryId), names.agent(app.agentId)]
-    .some((text) => text.toLowerCase().includes(q));
-}
-
-export function countBy<K extends string>(apps: ApplicationSummary[], key: (app: ApplicationSummary) => K): Map<K, number> {
-  const counts = new Map<K, number>();
-  for (const app of apps) {
-    counts.set(key(app), (counts.get(key(app)) ?? 0) + 1);
-  }
-  return counts;
+/** The page of the list these filters ask the server for ({@code search} is the search as typing paused). */
+export function queryOf(filters: ApplicationFilters, search: string, pageSize: number): ApplicationListQuery {
+  return {
+    q: search || undefined,
+    syncStatus: filters.sync ?? undefined,
+    healthStatus: filters.health ?? undefined,
+    agentId: filters.agent ?? undefined,
+    repositoryId: filters.repository ?? undefined,
+    limit: pageSize,
+    offset: (filters.page - 1) * pageSize,
+  };
 }

@@ -1,14 +1,32 @@
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { applicationsApi } from '../../api/endpoints';
 import { queryKeys } from '../../api/queryKeys';
-import type { Application, ApplicationBody, ApplicationSummary } from '../../api/types';
-import { liveQuery, queryClient } from '../../app/queryClient';
+import type { Application, ApplicationBody, ApplicationListQuery, ApplicationSummary } from '../../api/types';
+import { liveCache, liveQuery, queryClient } from '../../app/queryClient';
 import { notifyError, notifySuccess } from '../../components/notify';
 import { summary } from '../../live/liveCache';
 import { shortSha } from './commit';
 
 export function useApplications() {
   return useQuery({ queryKey: queryKeys.applications, queryFn: liveQuery(queryKeys.applications, applicationsApi.list) });
+}
+
+/**
+ * One page of the list, filtered, searched and sorted by the server; while the next page (or
+ * another search) loads, the page shown stays.
+ */
+export function useApplicationPage(query: ApplicationListQuery) {
+  const key = queryKeys.applicationPage(query);
+  return useQuery({
+    queryKey: key,
+    queryFn: liveQuery(key, () => applicationsApi.page(query)),
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** How many applications have each status, fetched again after live events that may change them. */
+export function useApplicationCounts() {
+  return useQuery({ queryKey: queryKeys.applicationCounts, queryFn: applicationsApi.counts });
 }
 
 export function useApplication(id: string | undefined) {
@@ -90,8 +108,9 @@ export function useUnpin(id: string) {
   });
 }
 
+/** Takes a removed application out of every cache entry at once, as its live event will. */
 function forget(id: string) {
-  queryClient.setQueryData<ApplicationSummary[]>(queryKeys.applications, (list) => list?.filter((a) => a.id !== id));
+  liveCache.apply({ seq: null, type: 'application', data: { id, deleted: true } });
   queryClient.removeQueries({ queryKey: queryKeys.application(id) });
 }
 

@@ -13,7 +13,7 @@ import { PageHeader } from '../../components/PageHeader';
 import { QueryState } from '../../components/QueryState';
 import { formatDateTime, RelativeTime } from '../../components/RelativeTime';
 import { HealthBadge, RepositorySyncBadge, SyncBadge } from '../../components/StatusBadge';
-import { useApplications } from '../applications/hooks';
+import { useApplicationPage } from '../applications/hooks';
 import { useDeleteRepository, useRepository } from './hooks';
 import { AUTH_LABELS, PROVIDER_LABELS, syncTypeText } from './labels';
 import { forgetSecret, peekSecret } from './secretOnce';
@@ -31,12 +31,17 @@ export function RepositoryDetailsPage() {
   return <QueryState query={repository} what="the repository">{(repo) => <RepositoryDetails repo={repo} />}</QueryState>;
 }
 
+/** How many of the repository's applications its page lists; the applications list has them all. */
+const LISTED_APPLICATIONS = 100;
+
 function RepositoryDetails({ repo }: { repo: Repository }) {
-  const applications = useApplications();
+  // The server filters the fleet's applications to this repository's: the first page of them.
+  const applications = useApplicationPage({ repositoryId: repo.id, limit: LISTED_APPLICATIONS, offset: 0 });
   // A secret saved a moment ago is shown once, then forgotten.
   const [justSetSecret] = useState(() => peekSecret(repo.id));
   useEffect(() => () => forgetSecret(repo.id), [repo.id]);
-  const used = (applications.data ?? []).filter((a) => a.repositoryId === repo.id);
+  const used = applications.data?.items ?? [];
+  const more = (applications.data?.total ?? 0) - used.length;
   return (
     <Stack gap="lg">
       <PageHeader
@@ -152,6 +157,11 @@ function RepositoryDetails({ repo }: { repo: Repository }) {
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
+        )}
+        {more > 0 && (
+          <Anchor component={Link} to={`/applications?repository=${repo.id}`} size="sm">
+            {more} more in the applications list
+          </Anchor>
         )}
       </Stack>
       <Text size="xs" c="dimmed">
