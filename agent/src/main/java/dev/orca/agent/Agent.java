@@ -1,7 +1,9 @@
 package dev.orca.agent;
 
 import dev.orca.schemas.KafkaAccess;
+import dev.orca.agent.events.AgentMetrics;
 import dev.orca.schemas.StandaloneLogging;
+import dev.orca.schemas.metrics.MetricsEndpoint;
 import dev.orca.agent.command.CommandLoop;
 import dev.orca.agent.compose.ComposeRuntime;
 import dev.orca.agent.compose.DeploymentsDir;
@@ -42,6 +44,8 @@ public final class Agent implements AutoCloseable {
   static final java.time.Duration IMAGE_CHECK_TICK = java.time.Duration.ofSeconds(5);
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile AutoCloseable containerEvents;
+  /** Its meters; null for a {@link #check}, which serves none. */
+  private volatile MetricsEndpoint metrics;
   /** Whether the command loop was started: a {@link #check} never starts it. */
   private volatile boolean loopStarted;
   private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(30);
@@ -69,8 +73,13 @@ public final class Agent implements AutoCloseable {
     this.imageChecks = Executors.newSingleThreadScheduledExecutor(daemonThreads("orca-agent-images"));
   }
 
+  /** The agent's metrics variables' prefix: {@code ORCA_AGENT_METRICS_PORT}, {@code ORCA_AGENT_METRICS_ADDRESS}. */
+  static final String METRICS_PREFIX = "ORCA_AGENT";
+
+  /** Starts the agent, its metrics served as the process's environment says (see {@link MetricsEndpoint}). */
   public static Agent start(AgentSettings settings) {
-    return startWith(settings, probedRuntime(settings));
+    return startWith(settings, probedRuntime(settings),
+        MetricsEndpoint.fromEnvironment(System.getenv(), METRICS_PREFIX, "agent"));
   }
 
   private static CompletableFuture<DockerComposeRuntime> probedRuntime(AgentSettings settings) {
@@ -141,11 +150,21 @@ public final class Agent implements AutoCloseable {
 
   /** Starts with the given runtime; tests pass a fake one. */
   static Agent start(AgentSettings settings, ComposeRuntime runtime) {
-    return startWith(settings, CompletableFuture.completedFuture(runtime));
+    return startWith(settings, CompletableFuture.completedFuture(runtime), MetricsEndpoint.unserved("agent"));
   }
 
-  private static Agent startWith(AgentSettings settings, CompletableFuture<? extends ComposeRuntime> pending) {
-    Agent agent = new Agent(settings, pending);
+  private static Agent startWith(AgentSettings settings, CompletableFuture<? extends ComposeRuntime> pending,
+      MetricsEndpoint metrics) {
+    Agent agent;
+    try {
+      agent = new Agent(settings, pending);
+    } catch (RuntimeException e) {
+      metrics.close();
+      throw e;
+    }
+    agent.metrics = metrics;
+    agent.events.observe(new AgentMetrics(metrics.registry()), metrics);
+    agent.loop.bindMetrics(metrics);
     ComposeRuntime runtime = agent.runtime;
     agent.loopStarted = true;
     agent.loopThread.start();
@@ -168,6 +187,11 @@ public final class Agent implements AutoCloseable {
 
   public boolean isRunning() {
     return !closed.get() && loopThread.isAlive();
+  }
+
+  /** The agent's meters (served on a port of its own when ORCA_AGENT_METRICS_PORT says one). */
+  public MetricsEndpoint metrics() {
+    return metrics;
   }
 
   /** Commands received and not finished yet (queued behind their application's or running). */
@@ -206,6 +230,9 @@ public final class Agent implements AutoCloseable {
     }
     events.close();
     runtime.close();
+    if (metrics != null) {
+      metrics.close();
+    }
     log().info("Agent {} stopped", settings.agentId());
   }
 
@@ -221,9 +248,11 @@ public final class Agent implements AutoCloseable {
     StandaloneLogging.configure();
     boolean check = java.util.Arrays.asList(args).contains("--check");
     AgentSettings settings;
+    java.util.Map<String, String> environment;
     try {
-      settings = AgentSettings.fromEnvironment(EnvFile.environment(
-          java.util.Arrays.stream(args).filter(a -> !a.equals("--check")).toArray(String[]::new), System.getenv()));
+      environment = EnvFile.environment(
+          java.util.Arrays.stream(args).filter(a -> !a.equals("--check")).toArray(String[]::new), System.getenv());
+      settings = AgentSettings.fromEnvironment(environment);
     } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
       log().error("Cannot start the agent: {}", e.getMessage());
       System.exit(2);
@@ -233,7 +262,15 @@ public final class Agent implements AutoCloseable {
       System.exit(check(settings, probedRuntime(settings).join()));
       return;
     }
-    Agent agent = start(settings);
+    MetricsEndpoint metrics;
+    try {
+      metrics = MetricsEndpoint.fromEnvironment(environment, METRICS_PREFIX, "agent");
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+      log().error("Cannot start the agent: {}", e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Agent agent = startWith(settings, probedRuntime(settings), metrics);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       agent.close();

@@ -331,6 +331,14 @@ class AgentIntegrationTest {
       assertThat(removed.getSuccess()).as(removed.getError()).isTrue();
       assertThat(DockerCli.lines("docker", "ps", "-aq", "--filter", "label=orca-cd.application-id=" + app)).isEmpty();
       assertThat(deployments.resolve(app)).doesNotExist();
+
+      // What it wrote, counted in its metrics; its command consumer's meters too.
+      assertThat(agent.metrics().scrape())
+          .contains("orca_agent_deployments_total{component=\"agent\",failure_kind=\"none\",outcome=\"success\"} 1.0")
+          .contains("orca_agent_removals_total{component=\"agent\",outcome=\"success\"} 1.0")
+          .containsPattern("orca_agent_heartbeats_total\\{component=\"agent\"} [1-9]")
+          .contains("orca_agent_applications{component=\"agent\",health=\"healthy\"} 0.0")
+          .contains("kafka_consumer_fetch_manager_records_lag_max");
     }
   }
 }

@@ -4,6 +4,7 @@ import dev.orca.schemas.StandaloneLogging;
 import dev.orca.schemas.StaticMembership;
 import dev.orca.schemas.KafkaAccess;
 import dev.orca.schemas.StreamsTuning;
+import dev.orca.schemas.metrics.MetricsEndpoint;
 import dev.orca.schemas.TopicAdmin;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,9 +38,17 @@ public final class DeployDispatcher implements AutoCloseable {
   private final KafkaStreams streams;
   private final AgentReportRelay relay;
 
-  private DeployDispatcher(KafkaStreams streams, AgentReportRelay relay) {
+  private final MetricsEndpoint metrics;
+
+  private DeployDispatcher(KafkaStreams streams, AgentReportRelay relay, MetricsEndpoint metrics) {
     this.streams = streams;
     this.relay = relay;
+    this.metrics = metrics;
+  }
+
+  /** The meters of this dispatcher (served on a port of its own when configured). */
+  public MetricsEndpoint metrics() {
+    return metrics;
   }
 
   /** Creates the shared topics if needed, starts the streams and waits (bounded) until they run. */
@@ -76,7 +85,17 @@ public final class DeployDispatcher implements AutoCloseable {
     });
     AgentReportRelay relay = new AgentReportRelay(settings.topics(),
         settings.kafkaSecurity().with(settings.kafkaBootstrap(), Map.of()), instanceId(settings));
-    DeployDispatcher dispatcher = new DeployDispatcher(streams, relay);
+    // Its own port, when ORCA_DISPATCHER_METRICS_PORT says one (see MetricsEndpoint).
+    MetricsEndpoint metrics;
+    try {
+      metrics = MetricsEndpoint.fromEnvironment(System.getenv(), "ORCA_DISPATCHER", "deploy-dispatcher");
+    } catch (RuntimeException e) {
+      streams.close();
+      relay.close();
+      throw e;
+    }
+    metrics.follow(streams);
+    DeployDispatcher dispatcher = new DeployDispatcher(streams, relay, metrics);
     try {
       relay.start();
       streams.start();
@@ -129,6 +148,7 @@ public final class DeployDispatcher implements AutoCloseable {
     relay.close();
     // Leave the group, so a restarted instance is not kept waiting for the session timeout.
     streams.close(new KafkaStreams.CloseOptions().timeout(CLOSE_TIMEOUT).leaveGroup(true));
+    metrics.close();
   }
 
   /** Looked up late, so main can configure slf4j-simple before the first logger exists. */

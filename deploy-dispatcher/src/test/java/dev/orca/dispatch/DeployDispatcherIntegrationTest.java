@@ -112,6 +112,9 @@ class DeployDispatcherIntegrationTest {
     String app = "app-" + UUID.randomUUID();
 
     deployAndSucceed(app, AGENT);
+    assertThat(dispatcher.metrics().scrape())
+        .contains("kafka_stream_thread_process_total{component=\"deploy-dispatcher\"")
+        .containsPattern("kafka_consumer_fetch_manager_records_lag_max\\{[^}]*component=\"deploy-dispatcher\"");
   }
 
   @Test

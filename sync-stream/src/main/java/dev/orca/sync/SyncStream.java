@@ -5,6 +5,9 @@ import dev.orca.schemas.StaticMembership;
 import dev.orca.schemas.KafkaAccess;
 import dev.orca.schemas.StreamsTuning;
 import dev.orca.schemas.TopicAdmin;
+import dev.orca.schemas.metrics.MetricsEndpoint;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
 import dev.orca.git.JGitCommitSource;
 import dev.orca.sync.config.ConfigIndex;
 import dev.orca.sync.git.RepositorySecrets;
@@ -52,9 +55,12 @@ public final class SyncStream implements AutoCloseable {
   private final JGitCommitSource git;
   private final ExecutorService workers;
   private final DeadLetterCount deadLetters;
+  private final MetricsEndpoint metrics;
   private final CountDownLatch stopped = new CountDownLatch(1);
 
-  private SyncStream(KafkaStreams streams, JGitCommitSource git, ExecutorService workers, DeadLetterCount deadLetters) {
+  private SyncStream(KafkaStreams streams, JGitCommitSource git, ExecutorService workers, DeadLetterCount deadLetters,
+      MetricsEndpoint metrics) {
+    this.metrics = metrics;
     this.streams = streams;
     this.git = git;
     this.workers = workers;
@@ -86,7 +92,23 @@ public final class SyncStream implements AutoCloseable {
     KafkaStreams streams = new KafkaStreams(SyncTopology.build(settings.topics(),
         new SyncTopology.Parts(git, RepositorySecrets.of(settings.appSecret(), settings.appSecretPrevious()), Clock.systemUTC(),
             settings.revisionWait(), workers, index, deadLetters)), properties);
-    SyncStream stream = new SyncStream(streams, git, workers, deadLetters);
+    // Its own port, when ORCA_SYNC_METRICS_PORT says one (see MetricsEndpoint).
+    MetricsEndpoint metrics;
+    try {
+      metrics = MetricsEndpoint.fromEnvironment(System.getenv(), "ORCA_SYNC", "sync-stream");
+    } catch (RuntimeException e) {
+      streams.close();
+      workers.shutdownNow();
+      git.close();
+      throw e;
+    }
+    metrics.follow(streams);
+    // How busy the git workers are: a queue that grows says remotes are slower than the syncs asked of them.
+    new ExecutorServiceMetrics(workers, "sync.git.workers", java.util.List.of()).bindTo(metrics.registry());
+    FunctionCounter.builder("orca.sync.dead.letters", deadLetters, DeadLetterCount::get)
+        .description("Records sync-stream could not process, sent to the dead letters topic")
+        .register(metrics.registry());
+    SyncStream stream = new SyncStream(streams, git, workers, deadLetters, metrics);
     streams.setStateListener((now, before) -> {
       if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
         stream.stopped.countDown();
@@ -126,6 +148,11 @@ public final class SyncStream implements AutoCloseable {
     return props;
   }
 
+  /** The meters of this sync-stream (served on a port of its own when configured). */
+  public MetricsEndpoint metrics() {
+    return metrics;
+  }
+
   /** How many records went to the dead letters since the start. */
   public long deadLetters() {
     return deadLetters.get();
@@ -154,6 +181,7 @@ public final class SyncStream implements AutoCloseable {
     streams.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true));
     workers.shutdownNow();
     git.close();
+    metrics.close();
   }
 
   /** Looked up late, so main can configure slf4j-simple before the first logger exists. */

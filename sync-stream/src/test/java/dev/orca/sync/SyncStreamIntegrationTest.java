@@ -108,6 +108,11 @@ class SyncStreamIntegrationTest {
     assertThat(statuses).extracting(s -> ((RepositoryStatusChanged) s).getStatus())
         .containsExactly(RepositorySyncStatus.SYNCING, RepositorySyncStatus.SUCCESS);
     assertThat(dataDir.resolve("git-cache/repo-1.git")).isDirectory();
+    // Its meters: the streams' own (lag, rates), the git workers' and the dead letters'.
+    assertThat(stream.metrics().scrape())
+        .contains("orca_sync_dead_letters_total{component=\"sync-stream\"} 0.0")
+        .contains("executor_completed_tasks_total{component=\"sync-stream\",name=\"sync.git.workers\"}")
+        .contains("kafka_consumer_fetch_manager_records_lag_max");
   }
 
   @Test

@@ -299,6 +299,17 @@ public final class CommandLoop implements Runnable {
   }
 
   /** Commands handed to the application lanes and not finished yet (queued or running). */
+  /**
+   * Binds the command consumer's meters (its lag among them: commands the broker holds that the
+   * agent has not read) and the commands waiting here, to the agent's metrics.
+   */
+  public void bindMetrics(dev.orca.schemas.metrics.MetricsEndpoint metrics) {
+    metrics.follow(consumer);
+    io.micrometer.core.instrument.Gauge.builder("orca.agent.commands.queued", this, CommandLoop::queued)
+        .description("Commands received and not finished yet (waiting behind their application's, or running)")
+        .register(metrics.registry());
+  }
+
   public int queued() {
     return lanes.queued();
   }

@@ -29,6 +29,8 @@ public final class EventPublisher implements ResultWriter, AutoCloseable {
 
   private final Topic<String, SpecificRecord> topic;
   private final KafkaProducer<byte[], byte[]> producer;
+  /** Told of each record the broker acknowledged (the agent's metrics); none by default. */
+  private volatile java.util.function.Consumer<SpecificRecord> written = record -> { };
 
   public EventPublisher(String bootstrap, Topic<String, SpecificRecord> topic, String clientId) {
     this(bootstrap, KafkaSecurity.plaintext(), topic, clientId);
@@ -78,6 +80,7 @@ public final class EventPublisher implements ResultWriter, AutoCloseable {
     } catch (RuntimeException e) {
       throw new PublishException("cannot write " + describe(value) + " to " + topic.name() + ": " + e.getMessage(), e);
     }
+    written.accept(value);
   }
 
   /** Writes without waiting; a failure is logged, the next interval sends a fresh one. */
@@ -86,11 +89,19 @@ public final class EventPublisher implements ResultWriter, AutoCloseable {
       producer.send(topic.record(key, value), (metadata, error) -> {
         if (error != null) {
           log.warn("Cannot write {} to {}: {}", describe(value), topic.name(), error.getMessage());
+        } else {
+          written.accept(value);
         }
       });
     } catch (RuntimeException e) {
       log.warn("Cannot write {} to {}: {}", describe(value), topic.name(), e.getMessage());
     }
+  }
+
+  /** Tells {@code observer} of every record written from now on, and binds the producer's meters. */
+  public void observe(java.util.function.Consumer<SpecificRecord> observer, dev.orca.schemas.metrics.MetricsEndpoint metrics) {
+    metrics.follow(producer);
+    this.written = observer;
   }
 
   public static List<ContainerState> containerStates(List<Container> containers) {
