@@ -113,7 +113,11 @@ export function ChannelDialog({ opened, onClose, channel }: { opened: boolean; o
                 <PasswordInput
                   label="Password"
                   autoComplete="new-password"
-                  description={editing && channel?.email?.hasPassword ? 'Leave empty to keep the stored one.' : undefined}
+                  description={
+                    editing && channel?.email?.hasPassword
+                      ? 'Leave empty to keep the stored one; clear the user name to sign in with none.'
+                      : undefined
+                  }
                   {...form.getInputProps('password')}
                 />
               </Group>
@@ -128,6 +132,13 @@ export function ChannelDialog({ opened, onClose, channel }: { opened: boolean; o
               autoComplete="new-password"
               description={`${secretHint}${editing && channel?.hasSecret ? ' Leave empty to keep the stored one.' : ''}`}
               {...form.getInputProps('secret')}
+            />
+          )}
+          {secretHint && editing && channel?.hasSecret && type !== 'gotify' && (
+            <Checkbox
+              label={type === 'webhook' ? 'Remove the stored signing secret (send unsigned)' : 'Remove the stored token'}
+              disabled={Boolean(form.values.secret)}
+              {...form.getInputProps('removeSecret', { type: 'checkbox' })}
             />
           )}
           <Checkbox.Group label="Events" required {...form.getInputProps('events')}>

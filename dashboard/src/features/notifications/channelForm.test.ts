@@ -35,6 +35,18 @@ describe('toBody', () => {
     expect(body).not.toHaveProperty('url');
     expect(toBody({ ...values, password: 'new' }, true).email?.password).toBe('new');
   });
+
+  it('removes what is stored only when asked: the secret by its box, the password with the user name', () => {
+    const webhook = { ...initialValues(), url: '', secret: '', removeSecret: true };
+    expect(toBody(webhook, true).secret).toBe('');
+    // A new secret typed wins over the box.
+    expect(toBody({ ...webhook, secret: 'fresh' }, true).secret).toBe('fresh');
+    expect(toBody({ ...webhook, removeSecret: false }, true)).not.toHaveProperty('secret');
+
+    const email = initialValues(channel);
+    expect(toBody({ ...email, username: ' ' }, true).email).toMatchObject({ password: '' });
+    expect(toBody({ ...email, username: ' ' }, true).email).not.toHaveProperty('username');
+  });
 });
 
 describe('scopeText', () => {

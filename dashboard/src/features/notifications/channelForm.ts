@@ -43,6 +43,8 @@ export interface ChannelValues {
   type: NotificationType;
   url: string;
   secret: string;
+  /** Editing: take the stored secret away (the channel then signs or authenticates with none). */
+  removeSecret: boolean;
   host: string;
   port: string;
   security: SmtpSecurity;
@@ -62,6 +64,7 @@ export function initialValues(channel?: NotificationChannel): ChannelValues {
     type: channel?.type ?? 'webhook',
     url: '',
     secret: '',
+    removeSecret: false,
     host: channel?.email?.host ?? '',
     port: channel?.email ? String(channel.email.port) : '',
     security: channel?.email?.security ?? 'starttls',
@@ -78,7 +81,8 @@ export function initialValues(channel?: NotificationChannel): ChannelValues {
 
 /**
  * The API body of the form. Editing, an empty URL or secret keeps the stored one (the API never
- * shows them); a new channel sends only what applies to its type.
+ * shows them) unless the secret is to be removed; clearing the SMTP user name removes the stored
+ * password with it (no sign-in). A new channel sends only what applies to its type.
  */
 export function toBody(values: ChannelValues, editing: boolean): NotificationBody {
   const body: NotificationBody = {
@@ -98,7 +102,7 @@ export function toBody(values: ChannelValues, editing: boolean): NotificationBod
       to: values.to,
       ...(Number.isFinite(port) ? { port } : {}),
       ...(values.username.trim() ? { username: values.username.trim() } : {}),
-      ...(values.password || !editing ? { password: values.password } : {}),
+      ...(values.password || !editing ? { password: values.password } : !values.username.trim() ? { password: '' } : {}),
     };
     return body;
   }
@@ -107,6 +111,8 @@ export function toBody(values: ChannelValues, editing: boolean): NotificationBod
   }
   if (values.secret) {
     body.secret = values.secret;
+  } else if (editing && values.removeSecret) {
+    body.secret = '';
   }
   return body;
 }

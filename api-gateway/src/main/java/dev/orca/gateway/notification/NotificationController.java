@@ -194,6 +194,10 @@ class NotificationController {
     if (password != null && !password.isEmpty() && username == null) {
       throw ApiException.badRequest("email.username is required with email.password");
     }
+    if (username != null && security.equals("none")) {
+      throw ApiException.badRequest("email.security none would send the password unencrypted: use starttls or tls"
+          + " to sign in to the SMTP server");
+    }
     if (current == null) {
       // On create there is nothing to keep: null and "" both mean none.
       password = password == null ? "" : password;

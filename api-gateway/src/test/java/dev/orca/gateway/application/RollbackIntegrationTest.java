@@ -50,6 +50,9 @@ class RollbackIntegrationTest extends GatewayTestSupport {
   @Autowired
   KafkaPublisher publisher;
 
+  @Autowired
+  ApplicationStore store;
+
   private String repositoryId;
 
   private record Agent(String id, byte[] key) {}
@@ -279,6 +282,48 @@ class RollbackIntegrationTest extends GatewayTestSupport {
     admin().get().uri("/api/v1/applications/" + id + "/deployments/" + same.deploymentId()).exchange()
         .expectStatus().isOk().expectBody().jsonPath("$.commit").isEqualTo("c3")
         .jsonPath("$.commitMessage").doesNotExist();
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void shouldPinARestoredApplicationAgainUnderAnIdARepeatKeepsAndEndThePinWhenNothingWasRecorded() {
+    Agent agent = createAgent();
+    markOnline(agent.id());
+    String id = createApplication(agent.id());
+    UUID uuid = UUID.fromString(id);
+    Played first = playDeployment(id, agent.id(), "c1", COMPOSE_1, "A=1", DeploymentState.SUCCEEDED);
+    playDeployment(id, agent.id(), "c2", COMPOSE_2, "A=2", DeploymentState.SUCCEEDED);
+    rollback(id, first.deploymentId());
+
+    // What an import's first start does, twice (a start that stopped half way and a second one).
+    assertThat(store.republish(uuid, "import").block(DEADLINE)).isTrue();
+    assertThat(store.republish(uuid, "import").block(DEADLINE)).isTrue();
+
+    // A new broker's dispatcher is pinned again by the rollback, sent under one id both times: it takes it once.
+    String restored = UUID.nameUUIDFromBytes(("restored-pin:" + id + ":" + first.deploymentId())
+        .getBytes(StandardCharsets.UTF_8)).toString();
+    List<TopicProbe.Message<org.apache.avro.specific.SpecificRecord>> again = TopicProbe.awaitAll(
+        topics.deployRequests(), (key, value) -> value instanceof DeployRequested r && restored.equals(r.getDeploymentId()),
+        2);
+    assertThat(again).extracting(m -> (DeployRequested) m.value()).allSatisfy(r -> {
+      assertThat(r.getReason()).isEqualTo(DeployReason.ROLLBACK);
+      assertThat(r.getCommit()).isEqualTo("c1");
+      assertThat(r.getDigest()).isEqualTo(first.digest());
+    });
+    assertThat(latestConfig(id).getPinnedCommit()).isEqualTo("c1");
+    assertThat((Map<String, Object>) application(id).get("pinned")).containsEntry("deploymentId", first.deploymentId());
+
+    // What it was pinned to is not recorded (an export of a version that did not keep it): the pin
+    // ends on both sides, and the application follows its branch again.
+    update("DELETE FROM deployment_contents WHERE application_id = ?", uuid);
+    assertThat(store.republish(uuid, "import").block(DEADLINE)).isTrue();
+    assertThat(application(id).get("pinned")).isNull();
+    SyncRequested follow = TopicProbe.await(topics.syncRequests(),
+        (key, value) -> id.equals(value.getApplicationId()) && "import".equals(value.getActor())).value();
+    assertThat(TopicProbe.await(topics.configApplications(), (key, value) -> id.equals(key) && value != null
+        && value.getRevision() >= follow.getMinRevision()).value().getPinnedCommit()).isNull();
+    assertThat(TopicProbe.allSoFar(topics.deployRequests(),
+        (key, value) -> value instanceof DeployRequested r && restored.equals(r.getDeploymentId()))).hasSize(2);
   }
 
   /** Plays sync-stream and the dispatcher: a DeployRequested of what ran, then its deployment's outcome. */

@@ -300,6 +300,14 @@ class NotificationIntegrationTest {
     admin().post().uri("/api/v1/notifications/" + strict + "/test").exchange().expectStatus().isEqualTo(502)
         .expectBody().jsonPath("$.error").value(error -> assertThat((String) error).contains("STARTTLS"));
     assertThat(smtp.getReceivedMessages()).hasSize(2);
+
+    // A password never goes over an unencrypted connection.
+    Map<String, Object> login = new HashMap<>(email);
+    login.putAll(Map.of("security", "none", "username", "orca", "password", "mail-secret"));
+    admin().post().uri("/api/v1/notifications")
+        .bodyValue(Map.of("name", "plain login", "type", "email", "email", login, "events", List.of("deployment_failed")))
+        .exchange().expectStatus().isBadRequest()
+        .expectBody().jsonPath("$.error").value(error -> assertThat((String) error).contains("unencrypted"));
   }
 
   @Test
