@@ -112,7 +112,8 @@ class ApplicationController {
    */
   record ApplicationBody(String name, String repositoryId, String agentId, String branch, String path,
       Boolean selfHeal, Integer readinessTimeoutSeconds, List<String> allowedPolicyRules, Boolean imagePolling,
-      Integer imagePollIntervalSeconds, Boolean removeSupersededImages, String imageWebhookSecret) {
+      Integer imagePollIntervalSeconds, Boolean removeSupersededImages, String imageWebhookSecret,
+      Boolean autoRollback) {
 
     @Override
     public String toString() {
@@ -121,7 +122,7 @@ class ApplicationController {
           + readinessTimeoutSeconds + ", allowedPolicyRules=" + allowedPolicyRules + ", imagePolling=" + imagePolling
           + ", imagePollIntervalSeconds=" + imagePollIntervalSeconds + ", removeSupersededImages="
           + removeSupersededImages + ", imageWebhookSecret=" + ApplicationStore.Config.redacted(imageWebhookSecret)
-          + "]";
+          + ", autoRollback=" + autoRollback + "]";
     }
   }
 
@@ -252,7 +253,8 @@ class ApplicationController {
       ApplicationStore.Config config = new ApplicationStore.Config(name, blindIndex.of(name), repositoryId, agentId,
           branch, path, settings, imageWebhookSecret);
       // New settings reach the agent with a deployment: the digest covers them.
-      boolean resync = retargeted || !settings.equals(row.settings());
+      // Whether to roll back after a failure is Orca's decision, nothing the agent runs: no sync for it.
+      boolean resync = retargeted || !settings.sameForTheAgent(row.settings());
       return checkReferences(config, row.id())
           .then(Mono.defer(() -> store.update(row.id(), config, row.revision(), resync, retargeted, me.actor())))
           .onErrorMap(DataIntegrityViolationException.class, e -> duplicate(name))
@@ -262,9 +264,10 @@ class ApplicationController {
 
   /** The settings a body asks for, what it leaves out kept from {@code current}. */
   private ApplicationStore.Settings settings(ApplicationBody body, ApplicationStore.Settings current, CurrentUser me) {
-    return ApplicationRules.imageUpdates(body.imagePolling(), body.imagePollIntervalSeconds(),
-        body.removeSupersededImages(), ApplicationRules.settings(body.selfHeal(), body.readinessTimeoutSeconds(),
-            body.allowedPolicyRules(), current, me.admin(), deadlineSeconds));
+    ApplicationStore.Settings settings = ApplicationRules.imageUpdates(body.imagePolling(),
+        body.imagePollIntervalSeconds(), body.removeSupersededImages(), ApplicationRules.settings(body.selfHeal(),
+            body.readinessTimeoutSeconds(), body.allowedPolicyRules(), current, me.admin(), deadlineSeconds));
+    return body.autoRollback() == null ? settings : settings.withAutoRollback(body.autoRollback());
   }
 
   @DeleteMapping("/{id}")

@@ -12,12 +12,14 @@ import java.util.UUID;
  * {@code pinned} is set while a rollback holds the application at an earlier deployment; syncs
  * then record the branch's newest commit ({@code latestCommit}) and how many commits it is ahead
  * of the pinned one ({@code commitsBehind}, null when unknown) without deploying it.
+ * {@code autoRollback}: a deployment that fails is followed by a rollback to the last one that
+ * succeeded.
  */
 public record ApplicationJson(UUID id, String name, UUID repositoryId, String agentId, String branch, String path,
     String syncStatus, String healthStatus, String commit, String commitMessage, Instant lastSyncedAt,
     String lastSyncError, String composeFile, String previousComposeFile, boolean selfHeal,
     Integer readinessTimeoutSeconds, List<String> allowedPolicyRules, boolean imagePolling,
-    int imagePollIntervalSeconds, boolean removeSupersededImages, boolean hasImageWebhookSecret,
+    int imagePollIntervalSeconds, boolean removeSupersededImages, boolean autoRollback, boolean hasImageWebhookSecret,
     String imageWebhookUrl, Pin pinned, String latestCommit, String latestCommitMessage, Integer commitsBehind,
     Instant createdAt, Instant updatedAt) {
 

@@ -11,7 +11,8 @@ import java.util.UUID;
 record ApplicationListItemJson(UUID id, String name, UUID repositoryId, String agentId, String branch, String path,
     String syncStatus, String healthStatus, String commit, String commitMessage, Instant lastSyncedAt,
     String lastSyncError, boolean selfHeal, Integer readinessTimeoutSeconds, List<String> allowedPolicyRules,
-    boolean imagePolling, int imagePollIntervalSeconds, boolean removeSupersededImages, boolean hasImageWebhookSecret,
+    boolean imagePolling, int imagePollIntervalSeconds, boolean removeSupersededImages, boolean autoRollback,
+    boolean hasImageWebhookSecret,
     String imageWebhookUrl, ApplicationJson.Pin pinned, String latestCommit, Integer commitsBehind, Instant createdAt,
     Instant updatedAt) {
 
@@ -21,7 +22,8 @@ record ApplicationListItemJson(UUID id, String name, UUID repositoryId, String a
         application.healthStatus(), application.commit(), application.commitMessage(), application.lastSyncedAt(),
         application.lastSyncError(), application.selfHeal(), application.readinessTimeoutSeconds(),
         application.allowedPolicyRules(), application.imagePolling(), application.imagePollIntervalSeconds(),
-        application.removeSupersededImages(), application.hasImageWebhookSecret(), application.imageWebhookUrl(),
+        application.removeSupersededImages(), application.autoRollback(), application.hasImageWebhookSecret(),
+        application.imageWebhookUrl(),
         application.pinned(), application.latestCommit(), application.commitsBehind(), application.createdAt(),
         application.updatedAt());
   }

@@ -44,7 +44,8 @@ final class ApplicationRules {
       }
     }
     return new ApplicationStore.Settings(selfHeal == null ? current.selfHeal() : selfHeal, readiness, rules,
-        current.imagePolling(), current.imagePollIntervalSeconds(), current.removeSupersededImages());
+        current.imagePolling(), current.imagePollIntervalSeconds(), current.removeSupersededImages(),
+        current.autoRollback());
   }
 
   static final int MIN_IMAGE_POLL_SECONDS = 30;
@@ -70,7 +71,7 @@ final class ApplicationRules {
     }
     return new ApplicationStore.Settings(settings.selfHeal(), settings.readinessTimeoutSeconds(),
         settings.allowedPolicyRules(), polling == null ? settings.imagePolling() : polling, interval,
-        removeSuperseded == null ? settings.removeSupersededImages() : removeSuperseded);
+        removeSuperseded == null ? settings.removeSupersededImages() : removeSuperseded, settings.autoRollback());
   }
 
   /**

@@ -52,7 +52,7 @@ class ApplicationStore {
       + " previous_compose_encrypted, removal_request_id, removal_deadline, self_heal, readiness_timeout_seconds,"
       + " allowed_policy_rules, image_polling, image_poll_interval_seconds, remove_superseded_images,"
       + " image_webhook_secret_encrypted IS NOT NULL AS has_image_webhook_secret, pinned_deployment_id, pinned_commit,"
-      + " pinned_at, latest_commit_sha, latest_commit_message, commits_behind, created_at, updated_at";
+      + " pinned_at, latest_commit_sha, latest_commit_message, commits_behind, auto_rollback, created_at, updated_at";
 
   /** {@link #COLUMNS} without the compose files: what a list reads. */
   private static final String LIST_COLUMNS = COLUMNS.replace("compose_encrypted, previous_compose_encrypted,",
@@ -67,7 +67,7 @@ class ApplicationStore {
   /** What {@link Target#of(Readable)} reads, for RETURNING clauses. */
   private static final String TARGET_COLUMNS = "repository_id, agent_id, branch, path, self_heal,"
       + " readiness_timeout_seconds, allowed_policy_rules, image_polling, image_poll_interval_seconds,"
-      + " remove_superseded_images";
+      + " remove_superseded_images, auto_rollback";
 
   private final DatabaseClient db;
   private final Outbox outbox;
@@ -119,10 +119,12 @@ class ApplicationStore {
    * How the application is deployed beyond its files: opt-in self-heal, the readiness timeout
    * (null: until the deployment's deadline), the policy rules an admin allowed, in
    * {@link dev.orca.schemas.PolicyRules#ALL}'s order, whether and how often its agent checks its
-   * images for updates, and whether an image update removes the images it replaced.
+   * images for updates, whether an image update removes the images it replaced, and whether a
+   * failed deployment is rolled back to the last one that succeeded ({@code autoRollback}: Orca's
+   * own, never the agent's: it is no part of what the agent runs nor of a deployment's digest).
    */
   record Settings(boolean selfHeal, Integer readinessTimeoutSeconds, List<String> allowedPolicyRules,
-      boolean imagePolling, int imagePollIntervalSeconds, boolean removeSupersededImages) {
+      boolean imagePolling, int imagePollIntervalSeconds, boolean removeSupersededImages, boolean autoRollback) {
 
     static final int DEFAULT_IMAGE_POLL_SECONDS = 120;
     static final Settings DEFAULT = new Settings(false, null, List.of());
@@ -132,7 +134,17 @@ class ApplicationStore {
     }
 
     Settings(boolean selfHeal, Integer readinessTimeoutSeconds, List<String> allowedPolicyRules) {
-      this(selfHeal, readinessTimeoutSeconds, allowedPolicyRules, false, DEFAULT_IMAGE_POLL_SECONDS, false);
+      this(selfHeal, readinessTimeoutSeconds, allowedPolicyRules, false, DEFAULT_IMAGE_POLL_SECONDS, false, false);
+    }
+
+    Settings withAutoRollback(boolean on) {
+      return new Settings(selfHeal, readinessTimeoutSeconds, allowedPolicyRules, imagePolling,
+          imagePollIntervalSeconds, removeSupersededImages, on);
+    }
+
+    /** Whether the agent would run the application differently: {@code autoRollback} is not its business. */
+    boolean sameForTheAgent(Settings other) {
+      return withAutoRollback(false).equals(other.withAutoRollback(false));
     }
 
     /** The image check's interval the agent is given: null when the application does not ask for checks. */
@@ -272,10 +284,11 @@ class ApplicationStore {
     return outbox.transaction(
         bindSettings(db.sql("INSERT INTO applications (id, name_encrypted, name_hash, repository_id, agent_id, branch,"
                 + " path, self_heal, readiness_timeout_seconds, allowed_policy_rules, image_polling,"
-                + " image_poll_interval_seconds, remove_superseded_images, image_webhook_secret_encrypted, revision,"
-                + " created_at, updated_at)"
+                + " image_poll_interval_seconds, remove_superseded_images, auto_rollback, image_webhook_secret_encrypted,"
+                + " revision, created_at, updated_at)"
                 + " VALUES (:id, :name, :hash, :repository, :agent, :branch, :path, :selfHeal, :readiness, :rules,"
-                + " :imagePolling, :imagePollSeconds, :removeSuperseded, CASE WHEN :keepSecret THEN NULL ELSE :secret END,"
+                + " :imagePolling, :imagePollSeconds, :removeSuperseded, :autoRollback,"
+                + " CASE WHEN :keepSecret THEN NULL ELSE :secret END,"
                 + " nextval('config_revision'), :now, :now) RETURNING revision")
             .bind("id", id).bind("name", secrets.encrypt(c.name())).bind("hash", c.nameHash())
             .bind("repository", c.repositoryId()).bind("agent", c.agentId()).bind("branch", c.branch())
@@ -313,7 +326,8 @@ class ApplicationStore {
                     + " path = :path, environment_sealed = :environment, self_heal = :selfHeal,"
                     + " readiness_timeout_seconds = :readiness, allowed_policy_rules = :rules,"
                     + " image_polling = :imagePolling, image_poll_interval_seconds = :imagePollSeconds,"
-                    + " remove_superseded_images = :removeSuperseded, image_webhook_secret_encrypted = CASE WHEN"
+                    + " remove_superseded_images = :removeSuperseded, auto_rollback = :autoRollback,"
+                    + " image_webhook_secret_encrypted = CASE WHEN"
                     + " :keepSecret THEN image_webhook_secret_encrypted ELSE :secret END," + (unpin ? UNPIN : "")
                     // Another agent's observations are on another clock: the first of them is not older news.
                     + " health_observed_at = CASE WHEN agent_id = :agent THEN health_observed_at END,"
@@ -574,6 +588,7 @@ class ApplicationStore {
     spec = spec.bind("selfHeal", settings.selfHeal()).bind("rules", settings.allowedPolicyRules().toArray(String[]::new))
         .bind("imagePolling", settings.imagePolling()).bind("imagePollSeconds", settings.imagePollIntervalSeconds())
         .bind("removeSuperseded", settings.removeSupersededImages())
+        .bind("autoRollback", settings.autoRollback())
         .bind("keepSecret", imageWebhookSecret == null);
     spec = imageWebhookSecret == null || imageWebhookSecret.isEmpty() ? spec.bindNull("secret", String.class)
         : spec.bind("secret", secrets.encrypt(imageWebhookSecret));
@@ -588,7 +603,8 @@ class ApplicationStore {
         r.get("readiness_timeout_seconds", Integer.class), rules == null ? List.of() : List.of(rules),
         Boolean.TRUE.equals(r.get("image_polling", Boolean.class)),
         interval == null ? Settings.DEFAULT_IMAGE_POLL_SECONDS : interval,
-        Boolean.TRUE.equals(r.get("remove_superseded_images", Boolean.class)));
+        Boolean.TRUE.equals(r.get("remove_superseded_images", Boolean.class)),
+        Boolean.TRUE.equals(r.get("auto_rollback", Boolean.class)));
   }
 
   private static DatabaseClient.GenericExecuteSpec bindEnvironment(DatabaseClient.GenericExecuteSpec spec,
@@ -734,7 +750,8 @@ class ApplicationStore {
         r.get("last_sync_error", String.class), secrets.decrypt(r.get("compose_encrypted", String.class)),
         secrets.decrypt(r.get("previous_compose_encrypted", String.class)), settings.selfHeal(),
         settings.readinessTimeoutSeconds(), settings.allowedPolicyRules(), settings.imagePolling(),
-        settings.imagePollIntervalSeconds(), settings.removeSupersededImages(), hasImageWebhookSecret,
+        settings.imagePollIntervalSeconds(), settings.removeSupersededImages(), settings.autoRollback(),
+        hasImageWebhookSecret,
         hasImageWebhookSecret && publicUrl != null ? publicUrl + "/api/v1/webhooks/images/" + id : null,
         pinned, pinned == null ? null : r.get("latest_commit_sha", String.class),
         pinned == null ? null : r.get("latest_commit_message", String.class),

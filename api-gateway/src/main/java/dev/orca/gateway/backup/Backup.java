@@ -90,7 +90,8 @@ public final class Backup {
       Map.entry("retired_agent_partitions", "deleted agents' topics waiting to be dropped from the old broker"),
       Map.entry("flyway_schema_history", "the import migrates the database itself"),
       Map.entry("notification_deliveries", "notifications queued or sent by the old installation: its log"),
-      Map.entry("notification_suppressions", "which failures were told already: the new installation tells them again"));
+      Map.entry("notification_suppressions", "which failures were told already: the new installation tells them again"),
+      Map.entry("auto_rollbacks", "automatic rollbacks waiting to be sent, seconds long"));
 
   private Backup() {}
 

@@ -78,6 +78,34 @@ final class DeploymentWriter {
         .flatMap(rows -> state.equals(was) ? Mono.<Void>empty() : notify(event, applicationId.get())));
   }
 
+  /** What a failure notification adds when the application rolls back by itself. */
+  static final String AUTO_ROLLBACK_NOTE = " (Orca rolls the application back to the last deployment that succeeded)";
+
+  private static String describe(DeploymentChanged event) {
+    return event.getError() != null ? event.getError() : Sql.stored(event.getState());
+  }
+
+  /**
+   * A failed deployment of an application that asks for it is queued for an automatic rollback,
+   * in the transaction that records the failure; never a failed rollback (that would go round in
+   * circles), nor an application being removed. True when queued now or before.
+   */
+  private Mono<Boolean> queueAutoRollback(DeploymentChanged event, UUID applicationId) {
+    if (event.getReason() == DeployReason.ROLLBACK) {
+      return Mono.just(false);
+    }
+    return db.sql("INSERT INTO auto_rollbacks (failed_deployment_id, application_id)"
+            + " SELECT :deployment, id FROM applications WHERE id = :application AND auto_rollback"
+            + " AND (removal_request_id IS NULL OR removal_deadline < now())"
+            + " ON CONFLICT (failed_deployment_id) DO UPDATE SET failed_deployment_id = EXCLUDED.failed_deployment_id"
+            + " RETURNING failed_deployment_id")
+        .bind("deployment", event.getDeploymentId())
+        .bind("application", applicationId)
+        .map(row -> true)
+        .one()
+        .defaultIfEmpty(false);
+  }
+
   /**
    * The notifications a deployment's end queues: succeeded (once per commit: the commit is the
    * fingerprint), failed or timed out (a repeat of the same error is not sent again until it changes
@@ -97,11 +125,12 @@ final class DeploymentWriter {
                   "deployment:" + id + ":image_updated", applicationId, null, event.getAgentId(), id, null, at, subject,
                   null)))
           .then();
-      case FAILED, TIMED_OUT -> NotificationQueue.recovered(db, subject, NotificationEvent.DEPLOYMENT_SUCCEEDED)
-          .then(NotificationQueue.enqueue(db, new NotificationQueue.Trigger(NotificationEvent.DEPLOYMENT_FAILED,
-              "deployment:" + id + ":" + Sql.stored(event.getState()), applicationId, null, event.getAgentId(), id,
-              event.getError(), at, subject,
-              event.getError() != null ? event.getError() : Sql.stored(event.getState()))))
+      case FAILED, TIMED_OUT -> queueAutoRollback(event, applicationId)
+          .flatMap(rollingBack -> NotificationQueue.recovered(db, subject, NotificationEvent.DEPLOYMENT_SUCCEEDED)
+              .then(NotificationQueue.enqueue(db, new NotificationQueue.Trigger(NotificationEvent.DEPLOYMENT_FAILED,
+                  "deployment:" + id + ":" + Sql.stored(event.getState()), applicationId, null, event.getAgentId(), id,
+                  rollingBack ? describe(event) + AUTO_ROLLBACK_NOTE : event.getError(), at, subject,
+                  describe(event)))))
           .then();
       default -> Mono.empty();
     };

@@ -326,6 +326,79 @@ class RollbackIntegrationTest extends GatewayTestSupport {
         (key, value) -> value instanceof DeployRequested r && restored.equals(r.getDeploymentId()))).hasSize(2);
   }
 
+  @Test
+  @SuppressWarnings("unchecked")
+  void shouldRollBackByItselfAfterAFailedDeploymentWhenTheApplicationAsksForIt() {
+    Agent agent = createAgent();
+    markOnline(agent.id());
+    String id = createApplication(agent.id());
+    admin().put().uri("/api/v1/applications/" + id).bodyValue(Map.of("autoRollback", true)).exchange()
+        .expectStatus().isOk().expectBody().jsonPath("$.autoRollback").isEqualTo(true);
+    // A channel that hears this application's failures (its receiver need not answer: its queue is read).
+    update("INSERT INTO notification_channels (id, name, type, url_encrypted, events, application_ids, created_at,"
+        + " updated_at) VALUES (?, 'failures', 'webhook', ?, '{deployment_failed}', ARRAY[?::uuid], now(), now())",
+        UUID.randomUUID(), secretBox().encrypt("http://127.0.0.1:9/hook"), id);
+    Played good = playDeployment(id, agent.id(), "c1", COMPOSE_1, "A=1", DeploymentState.SUCCEEDED);
+    Played broken = playDeployment(id, agent.id(), "c2", COMPOSE_2, "A=2", DeploymentState.FAILED);
+
+    // Sent once, under the id the failed deployment gives it, as a rollback by hand would be.
+    String expected = AutoRollbacks.idAfter(broken.deploymentId());
+    DeployRequested rollback = (DeployRequested) TopicProbe.await(topics.deployRequests(),
+        (key, value) -> value instanceof DeployRequested r && expected.equals(r.getDeploymentId())).value();
+    assertThat(rollback.getReason()).isEqualTo(DeployReason.ROLLBACK);
+    assertThat(rollback.getActor()).isEqualTo(AutoRollbacks.ACTOR);
+    assertThat(rollback.getCommit()).isEqualTo("c1");
+    assertThat(rollback.getDigest()).isEqualTo(good.digest());
+    await(() -> application(id).get("pinned") != null, "the application pinned");
+    assertThat((Map<String, Object>) application(id).get("pinned")).containsEntry("deploymentId", good.deploymentId());
+    await(() -> query("SELECT 1 FROM auto_rollbacks WHERE failed_deployment_id = ?", broken.deploymentId()).isEmpty(),
+        "the queued rollback done");
+    assertThat(query("SELECT actor_type, actor_id FROM audit_log WHERE action = 'application.rollback'"
+        + " AND entity_id = ?", id)).singleElement()
+        .satisfies(entry -> assertThat(entry).containsEntry("actor_type", "system").containsEntry("actor_id", "auto-rollback"));
+    // The failure's notification says what follows.
+    assertThat(query("SELECT detail FROM notification_deliveries WHERE deployment_id = ? AND event = 'deployment_failed'",
+        broken.deploymentId())).singleElement().satisfies(delivery -> assertThat((String) delivery.get("detail"))
+            .startsWith("failed").endsWith("(Orca rolls the application back to the last deployment that succeeded)"));
+
+    // That rollback failing too is not rolled back again: no loop.
+    Instant now = Instant.now();
+    publisher.publish(topics.status(), id, DeploymentChanged.newBuilder().setDeploymentId(expected)
+        .setApplicationId(id).setAgentId(agent.id()).setGeneration(3).setReason(DeployReason.ROLLBACK)
+        .setActor(AutoRollbacks.ACTOR).setCommit("c1").setDigest(good.digest()).setState(DeploymentState.FAILED)
+        .setError("still broken").setStartedAt(now).setEndedAt(now).setDeadline(now.plusSeconds(300)).setAt(now)
+        .build()).block(DEADLINE);
+    await(() -> !query("SELECT 1 FROM deployments WHERE id = ? AND state = 'failed'", expected).isEmpty(),
+        "the failed rollback projected");
+    assertThat(query("SELECT 1 FROM auto_rollbacks WHERE application_id = ?", UUID.fromString(id))).isEmpty();
+    assertThat(TopicProbe.allSoFar(topics.deployRequests(), (key, value) -> id.equals(key)
+        && value instanceof DeployRequested r && r.getReason() == DeployReason.ROLLBACK)).hasSize(1);
+  }
+
+  @Test
+  void shouldNotRollBackByItselfWithoutBeingAskedOrWithoutAnEarlierSuccess() {
+    Agent agent = createAgent();
+    markOnline(agent.id());
+    String plain = createApplication(agent.id());
+    playDeployment(plain, agent.id(), "c1", COMPOSE_1, "A=1", DeploymentState.SUCCEEDED);
+    playDeployment(plain, agent.id(), "c2", COMPOSE_2, "A=2", DeploymentState.FAILED);
+    assertThat(query("SELECT 1 FROM auto_rollbacks WHERE application_id = ?", UUID.fromString(plain))).isEmpty();
+
+    String fresh = createApplication(agent.id());
+    admin().put().uri("/api/v1/applications/" + fresh).bodyValue(Map.of("autoRollback", true)).exchange()
+        .expectStatus().isOk();
+    Played first = playDeployment(fresh, agent.id(), "c1", COMPOSE_1, "A=1", DeploymentState.FAILED);
+    // Queued, then given up: nothing before it succeeded.
+    await(() -> query("SELECT 1 FROM auto_rollbacks WHERE failed_deployment_id = ?", first.deploymentId()).isEmpty(),
+        "the queued rollback given up");
+    assertThat(application(fresh).get("pinned")).isNull();
+    assertThat(TopicProbe.allSoFar(topics.deployRequests(), (key, value) -> fresh.equals(key)
+        && value instanceof DeployRequested r && r.getReason() == DeployReason.ROLLBACK)).isEmpty();
+    // By now a rollback queued for the first application would have been sent too.
+    assertThat(TopicProbe.allSoFar(topics.deployRequests(), (key, value) -> plain.equals(key)
+        && value instanceof DeployRequested r && r.getReason() == DeployReason.ROLLBACK)).isEmpty();
+  }
+
   /** Plays sync-stream and the dispatcher: a DeployRequested of what ran, then its deployment's outcome. */
   private Played playDeployment(String id, String agentId, String commit, String compose, String envFile,
       DeploymentState outcome) {

@@ -15,7 +15,7 @@ class SecretsNotPrintedTest {
   @Test
   void shouldNotPrintTheSecretOfAnApplicationBody() {
     var body = new ApplicationController.ApplicationBody("shop", UUID.randomUUID().toString(), "agent-1", "main",
-        "compose.yaml", true, null, List.of(), true, 60, false, SECRET);
+        "compose.yaml", true, null, List.of(), true, 60, false, SECRET, null);
 
     assertThat(body.toString()).doesNotContain(SECRET).contains("name=shop", "imagePolling=true",
         "imageWebhookSecret=<redacted>");
@@ -53,6 +53,6 @@ class SecretsNotPrintedTest {
       String secret) {
     return new ApplicationController.ApplicationBody(body.name(), body.repositoryId(), body.agentId(), body.branch(),
         body.path(), body.selfHeal(), body.readinessTimeoutSeconds(), body.allowedPolicyRules(), body.imagePolling(),
-        body.imagePollIntervalSeconds(), body.removeSupersededImages(), secret);
+        body.imagePollIntervalSeconds(), body.removeSupersededImages(), secret, body.autoRollback());
   }
 }
