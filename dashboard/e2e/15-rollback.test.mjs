@@ -145,3 +145,33 @@ step('a pinned application records a newer commit without deploying it, until it
   await runs('three second', 'the newest commit running with the current greeting');
   assert.equal((await apiCall('GET', `/applications/${applicationId}`, { token })).body.pinned, null);
 });
+
+step('with automatic rollback on, a deployment that fails is rolled back by Orca itself', async () => {
+  await page.goto(`/applications/${applicationId}`);
+  await page.getByRole('button', { name: 'Change settings' }).click();
+  const form = page.getByRole('form', { name: 'Deploy settings' });
+  await form.getByRole('switch', { name: 'Roll back automatically' }).check();
+  await form.getByRole('button', { name: 'Save settings' }).click();
+  await page.getByText('Saved: a deployment that fails is now rolled back to the last one that succeeded.').waitFor();
+  await page.getByTestId('deploy-settings')
+    .getByText('On: a failed deployment is rolled back to the last one that succeeded').waitFor();
+
+  // A change the agent's policy refuses (privileged mode): its deployment fails.
+  const broken = stack('four').replace('    stop_grace_period: 1s\n', '    stop_grace_period: 1s\n    privileged: true\n');
+  commits.four = commitFile(path, broken, 'asks for privileged mode');
+  const sync = await apiCall('POST', `/repositories/${repositoryId}/sync`, { token });
+  assert.equal(sync.status, 202, JSON.stringify(sync.body));
+
+  // Orca deploys the last deployment that succeeded again, and holds the application there.
+  const rollback = await eventually(async () => (await deployments()).find((d) => d.reason === 'rollback'
+    && d.actor === 'auto-rollback' && d.outcome === 'succeeded'), { timeout: DEPLOY_WAIT, what: 'the automatic rollback' });
+  assert.equal(rollback.commit, commits.three);
+  const failed = (await deployments()).find((d) => d.commit === commits.four);
+  assert.equal(failed?.outcome, 'failed', JSON.stringify(failed));
+  await page.getByTestId('pinned-notice').getByText(`Pinned to ${commits.three.slice(0, 7)} by a rollback`).waitFor();
+  assert.equal(await running(), 'three second', 'the last stack that worked runs');
+  await page.getByRole('tab', { name: 'Deployments' }).click();
+  await page.getByRole('table', { name: 'Deployments' }).locator(`tr[data-deployment-id="${rollback.id}"]`)
+    .getByText('automatic rollback after a failed deployment').waitFor();
+  await session.screenshotAll('application-rolled-back-automatically');
+});

@@ -44,6 +44,8 @@ export interface ApplicationSummary {
   imagePollIntervalSeconds: number;
   /** Whether the agent deletes the images the recreated containers used, after an image update succeeds. */
   removeSupersededImages: boolean;
+  /** Whether a failed deployment is followed by a rollback to the last one that succeeded (which pins the application). */
+  autoRollback: boolean;
   hasImageWebhookSecret: boolean;
   /** Where registries post image pushes, on Orca's public URL; null while no image webhook secret is set. */
   imageWebhookUrl: string | null;
@@ -111,6 +113,7 @@ export interface ApplicationBody {
   /** 30 to 86400. */
   imagePollIntervalSeconds?: number;
   removeSupersededImages?: boolean;
+  autoRollback?: boolean;
   /** Write-only: absent or null keeps it, "" removes it, anything else must be 16 to 256 letters, digits or - . _ ~. */
   imageWebhookSecret?: string | null;
 }

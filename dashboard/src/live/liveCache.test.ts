@@ -27,6 +27,7 @@ function app(id: string, overrides: Partial<Application> = {}): Application {
     imagePolling: false,
     imagePollIntervalSeconds: 120,
     removeSupersededImages: false,
+    autoRollback: false,
     hasImageWebhookSecret: false,
     imageWebhookUrl: null,
     pinned: null,

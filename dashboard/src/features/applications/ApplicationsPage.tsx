@@ -3,6 +3,7 @@ import {
   Button,
   Card,
   Group,
+  Loader,
   Pagination,
   Select,
   Stack,
@@ -169,11 +170,14 @@ function ApplicationList({ counts }: { counts: ApplicationCounts }) {
         {() => (
           <>
             <Group justify="space-between" gap="sm">
-              <Text size="sm" c="dimmed" aria-live="polite">
-                {filtered ? `${total} of ${counts.total} applications` : `${total} applications`}
-                {pages > 1 && ` · ${(page - 1) * PAGE_SIZE + 1}–${Math.min(page * PAGE_SIZE, total)} shown`}
-                {list.isFetching && ' · updating…'}
-              </Text>
+              <Group gap={6}>
+                <Text size="sm" c="dimmed" aria-live="polite">
+                  {filtered ? `${total} of ${counts.total} applications` : `${total} applications`}
+                  {pages > 1 && ` · ${(page - 1) * PAGE_SIZE + 1}–${Math.min(page * PAGE_SIZE, total)} shown`}
+                </Text>
+                {/* Outside the live region: a busy fleet refetches often, and that is no news to read out. */}
+                {list.isFetching && <Loader size="xs" aria-hidden />}
+              </Group>
               {pages > 1 && <ListPages page={page} pages={pages} onChange={(p) => update({ ...filters, page: p })} />}
             </Group>
 

@@ -74,6 +74,13 @@ export function DeploySettingsSection({ app }: { app: Application }) {
             <Field label="Self-heal">
               <Text size="sm">{app.selfHeal ? 'On: drift is repaired by redeploying' : 'Off: drift is only reported'}</Text>
             </Field>
+            <Field label="Automatic rollback">
+              <Text size="sm">
+                {app.autoRollback
+                  ? 'On: a failed deployment is rolled back to the last one that succeeded'
+                  : 'Off: a failed deployment stays until the next one'}
+              </Text>
+            </Field>
             <Field label="Readiness timeout">
               <Text size="sm">
                 {app.readinessTimeoutSeconds ? `${app.readinessTimeoutSeconds} s` : "The deployment's deadline"}
@@ -177,6 +184,11 @@ function DeploySettingsForm({ app, onDone }: { app: Application; onDone: () => v
           label="Self-heal"
           description="When a container is removed, stopped or changed by hand, deploy the last successful deployment again (at most 5 times an hour)."
           {...form.getInputProps('selfHeal', { type: 'checkbox' })}
+        />
+        <Switch
+          label="Roll back automatically"
+          description="When a deployment fails, deploy the last one that succeeded again and pin the application there, as Roll back does; unpin when a fix is on the branch."
+          {...form.getInputProps('autoRollback', { type: 'checkbox' })}
         />
         <NumberInput
           label="Readiness timeout (seconds)"

@@ -14,6 +14,7 @@ import {
 
 const APP = {
   selfHeal: true,
+  autoRollback: false,
   readinessTimeoutSeconds: null,
   allowedPolicyRules: ['host-mounts'],
   imagePolling: true,
@@ -31,6 +32,7 @@ describe('deploy settings form rules', () => {
   it('starts from the application, with an empty secret field', () => {
     expect(settingsValues(APP)).toEqual({
       selfHeal: true,
+      autoRollback: false,
       readinessTimeoutSeconds: '',
       allowedPolicyRules: ['host-mounts'],
       imagePolling: true,
@@ -109,6 +111,7 @@ describe('deploy settings PUT body', () => {
     const body = settingsBody(values(), { admin: false });
     expect(body).toEqual({
       selfHeal: true,
+      autoRollback: false,
       readinessTimeoutSeconds: 0,
       imagePolling: true,
       imagePollIntervalSeconds: 300,
@@ -178,6 +181,15 @@ describe('deploy settings saved message', () => {
     );
     expect(saved({ imagePollIntervalSeconds: 60 })).toMatch(/new deployment/);
     expect(saved({ removeSupersededImages: true })).toMatch(/new deployment/);
+  });
+
+  it('says an automatic rollback turned on or off deploys nothing: it is Orca\'s, not the agent\'s', () => {
+    expect(saved({ autoRollback: true })).toBe(
+      'Saved: a deployment that fails is now rolled back to the last one that succeeded. Nothing is redeployed.',
+    );
+    expect(savedMessage(values({ autoRollback: true }), values({ autoRollback: false }), { admin: false, hadSecret: true }))
+      .toMatch(/no longer rolled back/);
+    expect(saved({ autoRollback: true, selfHeal: false })).toMatch(/new deployment/);
   });
 
   it('says nothing changed when nothing did', () => {

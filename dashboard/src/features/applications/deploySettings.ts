@@ -12,6 +12,7 @@ const SECRET_CHARACTER = /^[A-Za-z0-9._~-]$/;
 /** What the form holds; a NumberInput holds '' while it is empty. */
 export interface SettingsValues {
   selfHeal: boolean;
+  autoRollback: boolean;
   readinessTimeoutSeconds: number | string;
   allowedPolicyRules: string[];
   imagePolling: boolean;
@@ -26,6 +27,7 @@ export interface SettingsValues {
 export function settingsValues(app: Application): SettingsValues {
   return {
     selfHeal: app.selfHeal,
+    autoRollback: app.autoRollback,
     readinessTimeoutSeconds: app.readinessTimeoutSeconds ?? '',
     allowedPolicyRules: app.allowedPolicyRules,
     imagePolling: app.imagePolling,
@@ -89,6 +91,7 @@ export function imageWebhookSecretError(value: string, { hasSecret = true }: { h
 export function settingsBody(values: SettingsValues, { admin }: { admin: boolean }): ApplicationBody {
   const body: ApplicationBody = {
     selfHeal: values.selfHeal,
+    autoRollback: values.autoRollback,
     readinessTimeoutSeconds: values.readinessTimeoutSeconds === '' ? 0 : Number(values.readinessTimeoutSeconds),
     imagePolling: values.imagePolling,
     removeSupersededImages: values.removeSupersededImages,
@@ -107,10 +110,13 @@ export function settingsBody(values: SettingsValues, { admin }: { admin: boolean
   return body;
 }
 
-/** Whether saving `values` changes a setting the agent gets (and so deploys), the secret aside. */
+/**
+ * Whether saving `values` changes a setting the agent gets (and so deploys): the secret and the
+ * automatic rollback are Orca's own.
+ */
 export function settingsChanged(initial: SettingsValues, values: SettingsValues, { admin }: { admin: boolean }): boolean {
   const withoutSecret = (v: SettingsValues) => {
-    const { imageWebhookSecret: _secret, ...body } = settingsBody(v, { admin });
+    const { imageWebhookSecret: _secret, autoRollback: _rollback, ...body } = settingsBody(v, { admin });
     return JSON.stringify(body);
   };
   return withoutSecret(initial) !== withoutSecret(values);
@@ -146,6 +152,11 @@ export function savedMessage(
     case 'removed':
       return 'Removed the image webhook secret: the image webhook refuses every push now. Nothing is redeployed.';
     default:
+      if (initial.autoRollback !== values.autoRollback) {
+        return values.autoRollback
+          ? 'Saved: a deployment that fails is now rolled back to the last one that succeeded. Nothing is redeployed.'
+          : 'Saved: a deployment that fails is no longer rolled back by itself. Nothing is redeployed.';
+      }
       return 'Saved the deploy settings: nothing changed, so nothing is redeployed.';
   }
 }

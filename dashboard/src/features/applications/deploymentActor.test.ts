@@ -35,6 +35,10 @@ describe('deployment actor', () => {
     expect(actorText('image-poll:a1')).toBe('image check on a1');
   });
 
+  it('says when Orca rolled back by itself', () => {
+    expect(actorText('auto-rollback')).toBe('automatic rollback after a failed deployment');
+  });
+
   it('shows any other actor as it is', () => {
     expect(actorText('poller', { me, agentName })).toBe('poller');
     expect(actorText('webhook:github')).toBe('webhook:github');

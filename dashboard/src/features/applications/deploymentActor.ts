@@ -26,6 +26,8 @@ const REGISTRIES: Record<string, string> = {
   harbor: 'Harbor',
 };
 const IMAGE_POLL = 'image-poll:';
+/** Orca itself, rolling back after a deployment failed (the application asked for it). */
+const AUTO_ROLLBACK = 'auto-rollback';
 
 export function actorText(
   actor: string,
@@ -33,6 +35,7 @@ export function actorText(
 ): string {
   if (me && actor === me.id) return `${me.name} (you)`;
   if (actor === IMAGE_WEBHOOK) return 'image webhook';
+  if (actor === AUTO_ROLLBACK) return 'automatic rollback after a failed deployment';
   if (actor.startsWith(`${IMAGE_WEBHOOK}:`)) {
     const registry = REGISTRIES[actor.slice(IMAGE_WEBHOOK.length + 1)];
     return registry ? `image webhook from ${registry}` : 'image webhook';

@@ -11,10 +11,14 @@ export interface ApplicationFilters {
   repository: string | null;
 }
 
+/** Far past any fleet's last page at any page size, and an offset the API takes. */
+const MAX_PAGE = 10_000;
+
 export function filtersFrom(params: URLSearchParams): ApplicationFilters {
   return {
     q: params.get('q') ?? '',
-    page: Math.max(1, Number.parseInt(params.get('page') ?? '1', 10) || 1),
+    // Bounded, so no link however old asks the server for an offset it refuses.
+    page: Math.min(MAX_PAGE, Math.max(1, Number.parseInt(params.get('page') ?? '1', 10) || 1)),
     sync: (params.get('sync') as SyncStatus | null) || null,
     health: (params.get('health') as HealthStatus | null) || null,
     agent: params.get('agent') || null,

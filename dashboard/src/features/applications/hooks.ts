@@ -12,15 +12,16 @@ export function useApplications() {
 }
 
 /**
- * One page of the list, filtered, searched and sorted by the server; while the next page (or
- * another search) loads, the page shown stays.
+ * One page of the list, filtered, searched and sorted by the server. On the list, while the next
+ * page (or another search) loads, the page shown stays ({@code keepShown}); a page whose subject
+ * changes (another repository's applications) must not show the last one's meanwhile.
  */
-export function useApplicationPage(query: ApplicationListQuery) {
+export function useApplicationPage(query: ApplicationListQuery, { keepShown = true }: { keepShown?: boolean } = {}) {
   const key = queryKeys.applicationPage(query);
   return useQuery({
     queryKey: key,
     queryFn: liveQuery(key, () => applicationsApi.page(query)),
-    placeholderData: keepPreviousData,
+    placeholderData: keepShown ? keepPreviousData : undefined,
   });
 }
 

@@ -36,7 +36,8 @@ const LISTED_APPLICATIONS = 100;
 
 function RepositoryDetails({ repo }: { repo: Repository }) {
   // The server filters the fleet's applications to this repository's: the first page of them.
-  const applications = useApplicationPage({ repositoryId: repo.id, limit: LISTED_APPLICATIONS, offset: 0 });
+  const applications = useApplicationPage({ repositoryId: repo.id, limit: LISTED_APPLICATIONS, offset: 0 },
+    { keepShown: false });
   // A secret saved a moment ago is shown once, then forgotten.
   const [justSetSecret] = useState(() => peekSecret(repo.id));
   useEffect(() => () => forgetSecret(repo.id), [repo.id]);

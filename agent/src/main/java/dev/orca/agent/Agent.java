@@ -163,8 +163,18 @@ public final class Agent implements AutoCloseable {
       throw e;
     }
     agent.metrics = metrics;
-    agent.events.observe(new AgentMetrics(metrics.registry()), metrics);
-    agent.loop.bindMetrics(metrics);
+    try {
+      agent.events.observe(new AgentMetrics(metrics.registry()), metrics);
+      agent.loop.bindMetrics(metrics);
+      return started(agent, settings);
+    } catch (RuntimeException e) {
+      // Its metrics endpoint's server thread would keep a failed process alive.
+      agent.close();
+      throw e;
+    }
+  }
+
+  private static Agent started(Agent agent, AgentSettings settings) {
     ComposeRuntime runtime = agent.runtime;
     agent.loopStarted = true;
     agent.loopThread.start();

@@ -145,10 +145,14 @@ public final class DeployDispatcher implements AutoCloseable {
 
   @Override
   public void close() {
-    relay.close();
-    // Leave the group, so a restarted instance is not kept waiting for the session timeout.
-    streams.close(new KafkaStreams.CloseOptions().timeout(CLOSE_TIMEOUT).leaveGroup(true));
-    metrics.close();
+    try {
+      relay.close();
+      // Leave the group, so a restarted instance is not kept waiting for the session timeout.
+      streams.close(new KafkaStreams.CloseOptions().timeout(CLOSE_TIMEOUT).leaveGroup(true));
+    } finally {
+      // Its server thread would keep a stopped process alive.
+      metrics.close();
+    }
   }
 
   /** Looked up late, so main can configure slf4j-simple before the first logger exists. */

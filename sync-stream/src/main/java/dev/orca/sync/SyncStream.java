@@ -118,7 +118,13 @@ public final class SyncStream implements AutoCloseable {
       log().error("sync-stream thread failed; shutting down", error);
       return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     });
-    streams.start();
+    try {
+      streams.start();
+    } catch (RuntimeException e) {
+      // Its metrics endpoint's server thread would keep a failed process alive.
+      stream.close();
+      throw e;
+    }
     return stream;
   }
 
@@ -177,11 +183,14 @@ public final class SyncStream implements AutoCloseable {
 
   @Override
   public void close() {
-    // Leave the group, so a restarted instance is not kept waiting for the session timeout.
-    streams.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true));
-    workers.shutdownNow();
-    git.close();
-    metrics.close();
+    try {
+      // Leave the group, so a restarted instance is not kept waiting for the session timeout.
+      streams.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true));
+      workers.shutdownNow();
+      git.close();
+    } finally {
+      metrics.close();
+    }
   }
 
   /** Looked up late, so main can configure slf4j-simple before the first logger exists. */

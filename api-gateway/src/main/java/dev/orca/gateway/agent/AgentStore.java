@@ -41,7 +41,7 @@ class AgentStore {
   }
 
   Flux<AgentJson> all() {
-    return db.sql("SELECT " + COLUMNS + " FROM agents ORDER BY lower(name)").map(AgentStore::json).all();
+    return db.sql("SELECT " + COLUMNS + " FROM agents ORDER BY lower(name), id").map(AgentStore::json).all();
   }
 
   Mono<AgentJson> find(String id) {

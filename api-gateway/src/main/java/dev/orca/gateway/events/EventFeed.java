@@ -6,7 +6,6 @@ import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.Wrapped;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,9 +25,10 @@ import reactor.util.retry.Retry;
  * safety-net poll, publishes the rows after the last one published to a shared hot flux, in
  * seq order. A gap in seq (a writer that has not committed yet) is waited for a few seconds,
  * then skipped, since a rolled-back insert leaves a gap that never fills. While a stream follows
- * the feed, each live row is rendered once (its entity read, decrypted and written as JSON) before
- * it is published, and every stream sends those same bytes: a thousand dashboards cost one read
- * per change, not a thousand.
+ * the feed, each live row is published with one shared rendering (its entity read, decrypted and
+ * written as JSON when the first stream gets to it, then kept), and every stream sends those same
+ * bytes: a thousand dashboards cost one read per change, not a thousand. Publication itself never
+ * waits for a rendering.
  */
 final class EventFeed implements AutoCloseable {
 
@@ -37,8 +37,11 @@ final class EventFeed implements AutoCloseable {
   private static final int CLIENT_BUFFER = 4096;
   /** While a gap is open the table is read again this often, until it fills or expires. */
   private static final Duration GAP_RECHECK = Duration.ofMillis(200);
-  /** Rows of one page rendered at once, published in order. */
+  /** Renderings a stream has under way at once; its events still go out in order. */
   private static final int RENDER_CONCURRENCY = 8;
+
+  /** A published row and its rendering, shared by every stream (null: published while none listened). */
+  private record Published(EventRow row, Mono<EventRow> rendered) {}
 
   private final ConnectionFactory listenerConnections;
   private final EventLog events;
@@ -49,7 +52,7 @@ final class EventFeed implements AutoCloseable {
   private final Duration gapWait;
   // Replaced at each start after a close: a stopped context (or a paused test context) that is
   // started again must stream again rather than end every new stream at once.
-  private volatile Sinks.Many<EventRow> published = Sinks.many().multicast().directBestEffort();
+  private volatile Sinks.Many<Published> published = Sinks.many().multicast().directBestEffort();
   private final Sinks.One<Long> ready = Sinks.one();
   private volatile Sinks.Empty<Void> closed = Sinks.empty();
   private final AtomicBoolean started = new AtomicBoolean();
@@ -108,8 +111,8 @@ final class EventFeed implements AutoCloseable {
   Flux<EventRow> stream(Long lastEventId) {
     return ready.asMono().flatMapMany(initial -> Flux.defer(() -> {
       streams.incrementAndGet();
-      Sinks.Many<EventRow> buffer = Sinks.many().unicast().onBackpressureBuffer(
-          Queues.<EventRow>get(CLIENT_BUFFER).get());
+      Sinks.Many<Published> buffer = Sinks.many().unicast().onBackpressureBuffer(
+          Queues.<Published>get(CLIENT_BUFFER).get());
       Disposable live = this.published.asFlux().subscribe(row -> {
         if (buffer.tryEmitNext(row).isFailure()) {
           buffer.tryEmitError(new IllegalStateException("event stream client is too slow"));
@@ -133,7 +136,9 @@ final class EventFeed implements AutoCloseable {
         // A live row published before this stream was counted comes unrendered: it is rendered here.
         return Flux.concat(reset ? Mono.just(EventRow.reset(cursor)) : Mono.<EventRow>empty(), missed,
             Mono.just(EventRow.position(liveAfter)),
-            buffer.asFlux().filter(row -> row.seq() > liveAfter).concatMap(renderer::render));
+            buffer.asFlux().filter(next -> next.row().seq() > liveAfter)
+                .flatMapSequential(next -> next.rendered() != null ? next.rendered() : renderer.render(next.row()),
+                    RENDER_CONCURRENCY));
       }).doFinally(signal -> {
         live.dispose();
         streams.decrementAndGet();
@@ -143,7 +148,7 @@ final class EventFeed implements AutoCloseable {
 
   /** Rows published from now on, each once and in order; nothing that came before. */
   Flux<EventRow> live() {
-    return published.asFlux();
+    return published.asFlux().map(Published::row);
   }
 
   private Mono<Void> publishNewRows() {
@@ -155,7 +160,7 @@ final class EventFeed implements AutoCloseable {
         }).then();
       }
       return events.page(lastPublished)
-          .expand(rows -> publish(rows).flatMap(more -> more ? events.page(lastPublished) : Mono.empty()))
+          .expand(rows -> publish(rows) ? events.page(lastPublished) : Mono.empty())
           .then(Mono.defer(() -> gapSince == 0
               ? Mono.<Void>empty()
               : Mono.delay(GAP_RECHECK).then(Mono.defer(this::publishNewRows))));
@@ -166,29 +171,21 @@ final class EventFeed implements AutoCloseable {
   }
 
   /**
-   * Publishes rows in order up to the first unexplained gap, each rendered once when a stream
-   * follows the feed; true when a full page went out.
+   * Publishes rows in order up to the first unexplained gap, each with one rendering for every
+   * stream when any listens; true when a full page went out.
    */
-  private Mono<Boolean> publish(List<EventRow> rows) {
-    List<EventRow> next = new ArrayList<>(rows.size());
-    long previous = lastPublished;
+  private boolean publish(List<EventRow> rows) {
     for (EventRow row : rows) {
-      if (row.seq() != previous + 1 && !gapExpired()) {
-        break;
+      if (row.seq() != lastPublished + 1 && !gapExpired()) {
+        return false;
       }
-      previous = row.seq();
-      gapSince = 0;
-      next.add(row);
-    }
-    boolean fullPage = next.size() == EventLog.PAGE;
-    Flux<EventRow> ready = streams.get() == 0 ? Flux.fromIterable(next)
-        : Flux.fromIterable(next).flatMapSequential(renderer::render, RENDER_CONCURRENCY);
-    return ready.doOnNext(row -> {
       // Cursor before emission: a client that reads the new cursor replays the row from the
       // table, one that read the old cursor had subscribed before the row is emitted.
       lastPublished = row.seq();
-      published.tryEmitNext(row);
-    }).then(Mono.fromSupplier(() -> fullPage));
+      gapSince = 0;
+      published.tryEmitNext(new Published(row, streams.get() == 0 ? null : renderer.render(row).cache()));
+    }
+    return rows.size() == EventLog.PAGE;
   }
 
   private boolean gapExpired() {

@@ -14,6 +14,8 @@ import tools.jackson.databind.json.JsonMapper;
 final class EventRenderer {
 
   private static final Logger log = LoggerFactory.getLogger(EventRenderer.class);
+  /** A rendering that takes longer is given up: the event is not sent rather than hold up those after it. */
+  private static final java.time.Duration TIMEOUT = java.time.Duration.ofSeconds(10);
 
   /** The data of an event about an entity that no longer exists. */
   record Deleted(String id, boolean deleted) {}
@@ -27,13 +29,17 @@ final class EventRenderer {
     this.json = json;
   }
 
-  /** The row with its data; the row as it was (no data) when rendering failed, which is logged. */
+  /**
+   * The row with its data; the row as it was (no data, so it is not sent) when rendering failed or
+   * took too long, which is logged once: the rendering is shared, never retried per stream.
+   */
   Mono<EventRow> render(EventRow row) {
     if (row.data() != null || row.isPosition() || row.isReset()) {
       return Mono.just(row);
     }
     Mono<Object> current = row.deleted() ? Mono.empty() : entities.getObject().render(row.entity(), row.entityId());
     return current
+        .timeout(TIMEOUT)
         .switchIfEmpty(Mono.fromSupplier(() -> new Deleted(row.entityId(), true)))
         .map(data -> row.withData(json.writeValueAsString(data)))
         .onErrorResume(e -> {

@@ -131,6 +131,12 @@ final class ChannelSender {
 
   private void email(NotificationStore.Channel channel, Message message) throws DeliveryException {
     NotificationStore.Email email = channel.email();
+    boolean login = email.username() != null && !email.username().isBlank();
+    if (login && "none".equals(email.security())) {
+      // A channel saved before the API refused this (or imported): its password stays off the wire.
+      throw new DeliveryException("email.security none would send the password unencrypted: use starttls or tls"
+          + " to sign in to the SMTP server");
+    }
     JavaMailSenderImpl mail = new JavaMailSenderImpl();
     mail.setHost(email.host());
     mail.setPort(email.port());

@@ -63,12 +63,20 @@ final class ApplicationWriter {
       update.set("health_status", Sql.stored(event.getHealthStatus()));
     } else if (event.getHealthStatus() != null) {
       // A deployment's result reaches here through the dispatcher, its agent's health reports
-      // straight from the agent: the newer observation wins whichever path was faster.
-      update.setExpression("health_status",
-          "CASE WHEN health_observed_at IS NULL OR health_observed_at <= :healthAt THEN :health ELSE health_status END");
+      // straight from the agent: the newer observation wins whichever path was faster. Only the
+      // application's own agent's: a result the dispatcher relays from the agent it just left is on
+      // another clock. Never later than now, so an agent whose clock ran ahead and was set back is
+      // not ignored until its clock catches up.
+      String applies = "(health_observed_at IS NULL OR health_observed_at <= :healthAt)"
+          + " AND COALESCE((SELECT d.agent_id FROM deployments d WHERE d.id = CAST(:healthDeployment AS text)),"
+          + " agent_id) = agent_id";
+      update.setExpression("health_status", "CASE WHEN " + applies + " THEN :health ELSE health_status END");
+      update.setExpression("health_observed_at",
+          "CASE WHEN " + applies + " THEN GREATEST(health_observed_at, LEAST(:healthAt, now()))"
+              + " ELSE health_observed_at END");
       update.bindValue("health", Sql.stored(event.getHealthStatus()));
       update.bindValue("healthAt", event.getHealthAt());
-      update.setExpression("health_observed_at", "GREATEST(health_observed_at, :healthAt)");
+      update.bindValue("healthDeployment", event.getDeploymentId(), String.class);
     }
     if (event.getCommit() != null) {
       update.set("commit_sha", event.getCommit());
@@ -163,7 +171,8 @@ final class ApplicationWriter {
    * Health from an agent's events topic; it only changes applications assigned to that agent,
    * and only when it is newer than the health stored (observed by the agent at {@code at}): a
    * late report, or a deployment result the dispatcher relayed after a newer report, is older
-   * news. A report naming drift turns a synced application out of sync with "drift: <what>" as
+   * news (observation times count at most up to now: an agent whose clock ran ahead and was set
+   * back is heard again at once). A report naming drift turns a synced application out of sync with "drift: <what>" as
    * its error; a report without drift after one puts back what only the drift had changed. A
    * report that changes nothing still records when it was observed (one small write), and is
    * not an event.
@@ -190,7 +199,7 @@ final class ApplicationWriter {
             + "     THEN 'drift: ' || CAST(:drift AS text)"
             + "   WHEN CAST(:drift AS text) IS NULL AND last_sync_error LIKE 'drift: %' THEN NULL"
             + "   ELSE last_sync_error END,"
-            + " drift = CAST(:drift AS text), health_observed_at = :at,"
+            + " drift = CAST(:drift AS text), health_observed_at = LEAST(CAST(:at AS timestamptz), now()),"
             + " updated_at = CASE WHEN health_status <> :health OR drift IS DISTINCT FROM CAST(:drift AS text)"
             + "   THEN now() ELSE updated_at END"
             + " FROM (SELECT id AS before_id, health_status AS before_health, drift AS before_drift FROM applications"
@@ -198,7 +207,7 @@ final class ApplicationWriter {
             + " WHERE id = prior.before_id AND agent_id = :agentId"
             + " AND (health_observed_at IS NULL OR health_observed_at <= :at)"
             + " AND (health_status <> :health OR drift IS DISTINCT FROM CAST(:drift AS text)"
-            + "   OR health_observed_at IS NULL OR health_observed_at < :at)"
+            + "   OR health_observed_at IS NULL OR health_observed_at < LEAST(CAST(:at AS timestamptz), now()))"
             + " RETURNING prior.before_health, prior.before_drift")
         .bind("id", id.get())
         .bind("agentId", agentId)

@@ -47,8 +47,10 @@ final class DeploymentWriter {
             + " actor = EXCLUDED.actor, commit_sha = EXCLUDED.commit_sha, digest = EXCLUDED.digest,"
             + " state = EXCLUDED.state, error = EXCLUDED.error, started_at = EXCLUDED.started_at,"
             + " ended_at = EXCLUDED.ended_at, deadline = EXCLUDED.deadline, updated_at = EXCLUDED.updated_at"
-            // In event-time order: a replayed or late older change of the deployment is not applied.
-            + " WHERE deployments.updated_at <= EXCLUDED.updated_at")
+            // The dispatcher's changes of one deployment arrive in its order on one partition; what a
+            // replay or a late copy could still do is take an ended deployment back to in progress.
+            + " WHERE NOT (deployments.state IN ('succeeded', 'failed', 'timed_out', 'superseded')"
+            + " AND EXCLUDED.state = 'in_progress')")
         .bind("id", event.getDeploymentId())
         .bind("applicationId", applicationId.get())
         .bind("agentId", event.getAgentId())

@@ -63,7 +63,7 @@ class RepositoryStore {
   }
 
   Flux<Row> all() {
-    return db.sql("SELECT " + COLUMNS + " FROM repositories ORDER BY lower(name), created_at")
+    return db.sql("SELECT " + COLUMNS + " FROM repositories ORDER BY lower(name), created_at, id")
         .map(RepositoryStore::row).all();
   }
 

@@ -87,10 +87,14 @@ public record ListQuery(String search, Integer limit, int offset, String after) 
     int to = limit == null ? matching.size() : Math.min(matching.size(), from + limit);
     ResponseEntity.BodyBuilder answer = ResponseEntity.ok().header(TOTAL_COUNT, Integer.toString(matching.size()));
     if (to < matching.size()) {
-      UriComponents next = UriComponentsBuilder.fromUri(request.getURI())
+      // From the decoded parameters, encoded again: the raw query may hold what java.net.URI lets
+      // through and a strict builder refuses ("[", raw UTF-8), which must not turn into a 500.
+      UriComponents next = UriComponentsBuilder.fromPath(request.getPath().value())
+          .queryParams(request.getQueryParams())
           .replaceQueryParam("after")
           .replaceQueryParam("offset", to)
-          .build(true);
+          .encode()
+          .build();
       answer.header("Link", "<" + next.getPath() + "?" + next.getQuery() + ">; rel=\"next\"");
     }
     return answer.body(new ArrayList<>(matching.subList(from, to)));

@@ -308,6 +308,15 @@ class NotificationIntegrationTest {
         .bodyValue(Map.of("name", "plain login", "type", "email", "email", login, "events", List.of("deployment_failed")))
         .exchange().expectStatus().isBadRequest()
         .expectBody().jsonPath("$.error").value(error -> assertThat((String) error).contains("unencrypted"));
+    // Nor from a channel stored before that rule (or imported): the send refuses it.
+    UUID stored = UUID.randomUUID();
+    update("INSERT INTO notification_channels (id, name, type, email_host, email_port, email_security, email_username,"
+        + " email_password_encrypted, email_from, email_to, events, created_at, updated_at) VALUES (?, 'old login',"
+        + " 'email', '127.0.0.1', ?, 'none', 'orca', ?, 'orca@example.com', '{ops@example.com}', '{deployment_failed}',"
+        + " now(), now())", stored, smtp.getSmtp().getPort(), new dev.orca.schemas.crypto.SecretBox(dev.orca.schemas.crypto.Keys.fromSecret(GatewayTestSupport.APP_SECRET)).encrypt("mail-secret"));
+    admin().post().uri("/api/v1/notifications/" + stored + "/test").exchange().expectStatus().isEqualTo(502)
+        .expectBody().jsonPath("$.error").value(error -> assertThat((String) error).contains("unencrypted"));
+    assertThat(smtp.getReceivedMessages()).hasSize(2);
   }
 
   @Test

@@ -200,7 +200,8 @@ class ProjectorIntegrationTest {
   @Test
   void shouldKeepTheNewestHealthWhicheverPathDeliversItLast() {
     String id = applicationId.toString();
-    Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    // Observations of the last minutes (a time ahead of now counts as now).
+    Instant t0 = Instant.now().minusSeconds(120).truncatedTo(ChronoUnit.MILLIS);
     publish(topics.agentEvents(agentA), id, health(HealthStatus.UNHEALTHY, t0.plusSeconds(10)));
     await().atMost(DEADLINE).untilAsserted(() -> assertThat(application().get("health_status")).isEqualTo("unhealthy"));
 
@@ -234,6 +235,13 @@ class ProjectorIntegrationTest {
         .setHealthStatus(HealthStatus.MISSING).setHealthAt(t0.plusSeconds(30)).setAt(Instant.now()).build());
     await().atMost(DEADLINE).untilAsserted(() -> assertThat(application().get("health_status")).isEqualTo("missing"));
     assertThat(instant(application().get("health_observed_at"))).isEqualTo(t0.plusSeconds(30));
+
+    // An agent whose clock ran an hour ahead is heard as of now, and again once its clock is set back.
+    publish(topics.agentEvents(agentA), id, health(HealthStatus.UNHEALTHY, Instant.now().plusSeconds(3600)));
+    await().atMost(DEADLINE).untilAsserted(() -> assertThat(application().get("health_status")).isEqualTo("unhealthy"));
+    assertThat(instant(application().get("health_observed_at"))).isBefore(Instant.now().plusSeconds(60));
+    publish(topics.agentEvents(agentA), id, health(HealthStatus.HEALTHY, Instant.now().plusSeconds(1)));
+    await().atMost(DEADLINE).untilAsserted(() -> assertThat(application().get("health_status")).isEqualTo("healthy"));
   }
 
   @Test
