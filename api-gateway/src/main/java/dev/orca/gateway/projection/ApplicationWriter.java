@@ -174,8 +174,8 @@ final class ApplicationWriter {
    * news (observation times count at most up to now: an agent whose clock ran ahead and was set
    * back is heard again at once). A report naming drift turns a synced application out of sync with "drift: <what>" as
    * its error; a report without drift after one puts back what only the drift had changed. A
-   * report that changes nothing still records when it was observed (one small write), and is
-   * not an event.
+   * report that changes nothing is no event, and no write either, unless a deployment is in
+   * flight: then it records when it was observed, against the result the dispatcher relays.
    */
   Mono<Void> apply(String agentId, HealthReport report, ChangedEntities changes) {
     Optional<UUID> id = Sql.uuid(report.getApplicationId());
@@ -207,7 +207,10 @@ final class ApplicationWriter {
             + " WHERE id = prior.before_id AND agent_id = :agentId"
             + " AND (health_observed_at IS NULL OR health_observed_at <= :at)"
             + " AND (health_status <> :health OR drift IS DISTINCT FROM CAST(:drift AS text)"
-            + "   OR health_observed_at IS NULL OR health_observed_at < LEAST(CAST(:at AS timestamptz), now()))"
+            // Unchanged, it only needs recording while a deployment's result may still be on its way
+            // through the dispatcher: otherwise a report is no write at all.
+            + "   OR ((health_observed_at IS NULL OR health_observed_at < LEAST(CAST(:at AS timestamptz), now()))"
+            + "     AND EXISTS (SELECT 1 FROM deployments d WHERE d.application_id = :id AND d.state = 'in_progress')))"
             + " RETURNING prior.before_health, prior.before_drift")
         .bind("id", id.get())
         .bind("agentId", agentId)

@@ -219,14 +219,23 @@ class ProjectorIntegrationTest {
     await().atMost(DEADLINE).untilAsserted(() -> assertThat(agent(agentA).get("docker_version")).isEqualTo("31.0.0"));
     assertThat(application().get("health_status")).isEqualTo("unhealthy");
 
-    // The same health seen again later is recorded as observed then, and is no event.
+    // The same health seen again later is no event, and no write while no deployment is in flight.
     long events = db.count("SELECT count(*) FROM events WHERE entity = 'application' AND entity_id = ?", id);
-    send(topics.agentEvents(agentA), 0, id, health(HealthStatus.UNHEALTHY, t0.plusSeconds(15)));
+    send(topics.agentEvents(agentA), 0, id, health(HealthStatus.UNHEALTHY, t0.plusSeconds(12)));
     send(topics.agentEvents(agentA), 0, agentA, heartbeat(agentA, "32.0.0"));
     await().atMost(DEADLINE).untilAsserted(() -> assertThat(agent(agentA).get("docker_version")).isEqualTo("32.0.0"));
+    assertThat(instant(application().get("health_observed_at"))).isEqualTo(t0.plusSeconds(10));
+    // While one is, it is recorded as observed then: a result relayed late is judged against it.
+    String deploying = "dep-" + UUID.randomUUID();
+    publish(topics.status(), id, deployment(deploying, DeploymentState.IN_PROGRESS, Instant.now(), null));
+    await().atMost(DEADLINE).untilAsserted(() -> assertThat(deploymentRow(deploying)).isNotNull());
+    send(topics.agentEvents(agentA), 0, id, health(HealthStatus.UNHEALTHY, t0.plusSeconds(15)));
+    send(topics.agentEvents(agentA), 0, agentA, heartbeat(agentA, "33.0.0"));
+    await().atMost(DEADLINE).untilAsserted(() -> assertThat(agent(agentA).get("docker_version")).isEqualTo("33.0.0"));
     assertThat(instant(application().get("health_observed_at"))).isEqualTo(t0.plusSeconds(15));
     assertThat(db.count("SELECT count(*) FROM events WHERE entity = 'application' AND entity_id = ?", id))
         .isEqualTo(events);
+    publish(topics.status(), id, deployment(deploying, DeploymentState.SUCCEEDED, Instant.now(), Instant.now()));
 
     // Newer observations win, from either path.
     publish(topics.agentEvents(agentA), id, health(HealthStatus.HEALTHY, t0.plusSeconds(20)));
