@@ -124,8 +124,10 @@ final class EventFeed implements AutoCloseable {
       // What the client missed may be gone: pruned from the log (its id is below the oldest kept),
       // or it comes from another log altogether (its id is past the newest: a restored database).
       // Then it gets a reset, loads afresh, and follows from here, never a silent gap.
+      // An id past this gateway's cursor but in the table is no other log: this gateway is behind
+      // the one the client came from, and the rows up to that id arrive here live and are skipped.
       Mono<Boolean> gone = lastEventId == null ? Mono.just(false)
-          : lastEventId > cursor ? Mono.just(true)
+          : lastEventId > cursor ? events.maxSeq().map(newest -> lastEventId > newest)
           : events.minSeq().map(oldest -> lastEventId < oldest - 1).defaultIfEmpty(lastEventId > 0);
       return gone.flatMapMany(reset -> {
         Flux<EventRow> missed = reset || lastEventId == null ? Flux.empty()

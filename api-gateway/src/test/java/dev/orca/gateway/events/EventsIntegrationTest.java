@@ -219,6 +219,25 @@ class EventsIntegrationTest {
   }
 
   @Test
+  void shouldNotResetAClientThatComesFromAGatewayFurtherAlong() {
+    long seen = appendAndNotify("agent", agentId, false);
+    StepVerifier.create(open(seen - 1).filter(about(agentId)).take(1).map(ServerSentEvent::id))
+        .expectNext(Long.toString(seen)).expectComplete().verify(DEADLINE);
+    // Rows this gateway has not heard of yet (no notification: it lags), which another gateway sent the client.
+    long elsewhere = append("agent", agentId);
+    long next = append("agent", agentId);
+
+    Flux<ServerSentEvent<String>> resumed = open(elsewhere);
+    notifyOnly(next);
+    // No reset: the row after the client's id arrives, once this gateway catches up.
+    StepVerifier.create(resumed.filter(event -> event.event() != null && !event.event().isEmpty()).take(2))
+        .assertNext(event -> assertThat(event.event()).isEqualTo("stream"))
+        .assertNext(event -> assertThat(event.id()).isEqualTo(Long.toString(next)))
+        .expectComplete()
+        .verify(DEADLINE);
+  }
+
+  @Test
   void shouldAcceptTheLastEventIdAsAQueryParameter() {
     long before = appendAndNotify("agent", agentId, false);
     long after = appendAndNotify("agent", agentId, false);
@@ -296,6 +315,26 @@ class EventsIntegrationTest {
 
   private static Predicate<ServerSentEvent<String>> about(String id) {
     return event -> event.event() != null && event.data() != null && event.data().contains("\"id\":\"" + id + "\"");
+  }
+
+  /** Appends a row without telling anyone: a gateway hears of it at the next notification or poll. */
+  private static long append(String entity, String id) {
+    try (Connection c = connect();
+         PreparedStatement insert = c.prepareStatement(
+             "INSERT INTO events (entity, entity_id, deleted) VALUES (?, ?, false) RETURNING seq")) {
+      insert.setString(1, entity);
+      insert.setString(2, id);
+      try (ResultSet rs = insert.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void notifyOnly(long seq) {
+    sql("SELECT pg_notify('orca_events', ?)", Long.toString(seq));
   }
 
   private static long appendAndNotify(String entity, String id, boolean deleted) {
