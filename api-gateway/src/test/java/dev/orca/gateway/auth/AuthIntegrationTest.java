@@ -145,6 +145,14 @@ class AuthIntegrationTest {
     client().get().uri("/api/v1/auth/tokens").header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
         .exchange().expectStatus().isOk()
         .expectBody().jsonPath("$[?(@.name == 'ci')].id").isNotEmpty().jsonPath("$[0].token").doesNotExist();
+    // Its use is recorded, to the minute: a second call within it writes nothing.
+    Object used = GatewayTestSupport.query(DATABASE, "SELECT last_used_at FROM api_tokens WHERE name = 'ci'").get(0)
+        .get("last_used_at");
+    assertThat(used).isNotNull();
+    client().get().uri("/api/v1/auth/profile").header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
+        .exchange().expectStatus().isOk();
+    assertThat(GatewayTestSupport.query(DATABASE, "SELECT last_used_at FROM api_tokens WHERE name = 'ci'").get(0)
+        .get("last_used_at")).isEqualTo(used);
 
     client().delete().uri("/api/v1/auth/tokens/" + created.get("id")).header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
         .exchange().expectStatus().isNoContent();

@@ -375,8 +375,17 @@ class ProjectorIntegrationTest {
     await().atMost(DEADLINE).untilAsserted(() -> assertThat(application().get("health_status")).isEqualTo("unhealthy"));
     assertThat(agent(agentA).get("last_seen")).as("not written").isEqualTo(marked);
 
-    // Seen longer than an interval ago: written, so liveness never lags by more than two intervals.
+    // Seen 20 s ago, more than its interval but within one and a half: still not written (one heartbeat in two is).
     db.execute("UPDATE agents SET last_seen = now() - interval '20 seconds' WHERE id = ?", agentA);
+    Object twenty = agent(agentA).get("last_seen");
+    send(topics.agentEvents(agentA), 0, agentA, heartbeat(agentA, "26.1.0"));
+    send(topics.agentEvents(agentA), 0, id, HealthReport.newBuilder().setApplicationId(id)
+        .setHealth(HealthStatus.HEALTHY).setAt(Instant.now()).build());
+    await().atMost(DEADLINE).untilAsserted(() -> assertThat(application().get("health_status")).isEqualTo("healthy"));
+    assertThat(agent(agentA).get("last_seen")).as("not written").isEqualTo(twenty);
+
+    // Seen longer ago: written, so liveness never lags by more than about two intervals.
+    db.execute("UPDATE agents SET last_seen = now() - interval '25 seconds' WHERE id = ?", agentA);
     Object stale = agent(agentA).get("last_seen");
     publish(topics.agentEvents(agentA), agentA, heartbeat(agentA, "26.1.0"));
     await().atMost(DEADLINE).untilAsserted(() -> assertThat(agent(agentA).get("last_seen")).isNotEqualTo(stale));
