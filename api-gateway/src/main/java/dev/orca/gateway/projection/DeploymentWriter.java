@@ -35,10 +35,10 @@ final class DeploymentWriter {
           event.getApplicationId());
       return Mono.empty();
     }
-    // What it was before: a deployment is counted when it ends, not again when its end is replayed.
-    Mono<String> before = db.sql("SELECT state FROM deployments WHERE id = :id").bind("id", event.getDeploymentId())
-        .map(row -> row.get("state", String.class)).one().defaultIfEmpty("");
-    var spec = db.sql("INSERT INTO deployments (id, application_id, agent_id, generation, reason, actor,"
+    // One statement, which also returns what the state was before (the CTE reads the row as it was):
+    // a deployment is counted and told when it ends, not again when its end is replayed.
+    var spec = db.sql("WITH before AS (SELECT state FROM deployments WHERE id = :id)"
+            + " INSERT INTO deployments (id, application_id, agent_id, generation, reason, actor,"
             + " commit_sha, digest, state, error, started_at, ended_at, deadline, updated_at)"
             + " VALUES (:id, :applicationId, :agentId, :generation, :reason, :actor, :commit, :digest, :state,"
             + " :error, :startedAt, :endedAt, :deadline, :at)"
@@ -50,7 +50,8 @@ final class DeploymentWriter {
             // The dispatcher's changes of one deployment arrive in its order on one partition; what a
             // replay or a late copy could still do is take an ended deployment back to in progress.
             + " WHERE NOT (deployments.state IN ('succeeded', 'failed', 'timed_out', 'superseded')"
-            + " AND EXCLUDED.state = 'in_progress')")
+            + " AND EXCLUDED.state = 'in_progress')"
+            + " RETURNING coalesce((SELECT state FROM before), '') AS before")
         .bind("id", event.getDeploymentId())
         .bind("applicationId", applicationId.get())
         .bind("agentId", event.getAgentId())
@@ -66,10 +67,9 @@ final class DeploymentWriter {
     spec = Sql.bind(spec, "error", event.getError(), String.class);
     spec = Sql.bind(spec, "endedAt", event.getEndedAt(), Instant.class);
     String state = Sql.stored(event.getState());
-    var upsert = spec;
-    return before.flatMap(was -> upsert.fetch().rowsUpdated()
-        .filter(rows -> rows > 0)
-        .doOnNext(rows -> {
+    // No row back: the change was older news, not applied.
+    return spec.map(row -> row.get("before", String.class)).one()
+        .doOnNext(was -> {
           changes.changed("deployment", event.getDeploymentId());
           if (!state.equals(was) && ENDED.contains(state)) {
             metrics.deploymentEnded(state, Sql.stored(event.getReason()), event.getEndedAt() == null ? null
@@ -77,7 +77,7 @@ final class DeploymentWriter {
           }
         })
         // Told when it ends, not again when its end is replayed, nor for a late older change.
-        .flatMap(rows -> state.equals(was) ? Mono.<Void>empty() : notify(event, applicationId.get())));
+        .flatMap(was -> state.equals(was) ? Mono.<Void>empty() : notify(event, applicationId.get()));
   }
 
   /** What a failure notification adds when the application rolls back by itself. */
