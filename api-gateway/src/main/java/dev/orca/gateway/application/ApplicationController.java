@@ -171,13 +171,33 @@ class ApplicationController {
         agentId == null || agentId.isBlank() ? null : agentId.strip(),
         repositoryId == null || repositoryId.isBlank() ? null : reference(repositoryId, "repositoryId"));
     Mono<Map<String, String>> otherNames = query.search() == null ? Mono.just(Map.of()) : store.repositoryAndAgentNames();
-    return otherNames.flatMap(names -> store.list(filter)
-            .filter(app -> query.matches(app.name(), app.branch(), app.path(), app.commit(), app.commitMessage(),
-                names.get("repository:" + app.repositoryId()), names.get("agent:" + app.agentId())))
-            .map(ApplicationListItemJson::of)
-            .collectSortedList(BY_NAME))
-        .map(items -> query.answer(items, item -> item.id().toString(), request));
+    if (query.limit() == null) {
+      // The whole list: its rows read in one go.
+      return otherNames.flatMap(names -> store.list(filter)
+              .filter(app -> query.matches(app.name(), app.branch(), app.path(), app.commit(), app.commitMessage(),
+                  names.get("repository:" + app.repositoryId()), names.get("agent:" + app.agentId())))
+              .map(ApplicationListItemJson::of)
+              .collectSortedList(BY_NAME))
+          .map(items -> query.answer(items, item -> item.id().toString(), request));
+    }
+    // A page: chosen among the keys of all that match (few columns each), then only its rows read.
+    return otherNames.flatMap(names -> store.keys(filter)
+            .filter(key -> query.matches(key.name(), key.branch(), key.path(), key.commit(), key.commitMessage(),
+                names.get("repository:" + key.repositoryId()), names.get("agent:" + key.agentId())))
+            .collectSortedList(KEYS_BY_NAME))
+        .flatMap(keys -> {
+          ListQuery.Slice slice = query.slice(keys, key -> key.id().toString());
+          List<UUID> ids = keys.subList(slice.from(), slice.to()).stream().map(ApplicationStore.Key::id).toList();
+          return store.rows(ids).collectMap(ApplicationJson::id)
+              // In the page's order; one deleted between the two reads is left out.
+              .map(rows -> ids.stream().map(rows::get).filter(Objects::nonNull).map(ApplicationListItemJson::of).toList())
+              .map(items -> query.answer(slice, items, request));
+        });
   }
+
+  private static final Comparator<ApplicationStore.Key> KEYS_BY_NAME = Comparator
+      .comparing((ApplicationStore.Key key) -> key.name().toLowerCase(Locale.ROOT))
+      .thenComparing(key -> key.id().toString());
 
   /** How many applications there are by sync status and by health status (of one agent or repository). */
   record CountsJson(long total, Map<String, Long> syncStatus, Map<String, Long> healthStatus) {}

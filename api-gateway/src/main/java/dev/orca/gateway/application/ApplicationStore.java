@@ -193,11 +193,41 @@ class ApplicationStore {
   /** What the list filters on in the database; an empty set or a null filters nothing. */
   record ListFilter(Set<String> syncStatuses, Set<String> healthStatuses, String agentId, UUID repositoryId) {}
 
+  /** What a page of the list is chosen by: the name it is sorted by and what a search looks at. */
+  record Key(UUID id, String name, UUID repositoryId, String agentId, String branch, String path, String commit,
+      String commitMessage) {}
+
+  /**
+   * The keys of the applications matching {@code filter}: a page is chosen among them (sorted by
+   * name, which only the gateway can read), then only its rows are read whole ({@link #rows}).
+   */
+  Flux<Key> keys(ListFilter filter) {
+    return filtered("id, name_encrypted, repository_id, agent_id, branch, path, commit_sha, commit_message", filter)
+        .map(r -> new Key(r.get("id", UUID.class), names.decrypt(r.get("name_encrypted", String.class)),
+            r.get("repository_id", UUID.class), r.get("agent_id", String.class), r.get("branch", String.class),
+            r.get("path", String.class), r.get("commit_sha", String.class), r.get("commit_message", String.class)))
+        .all();
+  }
+
+  /** These applications as the list shows them (no compose files), in no particular order. */
+  Flux<ApplicationJson> rows(List<UUID> ids) {
+    if (ids.isEmpty()) {
+      return Flux.empty();
+    }
+    return db.sql("SELECT " + LIST_COLUMNS + " FROM applications WHERE id = ANY(:ids)")
+        .bind("ids", ids.toArray(UUID[]::new))
+        .map(r -> row(r).json()).all();
+  }
+
   /**
    * The applications matching {@code filter}, light: their compose files are neither read nor
    * decrypted (the list leaves them out), and their names come from {@link #names}.
    */
   Flux<ApplicationJson> list(ListFilter filter) {
+    return filtered(LIST_COLUMNS, filter).map(r -> row(r).json()).all();
+  }
+
+  private DatabaseClient.GenericExecuteSpec filtered(String columns, ListFilter filter) {
     List<String> conditions = new ArrayList<>();
     Map<String, Object> values = new LinkedHashMap<>();
     if (!filter.syncStatuses().isEmpty()) {
@@ -216,12 +246,12 @@ class ApplicationStore {
       conditions.add("repository_id = :repository");
       values.put("repository", filter.repositoryId());
     }
-    var spec = db.sql("SELECT " + LIST_COLUMNS + " FROM applications"
+    var spec = db.sql("SELECT " + columns + " FROM applications"
         + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions)));
     for (var value : values.entrySet()) {
       spec = spec.bind(value.getKey(), value.getValue());
     }
-    return spec.map(r -> row(r).json()).all();
+    return spec;
   }
 
   /** The names a search of applications also looks at: {@code repository:<id>} and {@code agent:<id>}. */

@@ -64,11 +64,23 @@ public record ListQuery(String search, Integer limit, int offset, String after) 
     return false;
   }
 
+  /** Which items of a list of {@code total} this query asks for: those from {@code from} to before {@code to}. */
+  public record Slice(int from, int to, int total) {}
+
   /**
    * The page of {@code matching} (every item that matched, in the list's order) this query asks
    * for, with its headers. 400 when {@code after} names no item of it.
    */
   public <T> ResponseEntity<List<T>> answer(List<T> matching, Function<T, String> idOf, ServerHttpRequest request) {
+    Slice slice = slice(matching, idOf);
+    return answer(slice, new ArrayList<>(matching.subList(slice.from(), slice.to())), request);
+  }
+
+  /**
+   * Which of {@code matching} (every item that matched, in the list's order, or just their keys)
+   * this query asks for. 400 when {@code after} names no item of it.
+   */
+  public <T> Slice slice(List<T> matching, Function<T, String> idOf) {
     int from = offset;
     if (after != null) {
       from = -1;
@@ -85,19 +97,24 @@ public record ListQuery(String search, Integer limit, int offset, String after) 
     }
     from = Math.min(from, matching.size());
     int to = limit == null ? matching.size() : Math.min(matching.size(), from + limit);
-    ResponseEntity.BodyBuilder answer = ResponseEntity.ok().header(TOTAL_COUNT, Integer.toString(matching.size()));
-    if (to < matching.size()) {
+    return new Slice(from, to, matching.size());
+  }
+
+  /** The answer of a slice: its {@code items}, the total and, when more follow, the link to them. */
+  public <T> ResponseEntity<List<T>> answer(Slice slice, List<T> items, ServerHttpRequest request) {
+    ResponseEntity.BodyBuilder answer = ResponseEntity.ok().header(TOTAL_COUNT, Integer.toString(slice.total()));
+    if (slice.to() < slice.total()) {
       // From the decoded parameters, encoded again: the raw query may hold what java.net.URI lets
       // through and a strict builder refuses ("[", raw UTF-8), which must not turn into a 500.
       UriComponents next = UriComponentsBuilder.fromPath(request.getPath().value())
           .queryParams(request.getQueryParams())
           .replaceQueryParam("after")
-          .replaceQueryParam("offset", to)
+          .replaceQueryParam("offset", slice.to())
           .encode()
           .build();
       answer.header("Link", "<" + next.getPath() + "?" + next.getQuery() + ">; rel=\"next\"");
     }
-    return answer.body(new ArrayList<>(matching.subList(from, to)));
+    return answer.body(items);
   }
 
   /**
