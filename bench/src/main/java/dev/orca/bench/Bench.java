@@ -10,8 +10,9 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * {@code ./orca bench [sync|security|results|push|polling|startup|webhooks|lsremote|deploy] [options]}: runs one benchmark and prints
- * its figures next to a baseline measured in the same run. An unknown option is refused.
+ * {@code ./orca bench [sync|security|results|push|polling|startup|webhooks|lsremote|deploy|projector|sse|
+ * heartbeats|list] [options]}: runs one benchmark and prints its figures next to a baseline measured in
+ * the same run. An unknown option is refused.
  *
  * <ul>
  *   <li>{@code sync} (the default): latency from an accepted sync to the DeployCommand, per
@@ -56,18 +57,41 @@ import java.util.Set;
  *       agent/target/orca-agent-*-exec.jar} of the checkout the bench jar was built in), {@code
  *       --agent-jvm-options "..."} (JVM options for the agent, as its JDK_JAVA_OPTIONS; none by
  *       default), {@code --keep} (keep the work directory and the agent's log).
+ *   <li>{@code projector}: status events per second through the real gateway's projector, from the
+ *       first record produced to the last row visible in PostgreSQL, against a single-row upsert
+ *       loop on the same database. Options: {@code --events N} (20000, rounded down to whole
+ *       deployments of every application, four records each), {@code --applications N} (1000), {@code
+ *       --fsync on|off} (on: PostgreSQL as {@code ./orca up} runs it; off: the tests' server, without the
+ *       disk's flushes). The other gateway benches below run on PostgreSQL as {@code ./orca up} runs it.
+ *   <li>{@code sse}: the live feed's fan-out, change committed to event at each of many {@code GET
+ *       /api/v1/events} clients (in a JVM of their own), and the gateway's memory with none, one and
+ *       all connected, against one client. Options: {@code --clients N} (1000), {@code --changes N}
+ *       (200), {@code --interval-ms N} (100 between changes).
+ *   <li>{@code heartbeats}: many agents' heartbeats, the projector's writes to the agents table per
+ *       heartbeat and every agent's status and lastSeen through the API, against the same gateway
+ *       without heartbeats. Options: {@code --agents N} (1000), {@code --interval S} (15, the agent's
+ *       default), {@code --intervals N} (4 measured, after 2 of warm-up).
+ *   <li>{@code list}: {@code GET /api/v1/applications} with many applications: the first page, a
+ *       deep page reached by following {@code Link}, a search and a filter, against the whole list.
+ *       Options: {@code --applications N} (10000), {@code --requests N} (30 of each kind).
  * </ul>
  */
 public final class Bench {
 
   static final String USAGE =
-      "usage: bench [sync|security|results|push|polling|startup|webhooks|lsremote|deploy] [options]; see README \"Benchmarks\"";
+      "usage: bench [sync|security|results|push|polling|startup|webhooks|lsremote|deploy|projector|sse|heartbeats|list]"
+          + " [options]; see README \"Benchmarks\"";
 
   private Bench() {}
 
   public static void main(String[] args) throws Exception {
     String name = args.length > 0 && !args[0].startsWith("--") ? args[0] : "sync";
     String[] rest = args.length > 0 && !args[0].startsWith("--") ? Arrays.copyOfRange(args, 1, args.length) : args;
+    if (name.equals(SseClients.COMMAND)) {
+      // The SSE bench's clients, in a child JVM; not a bench.
+      SseClients.serve(rest, System.out);
+      System.exit(0);
+    }
     if (name.equals(GitServerProcess.COMMAND)) {
       // The ls-remote bench's own git server, in a child JVM; not a bench.
       GitServerProcess.serve(Integer.parseInt(rest[0]), System.out);
@@ -85,6 +109,10 @@ public final class Bench {
         case "webhooks" -> webhooks(rest);
         case "lsremote" -> lsremote(rest);
         case "deploy" -> deploy(rest);
+        case "projector" -> projector(rest);
+        case "sse" -> sse(rest);
+        case "heartbeats" -> heartbeats(rest);
+        case "list" -> list(rest);
         default -> throw new IllegalArgumentException("unknown bench " + name);
       }
     } catch (IllegalArgumentException e) {
@@ -223,6 +251,66 @@ public final class Bench {
         options.kills(),
         options.stacks(), options.rounds(), options.concurrency(), composeVersion(), cores(), javaVersion());
     new DeployBench(options, System.out).run().print(System.out);
+  }
+
+  private static void projector(String[] argv) throws Exception {
+    ProjectorBench.Options options = projectorOptions(argv);
+    System.out.printf(Locale.ROOT, "Orca projector bench: %,d status events (%d deployments of each of %,d "
+            + "applications) through the real gateway's projector, baseline as many single-row upserts on the same "
+            + "database (fsync %s), %d cores, Java %s%n", options.measuredEvents(), options.deploymentsPerApplication(),
+        options.applications(), options.durable() ? "on" : "off", cores(), javaVersion());
+    new ProjectorBench(options, System.out).run().print(System.out);
+  }
+
+  private static void sse(String[] argv) throws Exception {
+    SseFanOutBench.Options options = sseOptions(argv);
+    System.out.printf(Locale.ROOT, "Orca SSE bench: %,d clients of GET /api/v1/events on the real gateway, %d changes "
+            + "(one every %d ms) committed by its projector, baseline 1 client, %d cores, Java %s%n",
+        options.clients(), options.changes(), options.intervalMillis(), cores(), javaVersion());
+    new SseFanOutBench(options, System.out).run().print(System.out);
+  }
+
+  static SseFanOutBench.Options sseOptions(String[] argv) {
+    Args args = Args.parse(argv, Set.of("--clients", "--changes", "--interval-ms"), Set.of());
+    return new SseFanOutBench.Options(args.integer("--clients", 1000, 1), args.integer("--changes", 200, 1),
+        args.integer("--interval-ms", 100, 1));
+  }
+
+  private static void heartbeats(String[] argv) throws Exception {
+    HeartbeatBench.Options options = heartbeatOptions(argv);
+    System.out.printf(Locale.ROOT, "Orca heartbeats bench: %,d agents, a heartbeat each every %d s, %d intervals "
+            + "measured, on the real gateway's projector, baseline the same gateway without heartbeats, %d cores, "
+            + "Java %s%n", options.agents(), options.intervalSeconds(), options.intervals(), cores(), javaVersion());
+    new HeartbeatBench(options, System.out).run().print(System.out);
+  }
+
+  static HeartbeatBench.Options heartbeatOptions(String[] argv) {
+    Args args = Args.parse(argv, Set.of("--agents", "--interval", "--intervals"), Set.of());
+    return new HeartbeatBench.Options(args.integer("--agents", 1000, 1), args.integer("--interval", 15, 1),
+        args.integer("--intervals", 4, 1));
+  }
+
+  private static void list(String[] argv) throws Exception {
+    ListBench.Options options = listOptions(argv);
+    System.out.printf(Locale.ROOT, "Orca list bench: GET /api/v1/applications with %,d applications on the real "
+            + "gateway, pages of %d, a search and a filter, baseline the whole list, %d requests of each, %d cores, "
+            + "Java %s%n", options.applications(), ListBench.PAGE, options.requests(), cores(), javaVersion());
+    new ListBench(options, System.out).run().print(System.out);
+  }
+
+  static ListBench.Options listOptions(String[] argv) {
+    Args args = Args.parse(argv, Set.of("--applications", "--requests"), Set.of());
+    return new ListBench.Options(args.integer("--applications", 10_000, 1), args.integer("--requests", 30, 1));
+  }
+
+  static ProjectorBench.Options projectorOptions(String[] argv) {
+    Args args = Args.parse(argv, Set.of("--events", "--applications", "--fsync"), Set.of());
+    String fsync = args.string("--fsync", "on");
+    if (!fsync.equals("on") && !fsync.equals("off")) {
+      throw new IllegalArgumentException("--fsync takes on or off, not '" + fsync + "'");
+    }
+    return new ProjectorBench.Options(args.integer("--events", 20_000, 1), args.integer("--applications", 1000, 1),
+        fsync.equals("on"));
   }
 
   static DeployBench.Options deployOptions(String[] argv) throws java.io.IOException {

@@ -197,7 +197,7 @@ final class WebhookIntakeBench {
    * Measures each load from where the last one ended. The JVM's CPU is read right at the load's
    * edges; PostgreSQL's is sampled once its counters have settled, which the next load waits for.
    */
-  private static final class Meter {
+  static final class Meter {
     private final PostgresProbe postgres;
     private ProcStat jvm;
     private PostgresProbe.Sample database;

@@ -60,4 +60,39 @@ class BenchOptionsTest {
     assertThat(WebhookIntakeBench.deliveriesPerRepository(5000, 200)).isEqualTo(25);
     assertThat(WebhookIntakeBench.deliveriesPerRepository(61, 1)).isEqualTo(61);
   }
+
+  @Test
+  void shouldDefaultTheProjectorBenchToTwentyThousandEventsOverAThousandApplications() {
+    ProjectorBench.Options options = Bench.projectorOptions(new String[0]);
+    assertThat(options).isEqualTo(new ProjectorBench.Options(20_000, 1000, true));
+    assertThat(Bench.projectorOptions(new String[] {"--fsync", "off"}).durable()).isFalse();
+    assertThatThrownBy(() -> Bench.projectorOptions(new String[] {"--fsync", "no"}))
+        .hasMessage("--fsync takes on or off, not 'no'");
+    assertThat(options.deploymentsPerApplication()).isEqualTo(5);
+    assertThat(options.measuredEvents()).isEqualTo(20_000);
+  }
+
+  @Test
+  void shouldRoundTheProjectorBenchsEventsDownToWholeDeploymentsButNeverToNone() {
+    assertThat(Bench.projectorOptions(new String[] {"--events", "9000", "--applications", "1000"}).measuredEvents())
+        .isEqualTo(8000);
+    assertThat(Bench.projectorOptions(new String[] {"--events", "10", "--applications", "100"}).measuredEvents())
+        .isEqualTo(400);
+    assertThatThrownBy(() -> Bench.projectorOptions(new String[] {"--count", "10"}))
+        .hasMessage("unknown option --count (this bench takes --applications, --events, --fsync)");
+  }
+
+  @Test
+  void shouldTakeTheSseHeartbeatAndListBenchsOptions() {
+    assertThat(Bench.sseOptions(new String[0])).isEqualTo(new SseFanOutBench.Options(1000, 200, 100));
+    assertThat(Bench.sseOptions(new String[] {"--clients", "10", "--changes", "5", "--interval-ms", "50"}))
+        .isEqualTo(new SseFanOutBench.Options(10, 5, 50));
+    assertThat(Bench.heartbeatOptions(new String[0])).isEqualTo(new HeartbeatBench.Options(1000, 15, 4));
+    assertThat(Bench.heartbeatOptions(new String[] {"--agents", "20", "--interval", "2", "--intervals", "3"}))
+        .isEqualTo(new HeartbeatBench.Options(20, 2, 3));
+    assertThat(Bench.listOptions(new String[0])).isEqualTo(new ListBench.Options(10_000, 30));
+    assertThatThrownBy(() -> Bench.listOptions(new String[] {"--applications", "0"}))
+        .hasMessage("--applications must be at least 1, not 0");
+    assertThatThrownBy(() -> Bench.sseOptions(new String[] {"--clients"})).hasMessage("--clients needs a value");
+  }
 }
