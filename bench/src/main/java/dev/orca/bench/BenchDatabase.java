@@ -10,7 +10,8 @@ import java.sql.Statement;
 /**
  * Where a bench's gateway keeps its data. Durable (the default of the benches that use it): a
  * PostgreSQL server of the bench's own, set up as {@code ./orca up} sets up its embedded one
- * (the launcher's EmbeddedDatabase: fsync and synchronous_commit on, data on this machine's disk),
+ * (the launcher's EmbeddedDatabase: fsync and synchronous_commit on, its data in the working
+ * directory, removed at the end),
  * so that a commit costs what it costs a user. Otherwise a database on the tests' shared server,
  * which runs with fsync and synchronous_commit off: figures without the disk's flushes.
  */
@@ -28,7 +29,13 @@ final class BenchDatabase implements AutoCloseable {
     if (!durable) {
       return new BenchDatabase(null, SharedPostgres.newDatabase());
     }
+    // Its data in the working directory, where ./orca up keeps ./data: the temporary directory may
+    // be memory (tmpfs), where fsync flushes nothing.
+    java.nio.file.Path dataDir = java.nio.file.Files.createTempDirectory(
+        java.nio.file.Path.of(System.getProperty("user.dir")), "orca-bench-postgres-");
     EmbeddedPostgres server = EmbeddedPostgres.builder()
+        .setDataDirectory(dataDir.toFile())
+        .setCleanDataDirectory(true)
         .setServerConfig("listen_addresses", "127.0.0.1")
         .setServerConfig("fsync", "on")
         .setServerConfig("synchronous_commit", "on")

@@ -74,6 +74,8 @@ final class StatusRecords {
         .setUpdateLastSyncError(true)
         .setSyncStatus(SyncStatus.SYNCED)
         .setHealthStatus(HealthStatus.HEALTHY)
+        // When the agent saw it, as DeployResults relays it: the projector's event-time guard runs.
+        .setHealthAt(now)
         .setLastSyncedAt(now)
         .setLastSyncError(null)
         .setCompose(d.compose())

@@ -372,7 +372,10 @@ class ApplicationController {
                     .then(unpinned.wasPinned() ? Mono.empty() : publishDeploy(row, deploymentId, me)))
                 .thenReturn(new DeployJson(deploymentId));
           }
-          return publishDeploy(row, deploymentId, me).thenReturn(new DeployJson(deploymentId));
+          // A deploy asked for by hand decides what runs: a rollback queued after a failure is not sent.
+          return store.forgetAutoRollbacks(row.id())
+              .then(Mono.defer(() -> publishDeploy(row, deploymentId, me)))
+              .thenReturn(new DeployJson(deploymentId));
         });
   }
 

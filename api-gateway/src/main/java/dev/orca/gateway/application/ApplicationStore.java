@@ -455,6 +455,8 @@ class ApplicationStore {
     DeploymentContents.Content content = recorded.at(target.commit());
     return outbox.transaction(
         lockSealed(id)
+            // A rollback decides now: one queued to follow a failure (this one's own too) is not sent after it.
+            .flatMap(current -> forgetAutoRollbacks(id).thenReturn(current))
             .flatMap(current -> sealer.reseal(content.environmentAgentId(), current.agentId(), id, content.environment()))
             // The branch's newest known commit is what ran until now (unless that is the pinned one).
             .flatMap(environment -> db.sql("UPDATE applications SET pinned_deployment_id = :target,"
@@ -477,6 +479,14 @@ class ApplicationStore {
             .flatMap(seq -> changed(id).thenReturn(seq)));
   }
 
+  /**
+   * Takes away the automatic rollbacks queued for the application: the user's rollback, unpin or
+   * deploy decides what runs now. Returns how many were queued.
+   */
+  Mono<Long> forgetAutoRollbacks(UUID id) {
+    return db.sql("DELETE FROM auto_rollbacks WHERE application_id = :id").bind("id", id).fetch().rowsUpdated();
+  }
+
   /** What an unpin queued: the last outbox seq, and whether the application was pinned (then a deploy is queued too). */
   record Unpinned(long seq, boolean wasPinned) {}
 
@@ -491,7 +501,8 @@ class ApplicationStore {
     return outbox.transaction(
         db.sql("SELECT 1 AS found FROM applications WHERE id = :id FOR UPDATE").bind("id", id)
             .map(r -> true).one()
-            .flatMap(found -> releasePin(id, actor, now))
+            .flatMap(found -> forgetAutoRollbacks(id))
+            .flatMap(forgotten -> releasePin(id, actor, now))
             .flatMap(released -> db.sql("UPDATE applications SET" + UNPIN
                     + " revision = nextval('config_revision'), updated_at = :now"
                     + " WHERE id = :id AND pinned_deployment_id IS NOT NULL"

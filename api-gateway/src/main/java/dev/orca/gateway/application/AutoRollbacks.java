@@ -1,5 +1,7 @@
 package dev.orca.gateway.application;
 
+import dev.orca.gateway.agent.AgentJson;
+import dev.orca.gateway.agent.AgentViews;
 import dev.orca.gateway.audit.AuditLog;
 import dev.orca.gateway.deployment.DeploymentContents;
 import dev.orca.gateway.deployment.DeploymentStore;
@@ -24,7 +26,9 @@ import reactor.core.publisher.Mono;
  * deployment succeeded. The rollback's id is derived from the failed deployment's, so a row sent
  * twice (a gateway stopped between the send and the row's removal, two gateways) is one rollback:
  * the dispatcher takes a deployment id once. Rows are leased, so several gateways share the work;
- * a row that keeps failing is given up after {@value #MAX_ATTEMPTS} attempts.
+ * a row that keeps failing is given up after {@value #MAX_ATTEMPTS} attempts. What the projector
+ * checked when it queued the row is checked again when it is sent: still asked for, not pinned
+ * (a rollback by hand, or this one sent before), the agent online, no newer deployment.
  */
 @Component
 class AutoRollbacks implements SmartLifecycle {
@@ -34,19 +38,23 @@ class AutoRollbacks implements SmartLifecycle {
   static final int MAX_ATTEMPTS = 5;
   private static final Logger log = LoggerFactory.getLogger(AutoRollbacks.class);
   private static final Duration EVERY = Duration.ofSeconds(1);
-  private static final Duration LEASE = Duration.ofSeconds(30);
+  /** Longer than a pass may take, so no other gateway takes a row while this one works on it. */
+  private static final Duration LEASE = Duration.ofMinutes(3);
   private static final Duration PASS_TIMEOUT = Duration.ofMinutes(2);
+  private static final int PER_PASS = 4;
 
   private final DatabaseClient db;
   private final ApplicationStore store;
   private final DeploymentStore deployments;
   private final DeploymentContents contents;
   private final AuditLog audit;
+  private final AgentViews agents;
   private final BackgroundLoop loop = new BackgroundLoop("orca-auto-rollbacks", EVERY, log,
       "sending automatic rollbacks", this::pass);
 
   AutoRollbacks(DatabaseClient db, ApplicationStore store, DeploymentStore deployments, DeploymentContents contents,
-      AuditLog audit) {
+      AuditLog audit, AgentViews agents) {
+    this.agents = agents;
     this.db = db;
     this.store = store;
     this.deployments = deployments;
@@ -58,10 +66,20 @@ class AutoRollbacks implements SmartLifecycle {
 
   /** Sends what is due; returns how many rows it finished (sent or given up). */
   int pass() {
+    // Rows whose attempts all ended without an answer (a pass that timed out) are given up too.
+    db.sql("DELETE FROM auto_rollbacks WHERE attempts >= :max AND (leased_until IS NULL OR leased_until < now())"
+            + " RETURNING failed_deployment_id, application_id")
+        .bind("max", MAX_ATTEMPTS)
+        .map(row -> row.get("failed_deployment_id", String.class))
+        .all()
+        .doOnNext(failed -> log.error("giving up the automatic rollback after deployment {} ({} attempts)", failed,
+            MAX_ATTEMPTS))
+        .then()
+        .block(PASS_TIMEOUT);
     Long finished = db.sql("UPDATE auto_rollbacks SET leased_until = now() + make_interval(secs => :lease),"
             + " attempts = attempts + 1 WHERE failed_deployment_id IN (SELECT failed_deployment_id FROM auto_rollbacks"
-            + " WHERE leased_until IS NULL OR leased_until < now() ORDER BY queued_at LIMIT 16 FOR UPDATE SKIP LOCKED)"
-            + " RETURNING failed_deployment_id, application_id, attempts")
+            + " WHERE leased_until IS NULL OR leased_until < now() ORDER BY queued_at LIMIT " + PER_PASS
+            + " FOR UPDATE SKIP LOCKED) RETURNING failed_deployment_id, application_id, attempts")
         .bind("lease", (double) LEASE.toSeconds())
         .map(row -> new Queued(row.get("failed_deployment_id", String.class), row.get("application_id", UUID.class),
             row.get("attempts", Integer.class)))
@@ -96,8 +114,12 @@ class AutoRollbacks implements SmartLifecycle {
   private Mono<Void> rollBack(Queued queued) {
     UUID applicationId = queued.applicationId();
     String failed = queued.failedDeploymentId();
+    // Checked again when it is sent: the user may have rolled back, unpinned or switched it off
+    // meanwhile (those also take the queued row away), or the agent gone offline.
     return store.find(applicationId)
-        .filter(row -> !row.beingRemoved(java.time.Instant.now()))
+        .filter(row -> !row.beingRemoved(java.time.Instant.now()) && row.settings().autoRollback()
+            && row.pinned() == null)
+        .filterWhen(row -> agents.find(row.agentId()).map(AgentJson::online).defaultIfEmpty(false))
         .flatMap(row -> newerThan(applicationId, failed).flatMap(newer -> {
           if (newer) {
             log.info("application {}: no automatic rollback after deployment {}: a newer deployment followed it",

@@ -175,7 +175,8 @@ final class ApplicationWriter {
    * back is heard again at once). A report naming drift turns a synced application out of sync with "drift: <what>" as
    * its error; a report without drift after one puts back what only the drift had changed. A
    * report that changes nothing is no event, and no write either, unless a deployment is in
-   * flight: then it records when it was observed, against the result the dispatcher relays.
+   * flight or ended in the last two minutes: then it records when it was observed, against the
+   * result the dispatcher relays.
    */
   Mono<Void> apply(String agentId, HealthReport report, ChangedEntities changes) {
     Optional<UUID> id = Sql.uuid(report.getApplicationId());
@@ -208,9 +209,11 @@ final class ApplicationWriter {
             + " AND (health_observed_at IS NULL OR health_observed_at <= :at)"
             + " AND (health_status <> :health OR drift IS DISTINCT FROM CAST(:drift AS text)"
             // Unchanged, it only needs recording while a deployment's result may still be on its way
-            // through the dispatcher: otherwise a report is no write at all.
+            // through the dispatcher (in flight, or just ended: its end is projected before the result's
+            // health): otherwise a report is no write at all.
             + "   OR ((health_observed_at IS NULL OR health_observed_at < LEAST(CAST(:at AS timestamptz), now()))"
-            + "     AND EXISTS (SELECT 1 FROM deployments d WHERE d.application_id = :id AND d.state = 'in_progress')))"
+            + "     AND EXISTS (SELECT 1 FROM deployments d WHERE d.application_id = :id"
+            + "       AND (d.state = 'in_progress' OR d.ended_at > now() - interval '2 minutes'))))"
             + " RETURNING prior.before_health, prior.before_drift")
         .bind("id", id.get())
         .bind("agentId", agentId)

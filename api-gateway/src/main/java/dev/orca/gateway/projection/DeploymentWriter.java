@@ -89,16 +89,28 @@ final class DeploymentWriter {
 
   /**
    * A failed deployment of an application that asks for it is queued for an automatic rollback,
-   * in the transaction that records the failure; never a failed rollback (that would go round in
-   * circles), nor an application being removed. True when queued now or before.
+   * in the transaction that records the failure, when a rollback can follow: an earlier deployment
+   * succeeded and what it ran is recorded, no deployment followed the failed one, and the agent is
+   * online. An agent that is offline says nothing about the stack (the dispatcher fails a deploy to
+   * it at once, and the agent still applies the command when it returns): rolling back then would
+   * undo the push it is about to apply. Never a failed rollback (that would go round in circles),
+   * nor an application pinned or being removed. True when queued now or before.
    */
   private Mono<Boolean> queueAutoRollback(DeploymentChanged event, UUID applicationId) {
     if (event.getReason() == DeployReason.ROLLBACK) {
       return Mono.just(false);
     }
     return db.sql("INSERT INTO auto_rollbacks (failed_deployment_id, application_id)"
-            + " SELECT :deployment, id FROM applications WHERE id = :application AND auto_rollback"
-            + " AND (removal_request_id IS NULL OR removal_deadline < now())"
+            + " SELECT f.id, a.id FROM applications a JOIN agents g ON g.id = a.agent_id"
+            + " JOIN deployments f ON f.id = :deployment AND f.application_id = a.id"
+            + " WHERE a.id = :application AND a.auto_rollback AND a.pinned_deployment_id IS NULL"
+            + " AND (a.removal_request_id IS NULL OR a.removal_deadline < now())"
+            + " AND g.last_seen >= now() - make_interval(secs => 3 * g.heartbeat_interval_seconds)"
+            + " AND EXISTS (SELECT 1 FROM deployments d WHERE d.application_id = a.id AND d.state = 'succeeded'"
+            + "   AND (d.started_at, d.generation) < (f.started_at, f.generation)"
+            + "   AND EXISTS (SELECT 1 FROM deployment_contents c WHERE c.application_id = a.id AND c.digest = d.digest))"
+            + " AND NOT EXISTS (SELECT 1 FROM deployments n WHERE n.application_id = a.id AND n.id <> f.id"
+            + "   AND (n.started_at, n.generation) > (f.started_at, f.generation))"
             + " ON CONFLICT (failed_deployment_id) DO UPDATE SET failed_deployment_id = EXCLUDED.failed_deployment_id"
             + " RETURNING failed_deployment_id")
         .bind("deployment", event.getDeploymentId())

@@ -110,8 +110,9 @@ public record ListQuery(String search, Integer limit, int offset, String after) 
           .queryParams(request.getQueryParams())
           .replaceQueryParam("after")
           .replaceQueryParam("offset", slice.to())
-          .encode()
-          .build();
+          // Encoded as components, not as a template: "{x}" in a value is text, not a variable.
+          .build()
+          .encode();
       answer.header("Link", "<" + next.getPath() + "?" + next.getQuery() + ">; rel=\"next\"");
     }
     return answer.body(items);

@@ -182,6 +182,12 @@ class ApplicationIntegrationTest extends GatewayTestSupport {
     var odd = admin().get().uri(java.net.URI.create("http://127.0.0.1:" + port + mine + "&limit=1&filter[x]=%C3%A9"))
         .exchange().expectStatus().isOk().expectBodyList(Map.class).returnResult();
     assertThat(odd.getResponseHeaders().getFirst("Link")).contains("filter%5Bx%5D=%C3%A9").contains("offset=1");
+    var braces = admin().get().uri(java.net.URI.create("http://127.0.0.1:" + port + mine + "&limit=1&note=%7Bx%7D"))
+        .exchange().expectStatus().isOk().expectBodyList(Map.class).returnResult();
+    String link = braces.getResponseHeaders().getFirst("Link");
+    assertThat(link).contains("note=%7Bx%7D");
+    // A client can follow it as it is.
+    assertThat(java.net.URI.create("http://127.0.0.1" + link.substring(1, link.indexOf('>')))).isNotNull();
     // An empty filter filters nothing.
     assertThat(names(listed(mine + "&syncStatus="))).hasSize(5);
   }

@@ -373,10 +373,17 @@ class RollbackIntegrationTest extends GatewayTestSupport {
     assertThat(query("SELECT 1 FROM auto_rollbacks WHERE application_id = ?", UUID.fromString(id))).isEmpty();
     assertThat(TopicProbe.allSoFar(topics.deployRequests(), (key, value) -> id.equals(key)
         && value instanceof DeployRequested r && r.getReason() == DeployReason.ROLLBACK)).hasSize(1);
+
+    // What the user does next decides: an unpin takes away a rollback still queued (leased far
+    // ahead here, so that no pass sends it first).
+    update("INSERT INTO auto_rollbacks (failed_deployment_id, application_id, leased_until) VALUES (?, ?,"
+        + " now() + interval '1 hour')", "queued-" + id, UUID.fromString(id));
+    admin().delete().uri("/api/v1/applications/" + id + "/pin").exchange().expectStatus().isNoContent();
+    assertThat(query("SELECT 1 FROM auto_rollbacks WHERE application_id = ?", UUID.fromString(id))).isEmpty();
   }
 
   @Test
-  void shouldNotRollBackByItselfWithoutBeingAskedOrWithoutAnEarlierSuccess() {
+  void shouldNotRollBackByItselfWithoutBeingAskedOrWithoutAnEarlierSuccessOrAnAgent() {
     Agent agent = createAgent();
     markOnline(agent.id());
     String plain = createApplication(agent.id());
@@ -387,16 +394,29 @@ class RollbackIntegrationTest extends GatewayTestSupport {
     String fresh = createApplication(agent.id());
     admin().put().uri("/api/v1/applications/" + fresh).bodyValue(Map.of("autoRollback", true)).exchange()
         .expectStatus().isOk();
-    Played first = playDeployment(fresh, agent.id(), "c1", COMPOSE_1, "A=1", DeploymentState.FAILED);
-    // Queued, then given up: nothing before it succeeded.
-    await(() -> query("SELECT 1 FROM auto_rollbacks WHERE failed_deployment_id = ?", first.deploymentId()).isEmpty(),
-        "the queued rollback given up");
+    playDeployment(fresh, agent.id(), "c1", COMPOSE_1, "A=1", DeploymentState.FAILED);
+    // Nothing before it succeeded: nothing to roll back to, and the failure's notice promises nothing.
+    assertThat(query("SELECT 1 FROM auto_rollbacks WHERE application_id = ?", UUID.fromString(fresh))).isEmpty();
     assertThat(application(fresh).get("pinned")).isNull();
+
+    // An agent that is offline says nothing about the stack: its deploy failed for want of it, and
+    // the agent applies it when it returns. Rolling back would undo that push.
+    Agent away = createAgent();
+    markOnline(away.id());
+    String pushed = createApplication(away.id());
+    admin().put().uri("/api/v1/applications/" + pushed).bodyValue(Map.of("autoRollback", true)).exchange()
+        .expectStatus().isOk();
+    playDeployment(pushed, away.id(), "c1", COMPOSE_1, "A=1", DeploymentState.SUCCEEDED);
+    update("UPDATE agents SET last_seen = ? WHERE id = ?", Timestamp.from(Instant.now().minusSeconds(3600)), away.id());
+    playDeployment(pushed, away.id(), "c2", COMPOSE_2, "A=2", DeploymentState.FAILED);
+    assertThat(query("SELECT 1 FROM auto_rollbacks WHERE application_id = ?", UUID.fromString(pushed))).isEmpty();
     assertThat(TopicProbe.allSoFar(topics.deployRequests(), (key, value) -> fresh.equals(key)
         && value instanceof DeployRequested r && r.getReason() == DeployReason.ROLLBACK)).isEmpty();
-    // By now a rollback queued for the first application would have been sent too.
-    assertThat(TopicProbe.allSoFar(topics.deployRequests(), (key, value) -> plain.equals(key)
-        && value instanceof DeployRequested r && r.getReason() == DeployReason.ROLLBACK)).isEmpty();
+    // By now a rollback queued for the first applications would have been sent too.
+    for (String app : List.of(plain, pushed)) {
+      assertThat(TopicProbe.allSoFar(topics.deployRequests(), (key, value) -> app.equals(key)
+          && value instanceof DeployRequested r && r.getReason() == DeployReason.ROLLBACK)).isEmpty();
+    }
   }
 
   /** Plays sync-stream and the dispatcher: a DeployRequested of what ran, then its deployment's outcome. */
