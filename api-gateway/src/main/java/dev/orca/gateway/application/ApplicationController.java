@@ -146,10 +146,33 @@ class ApplicationController {
 
   private static final List<String> SYNC_STATUSES = ListQuery.valuesOf(dev.orca.schemas.avro.SyncStatus.class);
   private static final List<String> HEALTH_STATUSES = ListQuery.valuesOf(dev.orca.schemas.avro.HealthStatus.class);
+
   /** The list's order: by name as people read it, then by id so that equal names page stably. */
-  private static final Comparator<ApplicationListItemJson> BY_NAME = Comparator
-      .comparing((ApplicationListItemJson app) -> app.name().toLowerCase(Locale.ROOT))
-      .thenComparing(app -> app.id().toString());
+  private static <T> Comparator<T> byName(java.util.function.Function<T, String> name,
+      java.util.function.Function<T, UUID> id) {
+    return Comparator.comparing((T item) -> name.apply(item).toLowerCase(Locale.ROOT))
+        .thenComparing(item -> id.apply(item).toString());
+  }
+
+  private static final Comparator<ApplicationListItemJson> BY_NAME =
+      byName(ApplicationListItemJson::name, ApplicationListItemJson::id);
+  private static final Comparator<ApplicationStore.Key> KEYS_BY_NAME =
+      byName(ApplicationStore.Key::name, ApplicationStore.Key::id);
+
+  /** Whether an application is one the search asks for: by its own fields, its repository's and its agent's names. */
+  private static boolean found(ListQuery query, Map<String, String> names, String name, String branch, String path,
+      String commit, String commitMessage, UUID repositoryId, String agentId) {
+    return query.matches(name, branch, path, commit, commitMessage, names.get("repository:" + repositoryId),
+        names.get("agent:" + agentId));
+  }
+
+  /** The filters the list and the counts share; the statuses are the list's only. */
+  private static ApplicationStore.ListFilter filter(java.util.Set<String> syncStatuses,
+      java.util.Set<String> healthStatuses, String agentId, String repositoryId) {
+    return new ApplicationStore.ListFilter(syncStatuses, healthStatuses,
+        agentId == null || agentId.isBlank() ? null : agentId.strip(),
+        repositoryId == null || repositoryId.isBlank() ? null : reference(repositoryId, "repositoryId"));
+  }
 
   /**
    * The applications by name, as the list shows them (no compose files). Filters: {@code
@@ -165,25 +188,22 @@ class ApplicationController {
       @RequestParam(required = false) String limit, @RequestParam(required = false) String offset,
       @RequestParam(required = false) String after, ServerHttpRequest request) {
     ListQuery query = ListQuery.of(q, limit, offset, after);
-    ApplicationStore.ListFilter filter = new ApplicationStore.ListFilter(
-        ListQuery.oneOf("syncStatus", syncStatus, SYNC_STATUSES),
-        ListQuery.oneOf("healthStatus", healthStatus, HEALTH_STATUSES),
-        agentId == null || agentId.isBlank() ? null : agentId.strip(),
-        repositoryId == null || repositoryId.isBlank() ? null : reference(repositoryId, "repositoryId"));
+    ApplicationStore.ListFilter filter = filter(ListQuery.oneOf("syncStatus", syncStatus, SYNC_STATUSES),
+        ListQuery.oneOf("healthStatus", healthStatus, HEALTH_STATUSES), agentId, repositoryId);
     Mono<Map<String, String>> otherNames = query.search() == null ? Mono.just(Map.of()) : store.repositoryAndAgentNames();
     if (query.limit() == null) {
       // The whole list: its rows read in one go.
       return otherNames.flatMap(names -> store.list(filter)
-              .filter(app -> query.matches(app.name(), app.branch(), app.path(), app.commit(), app.commitMessage(),
-                  names.get("repository:" + app.repositoryId()), names.get("agent:" + app.agentId())))
+              .filter(app -> found(query, names, app.name(), app.branch(), app.path(), app.commit(),
+                  app.commitMessage(), app.repositoryId(), app.agentId()))
               .map(ApplicationListItemJson::of)
               .collectSortedList(BY_NAME))
           .map(items -> query.answer(items, item -> item.id().toString(), request));
     }
     // A page: chosen among the keys of all that match (few columns each), then only its rows read.
     return otherNames.flatMap(names -> store.keys(filter)
-            .filter(key -> query.matches(key.name(), key.branch(), key.path(), key.commit(), key.commitMessage(),
-                names.get("repository:" + key.repositoryId()), names.get("agent:" + key.agentId())))
+            .filter(key -> found(query, names, key.name(), key.branch(), key.path(), key.commit(),
+                key.commitMessage(), key.repositoryId(), key.agentId()))
             .collectSortedList(KEYS_BY_NAME))
         .flatMap(keys -> {
           ListQuery.Slice slice = query.slice(keys, key -> key.id().toString());
@@ -195,20 +215,13 @@ class ApplicationController {
         });
   }
 
-  private static final Comparator<ApplicationStore.Key> KEYS_BY_NAME = Comparator
-      .comparing((ApplicationStore.Key key) -> key.name().toLowerCase(Locale.ROOT))
-      .thenComparing(key -> key.id().toString());
-
   /** How many applications there are by sync status and by health status (of one agent or repository). */
   record CountsJson(long total, Map<String, Long> syncStatus, Map<String, Long> healthStatus) {}
 
   @GetMapping("/counts")
   Mono<CountsJson> counts(@RequestParam(required = false) String agentId,
       @RequestParam(required = false) String repositoryId) {
-    ApplicationStore.ListFilter filter = new ApplicationStore.ListFilter(java.util.Set.of(), java.util.Set.of(),
-        agentId == null || agentId.isBlank() ? null : agentId.strip(),
-        repositoryId == null || repositoryId.isBlank() ? null : reference(repositoryId, "repositoryId"));
-    return store.counts(filter).map(counts -> {
+    return store.counts(filter(java.util.Set.of(), java.util.Set.of(), agentId, repositoryId)).map(counts -> {
       Map<String, Long> bySync = new java.util.LinkedHashMap<>();
       Map<String, Long> byHealth = new java.util.LinkedHashMap<>();
       SYNC_STATUSES.forEach(status -> bySync.put(status, 0L));

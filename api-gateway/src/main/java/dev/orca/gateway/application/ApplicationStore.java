@@ -202,7 +202,7 @@ class ApplicationStore {
    * name, which only the gateway can read), then only its rows are read whole ({@link #rows}).
    */
   Flux<Key> keys(ListFilter filter) {
-    return filtered("id, name_encrypted, repository_id, agent_id, branch, path, commit_sha, commit_message", filter)
+    return filtered("id, name_encrypted, repository_id, agent_id, branch, path, commit_sha, commit_message", filter, "")
         .map(r -> new Key(r.get("id", UUID.class), names.decrypt(r.get("name_encrypted", String.class)),
             r.get("repository_id", UUID.class), r.get("agent_id", String.class), r.get("branch", String.class),
             r.get("path", String.class), r.get("commit_sha", String.class), r.get("commit_message", String.class)))
@@ -224,10 +224,11 @@ class ApplicationStore {
    * decrypted (the list leaves them out), and their names come from {@link #names}.
    */
   Flux<ApplicationJson> list(ListFilter filter) {
-    return filtered(LIST_COLUMNS, filter).map(r -> row(r).json()).all();
+    return filtered(LIST_COLUMNS, filter, "").map(r -> row(r).json()).all();
   }
 
-  private DatabaseClient.GenericExecuteSpec filtered(String columns, ListFilter filter) {
+  /** {@code SELECT columns FROM applications} where the filter says, then {@code rest} (a GROUP BY). */
+  private DatabaseClient.GenericExecuteSpec filtered(String columns, ListFilter filter, String rest) {
     List<String> conditions = new ArrayList<>();
     Map<String, Object> values = new LinkedHashMap<>();
     if (!filter.syncStatuses().isEmpty()) {
@@ -247,7 +248,7 @@ class ApplicationStore {
       values.put("repository", filter.repositoryId());
     }
     var spec = db.sql("SELECT " + columns + " FROM applications"
-        + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions)));
+        + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions)) + rest);
     for (var value : values.entrySet()) {
       spec = spec.bind(value.getKey(), value.getValue());
     }
@@ -266,24 +267,10 @@ class ApplicationStore {
   /** How many applications have each pair of statuses. */
   record Count(String syncStatus, String healthStatus, long applications) {}
 
-  /** The counts of the applications the filter's agent and repository select (its statuses are not used). */
+  /** The counts of the applications the filter selects. */
   Mono<List<Count>> counts(ListFilter filter) {
-    List<String> conditions = new ArrayList<>();
-    if (filter.agentId() != null) {
-      conditions.add("agent_id = :agent");
-    }
-    if (filter.repositoryId() != null) {
-      conditions.add("repository_id = :repository");
-    }
-    var spec = db.sql("SELECT sync_status, health_status, count(*) AS applications FROM applications"
-        + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions)) + " GROUP BY 1, 2");
-    if (filter.agentId() != null) {
-      spec = spec.bind("agent", filter.agentId());
-    }
-    if (filter.repositoryId() != null) {
-      spec = spec.bind("repository", filter.repositoryId());
-    }
-    return spec.map(r -> new Count(lower(r.get("sync_status", String.class)), lower(r.get("health_status", String.class)),
+    return filtered("sync_status, health_status, count(*) AS applications", filter, " GROUP BY 1, 2")
+        .map(r -> new Count(lower(r.get("sync_status", String.class)), lower(r.get("health_status", String.class)),
             r.get("applications", Long.class)))
         .all().collectList();
   }
